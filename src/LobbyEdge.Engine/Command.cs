@@ -1,0 +1,211 @@
+namespace LobbyEdge.Engine;
+
+/// <summary>What a device, a page, head office or the simulator asks the engine to do.</summary>
+public enum CommandKind : byte
+{
+    /// <summary>Not a command.</summary>
+    None = 0,
+
+    /// <summary>Open the business day.</summary>
+    OpenDay,
+
+    /// <summary>Close the business day; live tickets end.</summary>
+    CloseDay,
+
+    /// <summary>Issue a ticket for <see cref="Command.Service"/> and <see cref="Command.Tier"/>.</summary>
+    Issue,
+
+    /// <summary>Call the next ticket at <see cref="Command.Counter"/>, ending its current one first.</summary>
+    CallNext,
+
+    /// <summary>Announce the counter's called ticket again; past MaxRecalls it becomes a no-show.</summary>
+    Recall,
+
+    /// <summary>The customer of the counter's called ticket has arrived.</summary>
+    Start,
+
+    /// <summary>Finish the counter's ticket.</summary>
+    Finish,
+
+    /// <summary>The counter's called ticket did not come (空号).</summary>
+    NoShow,
+
+    /// <summary>Put a no-show back into its queue (by ticket, by service and number, or the counter's last no-show).</summary>
+    Recover,
+
+    /// <summary>Move the counter's ticket to <see cref="Command.Service"/>'s queue with <see cref="Command.Placement"/>.</summary>
+    Transfer,
+
+    /// <summary>Create a ticket for a customer with none and serve it at the counter at once.</summary>
+    WalkIn,
+
+    /// <summary>Cancel a waiting or parked ticket.</summary>
+    Cancel,
+
+    /// <summary>Put the counter's ticket aside to call it back later.</summary>
+    Park,
+
+    /// <summary>Call a parked ticket back to the counter.</summary>
+    CallBack,
+
+    /// <summary>Staff logs in at the counter.</summary>
+    OpenCounter,
+
+    /// <summary>Staff logs out of the counter.</summary>
+    CloseCounter,
+
+    /// <summary>Counter goes to training / back office (学习).</summary>
+    Pause,
+
+    /// <summary>Staff leaves the counter (离席).</summary>
+    Away,
+
+    /// <summary>Counter returns to standby from pause or away.</summary>
+    Resume,
+
+    /// <summary>A device reports its status; recorded as an event.</summary>
+    ReportDevice,
+}
+
+/// <summary>
+/// A command to the engine. A small struct that passes through the command channel without boxing; use the
+/// static factories.
+/// </summary>
+public readonly record struct Command
+{
+    /// <summary>What to do.</summary>
+    public CommandKind Kind { get; init; }
+
+    /// <summary>Counter number (1..999), or 0.</summary>
+    public int Counter { get; init; }
+
+    /// <summary>Service index, or -1.</summary>
+    public int Service { get; init; }
+
+    /// <summary>Tier for issue and walk-in.</summary>
+    public Tier Tier { get; init; }
+
+    /// <summary>Ticket id of the day, or -1.</summary>
+    public int Ticket { get; init; }
+
+    /// <summary>Ticket number within <see cref="NumberService"/>, used when <see cref="Ticket"/> is -1; 0 when unused.</summary>
+    public int Number { get; init; }
+
+    /// <summary>The service whose prefix <see cref="Number"/> carries, or -1.</summary>
+    public int NumberService { get; init; }
+
+    /// <summary>Placement for transfer.</summary>
+    public Placement Placement { get; init; }
+
+    /// <summary>Device index for <see cref="CommandKind.ReportDevice"/>.</summary>
+    public int Device { get; init; }
+
+    /// <summary>Status for <see cref="CommandKind.ReportDevice"/>.</summary>
+    public DeviceStatus DeviceStatus { get; init; }
+
+    private static Command Of(CommandKind kind) => new() { Kind = kind, Service = -1, Ticket = -1, NumberService = -1 };
+
+    /// <summary>Open the business day.</summary>
+    public static Command OpenDay() => Of(CommandKind.OpenDay);
+
+    /// <summary>Close the business day.</summary>
+    public static Command CloseDay() => Of(CommandKind.CloseDay);
+
+    /// <summary>Issue a ticket.</summary>
+    public static Command Issue(int service, Tier tier = Tier.Normal) => Of(CommandKind.Issue) with { Service = service, Tier = tier };
+
+    /// <summary>Call next at a counter.</summary>
+    public static Command CallNext(int counter) => Of(CommandKind.CallNext) with { Counter = counter };
+
+    /// <summary>Recall at a counter.</summary>
+    public static Command Recall(int counter) => Of(CommandKind.Recall) with { Counter = counter };
+
+    /// <summary>Start serving at a counter.</summary>
+    public static Command Start(int counter) => Of(CommandKind.Start) with { Counter = counter };
+
+    /// <summary>Finish at a counter.</summary>
+    public static Command Finish(int counter) => Of(CommandKind.Finish) with { Counter = counter };
+
+    /// <summary>Mark the counter's called ticket a no-show.</summary>
+    public static Command NoShow(int counter) => Of(CommandKind.NoShow) with { Counter = counter };
+
+    /// <summary>Recover a no-show by ticket id.</summary>
+    public static Command Recover(int ticket) => Of(CommandKind.Recover) with { Ticket = ticket };
+
+    /// <summary>Recover a no-show by its printed number (e.g. service 0, number 23 for A023).</summary>
+    public static Command RecoverNumber(int numberService, int number) => Of(CommandKind.Recover) with { NumberService = numberService, Number = number };
+
+    /// <summary>Recover the last no-show of a counter (the keypad's "7 confirm").</summary>
+    public static Command RecoverLastAt(int counter) => Of(CommandKind.Recover) with { Counter = counter };
+
+    /// <summary>Transfer the counter's ticket to another service.</summary>
+    public static Command Transfer(int counter, int service, Placement placement = Placement.Default) =>
+        Of(CommandKind.Transfer) with { Counter = counter, Service = service, Placement = placement };
+
+    /// <summary>Create and serve a walk-in ticket.</summary>
+    public static Command WalkIn(int counter, int service, Tier tier = Tier.Normal) =>
+        Of(CommandKind.WalkIn) with { Counter = counter, Service = service, Tier = tier };
+
+    /// <summary>Cancel a ticket by id.</summary>
+    public static Command Cancel(int ticket) => Of(CommandKind.Cancel) with { Ticket = ticket };
+
+    /// <summary>Cancel a ticket by its printed number.</summary>
+    public static Command CancelNumber(int numberService, int number) => Of(CommandKind.Cancel) with { NumberService = numberService, Number = number };
+
+    /// <summary>Park the counter's ticket.</summary>
+    public static Command Park(int counter) => Of(CommandKind.Park) with { Counter = counter };
+
+    /// <summary>Call back the counter's oldest parked ticket, or a given one.</summary>
+    public static Command CallBack(int counter, int ticket = -1) => Of(CommandKind.CallBack) with { Counter = counter, Ticket = ticket };
+
+    /// <summary>Log in at a counter.</summary>
+    public static Command OpenCounter(int counter) => Of(CommandKind.OpenCounter) with { Counter = counter };
+
+    /// <summary>Log out of a counter.</summary>
+    public static Command CloseCounter(int counter) => Of(CommandKind.CloseCounter) with { Counter = counter };
+
+    /// <summary>Pause a counter (training / back office).</summary>
+    public static Command Pause(int counter) => Of(CommandKind.Pause) with { Counter = counter };
+
+    /// <summary>Mark a counter's staff away.</summary>
+    public static Command Away(int counter) => Of(CommandKind.Away) with { Counter = counter };
+
+    /// <summary>Return a counter to standby.</summary>
+    public static Command Resume(int counter) => Of(CommandKind.Resume) with { Counter = counter };
+
+    /// <summary>Record a device's status.</summary>
+    public static Command ReportDevice(int device, DeviceStatus status) => Of(CommandKind.ReportDevice) with { Device = device, DeviceStatus = status };
+}
+
+/// <summary>The answer to a command: accepted (with what it produced) or refused with a reason.</summary>
+public readonly record struct CommandResult
+{
+    /// <summary>Why it was refused, or <see cref="RefusalReason.None"/>.</summary>
+    public RefusalReason Refusal { get; init; }
+
+    /// <summary>True when the command was carried out.</summary>
+    public bool Accepted => Refusal == RefusalReason.None;
+
+    /// <summary>The ticket the command produced or acted on, or -1 (e.g. call next with nobody waiting).</summary>
+    public int Ticket { get; init; }
+
+    /// <summary>The ticket's number (e.g. 23), or 0.</summary>
+    public int Number { get; init; }
+
+    /// <summary>The service whose prefix the number carries, or -1.</summary>
+    public int NumberService { get; init; }
+
+    /// <summary>For an issued ticket: people ahead.</summary>
+    public int PeopleAhead { get; init; }
+
+    /// <summary>For an issued ticket: typical predicted wait in ms, -1 if unknown.</summary>
+    public long TypicalWaitMs { get; init; }
+
+    /// <summary>For an issued ticket: upper predicted wait in ms, -1 if unknown.</summary>
+    public long UpperWaitMs { get; init; }
+
+    /// <summary>How many events the command produced (see <see cref="QueueEngine.LastEvents"/>).</summary>
+    public int EventCount { get; init; }
+
+    internal static CommandResult Refused(RefusalReason reason) => new() { Refusal = reason, Ticket = -1, NumberService = -1 };
+}

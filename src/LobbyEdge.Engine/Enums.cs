@@ -1,0 +1,150 @@
+namespace LobbyEdge.Engine;
+
+/// <summary>A customer's tier. Decides the order of calling, never the number.</summary>
+public enum Tier : byte
+{
+    /// <summary>An ordinary customer.</summary>
+    Normal = 0,
+
+    /// <summary>Green channel (绿色通道): elderly, disabled, pregnant.</summary>
+    Priority = 1,
+
+    /// <summary>VIP (贵宾).</summary>
+    Vip = 2,
+}
+
+/// <summary>Where a ticket is in its lifecycle.</summary>
+public enum TicketState : byte
+{
+    /// <summary>No ticket in this slot.</summary>
+    None = 0,
+
+    /// <summary>In a queue, waiting to be called.</summary>
+    Waiting,
+
+    /// <summary>Called to a counter, customer not yet there.</summary>
+    Called,
+
+    /// <summary>The customer is at the counter.</summary>
+    Serving,
+
+    /// <summary>Put aside by a counter (customer fetching a document) to be called back.</summary>
+    Parked,
+
+    /// <summary>Called but did not come (空号); may still be recovered within tolerance.</summary>
+    NoShow,
+
+    /// <summary>Served to the end. Terminal.</summary>
+    Completed,
+
+    /// <summary>Cancelled while waiting or parked. Terminal.</summary>
+    Cancelled,
+
+    /// <summary>Left without being served: day closed, or a no-show whose tolerance passed. Terminal.</summary>
+    Abandoned,
+}
+
+/// <summary>The four counter states (臺席四態) plus closed.</summary>
+public enum CounterState : byte
+{
+    /// <summary>Nobody logged in.</summary>
+    Closed = 0,
+
+    /// <summary>Open and free to call (待命).</summary>
+    Standby,
+
+    /// <summary>Holding a called or served ticket (受理).</summary>
+    Serving,
+
+    /// <summary>Training or back-office work (学习).</summary>
+    Paused,
+
+    /// <summary>Staff away from the counter (离席).</summary>
+    Away,
+}
+
+/// <summary>Where a transferred ticket enters its new queue.</summary>
+public enum Placement : byte
+{
+    /// <summary>The service's configured default.</summary>
+    Default = 0,
+
+    /// <summary>At the front of its lane.</summary>
+    Front,
+
+    /// <summary>At the end of its lane.</summary>
+    End,
+
+    /// <summary>Among the waiting tickets by original issue time.</summary>
+    ByAge,
+}
+
+/// <summary>How a counter picks the next ticket across the services it serves.</summary>
+public enum CounterMode : byte
+{
+    /// <summary>The first listed service with anyone waiting wins.</summary>
+    Ordered = 0,
+
+    /// <summary>Across the listed services, the ticket that has waited longest wins.</summary>
+    LongestWait,
+
+    /// <summary>Services are interleaved by weight (smooth weighted round robin).</summary>
+    Weighted,
+}
+
+/// <summary>Why a ticket ended as abandoned.</summary>
+public enum AbandonReason : byte
+{
+    /// <summary>Not applicable.</summary>
+    None = 0,
+
+    /// <summary>Still waiting when the day closed.</summary>
+    WaitingAtClose,
+
+    /// <summary>Parked and never called back before the day closed.</summary>
+    ParkedAtClose,
+
+    /// <summary>Called but never started when the day closed.</summary>
+    CalledAtClose,
+
+    /// <summary>A no-show whose recovery tolerance passed (calls or minutes).</summary>
+    NoShowExpired,
+
+    /// <summary>A no-show still inside tolerance when the day closed.</summary>
+    NoShowAtClose,
+}
+
+/// <summary>How a ticket came to be called.</summary>
+public enum CallSource : byte
+{
+    /// <summary>Call next, chosen by the counter's profile.</summary>
+    Next = 0,
+
+    /// <summary>A parked ticket called back.</summary>
+    CallBack,
+
+    /// <summary>A walk-in ticket created and called at the counter.</summary>
+    WalkIn,
+}
+
+/// <summary>The status a device reports. The engine records it; devices decide what it means.</summary>
+public enum DeviceStatus : byte
+{
+    /// <summary>Working.</summary>
+    Online = 0,
+
+    /// <summary>Not reachable.</summary>
+    Offline,
+
+    /// <summary>A printer's paper is near its end.</summary>
+    PaperLow,
+
+    /// <summary>A printer has no paper.</summary>
+    PaperOut,
+
+    /// <summary>A printer's cover is open.</summary>
+    CoverOpen,
+
+    /// <summary>Any other fault.</summary>
+    Error,
+}

@@ -1,0 +1,130 @@
+using System.Runtime.InteropServices;
+
+namespace LobbyEdge.Engine;
+
+/// <summary>What happened. The meaning of a <see cref="LobbyEvent"/>'s generic fields depends on it.</summary>
+public enum EventKind : byte
+{
+    /// <summary>Unused slot.</summary>
+    None = 0,
+
+    /// <summary>The business day opened. <c>A</c> = business date as <see cref="DateOnly.DayNumber"/>.</summary>
+    DayOpened = 1,
+
+    /// <summary>The business day closed (after every live ticket has ended).</summary>
+    DayClosed = 2,
+
+    /// <summary>
+    /// A ticket was issued. <c>Count</c> = people ahead; <c>A</c>/<c>B</c> = predicted wait typical/upper in ms
+    /// (-1 when no counter is open for the service); <c>Detail</c> = 1 for a walk-in.
+    /// </summary>
+    TicketIssued = 3,
+
+    /// <summary>
+    /// A ticket was called to <c>Counter</c>. <c>Detail</c> = <see cref="CallSource"/>; <c>A</c> = wait in ms from
+    /// entering the queue (valid when <c>Reason</c> bit 1 is set); <c>B</c> = prediction error in ms, actual minus
+    /// predicted typical (valid when <c>Reason</c> bit 2 is set).
+    /// </summary>
+    TicketCalled = 4,
+
+    /// <summary>A called ticket was announced again. <c>Count</c> = how many recalls so far.</summary>
+    TicketRecalled = 5,
+
+    /// <summary>The customer is at the counter. <c>Detail</c> = 1 when implied by another action.</summary>
+    TicketStarted = 6,
+
+    /// <summary>Served to the end. <c>A</c> = service time in ms.</summary>
+    TicketCompleted = 7,
+
+    /// <summary>Empty number (空号): called, never came. <c>Count</c> = recalls made.</summary>
+    TicketNoShow = 8,
+
+    /// <summary>A no-show re-entered its lane <c>Count</c> places from the front.</summary>
+    TicketRecovered = 9,
+
+    /// <summary>A recovery was refused. <c>Reason</c> = <see cref="RefusalReason"/>. Changes no state.</summary>
+    RecoveryRefused = 10,
+
+    /// <summary>
+    /// Moved from <c>B</c> (service index) into <c>Service</c>'s queue at <c>Count</c> places from the front of its
+    /// lane. <c>Detail</c> = <see cref="Placement"/> used.
+    /// </summary>
+    TicketTransferred = 11,
+
+    /// <summary>Cancelled while waiting or parked.</summary>
+    TicketCancelled = 12,
+
+    /// <summary>Ended without service. <c>Reason</c> = <see cref="AbandonReason"/>.</summary>
+    TicketAbandoned = 13,
+
+    /// <summary>Put aside by <c>Counter</c> to be called back.</summary>
+    TicketParked = 14,
+
+    /// <summary>A waiting ticket crossed the care threshold. <c>A</c> = ms since issue; <c>Count</c> = alert number.</summary>
+    CareNeeded = 15,
+
+    /// <summary>A waiting ticket crossed the SLA target. <c>A</c> = ms since issue.</summary>
+    SlaBreached = 16,
+
+    /// <summary>
+    /// <c>Counter</c> changed state. <c>Detail</c> = new <see cref="CounterState"/>; <c>Reason</c> = old state;
+    /// <c>A</c> = ms spent in the old state.
+    /// </summary>
+    CounterStateChanged = 17,
+
+    /// <summary>A device reported a status. <c>Count</c> = device index; <c>Detail</c> = <see cref="DeviceStatus"/>.</summary>
+    DeviceStatusChanged = 18,
+}
+
+/// <summary>
+/// One change in the branch. A fixed-size, blittable struct so that emitting, logging and shipping it never
+/// allocates. Ticket events carry the ticket's service, number and tier so that a consumer needs no other state.
+/// </summary>
+[StructLayout(LayoutKind.Sequential, Pack = 8)]
+public readonly record struct LobbyEvent
+{
+    /// <summary>Branch-wide sequence number: 1, 2, 3, … gap-free and never reused.</summary>
+    public long Sequence { get; init; }
+
+    /// <summary>When it happened, as UTC ticks.</summary>
+    public long TimeTicks { get; init; }
+
+    /// <summary>First numeric payload; see <see cref="EventKind"/>.</summary>
+    public long A { get; init; }
+
+    /// <summary>Second numeric payload; see <see cref="EventKind"/>.</summary>
+    public long B { get; init; }
+
+    /// <summary>The ticket's id within the business day (0-based), or -1.</summary>
+    public int Ticket { get; init; }
+
+    /// <summary>The ticket's number, e.g. 23 for A023, or 0.</summary>
+    public int Number { get; init; }
+
+    /// <summary>A count or position; see <see cref="EventKind"/>.</summary>
+    public int Count { get; init; }
+
+    /// <summary>The service whose queue the ticket is in (index), or -1.</summary>
+    public short Service { get; init; }
+
+    /// <summary>The service that issued the ticket's number (its prefix), or -1. Differs from <see cref="Service"/> after a transfer.</summary>
+    public short NumberService { get; init; }
+
+    /// <summary>The counter number, or 0.</summary>
+    public short Counter { get; init; }
+
+    /// <summary>What happened.</summary>
+    public EventKind Kind { get; init; }
+
+    /// <summary>The customer's tier.</summary>
+    public Tier Tier { get; init; }
+
+    /// <summary>A small enum payload; see <see cref="EventKind"/>.</summary>
+    public byte Detail { get; init; }
+
+    /// <summary>A reason or flags; see <see cref="EventKind"/>.</summary>
+    public byte Reason { get; init; }
+
+    /// <summary>When it happened.</summary>
+    public DateTime TimeUtc => new(TimeTicks, DateTimeKind.Utc);
+}

@@ -1,0 +1,462 @@
+namespace LobbyEdge.Engine;
+
+public sealed partial class QueueEngine
+{
+    /// <summary>
+    /// Applies an event from the log (replay). Events must come in sequence order with no gap; an event out of
+    /// order throws <see cref="InvalidOperationException"/>, since the state it would give is not the branch's.
+    /// </summary>
+    public void Apply(in LobbyEvent e)
+    {
+        if (e.Sequence != _lastSequence + 1)
+        {
+            ThrowReplay($"Event sequence {e.Sequence} does not follow {_lastSequence}.");
+        }
+
+        if (e.Kind == EventKind.TicketIssued && e.Ticket != _ticketCount)
+        {
+            ThrowReplay($"Event {e.Sequence} issues ticket {e.Ticket} but the day has {_ticketCount} tickets.");
+        }
+
+        ApplyCore(in e);
+    }
+
+    /// <summary>The one place state changes. Deterministic: it reads only the event and the state before it.</summary>
+    private void ApplyCore(in LobbyEvent e)
+    {
+        _lastSequence = e.Sequence;
+        long t = e.TimeTicks;
+        switch (e.Kind)
+        {
+            case EventKind.DayOpened:
+                ResetDay();
+                _dayOpen = true;
+                _businessDay = (int)e.A;
+                DateOnly date = DateOnly.FromDayNumber(_businessDay);
+                _closeTicks = BusinessCalendar.ToUtc(_config.TimeZone, date, _config.CloseTime).Ticks;
+                _cutoffTicks = _closeTicks - _config.TicketingCutoff.Ticks;
+                for (int i = 0; i < _counterState.Length; i++)
+                {
+                    _counterState[i].StateSinceTicks = t;
+                }
+
+                break;
+
+            case EventKind.DayClosed:
+                _dayOpen = false;
+                _timers.Clear();
+                _nextAutoOpenTicks = 0;
+                break;
+
+            case EventKind.TicketIssued:
+                ApplyIssued(in e);
+                break;
+
+            case EventKind.TicketCalled:
+                ApplyCalled(in e);
+                break;
+
+            case EventKind.TicketRecalled:
+            {
+                _tickets[e.Ticket].Recalls = e.Count;
+                NoteRecentCall(e.Ticket, e.Counter, t, e.Count);
+                break;
+            }
+
+            case EventKind.TicketStarted:
+            {
+                ref TicketRecord tk = ref _tickets[e.Ticket];
+                tk.State = TicketState.Serving;
+                tk.StartedTicks = t;
+                break;
+            }
+
+            case EventKind.TicketCompleted:
+            {
+                ref TicketRecord tk = ref _tickets[e.Ticket];
+                ReleaseFromCounter(ref tk, e.Ticket);
+                tk.State = TicketState.Completed;
+                ObserveServiceTime(tk.Service, e.A);
+                break;
+            }
+
+            case EventKind.TicketNoShow:
+            {
+                ref TicketRecord tk = ref _tickets[e.Ticket];
+                int counter = tk.Counter;
+                ReleaseFromCounter(ref tk, e.Ticket);
+                tk.State = TicketState.NoShow;
+                tk.NoShowTicks = t;
+                tk.NoShowCallMark = _calls[tk.Service];
+                LinkLast(ref _noShows[tk.Service], e.Ticket);
+                int ci = CounterIndex(counter);
+                if (ci >= 0)
+                {
+                    _counterState[ci].LastNoShow = e.Ticket;
+                }
+
+                _timers.Push(new TimerEntry(t + _services[tk.Service].ToleranceTime.Ticks, e.Ticket, TimerKind.NoShowExpiry));
+                break;
+            }
+
+            case EventKind.TicketRecovered:
+            {
+                ref TicketRecord tk = ref _tickets[e.Ticket];
+                Unlink(ref _noShows[tk.Service], e.Ticket);
+                tk.Recoveries++;
+                Enqueue(e.Ticket, e.Count, t);
+                break;
+            }
+
+            case EventKind.RecoveryRefused:
+                break;
+
+            case EventKind.TicketTransferred:
+            {
+                ref TicketRecord tk = ref _tickets[e.Ticket];
+                ReleaseFromCounter(ref tk, e.Ticket);
+                tk.Service = e.Service;
+                tk.Recalls = 0;
+                Enqueue(e.Ticket, e.Count, t);
+                break;
+            }
+
+            case EventKind.TicketCancelled:
+            case EventKind.TicketAbandoned:
+            {
+                ref TicketRecord tk = ref _tickets[e.Ticket];
+                Detach(ref tk, e.Ticket);
+                tk.State = e.Kind == EventKind.TicketCancelled ? TicketState.Cancelled : TicketState.Abandoned;
+                break;
+            }
+
+            case EventKind.TicketParked:
+            {
+                ref TicketRecord tk = ref _tickets[e.Ticket];
+                ReleaseFromCounter(ref tk, e.Ticket);
+                tk.State = TicketState.Parked;
+                tk.Counter = e.Counter;
+                int ci = CounterIndex(e.Counter);
+                LinkLast(ref _counterState[ci].Parked, e.Ticket);
+                break;
+            }
+
+            case EventKind.CareNeeded:
+            {
+                ref TicketRecord tk = ref _tickets[e.Ticket];
+                tk.CareCount = e.Count;
+                long repeat = _services[tk.Service].CareRepeat.Ticks;
+                if (repeat > 0)
+                {
+                    long next = tk.NextCareTicks + repeat;
+                    tk.NextCareTicks = next > t ? next : t + repeat;
+                    _timers.Push(new TimerEntry(tk.NextCareTicks, e.Ticket, TimerKind.Care));
+                }
+                else
+                {
+                    tk.NextCareTicks = 0;
+                }
+
+                break;
+            }
+
+            case EventKind.SlaBreached:
+            {
+                ref TicketRecord tk = ref _tickets[e.Ticket];
+                if (tk.State == TicketState.Waiting && LaneOf(in tk) != tk.Lane)
+                {
+                    // Anti-starvation: a normal ticket past the SLA target is called as priority, among the
+                    // priority tickets by its original issue time.
+                    ref Lane from = ref _lanes[(tk.Service * LaneCount) + tk.Lane];
+                    Unlink(ref from, e.Ticket);
+                    tk.SlaBreached = true;
+                    int lane = LaneOf(in tk);
+                    ref Lane to = ref _lanes[(tk.Service * LaneCount) + lane];
+                    tk.Lane = (byte)lane;
+                    LinkAt(ref to, e.Ticket, PositionByAge(in to, tk.IssuedTicks));
+                }
+
+                tk.SlaBreached = true;
+                break;
+            }
+
+            case EventKind.CounterStateChanged:
+            {
+                int ci = CounterIndex(e.Counter);
+                ref CounterRecord c = ref _counterState[ci];
+                if (c.StateSinceTicks > 0 && t > c.StateSinceTicks)
+                {
+                    _counterStateMs[(ci * 5) + (int)c.State] += (t - c.StateSinceTicks) / TimeSpan.TicksPerMillisecond;
+                }
+
+                c.State = (CounterState)e.Detail;
+                c.StateSinceTicks = t;
+                break;
+            }
+
+            case EventKind.DeviceStatusChanged:
+            case EventKind.None:
+            default:
+                break;
+        }
+    }
+
+    private void ApplyIssued(in LobbyEvent e)
+    {
+        int id = _ticketCount++;
+        int service = e.Service;
+        ref TicketRecord tk = ref _tickets[id];
+        ServiceConfig sc = _services[service];
+        tk = new TicketRecord
+        {
+            State = TicketState.Waiting,
+            Tier = e.Tier,
+            Service = (short)service,
+            NumberService = (short)service,
+            Number = e.Number,
+            IssuedTicks = e.TimeTicks,
+            PredictedMs = e.A,
+            PredictionPending = e.A >= 0,
+            NextCareTicks = e.TimeTicks + sc.CareThreshold.Ticks,
+            Prev = -1,
+            Next = -1,
+        };
+        _ticketByNumber[service][e.Number - sc.FirstNumber] = id;
+        _lastNumber[service] = e.Number;
+        _issued[service]++;
+        Enqueue(id, int.MaxValue, e.TimeTicks);
+    }
+
+    private void ApplyCalled(in LobbyEvent e)
+    {
+        int id = e.Ticket;
+        ref TicketRecord tk = ref _tickets[id];
+        int ci = CounterIndex(e.Counter);
+        if ((CallSource)e.Detail == CallSource.Next && _counters[ci].Mode == CounterMode.Weighted)
+        {
+            // Smooth weighted round robin: every service with someone waiting earns its weight, the one called
+            // pays the total. Done here, before the ticket leaves its lane, so replay sees the same candidates.
+            IReadOnlyList<ServiceWeight> list = _counters[ci].Services;
+            int[] credit = _weightCredit[ci];
+            int total = 0;
+            int picked = -1;
+            for (int j = 0; j < list.Count; j++)
+            {
+                if (_waiting[list[j].Service] > 0)
+                {
+                    credit[j] += list[j].Weight;
+                    total += list[j].Weight;
+                }
+
+                if (list[j].Service == tk.Service)
+                {
+                    picked = j;
+                }
+            }
+
+            if (picked >= 0)
+            {
+                credit[picked] -= total;
+            }
+        }
+
+        Detach(ref tk, id);
+        tk.State = TicketState.Called;
+        tk.Counter = e.Counter;
+        tk.CalledTicks = e.TimeTicks;
+        tk.Recalls = 0;
+        tk.PredictionPending = false;
+        _counterState[ci].Current = id;
+        _calls[tk.Service]++;
+        NoteRecentCall(id, e.Counter, e.TimeTicks, 0);
+    }
+
+    /// <summary>Puts a ticket into its lane at a position from the front (clamped) and arms its timers.</summary>
+    private void Enqueue(int id, int position, long t)
+    {
+        ref TicketRecord tk = ref _tickets[id];
+        tk.State = TicketState.Waiting;
+        tk.Counter = 0;
+        tk.QueuedTicks = t;
+        int lane = LaneOf(in tk);
+        tk.Lane = (byte)lane;
+        LinkAt(ref _lanes[(tk.Service * LaneCount) + lane], id, position);
+        _waiting[tk.Service]++;
+        _waitingByTier[(tk.Service * LaneCount) + (int)tk.Tier]++;
+
+        // Care and SLA clocks run from the original issue; a ticket back in the queue after its due time is
+        // alerted at the next tick.
+        if (tk.NextCareTicks > 0)
+        {
+            _timers.Push(new TimerEntry(tk.NextCareTicks, id, TimerKind.Care));
+        }
+
+        if (!tk.SlaBreached)
+        {
+            _timers.Push(new TimerEntry(tk.IssuedTicks + _services[tk.Service].SlaTarget.Ticks, id, TimerKind.Sla));
+        }
+    }
+
+    /// <summary>Takes a ticket out of whatever list holds it: its lane, the no-show list, a counter's parked list or a counter.</summary>
+    private void Detach(ref TicketRecord tk, int id)
+    {
+        switch (tk.State)
+        {
+            case TicketState.Waiting:
+                Unlink(ref _lanes[(tk.Service * LaneCount) + tk.Lane], id);
+                _waiting[tk.Service]--;
+                _waitingByTier[(tk.Service * LaneCount) + (int)tk.Tier]--;
+                break;
+            case TicketState.NoShow:
+                Unlink(ref _noShows[tk.Service], id);
+                break;
+            case TicketState.Parked:
+                Unlink(ref _counterState[CounterIndex(tk.Counter)].Parked, id);
+                break;
+            case TicketState.Called:
+            case TicketState.Serving:
+                ReleaseFromCounter(ref tk, id);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void ReleaseFromCounter(ref TicketRecord tk, int id)
+    {
+        int ci = CounterIndex(tk.Counter);
+        if (ci >= 0 && _counterState[ci].Current == id)
+        {
+            _counterState[ci].Current = -1;
+        }
+    }
+
+    private void ObserveServiceTime(int service, long ms)
+    {
+        // Exponentially weighted mean and variance: recent customers count most, and the day's first
+        // customers move the seeded figure quickly.
+        const double Alpha = 0.15;
+        double diff = ms - _meanServiceMs[service];
+        _meanServiceMs[service] += Alpha * diff;
+        _varServiceMs[service] = (1 - Alpha) * (_varServiceMs[service] + (Alpha * diff * diff));
+    }
+
+    private void NoteRecentCall(int ticket, int counter, long t, int recalls)
+    {
+        ref TicketRecord tk = ref _tickets[ticket];
+        _recent[_recentHead] = new RecentCall(ticket, tk.NumberService, tk.Number, counter, t, recalls);
+        _recentHead = (_recentHead + 1) % _recent.Length;
+        _recentCount = Math.Min(_recentCount + 1, _recent.Length);
+    }
+
+    private void ResetDay()
+    {
+        for (int i = 0; i < _ticketCount; i++)
+        {
+            _tickets[i] = default;
+        }
+
+        _ticketCount = 0;
+        Array.Fill(_lanes, Lane.Empty);
+        Array.Fill(_noShows, Lane.Empty);
+        Array.Clear(_waitingByTier);
+        Array.Clear(_waiting);
+        Array.Clear(_issued);
+        Array.Clear(_calls);
+        Array.Clear(_counterStateMs);
+        for (int s = 0; s < _services.Length; s++)
+        {
+            _lastNumber[s] = 0;
+            Array.Fill(_ticketByNumber[s], -1);
+            double seed = _services[s].SeedServiceTime.TotalMilliseconds;
+            _meanServiceMs[s] = seed;
+            _varServiceMs[s] = seed * seed / 4;
+        }
+
+        for (int c = 0; c < _counterState.Length; c++)
+        {
+            ref CounterRecord cr = ref _counterState[c];
+            cr.Current = -1;
+            cr.LastNoShow = -1;
+            cr.Parked = Lane.Empty;
+            Array.Clear(_weightCredit[c]);
+        }
+
+        _timers.Clear();
+        _recentCount = 0;
+        _recentHead = 0;
+    }
+
+    private void LinkLast(ref Lane lane, int id) => LinkAt(ref lane, id, int.MaxValue);
+
+    /// <summary>Inserts at <paramref name="position"/> places from the front (0 = head), clamped to the end.</summary>
+    private void LinkAt(ref Lane lane, int id, int position)
+    {
+        ref TicketRecord tk = ref _tickets[id];
+        if (position >= lane.Count)
+        {
+            tk.Prev = lane.Tail;
+            tk.Next = -1;
+            if (lane.Tail >= 0)
+            {
+                _tickets[lane.Tail].Next = id;
+            }
+            else
+            {
+                lane.Head = id;
+            }
+
+            lane.Tail = id;
+        }
+        else
+        {
+            int after = -1;
+            int before = lane.Head;
+            for (int i = 0; i < position; i++)
+            {
+                after = before;
+                before = _tickets[before].Next;
+            }
+
+            tk.Prev = after;
+            tk.Next = before;
+            _tickets[before].Prev = id;
+            if (after >= 0)
+            {
+                _tickets[after].Next = id;
+            }
+            else
+            {
+                lane.Head = id;
+            }
+        }
+
+        lane.Count++;
+    }
+
+    private void Unlink(ref Lane lane, int id)
+    {
+        ref TicketRecord tk = ref _tickets[id];
+        if (tk.Prev >= 0)
+        {
+            _tickets[tk.Prev].Next = tk.Next;
+        }
+        else
+        {
+            lane.Head = tk.Next;
+        }
+
+        if (tk.Next >= 0)
+        {
+            _tickets[tk.Next].Prev = tk.Prev;
+        }
+        else
+        {
+            lane.Tail = tk.Prev;
+        }
+
+        tk.Prev = -1;
+        tk.Next = -1;
+        lane.Count--;
+    }
+}

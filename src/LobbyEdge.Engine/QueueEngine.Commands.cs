@@ -1,0 +1,804 @@
+namespace LobbyEdge.Engine;
+
+public sealed partial class QueueEngine
+{
+    /// <summary>
+    /// Decides a command at <paramref name="now"/>. An accepted command's events are applied and left in
+    /// <see cref="LastEvents"/>; a refused one changes nothing (a refused recovery still records one
+    /// <see cref="EventKind.RecoveryRefused"/> event, which changes no queue state).
+    /// </summary>
+    public CommandResult Execute(in Command command, DateTimeOffset now)
+    {
+        _outCount = 0;
+        long t = now.UtcTicks;
+        CommandResult result = command.Kind switch
+        {
+            CommandKind.OpenDay => OpenDay(t),
+            CommandKind.CloseDay => CloseDay(t),
+            CommandKind.Issue => Issue(command.Service, command.Tier, t),
+            CommandKind.CallNext => CallNext(command.Counter, t),
+            CommandKind.Recall => Recall(command.Counter, t),
+            CommandKind.Start => Start(command.Counter, t),
+            CommandKind.Finish => Finish(command.Counter, t),
+            CommandKind.NoShow => NoShow(command.Counter, t),
+            CommandKind.Recover => Recover(in command, t),
+            CommandKind.Transfer => Transfer(command.Counter, command.Service, command.Placement, t),
+            CommandKind.WalkIn => WalkIn(command.Counter, command.Service, command.Tier, t),
+            CommandKind.Cancel => Cancel(in command, t),
+            CommandKind.Park => Park(command.Counter, t),
+            CommandKind.CallBack => CallBack(command.Counter, command.Ticket, t),
+            CommandKind.OpenCounter => ChangeCounter(command.Counter, CounterState.Standby, t),
+            CommandKind.CloseCounter => ChangeCounter(command.Counter, CounterState.Closed, t),
+            CommandKind.Pause => ChangeCounter(command.Counter, CounterState.Paused, t),
+            CommandKind.Away => ChangeCounter(command.Counter, CounterState.Away, t),
+            CommandKind.Resume => ChangeCounter(command.Counter, CounterState.Standby, t),
+            CommandKind.ReportDevice => ReportDevice(command.Device, command.DeviceStatus, t),
+            _ => CommandResult.Refused(RefusalReason.InvalidCommand),
+        };
+        return result with { EventCount = _outCount };
+    }
+
+    private CommandResult OpenDay(long t)
+    {
+        if (_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayAlreadyOpen);
+        }
+
+        DateOnly date = DateOnly.FromDateTime(BusinessCalendar.ToLocal(_config.TimeZone, new DateTime(t, DateTimeKind.Utc)));
+        if (date.DayNumber <= _businessDay)
+        {
+            // Today's day was already held: opening again would hand out its numbers a second time.
+            return CommandResult.Refused(RefusalReason.DayAlreadyOpen);
+        }
+
+        if (t >= BusinessCalendar.ToUtc(_config.TimeZone, date, _config.CloseTime).Ticks)
+        {
+            return CommandResult.Refused(RefusalReason.TicketingClosed);
+        }
+
+        Emit(new LobbyEvent { Kind = EventKind.DayOpened, A = date.DayNumber }, t);
+        for (int i = 0; i < _counters.Length; i++)
+        {
+            if (_counters[i].OpenAtDayStart)
+            {
+                EmitCounterState(i, CounterState.Standby, t);
+            }
+        }
+
+        return Ok(-1);
+    }
+
+    private CommandResult CloseDay(long t)
+    {
+        if (!_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayNotOpen);
+        }
+
+        for (int id = 0; id < _ticketCount; id++)
+        {
+            ref TicketRecord tk = ref _tickets[id];
+            switch (tk.State)
+            {
+                case TicketState.Waiting:
+                    EmitTicket(EventKind.TicketAbandoned, id, t, reason: (byte)AbandonReason.WaitingAtClose);
+                    break;
+                case TicketState.Parked:
+                    EmitTicket(EventKind.TicketAbandoned, id, t, reason: (byte)AbandonReason.ParkedAtClose);
+                    break;
+                case TicketState.NoShow:
+                    EmitTicket(EventKind.TicketAbandoned, id, t, reason: (byte)AbandonReason.NoShowAtClose);
+                    break;
+                case TicketState.Called:
+                    EmitTicket(EventKind.TicketAbandoned, id, t, reason: (byte)AbandonReason.CalledAtClose, counter: tk.Counter);
+                    break;
+                case TicketState.Serving:
+                    EmitTicket(EventKind.TicketCompleted, id, t, counter: tk.Counter, a: ElapsedMs(tk.StartedTicks, t));
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        for (int i = 0; i < _counters.Length; i++)
+        {
+            EmitCounterState(i, CounterState.Closed, t);
+        }
+
+        Emit(new LobbyEvent { Kind = EventKind.DayClosed, A = _businessDay }, t);
+        return Ok(-1);
+    }
+
+    private CommandResult Issue(int service, Tier tier, long t)
+    {
+        RefusalReason refusal = CheckIssue(service, tier, t, walkIn: false, out int number);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        WaitPrediction p = Predict(service, tier);
+        int id = _ticketCount;
+        Emit(new LobbyEvent
+        {
+            Kind = EventKind.TicketIssued,
+            Ticket = id,
+            Service = (short)service,
+            NumberService = (short)service,
+            Number = number,
+            Tier = tier,
+            Count = p.PeopleAhead,
+            A = p.TypicalMs,
+            B = p.UpperMs,
+        }, t);
+        return new CommandResult
+        {
+            Ticket = id,
+            Number = number,
+            NumberService = service,
+            PeopleAhead = p.PeopleAhead,
+            TypicalWaitMs = p.TypicalMs,
+            UpperWaitMs = p.UpperMs,
+        };
+    }
+
+    private RefusalReason CheckIssue(int service, Tier tier, long t, bool walkIn, out int number)
+    {
+        number = 0;
+        if (!_dayOpen)
+        {
+            return RefusalReason.DayNotOpen;
+        }
+
+        if ((uint)service >= (uint)_services.Length)
+        {
+            return RefusalReason.UnknownService;
+        }
+
+        if ((uint)tier > (uint)Tier.Vip)
+        {
+            return RefusalReason.InvalidCommand;
+        }
+
+        ServiceConfig sc = _services[service];
+        if (!walkIn)
+        {
+            if (t >= _cutoffTicks)
+            {
+                return RefusalReason.TicketingClosed;
+            }
+
+            if (sc.DailyCap > 0 && _issued[service] >= sc.DailyCap)
+            {
+                return RefusalReason.DailyCapReached;
+            }
+        }
+
+        if (_ticketCount >= _tickets.Length)
+        {
+            return RefusalReason.CapacityExhausted;
+        }
+
+        // Next number, wrapping at the end of the range and skipping numbers still held by a live ticket.
+        int first = sc.FirstNumber;
+        int size = sc.LastNumber - first + 1;
+        int candidate = _lastNumber[service];
+        int[] map = _ticketByNumber[service];
+        for (int tries = 0; tries < size; tries++)
+        {
+            candidate = candidate >= sc.LastNumber || candidate < first ? first : candidate + 1;
+            int holder = map[candidate - first];
+            if (holder < 0 || !IsLive(_tickets[holder].State))
+            {
+                number = candidate;
+                return RefusalReason.None;
+            }
+        }
+
+        return RefusalReason.NumbersExhausted;
+    }
+
+    private CommandResult CallNext(int counter, long t)
+    {
+        RefusalReason refusal = CheckCalling(counter, out int ci);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        ref CounterRecord c = ref _counterState[ci];
+        int next = PickNext(ci);
+        int current = c.Current;
+        if (current < 0 && next < 0)
+        {
+            return CommandResult.Refused(RefusalReason.NothingWaiting);
+        }
+
+        if (current >= 0)
+        {
+            // Calling next ends the current ticket: served (the customer came, start implied) or, for a
+            // button-only caller whose call was never started, a no-show.
+            if (_tickets[current].State == TicketState.Called && _counters[ci].ButtonOnly)
+            {
+                EmitNoShow(current, counter, t);
+            }
+            else
+            {
+                EmitFinish(current, counter, t);
+            }
+        }
+
+        if (next < 0)
+        {
+            EmitCounterState(ci, CounterState.Standby, t);
+            return Ok(-1);
+        }
+
+        EmitCounterState(ci, CounterState.Serving, t);
+        EmitCall(next, counter, CallSource.Next, t);
+        return Ok(next);
+    }
+
+    private CommandResult Recall(int counter, long t)
+    {
+        RefusalReason refusal = CheckCurrent(counter, out int ci, out int current);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        ref TicketRecord tk = ref _tickets[current];
+        if (tk.State != TicketState.Called)
+        {
+            return CommandResult.Refused(RefusalReason.WrongTicketState);
+        }
+
+        if (tk.Recalls >= _services[tk.Service].MaxRecalls)
+        {
+            EmitNoShow(current, counter, t);
+            EmitCounterState(ci, CounterState.Standby, t);
+            return Ok(current);
+        }
+
+        EmitTicket(EventKind.TicketRecalled, current, t, counter: counter, count: tk.Recalls + 1);
+        return Ok(current);
+    }
+
+    private CommandResult Start(int counter, long t)
+    {
+        RefusalReason refusal = CheckCurrent(counter, out _, out int current);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        if (_tickets[current].State != TicketState.Called)
+        {
+            return CommandResult.Refused(RefusalReason.WrongTicketState);
+        }
+
+        EmitTicket(EventKind.TicketStarted, current, t, counter: counter);
+        return Ok(current);
+    }
+
+    private CommandResult Finish(int counter, long t)
+    {
+        RefusalReason refusal = CheckCurrent(counter, out int ci, out int current);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        EmitFinish(current, counter, t);
+        EmitCounterState(ci, CounterState.Standby, t);
+        return Ok(current);
+    }
+
+    private CommandResult NoShow(int counter, long t)
+    {
+        RefusalReason refusal = CheckCurrent(counter, out int ci, out int current);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        if (_tickets[current].State != TicketState.Called)
+        {
+            // The customer is at the counter: that is not an empty number.
+            return CommandResult.Refused(RefusalReason.WrongTicketState);
+        }
+
+        EmitNoShow(current, counter, t);
+        EmitCounterState(ci, CounterState.Standby, t);
+        return Ok(current);
+    }
+
+    private CommandResult Recover(in Command command, long t)
+    {
+        if (!_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayNotOpen);
+        }
+
+        int id = command.Ticket;
+        if (id < 0 && command.NumberService >= 0)
+        {
+            id = FindTicket(command.NumberService, command.Number);
+        }
+        else if (id < 0 && command.Counter > 0)
+        {
+            int ci = CounterIndex(command.Counter);
+            if (ci < 0)
+            {
+                return CommandResult.Refused(RefusalReason.UnknownCounter);
+            }
+
+            id = _counterState[ci].LastNoShow;
+        }
+
+        if ((uint)id >= (uint)_ticketCount)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownTicket);
+        }
+
+        ref TicketRecord tk = ref _tickets[id];
+        if (tk.State != TicketState.NoShow)
+        {
+            return CommandResult.Refused(RefusalReason.TicketNotNoShow);
+        }
+
+        ServiceConfig sc = _services[tk.Service];
+        RefusalReason outside =
+            tk.Recoveries >= sc.MaxRecoveries ? RefusalReason.MaxRecoveriesReached
+            : _calls[tk.Service] - tk.NoShowCallMark > sc.ToleranceCalls ? RefusalReason.ToleranceCallsExceeded
+            : t - tk.NoShowTicks > sc.ToleranceTime.Ticks ? RefusalReason.ToleranceMinutesExceeded
+            : RefusalReason.None;
+        if (outside != RefusalReason.None)
+        {
+            EmitTicket(EventKind.RecoveryRefused, id, t, reason: (byte)outside);
+            return CommandResult.Refused(outside) with { EventCount = 1, Ticket = id, Number = tk.Number, NumberService = tk.NumberService };
+        }
+
+        int lane = LaneOf(in tk);
+        int position = Math.Min(sc.RecoverOffset, _lanes[(tk.Service * LaneCount) + lane].Count);
+        EmitTicket(EventKind.TicketRecovered, id, t, count: position);
+        return Ok(id);
+    }
+
+    private CommandResult Transfer(int counter, int service, Placement placement, long t)
+    {
+        RefusalReason refusal = CheckCurrent(counter, out int ci, out int current);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        if ((uint)service >= (uint)_services.Length)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownService);
+        }
+
+        ref TicketRecord tk = ref _tickets[current];
+        if (tk.Service == service)
+        {
+            return CommandResult.Refused(RefusalReason.SameService);
+        }
+
+        if (placement is Placement.Default or > Placement.ByAge)
+        {
+            placement = _services[service].TransferPlacement;
+        }
+
+        int lane = LaneOf(in tk);
+        ref Lane target = ref _lanes[(service * LaneCount) + lane];
+        int position = placement switch
+        {
+            Placement.Front => 0,
+            Placement.End => target.Count,
+            _ => PositionByAge(in target, tk.IssuedTicks),
+        };
+        EmitTicket(EventKind.TicketTransferred, current, t, counter: counter, count: position, detail: (byte)placement,
+            b: tk.Service, service: service);
+        EmitCounterState(ci, CounterState.Standby, t);
+        return Ok(current);
+    }
+
+    private CommandResult WalkIn(int counter, int service, Tier tier, long t)
+    {
+        RefusalReason refusal = CheckCalling(counter, out int ci);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        if (_counterState[ci].Current >= 0)
+        {
+            return CommandResult.Refused(RefusalReason.CounterBusy);
+        }
+
+        refusal = CheckIssue(service, tier, t, walkIn: true, out int number);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        int id = _ticketCount;
+        Emit(new LobbyEvent
+        {
+            Kind = EventKind.TicketIssued,
+            Ticket = id,
+            Service = (short)service,
+            NumberService = (short)service,
+            Number = number,
+            Tier = tier,
+            A = -1,
+            B = -1,
+            Detail = 1,
+        }, t);
+        EmitCounterState(ci, CounterState.Serving, t);
+        EmitCall(id, counter, CallSource.WalkIn, t);
+        EmitTicket(EventKind.TicketStarted, id, t, counter: counter, detail: 1);
+        return Ok(id);
+    }
+
+    private CommandResult Cancel(in Command command, long t)
+    {
+        if (!_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayNotOpen);
+        }
+
+        int id = command.Ticket >= 0 ? command.Ticket : FindTicket(command.NumberService, command.Number);
+        if ((uint)id >= (uint)_ticketCount)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownTicket);
+        }
+
+        if (_tickets[id].State is not (TicketState.Waiting or TicketState.Parked))
+        {
+            return CommandResult.Refused(RefusalReason.TicketNotWaiting);
+        }
+
+        EmitTicket(EventKind.TicketCancelled, id, t, counter: _tickets[id].Counter);
+        return Ok(id);
+    }
+
+    private CommandResult Park(int counter, long t)
+    {
+        RefusalReason refusal = CheckCurrent(counter, out int ci, out int current);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        EmitTicket(EventKind.TicketParked, current, t, counter: counter);
+        EmitCounterState(ci, CounterState.Standby, t);
+        return Ok(current);
+    }
+
+    private CommandResult CallBack(int counter, int ticket, long t)
+    {
+        RefusalReason refusal = CheckCalling(counter, out int ci);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        ref CounterRecord c = ref _counterState[ci];
+        if (c.Current >= 0)
+        {
+            return CommandResult.Refused(RefusalReason.CounterBusy);
+        }
+
+        int id = ticket >= 0 ? ticket : c.Parked.Head;
+        if (id < 0)
+        {
+            return CommandResult.Refused(RefusalReason.NoParkedTicket);
+        }
+
+        if ((uint)id >= (uint)_ticketCount)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownTicket);
+        }
+
+        if (_tickets[id].State != TicketState.Parked)
+        {
+            return CommandResult.Refused(RefusalReason.NoParkedTicket);
+        }
+
+        EmitCounterState(ci, CounterState.Serving, t);
+        EmitCall(id, counter, CallSource.CallBack, t);
+        return Ok(id);
+    }
+
+    private CommandResult ChangeCounter(int counter, CounterState target, long t)
+    {
+        if (!_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayNotOpen);
+        }
+
+        int ci = CounterIndex(counter);
+        if (ci < 0)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownCounter);
+        }
+
+        ref CounterRecord c = ref _counterState[ci];
+        if (c.Current >= 0)
+        {
+            return CommandResult.Refused(RefusalReason.CounterBusy);
+        }
+
+        if (c.State == target)
+        {
+            return CommandResult.Refused(RefusalReason.AlreadyInState);
+        }
+
+        // Pause and away are for a logged-in counter; resume only from pause or away; log-in only when closed.
+        bool allowed = target switch
+        {
+            CounterState.Paused or CounterState.Away => c.State != CounterState.Closed,
+            CounterState.Closed => true,
+            _ => true,
+        };
+        if (!allowed)
+        {
+            return CommandResult.Refused(RefusalReason.CounterNotCalling);
+        }
+
+        EmitCounterState(ci, target, t);
+        return Ok(-1);
+    }
+
+    private CommandResult ReportDevice(int device, DeviceStatus status, long t)
+    {
+        if (device < 0 || (uint)status > (uint)DeviceStatus.Error)
+        {
+            return CommandResult.Refused(RefusalReason.InvalidCommand);
+        }
+
+        Emit(new LobbyEvent { Kind = EventKind.DeviceStatusChanged, Ticket = -1, Service = -1, NumberService = -1, Count = device, Detail = (byte)status }, t);
+        return Ok(-1);
+    }
+
+    private RefusalReason CheckCalling(int counter, out int ci)
+    {
+        ci = CounterIndex(counter);
+        if (!_dayOpen)
+        {
+            return RefusalReason.DayNotOpen;
+        }
+
+        if (ci < 0)
+        {
+            return RefusalReason.UnknownCounter;
+        }
+
+        CounterState st = _counterState[ci].State;
+        return st is CounterState.Standby or CounterState.Serving ? RefusalReason.None : RefusalReason.CounterNotCalling;
+    }
+
+    private RefusalReason CheckCurrent(int counter, out int ci, out int current)
+    {
+        current = -1;
+        RefusalReason refusal = CheckCalling(counter, out ci);
+        if (refusal != RefusalReason.None)
+        {
+            return refusal;
+        }
+
+        current = _counterState[ci].Current;
+        return current < 0 ? RefusalReason.NoCurrentTicket : RefusalReason.None;
+    }
+
+    /// <summary>The ticket the counter's profile picks now, or -1. Reads state only.</summary>
+    private int PickNext(int ci)
+    {
+        CounterConfig cc = _counters[ci];
+        IReadOnlyList<ServiceWeight> list = cc.Services;
+        switch (cc.Mode)
+        {
+            case CounterMode.LongestWait:
+            {
+                int best = -1;
+                for (int j = 0; j < list.Count; j++)
+                {
+                    int head = HeadOf(list[j].Service);
+                    if (head >= 0 && (best < 0 || _tickets[head].QueuedTicks < _tickets[best].QueuedTicks))
+                    {
+                        best = head;
+                    }
+                }
+
+                return best;
+            }
+
+            case CounterMode.Weighted:
+            {
+                int[] credit = _weightCredit[ci];
+                int bestJ = -1;
+                int bestCredit = int.MinValue;
+                for (int j = 0; j < list.Count; j++)
+                {
+                    if (_waiting[list[j].Service] > 0 && credit[j] + list[j].Weight > bestCredit)
+                    {
+                        bestCredit = credit[j] + list[j].Weight;
+                        bestJ = j;
+                    }
+                }
+
+                return bestJ < 0 ? -1 : HeadOf(list[bestJ].Service);
+            }
+
+            default:
+            {
+                for (int j = 0; j < list.Count; j++)
+                {
+                    int head = HeadOf(list[j].Service);
+                    if (head >= 0)
+                    {
+                        return head;
+                    }
+                }
+
+                return -1;
+            }
+        }
+    }
+
+    /// <summary>The ticket a service calls next: VIP lane, then priority (including starved normals), then normal.</summary>
+    private int HeadOf(int service)
+    {
+        for (int lane = LaneCount - 1; lane >= 0; lane--)
+        {
+            int head = _lanes[(service * LaneCount) + lane].Head;
+            if (head >= 0)
+            {
+                return head;
+            }
+        }
+
+        return -1;
+    }
+
+    private int PositionByAge(in Lane lane, long issuedTicks)
+    {
+        int position = 0;
+        for (int t = lane.Head; t >= 0 && _tickets[t].IssuedTicks <= issuedTicks; t = _tickets[t].Next)
+        {
+            position++;
+        }
+
+        return position;
+    }
+
+    private void EmitFinish(int ticket, int counter, long t)
+    {
+        ref TicketRecord tk = ref _tickets[ticket];
+        long serviceMs;
+        if (tk.State == TicketState.Called)
+        {
+            // Start implied by finishing: the service ran from the call.
+            EmitTicket(EventKind.TicketStarted, ticket, t, counter: counter, detail: 1);
+            serviceMs = ElapsedMs(tk.CalledTicks, t);
+        }
+        else
+        {
+            serviceMs = ElapsedMs(tk.StartedTicks, t);
+        }
+
+        EmitTicket(EventKind.TicketCompleted, ticket, t, counter: counter, a: serviceMs);
+    }
+
+    private void EmitNoShow(int ticket, int counter, long t) =>
+        EmitTicket(EventKind.TicketNoShow, ticket, t, counter: counter, count: _tickets[ticket].Recalls);
+
+    private void EmitCall(int ticket, int counter, CallSource source, long t)
+    {
+        ref TicketRecord tk = ref _tickets[ticket];
+        byte flags = 0;
+        long wait = 0;
+        long error = 0;
+        if (source != CallSource.CallBack)
+        {
+            flags |= 1;
+            wait = ElapsedMs(tk.QueuedTicks, t);
+        }
+
+        if (tk.PredictionPending)
+        {
+            flags |= 2;
+            error = ElapsedMs(tk.IssuedTicks, t) - tk.PredictedMs;
+        }
+
+        int service = tk.Service;
+        EmitTicket(EventKind.TicketCalled, ticket, t, counter: counter, detail: (byte)source, reason: flags, a: wait, b: error);
+
+        // A call of the service may take a no-show past its tolerance of calls.
+        ServiceConfig sc = _services[service];
+        while (_noShows[service].Head >= 0)
+        {
+            int head = _noShows[service].Head;
+            if (_calls[service] - _tickets[head].NoShowCallMark <= sc.ToleranceCalls)
+            {
+                break;
+            }
+
+            EmitTicket(EventKind.TicketAbandoned, head, t, reason: (byte)AbandonReason.NoShowExpired);
+        }
+    }
+
+    private void EmitCounterState(int ci, CounterState target, long t)
+    {
+        ref CounterRecord c = ref _counterState[ci];
+        if (c.State == target)
+        {
+            return;
+        }
+
+        Emit(new LobbyEvent
+        {
+            Kind = EventKind.CounterStateChanged,
+            Ticket = -1,
+            Service = -1,
+            NumberService = -1,
+            Counter = (short)_counters[ci].Number,
+            Detail = (byte)target,
+            Reason = (byte)c.State,
+            A = c.StateSinceTicks > 0 ? ElapsedMs(c.StateSinceTicks, t) : 0,
+        }, t);
+    }
+
+    private void EmitTicket(EventKind kind, int ticket, long t, int counter = 0, int count = 0, byte detail = 0, byte reason = 0, long a = 0, long b = 0, int service = -1)
+    {
+        ref TicketRecord tk = ref _tickets[ticket];
+        Emit(new LobbyEvent
+        {
+            Kind = kind,
+            Ticket = ticket,
+            Service = (short)(service >= 0 ? service : tk.Service),
+            NumberService = tk.NumberService,
+            Number = tk.Number,
+            Tier = tk.Tier,
+            Counter = (short)counter,
+            Count = count,
+            Detail = detail,
+            Reason = reason,
+            A = a,
+            B = b,
+        }, t);
+    }
+
+    private void Emit(LobbyEvent e, long t)
+    {
+        e = e with { Sequence = _lastSequence + 1, TimeTicks = t };
+        ApplyCore(in e);
+        if (_outCount == _out.Length)
+        {
+            Array.Resize(ref _out, _out.Length * 2);
+        }
+
+        _out[_outCount++] = e;
+    }
+
+    private CommandResult Ok(int ticket)
+    {
+        if (ticket < 0)
+        {
+            return new CommandResult { Ticket = -1, NumberService = -1 };
+        }
+
+        ref TicketRecord tk = ref _tickets[ticket];
+        return new CommandResult { Ticket = ticket, Number = tk.Number, NumberService = tk.NumberService };
+    }
+
+    private static long ElapsedMs(long from, long to) => (to - from) / TimeSpan.TicksPerMillisecond;
+
+    private static bool IsLive(TicketState s) =>
+        s is TicketState.Waiting or TicketState.Called or TicketState.Serving or TicketState.Parked or TicketState.NoShow;
+
+    private static int LaneOf(in TicketRecord tk) =>
+        tk.Tier == Tier.Normal && tk.SlaBreached ? (int)Tier.Priority : (int)tk.Tier;
+}

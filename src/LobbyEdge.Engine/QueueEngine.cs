@@ -1,0 +1,425 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace LobbyEdge.Engine;
+
+/// <summary>
+/// The branch's queue: a pure, single-writer state machine. <see cref="Execute"/> decides a command against the
+/// current state and emits events; every event is applied by <see cref="Apply"/>, the only code that changes
+/// state, so replaying the events gives exactly the state that running live gave (<c>state = fold(events)</c>).
+/// No I/O, no threads, no clock of its own: the caller passes <c>now</c>.
+/// </summary>
+/// <remarks>
+/// All storage is sized once from <see cref="BranchConfig"/>: tickets live in an arena indexed by their id of the
+/// day, queues are intrusive doubly linked lists through that arena, events go to a pre-sized buffer. Commands,
+/// timer ticks and event application therefore allocate nothing in steady state.
+/// </remarks>
+public sealed partial class QueueEngine
+{
+    internal const int LaneCount = 3;
+
+    private readonly BranchConfig _config;
+    private readonly ServiceConfig[] _services;
+    private readonly CounterConfig[] _counters;
+    private readonly int[] _counterIndexByNumber;
+
+    // Tickets of the day.
+    private readonly TicketRecord[] _tickets;
+    private int _ticketCount;
+
+    // Per service.
+    private readonly Lane[] _lanes;            // [service * 3 + lane], lane 2 = VIP first
+    private readonly Lane[] _noShows;          // [service], in no-show order
+    private readonly int[] _waitingByTier;     // [service * 3 + tier]
+    private readonly int[] _waiting;           // [service]
+    private readonly int[] _lastNumber;        // [service]
+    private readonly int[] _issued;            // [service]
+    private readonly int[] _calls;             // [service]
+    private readonly int[][] _ticketByNumber;  // [service][number - first] -> ticket id or -1
+    private readonly double[] _meanServiceMs;  // rolling, per service
+    private readonly double[] _varServiceMs;
+
+    // Per counter (by index in config order).
+    private readonly CounterRecord[] _counterState;
+    private readonly long[] _counterStateMs;   // [counter * 5 + state], ms accumulated today
+    private readonly int[][] _weightCredit;    // smooth weighted round robin credit per listed service
+
+    private readonly TimerHeap _timers;
+    private readonly RecentCall[] _recent;
+    private int _recentCount;
+    private int _recentHead;
+
+    private LobbyEvent[] _out;
+    private int _outCount;
+
+    private long _lastSequence;
+    private bool _dayOpen;
+    private int _businessDay;                  // DateOnly.DayNumber of the open (or last) day, 0 if none yet
+    private long _cutoffTicks;
+    private long _closeTicks;
+    private long _nextAutoOpenTicks;
+
+    /// <summary>Creates an engine for a branch. Throws <see cref="ArgumentException"/> if the configuration is invalid.</summary>
+    public QueueEngine(BranchConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        IReadOnlyList<(string Field, string Message)> errors = config.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"Invalid branch configuration: {errors[0].Field}: {errors[0].Message}", nameof(config));
+        }
+
+        _config = config;
+        _services = [.. config.Services];
+        _counters = [.. config.Counters];
+        int s = _services.Length;
+        int c = _counters.Length;
+
+        _counterIndexByNumber = new int[1000];
+        Array.Fill(_counterIndexByNumber, -1);
+        for (int i = 0; i < c; i++)
+        {
+            _counterIndexByNumber[_counters[i].Number] = i;
+        }
+
+        _tickets = new TicketRecord[config.MaxTicketsPerDay];
+        _lanes = new Lane[s * LaneCount];
+        _noShows = new Lane[s];
+        _waitingByTier = new int[s * LaneCount];
+        _waiting = new int[s];
+        _lastNumber = new int[s];
+        _issued = new int[s];
+        _calls = new int[s];
+        _ticketByNumber = new int[s][];
+        _meanServiceMs = new double[s];
+        _varServiceMs = new double[s];
+        for (int i = 0; i < s; i++)
+        {
+            _ticketByNumber[i] = new int[_services[i].LastNumber - _services[i].FirstNumber + 1];
+        }
+
+        _counterState = new CounterRecord[c];
+        _counterStateMs = new long[c * 5];
+        _weightCredit = new int[c][];
+        for (int i = 0; i < c; i++)
+        {
+            _weightCredit[i] = new int[_counters[i].Services.Count];
+            _counterState[i] = new CounterRecord { State = CounterState.Closed, Current = -1, LastNoShow = -1, Parked = Lane.Empty };
+        }
+
+        _timers = new TimerHeap(config.MaxTicketsPerDay * 3);
+        _recent = new RecentCall[Math.Max(1, config.RecentCallCount)];
+        _out = new LobbyEvent[config.MaxTicketsPerDay + (c * 4) + 64];
+        ResetDay();
+    }
+
+    /// <summary>The configuration the engine runs with.</summary>
+    public BranchConfig Config => _config;
+
+    /// <summary>The events the last <see cref="Execute"/> or <see cref="Tick"/> produced, valid until the next call.</summary>
+    public ReadOnlySpan<LobbyEvent> LastEvents => new(_out, 0, _outCount);
+
+    /// <summary>The sequence number of the last event emitted or applied; 0 before the first.</summary>
+    public long LastSequence => _lastSequence;
+
+    /// <summary>Whether a business day is open.</summary>
+    public bool IsDayOpen => _dayOpen;
+
+    /// <summary>The current (or last) business date, or <see cref="DateOnly.MinValue"/> if no day has opened.</summary>
+    public DateOnly BusinessDate => _businessDay == 0 ? DateOnly.MinValue : DateOnly.FromDayNumber(_businessDay);
+
+    /// <summary>When ticketing stops today (UTC).</summary>
+    public DateTime TicketingCutoffUtc => new(_cutoffTicks, DateTimeKind.Utc);
+
+    /// <summary>When the day closes (UTC).</summary>
+    public DateTime CloseUtc => new(_closeTicks, DateTimeKind.Utc);
+
+    /// <summary>Tickets created today.</summary>
+    public int TicketCount => _ticketCount;
+
+    /// <summary>Number of services.</summary>
+    public int ServiceCount => _services.Length;
+
+    /// <summary>Tickets waiting in a service's queue.</summary>
+    public int WaitingCount(int service) => _waiting[service];
+
+    /// <summary>Tickets of a tier waiting in a service's queue.</summary>
+    public int WaitingCount(int service, Tier tier) => _waitingByTier[(service * LaneCount) + (int)tier];
+
+    /// <summary>Tickets issued today in a service (walk-ins included).</summary>
+    public int IssuedCount(int service) => _issued[service];
+
+    /// <summary>Tickets waiting for any of the services a counter serves (what its keypad shows).</summary>
+    public int WaitingForCounter(int counterNumber)
+    {
+        int ci = CounterIndex(counterNumber);
+        if (ci < 0)
+        {
+            return 0;
+        }
+
+        int sum = 0;
+        IReadOnlyList<ServiceWeight> list = _counters[ci].Services;
+        for (int i = 0; i < list.Count; i++)
+        {
+            sum += _waiting[list[i].Service];
+        }
+
+        return sum;
+    }
+
+    /// <summary>The rolling mean service time of a service.</summary>
+    public TimeSpan MeanServiceTime(int service) => TimeSpan.FromMilliseconds(_meanServiceMs[service]);
+
+    /// <summary>A ticket of today by id.</summary>
+    public bool TryGetTicket(int ticket, out TicketView view)
+    {
+        if ((uint)ticket >= (uint)_ticketCount)
+        {
+            view = default;
+            return false;
+        }
+
+        ref TicketRecord t = ref _tickets[ticket];
+        view = new TicketView(ticket, t.State, t.Tier, t.Service, t.NumberService, t.Number, t.Counter, t.Recalls,
+            t.Recoveries, t.IssuedTicks, t.QueuedTicks, t.SlaBreached, t.CareCount);
+        return true;
+    }
+
+    /// <summary>The live ticket of today that carries a printed number, or -1.</summary>
+    public int FindTicket(int numberService, int number)
+    {
+        if ((uint)numberService >= (uint)_services.Length)
+        {
+            return -1;
+        }
+
+        int slot = number - _services[numberService].FirstNumber;
+        int[] map = _ticketByNumber[numberService];
+        return (uint)slot < (uint)map.Length ? map[slot] : -1;
+    }
+
+    /// <summary>A counter's state now.</summary>
+    public bool TryGetCounter(int counterNumber, out CounterView view)
+    {
+        int ci = CounterIndex(counterNumber);
+        if (ci < 0)
+        {
+            view = default;
+            return false;
+        }
+
+        ref CounterRecord c = ref _counterState[ci];
+        view = new CounterView(counterNumber, c.State, c.Current, c.Parked.Count, c.LastNoShow, c.StateSinceTicks);
+        return true;
+    }
+
+    /// <summary>Time a counter has spent in a state today, including the current stretch up to <paramref name="now"/>.</summary>
+    public TimeSpan CounterTimeInState(int counterNumber, CounterState state, DateTimeOffset now)
+    {
+        int ci = CounterIndex(counterNumber);
+        if (ci < 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        long ms = _counterStateMs[(ci * 5) + (int)state];
+        ref CounterRecord c = ref _counterState[ci];
+        if (c.State == state && c.StateSinceTicks > 0 && now.UtcTicks > c.StateSinceTicks)
+        {
+            ms += (now.UtcTicks - c.StateSinceTicks) / TimeSpan.TicksPerMillisecond;
+        }
+
+        return TimeSpan.FromMilliseconds(ms);
+    }
+
+    /// <summary>Copies a service's waiting tickets in the order they will be called; returns how many.</summary>
+    public int CopyQueue(int service, Span<int> destination)
+    {
+        int n = 0;
+        for (int lane = LaneCount - 1; lane >= 0; lane--)
+        {
+            for (int t = _lanes[(service * LaneCount) + lane].Head; t >= 0 && n < destination.Length; t = _tickets[t].Next)
+            {
+                destination[n++] = t;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>Copies the most recent calls, newest first; returns how many.</summary>
+    public int CopyRecentCalls(Span<RecentCall> destination)
+    {
+        int n = Math.Min(_recentCount, destination.Length);
+        for (int i = 0; i < n; i++)
+        {
+            destination[i] = _recent[(_recentHead - 1 - i + _recent.Length) % _recent.Length];
+        }
+
+        return n;
+    }
+
+    /// <summary>The printed form of a ticket's number, e.g. <c>A023</c>. Allocates; for displays, not hot paths.</summary>
+    public string FormatTicket(int ticket)
+    {
+        if ((uint)ticket >= (uint)_ticketCount)
+        {
+            return "";
+        }
+
+        ref TicketRecord t = ref _tickets[ticket];
+        return FormatNumber(t.NumberService, t.Number);
+    }
+
+    /// <summary>The printed form of a number of a service, e.g. <c>A023</c>.</summary>
+    public string FormatNumber(int numberService, int number)
+    {
+        ServiceConfig s = _services[numberService];
+        int digits = s.LastNumber >= 1000 ? 4 : 3;
+        return string.Create(null, stackalloc char[8], $"{s.Prefix}{number.ToString(digits == 4 ? "D4" : "D3", System.Globalization.CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>
+    /// The prediction a new ticket of this service and tier would get now: people ahead and a wait range.
+    /// Reads state only.
+    /// </summary>
+    public WaitPrediction Predict(int service, Tier tier)
+    {
+        if ((uint)service >= (uint)_services.Length)
+        {
+            return new WaitPrediction(0, -1, -1);
+        }
+
+        int lane = (int)tier;
+        int ahead = 0;
+        for (int l = LaneCount - 1; l >= lane; l--)
+        {
+            ahead += _lanes[(service * LaneCount) + l].Count;
+        }
+
+        int open = 0;
+        int standing = 0;
+        for (int i = 0; i < _counters.Length; i++)
+        {
+            if (!Serves(i, service))
+            {
+                continue;
+            }
+
+            CounterState st = _counterState[i].State;
+            if (st is CounterState.Standby or CounterState.Serving)
+            {
+                open++;
+            }
+            else if (st is CounterState.Paused or CounterState.Away)
+            {
+                standing++;
+            }
+        }
+
+        int counters = open > 0 ? open : standing;
+        if (counters == 0)
+        {
+            return new WaitPrediction(ahead, -1, -1);
+        }
+
+        // Typical: the people ahead shared across the open counters at the rolling mean service time.
+        // Upper: one more round at every counter, each a standard deviation slower, for the customer now at
+        // the counters and for service times that run long.
+        double mean = _meanServiceMs[service];
+        double std = Math.Sqrt(Math.Max(0, _varServiceMs[service]));
+        long typical = (long)(ahead * mean / counters);
+        long upper = (long)((ahead + counters) * (mean + std) / counters);
+        return new WaitPrediction(ahead, typical, upper);
+    }
+
+    private int CounterIndex(int number) => (uint)number < 1000u ? _counterIndexByNumber[number] : -1;
+
+    private bool Serves(int counterIndex, int service)
+    {
+        IReadOnlyList<ServiceWeight> list = _counters[counterIndex].Services;
+        for (int j = 0; j < list.Count; j++)
+        {
+            if (list[j].Service == service)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowReplay(string message) => throw new InvalidOperationException(message);
+}
+
+/// <summary>A read-only copy of a ticket's state.</summary>
+public readonly record struct TicketView(
+    int Id,
+    TicketState State,
+    Tier Tier,
+    int Service,
+    int NumberService,
+    int Number,
+    int Counter,
+    int Recalls,
+    int Recoveries,
+    long IssuedTicks,
+    long QueuedTicks,
+    bool SlaBreached,
+    int CareAlerts);
+
+/// <summary>A read-only copy of a counter's state.</summary>
+public readonly record struct CounterView(int Number, CounterState State, int CurrentTicket, int ParkedCount, int LastNoShow, long StateSinceTicks);
+
+/// <summary>A call shown on the main display.</summary>
+public readonly record struct RecentCall(int Ticket, int NumberService, int Number, int Counter, long TimeTicks, int Recalls);
+
+/// <summary>A wait prediction: people ahead and a range in ms (-1 when no counter serves the service today).</summary>
+public readonly record struct WaitPrediction(int PeopleAhead, long TypicalMs, long UpperMs);
+
+internal struct TicketRecord
+{
+    public TicketState State;
+    public Tier Tier;
+    public byte Lane;
+    public bool SlaBreached;
+    public bool PredictionPending;
+    public short Service;
+    public short NumberService;
+    public int Number;
+    public int Counter;          // counter number holding or parking it, 0 if none
+    public int Recalls;
+    public int Recoveries;
+    public int NoShowCallMark;   // the service's call count at the no-show
+    public int CareCount;
+    public long IssuedTicks;
+    public long QueuedTicks;
+    public long CalledTicks;
+    public long StartedTicks;
+    public long NoShowTicks;
+    public long NextCareTicks;   // 0 when no further care alert is due
+    public long PredictedMs;
+    public int Prev;
+    public int Next;
+}
+
+internal struct Lane
+{
+    public static readonly Lane Empty = new() { Head = -1, Tail = -1 };
+
+    public int Head;
+    public int Tail;
+    public int Count;
+}
+
+internal struct CounterRecord
+{
+    public CounterState State;
+    public long StateSinceTicks;
+    public int Current;
+    public int LastNoShow;
+    public Lane Parked;
+}

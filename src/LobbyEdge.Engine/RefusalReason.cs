@@ -1,0 +1,80 @@
+namespace LobbyEdge.Engine;
+
+/// <summary>Why the engine refused a command. A refused command changes nothing.</summary>
+public enum RefusalReason : byte
+{
+    /// <summary>Not refused.</summary>
+    None = 0,
+
+    /// <summary>The business day is not open.</summary>
+    DayNotOpen,
+
+    /// <summary>The business day is already open, or today's business day was already held and closed.</summary>
+    DayAlreadyOpen,
+
+    /// <summary>Ticketing has stopped: the cut-off before close has passed (or, to open the day, close time has).</summary>
+    TicketingClosed,
+
+    /// <summary>The service's daily cap of tickets is reached.</summary>
+    DailyCapReached,
+
+    /// <summary>Every number in the service's range is held by a live ticket.</summary>
+    NumbersExhausted,
+
+    /// <summary>The day's ticket storage is full.</summary>
+    CapacityExhausted,
+
+    /// <summary>No such service.</summary>
+    UnknownService,
+
+    /// <summary>No such counter.</summary>
+    UnknownCounter,
+
+    /// <summary>No such ticket today.</summary>
+    UnknownTicket,
+
+    /// <summary>The command kind or an argument is not valid.</summary>
+    InvalidCommand,
+
+    /// <summary>The counter is closed, paused or away and cannot call.</summary>
+    CounterNotCalling,
+
+    /// <summary>The counter still holds a ticket; finish, transfer or park it first.</summary>
+    CounterBusy,
+
+    /// <summary>The counter holds no ticket.</summary>
+    NoCurrentTicket,
+
+    /// <summary>Nobody is waiting for the counter's services.</summary>
+    NothingWaiting,
+
+    /// <summary>The ticket is not waiting.</summary>
+    TicketNotWaiting,
+
+    /// <summary>The ticket is not a no-show, so it cannot be recovered.</summary>
+    TicketNotNoShow,
+
+    /// <summary>The ticket has already been recovered the maximum number of times.</summary>
+    MaxRecoveriesReached,
+
+    /// <summary>Too many further calls of the service since the no-show.</summary>
+    ToleranceCallsExceeded,
+
+    /// <summary>Too many minutes since the no-show.</summary>
+    ToleranceMinutesExceeded,
+
+    /// <summary>The counter's current ticket is not in the state this needs (e.g. start a ticket already serving).</summary>
+    WrongTicketState,
+
+    /// <summary>The counter has no parked ticket to call back.</summary>
+    NoParkedTicket,
+
+    /// <summary>The counter is already in the requested state.</summary>
+    AlreadyInState,
+
+    /// <summary>The counter does not serve that service.</summary>
+    ServiceNotServedHere,
+
+    /// <summary>A transfer to the ticket's own service.</summary>
+    SameService,
+}
