@@ -54,7 +54,10 @@ public enum EventKind : byte
     /// <summary>Cancelled while waiting or parked.</summary>
     TicketCancelled = 12,
 
-    /// <summary>Ended without service. <c>Reason</c> = <see cref="AbandonReason"/>.</summary>
+    /// <summary>
+    /// Ended without service. <c>Reason</c> = <see cref="AbandonReason"/>; for an expired no-show, <c>Detail</c> =
+    /// the <see cref="RefusalReason"/> of the limit that passed (calls or minutes).
+    /// </summary>
     TicketAbandoned = 13,
 
     /// <summary>Put aside by <c>Counter</c> to be called back.</summary>

@@ -127,6 +127,7 @@ public sealed partial class QueueEngine
                 ref TicketRecord tk = ref _tickets[e.Ticket];
                 Detach(ref tk, e.Ticket);
                 tk.State = e.Kind == EventKind.TicketCancelled ? TicketState.Cancelled : TicketState.Abandoned;
+                tk.ExpiredBy = (RefusalReason)e.Detail;
                 break;
             }
 

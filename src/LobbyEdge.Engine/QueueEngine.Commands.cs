@@ -343,14 +343,15 @@ public sealed partial class QueueEngine
         }
 
         ref TicketRecord tk = ref _tickets[id];
-        if (tk.State != TicketState.NoShow)
+        if (tk.State != TicketState.NoShow && tk.ExpiredBy == RefusalReason.None)
         {
             return CommandResult.Refused(RefusalReason.TicketNotNoShow);
         }
 
         ServiceConfig sc = _services[tk.Service];
         RefusalReason outside =
-            tk.Recoveries >= sc.MaxRecoveries ? RefusalReason.MaxRecoveriesReached
+            tk.State != TicketState.NoShow ? tk.ExpiredBy
+            : tk.Recoveries >= sc.MaxRecoveries ? RefusalReason.MaxRecoveriesReached
             : _calls[tk.Service] - tk.NoShowCallMark > sc.ToleranceCalls ? RefusalReason.ToleranceCallsExceeded
             : t - tk.NoShowTicks > sc.ToleranceTime.Ticks ? RefusalReason.ToleranceMinutesExceeded
             : RefusalReason.None;
@@ -726,7 +727,7 @@ public sealed partial class QueueEngine
                 break;
             }
 
-            EmitTicket(EventKind.TicketAbandoned, head, t, reason: (byte)AbandonReason.NoShowExpired);
+            EmitTicket(EventKind.TicketAbandoned, head, t, reason: (byte)AbandonReason.NoShowExpired, detail: (byte)RefusalReason.ToleranceCallsExceeded);
         }
     }
 

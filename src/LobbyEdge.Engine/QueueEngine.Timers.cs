@@ -40,7 +40,7 @@ public sealed partial class QueueEngine
                     break;
                 case TimerKind.NoShowExpiry when tk.State == TicketState.NoShow
                         && tk.NoShowTicks + _services[tk.Service].ToleranceTime.Ticks == due.Due:
-                    EmitTicket(EventKind.TicketAbandoned, due.Ticket, t, reason: (byte)AbandonReason.NoShowExpired);
+                    EmitTicket(EventKind.TicketAbandoned, due.Ticket, t, reason: (byte)AbandonReason.NoShowExpired, detail: (byte)RefusalReason.ToleranceMinutesExceeded);
                     break;
                 default:
                     // Stale: the ticket moved on since this was armed.

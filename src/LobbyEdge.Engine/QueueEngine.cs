@@ -298,11 +298,15 @@ public sealed partial class QueueEngine
             ahead += _lanes[(service * LaneCount) + l].Count;
         }
 
-        int open = 0;
-        int standing = 0;
+        // Capacity for this service: each open counter that serves it gives the service its weight's share of
+        // the services it is busy with (those with customers waiting, and this one). Paused or away counters
+        // count only when no counter is open, since they will be back.
+        double open = 0;
+        double standing = 0;
         for (int i = 0; i < _counters.Length; i++)
         {
-            if (!Serves(i, service))
+            double share = ShareOf(i, service);
+            if (share <= 0)
             {
                 continue;
             }
@@ -310,16 +314,16 @@ public sealed partial class QueueEngine
             CounterState st = _counterState[i].State;
             if (st is CounterState.Standby or CounterState.Serving)
             {
-                open++;
+                open += share;
             }
             else if (st is CounterState.Paused or CounterState.Away)
             {
-                standing++;
+                standing += share;
             }
         }
 
-        int counters = open > 0 ? open : standing;
-        if (counters == 0)
+        double counters = open > 0 ? open : standing;
+        if (counters <= 0)
         {
             return new WaitPrediction(ahead, -1, -1);
         }
@@ -330,24 +334,33 @@ public sealed partial class QueueEngine
         double mean = _meanServiceMs[service];
         double std = Math.Sqrt(Math.Max(0, _varServiceMs[service]));
         long typical = (long)(ahead * mean / counters);
-        long upper = (long)((ahead + counters) * (mean + std) / counters);
+        long upper = (long)((ahead + Math.Ceiling(counters)) * (mean + std) / counters);
         return new WaitPrediction(ahead, typical, upper);
     }
 
     private int CounterIndex(int number) => (uint)number < 1000u ? _counterIndexByNumber[number] : -1;
 
-    private bool Serves(int counterIndex, int service)
+    /// <summary>The share of a counter's capacity a service can expect now: its weight over the busy services' weights.</summary>
+    private double ShareOf(int counterIndex, int service)
     {
         IReadOnlyList<ServiceWeight> list = _counters[counterIndex].Services;
+        int own = 0;
+        int total = 0;
         for (int j = 0; j < list.Count; j++)
         {
-            if (list[j].Service == service)
+            int s = list[j].Service;
+            if (s == service)
             {
-                return true;
+                own = list[j].Weight;
+                total += own;
+            }
+            else if (_waiting[s] > 0)
+            {
+                total += list[j].Weight;
             }
         }
 
-        return false;
+        return own == 0 ? 0 : (double)own / total;
     }
 
     [DoesNotReturn]
@@ -387,6 +400,7 @@ internal struct TicketRecord
     public byte Lane;
     public bool SlaBreached;
     public bool PredictionPending;
+    public RefusalReason ExpiredBy;  // for a no-show abandoned by tolerance: which limit passed
     public short Service;
     public short NumberService;
     public int Number;

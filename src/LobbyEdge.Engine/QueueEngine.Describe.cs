@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+
+namespace LobbyEdge.Engine;
+
+public sealed partial class QueueEngine
+{
+    /// <summary>
+    /// The whole state as canonical text: day, sequence, every ticket, every queue in call order, no-show lists,
+    /// counters (with time per state and calling credits), rolling service times and recent calls. Two engines
+    /// with equal text are in the same state; crash-recovery and replay checks compare it. Allocates; diagnostics only.
+    /// </summary>
+    public string DescribeState()
+    {
+        var sb = new StringBuilder();
+        CultureInfo ci = CultureInfo.InvariantCulture;
+        sb.Append(ci, $"seq={_lastSequence} open={_dayOpen} day={_businessDay} close={_closeTicks} cutoff={_cutoffTicks} tickets={_ticketCount}\n");
+        for (int i = 0; i < _ticketCount; i++)
+        {
+            ref TicketRecord t = ref _tickets[i];
+            sb.Append(ci, $"t{i} {t.State} {t.Tier} lane={t.Lane} svc={t.Service} num={t.NumberService}/{t.Number} ctr={t.Counter} ");
+            sb.Append(ci, $"rc={t.Recalls} rv={t.Recoveries} mark={t.NoShowCallMark} care={t.CareCount}/{t.NextCareTicks} sla={t.SlaBreached} ");
+            sb.Append(ci, $"iss={t.IssuedTicks} q={t.QueuedTicks} call={t.CalledTicks} start={t.StartedTicks} ns={t.NoShowTicks} pred={t.PredictedMs}/{t.PredictionPending} exp={t.ExpiredBy}\n");
+        }
+
+        for (int s = 0; s < _services.Length; s++)
+        {
+            sb.Append(ci, $"s{s} waiting={_waiting[s]} issued={_issued[s]} calls={_calls[s]} last={_lastNumber[s]} mean={_meanServiceMs[s]:R} var={_varServiceMs[s]:R} tiers=");
+            for (int k = 0; k < LaneCount; k++)
+            {
+                sb.Append(ci, $"{_waitingByTier[(s * LaneCount) + k]},");
+            }
+
+            for (int lane = LaneCount - 1; lane >= 0; lane--)
+            {
+                AppendList(sb, $" lane{lane}:", _lanes[(s * LaneCount) + lane]);
+            }
+
+            AppendList(sb, " noshow:", _noShows[s]);
+            sb.Append('\n');
+        }
+
+        for (int c = 0; c < _counterState.Length; c++)
+        {
+            ref CounterRecord cr = ref _counterState[c];
+            sb.Append(ci, $"c{_counters[c].Number} {cr.State} since={cr.StateSinceTicks} cur={cr.Current} lastNoShow={cr.LastNoShow} ms=");
+            for (int k = 0; k < 5; k++)
+            {
+                sb.Append(ci, $"{_counterStateMs[(c * 5) + k]},");
+            }
+
+            sb.Append(" credit=");
+            foreach (int w in _weightCredit[c])
+            {
+                sb.Append(ci, $"{w},");
+            }
+
+            AppendList(sb, " parked:", cr.Parked);
+            sb.Append('\n');
+        }
+
+        Span<RecentCall> recent = stackalloc RecentCall[_recent.Length];
+        int n = CopyRecentCalls(recent);
+        sb.Append("recent:");
+        for (int i = 0; i < n; i++)
+        {
+            sb.Append(ci, $" {recent[i].Ticket}@{recent[i].Counter}/{recent[i].Recalls}");
+        }
+
+        sb.Append('\n');
+        return sb.ToString();
+    }
+
+    private void AppendList(StringBuilder sb, string label, Lane lane)
+    {
+        sb.Append(label);
+        for (int t = lane.Head; t >= 0; t = _tickets[t].Next)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{t},");
+        }
+    }
+}

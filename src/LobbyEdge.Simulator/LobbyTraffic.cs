@@ -1,0 +1,294 @@
+using LobbyEdge.Engine;
+
+namespace LobbyEdge.Simulator;
+
+/// <summary>
+/// The customers and staff of a simulated lobby day. It plans what people do and when (customers arrive, take
+/// tickets, give up or come back after missing their call; staff call, recall, serve, transfer and take a break)
+/// and learns from each command's result what happens next. Deterministic for a given seed. It does not own a
+/// clock or an engine: a driver asks it for the commands due at <c>now</c> and reports the results back, so the
+/// same traffic drives the engine directly (tests, benchmarks) or through the host's command channel.
+/// </summary>
+public sealed class LobbyTraffic
+{
+    private readonly BranchConfig _config;
+    private readonly TrafficProfile _profile;
+    private readonly Random _random;
+    private readonly PriorityQueue<Plan, (long Due, long Order)> _plans = new();
+    private readonly CounterPlan[] _counters;
+    private long _order;
+    private Plan _pending;
+
+    /// <summary>Plans a day for a branch on a business date.</summary>
+    public LobbyTraffic(BranchConfig config, TrafficProfile profile, DateOnly date, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(profile);
+        _config = config;
+        _profile = profile;
+        _random = new Random(seed);
+        DayOpen = BusinessCalendar.ToUtc(config.TimeZone, date, config.OpenTime);
+        DayClose = BusinessCalendar.ToUtc(config.TimeZone, date, config.CloseTime);
+        _counters = new CounterPlan[config.Counters.Count];
+        PlanArrivals();
+        for (int i = 0; i < _counters.Length; i++)
+        {
+            long open = DayOpen.Ticks + Seconds(20, 90);
+            _counters[i].BreakAt = DayOpen.Ticks + (long)((DayClose - DayOpen).Ticks * (0.3 + (0.4 * _random.NextDouble())));
+            if (config.Counters[i].OpenAtDayStart)
+            {
+                At(open, new Plan(Act.Call, i));
+            }
+            else
+            {
+                At(open, new Plan(Act.Login, i));
+            }
+        }
+    }
+
+    /// <summary>When the simulated day opens (UTC).</summary>
+    public DateTime DayOpen { get; }
+
+    /// <summary>When the simulated day closes (UTC).</summary>
+    public DateTime DayClose { get; }
+
+    /// <summary>Customers planned to arrive.</summary>
+    public int PlannedArrivals { get; private set; }
+
+    /// <summary>When the next planned action is due, or null when nothing is left.</summary>
+    public DateTimeOffset? NextDue => _plans.TryPeek(out _, out (long Due, long Order) p) ? new DateTimeOffset(p.Due, TimeSpan.Zero) : null;
+
+    /// <summary>Takes the next command due at or before <paramref name="now"/>.</summary>
+    public bool TryNext(DateTimeOffset now, out Command command)
+    {
+        while (_plans.TryPeek(out Plan plan, out (long Due, long Order) p) && p.Due <= now.UtcTicks)
+        {
+            _plans.Dequeue();
+            command = ToCommand(plan);
+            if (command.Kind != CommandKind.None)
+            {
+                _pending = plan;
+                return true;
+            }
+        }
+
+        command = default;
+        return false;
+    }
+
+    /// <summary>Reports the result of the command last taken, so the people in the lobby react to it.</summary>
+    public void Observe(in Command command, in CommandResult result, DateTimeOffset now)
+    {
+        long t = now.UtcTicks;
+        Plan plan = _pending;
+        switch (plan.Act)
+        {
+            case Act.Arrive:
+                if (result.Accepted && _random.NextDouble() < _profile.CancelRate)
+                {
+                    At(t + Seconds(300, 1800), new Plan(Act.GiveUp, -1, result.NumberService, result.Number));
+                }
+
+                break;
+
+            case Act.Call:
+                if (result.Accepted && result.Ticket >= 0)
+                {
+                    if (_random.NextDouble() < _profile.NoShowRate)
+                    {
+                        At(t + Seconds(25, 40), new Plan(Act.Recall, plan.Counter));
+                        At(t + Seconds(60, 90), new Plan(Act.NoShow, plan.Counter, result.NumberService, result.Number));
+                    }
+                    else
+                    {
+                        At(t + Seconds(10, 30), new Plan(Act.Start, plan.Counter));
+                    }
+                }
+                else if (result.Refusal is RefusalReason.DayNotOpen or RefusalReason.CounterNotCalling)
+                {
+                    At(t + Seconds(50, 70), plan);
+                }
+                else if (t < DayClose.Ticks)
+                {
+                    At(t + Seconds(15, 30), plan);
+                }
+
+                break;
+
+            case Act.Start:
+                if (result.Accepted)
+                {
+                    int service = _config.Services.Count > 1 && _random.NextDouble() < _profile.TransferRate ? -2 : -1;
+                    long serviceTime = ServiceTime(result.NumberService);
+                    At(t + (service == -2 ? serviceTime / 3 : serviceTime), new Plan(service == -2 ? Act.Transfer : Act.Finish, plan.Counter));
+                }
+
+                break;
+
+            case Act.NoShow:
+                if (result.Accepted && _random.NextDouble() < _profile.ReturnRate)
+                {
+                    At(t + Seconds(120, 1500), new Plan(Act.Return, -1, plan.NumberService, plan.Number));
+                }
+
+                NextCall(plan.Counter, t);
+                break;
+
+            case Act.Finish:
+            case Act.Transfer:
+                NextCall(plan.Counter, t);
+                break;
+
+            case Act.Pause:
+                if (result.Accepted)
+                {
+                    At(t + Seconds(600, 1200), new Plan(Act.Resume, plan.Counter));
+                }
+                else
+                {
+                    NextCall(plan.Counter, t);
+                }
+
+                break;
+
+            case Act.Resume:
+            case Act.Login:
+                At(t + Seconds(5, 15), new Plan(Act.Call, plan.Counter));
+                break;
+
+            default:
+                break;
+        }
+    }
+
+    private void NextCall(int counter, long t)
+    {
+        ref CounterPlan c = ref _counters[counter];
+        if (!c.HadBreak && t >= c.BreakAt)
+        {
+            c.HadBreak = true;
+            At(t + Seconds(3, 10), new Plan(Act.Pause, counter));
+            return;
+        }
+
+        At(t + Seconds(3, 10), new Plan(Act.Call, counter));
+    }
+
+    private Command ToCommand(in Plan plan)
+    {
+        int counter = plan.Counter >= 0 ? _config.Counters[plan.Counter].Number : 0;
+        switch (plan.Act)
+        {
+            case Act.Arrive: return Command.Issue(plan.NumberService, plan.Tier);
+            case Act.Call: return Command.CallNext(counter);
+            case Act.Recall: return Command.Recall(counter);
+            case Act.NoShow: return Command.NoShow(counter);
+            case Act.Start: return Command.Start(counter);
+            case Act.Finish: return Command.Finish(counter);
+            case Act.Transfer:
+            {
+                IReadOnlyList<ServiceWeight> list = _config.Counters[plan.Counter].Services;
+                int target = _random.Next(_config.Services.Count);
+                return Command.Transfer(counter, target == list[0].Service ? (target + 1) % _config.Services.Count : target);
+            }
+
+            case Act.Return: return Command.RecoverNumber(plan.NumberService, plan.Number);
+            case Act.GiveUp: return Command.CancelNumber(plan.NumberService, plan.Number);
+            case Act.Pause: return Command.Pause(counter);
+            case Act.Resume: return Command.Resume(counter);
+            case Act.Login: return Command.OpenCounter(counter);
+            default: return default;
+        }
+    }
+
+    private void PlanArrivals()
+    {
+        // A non-homogeneous Poisson process by thinning: draw at the peak rate, keep each arrival with
+        // probability rate(t) / peak rate. The base rate is set so the expected total is TicketsPerDay.
+        long open = DayOpen.Ticks;
+        long cutoff = DayClose.Ticks - _config.TicketingCutoff.Ticks;
+        double minutes = (cutoff - open) / (double)TimeSpan.TicksPerMinute;
+        double weightedMinutes = 0;
+        double maxFactor = 1;
+        for (int m = 0; m < (int)minutes; m++)
+        {
+            double f = Factor(open + (m * TimeSpan.TicksPerMinute));
+            weightedMinutes += f;
+            maxFactor = Math.Max(maxFactor, f);
+        }
+
+        double basePerMinute = _profile.TicketsPerDay / Math.Max(1, weightedMinutes);
+        double peakPerTick = basePerMinute * maxFactor / TimeSpan.TicksPerMinute;
+        double t = open;
+        while (true)
+        {
+            t += -Math.Log(1 - _random.NextDouble()) / peakPerTick;
+            if (t >= cutoff)
+            {
+                break;
+            }
+
+            if (_random.NextDouble() * maxFactor <= Factor((long)t))
+            {
+                int service = _profile.PickService(_config, _random);
+                At((long)t, new Plan(Act.Arrive, -1, service, 0, _profile.PickTier(_random)));
+                PlannedArrivals++;
+            }
+        }
+    }
+
+    private double Factor(long utcTicks)
+    {
+        TimeOnly local = TimeOnly.FromDateTime(BusinessCalendar.ToLocal(_config.TimeZone, new DateTime(utcTicks, DateTimeKind.Utc)));
+        foreach ((TimeOnly from, TimeOnly to, double factor) in _profile.Peaks)
+        {
+            if (local >= from && local < to)
+            {
+                return factor;
+            }
+        }
+
+        return 1;
+    }
+
+    private long ServiceTime(int service)
+    {
+        TimeSpan mean = _profile.MeanServiceTime ?? _config.Services[Math.Max(0, service)].SeedServiceTime;
+
+        // Log-normal around the mean (sigma 0.5): most transactions are quick, a few take long.
+        const double Sigma = 0.5;
+        double u1 = 1 - _random.NextDouble();
+        double u2 = _random.NextDouble();
+        double z = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        double factor = Math.Exp((Sigma * z) - (Sigma * Sigma / 2));
+        return Math.Max(TimeSpan.TicksPerSecond * 20, (long)(mean.Ticks * factor));
+    }
+
+    private long Seconds(int min, int max) => _random.Next(min, max + 1) * TimeSpan.TicksPerSecond;
+
+    private void At(long due, in Plan plan) => _plans.Enqueue(plan, (due, _order++));
+
+    private enum Act : byte
+    {
+        Arrive,
+        Call,
+        Recall,
+        NoShow,
+        Start,
+        Finish,
+        Transfer,
+        Return,
+        GiveUp,
+        Pause,
+        Resume,
+        Login,
+    }
+
+    private readonly record struct Plan(Act Act, int Counter, int NumberService = -1, int Number = 0, Tier Tier = Tier.Normal);
+
+    private struct CounterPlan
+    {
+        public long BreakAt;
+        public bool HadBreak;
+    }
+}

@@ -1,0 +1,77 @@
+using LobbyEdge.Engine;
+
+namespace LobbyEdge.Simulator;
+
+/// <summary>How a simulated lobby day behaves: how many customers come, when, for what, and how staff work.</summary>
+public sealed class TrafficProfile
+{
+    /// <summary>Expected tickets over the day (the arrival process is random around it).</summary>
+    public int TicketsPerDay { get; init; } = 600;
+
+    /// <summary>Relative share of each service's customers, by service index; empty means equal shares.</summary>
+    public IReadOnlyList<double> ServiceMix { get; init; } = [];
+
+    /// <summary>Share of VIP customers.</summary>
+    public double VipShare { get; init; } = 0.05;
+
+    /// <summary>Share of green-channel (priority) customers.</summary>
+    public double PriorityShare { get; init; } = 0.05;
+
+    /// <summary>Share of called customers who do not come (空号).</summary>
+    public double NoShowRate { get; init; } = 0.06;
+
+    /// <summary>Share of no-shows who come back and ask to be recovered.</summary>
+    public double ReturnRate { get; init; } = 0.35;
+
+    /// <summary>Share of served customers transferred to another service.</summary>
+    public double TransferRate { get; init; } = 0.02;
+
+    /// <summary>Share of waiting customers who give up and have their ticket cancelled.</summary>
+    public double CancelRate { get; init; } = 0.01;
+
+    /// <summary>Mean service time; when null, each service's configured seed is used.</summary>
+    public TimeSpan? MeanServiceTime { get; init; }
+
+    /// <summary>Busy hours (local time) and how much busier than the base rate they are.</summary>
+    public IReadOnlyList<(TimeOnly From, TimeOnly To, double Factor)> Peaks { get; init; } =
+    [
+        (new TimeOnly(10, 0), new TimeOnly(11, 30), 2.2),
+        (new TimeOnly(14, 0), new TimeOnly(15, 30), 1.8),
+    ];
+
+    /// <summary>A day like a busy city branch: 3,000 tickets, short transactions.</summary>
+    public static TrafficProfile Busy => new() { TicketsPerDay = 3000, MeanServiceTime = TimeSpan.FromSeconds(60) };
+
+    internal int PickService(BranchConfig config, Random random)
+    {
+        int n = config.Services.Count;
+        if (ServiceMix.Count != n)
+        {
+            return random.Next(n);
+        }
+
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            total += ServiceMix[i];
+        }
+
+        double x = random.NextDouble() * total;
+        for (int i = 0; i < n; i++)
+        {
+            x -= ServiceMix[i];
+            if (x <= 0)
+            {
+                return i;
+            }
+        }
+
+        return n - 1;
+    }
+
+    internal Tier PickTier(Random random)
+    {
+        double x = random.NextDouble();
+        return x < VipShare ? Tier.Vip : x < VipShare + PriorityShare ? Tier.Priority : Tier.Normal;
+    }
+}
