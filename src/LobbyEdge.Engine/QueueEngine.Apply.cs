@@ -164,20 +164,18 @@ public sealed partial class QueueEngine
             case EventKind.SlaBreached:
             {
                 ref TicketRecord tk = ref _tickets[e.Ticket];
+                tk.SlaBreached = true;
                 if (tk.State == TicketState.Waiting && LaneOf(in tk) != tk.Lane)
                 {
                     // Anti-starvation: a normal ticket past the SLA target is called as priority, among the
                     // priority tickets by its original issue time.
-                    ref Lane from = ref _lanes[(tk.Service * LaneCount) + tk.Lane];
-                    Unlink(ref from, e.Ticket);
-                    tk.SlaBreached = true;
+                    Unlink(ref _lanes[(tk.Service * LaneCount) + tk.Lane], e.Ticket);
                     int lane = LaneOf(in tk);
                     ref Lane to = ref _lanes[(tk.Service * LaneCount) + lane];
                     tk.Lane = (byte)lane;
                     LinkAt(ref to, e.Ticket, PositionByAge(in to, tk.IssuedTicks));
                 }
 
-                tk.SlaBreached = true;
                 break;
             }
 

@@ -1,0 +1,97 @@
+namespace LobbyEdge.Engine.Tests;
+
+public sealed class AllocationTests
+{
+    private static BranchConfig Config() => new()
+    {
+        BranchId = "alloc",
+        TimeZone = Branches.Shanghai,
+        OpenTime = new TimeOnly(0, 10),
+        CloseTime = new TimeOnly(23, 50),
+        AutoOpenClose = false,
+        MaxTicketsPerDay = 50_000,
+        Services =
+        [
+            new ServiceConfig { Prefix = 'A', Id = "cash" },
+            new ServiceConfig { Prefix = 'B', Id = "noncash" },
+            new ServiceConfig { Prefix = 'V', Id = "vip" },
+            new ServiceConfig { Prefix = 'D', Id = "unstaffed", CareThreshold = TimeSpan.FromMinutes(1), CareRepeat = TimeSpan.FromMinutes(1), SlaTarget = TimeSpan.FromMinutes(2) },
+        ],
+        Counters =
+        [
+            new CounterConfig { Number = 1, Services = [new(0)] },
+            new CounterConfig { Number = 2, Mode = CounterMode.LongestWait, Services = [new(1), new(0)] },
+            new CounterConfig { Number = 3, Mode = CounterMode.Weighted, Services = [new(2, 2), new(0, 1)] },
+        ],
+    };
+
+    [Fact]
+    public void SteadyState_IssueCallRecallNoShowRecoverFinishAndTicks_AllocateNothing()
+    {
+        var engine = new QueueEngine(Config());
+        DateTimeOffset now = new(BusinessCalendar.ToUtc(Branches.Shanghai, Branches.Day, new TimeOnly(0, 30)), TimeSpan.Zero);
+        Assert.True(engine.Execute(Command.OpenDay(), now).Accepted);
+        int cycle = 0;
+
+        // Warm up: JIT, tiered compilation and every branch taken at least once.
+        for (; cycle < 500; cycle++)
+        {
+            now = Cycle(engine, now, cycle);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int accepted = 0;
+        for (; cycle < 3500; cycle++)
+        {
+            now = Cycle(engine, now, cycle, ref accepted);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+
+        // The loop really did the work: most of its commands were accepted and timers fired.
+        Assert.True(accepted > 3000 * 10, $"only {accepted} commands accepted");
+        Assert.True(engine.LastSequence > 3000 * 15, $"only {engine.LastSequence} events");
+    }
+
+    private static DateTimeOffset Cycle(QueueEngine engine, DateTimeOffset now, int cycle)
+    {
+        int ignored = 0;
+        return Cycle(engine, now, cycle, ref ignored);
+    }
+
+    private static DateTimeOffset Cycle(QueueEngine engine, DateTimeOffset now, int cycle, ref int accepted)
+    {
+        accepted += Run(engine, Command.Issue(0), now);
+        accepted += Run(engine, Command.Issue(1, Tier.Priority), now);
+        accepted += Run(engine, Command.Issue(2, Tier.Vip), now);
+        if (cycle % 10 == 0)
+        {
+            accepted += Run(engine, Command.Issue(3), now);
+        }
+
+        if (cycle % 10 == 5 && cycle >= 100)
+        {
+            // Unstaffed tickets wait long enough to raise care and SLA alerts, then leave.
+            accepted += Run(engine, Command.CancelNumber(3, ((cycle - 100) / 10) + 1), now);
+        }
+
+        accepted += Run(engine, Command.CallNext(1), now);
+        accepted += Run(engine, Command.Recall(1), now);
+        accepted += Run(engine, Command.NoShow(1), now);
+        accepted += Run(engine, Command.RecoverLastAt(1), now);
+        accepted += Run(engine, Command.CallNext(1), now);
+        accepted += Run(engine, Command.Finish(1), now);
+        accepted += Run(engine, Command.CallNext(2), now);
+        accepted += Run(engine, Command.Start(2), now);
+        accepted += Run(engine, Command.Finish(2), now);
+        accepted += Run(engine, Command.CallNext(3), now);
+        accepted += Run(engine, Command.Finish(3), now);
+        now = now.AddSeconds(5);
+        engine.Tick(now);
+        return now;
+    }
+
+    private static int Run(QueueEngine engine, Command command, DateTimeOffset now) =>
+        engine.Execute(in command, now).Accepted ? 1 : 0;
+}
