@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): builds everything (benchmarks included) and runs every test.
+# Works on a fresh Debian machine with the .NET 10 SDK on PATH; installs what else the tests need.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need dotnet; then
+  echo "test.sh: the .NET 10 SDK (dotnet) is required; see README.md, 'Requirements'." >&2
+  exit 1
+fi
+
+# System packages the tests use. Nothing is needed yet beyond tzdata (time-zone tests); later tests add
+# socat (serial ptys), mosquitto (MQTT) and chromium (pages) here.
+missing=()
+[ -e /usr/share/zoneinfo/Asia/Shanghai ] || missing+=(tzdata)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+config=${CONFIGURATION:-Release}
+dotnet build LobbyEdge.sln -c "$config" -nologo -clp:ErrorsOnly
+results=$(mktemp -d)
+set +e
+dotnet test LobbyEdge.sln -c "$config" --no-build -nologo --logger "trx" --results-directory "$results" 2>&1 | tee "$results/console.log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line for CI, summed over the test projects.
+passed=$(grep -Eo 'Passed: +[0-9]+' "$results/console.log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$results/console.log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$results/console.log" | awk '{s+=$2} END {print s+0}')
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi
