@@ -12,6 +12,9 @@ public sealed class BranchConfig
     /// <summary>The branch name printed on tickets.</summary>
     public string Name { get; init; } = "";
 
+    /// <summary>The branch name in Chinese, printed on tickets via GB18030.</summary>
+    public string NameZh { get; init; } = "";
+
     /// <summary>The branch's time zone; business days, open and close times are local to it.</summary>
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
 
