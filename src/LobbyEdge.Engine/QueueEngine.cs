@@ -110,6 +110,7 @@ public sealed partial class QueueEngine
         _timers = new TimerHeap(config.MaxTicketsPerDay * 3);
         _recent = new RecentCall[Math.Max(1, config.RecentCallCount)];
         _out = new LobbyEvent[config.MaxTicketsPerDay + (c * 4) + 64];
+        ConfigFingerprint = Fingerprint(config);
         ResetDay();
     }
 

@@ -30,6 +30,21 @@ internal sealed class TimerHeap
 
     public int Count => _count;
 
+    /// <summary>The live entries, for a snapshot.</summary>
+    public ReadOnlySpan<TimerEntry> Items => _items.AsSpan(0, _count);
+
+    /// <summary>Replaces the entries with a snapshot's (already in heap order).</summary>
+    public void Restore(ref SnapshotReader reader, int count)
+    {
+        if (count > _items.Length)
+        {
+            _items = new TimerEntry[count * 2];
+        }
+
+        reader.Raw(_items.AsSpan(0, count));
+        _count = count;
+    }
+
     public void Clear() => _count = 0;
 
     public void Push(in TimerEntry entry)

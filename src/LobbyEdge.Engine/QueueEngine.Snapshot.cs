@@ -1,0 +1,292 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace LobbyEdge.Engine;
+
+public sealed partial class QueueEngine
+{
+    private const uint SnapshotMagic = 0x4C455353; // "SSEL"
+    private const int SnapshotVersion = 1;
+
+    /// <summary>
+    /// A fingerprint of the configuration the engine's storage depends on (services, number ranges, counters and
+    /// their services). A snapshot taken under another fingerprint is not restored; the log is replayed instead.
+    /// </summary>
+    public ulong ConfigFingerprint { get; private set; }
+
+    /// <summary>
+    /// The whole state as bytes, so that start-up can restore it and replay only the events after
+    /// <see cref="LastSequence"/>. Allocates; taken now and then, not per command. The format is private to one
+    /// build of the engine (raw struct layouts); a snapshot that does not match is refused by
+    /// <see cref="TryRestoreSnapshot"/> and the log is replayed instead.
+    /// </summary>
+    public byte[] CreateSnapshot()
+    {
+        var w = new SnapshotWriter();
+        w.U32(SnapshotMagic);
+        w.I32(SnapshotVersion);
+        w.U64(ConfigFingerprint);
+        w.I32(Unsafe.SizeOf<TicketRecord>());
+        w.I64(_lastSequence);
+        w.Bool(_dayOpen);
+        w.I32(_businessDay);
+        w.I64(_cutoffTicks);
+        w.I64(_closeTicks);
+        w.I32(_ticketCount);
+        w.Raw(_tickets.AsSpan(0, _ticketCount));
+        w.Raw<Lane>(_lanes);
+        w.Raw<Lane>(_noShows);
+        w.Raw<int>(_waitingByTier);
+        w.Raw<int>(_waiting);
+        w.Raw<int>(_lastNumber);
+        w.Raw<int>(_issued);
+        w.Raw<int>(_calls);
+        foreach (int[] map in _ticketByNumber)
+        {
+            w.Raw<int>(map);
+        }
+
+        w.Raw<double>(_meanServiceMs);
+        w.Raw<double>(_varServiceMs);
+        w.Raw<CounterRecord>(_counterState);
+        w.Raw<long>(_counterStateMs);
+        foreach (int[] credit in _weightCredit)
+        {
+            w.Raw<int>(credit);
+        }
+
+        w.Raw<RecentCall>(_recent);
+        w.I32(_recentCount);
+        w.I32(_recentHead);
+        w.I32(_timers.Count);
+        w.Raw(_timers.Items);
+        return w.ToArray();
+    }
+
+    /// <summary>
+    /// Restores a snapshot taken by <see cref="CreateSnapshot"/> of an engine with the same configuration.
+    /// Returns false (and leaves the engine as it was) if the bytes are not such a snapshot.
+    /// </summary>
+    public bool TryRestoreSnapshot(ReadOnlySpan<byte> snapshot)
+    {
+        var r = new SnapshotReader(snapshot);
+        if (!r.TryU32(out uint magic) || magic != SnapshotMagic
+            || !r.TryI32(out int version) || version != SnapshotVersion
+            || !r.TryU64(out ulong fingerprint) || fingerprint != ConfigFingerprint
+            || !r.TryI32(out int ticketSize) || ticketSize != Unsafe.SizeOf<TicketRecord>()
+            || !r.TryI64(out long lastSequence) || !r.TryBool(out bool dayOpen) || !r.TryI32(out int businessDay)
+            || !r.TryI64(out long cutoff) || !r.TryI64(out long close)
+            || !r.TryI32(out int ticketCount) || (uint)ticketCount > (uint)_tickets.Length)
+        {
+            return false;
+        }
+
+        // Check the exact length before touching state, so a truncated or padded snapshot changes nothing.
+        int needed = (ticketCount * Unsafe.SizeOf<TicketRecord>()) + FixedStateBytes();
+        int timerCount = r.PeekI32(needed + 8);
+        if (timerCount < 0 || r.Remaining != needed + 12 + (timerCount * Unsafe.SizeOf<TimerEntry>()))
+        {
+            return false;
+        }
+
+        Array.Clear(_tickets);
+        r.Raw(_tickets.AsSpan(0, ticketCount));
+        r.Raw<Lane>(_lanes);
+        r.Raw<Lane>(_noShows);
+        r.Raw<int>(_waitingByTier);
+        r.Raw<int>(_waiting);
+        r.Raw<int>(_lastNumber);
+        r.Raw<int>(_issued);
+        r.Raw<int>(_calls);
+        foreach (int[] map in _ticketByNumber)
+        {
+            r.Raw<int>(map);
+        }
+
+        r.Raw<double>(_meanServiceMs);
+        r.Raw<double>(_varServiceMs);
+        r.Raw<CounterRecord>(_counterState);
+        r.Raw<long>(_counterStateMs);
+        foreach (int[] credit in _weightCredit)
+        {
+            r.Raw<int>(credit);
+        }
+
+        r.Raw<RecentCall>(_recent);
+        r.TryI32(out _recentCount);
+        r.TryI32(out _recentHead);
+        r.TryI32(out _);
+        _timers.Restore(ref r, timerCount);
+
+        _lastSequence = lastSequence;
+        _dayOpen = dayOpen;
+        _businessDay = businessDay;
+        _cutoffTicks = cutoff;
+        _closeTicks = close;
+        _ticketCount = ticketCount;
+        _nextAutoOpenTicks = 0;
+        _outCount = 0;
+        return true;
+    }
+
+    private int FixedStateBytes()
+    {
+        int bytes = (_lanes.Length + _noShows.Length) * Unsafe.SizeOf<Lane>();
+        bytes += (_waitingByTier.Length + _waiting.Length + _lastNumber.Length + _issued.Length + _calls.Length) * sizeof(int);
+        foreach (int[] map in _ticketByNumber)
+        {
+            bytes += map.Length * sizeof(int);
+        }
+
+        bytes += (_meanServiceMs.Length + _varServiceMs.Length) * sizeof(double);
+        bytes += _counterState.Length * Unsafe.SizeOf<CounterRecord>();
+        bytes += _counterStateMs.Length * sizeof(long);
+        foreach (int[] credit in _weightCredit)
+        {
+            bytes += credit.Length * sizeof(int);
+        }
+
+        bytes += _recent.Length * Unsafe.SizeOf<RecentCall>();
+        return bytes;
+    }
+
+    private static ulong Fingerprint(BranchConfig config)
+    {
+        var sb = new StringBuilder();
+        sb.Append(config.MaxTicketsPerDay).Append('|').Append(config.RecentCallCount).Append('|');
+        foreach (ServiceConfig s in config.Services)
+        {
+            sb.Append(s.Prefix).Append(s.FirstNumber).Append('-').Append(s.LastNumber).Append(';');
+        }
+
+        foreach (CounterConfig c in config.Counters)
+        {
+            sb.Append(c.Number).Append(':');
+            foreach (ServiceWeight w in c.Services)
+            {
+                sb.Append(w.Service).Append('x').Append(w.Weight).Append(',');
+            }
+
+            sb.Append(';');
+        }
+
+        // FNV-1a, 64-bit: stable across runs and builds (string.GetHashCode is randomised per process).
+        ulong hash = 14695981039346656037;
+        foreach (char ch in sb.ToString())
+        {
+            hash = (hash ^ ch) * 1099511628211;
+        }
+
+        return hash;
+    }
+
+    private sealed class SnapshotWriter
+    {
+        private byte[] _buffer = new byte[4096];
+        private int _length;
+
+        public void U32(uint v) => BinaryPrimitives.WriteUInt32LittleEndian(Grow(4), v);
+
+        public void I32(int v) => BinaryPrimitives.WriteInt32LittleEndian(Grow(4), v);
+
+        public void U64(ulong v) => BinaryPrimitives.WriteUInt64LittleEndian(Grow(8), v);
+
+        public void I64(long v) => BinaryPrimitives.WriteInt64LittleEndian(Grow(8), v);
+
+        public void Bool(bool v) => Grow(1)[0] = v ? (byte)1 : (byte)0;
+
+        public void Raw<T>(ReadOnlySpan<T> items)
+            where T : unmanaged
+        {
+            ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(items);
+            bytes.CopyTo(Grow(bytes.Length));
+        }
+
+        public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
+
+        private Span<byte> Grow(int n)
+        {
+            if (_length + n > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + n));
+            }
+
+            Span<byte> span = _buffer.AsSpan(_length, n);
+            _length += n;
+            return span;
+        }
+    }
+}
+
+/// <summary>Reads what <c>SnapshotWriter</c> wrote, checking bounds as it goes.</summary>
+internal ref struct SnapshotReader(ReadOnlySpan<byte> data)
+{
+    private readonly ReadOnlySpan<byte> _data = data;
+    private int _position;
+
+    public readonly int Remaining => _data.Length - _position;
+
+    public bool TryU32(out uint v)
+    {
+        bool ok = Take(4, out ReadOnlySpan<byte> s);
+        v = ok ? BinaryPrimitives.ReadUInt32LittleEndian(s) : 0;
+        return ok;
+    }
+
+    public bool TryI32(out int v)
+    {
+        bool ok = Take(4, out ReadOnlySpan<byte> s);
+        v = ok ? BinaryPrimitives.ReadInt32LittleEndian(s) : 0;
+        return ok;
+    }
+
+    public bool TryU64(out ulong v)
+    {
+        bool ok = Take(8, out ReadOnlySpan<byte> s);
+        v = ok ? BinaryPrimitives.ReadUInt64LittleEndian(s) : 0;
+        return ok;
+    }
+
+    public bool TryI64(out long v)
+    {
+        bool ok = Take(8, out ReadOnlySpan<byte> s);
+        v = ok ? BinaryPrimitives.ReadInt64LittleEndian(s) : 0;
+        return ok;
+    }
+
+    public bool TryBool(out bool v)
+    {
+        bool ok = Take(1, out ReadOnlySpan<byte> s);
+        v = ok && s[0] != 0;
+        return ok;
+    }
+
+    /// <summary>Reads an int <paramref name="offset"/> bytes ahead without moving, or -1 if out of range.</summary>
+    public readonly int PeekI32(int offset) =>
+        _position + offset + 4 <= _data.Length ? BinaryPrimitives.ReadInt32LittleEndian(_data.Slice(_position + offset, 4)) : -1;
+
+    public void Raw<T>(Span<T> items)
+        where T : unmanaged
+    {
+        Span<byte> bytes = MemoryMarshal.AsBytes(items);
+        if (Take(bytes.Length, out ReadOnlySpan<byte> s))
+        {
+            s.CopyTo(bytes);
+        }
+    }
+
+    private bool Take(int n, out ReadOnlySpan<byte> span)
+    {
+        if (_position + n > _data.Length)
+        {
+            span = default;
+            return false;
+        }
+
+        span = _data.Slice(_position, n);
+        _position += n;
+        return true;
+    }
+}
