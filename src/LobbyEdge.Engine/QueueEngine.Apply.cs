@@ -6,9 +6,15 @@ public sealed partial class QueueEngine
     /// Applies an event from the log (replay). Events must come in sequence order with no gap; an event out of
     /// order throws <see cref="InvalidOperationException"/>, since the state it would give is not the branch's.
     /// </summary>
+    /// <remarks>
+    /// A fresh engine may also start at a <see cref="EventKind.DayOpened"/> event of any sequence: opening a day
+    /// resets every piece of queue state, so folding from the day's first event gives the same state as folding
+    /// from the beginning of the log. Start-up without a snapshot replays only the current day this way.
+    /// </remarks>
     public void Apply(in LobbyEvent e)
     {
-        if (e.Sequence != _lastSequence + 1)
+        bool freshAtDayStart = _lastSequence == 0 && _ticketCount == 0 && e.Kind == EventKind.DayOpened && e.Sequence > 0;
+        if (e.Sequence != _lastSequence + 1 && !freshAtDayStart)
         {
             ThrowReplay($"Event sequence {e.Sequence} does not follow {_lastSequence}.");
         }
@@ -31,6 +37,12 @@ public sealed partial class QueueEngine
             case EventKind.DayOpened:
                 ResetDay();
                 _dayOpen = true;
+                for (int i = 0; i < _counterState.Length; i++)
+                {
+                    // Counters start every day closed; the events that follow log them in.
+                    _counterState[i].State = CounterState.Closed;
+                }
+
                 _businessDay = (int)e.A;
                 DateOnly date = DateOnly.FromDayNumber(_businessDay);
                 _closeTicks = BusinessCalendar.ToUtc(_config.TimeZone, date, _config.CloseTime).Ticks;

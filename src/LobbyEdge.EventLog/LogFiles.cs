@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace LobbyEdge.EventLog;
+
+/// <summary>Names and lists the files of a log directory, and makes renames and creations durable.</summary>
+internal static partial class LogFiles
+{
+    public const string SegmentExtension = ".seg";
+    public const int SegmentHeaderSize = 16;
+
+    /// <summary>"LOBBYLOG" then format version 1 and 4 reserved bytes.</summary>
+    public static ReadOnlySpan<byte> SegmentHeader => "LOBBYLOG\u0001\0\0\0\0\0\0\0"u8;
+
+    public static string SegmentsDirectory(string root) => Path.Combine(root, "log");
+
+    public static string CursorsDirectory(string root) => Path.Combine(root, "cursors");
+
+    public static string SnapshotsDirectory(string root) => Path.Combine(root, "snapshots");
+
+    public static string SegmentPath(string root, long firstSequence) =>
+        Path.Combine(SegmentsDirectory(root), firstSequence.ToString("D20", CultureInfo.InvariantCulture) + SegmentExtension);
+
+    /// <summary>The segments, oldest first, as (first sequence, path).</summary>
+    public static List<(long First, string Path)> ListSegments(string root)
+    {
+        var list = new List<(long, string)>();
+        string dir = SegmentsDirectory(root);
+        if (!Directory.Exists(dir))
+        {
+            return list;
+        }
+
+        foreach (string path in Directory.EnumerateFiles(dir, "*" + SegmentExtension))
+        {
+            if (long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out long first))
+            {
+                list.Add((first, path));
+            }
+        }
+
+        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return list;
+    }
+
+    /// <summary>
+    /// Makes a directory entry (a new file, a rename) durable: fsync on the directory itself, which POSIX needs
+    /// and .NET does not offer. No-op where the platform has no such call.
+    /// </summary>
+    public static void SyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return;
+        }
+
+        int fd = Open(directory, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = Fsync(fd);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>Writes a small file atomically and durably: temp file, fsync, rename over, fsync the directory.</summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    {
+        string temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}
