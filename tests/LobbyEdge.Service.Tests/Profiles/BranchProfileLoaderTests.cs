@@ -23,7 +23,7 @@ public sealed class BranchProfileLoaderTests : IDisposable
     [Fact]
     public void Load_DemoProfile_HasItsServicesCountersAndDay()
     {
-        BranchConfig config = BranchProfileLoader.Load(RepositoryFile("hardware-profiles/branches/demo.yaml"));
+        BranchConfig config = BranchProfileLoader.Load(ShippedProfile("demo.yaml"));
 
         Assert.Equal("demo-001", config.BranchId);
         Assert.Equal("Demo Branch", config.Name);
@@ -78,7 +78,7 @@ public sealed class BranchProfileLoaderTests : IDisposable
     [Fact]
     public void Load_SmallProfile_HasTwoServicesAndThreeCounters()
     {
-        BranchConfig config = BranchProfileLoader.Load(RepositoryFile("hardware-profiles/branches/small.yaml"));
+        BranchConfig config = BranchProfileLoader.Load(ShippedProfile("small.yaml"));
 
         Assert.Equal("small-001", config.BranchId);
         Assert.Equal(new TimeOnly(9, 30), config.OpenTime);
@@ -791,17 +791,6 @@ public sealed class BranchProfileLoaderTests : IDisposable
             """;
     }
 
-    private static string RepositoryFile(string relative)
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
-    }
+    /// <summary>A profile from hardware-profiles/branches, copied next to the tests by the project file.</summary>
+    private static string ShippedProfile(string name) => Path.Combine(AppContext.BaseDirectory, "profiles", name);
 }

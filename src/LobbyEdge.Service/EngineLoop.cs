@@ -1,0 +1,269 @@
+using System.Threading.Channels;
+using LobbyEdge.Engine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LobbyEdge.Service;
+
+/// <summary>
+/// The single writer: the only code that touches the <see cref="QueueEngine"/>. Every producer posts commands
+/// through one bounded channel (<see cref="SendAsync"/>); the engine's timers are ticked every second through
+/// the same channel. After each step the step's events go to every <see cref="IEngineEventSink"/>, in
+/// registration order, before any result is released.
+/// </summary>
+/// <remarks>
+/// No locks guard the queue state: it is reached only from this loop, one step at a time, so a ticket can never
+/// be called by two counters. The loop reads whatever is waiting in the channel as one batch (up to
+/// <see cref="MaxBatch"/>), runs each command, lets the sinks end the batch (the event log's group commit),
+/// and only then completes the senders' awaitables.
+/// </remarks>
+public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
+{
+    /// <summary>Commands that may wait in the channel; a sender past it waits for room.</summary>
+    public const int Capacity = 1024;
+
+    /// <summary>Most commands run before their results are released, bounding a sender's extra latency.</summary>
+    public const int MaxBatch = 64;
+
+    private static readonly TimeSpan s_tickInterval = TimeSpan.FromSeconds(1);
+
+    private readonly QueueEngine _engine;
+    private readonly IEngineEventSink[] _sinks;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EngineLoop> _logger;
+    private readonly Channel<CommandRequest> _channel;
+    private readonly CommandRequestPool _pool = new(Capacity);
+
+    // The tick marker: a request nobody awaits. At most one is in the channel at a time, so a full channel or a
+    // slow loop never piles up ticks.
+    private readonly CommandRequest _tick = new(pool: null);
+    private int _tickQueued;
+
+    private readonly CommandRequest?[] _batch = new CommandRequest?[MaxBatch];
+    private readonly CommandOutcome[] _outcomes = new CommandOutcome[MaxBatch];
+    private long _lastNowTicks;
+
+    /// <summary>Creates the loop and the engine it owns.</summary>
+    /// <param name="config">The branch, as loaded from its profile.</param>
+    /// <param name="sinks">Where events go, in order; the event log comes first.</param>
+    /// <param name="time">The clock for <c>now</c> and for the timer tick.</param>
+    /// <param name="logger">The loop's logger.</param>
+    public EngineLoop(BranchConfig config, IEnumerable<IEngineEventSink> sinks, TimeProvider time, ILogger<EngineLoop> logger)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(sinks);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _engine = new QueueEngine(config);
+        _sinks = [.. sinks];
+        _time = time;
+        _logger = logger;
+        _channel = Channel.CreateBounded<CommandRequest>(new BoundedChannelOptions(Capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+
+            // Continuations of waiting writers must not run on the engine loop.
+            AllowSynchronousContinuations = false,
+        });
+    }
+
+    /// <inheritdoc />
+    public ValueTask<CommandOutcome> SendAsync(Command command, CancellationToken cancellationToken = default)
+    {
+        CommandRequest request = _pool.Rent();
+        request.Command = command;
+        ValueTask write = _channel.Writer.WriteAsync(request, cancellationToken);
+        if (write.IsCompletedSuccessfully)
+        {
+            write.GetAwaiter().GetResult();
+            return request.Outcome;
+        }
+
+        return SendWhenRoomAsync(write, request);
+    }
+
+    private async ValueTask<CommandOutcome> SendWhenRoomAsync(ValueTask write, CommandRequest request)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        catch
+        {
+            // Never queued, so never completed: it can go straight back.
+            _pool.Return(request);
+            throw;
+        }
+
+        return await request.Outcome.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Log.Running(_logger, _engine.Config.BranchId, _engine.ServiceCount, _engine.Config.Counters.Count);
+        using var tickerStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        Task ticker = TickEverySecondAsync(tickerStop.Token);
+        ChannelReader<CommandRequest> reader = _channel.Reader;
+        try
+        {
+            try
+            {
+                while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    RunBatch(reader);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping. What is already queued is still carried out below, so every sender gets an answer.
+            }
+
+            _channel.Writer.TryComplete();
+            while (reader.TryPeek(out _))
+            {
+                RunBatch(reader);
+            }
+
+            Log.Stopped(_logger, _engine.LastSequence);
+        }
+        catch (Exception e)
+        {
+            Log.Failed(_logger, e);
+            _channel.Writer.TryComplete(e);
+            while (reader.TryRead(out CommandRequest? request))
+            {
+                if (request != _tick)
+                {
+                    request.Fail(e);
+                }
+            }
+
+            throw;
+        }
+        finally
+        {
+            await tickerStop.CancelAsync().ConfigureAwait(false);
+            await ticker.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Runs the commands waiting in the channel as one batch, then releases their results.</summary>
+    private void RunBatch(ChannelReader<CommandRequest> reader)
+    {
+        int n = 0;
+        try
+        {
+            while (n < MaxBatch && reader.TryRead(out CommandRequest? request))
+            {
+                if (request == _tick)
+                {
+                    Volatile.Write(ref _tickQueued, 0);
+                    Publish(_engine.Tick(Now()));
+                    continue;
+                }
+
+                _batch[n++] = request;
+                _outcomes[n - 1] = Run(request.Command);
+            }
+
+            foreach (IEngineEventSink sink in _sinks)
+            {
+                sink.OnBatchEnd();
+            }
+        }
+        catch (Exception e)
+        {
+            // The events of this batch may not be durable: nobody may act on them.
+            for (int i = 0; i < n; i++)
+            {
+                _batch[i]!.Fail(e);
+                _batch[i] = null;
+            }
+
+            throw;
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            CommandRequest request = _batch[i]!;
+            _batch[i] = null;
+            request.Complete(in _outcomes[i]);
+        }
+    }
+
+    private CommandOutcome Run(in Command command)
+    {
+        DateTimeOffset now = Now();
+
+        // Catch up the timers first, so a command at 09:00:00.3 meets the day that opened at 09:00:00.0 even when
+        // the periodic tick has not come round yet.
+        Publish(_engine.Tick(now));
+        CommandResult result = _engine.Execute(in command, now);
+        Publish(result.EventCount);
+        return new CommandOutcome(result, now, _engine.LastSequence);
+    }
+
+    private void Publish(int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        ReadOnlySpan<LobbyEvent> events = _engine.LastEvents;
+        foreach (IEngineEventSink sink in _sinks)
+        {
+            sink.OnEvents(events);
+        }
+    }
+
+    /// <summary>
+    /// The engine's <c>now</c>. Never goes back: a Raspberry Pi has no real-time clock, and when NTP steps the
+    /// clock backwards the engine must not see waits and timers run in reverse.
+    /// </summary>
+    private DateTimeOffset Now()
+    {
+        long t = _time.GetUtcNow().UtcTicks;
+        if (t < _lastNowTicks)
+        {
+            t = _lastNowTicks;
+        }
+
+        _lastNowTicks = t;
+        return new DateTimeOffset(t, TimeSpan.Zero);
+    }
+
+    private async Task TickEverySecondAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(s_tickInterval, _time);
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (Interlocked.Exchange(ref _tickQueued, 1) == 0)
+                {
+                    await _channel.Writer.WriteAsync(_tick, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            // The loop is stopping.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Engine loop running for branch {BranchId}: {Services} services, {Counters} counters")]
+        public static partial void Running(ILogger logger, string branchId, int services, int counters);
+
+        [LoggerMessage(2, LogLevel.Information, "Engine loop stopped at event sequence {Sequence}")]
+        public static partial void Stopped(ILogger logger, long sequence);
+
+        [LoggerMessage(3, LogLevel.Critical, "Engine loop failed; the service stops")]
+        public static partial void Failed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.Service.Simulation;
+using LobbyEdge.Simulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LobbyEdge.Service;
+
+/// <summary>Composes the service: configuration, logging, systemd, the engine loop and, under <c>--simulate</c>, the simulation.</summary>
+public static partial class LobbyEdgeHost
+{
+    /// <summary>Environment variables with this prefix are configuration keys: <c>LOBBYEDGE__Section__Key</c>.</summary>
+    public const string EnvironmentPrefix = "LOBBYEDGE__";
+
+    /// <summary>Builds the host. Starts nothing.</summary>
+    /// <param name="options">The command line.</param>
+    /// <param name="config">The branch, loaded from its profile.</param>
+    /// <exception cref="InvalidDataException">A configuration file (<c>appsettings.json</c>) cannot be read.</exception>
+    public static IHost Build(LaunchOptions options, BranchConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(config);
+
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [.. options.ConfigurationArguments],
+
+            // appsettings.json sits next to the program; systemd and demos start it from anywhere.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        AddPrefixedEnvironment(builder.Configuration);
+
+        // Type=notify: tells systemd when the service is ready and when it stops (no-op outside systemd).
+        builder.Services.AddSystemd();
+        ConfigureLogging(builder.Logging);
+
+        // A loop that fails must stop the host; RunAsync then turns the failure into exit code 1.
+        builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(config);
+        if (options.Simulate)
+        {
+            AddSimulation(builder.Services, options, config);
+        }
+        else
+        {
+            builder.Services.AddSingleton(TimeProvider.System);
+        }
+
+        builder.Services.AddSingleton<EngineLoop>();
+        builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<EngineLoop>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
+
+        // Registered after the engine loop, so it stops first and never posts to a stopped loop.
+        if (options.Simulate)
+        {
+            builder.Services.AddHostedService<SimulationDriver>();
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Runs the host until it stops and returns the process exit code: <see cref="ExitCodes.Stopped"/>, or
+    /// <see cref="ExitCodes.Fatal"/> when the host failed to start or stop or any <see cref="BackgroundService"/>
+    /// failed. Disposes the host.
+    /// </summary>
+    /// <remarks>
+    /// Since .NET 10 a failed <see cref="BackgroundService"/> stops the host (with
+    /// <see cref="BackgroundServiceExceptionBehavior.StopHost"/>) but the host itself ends normally, so the
+    /// process would exit 0 and systemd would not restart it. The loops' tasks are checked here instead.
+    /// </remarks>
+    public static async Task<int> RunAsync(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        BackgroundService[] loops = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
+        ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LobbyEdgeHost).FullName!);
+        int exitCode = ExitCodes.Stopped;
+        try
+        {
+            try
+            {
+                await host.StartAsync().ConfigureAwait(false);
+                await host.WaitForShutdownAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.HostFailed(logger, e);
+                exitCode = ExitCodes.Fatal;
+            }
+
+            foreach (BackgroundService loop in loops)
+            {
+                if (loop.ExecuteTask is { IsFaulted: true })
+                {
+                    Log.LoopFailed(logger, loop.GetType().Name);
+                    exitCode = ExitCodes.Fatal;
+                }
+            }
+
+            Log.Exiting(logger, exitCode);
+        }
+        finally
+        {
+            // Disposing flushes the console logger's queue, so the last lines are not lost.
+            if (host is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                host.Dispose();
+            }
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>Logs what the service is about to run, once, before it starts.</summary>
+    public static void LogStart(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        LaunchOptions options = host.Services.GetRequiredService<LaunchOptions>();
+        BranchConfig config = host.Services.GetRequiredService<BranchConfig>();
+        ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LobbyEdgeHost).FullName!);
+        Log.Starting(logger, config.BranchId, options.BranchPath, options.Simulate ? "simulation" : "live", options.DataDirectory);
+    }
+
+    private static void AddSimulation(IServiceCollection services, LaunchOptions options, BranchConfig config)
+    {
+        // The simulated day starts a minute before today's opening, in the branch's own time zone.
+        TimeZoneInfo zone = config.TimeZone;
+        var today = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, TimeProvider.System.GetUtcNow().UtcDateTime));
+        var start = new DateTimeOffset(BusinessCalendar.ToUtc(zone, today, config.OpenTime), TimeSpan.Zero) - TimeSpan.FromMinutes(1);
+        var clock = new ScaledTimeProvider(start, options.Speed, running: false);
+
+        services.AddSingleton(clock);
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddSingleton(new SimulationPlan(today, options.Days, options.Seed ?? Random.Shared.Next(), new TrafficProfile()));
+        services.AddSingleton<LobbyNarrator>();
+        services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
+    }
+
+    private static void AddPrefixedEnvironment(IConfigurationBuilder configuration)
+    {
+        // Below the command line, like the other environment variables, so "--Key=value" still wins.
+        IList<IConfigurationSource> sources = configuration.Sources;
+        int index = sources.Count;
+        for (int i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is CommandLineConfigurationSource)
+            {
+                index = i;
+                break;
+            }
+        }
+
+        sources.Insert(index, new EnvironmentVariablesConfigurationSource { Prefix = EnvironmentPrefix });
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        if (Console.IsOutputRedirected)
+        {
+            // Not a terminal (journald, a pipe, a file): one JSON object per line, for machines to read.
+            logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                o.IncludeScopes = false;
+                o.JsonWriterOptions = new JsonWriterOptions { Indented = false };
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+                o.IncludeScopes = false;
+            });
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Branch {BranchId} from {Profile}, {Mode}; data directory {DataDirectory}")]
+        public static partial void Starting(ILogger logger, string branchId, string profile, string mode, string dataDirectory);
+
+        [LoggerMessage(2, LogLevel.Critical, "The host failed; the service stops")]
+        public static partial void HostFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(3, LogLevel.Critical, "{Loop} failed; the service stops with exit code 1")]
+        public static partial void LoopFailed(ILogger logger, string loop);
+
+        [LoggerMessage(4, LogLevel.Information, "Exiting with code {ExitCode}")]
+        public static partial void Exiting(ILogger logger, int exitCode);
+    }
+}

@@ -1,0 +1,76 @@
+using LobbyEdge.Engine;
+using LobbyEdge.Service;
+using LobbyEdge.Service.Profiles;
+using Microsoft.Extensions.Hosting;
+
+// lobby-edge --branch <file.yaml> [--data <dir>] [--simulate [--speed <x>] [--seed <n>] [--days <n>]]
+// Exit codes (CONTRACTS.md, "Process"): 0 stopped, 1 fatal runtime error, 2 invalid command line,
+// configuration or profile. Everything that can be wrong with the input is checked before anything starts.
+
+if (!LaunchOptions.TryParse(args, out LaunchOptions? options, out string? error))
+{
+    if (error is null)
+    {
+        Console.Out.WriteLine(LaunchOptions.Usage);
+        return ExitCodes.Stopped;
+    }
+
+    Console.Error.WriteLine($"lobby-edge: {error}");
+    Console.Error.WriteLine(LaunchOptions.Usage);
+    return ExitCodes.InvalidConfiguration;
+}
+
+BranchConfig config;
+try
+{
+    config = BranchProfileLoader.Load(options.BranchPath);
+}
+catch (ProfileException e)
+{
+    // One "file:line:column: field: message" line per problem.
+    Console.Error.WriteLine(e.Message);
+    return ExitCodes.InvalidConfiguration;
+}
+
+try
+{
+    options = options with { DataDirectory = Path.GetFullPath(options.DataDirectory) };
+}
+catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+{
+    Console.Error.WriteLine($"lobby-edge: --data '{options.DataDirectory}': {e.Message}");
+    return ExitCodes.InvalidConfiguration;
+}
+
+IHost host;
+try
+{
+    host = LobbyEdgeHost.Build(options, config);
+}
+catch (InvalidDataException e)
+{
+    // A malformed appsettings.json: the message names the file, the innermost one the line.
+    Console.Error.Write($"lobby-edge: {e.Message}");
+    for (Exception? inner = e.InnerException; inner is not null; inner = inner.InnerException)
+    {
+        Console.Error.Write($" {inner.Message}");
+    }
+
+    Console.Error.WriteLine();
+    return ExitCodes.InvalidConfiguration;
+}
+
+try
+{
+    // The event log will live here; a directory that cannot be made is a deployment mistake, not a crash.
+    Directory.CreateDirectory(options.DataDirectory);
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"lobby-edge: --data '{options.DataDirectory}': cannot create the data directory: {e.Message}");
+    host.Dispose();
+    return ExitCodes.InvalidConfiguration;
+}
+
+LobbyEdgeHost.LogStart(host);
+return await LobbyEdgeHost.RunAsync(host);

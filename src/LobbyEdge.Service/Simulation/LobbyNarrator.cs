@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Threading.Channels;
+using LobbyEdge.Engine;
+using LobbyEdge.Simulator;
+using Microsoft.Extensions.Logging;
+
+namespace LobbyEdge.Service.Simulation;
+
+/// <summary>
+/// Tells a simulated day in the log as it happens, from the engine's events: calls, recalls, no-shows,
+/// recoveries, care alerts and SLA breaches, and at close the day's <see cref="DaySummary"/>. Lets someone
+/// watching a demo follow the lobby without a display.
+/// </summary>
+/// <remarks>
+/// An <see cref="IEngineEventSink"/>, so it sees exactly what the engine did, in order, whoever sent the
+/// commands. Not a hot path: it formats strings, which is fine for a simulation and is why it is registered only
+/// under <c>--simulate</c>.
+/// </remarks>
+public sealed partial class LobbyNarrator : IEngineEventSink
+{
+    private readonly ILogger<LobbyNarrator> _logger;
+    private readonly TimeZoneInfo _zone;
+    private readonly char[] _prefixes;
+    private readonly string[] _numberFormats;
+    private readonly Channel<DateOnly> _closedDays = Channel.CreateUnbounded<DateOnly>(new UnboundedChannelOptions { SingleReader = true });
+    private DaySummary _summary = new();
+
+    /// <summary>Creates a narrator for a branch.</summary>
+    public LobbyNarrator(BranchConfig config, ILogger<LobbyNarrator> logger)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(logger);
+        _logger = logger;
+        _zone = config.TimeZone;
+        int n = config.Services.Count;
+        _prefixes = new char[n];
+        _numberFormats = new string[n];
+        for (int i = 0; i < n; i++)
+        {
+            // The printed form the engine uses (QueueEngine.FormatNumber): three digits, four for long ranges.
+            _prefixes[i] = config.Services[i].Prefix;
+            _numberFormats[i] = config.Services[i].LastNumber >= 1000 ? "D4" : "D3";
+        }
+    }
+
+    /// <summary>Waits until the engine has closed the business day <paramref name="date"/> (or a later one).</summary>
+    public async ValueTask WaitForCloseAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        while (await _closedDays.Reader.ReadAsync(cancellationToken).ConfigureAwait(false) < date)
+        {
+            // An earlier day's close: keep waiting.
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnEvents(ReadOnlySpan<LobbyEvent> events)
+    {
+        bool narrate = _logger.IsEnabled(LogLevel.Information);
+        foreach (ref readonly LobbyEvent e in events)
+        {
+            if (e.Kind == EventKind.DayOpened)
+            {
+                _summary = new DaySummary();
+            }
+
+            _summary.Observe(new ReadOnlySpan<LobbyEvent>(in e));
+            if (narrate)
+            {
+                Narrate(in e);
+            }
+
+            if (e.Kind == EventKind.DayClosed)
+            {
+                DateOnly date = DateOnly.FromDayNumber((int)e.A);
+                LogSummary(date, _summary);
+                _closedDays.Writer.TryWrite(date);
+            }
+        }
+    }
+
+    private void Narrate(in LobbyEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EventKind.DayOpened:
+                Log.DayOpened(_logger, Clock(in e), Date(DateOnly.FromDayNumber((int)e.A)));
+                break;
+
+            case EventKind.TicketCalled:
+                switch ((CallSource)e.Detail)
+                {
+                    case CallSource.CallBack:
+                        Log.CalledBack(_logger, Clock(in e), Ticket(in e), e.Counter);
+                        break;
+                    case CallSource.WalkIn:
+                        Log.WalkIn(_logger, Clock(in e), Ticket(in e), e.Counter);
+                        break;
+                    default:
+                        if ((e.Reason & 1) != 0)
+                        {
+                            Log.Called(_logger, Clock(in e), Ticket(in e), e.Counter, Minutes(e.A));
+                        }
+                        else
+                        {
+                            Log.CalledWithoutWait(_logger, Clock(in e), Ticket(in e), e.Counter);
+                        }
+
+                        break;
+                }
+
+                break;
+
+            case EventKind.TicketRecalled:
+                Log.Recalled(_logger, Clock(in e), Ticket(in e), e.Counter, e.Count);
+                break;
+
+            case EventKind.TicketNoShow:
+                Log.NoShow(_logger, Clock(in e), Ticket(in e), e.Counter, e.Count);
+                break;
+
+            case EventKind.TicketRecovered:
+                Log.Recovered(_logger, Clock(in e), Ticket(in e), e.Count);
+                break;
+
+            case EventKind.RecoveryRefused:
+                Log.RecoveryRefused(_logger, Clock(in e), Ticket(in e), (RefusalReason)e.Reason);
+                break;
+
+            case EventKind.CareNeeded:
+                Log.CareNeeded(_logger, Clock(in e), Ticket(in e), Minutes(e.A), e.Count);
+                break;
+
+            case EventKind.SlaBreached:
+                Log.SlaBreached(_logger, Clock(in e), Ticket(in e), Minutes(e.A));
+                break;
+
+            default:
+                break;
+        }
+    }
+
+    private void LogSummary(DateOnly date, DaySummary s) =>
+        Log.DayClosed(
+            _logger,
+            Date(date),
+            s.Issued,
+            s.Completed,
+            s.Cancelled,
+            s.Abandoned,
+            Minutes(s.MeanWait),
+            Minutes(s.WaitPercentile(50)),
+            Minutes(s.WaitPercentile(90)),
+            Minutes(s.WaitPercentile(100)),
+            s.NoShows,
+            s.Recovered,
+            s.RecoveriesRefused,
+            s.CareAlerts,
+            s.SlaBreaches,
+            Minutes(s.MeanAbsolutePredictionError),
+            Minutes(s.MeanPredictionBias));
+
+    private string Ticket(in LobbyEvent e)
+    {
+        if ((uint)e.NumberService >= (uint)_prefixes.Length)
+        {
+            return e.Number.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{_prefixes[e.NumberService]}{e.Number.ToString(_numberFormats[e.NumberService], CultureInfo.InvariantCulture)}");
+    }
+
+    private string Clock(in LobbyEvent e) =>
+        BusinessCalendar.ToLocal(_zone, e.TimeUtc).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static double Minutes(long ms) => Math.Round(ms / 60_000.0, 1);
+
+    private static double Minutes(TimeSpan t) => Math.Round(t.TotalMinutes, 1);
+
+    private static partial class Log
+    {
+        [LoggerMessage(101, LogLevel.Information, "{Clock} Day {Date} opened")]
+        public static partial void DayOpened(ILogger logger, string clock, string date);
+
+        [LoggerMessage(102, LogLevel.Information, "{Clock} Call {Ticket} -> counter {Counter} (waited {WaitMinutes} min)")]
+        public static partial void Called(ILogger logger, string clock, string ticket, int counter, double waitMinutes);
+
+        [LoggerMessage(103, LogLevel.Information, "{Clock} Call {Ticket} -> counter {Counter}")]
+        public static partial void CalledWithoutWait(ILogger logger, string clock, string ticket, int counter);
+
+        [LoggerMessage(104, LogLevel.Information, "{Clock} Call back {Ticket} -> counter {Counter}")]
+        public static partial void CalledBack(ILogger logger, string clock, string ticket, int counter);
+
+        [LoggerMessage(105, LogLevel.Information, "{Clock} Walk-in {Ticket} served at counter {Counter}")]
+        public static partial void WalkIn(ILogger logger, string clock, string ticket, int counter);
+
+        [LoggerMessage(106, LogLevel.Information, "{Clock} Recall {Ticket} at counter {Counter} (recall {Recalls})")]
+        public static partial void Recalled(ILogger logger, string clock, string ticket, int counter, int recalls);
+
+        [LoggerMessage(107, LogLevel.Information, "{Clock} No-show {Ticket} at counter {Counter} after {Recalls} recalls")]
+        public static partial void NoShow(ILogger logger, string clock, string ticket, int counter, int recalls);
+
+        [LoggerMessage(108, LogLevel.Information, "{Clock} Recovered {Ticket}: back in the queue {Places} places from the front")]
+        public static partial void Recovered(ILogger logger, string clock, string ticket, int places);
+
+        [LoggerMessage(109, LogLevel.Information, "{Clock} Recovery of {Ticket} refused: {Reason}")]
+        public static partial void RecoveryRefused(ILogger logger, string clock, string ticket, RefusalReason reason);
+
+        [LoggerMessage(110, LogLevel.Information, "{Clock} Care needed: {Ticket} has waited {WaitMinutes} min (alert {Alert})")]
+        public static partial void CareNeeded(ILogger logger, string clock, string ticket, double waitMinutes, int alert);
+
+        [LoggerMessage(111, LogLevel.Information, "{Clock} SLA breached: {Ticket} has waited {WaitMinutes} min")]
+        public static partial void SlaBreached(ILogger logger, string clock, string ticket, double waitMinutes);
+
+        [LoggerMessage(112, LogLevel.Information,
+            "Day {Date} closed: tickets {Tickets} (completed {Completed}, cancelled {Cancelled}, abandoned {Abandoned}); "
+            + "wait mean {MeanWaitMinutes} min, p50 {MedianWaitMinutes} min, p90 {P90WaitMinutes} min, max {MaxWaitMinutes} min; "
+            + "no-shows {NoShows}, recovered {Recovered}, recoveries refused {RecoveriesRefused}; "
+            + "care alerts {CareAlerts}, SLA breaches {SlaBreaches}; "
+            + "prediction error mean |e| {PredictionErrorMinutes} min, bias {PredictionBiasMinutes} min")]
+        public static partial void DayClosed(
+            ILogger logger,
+            string date,
+            int tickets,
+            int completed,
+            int cancelled,
+            int abandoned,
+            double meanWaitMinutes,
+            double medianWaitMinutes,
+            double p90WaitMinutes,
+            double maxWaitMinutes,
+            int noShows,
+            int recovered,
+            int recoveriesRefused,
+            int careAlerts,
+            int slaBreaches,
+            double predictionErrorMinutes,
+            double predictionBiasMinutes);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using LobbyEdge.Engine;
+using LobbyEdge.Simulator;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LobbyEdge.Service.Simulation;
+
+/// <summary>What a <c>--simulate</c> run plays.</summary>
+/// <param name="FirstDay">The first business date, in the branch's time zone.</param>
+/// <param name="Days">How many business days to play before the service stops.</param>
+/// <param name="Seed">The run's seed; each day draws its own seed from it, so a run repeats with the same seed.</param>
+/// <param name="Traffic">How busy the lobby is and how people behave.</param>
+public sealed record SimulationPlan(DateOnly FirstDay, int Days, int Seed, TrafficProfile Traffic);
+
+/// <summary>
+/// Plays simulated lobby days under <c>--simulate</c>: the customers and staff of <see cref="LobbyTraffic"/> post
+/// their commands through <see cref="ILobbyCommands"/>, exactly as devices would, on the scaled clock. Stops the
+/// service (exit code 0) after the planned number of days.
+/// </summary>
+public sealed partial class SimulationDriver : BackgroundService
+{
+    private readonly BranchConfig _config;
+    private readonly ILobbyCommands _commands;
+    private readonly ScaledTimeProvider _clock;
+    private readonly LobbyNarrator _narrator;
+    private readonly SimulationPlan _plan;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<SimulationDriver> _logger;
+
+    /// <summary>Creates the driver.</summary>
+    public SimulationDriver(
+        BranchConfig config,
+        ILobbyCommands commands,
+        ScaledTimeProvider clock,
+        LobbyNarrator narrator,
+        SimulationPlan plan,
+        IHostApplicationLifetime lifetime,
+        ILogger<SimulationDriver> logger)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(narrator);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(lifetime);
+        ArgumentNullException.ThrowIfNull(logger);
+        _config = config;
+        _commands = commands;
+        _clock = clock;
+        _narrator = narrator;
+        _plan = plan;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Log.Starting(_logger, _plan.Days, _config.BranchId, _clock.Speed, Date(_plan.FirstDay), _plan.Seed);
+
+        // The clock waits for the lobby: the host's start-up must not eat the first simulated minutes.
+        _clock.Start();
+        var seeds = new Random(_plan.Seed);
+        DateOnly date = _plan.FirstDay;
+        try
+        {
+            for (int day = 1; day <= _plan.Days; day++, date = date.AddDays(1))
+            {
+                int seed = seeds.Next();
+                var traffic = new LobbyTraffic(_config, _plan.Traffic, date, seed);
+                var open = new DateTimeOffset(traffic.DayOpen, TimeSpan.Zero);
+                var close = new DateTimeOffset(traffic.DayClose, TimeSpan.Zero);
+
+                // Nobody comes at night: jump to a minute before opening rather than wait out the hours.
+                if (_clock.SkipTo(open - TimeSpan.FromMinutes(1)))
+                {
+                    Log.SkippedNight(_logger, Date(date));
+                }
+
+                Log.DayPlanned(_logger, Date(date), traffic.PlannedArrivals, seed);
+                if (!_config.AutoOpenClose)
+                {
+                    // The branch opens and closes by hand: the simulated manager presses the buttons.
+                    await DelayUntilAsync(open, stoppingToken).ConfigureAwait(false);
+                    await _commands.SendAsync(Command.OpenDay(), stoppingToken).ConfigureAwait(false);
+                }
+
+                await PlayAsync(traffic, close, stoppingToken).ConfigureAwait(false);
+                if (!_config.AutoOpenClose)
+                {
+                    await _commands.SendAsync(Command.CloseDay(), stoppingToken).ConfigureAwait(false);
+                }
+
+                await _narrator.WaitForCloseAsync(date, stoppingToken).ConfigureAwait(false);
+            }
+
+            Log.Finished(_logger, _plan.Days);
+            _lifetime.StopApplication();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped before the last day ended.
+        }
+    }
+
+    /// <summary>Sends each planned command when it is due, until the day's closing time.</summary>
+    private async Task PlayAsync(LobbyTraffic traffic, DateTimeOffset close, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            DateTimeOffset now = _clock.GetUtcNow();
+            if (now >= close)
+            {
+                // What is still planned (customers at the counters) ends with the day: the engine closes it.
+                return;
+            }
+
+            while (traffic.TryNext(now, out Command command))
+            {
+                CommandOutcome outcome = await _commands.SendAsync(command, cancellationToken).ConfigureAwait(false);
+                traffic.Observe(in command, outcome.Result, outcome.At);
+            }
+
+            DateTimeOffset next = traffic.NextDue is { } due && due < close ? due : close;
+            await DelayUntilAsync(next, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task DelayUntilAsync(DateTimeOffset instant, CancellationToken cancellationToken)
+    {
+        TimeSpan wait = instant - _clock.GetUtcNow();
+        return wait > TimeSpan.Zero ? Task.Delay(wait, _clock, cancellationToken) : Task.CompletedTask;
+    }
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static partial class Log
+    {
+        [LoggerMessage(201, LogLevel.Information,
+            "Simulating {Days} day(s) of branch {BranchId} at {Speed}x real time from {FirstDay}; repeat with --seed {Seed}")]
+        public static partial void Starting(ILogger logger, int days, string branchId, double speed, string firstDay, int seed);
+
+        [LoggerMessage(202, LogLevel.Information, "Night skipped: the clock now reads a minute before {Date} opens")]
+        public static partial void SkippedNight(ILogger logger, string date);
+
+        [LoggerMessage(203, LogLevel.Information, "Day {Date}: {Customers} customers planned (day seed {DaySeed})")]
+        public static partial void DayPlanned(ILogger logger, string date, int customers, int daySeed);
+
+        [LoggerMessage(204, LogLevel.Information, "Simulation finished after {Days} day(s); stopping")]
+        public static partial void Finished(ILogger logger, int days);
+    }
+}

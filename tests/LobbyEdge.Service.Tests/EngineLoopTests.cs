@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using LobbyEdge.Engine;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LobbyEdge.Service.Tests;
+
+public sealed class EngineLoopTests
+{
+    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task SendAsync_Issue_ReturnsTheEnginesResultAfterTheSinksSawItsEvents()
+    {
+        var time = new FakeTimeProvider(TestBranch.At(9, 1));
+        var sink = new RecordingSink();
+        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+
+        CommandOutcome outcome = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+
+        // The day opened on its own (the timers are caught up before a command), so the ticket is A001.
+        Assert.True(outcome.Result.Accepted, outcome.Result.Refusal.ToString());
+        Assert.Equal(1, outcome.Result.Number);
+        Assert.Equal(0, outcome.Result.NumberService);
+        Assert.Equal(time.GetUtcNow(), outcome.At);
+        LobbyEvent issued = Assert.Single(sink.Events, e => e.Kind == EventKind.TicketIssued);
+        Assert.Equal(outcome.LastSequence, issued.Sequence);
+        Assert.Contains(sink.Events, e => e.Kind == EventKind.DayOpened);
+        Assert.True(sink.Batches > 0);
+
+        await loop.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Result_IsReleasedOnlyAfterTheSinksEndedTheBatch()
+    {
+        var time = new FakeTimeProvider(TestBranch.At(9, 1));
+        using var sink = new GatedSink();
+        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+
+        Task<CommandOutcome> send = loop.SendAsync(Command.Issue(0)).AsTask();
+        await sink.Entered.WaitAsync(s_patience);
+
+        // The sink holds the loop inside OnBatchEnd (where the event log will fsync): the ticket is not out yet.
+        Assert.True(sink.SawTicketIssued);
+        Assert.False(send.IsCompleted);
+        sink.Release();
+        CommandOutcome outcome = await send.WaitAsync(s_patience);
+
+        Assert.True(outcome.Result.Accepted);
+        await loop.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task RefusedCommand_ComesBackWithItsReason()
+    {
+        var time = new FakeTimeProvider(TestBranch.At(9, 1));
+        using var loop = new EngineLoop(TestBranch.Create(), [], time, NullLogger<EngineLoop>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+
+        CommandOutcome outcome = await loop.SendAsync(Command.CallNext(1)).AsTask().WaitAsync(s_patience);
+
+        Assert.Equal(RefusalReason.NothingWaiting, outcome.Result.Refusal);
+        await loop.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ConcurrentProducers_NeverGetTheSameTicketNumberTwice()
+    {
+        const int Producers = 8;
+        const int PerProducer = 400; // 3,200 in flight at once: more than the channel holds, so senders wait for room
+        var time = new FakeTimeProvider(TestBranch.At(9, 1));
+        var sink = new RecordingSink();
+        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+        var outcomes = new ConcurrentBag<CommandOutcome>();
+        var releasedBeforeSinks = new ConcurrentBag<long>();
+
+        async Task<CommandOutcome> SendAndCheckAsync()
+        {
+            CommandOutcome outcome = await loop.SendAsync(Command.Issue(0));
+
+            // The sequence only grows, so if the sinks are behind now they were behind at release.
+            if (sink.LastSequence < outcome.LastSequence)
+            {
+                releasedBeforeSinks.Add(outcome.LastSequence);
+            }
+
+            return outcome;
+        }
+
+        Task[] producers = new Task[Producers];
+        for (int p = 0; p < Producers; p++)
+        {
+            producers[p] = Task.Run(async () =>
+            {
+                var mine = new Task<CommandOutcome>[PerProducer];
+                for (int i = 0; i < PerProducer; i++)
+                {
+                    mine[i] = SendAndCheckAsync();
+                }
+
+                foreach (CommandOutcome outcome in await Task.WhenAll(mine))
+                {
+                    outcomes.Add(outcome);
+                }
+            });
+        }
+
+        await Task.WhenAll(producers).WaitAsync(s_patience);
+        await loop.StopAsync(CancellationToken.None);
+
+        Assert.Equal(Producers * PerProducer, outcomes.Count);
+        Assert.All(outcomes, o => Assert.True(o.Result.Accepted, o.Result.Refusal.ToString()));
+        int[] numbers = [.. outcomes.Select(o => o.Result.Number).Order()];
+        Assert.Equal(Enumerable.Range(1, Producers * PerProducer), numbers);
+        Assert.Empty(releasedBeforeSinks);
+
+        // The sinks saw every event once, in sequence order, with no gap.
+        long[] sequences = [.. sink.Events.Select(e => e.Sequence)];
+        Assert.Equal(Enumerable.Range(1, sequences.Length).Select(i => (long)i), sequences);
+    }
+
+    [Fact]
+    public async Task TimerTick_RunsThroughTheLoop_CareAlertReachesTheSinks()
+    {
+        var time = new FakeTimeProvider(TestBranch.At(9, 1));
+        var careNeeded = new TaskCompletionSource<LobbyEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sink = new RecordingSink(e =>
+        {
+            if (e.Kind == EventKind.CareNeeded)
+            {
+                careNeeded.TrySetResult(e);
+            }
+        });
+        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+
+        // Once a command has come back the loop runs, and its one-second timer exists.
+        CommandOutcome issued = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+        time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        LobbyEvent care = await careNeeded.Task.WaitAsync(s_patience);
+
+        Assert.Equal(issued.Result.Ticket, care.Ticket);
+        Assert.True(care.TimeTicks >= (issued.At + TimeSpan.FromMinutes(10)).UtcTicks);
+        await loop.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task SinkThatThrows_FailsTheCommandAndTheLoop()
+    {
+        var time = new FakeTimeProvider(TestBranch.At(9, 1));
+        var sink = new RecordingSink(e =>
+        {
+            if (e.Kind == EventKind.TicketIssued)
+            {
+                throw new IOException("disk full");
+            }
+        });
+        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+
+        IOException error = await Assert.ThrowsAsync<IOException>(() => loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
+        Assert.Equal("disk full", error.Message);
+        Task execute = loop.ExecuteTask!;
+        await Assert.ThrowsAsync<IOException>(() => execute.WaitAsync(s_patience));
+        await Assert.ThrowsAsync<ChannelClosedException>(() => loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
+    }
+
+    [Fact]
+    public async Task StoppedLoop_RefusesNewCommands()
+    {
+        var time = new FakeTimeProvider(TestBranch.At(9, 1));
+        using var loop = new EngineLoop(TestBranch.Create(), [], time, NullLogger<EngineLoop>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+        await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+        await loop.StopAsync(CancellationToken.None);
+
+        await Assert.ThrowsAsync<ChannelClosedException>(() => loop.SendAsync(Command.Issue(0)).AsTask());
+        Assert.True(loop.ExecuteTask!.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task ClockStepsBack_TheEngineNeverSeesTimeGoBackwards()
+    {
+        var time = new SettableClock { Now = TestBranch.At(9, 1) };
+        using var loop = new EngineLoop(TestBranch.Create(), [], time, NullLogger<EngineLoop>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+        CommandOutcome first = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+
+        // NTP steps the clock back by a minute (FakeTimeProvider refuses to go back).
+        time.Now -= TimeSpan.FromMinutes(1);
+        CommandOutcome second = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+
+        Assert.Equal(first.At, second.At);
+        await loop.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>Holds the engine loop in <see cref="OnBatchEnd"/> of the first batch with a ticket until released.</summary>
+    private sealed class GatedSink : IEngineEventSink, IDisposable
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _gate = new();
+
+        public Task Entered => _entered.Task;
+
+        public bool SawTicketIssued { get; private set; }
+
+        public void OnEvents(ReadOnlySpan<LobbyEvent> events)
+        {
+            foreach (LobbyEvent e in events)
+            {
+                SawTicketIssued |= e.Kind == EventKind.TicketIssued;
+            }
+        }
+
+        public void OnBatchEnd()
+        {
+            if (SawTicketIssued && _entered.TrySetResult())
+            {
+                _gate.Wait(s_patience);
+            }
+        }
+
+        public void Release() => _gate.Set();
+
+        public void Dispose() => _gate.Dispose();
+    }
+
+    /// <summary>A wall clock that can be stepped either way; its timers are real ones.</summary>
+    private sealed class SettableClock : TimeProvider
+    {
+        private long _utcTicks;
+
+        public DateTimeOffset Now
+        {
+            get => new(Volatile.Read(ref _utcTicks), TimeSpan.Zero);
+            set => Volatile.Write(ref _utcTicks, value.UtcTicks);
+        }
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    /// <summary>Keeps every event it is given, checks they arrive on one thread at a time, and can react to one.</summary>
+    private sealed class RecordingSink(Action<LobbyEvent>? onEvent = null) : IEngineEventSink
+    {
+        private readonly List<LobbyEvent> _events = [];
+        private long _lastSequence;
+        private int _inside;
+
+        public int Batches { get; private set; }
+
+        public long LastSequence => Volatile.Read(ref _lastSequence);
+
+        public List<LobbyEvent> Events
+        {
+            get
+            {
+                lock (_events)
+                {
+                    return [.. _events];
+                }
+            }
+        }
+
+        public void OnEvents(ReadOnlySpan<LobbyEvent> events)
+        {
+            Assert.Equal(0, Interlocked.Exchange(ref _inside, 1));
+            foreach (LobbyEvent e in events)
+            {
+                lock (_events)
+                {
+                    _events.Add(e);
+                }
+
+                Volatile.Write(ref _lastSequence, e.Sequence);
+                onEvent?.Invoke(e);
+            }
+
+            Volatile.Write(ref _inside, 0);
+        }
+
+        public void OnBatchEnd() => Batches++;
+    }
+}
