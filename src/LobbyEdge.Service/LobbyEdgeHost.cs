@@ -142,7 +142,7 @@ public static partial class LobbyEdgeHost
 
         services.AddSingleton(clock);
         services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton(new SimulationPlan(today, options.Days, options.Seed ?? Random.Shared.Next(), new TrafficProfile()));
+        services.AddSingleton(new SimulationPlan(today, options.Days, options.Seed ?? Random.Shared.Next(), TrafficProfile.ForBranch(config)));
         services.AddSingleton<LobbyNarrator>();
         services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
     }

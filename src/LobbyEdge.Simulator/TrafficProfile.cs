@@ -39,6 +39,26 @@ public sealed class TrafficProfile
         (new TimeOnly(14, 0), new TimeOnly(15, 30), 1.8),
     ];
 
+    /// <summary>
+    /// A day sized to the branch: as many customers as its counters can serve at <paramref name="utilisation"/>
+    /// of their time (each customer costs the service's seeded time plus about 45 s of calling and walking).
+    /// Peaks still run past capacity for a while, as in a real lobby.
+    /// </summary>
+    public static TrafficProfile ForBranch(BranchConfig config, double utilisation = 0.65)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        double minutes = (config.CloseTime - config.OpenTime).TotalMinutes - config.TicketingCutoff.TotalMinutes;
+        double perCustomer = 0;
+        foreach (ServiceConfig s in config.Services)
+        {
+            perCustomer += s.SeedServiceTime.TotalMinutes + 0.75;
+        }
+
+        perCustomer /= Math.Max(1, config.Services.Count);
+        int tickets = (int)(config.Counters.Count * minutes / perCustomer * utilisation);
+        return new TrafficProfile { TicketsPerDay = Math.Max(10, tickets) };
+    }
+
     /// <summary>A day like a busy city branch: 3,000 tickets, short transactions.</summary>
     public static TrafficProfile Busy => new() { TicketsPerDay = 3000, MeanServiceTime = TimeSpan.FromSeconds(60) };
 
