@@ -31,6 +31,7 @@ public sealed partial class QueueEngine
     private void ApplyCore(in LobbyEvent e)
     {
         _lastSequence = e.Sequence;
+        _lastEventTicks = e.TimeTicks;
         long t = e.TimeTicks;
         switch (e.Kind)
         {

@@ -14,7 +14,7 @@ public sealed partial class QueueEngine
     {
         var sb = new StringBuilder();
         CultureInfo ci = CultureInfo.InvariantCulture;
-        sb.Append(ci, $"seq={_lastSequence} open={_dayOpen} day={_businessDay} close={_closeTicks} cutoff={_cutoffTicks} tickets={_ticketCount}\n");
+        sb.Append(ci, $"seq={_lastSequence} at={_lastEventTicks} open={_dayOpen} day={_businessDay} close={_closeTicks} cutoff={_cutoffTicks} tickets={_ticketCount}\n");
         for (int i = 0; i < _ticketCount; i++)
         {
             ref TicketRecord t = ref _tickets[i];

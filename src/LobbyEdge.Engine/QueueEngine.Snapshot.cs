@@ -8,7 +8,7 @@ namespace LobbyEdge.Engine;
 public sealed partial class QueueEngine
 {
     private const uint SnapshotMagic = 0x4C455353; // "SSEL"
-    private const int SnapshotVersion = 1;
+    private const int SnapshotVersion = 2;
 
     /// <summary>
     /// A fingerprint of the configuration the engine's storage depends on (services, number ranges, counters and
@@ -30,6 +30,7 @@ public sealed partial class QueueEngine
         w.U64(ConfigFingerprint);
         w.I32(Unsafe.SizeOf<TicketRecord>());
         w.I64(_lastSequence);
+        w.I64(_lastEventTicks);
         w.Bool(_dayOpen);
         w.I32(_businessDay);
         w.I64(_cutoffTicks);
@@ -76,7 +77,7 @@ public sealed partial class QueueEngine
             || !r.TryI32(out int version) || version != SnapshotVersion
             || !r.TryU64(out ulong fingerprint) || fingerprint != ConfigFingerprint
             || !r.TryI32(out int ticketSize) || ticketSize != Unsafe.SizeOf<TicketRecord>()
-            || !r.TryI64(out long lastSequence) || !r.TryBool(out bool dayOpen) || !r.TryI32(out int businessDay)
+            || !r.TryI64(out long lastSequence) || !r.TryI64(out long lastEventTicks) || !r.TryBool(out bool dayOpen) || !r.TryI32(out int businessDay)
             || !r.TryI64(out long cutoff) || !r.TryI64(out long close)
             || !r.TryI32(out int ticketCount) || (uint)ticketCount > (uint)_tickets.Length)
         {
@@ -121,6 +122,7 @@ public sealed partial class QueueEngine
         _timers.Restore(ref r, timerCount);
 
         _lastSequence = lastSequence;
+        _lastEventTicks = lastEventTicks;
         _dayOpen = dayOpen;
         _businessDay = businessDay;
         _cutoffTicks = cutoff;

@@ -53,6 +53,7 @@ public sealed partial class QueueEngine
     private int _outCount;
 
     private long _lastSequence;
+    private long _lastEventTicks;
     private bool _dayOpen;
     private int _businessDay;                  // DateOnly.DayNumber of the open (or last) day, 0 if none yet
     private long _cutoffTicks;
@@ -122,6 +123,9 @@ public sealed partial class QueueEngine
 
     /// <summary>The sequence number of the last event emitted or applied; 0 before the first.</summary>
     public long LastSequence => _lastSequence;
+
+    /// <summary>When the last event happened (UTC), or <see cref="DateTime.MinValue"/> before the first.</summary>
+    public DateTime LastEventUtc => new(_lastEventTicks, DateTimeKind.Utc);
 
     /// <summary>Whether a business day is open.</summary>
     public bool IsDayOpen => _dayOpen;

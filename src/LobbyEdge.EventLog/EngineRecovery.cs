@@ -20,7 +20,7 @@ public static class EngineRecovery
     /// taken under another configuration, or ahead of the log, is skipped); without one, replays from the start
     /// of the current business day's segment.
     /// </summary>
-    public static (QueueEngine Engine, RecoveryReport Report) Restore(Func<QueueEngine> createEngine, EventLog log)
+    public static (QueueEngine Engine, RecoveryReport Report) Restore(Func<QueueEngine> createEngine, BranchLog log)
     {
         ArgumentNullException.ThrowIfNull(createEngine);
         ArgumentNullException.ThrowIfNull(log);
@@ -59,7 +59,7 @@ public static class EngineRecovery
         return (fresh, new RecoveryReport(0, count > 0 ? from : 0, count, fresh.LastSequence, Stopwatch.GetElapsedTime(start), notes));
     }
 
-    private static long Replay(QueueEngine engine, EventLog log, long from)
+    private static long Replay(QueueEngine engine, BranchLog log, long from)
     {
         long count = 0;
         using LogReader reader = log.ReadFrom(from);
@@ -78,7 +78,7 @@ public static class EngineRecovery
     }
 
     /// <summary>The first sequence of the newest segment that begins with a day opening, else 1.</summary>
-    private static long DayStart(EventLog log)
+    private static long DayStart(BranchLog log)
     {
         List<(long First, string Path)> segments = LogFiles.ListSegments(log.Directory);
         for (int i = segments.Count - 1; i >= 0; i--)

@@ -43,18 +43,22 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     private readonly CommandOutcome[] _outcomes = new CommandOutcome[MaxBatch];
     private long _lastNowTicks;
 
-    /// <summary>Creates the loop and the engine it owns.</summary>
-    /// <param name="config">The branch, as loaded from its profile.</param>
+    /// <summary>Creates the loop around the engine it alone will touch.</summary>
+    /// <param name="engine">The engine, already in the state the event log gives.</param>
     /// <param name="sinks">Where events go, in order; the event log comes first.</param>
     /// <param name="time">The clock for <c>now</c> and for the timer tick.</param>
     /// <param name="logger">The loop's logger.</param>
-    public EngineLoop(BranchConfig config, IEnumerable<IEngineEventSink> sinks, TimeProvider time, ILogger<EngineLoop> logger)
+    public EngineLoop(QueueEngine engine, IEnumerable<IEngineEventSink> sinks, TimeProvider time, ILogger<EngineLoop> logger)
     {
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(sinks);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        _engine = new QueueEngine(config);
+        _engine = engine;
+
+        // Continue the log's timeline: a clock that reads earlier than the last event (a Pi booting without a
+        // real-time clock, before NTP) must not make waits run backwards.
+        _lastNowTicks = engine.LastEventUtc.Ticks;
         _sinks = [.. sinks];
         _time = time;
         _logger = logger;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
+using LobbyEdge.Service.Persistence;
 using LobbyEdge.Service.Simulation;
 using LobbyEdge.Simulator;
 using Microsoft.Extensions.Configuration;
@@ -53,6 +54,19 @@ public static partial class LobbyEdgeHost
             builder.Services.AddSingleton(TimeProvider.System);
         }
 
+        // The log is opened and the engine rebuilt from it before the engine loop exists (RunAsync resolves it
+        // first, so a log that cannot be opened stops the start with exit code 1 and a clear message).
+        builder.Services.Configure<EventLogOptions>(builder.Configuration.GetSection("EventLog"));
+        builder.Services.AddSingleton(sp => RestoredBranch.Open(
+            options.DataDirectory,
+            config,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RestoredBranch).FullName!)));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<RestoredBranch>().Engine);
+
+        // The event log is the first sink: every other sink and every sender sees only durable events.
+        builder.Services.AddSingleton<EventLogSink>();
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IEngineEventSink>(sp => sp.GetRequiredService<EventLogSink>()));
+
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
@@ -79,9 +93,22 @@ public static partial class LobbyEdgeHost
     public static async Task<int> RunAsync(IHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        BackgroundService[] loops = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
         ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LobbyEdgeHost).FullName!);
         int exitCode = ExitCodes.Stopped;
+        BackgroundService[] loops;
+        try
+        {
+            // Nothing accepts a command before the branch is restored from its log.
+            _ = host.Services.GetService<RestoredBranch>();
+            loops = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
+        }
+        catch (Exception e)
+        {
+            Log.RestoreFailed(logger, e);
+            await DisposeAsync(host).ConfigureAwait(false);
+            return ExitCodes.Fatal;
+        }
+
         try
         {
             try
@@ -108,18 +135,23 @@ public static partial class LobbyEdgeHost
         }
         finally
         {
-            // Disposing flushes the console logger's queue, so the last lines are not lost.
-            if (host is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                host.Dispose();
-            }
+            await DisposeAsync(host).ConfigureAwait(false);
         }
 
         return exitCode;
+    }
+
+    private static async Task DisposeAsync(IHost host)
+    {
+        // Disposing flushes the console logger's queue, so the last lines are not lost.
+        if (host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            host.Dispose();
+        }
     }
 
     /// <summary>Logs what the service is about to run, once, before it starts.</summary>
@@ -134,17 +166,45 @@ public static partial class LobbyEdgeHost
 
     private static void AddSimulation(IServiceCollection services, LaunchOptions options, BranchConfig config)
     {
-        // The simulated day starts a minute before today's opening, in the branch's own time zone.
+        services.AddSingleton(sp => SimulationStart(config, sp.GetRequiredService<RestoredBranch>().Engine));
+        services.AddSingleton(sp =>
+        {
+            (DateOnly _, DateTimeOffset start) = sp.GetRequiredService<SimulationStartPoint>();
+            return new ScaledTimeProvider(start, options.Speed, running: false);
+        });
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<ScaledTimeProvider>());
+        services.AddSingleton(sp => new SimulationPlan(
+            sp.GetRequiredService<SimulationStartPoint>().FirstDay,
+            options.Days,
+            options.Seed ?? Random.Shared.Next(),
+            TrafficProfile.ForBranch(config)));
+        services.AddSingleton<LobbyNarrator>();
+        services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
+    }
+
+    /// <summary>
+    /// Where a simulation starts: a minute before today's opening, in the branch's own time zone, or, when the
+    /// data directory already holds a later day (a restart, a second demo), where its log left off, so the log's
+    /// timeline never runs backwards. A day the log shows already closed is not played again.
+    /// </summary>
+    internal static SimulationStartPoint SimulationStart(BranchConfig config, QueueEngine engine)
+    {
         TimeZoneInfo zone = config.TimeZone;
         var today = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, TimeProvider.System.GetUtcNow().UtcDateTime));
         var start = new DateTimeOffset(BusinessCalendar.ToUtc(zone, today, config.OpenTime), TimeSpan.Zero) - TimeSpan.FromMinutes(1);
-        var clock = new ScaledTimeProvider(start, options.Speed, running: false);
+        var last = new DateTimeOffset(engine.LastEventUtc.Ticks, TimeSpan.Zero);
+        if (last > start)
+        {
+            start = last;
+        }
 
-        services.AddSingleton(clock);
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton(new SimulationPlan(today, options.Days, options.Seed ?? Random.Shared.Next(), TrafficProfile.ForBranch(config)));
-        services.AddSingleton<LobbyNarrator>();
-        services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
+        var day = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, start.UtcDateTime));
+        if (engine.BusinessDate >= day && !engine.IsDayOpen)
+        {
+            day = engine.BusinessDate.AddDays(1);
+        }
+
+        return new SimulationStartPoint(day, start);
     }
 
     private static void AddPrefixedEnvironment(IConfigurationBuilder configuration)
@@ -199,6 +259,9 @@ public static partial class LobbyEdgeHost
 
         [LoggerMessage(3, LogLevel.Critical, "{Loop} failed; the service stops with exit code 1")]
         public static partial void LoopFailed(ILogger logger, string loop);
+
+        [LoggerMessage(5, LogLevel.Critical, "The event log could not be opened or replayed; the service stops with exit code 1")]
+        public static partial void RestoreFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(4, LogLevel.Information, "Exiting with code {ExitCode}")]
         public static partial void Exiting(ILogger logger, int exitCode);

@@ -58,6 +58,33 @@ public sealed class LobbyTraffic
     /// <summary>When the next planned action is due, or null when nothing is left.</summary>
     public DateTimeOffset? NextDue => _plans.TryPeek(out _, out (long Due, long Order) p) ? new DateTimeOffset(p.Due, TimeSpan.Zero) : null;
 
+    /// <summary>
+    /// Picks the day up at <paramref name="now"/> (after a restart mid-day): what was planned before it is
+    /// dropped, and every counter's staff start calling again shortly.
+    /// </summary>
+    public void ResumeAt(DateTimeOffset now)
+    {
+        long t = now.UtcTicks;
+        var kept = new List<(Plan Plan, (long Due, long Order) Priority)>();
+        while (_plans.TryDequeue(out Plan plan, out (long Due, long Order) p))
+        {
+            if (p.Due >= t && plan.Act == Act.Arrive)
+            {
+                kept.Add((plan, p));
+            }
+        }
+
+        foreach ((Plan plan, (long Due, long Order) p) in kept)
+        {
+            _plans.Enqueue(plan, p);
+        }
+
+        for (int i = 0; i < _counters.Length; i++)
+        {
+            At(t + Seconds(5, 30), new Plan(Act.Call, i));
+        }
+    }
+
     /// <summary>Takes the next command due at or before <paramref name="now"/>.</summary>
     public bool TryNext(DateTimeOffset now, out Command command)
     {
@@ -104,7 +131,12 @@ public sealed class LobbyTraffic
                         At(t + Seconds(10, 30), new Plan(Act.Start, plan.Counter));
                     }
                 }
-                else if (result.Refusal is RefusalReason.DayNotOpen or RefusalReason.CounterNotCalling)
+                else if (result.Refusal is RefusalReason.CounterNotCalling)
+                {
+                    // Closed, paused or away (e.g. after a restart mid-day): staff come back and log in.
+                    At(t + Seconds(30, 60), new Plan(Act.Resume, plan.Counter));
+                }
+                else if (result.Refusal is RefusalReason.DayNotOpen)
                 {
                     At(t + Seconds(50, 70), plan);
                 }

@@ -9,7 +9,7 @@ public sealed class EventLogTests
     {
         using var dir = new TempDir();
         var written = new List<LobbyEvent>();
-        using (EventLog log = EventLog.Open(dir.Path))
+        using (BranchLog log = BranchLog.Open(dir.Path))
         {
             Days.Run(2, events =>
             {
@@ -21,7 +21,7 @@ public sealed class EventLogTests
         }
 
         Assert.Equal(2, LogFilesView.Segments(dir.Path).Length);
-        using EventLog reopened = EventLog.Open(dir.Path);
+        using BranchLog reopened = BranchLog.Open(dir.Path);
         Assert.Equal(written.Count, reopened.LastSequence);
         Assert.Null(reopened.OpenReport.RepairReason);
         Assert.Equal(written, ReadAll(reopened, 1));
@@ -32,7 +32,7 @@ public sealed class EventLogTests
     public void Append_WithAGapInSequence_Throws()
     {
         using var dir = new TempDir();
-        using EventLog log = EventLog.Open(dir.Path);
+        using BranchLog log = BranchLog.Open(dir.Path);
         log.Append([new LobbyEvent { Sequence = 1, Kind = EventKind.DayOpened }]);
         Assert.Throws<InvalidOperationException>(() => log.Append([new LobbyEvent { Sequence = 3 }]));
     }
@@ -41,7 +41,7 @@ public sealed class EventLogTests
     public void Reader_SeesOnlyCommittedEvents_AndDoesNotBlockAppends()
     {
         using var dir = new TempDir();
-        using EventLog log = EventLog.Open(dir.Path);
+        using BranchLog log = BranchLog.Open(dir.Path);
         using LogReader reader = log.ReadFrom(1);
         log.Append([new LobbyEvent { Sequence = 1, Kind = EventKind.DayOpened }, new LobbyEvent { Sequence = 2 }]);
         Assert.False(reader.TryRead(out _));
@@ -72,7 +72,7 @@ public sealed class EventLogTests
             f.SetLength(length - bytesCut);
         }
 
-        using EventLog log = EventLog.Open(dir.Path);
+        using BranchLog log = BranchLog.Open(dir.Path);
         Assert.Equal(last - 1, log.LastSequence);
         Assert.Equal(64 - bytesCut, log.OpenReport.RepairedBytes);
         Assert.Contains("cut short", log.OpenReport.RepairReason);
@@ -101,7 +101,7 @@ public sealed class EventLogTests
             f.WriteByte((byte)(b ^ 0x5A));
         }
 
-        using EventLog log = EventLog.Open(dir.Path);
+        using BranchLog log = BranchLog.Open(dir.Path);
         Assert.Equal(last - 3, log.LastSequence);
         Assert.Equal(3 * 64, log.OpenReport.RepairedBytes);
         Assert.Contains("BadChecksum", log.OpenReport.RepairReason);
@@ -113,7 +113,7 @@ public sealed class EventLogTests
         using var dir = new TempDir();
         long last = Fill(dir.Path);
         File.AppendAllText(dir.LastSegment, "power cut while writing \u0000\u0000\u00ff");
-        using EventLog log = EventLog.Open(dir.Path);
+        using BranchLog log = BranchLog.Open(dir.Path);
         Assert.Equal(last, log.LastSequence);
         Assert.True(log.OpenReport.RepairedBytes > 0);
         Assert.NotNull(log.OpenReport.RepairReason);
@@ -124,7 +124,7 @@ public sealed class EventLogTests
     {
         using var dir = new TempDir();
         long last;
-        using (EventLog log = EventLog.Open(dir.Path))
+        using (BranchLog log = BranchLog.Open(dir.Path))
         {
             log.Append([new LobbyEvent { Sequence = 1, Kind = EventKind.DayOpened }, new LobbyEvent { Sequence = 2 }]);
             log.Commit();
@@ -138,7 +138,7 @@ public sealed class EventLogTests
             f.SetLength(5);
         }
 
-        using EventLog reopened = EventLog.Open(dir.Path);
+        using BranchLog reopened = BranchLog.Open(dir.Path);
         Assert.Equal(last - 1, reopened.LastSequence);
         Assert.NotNull(reopened.OpenReport.RepairReason);
         reopened.Append([new LobbyEvent { Sequence = 3, Kind = EventKind.DayOpened }]);
@@ -150,7 +150,7 @@ public sealed class EventLogTests
     public void Reader_OnACorruptRecordInAnOlderSegment_ThrowsNamingTheFile()
     {
         using var dir = new TempDir();
-        using (EventLog log = EventLog.Open(dir.Path))
+        using (BranchLog log = BranchLog.Open(dir.Path))
         {
             Days.Run(2, events =>
             {
@@ -166,7 +166,7 @@ public sealed class EventLogTests
             f.WriteByte(0xEE);
         }
 
-        using EventLog reopened = EventLog.Open(dir.Path);
+        using BranchLog reopened = BranchLog.Open(dir.Path);
         using LogReader reader = reopened.ReadFrom(1);
         var ex = Assert.Throws<InvalidDataException>(() =>
         {
@@ -182,7 +182,7 @@ public sealed class EventLogTests
     public void Cursor_IsDurableAndOnlyMovesForward()
     {
         using var dir = new TempDir();
-        using (EventLog log = EventLog.Open(dir.Path))
+        using (BranchLog log = BranchLog.Open(dir.Path))
         {
             ConsumerCursor cursor = log.Cursor("head-office");
             Assert.Equal(0, cursor.Position);
@@ -190,7 +190,7 @@ public sealed class EventLogTests
             Assert.Throws<ArgumentOutOfRangeException>(() => cursor.Save(40));
         }
 
-        using EventLog reopened = EventLog.Open(dir.Path);
+        using BranchLog reopened = BranchLog.Open(dir.Path);
         Assert.Equal(41, reopened.Cursor("head-office").Position);
         Assert.Equal(0, reopened.Cursor("metrics").Position);
         Assert.Throws<ArgumentException>(() => reopened.Cursor("../etc/passwd"));
@@ -204,7 +204,7 @@ public sealed class EventLogTests
     public void Prune_DeletesOldClosedSegmentsAndKeepsTheCurrentOne()
     {
         using var dir = new TempDir();
-        using EventLog log = EventLog.Open(dir.Path);
+        using BranchLog log = BranchLog.Open(dir.Path);
         Days.Run(3, events =>
         {
             log.Append(events);
@@ -229,7 +229,7 @@ public sealed class EventLogTests
     public void AppendAndCommit_InSteadyState_AllocateNothing()
     {
         using var dir = new TempDir();
-        using EventLog log = EventLog.Open(dir.Path);
+        using BranchLog log = BranchLog.Open(dir.Path);
         var batch = new LobbyEvent[8];
         long seq = 0;
         void Step()
@@ -258,7 +258,7 @@ public sealed class EventLogTests
         Assert.Equal(350 * 8, log.LastSequence);
     }
 
-    internal static List<LobbyEvent> ReadAll(EventLog log, long from)
+    internal static List<LobbyEvent> ReadAll(BranchLog log, long from)
     {
         var list = new List<LobbyEvent>();
         using LogReader reader = log.ReadFrom(from);
@@ -272,7 +272,7 @@ public sealed class EventLogTests
 
     private static long Fill(string path)
     {
-        using EventLog log = EventLog.Open(path);
+        using BranchLog log = BranchLog.Open(path);
         Days.Run(1, events =>
         {
             log.Append(events);

@@ -11,7 +11,7 @@ public sealed class InspectTests
     {
         using var dir = new TempDir();
         long last;
-        using (EventLog log = EventLog.Open(dir.Path))
+        using (BranchLog log = BranchLog.Open(dir.Path))
         {
             Days.Run(1, events =>
             {

@@ -10,7 +10,7 @@ public sealed class RecoveryTests
     {
         using var dir = new TempDir();
         QueueEngine live;
-        using (EventLog log = EventLog.Open(dir.Path))
+        using (BranchLog log = BranchLog.Open(dir.Path))
         {
             live = Days.Run(2, events =>
             {
@@ -19,7 +19,7 @@ public sealed class RecoveryTests
             });
         }
 
-        using EventLog reopened = EventLog.Open(dir.Path);
+        using BranchLog reopened = BranchLog.Open(dir.Path);
         (QueueEngine restored, RecoveryReport report) = EngineRecovery.Restore(() => new QueueEngine(Days.Config()), reopened);
         Assert.Equal(0, report.SnapshotSequence);
         Assert.Equal(LogFilesView.Segments(dir.Path)[1], LogFilesView.Segments(dir.Path).Single(s => s.EndsWith($"{report.ReplayedFrom:D20}.seg", StringComparison.Ordinal)));
@@ -33,7 +33,7 @@ public sealed class RecoveryTests
         BranchConfig config = Days.Config();
         var live = new QueueEngine(config);
         long snapshotAt = 0;
-        using (EventLog log = EventLog.Open(dir.Path))
+        using (BranchLog log = BranchLog.Open(dir.Path))
         {
             var traffic = new LobbyTraffic(config, new TrafficProfile { TicketsPerDay = 300 }, Days.Monday, seed: 5);
             SimulatedDay.Run(live, traffic, TimeSpan.FromSeconds(10), events =>
@@ -48,7 +48,7 @@ public sealed class RecoveryTests
             });
         }
 
-        using EventLog reopened = EventLog.Open(dir.Path);
+        using BranchLog reopened = BranchLog.Open(dir.Path);
         (QueueEngine restored, RecoveryReport report) = EngineRecovery.Restore(() => new QueueEngine(config), reopened);
         Assert.Equal(snapshotAt, report.SnapshotSequence);
         Assert.Equal(reopened.LastSequence - snapshotAt, report.EventsReplayed);
@@ -60,7 +60,7 @@ public sealed class RecoveryTests
     {
         using var dir = new TempDir();
         QueueEngine live;
-        using (EventLog log = EventLog.Open(dir.Path))
+        using (BranchLog log = BranchLog.Open(dir.Path))
         {
             live = Days.Run(1, events =>
             {
@@ -76,7 +76,7 @@ public sealed class RecoveryTests
             log.Snapshots.Save(log.LastSequence + 100, live.CreateSnapshot());
         }
 
-        using EventLog reopened = EventLog.Open(dir.Path);
+        using BranchLog reopened = BranchLog.Open(dir.Path);
         (QueueEngine restored, RecoveryReport report) = EngineRecovery.Restore(() => new QueueEngine(Days.Config()), reopened);
         Assert.Equal(0, report.SnapshotSequence);
         Assert.Equal(2, report.Notes.Count);

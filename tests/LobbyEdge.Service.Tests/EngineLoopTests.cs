@@ -15,7 +15,7 @@ public sealed class EngineLoopTests
     {
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
         var sink = new RecordingSink();
-        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
         CommandOutcome outcome = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
@@ -38,7 +38,7 @@ public sealed class EngineLoopTests
     {
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
         using var sink = new GatedSink();
-        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
         Task<CommandOutcome> send = loop.SendAsync(Command.Issue(0)).AsTask();
@@ -58,7 +58,7 @@ public sealed class EngineLoopTests
     public async Task RefusedCommand_ComesBackWithItsReason()
     {
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
-        using var loop = new EngineLoop(TestBranch.Create(), [], time, NullLogger<EngineLoop>.Instance);
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
         CommandOutcome outcome = await loop.SendAsync(Command.CallNext(1)).AsTask().WaitAsync(s_patience);
@@ -74,7 +74,7 @@ public sealed class EngineLoopTests
         const int PerProducer = 400; // 3,200 in flight at once: more than the channel holds, so senders wait for room
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
         var sink = new RecordingSink();
-        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
         var outcomes = new ConcurrentBag<CommandOutcome>();
         var releasedBeforeSinks = new ConcurrentBag<long>();
@@ -136,7 +136,7 @@ public sealed class EngineLoopTests
                 careNeeded.TrySetResult(e);
             }
         });
-        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
         // Once a command has come back the loop runs, and its one-second timer exists.
@@ -160,7 +160,7 @@ public sealed class EngineLoopTests
                 throw new IOException("disk full");
             }
         });
-        using var loop = new EngineLoop(TestBranch.Create(), [sink], time, NullLogger<EngineLoop>.Instance);
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
         IOException error = await Assert.ThrowsAsync<IOException>(() => loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
@@ -174,7 +174,7 @@ public sealed class EngineLoopTests
     public async Task StoppedLoop_RefusesNewCommands()
     {
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
-        using var loop = new EngineLoop(TestBranch.Create(), [], time, NullLogger<EngineLoop>.Instance);
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
         await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
         await loop.StopAsync(CancellationToken.None);
@@ -187,7 +187,7 @@ public sealed class EngineLoopTests
     public async Task ClockStepsBack_TheEngineNeverSeesTimeGoBackwards()
     {
         var time = new SettableClock { Now = TestBranch.At(9, 1) };
-        using var loop = new EngineLoop(TestBranch.Create(), [], time, NullLogger<EngineLoop>.Instance);
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
         CommandOutcome first = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Xunit.Abstractions;
 
@@ -37,6 +38,56 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 
         // Without --data a simulation keeps its data under the working directory.
         Assert.True(Directory.Exists(Path.Combine(_workingDirectory.FullName, "lobby-data")));
+    }
+
+    [Fact]
+    public async Task Simulate_AgainOnTheSameData_PlaysTheNextDayAndTheLogContinuesWithoutAGap()
+    {
+        string data = Path.Combine(_workingDirectory.FullName, "branch-data");
+        Run first = await RunAsync(s_dayPatience, "--branch", s_demoProfile, "--simulate", "--speed", "3000", "--days", "1", "--data", data);
+        Assert.Equal(0, first.ExitCode);
+        Run second = await RunAsync(s_dayPatience, "--branch", s_demoProfile, "--simulate", "--speed", "3000", "--days", "1", "--data", data);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains(ParseJsonLines(second.Stdout), l => Message(l).Contains("replayed", StringComparison.Ordinal) && Message(l).Contains("ready", StringComparison.Ordinal));
+
+        Run inspect = await RunAsync(s_startPatience, "inspect", "--data", data, "--branch", s_demoProfile);
+        Assert.Equal(0, inspect.ExitCode);
+        List<JsonElement> events = ParseJsonLines(inspect.Stdout);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.GetProperty("sequence").GetInt64()));
+        string[] days = [.. events.Where(e => e.GetProperty("type").GetString() == "lobby.day.opened").Select(e => e.GetProperty("businessDate").GetString()!)];
+        Assert.Equal(2, days.Length);
+        Assert.Equal(DateOnly.Parse(days[0], CultureInfo.InvariantCulture).AddDays(1), DateOnly.Parse(days[1], CultureInfo.InvariantCulture));
+        Assert.Equal(2, events.Count(e => e.GetProperty("type").GetString() == "lobby.day.closed"));
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "lobby.ticket.issued" && e.GetProperty("ticket").GetString() == "A001");
+    }
+
+    [Fact]
+    public async Task DataDirectoryWhoseLogCannotBeOpened_ExitsOneSayingSo()
+    {
+        string data = Path.Combine(_workingDirectory.FullName, "bad-data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "log"), "not a directory");
+
+        Run run = await RunAsync(s_startPatience, "--branch", s_demoProfile, "--simulate", "--data", data);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(ParseJsonLines(run.Stdout), l => Message(l).Contains("event log could not be opened", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Inspect_WithoutData_OrOfAFolderWithoutALog_ExitsTwo()
+    {
+        Run missing = await RunAsync(s_startPatience, "inspect");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--data is required", missing.Stderr, StringComparison.Ordinal);
+
+        Run empty = await RunAsync(s_startPatience, "inspect", "--data", _workingDirectory.FullName);
+        Assert.Equal(2, empty.ExitCode);
+        Assert.Contains("no event log", empty.Stderr, StringComparison.Ordinal);
+
+        Run bad = await RunAsync(s_startPatience, "inspect", "--data", _workingDirectory.FullName, "--from", "x");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--from", bad.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,6 +13,11 @@ namespace LobbyEdge.Service.Simulation;
 /// <param name="Traffic">How busy the lobby is and how people behave.</param>
 public sealed record SimulationPlan(DateOnly FirstDay, int Days, int Seed, TrafficProfile Traffic);
 
+/// <summary>Where a simulation begins: its first business date and the clock's first reading.</summary>
+/// <param name="FirstDay">The first business date to play.</param>
+/// <param name="Start">The simulated clock's first reading (UTC).</param>
+public sealed record SimulationStartPoint(DateOnly FirstDay, DateTimeOffset Start);
+
 /// <summary>
 /// Plays simulated lobby days under <c>--simulate</c>: the customers and staff of <see cref="LobbyTraffic"/> post
 /// their commands through <see cref="ILobbyCommands"/>, exactly as devices would, on the scaled clock. Stops the
@@ -79,6 +84,13 @@ public sealed partial class SimulationDriver : BackgroundService
                 }
 
                 Log.DayPlanned(_logger, Date(date), traffic.PlannedArrivals, seed);
+                if (_clock.GetUtcNow() > open)
+                {
+                    // Restarted mid-day: what was due before now is gone; the staff pick up from here.
+                    traffic.ResumeAt(_clock.GetUtcNow());
+                    Log.Resumed(_logger, Date(date));
+                }
+
                 if (!_config.AutoOpenClose)
                 {
                     // The branch opens and closes by hand: the simulated manager presses the buttons.
@@ -146,6 +158,9 @@ public sealed partial class SimulationDriver : BackgroundService
 
         [LoggerMessage(203, LogLevel.Information, "Day {Date}: {Customers} customers planned (day seed {DaySeed})")]
         public static partial void DayPlanned(ILogger logger, string date, int customers, int daySeed);
+
+        [LoggerMessage(205, LogLevel.Information, "Day {Date} resumed where the event log left off")]
+        public static partial void Resumed(ILogger logger, string date);
 
         [LoggerMessage(204, LogLevel.Information, "Simulation finished after {Days} day(s); stopping")]
         public static partial void Finished(ILogger logger, int days);

@@ -29,7 +29,7 @@ public interface ILogCommitObserver
 /// pending record with one write and one fsync. Nobody may act on an event (print, display, publish) before
 /// the commit that made it durable has returned. Neither call allocates in steady state.
 /// </remarks>
-public sealed class EventLog : IDisposable
+public sealed class BranchLog : IDisposable
 {
     private readonly string _root;
     private readonly ILogCommitObserver? _observer;
@@ -44,7 +44,7 @@ public sealed class EventLog : IDisposable
     private long _durable;
     private bool _disposed;
 
-    private EventLog(string root, ILogCommitObserver? observer)
+    private BranchLog(string root, ILogCommitObserver? observer)
     {
         _root = root;
         _observer = observer;
@@ -67,14 +67,14 @@ public sealed class EventLog : IDisposable
     /// (a record cut short by a power cut, a bad checksum, a sequence that does not follow) is cut back to the
     /// last good record and reported in <see cref="OpenReport"/>; it is never silently accepted.
     /// </summary>
-    public static EventLog Open(string directory, ILogCommitObserver? observer = null)
+    public static BranchLog Open(string directory, ILogCommitObserver? observer = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string root = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(LogFiles.SegmentsDirectory(root));
         System.IO.Directory.CreateDirectory(LogFiles.CursorsDirectory(root));
         System.IO.Directory.CreateDirectory(LogFiles.SnapshotsDirectory(root));
-        var log = new EventLog(root, observer);
+        var log = new BranchLog(root, observer);
         log.OpenTail();
         return log;
     }
