@@ -194,6 +194,13 @@ public sealed class ServiceConfig
     /// <summary>Service time assumed at day start, before any ticket of the day has been served.</summary>
     public TimeSpan SeedServiceTime { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The printed form of a number of this service, e.g. <c>A023</c>: the prefix and three digits, four when the
+    /// range reaches 1000. Allocates; for displays, tickets and logs, not hot paths.
+    /// </summary>
+    public string FormatNumber(int number) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Prefix}{number.ToString(LastNumber >= 1000 ? "D4" : "D3", System.Globalization.CultureInfo.InvariantCulture)}");
+
     internal void Validate(string path, List<(string, string)> errors)
     {
         if (Prefix is < 'A' or > 'Z')

@@ -278,12 +278,7 @@ public sealed partial class QueueEngine
     }
 
     /// <summary>The printed form of a number of a service, e.g. <c>A023</c>.</summary>
-    public string FormatNumber(int numberService, int number)
-    {
-        ServiceConfig s = _services[numberService];
-        int digits = s.LastNumber >= 1000 ? 4 : 3;
-        return string.Create(null, stackalloc char[8], $"{s.Prefix}{number.ToString(digits == 4 ? "D4" : "D3", System.Globalization.CultureInfo.InvariantCulture)}");
-    }
+    public string FormatNumber(int numberService, int number) => _services[numberService].FormatNumber(number);
 
     /// <summary>
     /// The prediction a new ticket of this service and tier would get now: people ahead and a wait range.

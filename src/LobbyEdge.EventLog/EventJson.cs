@@ -142,8 +142,7 @@ public static class EventJson
     {
         if (config is not null && (uint)numberService < (uint)config.Services.Count)
         {
-            ServiceConfig s = config.Services[numberService];
-            return s.Prefix + number.ToString(s.LastNumber >= 1000 ? "D4" : "D3", System.Globalization.CultureInfo.InvariantCulture);
+            return config.Services[numberService].FormatNumber(number);
         }
 
         return $"{numberService}:{number}";

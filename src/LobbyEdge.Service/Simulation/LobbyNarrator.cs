@@ -20,8 +20,7 @@ public sealed partial class LobbyNarrator : IEngineEventSink
 {
     private readonly ILogger<LobbyNarrator> _logger;
     private readonly TimeZoneInfo _zone;
-    private readonly char[] _prefixes;
-    private readonly string[] _numberFormats;
+    private readonly ServiceConfig[] _services;
     private readonly Channel<DateOnly> _closedDays = Channel.CreateUnbounded<DateOnly>(new UnboundedChannelOptions { SingleReader = true });
     private DaySummary _summary = new();
 
@@ -32,15 +31,7 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         _zone = config.TimeZone;
-        int n = config.Services.Count;
-        _prefixes = new char[n];
-        _numberFormats = new string[n];
-        for (int i = 0; i < n; i++)
-        {
-            // The printed form the engine uses (QueueEngine.FormatNumber): three digits, four for long ranges.
-            _prefixes[i] = config.Services[i].Prefix;
-            _numberFormats[i] = config.Services[i].LastNumber >= 1000 ? "D4" : "D3";
-        }
+        _services = [.. config.Services];
     }
 
     /// <summary>Waits until the engine has closed the business day <paramref name="date"/> (or a later one).</summary>
@@ -159,15 +150,10 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             Minutes(s.MeanAbsolutePredictionError),
             Minutes(s.MeanPredictionBias));
 
-    private string Ticket(in LobbyEvent e)
-    {
-        if ((uint)e.NumberService >= (uint)_prefixes.Length)
-        {
-            return e.Number.ToString(CultureInfo.InvariantCulture);
-        }
-
-        return string.Create(CultureInfo.InvariantCulture, $"{_prefixes[e.NumberService]}{e.Number.ToString(_numberFormats[e.NumberService], CultureInfo.InvariantCulture)}");
-    }
+    private string Ticket(in LobbyEvent e) =>
+        (uint)e.NumberService < (uint)_services.Length
+            ? _services[e.NumberService].FormatNumber(e.Number)
+            : e.Number.ToString(CultureInfo.InvariantCulture);
 
     private string Clock(in LobbyEvent e) =>
         BusinessCalendar.ToLocal(_zone, e.TimeUtc).ToString("HH:mm:ss", CultureInfo.InvariantCulture);

@@ -1,0 +1,163 @@
+using BenchmarkDotNet.Attributes;
+using LobbyEdge.Engine;
+using LobbyEdge.Simulator;
+
+namespace LobbyEdge.Benchmarks;
+
+/// <summary>
+/// (f) A whole busy day: the simulator's busy profile (about 3,000 customers, seed 42) is run once against the
+/// engine and every command and 5-second timer tick it produced is recorded; each benchmark replays that
+/// recording, 09:00 to 17:01, into a fresh engine or a fresh baseline. Setup first replays it into both and
+/// checks that the baseline makes the engine's decisions command for command (same acceptances and refusals,
+/// same tickets called, same number of events).
+/// </summary>
+[MemoryDiagnoser]
+public class FullDayBenchmarks
+{
+    private readonly BranchConfig _config = Lobby.Busy();
+    private TimedCommand[] _day = [];
+    private QueueEngine _reused = null!;
+    private long _shift;
+
+    [GlobalSetup]
+    public void RecordDay()
+    {
+        var traffic = new LobbyTraffic(_config, TrafficProfile.Busy, Lobby.Day, seed: 42);
+        var recording = new List<TimedCommand>();
+        SimulatedDay.Run(new QueueEngine(_config), traffic, TimeSpan.FromSeconds(5), recording: recording);
+        _day = [.. recording];
+        DayReplay.CheckBaselineAgrees(_config, _day);
+        _reused = new QueueEngine(_config);
+        _shift = 0;
+    }
+
+    /// <summary>The day into a new baseline.</summary>
+    [Benchmark(Baseline = true)]
+    public int Baseline()
+    {
+        var baseline = new BaselineQueue(_config);
+        int events = 0;
+        foreach (TimedCommand step in _day)
+        {
+            var at = new DateTimeOffset(step.TimeTicks, TimeSpan.Zero);
+            events += step.IsTick ? baseline.Tick(at).Events.Count : baseline.Execute(step.Command, at).Events.Count;
+        }
+
+        return events;
+    }
+
+    /// <summary>The day into a new engine (its storage for the day is allocated by the constructor).</summary>
+    [Benchmark]
+    public int Engine()
+    {
+        var engine = new QueueEngine(_config);
+        int events = 0;
+        foreach (TimedCommand step in _day)
+        {
+            var at = new DateTimeOffset(step.TimeTicks, TimeSpan.Zero);
+            events += step.IsTick ? engine.Tick(at) : engine.Execute(step.Command, at).EventCount;
+        }
+
+        return events;
+    }
+
+    /// <summary>
+    /// The same day into one long-running engine, one calendar day later on every invocation: what a branch's
+    /// process does every day, with the day's storage already there.
+    /// </summary>
+    [Benchmark]
+    public int EngineNextDay()
+    {
+        long shift = ++_shift * TimeSpan.TicksPerDay;
+        int events = 0;
+        foreach (TimedCommand step in _day)
+        {
+            var at = new DateTimeOffset(step.TimeTicks + shift, TimeSpan.Zero);
+            events += step.IsTick ? _reused.Tick(at) : _reused.Execute(step.Command, at).EventCount;
+        }
+
+        return events;
+    }
+}
+
+/// <summary>Replays a recorded day into the engine and the baseline side by side.</summary>
+internal static class DayReplay
+{
+    /// <summary>Throws at the first step where the baseline decides differently from the engine.</summary>
+    public static void CheckBaselineAgrees(BranchConfig config, TimedCommand[] day)
+    {
+        var engine = new QueueEngine(config);
+        var baseline = new BaselineQueue(config);
+        var engineKinds = new Dictionary<string, int>();
+        var baselineKinds = new Dictionary<string, int>();
+        for (int i = 0; i < day.Length; i++)
+        {
+            TimedCommand step = day[i];
+            var at = new DateTimeOffset(step.TimeTicks, TimeSpan.Zero);
+            BaselineResult theirs;
+            string what;
+            if (step.IsTick)
+            {
+                engine.Tick(at);
+                theirs = baseline.Tick(at);
+                what = "tick";
+            }
+            else
+            {
+                CommandResult ours = engine.Execute(step.Command, at);
+                theirs = baseline.Execute(step.Command, at);
+                what = step.Command.ToString();
+                string ourTicket = ours.Ticket >= 0 ? engine.FormatTicket(ours.Ticket) : "-";
+                string theirTicket = theirs.Ticket?.Number ?? "-";
+                if (ours.Refusal != theirs.Refusal || (ours.Accepted && ourTicket != theirTicket))
+                {
+                    Fail(i, at, what, $"engine {ours.Refusal} {ourTicket}, baseline {theirs.Refusal} {theirTicket}");
+                }
+            }
+
+            ReadOnlySpan<LobbyEvent> events = engine.LastEvents;
+            foreach (LobbyEvent e in events)
+            {
+                string kind = e.Kind.ToString();
+                engineKinds[kind] = engineKinds.GetValueOrDefault(kind) + 1;
+            }
+
+            foreach (QueueEvent e in theirs.Events)
+            {
+                baselineKinds[e.Kind] = baselineKinds.GetValueOrDefault(e.Kind) + 1;
+            }
+
+            if (events.Length != theirs.Events.Count)
+            {
+                Fail(i, at, what, $"engine {events.Length} events ({Kinds(events)}), baseline {theirs.Events.Count} ({string.Join(", ", theirs.Events.Select(e => e.Kind))})");
+            }
+        }
+
+        foreach ((string kind, int count) in engineKinds)
+        {
+            if (baselineKinds.GetValueOrDefault(kind) != count)
+            {
+                throw new InvalidOperationException($"Over the day the engine emitted {count} {kind}, the baseline {baselineKinds.GetValueOrDefault(kind)}.");
+            }
+        }
+
+        if (engine.IsDayOpen || baseline.IsDayOpen || engineKinds.GetValueOrDefault(nameof(EventKind.TicketIssued)) < 2000)
+        {
+            throw new InvalidOperationException("The recorded day is not a whole busy day.");
+        }
+    }
+
+    private static string Kinds(ReadOnlySpan<LobbyEvent> events)
+    {
+        var kinds = new List<string>();
+        foreach (LobbyEvent e in events)
+        {
+            kinds.Add(e.Kind.ToString());
+        }
+
+        return string.Join(", ", kinds);
+    }
+
+    private static void Fail(int step, DateTimeOffset at, string what, string difference) =>
+        throw new InvalidOperationException($"The baseline disagrees with the engine at step {step} ({at:HH:mm:ss} UTC, {what}): {difference}.");
+}
