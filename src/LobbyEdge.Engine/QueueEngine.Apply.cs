@@ -108,7 +108,7 @@ public sealed partial class QueueEngine
                     _counterState[ci].LastNoShow = e.Ticket;
                 }
 
-                _timers.Push(new TimerEntry(t + _services[tk.Service].ToleranceTime.Ticks, e.Ticket, TimerKind.NoShowExpiry));
+                _timers.Push(new TimerEntry(NoShowExpiryTicks(in tk), e.Ticket, TimerKind.NoShowExpiry));
                 break;
             }
 

@@ -27,11 +27,8 @@ public sealed partial class QueueEngine
             CommandKind.Cancel => Cancel(in command, t),
             CommandKind.Park => Park(command.Counter, t),
             CommandKind.CallBack => CallBack(command.Counter, command.Ticket, t),
-            CommandKind.OpenCounter => ChangeCounter(command.Counter, CounterState.Standby, t),
-            CommandKind.CloseCounter => ChangeCounter(command.Counter, CounterState.Closed, t),
-            CommandKind.Pause => ChangeCounter(command.Counter, CounterState.Paused, t),
-            CommandKind.Away => ChangeCounter(command.Counter, CounterState.Away, t),
-            CommandKind.Resume => ChangeCounter(command.Counter, CounterState.Standby, t),
+            CommandKind.OpenCounter or CommandKind.CloseCounter or CommandKind.Pause or CommandKind.Away or CommandKind.Resume =>
+                ChangeCounter(command.Counter, command.Kind, t),
             CommandKind.ReportDevice => ReportDevice(command.Device, command.DeviceStatus, t),
             _ => CommandResult.Refused(RefusalReason.InvalidCommand),
         };
@@ -418,6 +415,11 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(RefusalReason.CounterBusy);
         }
 
+        if ((uint)service < (uint)_services.Length && !Serves(ci, service))
+        {
+            return CommandResult.Refused(RefusalReason.ServiceNotServedHere);
+        }
+
         refusal = CheckIssue(service, tier, t, walkIn: true, out int number);
         if (refusal != RefusalReason.None)
         {
@@ -513,7 +515,7 @@ public sealed partial class QueueEngine
         return Ok(id);
     }
 
-    private CommandResult ChangeCounter(int counter, CounterState target, long t)
+    private CommandResult ChangeCounter(int counter, CommandKind kind, long t)
     {
         if (!_dayOpen)
         {
@@ -532,18 +534,20 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(RefusalReason.CounterBusy);
         }
 
+        // Log-in only from closed; pause and away only when logged in; resume only from pause or away.
+        (CounterState target, bool allowed) = kind switch
+        {
+            CommandKind.OpenCounter => (CounterState.Standby, c.State == CounterState.Closed),
+            CommandKind.CloseCounter => (CounterState.Closed, c.State != CounterState.Closed),
+            CommandKind.Pause => (CounterState.Paused, c.State is CounterState.Standby or CounterState.Away),
+            CommandKind.Away => (CounterState.Away, c.State is CounterState.Standby or CounterState.Paused),
+            _ => (CounterState.Standby, c.State is CounterState.Paused or CounterState.Away),
+        };
         if (c.State == target)
         {
             return CommandResult.Refused(RefusalReason.AlreadyInState);
         }
 
-        // Pause and away are for a logged-in counter; resume only from pause or away; log-in only when closed.
-        bool allowed = target switch
-        {
-            CounterState.Paused or CounterState.Away => c.State != CounterState.Closed,
-            CounterState.Closed => true,
-            _ => true,
-        };
         if (!allowed)
         {
             return CommandResult.Refused(RefusalReason.CounterNotCalling);

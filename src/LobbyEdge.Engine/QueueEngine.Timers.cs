@@ -35,11 +35,12 @@ public sealed partial class QueueEngine
                 case TimerKind.Care when tk.State == TicketState.Waiting && tk.NextCareTicks == due.Due:
                     EmitTicket(EventKind.CareNeeded, due.Ticket, t, count: tk.CareCount + 1, a: ElapsedMs(tk.IssuedTicks, t));
                     break;
-                case TimerKind.Sla when tk.State == TicketState.Waiting && !tk.SlaBreached:
+                case TimerKind.Sla when tk.State == TicketState.Waiting && !tk.SlaBreached
+                        && due.Due == tk.IssuedTicks + _services[tk.Service].SlaTarget.Ticks:
                     EmitTicket(EventKind.SlaBreached, due.Ticket, t, a: ElapsedMs(tk.IssuedTicks, t));
                     break;
                 case TimerKind.NoShowExpiry when tk.State == TicketState.NoShow
-                        && tk.NoShowTicks + _services[tk.Service].ToleranceTime.Ticks == due.Due:
+                        && NoShowExpiryTicks(in tk) == due.Due:
                     EmitTicket(EventKind.TicketAbandoned, due.Ticket, t, reason: (byte)AbandonReason.NoShowExpired, detail: (byte)RefusalReason.ToleranceMinutesExceeded);
                     break;
                 default:
@@ -57,7 +58,8 @@ public sealed partial class QueueEngine
     /// </summary>
     private long NextAutoOpen(long t)
     {
-        if (_nextAutoOpenTicks == 0)
+        // A cached instant whose day closed without a tick (host suspended, clock stepped) is stale: recompute.
+        if (_nextAutoOpenTicks == 0 || t >= _nextAutoOpenCloseTicks)
         {
             TimeZoneInfo zone = _config.TimeZone;
             DateOnly date = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, new DateTime(t, DateTimeKind.Utc)));
@@ -72,8 +74,15 @@ public sealed partial class QueueEngine
             }
 
             _nextAutoOpenTicks = BusinessCalendar.ToUtc(zone, date, _config.OpenTime).Ticks;
+            _nextAutoOpenCloseTicks = BusinessCalendar.ToUtc(zone, date, _config.CloseTime).Ticks;
         }
 
         return _nextAutoOpenTicks;
     }
+
+    /// <summary>
+    /// When a no-show's tolerance time has passed: just after <c>ToleranceTime</c>, since recovery is allowed "at most
+    /// ToleranceMinutes since the no-show" (the same boundary <see cref="Execute"/> applies to a recovery).
+    /// </summary>
+    private long NoShowExpiryTicks(in TicketRecord tk) => tk.NoShowTicks + _services[tk.Service].ToleranceTime.Ticks + 1;
 }

@@ -59,6 +59,7 @@ public sealed partial class QueueEngine
     private long _cutoffTicks;
     private long _closeTicks;
     private long _nextAutoOpenTicks;
+    private long _nextAutoOpenCloseTicks;     // close of the day _nextAutoOpenTicks opens
 
     /// <summary>Creates an engine for a branch. Throws <see cref="ArgumentException"/> if the configuration is invalid.</summary>
     public QueueEngine(BranchConfig config)
@@ -339,6 +340,20 @@ public sealed partial class QueueEngine
     }
 
     private int CounterIndex(int number) => (uint)number < 1000u ? _counterIndexByNumber[number] : -1;
+
+    private bool Serves(int counterIndex, int service)
+    {
+        IReadOnlyList<ServiceWeight> list = _counters[counterIndex].Services;
+        for (int j = 0; j < list.Count; j++)
+        {
+            if (list[j].Service == service)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The share of a counter's capacity a service can expect now: its weight over the busy services' weights.</summary>
     private double ShareOf(int counterIndex, int service)

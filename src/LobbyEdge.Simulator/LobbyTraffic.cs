@@ -183,6 +183,11 @@ public sealed class LobbyTraffic
 
                 break;
 
+            case Act.Resume when result.Refusal == RefusalReason.CounterNotCalling:
+                // Not paused or away but logged out: log in instead.
+                At(t + Seconds(5, 15), new Plan(Act.Login, plan.Counter));
+                break;
+
             case Act.Resume:
             case Act.Login:
                 At(t + Seconds(5, 15), new Plan(Act.Call, plan.Counter));

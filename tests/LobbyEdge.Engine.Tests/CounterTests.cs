@@ -14,7 +14,11 @@ public sealed class CounterTests
         lobby.Ok(Command.CloseCounter(1));
         Assert.Equal(RefusalReason.CounterNotCalling, lobby.Refused(Command.CallNext(1)));
         Assert.Equal(RefusalReason.CounterNotCalling, lobby.Refused(Command.Pause(1)));
+        Assert.Equal(RefusalReason.CounterNotCalling, lobby.Refused(Command.Resume(1)));
         lobby.Ok(Command.OpenCounter(1));
+        lobby.Ok(Command.Pause(1));
+        Assert.Equal(RefusalReason.CounterNotCalling, lobby.Refused(Command.OpenCounter(1)));
+        lobby.Ok(Command.Resume(1));
         lobby.Ok(Command.CallNext(1));
     }
 

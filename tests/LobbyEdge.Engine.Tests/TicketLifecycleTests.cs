@@ -287,6 +287,7 @@ public sealed class TicketLifecycleTests
         Assert.Equal(r.Ticket, lobby.Counter(2).CurrentTicket);
         Assert.Equal(0, lobby.Engine.WaitingCount(Branches.NonCash));
         Assert.Equal(RefusalReason.CounterBusy, lobby.Refused(Command.WalkIn(2, Branches.NonCash)));
+        Assert.Equal(RefusalReason.ServiceNotServedHere, lobby.Refused(Command.WalkIn(1, Branches.Vip)));
     }
 
     [Fact]

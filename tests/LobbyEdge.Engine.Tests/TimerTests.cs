@@ -83,7 +83,7 @@ public sealed class TimerTests
     }
 
     [Fact]
-    public void NoShow_PastToleranceMinutes_IsAbandonedByTheTimer()
+    public void NoShow_PastToleranceMinutes_IsAbandonedByTheTimer_ButNotAtExactlyTheLimit()
     {
         var lobby = new Lobby();
         int id = lobby.Issue();
@@ -93,6 +93,9 @@ public sealed class TimerTests
         lobby.Tick();
         Assert.Equal(TicketState.NoShow, lobby.Ticket(id).State);
         lobby.Minutes(1);
+        lobby.Tick();
+        Assert.Equal(TicketState.NoShow, lobby.Ticket(id).State);
+        lobby.Advance(TimeSpan.FromSeconds(1));
         lobby.Tick();
         LobbyEvent e = lobby.LastOf(EventKind.TicketAbandoned).Single();
         Assert.Equal((byte)AbandonReason.NoShowExpired, e.Reason);

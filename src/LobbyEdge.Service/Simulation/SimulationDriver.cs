@@ -131,6 +131,13 @@ public sealed partial class SimulationDriver : BackgroundService
             while (traffic.TryNext(now, out Command command))
             {
                 CommandOutcome outcome = await _commands.SendAsync(command, cancellationToken).ConfigureAwait(false);
+                if (command.Kind == CommandKind.Issue && outcome.Result.Accepted && _logger.IsEnabled(LogLevel.Debug))
+                {
+                    // What the customer holds: a result is released only once its events are durable, so every
+                    // ticket acknowledged here must survive any crash (the crash test reads these lines).
+                    Log.Acknowledged(_logger, _config.Services[outcome.Result.NumberService].FormatNumber(outcome.Result.Number), outcome.LastSequence);
+                }
+
                 traffic.Observe(in command, outcome.Result, outcome.At);
             }
 
@@ -158,6 +165,9 @@ public sealed partial class SimulationDriver : BackgroundService
 
         [LoggerMessage(203, LogLevel.Information, "Day {Date}: {Customers} customers planned (day seed {DaySeed})")]
         public static partial void DayPlanned(ILogger logger, string date, int customers, int daySeed);
+
+        [LoggerMessage(206, LogLevel.Debug, "Ticket {Ticket} handed to the customer (durable at event {Sequence})")]
+        public static partial void Acknowledged(ILogger logger, string ticket, long sequence);
 
         [LoggerMessage(205, LogLevel.Information, "Day {Date} resumed where the event log left off")]
         public static partial void Resumed(ILogger logger, string date);

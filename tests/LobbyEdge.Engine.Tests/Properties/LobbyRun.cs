@@ -1,0 +1,1012 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace LobbyEdge.Engine.Tests.Properties;
+
+/// <summary>Which invariant families a run checks; each property test enables one.</summary>
+[Flags]
+internal enum Checks
+{
+    None = 0,
+
+    /// <summary>Who holds which ticket, waiting counts and queues, numbers, daily caps, day close.</summary>
+    Holding = 1,
+
+    /// <summary>Sequence and time of events, refused commands, replay, restart from the log or from a snapshot.</summary>
+    EventLog = 2,
+
+    /// <summary>Lane order of the queues, call-next picks, recovery tolerance, recovery and transfer placement.</summary>
+    QueueRules = 4,
+}
+
+/// <summary>Thrown when an invariant does not hold; carries the trace of the run so far.</summary>
+internal sealed class InvariantViolation(string message) : Exception(message);
+
+/// <summary>
+/// Runs one generated <see cref="Scenario"/> against a live engine and two followers, and checks the invariants after
+/// every step and at the end. The twin replays the live engine's events until <see cref="Scenario.RestartAt"/>, then
+/// (as a branch restarted from its log would) executes the same commands itself; from that step on, an engine restored
+/// from a snapshot of the live one does the same.
+/// </summary>
+internal sealed class LobbyRun
+{
+    private readonly Scenario _scenario;
+    private readonly Checks _checks;
+    private readonly ConcurrentDictionary<string, int>? _tally;
+    private readonly BranchConfig _config;
+    private readonly QueueEngine _engine;
+    private readonly QueueEngine _twin;
+    private readonly List<LobbyEvent> _log = [];
+    private readonly StringBuilder _trace = new();
+
+    // Per business day, from the events.
+    private readonly List<int> _endings = [];
+    private readonly HashSet<int> _slaBreached = [];
+    private readonly Dictionary<int, (long Ticks, int CallMark)> _noShowAt = [];
+    private readonly List<RecentCall> _calls = [];
+    private long _openedTicks;
+    private int[] _dispenserIssued;
+    private int[] _callsOf;
+
+    private QueueEngine? _restored;
+    private DateTimeOffset _now;
+    private long _lastSequence;
+    private bool _twinDriven;
+    private int _stepIndex;
+
+    private LobbyRun(Scenario scenario, Checks checks, ConcurrentDictionary<string, int>? tally)
+    {
+        _scenario = scenario;
+        _checks = checks;
+        _tally = tally;
+        _config = scenario.Rules.Build();
+        _engine = new QueueEngine(_config);
+        _twin = new QueueEngine(_config);
+        _dispenserIssued = new int[_config.Services.Count];
+        _callsOf = new int[_config.Services.Count];
+        _now = Branches.At(9, 0);
+    }
+
+    /// <summary>
+    /// Runs the scenario; throws <see cref="InvariantViolation"/> with a repro trace when an invariant breaks. When
+    /// given a tally, counts each command's outcome and each event kind in it, to show what the runs reached.
+    /// </summary>
+    public static void Run(Scenario scenario, Checks checks, ConcurrentDictionary<string, int>? tally = null) =>
+        new LobbyRun(scenario, checks, tally).RunAll();
+
+    private void RunAll()
+    {
+        _trace.Append(_scenario.Rules);
+        try
+        {
+            Execute(Command.OpenDay(), "the day opens");
+            for (_stepIndex = 0; _stepIndex < _scenario.Steps.Length; _stepIndex++)
+            {
+                if (_stepIndex == _scenario.RestartAt)
+                {
+                    Restart();
+                }
+
+                RunStep(_scenario.Steps[_stepIndex]);
+            }
+
+            if (!_twinDriven)
+            {
+                Restart();
+            }
+
+            if (_engine.IsDayOpen)
+            {
+                Execute(Command.CloseDay(), "the end");
+            }
+
+            if (Has(Checks.EventLog))
+            {
+                var fresh = new QueueEngine(_config);
+                foreach (LobbyEvent e in _log)
+                {
+                    fresh.Apply(in e);
+                }
+
+                Require(fresh.DescribeState() == _engine.DescribeState(), "replaying the whole log into a fresh engine gives the live state");
+            }
+        }
+        catch (InvariantViolation)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw new InvariantViolation($"unexpected {ex.GetType().Name} at step {_stepIndex}: {ex.Message}\n{ex.StackTrace}\n{TraceHeader}{_trace}");
+        }
+    }
+
+    private bool Has(Checks c) => (_checks & c) != 0;
+
+    private void RunStep(in Step step)
+    {
+        _now += TimeSpan.FromSeconds(step.Seconds);
+        switch (step.Op)
+        {
+            case Op.Tick:
+                Tick();
+                return;
+            case Op.NextMorning:
+                {
+                    // Jump to around 09:00 of the next local day (a little before or after) and tick twice: the first
+                    // tick closes a day still open, the second opens the new one by the clock. Before 09:00, or
+                    // without auto open, the day is opened by command.
+                    DateTime local = BusinessCalendar.ToLocal(_config.TimeZone, _now.UtcDateTime);
+                    DateTime open = BusinessCalendar.ToUtc(_config.TimeZone, DateOnly.FromDateTime(local).AddDays(1), _config.OpenTime);
+                    _now = new DateTimeOffset(open, TimeSpan.Zero).AddSeconds((step.A % 240) - 120);
+                    _trace.Append(CultureInfo.InvariantCulture, $"// next morning: now = {Local(_now)}\n");
+                    Tick();
+                    Tick();
+                    if (!_engine.IsDayOpen)
+                    {
+                        Execute(Command.OpenDay(), "next morning");
+                    }
+
+                    return;
+                }
+
+            default:
+                Execute(Resolve(in step), null);
+                return;
+        }
+    }
+
+    // ---- resolving raw step arguments against the engine's state ----
+
+    private Command Resolve(in Step step)
+    {
+        int counter = CounterArg(step.A);
+        int holding = step.C % 4 == 0 ? counter : CounterWhere(step.A, cv => cv.CurrentTicket >= 0);
+        int service = ServiceArg(step.B);
+        Tier tier = (step.C % 6) switch
+        {
+            4 => Tier.Priority,
+            5 => Tier.Vip,
+            _ => Tier.Normal,
+        };
+        return step.Op switch
+        {
+            Op.Issue => Command.Issue(service, tier),
+            Op.CallNext => Command.CallNext(counter),
+            Op.Recall => Command.Recall(holding),
+            Op.Start => Command.Start(holding),
+            Op.Finish => Command.Finish(holding),
+            Op.NoShow => Command.NoShow(holding),
+            Op.RecoverTicket => Command.Recover(TicketArg(step.B, step.C, TicketState.NoShow)),
+            Op.RecoverNumber => RecoverNumber(TicketArg(step.B, step.C, TicketState.NoShow)),
+            Op.RecoverLastAt => Command.RecoverLastAt(step.B % 3 == 0 ? counter : CounterWhere(step.A, cv => IsNoShow(cv.LastNoShow))),
+            Op.Transfer => Command.Transfer(holding, service, (Placement)(step.C / 4 % 4)),
+            Op.Cancel => Command.Cancel(TicketArg(step.B, step.C, TicketState.Waiting)),
+            Op.CancelNumber => CancelNumber(TicketArg(step.B, step.C, TicketState.Waiting)),
+            Op.Park => Command.Park(holding),
+            Op.CallBack => CallBack(in step, counter),
+            Op.WalkIn => Command.WalkIn(counter, service, tier),
+            Op.Pause => Command.Pause(counter),
+            Op.Away => Command.Away(counter),
+            Op.Resume => Command.Resume(counter),
+            Op.OpenCounter => Command.OpenCounter(counter),
+            Op.CloseCounter => Command.CloseCounter(counter),
+            Op.OpenDay => Command.OpenDay(),
+            Op.CloseDay => Command.CloseDay(),
+            _ => throw new InvalidOperationException(step.Op.ToString()),
+        };
+    }
+
+    /// <summary>A configured counter number, or now and then one that does not exist.</summary>
+    private int CounterArg(int a) => a % 20 == 19 ? 99 : _config.Counters[a % _config.Counters.Count].Number;
+
+    /// <summary>A service index, or now and then one that does not exist.</summary>
+    private int ServiceArg(int b) => b % 20 == 19 ? _config.Services.Count : b % _config.Services.Count;
+
+    /// <summary>
+    /// A ticket id of today: usually one in the preferred state if there is one (a no-show to recover, a waiting
+    /// ticket to cancel), otherwise any earlier ticket, and now and then an id that does not exist.
+    /// </summary>
+    private int TicketArg(int b, int c, TicketState preferred)
+    {
+        int n = _engine.TicketCount;
+        if (b % 3 != 0)
+        {
+            var candidates = new List<int>();
+            for (int i = 0; i < n; i++)
+            {
+                if (_engine.TryGetTicket(i, out TicketView v) && (v.State == preferred || (preferred == TicketState.Waiting && v.State == TicketState.Parked)))
+                {
+                    candidates.Add(i);
+                }
+            }
+
+            if (candidates.Count > 0)
+            {
+                return candidates[c % candidates.Count];
+            }
+        }
+
+        return c % (n + 1);
+    }
+
+    /// <summary>Usually a counter for which the condition holds, if any; otherwise any configured counter.</summary>
+    private int CounterWhere(int a, Func<CounterView, bool> condition)
+    {
+        int[] matching = [.. _config.Counters.Select(c => c.Number).Where(n => _engine.TryGetCounter(n, out CounterView cv) && condition(cv))];
+        return matching.Length > 0 ? matching[a % matching.Length] : CounterArg(a);
+    }
+
+    private bool IsNoShow(int ticket) => _engine.TryGetTicket(ticket, out TicketView v) && v.State == TicketState.NoShow;
+
+    /// <summary>Call back: mostly at a counter with a parked ticket, by default or naming one of the parked tickets.</summary>
+    private Command CallBack(in Step step, int counter)
+    {
+        int ticket = TicketArg(step.B / 2, step.C, TicketState.Parked);
+        if (step.A % 3 != 0 && _engine.TryGetTicket(ticket, out TicketView v) && v.State == TicketState.Parked)
+        {
+            counter = v.Counter;
+        }
+
+        return step.B % 2 == 0 ? Command.CallBack(counter) : Command.CallBack(counter, ticket);
+    }
+
+    private Command RecoverNumber(int ticket) =>
+        _engine.TryGetTicket(ticket, out TicketView v) ? Command.RecoverNumber(v.NumberService, v.Number) : Command.RecoverNumber(0, ticket + 1);
+
+    private Command CancelNumber(int ticket) =>
+        _engine.TryGetTicket(ticket, out TicketView v) ? Command.CancelNumber(v.NumberService, v.Number) : Command.CancelNumber(0, ticket + 1);
+
+    // ---- running a command or a tick, with the followers ----
+
+    private void Tick()
+    {
+        _engine.Tick(_now);
+        LobbyEvent[] events = _engine.LastEvents.ToArray();
+        TraceLine($"e.Tick({Time(_now)});", events);
+        Follow(events, null, follower =>
+        {
+            follower.Tick(_now);
+            return null;
+        });
+        CheckEvents(events, isTick: true);
+        CheckState();
+    }
+
+    private void Execute(in Command command, string? note)
+    {
+        Before before = Snapshot();
+        CommandResult result = _engine.Execute(in command, _now);
+        LobbyEvent[] events = _engine.LastEvents.ToArray();
+        TraceLine($"e.Execute({Format(in command)}, {Time(_now)}); // {(note is null ? "" : note + ": ")}{Format(in result)}", events);
+        Command copy = command;
+        Follow(events, result, follower => follower.Execute(in copy, _now));
+        Count(result.Accepted ? $"{command.Kind} accepted" : $"{command.Kind} refused {result.Refusal}");
+        CheckEvents(events, isTick: false);
+        CheckCommand(in command, in result, events, before);
+        CheckState();
+    }
+
+    /// <summary>
+    /// Before the restart the twin applies the live events (replay); after it, the twin and the engine restored from
+    /// a snapshot run the same step themselves and must give the same result, the same events and the same state.
+    /// </summary>
+    private void Follow(LobbyEvent[] events, CommandResult? result, Func<QueueEngine, CommandResult?> step)
+    {
+        if (!Has(Checks.EventLog))
+        {
+            return;
+        }
+
+        if (!_twinDriven)
+        {
+            foreach (LobbyEvent e in events)
+            {
+                _twin.Apply(in e);
+            }
+
+            Require(_twin.DescribeState() == _engine.DescribeState(), "replaying every event so far gives the live state");
+            return;
+        }
+
+        Compare(_twin, "twin restarted from the log");
+        Compare(_restored!, "engine restored from a snapshot");
+
+        void Compare(QueueEngine follower, string name)
+        {
+            CommandResult? followed = step(follower);
+            Require(followed == result, $"the {name} gives the same result ({(followed is { } r ? Format(in r) : "tick")})");
+            LobbyEvent[] emitted = follower.LastEvents.ToArray();
+            Require(emitted.SequenceEqual(events), $"the {name} emits the same events (it emitted {string.Join(", ", emitted.Select(FormatEvent))})");
+            Require(follower.DescribeState() == _engine.DescribeState(), $"the {name} stays in the live state");
+        }
+    }
+
+    /// <summary>From now on the twin replayed from the log and an engine restored from a snapshot run the steps themselves.</summary>
+    private void Restart()
+    {
+        _twinDriven = true;
+        if (Has(Checks.EventLog))
+        {
+            _trace.Append("// restart: from here a twin replayed from the log and an engine restored from a snapshot run the same steps\n");
+            _restored = new QueueEngine(_config);
+            Require(_restored.TryRestoreSnapshot(_engine.CreateSnapshot()), "a snapshot of the live engine restores into a fresh one");
+            Require(_restored.DescribeState() == _engine.DescribeState(), "a restored snapshot gives the live state");
+        }
+    }
+
+    // ---- checks ----
+
+    /// <summary>What the checks need from before a command.</summary>
+    private sealed record Before(string State, TicketView[] Tickets, int[][] Queues, CounterView[] Counters);
+
+    private Before Snapshot()
+    {
+        int n = _engine.TicketCount;
+        var tickets = new TicketView[n];
+        for (int i = 0; i < n; i++)
+        {
+            _engine.TryGetTicket(i, out tickets[i]);
+        }
+
+        var queues = new int[_config.Services.Count][];
+        for (int s = 0; s < queues.Length; s++)
+        {
+            queues[s] = Queue(s);
+        }
+
+        var counters = new CounterView[_config.Counters.Count];
+        for (int c = 0; c < counters.Length; c++)
+        {
+            _engine.TryGetCounter(_config.Counters[c].Number, out counters[c]);
+        }
+
+        return new Before(Has(Checks.EventLog) ? _engine.DescribeState() : "", tickets, queues, counters);
+    }
+
+    private int[] Queue(int service)
+    {
+        int[] buffer = new int[_engine.TicketCount + 1];
+        int count = _engine.CopyQueue(service, buffer);
+        return buffer[..count];
+    }
+
+    private void CheckEvents(LobbyEvent[] events, bool isTick)
+    {
+        foreach (LobbyEvent e in events)
+        {
+            _log.Add(e);
+            Count(e.Kind == EventKind.TicketAbandoned ? $"event {e.Kind} {(AbandonReason)e.Reason}" : $"event {e.Kind}");
+            if (Has(Checks.EventLog))
+            {
+                Require(e.Sequence == _lastSequence + 1, $"event #{e.Sequence} follows #{_lastSequence} without a gap");
+                Require(e.TimeTicks == _now.UtcTicks, $"event #{e.Sequence} {e.Kind} is stamped with the step's time");
+            }
+
+            _lastSequence = e.Sequence;
+            switch (e.Kind)
+            {
+                case EventKind.DayOpened:
+                    _endings.Clear();
+                    _slaBreached.Clear();
+                    _dispenserIssued = new int[_config.Services.Count];
+                    _callsOf = new int[_config.Services.Count];
+                    _noShowAt.Clear();
+                    _calls.Clear();
+                    _openedTicks = e.TimeTicks;
+                    break;
+                case EventKind.TicketCalled:
+                    _callsOf[e.Service]++;
+                    _calls.Add(new RecentCall(e.Ticket, e.NumberService, e.Number, e.Counter, e.TimeTicks, 0));
+                    break;
+                case EventKind.TicketRecalled:
+                    _calls.Add(new RecentCall(e.Ticket, e.NumberService, e.Number, e.Counter, e.TimeTicks, e.Count));
+                    break;
+                case EventKind.TicketNoShow:
+                    _noShowAt[e.Ticket] = (e.TimeTicks, _callsOf[e.Service]);
+                    break;
+                case EventKind.TicketIssued:
+                    Require(e.Ticket == _endings.Count, $"ticket {e.Ticket} is issued with the next id of the day");
+                    _endings.Add(0);
+                    if (e.Detail == 0)
+                    {
+                        _dispenserIssued[e.Service]++;
+                    }
+
+                    break;
+                case EventKind.TicketCompleted:
+                case EventKind.TicketCancelled:
+                case EventKind.TicketAbandoned:
+                    Require((uint)e.Ticket < (uint)_endings.Count, $"ending event #{e.Sequence} is for a ticket issued today");
+                    _endings[e.Ticket]++;
+                    Require(_endings[e.Ticket] == 1, $"ticket {e.Ticket} ends only once (again by #{e.Sequence} {e.Kind})");
+                    if (e.Kind == EventKind.TicketAbandoned && e.Reason == (byte)AbandonReason.NoShowExpired && Has(Checks.QueueRules))
+                    {
+                        CheckNoShowExpired(in e);
+                    }
+
+                    break;
+                case EventKind.SlaBreached:
+                    Require(isTick, "sla-breached comes from a timer tick");
+                    if (Has(Checks.Holding))
+                    {
+                        Require(_slaBreached.Add(e.Ticket), $"ticket {e.Ticket} breaches the SLA only once");
+                        Require(e.A >= (long)_config.Services[e.Service].SlaTarget.TotalMilliseconds, $"ticket {e.Ticket} breaches only after the SLA target");
+                    }
+
+                    break;
+                case EventKind.CareNeeded:
+                    Require(isTick, "care-needed comes from a timer tick");
+                    if (Has(Checks.Holding))
+                    {
+                        // The engine times the first alert by the threshold of the service that issued the
+                        // ticket; after a transfer the service it waits in may have another. Either is accepted.
+                        long threshold = (long)Math.Min(
+                            _config.Services[e.Service].CareThreshold.TotalMilliseconds,
+                            _config.Services[e.NumberService].CareThreshold.TotalMilliseconds);
+                        Require(e.A >= threshold, $"ticket {e.Ticket} needs care only after the care threshold");
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (Has(Checks.Holding))
+        {
+            foreach (LobbyEvent e in events)
+            {
+                if (e.Kind is EventKind.SlaBreached or EventKind.CareNeeded)
+                {
+                    Require(_engine.TryGetTicket(e.Ticket, out TicketView v) && v.State == TicketState.Waiting,
+                        $"{e.Kind} #{e.Sequence} is for a ticket that is waiting");
+                }
+            }
+
+            if (events.Any(e => e.Kind == EventKind.DayClosed))
+            {
+                CheckDayClosed();
+            }
+        }
+
+        if (Has(Checks.QueueRules))
+        {
+            foreach (LobbyEvent e in events)
+            {
+                if (e.Kind == EventKind.SlaBreached && e.Tier == Tier.Normal)
+                {
+                    CheckLiftedToPriority(e.Ticket, e.Service);
+                }
+            }
+        }
+    }
+
+    /// <summary>A no-show ends as expired only once it is outside tolerance (calls or time since the no-show).</summary>
+    private void CheckNoShowExpired(in LobbyEvent e)
+    {
+        ServiceConfig sc = _config.Services[e.Service];
+        (long ticks, int mark) = _noShowAt[e.Ticket];
+        int calls = _callsOf[e.Service] - mark;
+        TimeSpan since = TimeSpan.FromTicks(e.TimeTicks - ticks);
+        bool byCalls = e.Detail == (byte)RefusalReason.ToleranceCallsExceeded;
+        Require(byCalls ? calls > sc.ToleranceCalls : PastToleranceTime(since, sc),
+            $"no-show {e.Ticket} expires ({(RefusalReason)e.Detail}) only outside tolerance ({calls} further calls, tolerance {sc.ToleranceCalls}; {since} since, tolerance {sc.ToleranceTime})");
+    }
+
+    /// <summary>
+    /// DOMAIN.md: recovery is allowed "at most ToleranceMinutes since the no-show", so at exactly the tolerance a
+    /// no-show can still be recovered and has not expired. Recovery and expiry must agree on this one boundary.
+    /// </summary>
+    private static bool PastToleranceTime(TimeSpan since, ServiceConfig sc) => since > sc.ToleranceTime;
+
+    /// <summary>A normal ticket past its SLA waits among the priority tickets, by its original issue time.</summary>
+    private void CheckLiftedToPriority(int id, int service)
+    {
+        _engine.TryGetTicket(id, out TicketView lifted);
+        var ahead = new List<int>();
+        foreach (int t in Queue(service))
+        {
+            if (t == id)
+            {
+                Require(ahead.All(a => TicketAt(a).IssuedTicks <= lifted.IssuedTicks),
+                    $"normal ticket {id} past its SLA is placed among the priority tickets by issue time (priority lane ahead of it: [{string.Join(",", ahead)}])");
+                return;
+            }
+
+            TicketView other = TicketAt(t);
+            if (LaneOf(in other) == 1)
+            {
+                ahead.Add(t);
+            }
+            else if (LaneOf(in other) == 0)
+            {
+                Require(false, $"normal ticket {id} past its SLA is called before normal ticket {t} (queue [{string.Join(",", Queue(service))}])");
+            }
+        }
+
+        Require(false, $"normal ticket {id} past its SLA is still in service {service}'s queue");
+    }
+
+    private TicketView TicketAt(int id)
+    {
+        _engine.TryGetTicket(id, out TicketView v);
+        return v;
+    }
+
+    private void CheckDayClosed()
+    {
+        Require(!_engine.IsDayOpen, "the day is closed after day-closed");
+        Require(_endings.Count == _engine.TicketCount, "every ticket of the day was issued by an event");
+        for (int i = 0; i < _endings.Count; i++)
+        {
+            Require(_endings[i] == 1, $"at day close ticket {i} has exactly one ending event (has {_endings[i]})");
+            _engine.TryGetTicket(i, out TicketView v);
+            Require(v.State is TicketState.Completed or TicketState.Cancelled or TicketState.Abandoned, $"at day close ticket {i} is not live ({v.State})");
+        }
+
+        foreach (CounterConfig c in _config.Counters)
+        {
+            _engine.TryGetCounter(c.Number, out CounterView cv);
+            Require(cv.State == CounterState.Closed && cv.CurrentTicket < 0 && cv.ParkedCount == 0, $"at day close counter {c.Number} is closed and empty");
+        }
+
+        for (int s = 0; s < _config.Services.Count; s++)
+        {
+            Require(_engine.WaitingCount(s) == 0, $"at day close nobody waits for service {s}");
+        }
+    }
+
+    private void CheckCommand(in Command command, in CommandResult result, LobbyEvent[] events, Before before)
+    {
+        Require(result.EventCount == events.Length, "the result counts the events in LastEvents");
+        if (!result.Accepted)
+        {
+            if (Has(Checks.EventLog))
+            {
+                if (command.Kind == CommandKind.Recover && events.Length > 0)
+                {
+                    Require(events.Length == 1 && events[0].Kind == EventKind.RecoveryRefused, "a refused recovery records one recovery-refused event");
+                    Require(events[0].Reason == (byte)result.Refusal && events[0].Ticket == result.Ticket, "recovery-refused names the ticket and the reason");
+                    Require(result.Refusal is RefusalReason.MaxRecoveriesReached or RefusalReason.ToleranceCallsExceeded or RefusalReason.ToleranceMinutesExceeded,
+                        "only a recovery outside tolerance is recorded");
+                }
+                else
+                {
+                    Require(events.Length == 0, "a refused command emits no events");
+                }
+
+                Require(WithoutSequence(_engine.DescribeState()) == WithoutSequence(before.State), "a refused command changes no state");
+            }
+
+            if (Has(Checks.QueueRules) && command.Kind == CommandKind.Recover)
+            {
+                CheckRecoveryTolerance(in result, before);
+            }
+
+            if (Has(Checks.QueueRules) && command.Kind == CommandKind.CallNext && result.Refusal == RefusalReason.NothingWaiting)
+            {
+                int ci = CounterIndex(command.Counter);
+                Require(_config.Counters[ci].Services.All(sw => before.Queues[sw.Service].Length == 0), "call-next finds nothing only when nobody waits for the counter's services");
+            }
+
+            return;
+        }
+
+        Require(events.Length > 0, "an accepted command emits at least one event");
+        if (Has(Checks.QueueRules))
+        {
+            switch (command.Kind)
+            {
+                case CommandKind.CallNext:
+                    CheckCallNext(in command, events, before);
+                    break;
+                case CommandKind.Recover:
+                    CheckRecoveryTolerance(in result, before);
+                    CheckRecovered(in result, events, before);
+                    break;
+                case CommandKind.Transfer:
+                    CheckTransferred(in command, in result, events, before);
+                    break;
+                case CommandKind.Issue:
+                    {
+                        int[] queue = Queue(command.Service);
+                        Require(Array.IndexOf(queue, result.Ticket) == result.PeopleAhead,
+                            $"new ticket {result.Ticket} is told {result.PeopleAhead} people are ahead, its place in the queue [{string.Join(",", queue)}]");
+                        break;
+                    }
+
+                default:
+                    break;
+            }
+        }
+    }
+
+    private void CheckCallNext(in Command command, LobbyEvent[] events, Before before)
+    {
+        int ci = CounterIndex(command.Counter);
+        CounterConfig cc = _config.Counters[ci];
+        int previous = before.Counters[ci].CurrentTicket;
+        if (previous >= 0)
+        {
+            bool noShow = cc.ButtonOnly && before.Tickets[previous].State == TicketState.Called;
+            EventKind ending = noShow ? EventKind.TicketNoShow : EventKind.TicketCompleted;
+            Require(events.Any(e => e.Kind == ending && e.Ticket == previous), $"call-next ends the counter's ticket {previous} as {ending}");
+        }
+
+        LobbyEvent[] calls = [.. events.Where(e => e.Kind == EventKind.TicketCalled)];
+        Require(calls.Length <= 1, "call-next calls at most one ticket");
+        if (calls.Length == 0)
+        {
+            Require(cc.Services.All(sw => before.Queues[sw.Service].Length == 0), "call-next calls someone when anyone waits for the counter's services");
+            return;
+        }
+
+        LobbyEvent call = calls[0];
+        int service = call.Service;
+        Require(call.Counter == command.Counter && call.Detail == (byte)CallSource.Next, "the call is at the counter, as call-next");
+        Require(cc.Services.Any(sw => sw.Service == service), $"counter {cc.Number} serves service {service} that it called");
+        Require(before.Queues[service].Length > 0 && before.Queues[service][0] == call.Ticket,
+            $"call-next calls the head of service {service}'s queue (was [{string.Join(",", before.Queues[service])}], called {call.Ticket})");
+        switch (cc.Mode)
+        {
+            case CounterMode.Ordered:
+                {
+                    int first = cc.Services.First(sw => before.Queues[sw.Service].Length > 0).Service;
+                    Require(first == service, $"an ordered counter calls the first listed service with anyone waiting ({first})");
+                    break;
+                }
+
+            case CounterMode.LongestWait:
+                {
+                    long oldest = cc.Services.Where(sw => before.Queues[sw.Service].Length > 0)
+                        .Min(sw => before.Tickets[before.Queues[sw.Service][0]].QueuedTicks);
+                    Require(before.Tickets[call.Ticket].QueuedTicks == oldest, "a longest-wait counter calls the head that has waited longest");
+                    break;
+                }
+
+            default:
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A no-show is recovered exactly when it is inside tolerance: at most ToleranceCalls further calls of its
+    /// service, at most ToleranceTime since the no-show, fewer than MaxRecoveries recoveries so far.
+    /// </summary>
+    private void CheckRecoveryTolerance(in CommandResult result, Before before)
+    {
+        int id = result.Ticket;
+        if (id < 0 || id >= before.Tickets.Length || before.Tickets[id].State != TicketState.NoShow)
+        {
+            return;
+        }
+
+        TicketView was = before.Tickets[id];
+        ServiceConfig sc = _config.Services[was.Service];
+        (long ticks, int mark) = _noShowAt[id];
+        int calls = _callsOf[was.Service] - mark;
+        TimeSpan since = TimeSpan.FromTicks(_now.UtcTicks - ticks);
+        var outside = new List<RefusalReason>();
+        if (was.Recoveries >= sc.MaxRecoveries)
+        {
+            outside.Add(RefusalReason.MaxRecoveriesReached);
+        }
+
+        if (calls > sc.ToleranceCalls)
+        {
+            outside.Add(RefusalReason.ToleranceCallsExceeded);
+        }
+
+        if (PastToleranceTime(since, sc))
+        {
+            outside.Add(RefusalReason.ToleranceMinutesExceeded);
+        }
+
+        string situation = $"no-show {id}: {calls} further calls (tolerance {sc.ToleranceCalls}), {since} since (tolerance {sc.ToleranceTime}), {was.Recoveries} recoveries (max {sc.MaxRecoveries})";
+        Require(outside.Count == 0 ? result.Accepted : outside.Contains(result.Refusal),
+            $"a recovery is accepted exactly inside tolerance ({situation}; got {(result.Accepted ? "accepted" : result.Refusal.ToString())})");
+    }
+
+    private void CheckRecovered(in CommandResult result, LobbyEvent[] events, Before before)
+    {
+        int id = result.Ticket;
+        TicketView was = before.Tickets[id];
+        int service = was.Service;
+        int lane = LaneOf(in was);
+        int ahead = before.Queues[service].Count(t => LaneOf(in before.Tickets[t]) == lane);
+        int expected = Math.Min(_config.Services[service].RecoverOffset, ahead);
+        LobbyEvent recovered = events.Single(e => e.Kind == EventKind.TicketRecovered);
+        Require(recovered.Ticket == id && recovered.Count == expected,
+            $"ticket {id} is recovered min(offset {_config.Services[service].RecoverOffset}, {ahead} waiting in its lane) = {expected} places from the front (event says {recovered.Count})");
+        int position = PositionInLane(service, id, out TicketView now);
+        Require(now.State == TicketState.Waiting && position == expected,
+            $"recovered ticket {id} sits {expected} places from the front of its lane (sits {position}; queue [{string.Join(",", Queue(service))}])");
+    }
+
+    private void CheckTransferred(in Command command, in CommandResult result, LobbyEvent[] events, Before before)
+    {
+        int id = result.Ticket;
+        int service = command.Service;
+        LobbyEvent moved = events.Single(e => e.Kind == EventKind.TicketTransferred);
+        Placement placement = command.Placement == Placement.Default ? _config.Services[service].TransferPlacement : command.Placement;
+        int lane = LaneOf(in before.Tickets[id]);
+        int inLane = before.Queues[service].Count(t => LaneOf(in before.Tickets[t]) == lane);
+        int position = PositionInLane(service, id, out TicketView now);
+        Require(now.State == TicketState.Waiting && now.Service == service && moved.Detail == (byte)placement, $"ticket {id} waits in service {service}, placed {placement}");
+        Require(position == moved.Count, $"transferred ticket {id} sits where the event says ({moved.Count}, sits {position})");
+        if (placement == Placement.Front)
+        {
+            Require(position == 0, "a ticket transferred to the front sits at the front of its lane");
+        }
+        else if (placement == Placement.End)
+        {
+            Require(position == inLane, "a ticket transferred to the end sits behind everyone in its lane");
+        }
+    }
+
+    private int PositionInLane(int service, int id, out TicketView view)
+    {
+        _engine.TryGetTicket(id, out view);
+        int lane = LaneOf(in view);
+        int position = 0;
+        foreach (int t in Queue(service))
+        {
+            if (t == id)
+            {
+                return position;
+            }
+
+            _engine.TryGetTicket(t, out TicketView other);
+            if (LaneOf(in other) == lane)
+            {
+                position++;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The lane a waiting ticket belongs in: VIP, then priority (with normal tickets past their SLA), then normal.</summary>
+    private static int LaneOf(in TicketView v) =>
+        v.Tier == Tier.Vip ? 2 : v.Tier == Tier.Priority || v.SlaBreached ? 1 : 0;
+
+    private void CheckState()
+    {
+        int n = _engine.TicketCount;
+        var tickets = new TicketView[n];
+        for (int i = 0; i < n; i++)
+        {
+            Require(_engine.TryGetTicket(i, out tickets[i]) && tickets[i].Id == i, $"ticket {i} can be read");
+        }
+
+        if (Has(Checks.Holding))
+        {
+            CheckHolding(tickets);
+            CheckWaiting(tickets);
+            CheckNumbers(tickets);
+            CheckDisplaysAndClocks();
+        }
+
+        if (Has(Checks.QueueRules))
+        {
+            for (int s = 0; s < _config.Services.Count; s++)
+            {
+                int[] queue = Queue(s);
+                for (int k = 1; k < queue.Length; k++)
+                {
+                    Require(LaneOf(in tickets[queue[k - 1]]) >= LaneOf(in tickets[queue[k]]),
+                        $"service {s}'s queue calls VIP, then priority (incl. normal past SLA), then normal: [{string.Join(",", queue.Select(t => $"{t}:{tickets[t].Tier}{(tickets[t].SlaBreached ? "+sla" : "")}"))}]");
+                }
+            }
+        }
+    }
+
+    private void CheckHolding(TicketView[] tickets)
+    {
+        int[] holder = new int[tickets.Length];
+        foreach (CounterConfig c in _config.Counters)
+        {
+            Require(_engine.TryGetCounter(c.Number, out CounterView cv), $"counter {c.Number} can be read");
+            int current = cv.CurrentTicket;
+            if (current >= 0)
+            {
+                Require(current < tickets.Length, $"counter {c.Number} holds a ticket of today");
+                TicketView t = tickets[current];
+                Require(t.State is TicketState.Called or TicketState.Serving, $"counter {c.Number}'s ticket {current} is called or serving ({t.State})");
+                Require(t.Counter == c.Number, $"counter {c.Number}'s ticket {current} says it is at counter {c.Number} (says {t.Counter})");
+                Require(holder[current] == 0, $"ticket {current} is held by counters {holder[current]} and {c.Number}");
+                holder[current] = c.Number;
+            }
+
+            Require((current >= 0) == (cv.State == CounterState.Serving), $"counter {c.Number} is serving exactly when it holds a ticket ({cv.State}, ticket {current})");
+            int parked = tickets.Count(t => t.State == TicketState.Parked && t.Counter == c.Number);
+            Require(cv.ParkedCount == parked, $"counter {c.Number} has {parked} parked tickets (says {cv.ParkedCount})");
+        }
+
+        for (int i = 0; i < tickets.Length; i++)
+        {
+            if (tickets[i].State is TicketState.Called or TicketState.Serving)
+            {
+                Require(holder[i] != 0, $"{tickets[i].State} ticket {i} is held by a counter");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The main display shows the day's last calls and recalls, newest first; each open counter's time per state
+    /// adds up to the time since the day opened.
+    /// </summary>
+    private void CheckDisplaysAndClocks()
+    {
+        var shown = new RecentCall[_config.RecentCallCount + 1];
+        int n = _engine.CopyRecentCalls(shown);
+        RecentCall[] expected = [.. Enumerable.Reverse(_calls).Take(_config.RecentCallCount)];
+        Require(shown[..n].SequenceEqual(expected),
+            $"the main display shows the last calls newest first ([{string.Join(", ", shown[..n])}], expected [{string.Join(", ", expected)}])");
+
+        if (!_engine.IsDayOpen)
+        {
+            return;
+        }
+
+        foreach (CounterConfig c in _config.Counters)
+        {
+            TimeSpan total = TimeSpan.Zero;
+            foreach (CounterState state in Enum.GetValues<CounterState>())
+            {
+                total += _engine.CounterTimeInState(c.Number, state, _now);
+            }
+
+            Require(total.Ticks == _now.UtcTicks - _openedTicks, $"counter {c.Number}'s time per state adds up to the time since the day opened ({total})");
+        }
+    }
+
+    private void CheckWaiting(TicketView[] tickets)
+    {
+        for (int s = 0; s < _config.Services.Count; s++)
+        {
+            int[] expected = [.. tickets.Where(t => t.State == TicketState.Waiting && t.Service == s).Select(t => t.Id)];
+            Require(_engine.WaitingCount(s) == expected.Length, $"WaitingCount({s}) = {_engine.WaitingCount(s)} counts the {expected.Length} waiting tickets");
+            foreach (Tier tier in (Tier[])[Tier.Normal, Tier.Priority, Tier.Vip])
+            {
+                int count = tickets.Count(t => t.State == TicketState.Waiting && t.Service == s && t.Tier == tier);
+                Require(_engine.WaitingCount(s, tier) == count, $"WaitingCount({s}, {tier}) = {_engine.WaitingCount(s, tier)} counts the {count} waiting tickets");
+            }
+
+            int[] queue = Queue(s);
+            Require(queue.Length == expected.Length && queue.Order().SequenceEqual(expected),
+                $"CopyQueue({s}) = [{string.Join(",", queue)}] lists exactly the waiting tickets [{string.Join(",", expected)}]");
+        }
+    }
+
+    private void CheckNumbers(TicketView[] tickets)
+    {
+        var held = new Dictionary<(int, int), int>();
+        for (int i = 0; i < tickets.Length; i++)
+        {
+            TicketView t = tickets[i];
+            ServiceConfig sc = _config.Services[t.NumberService];
+            Require(t.Number >= sc.FirstNumber && t.Number <= sc.LastNumber, $"ticket {i}'s number {t.Number} is in its service's range");
+            if (t.State is TicketState.Waiting or TicketState.Called or TicketState.Serving or TicketState.Parked or TicketState.NoShow)
+            {
+                Require(held.TryAdd((t.NumberService, t.Number), i),
+                    $"live tickets {held.GetValueOrDefault((t.NumberService, t.Number))} and {i} share number {_engine.FormatNumber(t.NumberService, t.Number)}");
+                Require(_engine.FindTicket(t.NumberService, t.Number) == i, $"FindTicket finds live ticket {i} by its number");
+            }
+        }
+
+        for (int s = 0; s < _config.Services.Count; s++)
+        {
+            int cap = _config.Services[s].DailyCap;
+            Require(cap == 0 || _dispenserIssued[s] <= cap, $"the dispenser issued {_dispenserIssued[s]} tickets of service {s}, at most its cap {cap}");
+            Require(_engine.IssuedCount(s) == tickets.Count(t => t.NumberService == s), $"IssuedCount({s}) counts the tickets with its prefix");
+        }
+    }
+
+    // ---- helpers ----
+
+    private int CounterIndex(int number)
+    {
+        for (int i = 0; i < _config.Counters.Count; i++)
+        {
+            if (_config.Counters[i].Number == number)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private void Count(string what)
+    {
+        if (_tally is not null)
+        {
+            _tally.AddOrUpdate(what, 1, (_, n) => n + 1);
+        }
+    }
+
+    /// <summary>
+    /// The state without what a recorded refusal moves: the sequence number and the time of the last event (the
+    /// <c>seq=</c> and <c>at=</c> fields of the first line).
+    /// </summary>
+    private static string WithoutSequence(string state)
+    {
+        int endOfLine = state.IndexOf('\n', StringComparison.Ordinal);
+        IEnumerable<string> fields = state[..endOfLine].Split(' ')
+            .Where(f => !f.StartsWith("seq=", StringComparison.Ordinal) && !f.StartsWith("at=", StringComparison.Ordinal));
+        return string.Join(' ', fields) + state[endOfLine..];
+    }
+
+    private void Require(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw new InvariantViolation($"violated at step {_stepIndex}: {what}\n{TraceHeader}{_trace}");
+        }
+    }
+
+    private const string TraceHeader = "--- rules, then the engine calls (e = new QueueEngine(rules), At = Branches.At) and their events ---\n";
+
+    private void TraceLine(string line, LobbyEvent[] events)
+    {
+        _trace.Append(line);
+        if (events.Length > 0)
+        {
+            _trace.Append(" // ").AppendJoin(", ", events.Select(FormatEvent));
+        }
+
+        _trace.Append('\n');
+    }
+
+    private string Local(DateTimeOffset t) =>
+        BusinessCalendar.ToLocal(_config.TimeZone, t.UtcDateTime).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private string Time(DateTimeOffset t)
+    {
+        DateTime local = BusinessCalendar.ToLocal(_config.TimeZone, t.UtcDateTime);
+        int days = DateOnly.FromDateTime(local).DayNumber - Branches.Day.DayNumber;
+        string time = string.Create(CultureInfo.InvariantCulture, $"At({local.Hour}, {local.Minute}, {local.Second})");
+        return days == 0 ? time : string.Create(CultureInfo.InvariantCulture, $"{time}.AddDays({days})");
+    }
+
+    private static string FormatEvent(LobbyEvent e) => e.Kind switch
+    {
+        EventKind.CounterStateChanged => string.Create(CultureInfo.InvariantCulture, $"#{e.Sequence} c{e.Counter}:{(CounterState)e.Reason}->{(CounterState)e.Detail}"),
+        EventKind.DayOpened or EventKind.DayClosed or EventKind.DeviceStatusChanged => string.Create(CultureInfo.InvariantCulture, $"#{e.Sequence} {e.Kind}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"#{e.Sequence} {e.Kind} t{e.Ticket}({(char)('A' + e.NumberService)}{e.Number} {e.Tier} s{e.Service}) c{e.Counter} n{e.Count} d{e.Detail} r{e.Reason}"),
+    };
+
+    private static string Format(in CommandResult r) => r.Accepted
+        ? string.Create(CultureInfo.InvariantCulture, $"ok t{r.Ticket}")
+        : string.Create(CultureInfo.InvariantCulture, $"refused {r.Refusal}");
+
+    private static string Format(in Command c) => c.Kind switch
+    {
+        CommandKind.OpenDay => "Command.OpenDay()",
+        CommandKind.CloseDay => "Command.CloseDay()",
+        CommandKind.Issue => $"Command.Issue({c.Service}, Tier.{c.Tier})",
+        CommandKind.CallNext => $"Command.CallNext({c.Counter})",
+        CommandKind.Recall => $"Command.Recall({c.Counter})",
+        CommandKind.Start => $"Command.Start({c.Counter})",
+        CommandKind.Finish => $"Command.Finish({c.Counter})",
+        CommandKind.NoShow => $"Command.NoShow({c.Counter})",
+        CommandKind.Recover when c.Ticket >= 0 => $"Command.Recover({c.Ticket})",
+        CommandKind.Recover when c.NumberService >= 0 => $"Command.RecoverNumber({c.NumberService}, {c.Number})",
+        CommandKind.Recover => $"Command.RecoverLastAt({c.Counter})",
+        CommandKind.Transfer => $"Command.Transfer({c.Counter}, {c.Service}, Placement.{c.Placement})",
+        CommandKind.WalkIn => $"Command.WalkIn({c.Counter}, {c.Service}, Tier.{c.Tier})",
+        CommandKind.Cancel when c.Ticket >= 0 => $"Command.Cancel({c.Ticket})",
+        CommandKind.Cancel => $"Command.CancelNumber({c.NumberService}, {c.Number})",
+        CommandKind.Park => $"Command.Park({c.Counter})",
+        CommandKind.CallBack => $"Command.CallBack({c.Counter}, {c.Ticket})",
+        CommandKind.OpenCounter => $"Command.OpenCounter({c.Counter})",
+        CommandKind.CloseCounter => $"Command.CloseCounter({c.Counter})",
+        CommandKind.Pause => $"Command.Pause({c.Counter})",
+        CommandKind.Away => $"Command.Away({c.Counter})",
+        CommandKind.Resume => $"Command.Resume({c.Counter})",
+        _ => c.ToString(),
+    };
+}

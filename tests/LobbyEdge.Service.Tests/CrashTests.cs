@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using LobbyEdge.Service.Profiles;
+using Xunit.Abstractions;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>
+/// Pulls the plug on the real process: <c>lobby-edge --simulate</c> at high speed is killed with SIGKILL at random
+/// moments and started again on the same data, and after every kill the log must hold every ticket the process
+/// had handed out, with a gap-free sequence, and rebuild the same state with or without snapshots.
+/// </summary>
+/// <remarks>
+/// CI runs a handful of trials. The soak run is the same test with more:
+/// <c>LOBBYEDGE_CRASH_TRIALS=50 dotnet test tests/LobbyEdge.Service.Tests -c Release --filter FullyQualifiedName~CrashTests</c>.
+/// </remarks>
+public sealed class CrashTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly string s_demoProfile = Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("lobby-crash-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Fact]
+    public async Task KilledAtRandomMoments_LosesNoHandedOutTicket_NumbersNoTicketTwice_AndRebuildsTheSameState()
+    {
+        int trials = int.TryParse(Environment.GetEnvironmentVariable("LOBBYEDGE_CRASH_TRIALS"), CultureInfo.InvariantCulture, out int n) ? n : 4;
+        var random = new Random(20261123);
+        BranchConfig config = BranchProfileLoader.Load(s_demoProfile);
+        string data = Path.Combine(_work.FullName, "data");
+        int handedOut = 0;
+        int fromSnapshot = 0;
+        for (int trial = 1; trial <= trials; trial++)
+        {
+            TimeSpan runFor = TimeSpan.FromMilliseconds(random.Next(200, 2500));
+            List<JsonElement> lines = await RunAndKillAsync(data, trial, runFor);
+            List<(string Ticket, long Sequence)> acks = [.. lines
+                .Where(l => Message(l).Contains("handed to the customer", StringComparison.Ordinal))
+                .Select(l => (l.GetProperty("State").GetProperty("Ticket").GetString()!, l.GetProperty("State").GetProperty("Sequence").GetInt64()))];
+            handedOut += acks.Count;
+
+            // Check a copy, as the next start would find it, so the service's own repair is not what we test.
+            string copy = CopyOf(data, $"trial-{trial}");
+            using BranchLog log = BranchLog.Open(copy);
+            List<LobbyEvent> events = ReadAll(log);
+            Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+            foreach ((string ticket, long sequence) in acks)
+            {
+                Assert.True(log.LastSequence >= sequence, $"trial {trial}: {ticket} was handed out at event {sequence}, the log ends at {log.LastSequence}");
+                Assert.Contains(events, e => e.Kind == EventKind.TicketIssued && e.Sequence <= sequence
+                    && config.Services[e.NumberService].FormatNumber(e.Number) == ticket);
+            }
+
+            (QueueEngine withSnapshots, RecoveryReport report) = EngineRecovery.Restore(() => new QueueEngine(config), log);
+            Directory.Delete(Path.Combine(copy, "snapshots"), recursive: true);
+            Directory.CreateDirectory(Path.Combine(copy, "snapshots"));
+            (QueueEngine replayOnly, RecoveryReport replayReport) = EngineRecovery.Restore(() => new QueueEngine(config), log);
+            Assert.Equal(0, replayReport.SnapshotSequence);
+            Assert.Equal(replayOnly.DescribeState(), withSnapshots.DescribeState());
+            Assert.Equal(log.LastSequence, withSnapshots.LastSequence);
+            fromSnapshot += report.SnapshotSequence > 0 ? 1 : 0;
+            output.WriteLine($"trial {trial}: ran {runFor.TotalMilliseconds} ms, {acks.Count} tickets handed out, log at {log.LastSequence}, snapshot {report.SnapshotSequence} + {report.EventsReplayed} replayed");
+        }
+
+        // No number twice in a business day: the demo's ranges (1..999) never wrap in these runs.
+        using (BranchLog final = BranchLog.Open(CopyOf(data, "final")))
+        {
+            int day = 0;
+            var seen = new HashSet<(int Day, int Service, int Number)>();
+            foreach (LobbyEvent e in ReadAll(final))
+            {
+                day = e.Kind == EventKind.DayOpened ? (int)e.A : day;
+                if (e.Kind == EventKind.TicketIssued)
+                {
+                    Assert.True(seen.Add((day, e.NumberService, e.Number)), $"{config.Services[e.NumberService].FormatNumber(e.Number)} issued twice on day {day}");
+                }
+            }
+
+            Assert.True(seen.Count > 0);
+        }
+
+        Assert.True(handedOut > 0, "no ticket was handed out in any trial: the runs were too short to test anything");
+        Assert.True(trials < 3 || fromSnapshot > 0, "no trial restored from a snapshot");
+    }
+
+    [Fact]
+    public async Task StartOnALogWithACorruptTail_RepairsItSaysSoAndGoesOn()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        await RunAndKillAsync(data, seed: 9, TimeSpan.FromMilliseconds(1500));
+        string segment = Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Max(StringComparer.Ordinal)!;
+        long before;
+        using (BranchLog log = BranchLog.Open(CopyOf(data, "before")))
+        {
+            before = log.LastSequence;
+        }
+
+        // A half-written record, as a power cut in the middle of a write leaves it.
+        using (var f = new FileStream(segment, FileMode.Append))
+        {
+            f.Write([56, 0, 0, 0, 0xDE, 0xAD, 0xBE, 0xEF, 1, 2, 3]);
+        }
+
+        List<JsonElement> lines = await RunAndKillAsync(data, seed: 9, TimeSpan.FromMilliseconds(800));
+
+        JsonElement repaired = Assert.Single(lines, l => Message(l).Contains("tail repaired", StringComparison.Ordinal));
+        Assert.Equal(11, repaired.GetProperty("State").GetProperty("Bytes").GetInt64());
+        Assert.Contains(lines, l => Message(l).Contains($"last event {before};", StringComparison.Ordinal));
+        using BranchLog after = BranchLog.Open(CopyOf(data, "after"));
+        Assert.True(after.LastSequence >= before);
+        Assert.Null(after.OpenReport.RepairReason);
+    }
+
+    /// <summary>Starts the simulation on <paramref name="data"/>, waits until it is ready, lets it run, then SIGKILLs it.</summary>
+    private async Task<List<JsonElement>> RunAndKillAsync(string data, int seed, TimeSpan runFor)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _work.FullName,
+        };
+        foreach (string arg in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll"),
+            "--branch", s_demoProfile, "--simulate", "--speed", "1500", "--days", "30", "--seed", seed.ToString(CultureInfo.InvariantCulture),
+            "--data", data, "--EventLog:SnapshotEveryEvents=150",
+            "--Logging:LogLevel:LobbyEdge.Service.Simulation.SimulationDriver=Debug",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("lobby-edge did not start");
+        var lines = new List<JsonElement>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        Task reading = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                JsonElement json = JsonDocument.Parse(line).RootElement;
+                lock (lines)
+                {
+                    lines.Add(json);
+                }
+
+                if (Message(json).EndsWith("; ready", StringComparison.Ordinal))
+                {
+                    ready.TrySetResult();
+                }
+            }
+        });
+
+        Task first = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(1)));
+        Assert.True(first == ready.Task, $"lobby-edge did not get ready; exit {(process.HasExited ? process.ExitCode : -1)}; stderr: {(process.HasExited ? await stderr : "")}");
+        await Task.Delay(runFor);
+        if (process.HasExited)
+        {
+            Assert.Fail($"lobby-edge exited early with {process.ExitCode}; stderr: {await stderr}");
+        }
+
+        // Process.Kill on Linux is SIGKILL: no shutdown code runs, exactly like a pulled plug for the process.
+        process.Kill();
+        await process.WaitForExitAsync();
+        await reading;
+        return lines;
+    }
+
+    private string CopyOf(string data, string name)
+    {
+        string target = Path.Combine(_work.FullName, name);
+        foreach (string file in Directory.GetFiles(data, "*", SearchOption.AllDirectories))
+        {
+            string to = Path.Combine(target, Path.GetRelativePath(data, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+
+        foreach (string dir in new[] { "log", "snapshots", "cursors" })
+        {
+            Directory.CreateDirectory(Path.Combine(target, dir));
+        }
+
+        return target;
+    }
+
+    private static List<LobbyEvent> ReadAll(BranchLog log)
+    {
+        var events = new List<LobbyEvent>();
+        using LogReader reader = log.ReadFrom(1);
+        while (reader.TryRead(out LobbyEvent e))
+        {
+            events.Add(e);
+        }
+
+        return events;
+    }
+
+    private static string Message(JsonElement line) => line.GetProperty("Message").GetString() ?? "";
+}
