@@ -1,4 +1,5 @@
-# LobbyEdge branch service. Multi-stage: build with the SDK, run on the small ASP.NET-free runtime image.
+# LobbyEdge branch service. Multi-stage: build with the SDK, run on the ASP.NET runtime image (Kestrel serves
+# /metrics, /healthz, /readyz and /api/state).
 # Build for the box's architecture with buildx, e.g.:
 #   docker buildx build --platform linux/arm64,linux/amd64 -t lobby-edge .
 # Not built in this repository's CI (no Docker engine there); kept correct by review.
@@ -11,7 +12,7 @@ RUN dotnet restore src/LobbyEdge.Service/LobbyEdge.Service.csproj -a "$TARGETARC
 RUN dotnet publish src/LobbyEdge.Service/LobbyEdge.Service.csproj -c Release -a "$TARGETARCH" --no-restore \
       --self-contained false -o /app
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0 AS runtime
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # tzdata: branch time zones; the service runs as an unprivileged user that owns only its data directory.
 RUN apt-get update && apt-get install -y --no-install-recommends tzdata && rm -rf /var/lib/apt/lists/* \
     && groupadd --system lobby && useradd --system --gid lobby --home-dir /var/lib/lobby-edge lobby \

@@ -10,10 +10,12 @@ if ! need dotnet; then
   exit 1
 fi
 
-# System packages the tests use. Nothing is needed yet beyond tzdata (time-zone tests); later tests add
-# socat (serial ptys), mosquitto (MQTT) and chromium (pages) here.
+# System packages the tests use: tzdata (time zones), prometheus (promtool checks the metrics exposition and
+# the alert rules), systemd (systemd-analyze verifies the unit).
 missing=()
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || missing+=(tzdata)
+need promtool || missing+=(prometheus)
+need systemd-analyze || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

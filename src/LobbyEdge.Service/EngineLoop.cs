@@ -42,6 +42,8 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     private readonly CommandRequest?[] _batch = new CommandRequest?[MaxBatch];
     private readonly CommandOutcome[] _outcomes = new CommandOutcome[MaxBatch];
     private long _lastNowTicks;
+    private bool _running;
+    private long _lastBatchTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <summary>Creates the loop around the engine it alone will touch.</summary>
     /// <param name="engine">The engine, already in the state the event log gives.</param>
@@ -72,6 +74,12 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
             AllowSynchronousContinuations = false,
         });
     }
+
+    /// <summary>Whether the loop is taking commands (for <c>/readyz</c>).</summary>
+    public bool IsRunning => Volatile.Read(ref _running);
+
+    /// <summary>When the loop last finished a batch (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for the systemd watchdog.</summary>
+    public long LastBatchTimestamp => Volatile.Read(ref _lastBatchTimestamp);
 
     /// <inheritdoc />
     public ValueTask<CommandOutcome> SendAsync(Command command, CancellationToken cancellationToken = default)
@@ -111,6 +119,7 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         using var tickerStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         Task ticker = TickEverySecondAsync(tickerStop.Token);
         ChannelReader<CommandRequest> reader = _channel.Reader;
+        Volatile.Write(ref _running, true);
         try
         {
             try
@@ -149,6 +158,7 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         }
         finally
         {
+            Volatile.Write(ref _running, false);
             await tickerStop.CancelAsync().ConfigureAwait(false);
             await ticker.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -190,6 +200,7 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
             throw;
         }
 
+        Volatile.Write(ref _lastBatchTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
         for (int i = 0; i < n; i++)
         {
             CommandRequest request = _batch[i]!;

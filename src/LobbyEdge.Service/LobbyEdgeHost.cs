@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
+using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using LobbyEdge.Service.Simulation;
 using LobbyEdge.Simulator;
@@ -57,19 +58,33 @@ public static partial class LobbyEdgeHost
         // The log is opened and the engine rebuilt from it before the engine loop exists (RunAsync resolves it
         // first, so a log that cannot be opened stops the start with exit code 1 and a clear message).
         builder.Services.Configure<EventLogOptions>(builder.Configuration.GetSection("EventLog"));
+        builder.Services.AddSingleton(new LobbyMetrics(config));
         builder.Services.AddSingleton(sp => RestoredBranch.Open(
             options.DataDirectory,
             config,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RestoredBranch).FullName!)));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RestoredBranch).FullName!),
+            sp.GetRequiredService<LobbyMetrics>()));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<RestoredBranch>().Engine);
 
         // The event log is the first sink: every other sink and every sender sees only durable events.
         builder.Services.AddSingleton<EventLogSink>();
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IEngineEventSink>(sp => sp.GetRequiredService<EventLogSink>()));
 
+        // Metrics and the state snapshot follow the log: what they show is durable.
+        builder.Services.AddSingleton<MetricsSink>();
+        builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<MetricsSink>());
+        builder.Services.AddSingleton<BranchState>();
+        builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<BranchState>());
+
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
+
+        // Operations: HTTP (after the loop, so /readyz can only answer once the loop runs) and the watchdog.
+        builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
+        builder.Services.AddSingleton<HttpServer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpServer>());
+        builder.Services.AddHostedService<SystemdWatchdog>();
 
         // Registered after the engine loop, so it stops first and never posts to a stopped loop.
         if (options.Simulate)

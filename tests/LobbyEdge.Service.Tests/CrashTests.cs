@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using LobbyEdge.Engine;
@@ -117,58 +116,19 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     /// <summary>Starts the simulation on <paramref name="data"/>, waits until it is ready, lets it run, then SIGKILLs it.</summary>
     private async Task<List<JsonElement>> RunAndKillAsync(string data, int seed, TimeSpan runFor)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _work.FullName,
-        };
-        foreach (string arg in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll"),
+        await using ServiceProcess service = ServiceProcess.Start(
+            _work.FullName,
             "--branch", s_demoProfile, "--simulate", "--speed", "1500", "--days", "30", "--seed", seed.ToString(CultureInfo.InvariantCulture),
-            "--data", data, "--EventLog:SnapshotEveryEvents=150",
-            "--Logging:LogLevel:LobbyEdge.Service.Simulation.SimulationDriver=Debug",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("lobby-edge did not start");
-        var lines = new List<JsonElement>();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Task reading = Task.Run(async () =>
-        {
-            while (await process.StandardOutput.ReadLineAsync() is { } line)
-            {
-                JsonElement json = JsonDocument.Parse(line).RootElement;
-                lock (lines)
-                {
-                    lines.Add(json);
-                }
-
-                if (Message(json).EndsWith("; ready", StringComparison.Ordinal))
-                {
-                    ready.TrySetResult();
-                }
-            }
-        });
-
-        Task first = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(1)));
-        Assert.True(first == ready.Task, $"lobby-edge did not get ready; exit {(process.HasExited ? process.ExitCode : -1)}; stderr: {(process.HasExited ? await stderr : "")}");
+            "--data", data, "--Http:Enabled=false", "--EventLog:SnapshotEveryEvents=150",
+            "--Logging:LogLevel:LobbyEdge.Service.Simulation.SimulationDriver=Debug");
+        await service.WaitUntilReadyAsync();
         await Task.Delay(runFor);
-        if (process.HasExited)
+        if (service.HasExited)
         {
-            Assert.Fail($"lobby-edge exited early with {process.ExitCode}; stderr: {await stderr}");
+            Assert.Fail($"lobby-edge exited early; stderr: {await service.StderrAsync()}");
         }
 
-        // Process.Kill on Linux is SIGKILL: no shutdown code runs, exactly like a pulled plug for the process.
-        process.Kill();
-        await process.WaitForExitAsync();
-        await reading;
-        return lines;
+        return await service.KillAsync();
     }
 
     private string CopyOf(string data, string name)
@@ -201,5 +161,5 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         return events;
     }
 
-    private static string Message(JsonElement line) => line.GetProperty("Message").GetString() ?? "";
+    private static string Message(JsonElement line) => ServiceProcess.Message(line);
 }

@@ -185,6 +185,12 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
             start.ArgumentList.Add(arg);
         }
 
+        if (args.Contains("--branch"))
+        {
+            // Any free port: tests run side by side, and a developer's own service may hold 9180.
+            start.ArgumentList.Add("--Http:Port=0");
+        }
+
         foreach ((string name, string value) in environment)
         {
             start.Environment[name] = value;

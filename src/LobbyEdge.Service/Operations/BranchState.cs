@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.Service.Persistence;
+
+namespace LobbyEdge.Service.Operations;
+
+/// <summary>
+/// The branch's state as JSON (<c>/api/state</c>, the head-office <c>state</c> topic, the signage page): services
+/// with waiting counts and predicted waits, counters with state and current ticket, the recent calls. Built on
+/// the engine loop after a batch that changed something (at most every <see cref="MinInterval"/>), kept as an
+/// immutable byte array that readers on any thread take without a lock.
+/// </summary>
+public sealed class BranchState : IEngineEventSink
+{
+    /// <summary>The state is rebuilt at most this often; the loop's one-second tick catches up what was skipped.</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly QueueEngine _engine;
+    private readonly TimeProvider _time;
+    private readonly ArrayBufferWriter<byte> _buffer = new(8192);
+    private readonly RecentCall[] _recent;
+    private byte[] _json = "{}"u8.ToArray();
+    private long _builtSequence = -1;
+    private DateTimeOffset _builtAt;
+
+    /// <summary>Creates the state over the restored branch and builds it once.</summary>
+    public BranchState(RestoredBranch branch, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(branch);
+        ArgumentNullException.ThrowIfNull(time);
+        _engine = branch.Engine;
+        _time = time;
+        _recent = new RecentCall[Math.Max(1, _engine.Config.RecentCallCount)];
+        Build(time.GetUtcNow());
+    }
+
+    /// <summary>The latest state as UTF-8 JSON. Never changes once returned.</summary>
+    public byte[] Json => Volatile.Read(ref _json);
+
+    /// <summary>The event sequence the latest state reflects.</summary>
+    public long Sequence => Volatile.Read(ref _builtSequence);
+
+    /// <summary>Raised (on the engine loop) after a new state is built; handlers must not block.</summary>
+    public event Action<byte[]>? Changed;
+
+    /// <inheritdoc />
+    public void OnEvents(ReadOnlySpan<LobbyEvent> events)
+    {
+    }
+
+    /// <inheritdoc />
+    public void OnBatchEnd()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        if (_engine.LastSequence != _builtSequence && now - _builtAt >= MinInterval)
+        {
+            Build(now);
+        }
+    }
+
+    private void Build(DateTimeOffset now)
+    {
+        QueueEngine e = _engine;
+        BranchConfig config = e.Config;
+        _buffer.ResetWrittenCount();
+        using (var w = new Utf8JsonWriter(_buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("branchId", config.BranchId);
+            w.WriteString("name", config.Name);
+            w.WriteString("nameZh", config.NameZh);
+            w.WriteNumber("sequence", e.LastSequence);
+            w.WriteString("time", now.UtcDateTime);
+            w.WriteBoolean("dayOpen", e.IsDayOpen);
+            if (e.BusinessDate != DateOnly.MinValue)
+            {
+                w.WriteString("businessDate", e.BusinessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            w.WriteStartArray("services");
+            for (int s = 0; s < config.Services.Count; s++)
+            {
+                ServiceConfig sc = config.Services[s];
+                WaitPrediction p = e.Predict(s, Tier.Normal);
+                w.WriteStartObject();
+                w.WriteString("id", sc.Id);
+                w.WriteString("prefix", sc.Prefix.ToString());
+                w.WriteString("name", sc.Name);
+                w.WriteString("nameZh", sc.NameZh);
+                w.WriteNumber("waiting", e.WaitingCount(s));
+                w.WriteStartObject("waitingByTier");
+                for (int t = 0; t < 3; t++)
+                {
+                    w.WriteNumber(LobbyMetrics.Tiers[t], e.WaitingCount(s, (Tier)t));
+                }
+
+                w.WriteEndObject();
+                w.WriteNumber("issued", e.IssuedCount(s));
+                if (p.TypicalMs >= 0)
+                {
+                    w.WriteNumber("predictedWaitSeconds", p.TypicalMs / 1000);
+                    w.WriteNumber("predictedWaitUpperSeconds", p.UpperMs / 1000);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("counters");
+            foreach (CounterConfig cc in config.Counters)
+            {
+                e.TryGetCounter(cc.Number, out CounterView c);
+                w.WriteStartObject();
+                w.WriteNumber("number", cc.Number);
+                w.WriteString("state", LobbyMetrics.States[(int)c.State]);
+                if (c.CurrentTicket >= 0)
+                {
+                    w.WriteString("ticket", e.FormatTicket(c.CurrentTicket));
+                }
+                else
+                {
+                    w.WriteNull("ticket");
+                }
+
+                w.WriteNumber("waiting", e.WaitingForCounter(cc.Number));
+                w.WriteNumber("parked", c.ParkedCount);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("recentCalls");
+            int n = e.CopyRecentCalls(_recent);
+            for (int i = 0; i < n; i++)
+            {
+                RecentCall r = _recent[i];
+                w.WriteStartObject();
+                w.WriteString("ticket", e.FormatNumber(r.NumberService, r.Number));
+                w.WriteNumber("counter", r.Counter);
+                w.WriteString("time", new DateTime(r.TimeTicks, DateTimeKind.Utc));
+                w.WriteNumber("recalls", r.Recalls);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        byte[] json = _buffer.WrittenSpan.ToArray();
+        Volatile.Write(ref _json, json);
+        Volatile.Write(ref _builtSequence, e.LastSequence);
+        _builtAt = now;
+        Changed?.Invoke(json);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using LobbyEdge.Service.Persistence;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace LobbyEdge.Service.Operations;
+
+/// <summary>
+/// The operations endpoints of CONTRACTS.md ("HTTP"): <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c> and
+/// <c>/api/state</c>, on Kestrel bound to 127.0.0.1:9180 unless configured. A small web application of its own
+/// inside the host: it reads the host's singletons and never touches the engine.
+/// </summary>
+public sealed partial class HttpServer : IHostedService, IAsyncDisposable
+{
+    private readonly HttpOptions _options;
+    private readonly LobbyMetrics _metrics;
+    private readonly BranchState _state;
+    private readonly EngineLoop _loop;
+    private readonly RestoredBranch _branch;
+    private readonly ILogger<HttpServer> _logger;
+    private WebApplication? _app;
+
+    /// <summary>Creates the server over the host's services.</summary>
+    public HttpServer(IOptions<HttpOptions> options, LobbyMetrics metrics, BranchState state, EngineLoop loop, RestoredBranch branch, ILogger<HttpServer> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _metrics = metrics;
+        _state = state;
+        _loop = loop;
+        _branch = branch;
+        _logger = logger;
+    }
+
+    /// <summary>The address the server listens on, once started.</summary>
+    public Uri? BaseAddress { get; private set; }
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.Enabled)
+        {
+            Log.Disabled(_logger);
+            return;
+        }
+
+        if (!IPAddress.TryParse(_options.Address, out IPAddress? address) || _options.Port is < 0 or > 65535)
+        {
+            throw new InvalidOperationException($"Http: address '{_options.Address}' and port {_options.Port} are not a valid endpoint");
+        }
+
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(address, _options.Port);
+        });
+        WebApplication app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", Ready);
+        app.MapGet("/metrics", Metrics);
+        app.MapGet("/api/state", () => Results.Bytes(_state.Json, "application/json"));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        BaseAddress = new Uri(app.Urls.First());
+        Log.Listening(_logger, BaseAddress);
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private IResult Ready()
+    {
+        // The log was opened and the engine restored before this server started (RestoredBranch); what is left
+        // to check is that the single writer is running.
+        string? reason = !_loop.IsRunning ? "the engine loop is not running" : null;
+        return reason is null
+            ? Results.Text($"ready: event log at {_branch.Log.LastSequence}\n")
+            : Results.Text($"not ready: {reason}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private async Task Metrics(HttpContext context)
+    {
+        bool openMetrics = context.Request.Headers.Accept.ToString().Contains("application/openmetrics-text", StringComparison.OrdinalIgnoreCase);
+        ExpositionFormat format = openMetrics ? ExpositionFormat.OpenMetricsText : ExpositionFormat.PrometheusText;
+        using var buffer = new MemoryStream();
+
+        // Export under the lock the engine loop holds while it publishes a batch: a scrape sees whole batches.
+        // Exporting into memory is synchronous and takes about a millisecond, so the loop never waits longer.
+        lock (_metrics.ExportLock)
+        {
+            _metrics.Registry.CollectAndExportAsTextAsync(buffer, format, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        context.Response.ContentType = openMetrics
+            ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+            : "text/plain; version=0.0.4; charset=utf-8";
+        buffer.Position = 0;
+        await buffer.CopyToAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(401, LogLevel.Information, "HTTP endpoints on {Address} (/metrics, /healthz, /readyz, /api/state)")]
+        public static partial void Listening(ILogger logger, Uri address);
+
+        [LoggerMessage(402, LogLevel.Information, "HTTP endpoints disabled (Http:Enabled=false)")]
+        public static partial void Disabled(ILogger logger);
+    }
+}

@@ -1,0 +1,189 @@
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using Prometheus;
+
+namespace LobbyEdge.Service.Operations;
+
+/// <summary>
+/// The metrics of CONTRACTS.md ("Metrics"), in one registry of their own. Created once; every labelled child the
+/// engine path touches is created here and cached in arrays indexed by service, tier, outcome, counter and state,
+/// so updating a metric from an event is an array index and an interlocked add: no allocation, no label lookup.
+/// Never labelled by ticket number or customer.
+/// </summary>
+public sealed class LobbyMetrics : ILogCommitObserver
+{
+    /// <summary>Outcomes of <c>lobby_tickets_ended_total</c>, in the order of <see cref="Outcome"/>.</summary>
+    public static readonly string[] Outcomes = ["completed", "no_show", "abandoned", "cancelled"];
+
+    /// <summary>Counter states as label values, indexed by <see cref="CounterState"/>.</summary>
+    public static readonly string[] States = ["closed", "standby", "serving", "paused", "away"];
+
+    /// <summary>Tiers as label values, indexed by <see cref="Tier"/>.</summary>
+    public static readonly string[] Tiers = ["normal", "priority", "vip"];
+
+    private static readonly double[] s_waitBuckets = [30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200];
+    private static readonly double[] s_serviceBuckets = [30, 60, 120, 180, 300, 450, 600, 900, 1200, 1800, 3600];
+    private static readonly double[] s_errorBuckets = [-1800, -900, -600, -300, -120, -60, 0, 60, 120, 300, 600, 900, 1800, 3600];
+    private static readonly double[] s_commitBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1];
+
+    private readonly Counter _deviceReconnects;
+    private readonly Counter _framesRejected;
+    private readonly Gauge _deviceUp;
+    private readonly Gauge _printerPaper;
+
+    /// <summary>Creates the registry and every metric for the branch's services and counters.</summary>
+    public LobbyMetrics(BranchConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Registry = Metrics.NewCustomRegistry();
+        MetricFactory f = Metrics.WithCustomRegistry(Registry);
+        int services = config.Services.Count;
+        int counters = config.Counters.Count;
+
+        Counter issued = f.CreateCounter("lobby_tickets_issued_total", "Tickets issued (walk-ins included).", "service", "tier");
+        Counter ended = f.CreateCounter("lobby_tickets_ended_total", "Tickets ended, by outcome. A no-show ends when its recovery tolerance passes or the day closes.", "service", "outcome");
+        Counter recovered = f.CreateCounter("lobby_tickets_recovered_total", "No-shows recovered into the queue.", "service");
+        Gauge waiting = f.CreateGauge("lobby_queue_waiting", "Tickets waiting now.", "service", "tier");
+        Histogram wait = f.CreateHistogram("lobby_wait_seconds", "Wait from entering the queue to the call.", new HistogramConfiguration { LabelNames = ["service"], Buckets = s_waitBuckets });
+        Histogram service = f.CreateHistogram("lobby_service_seconds", "Service time from start to finish.", new HistogramConfiguration { LabelNames = ["service"], Buckets = s_serviceBuckets });
+        Counter care = f.CreateCounter("lobby_care_alerts_total", "Care alerts: a waiting customer crossed the care threshold.", "service");
+        Counter sla = f.CreateCounter("lobby_sla_breaches_total", "Tickets that waited past the service's SLA target.", "service");
+        Histogram error = f.CreateHistogram("lobby_prediction_error_seconds", "Actual wait minus the typical wait printed on the ticket.", new HistogramConfiguration { LabelNames = ["service"], Buckets = s_errorBuckets });
+        Gauge state = f.CreateGauge("lobby_counter_state", "1 for the counter's current state, 0 for the others.", "counter", "state");
+        Counter stateSeconds = f.CreateCounter("lobby_counter_state_seconds_total", "Time counters spent in each state.", "counter", "state");
+        _deviceUp = f.CreateGauge("lobby_device_up", "1 when the device answers, 0 when it is down.", "device", "kind");
+        _deviceReconnects = f.CreateCounter("lobby_device_reconnects_total", "Times a device's port was reopened.", "device");
+        _framesRejected = f.CreateCounter("lobby_device_frames_rejected_total", "Corrupt frames counted and dropped.", "device", "reason");
+        _printerPaper = f.CreateGauge("lobby_printer_paper", "1 for the printer's current paper status.", "device", "status");
+        EventLogLastSequence = f.CreateGauge("lobby_eventlog_last_sequence", "The last durable event's sequence.");
+        EventLogCommitSeconds = f.CreateHistogram("lobby_eventlog_commit_seconds", "Time of one group commit (write and fsync).", new HistogramConfiguration { Buckets = s_commitBuckets });
+        HeadOfficeConnected = f.CreateGauge("lobby_headoffice_connected", "1 while connected to the head-office broker.");
+        HeadOfficePendingEvents = f.CreateGauge("lobby_headoffice_pending_events", "Durable events not yet acknowledged by head office.");
+
+        Issued = new Counter.Child[services * 3];
+        Waiting = new Gauge.Child[services * 3];
+        Ended = new Counter.Child[services * Outcomes.Length];
+        Recovered = new Counter.Child[services];
+        Wait = new Histogram.Child[services];
+        Service = new Histogram.Child[services];
+        Care = new Counter.Child[services];
+        Sla = new Counter.Child[services];
+        PredictionError = new Histogram.Child[services];
+        for (int s = 0; s < services; s++)
+        {
+            string id = config.Services[s].Id;
+            for (int t = 0; t < 3; t++)
+            {
+                Issued[(s * 3) + t] = issued.WithLabels(id, Tiers[t]);
+                Waiting[(s * 3) + t] = waiting.WithLabels(id, Tiers[t]);
+            }
+
+            for (int o = 0; o < Outcomes.Length; o++)
+            {
+                Ended[(s * Outcomes.Length) + o] = ended.WithLabels(id, Outcomes[o]);
+            }
+
+            Recovered[s] = recovered.WithLabels(id);
+            Wait[s] = wait.WithLabels(id);
+            Service[s] = service.WithLabels(id);
+            Care[s] = care.WithLabels(id);
+            Sla[s] = sla.WithLabels(id);
+            PredictionError[s] = error.WithLabels(id);
+        }
+
+        CounterStateGauge = new Gauge.Child[counters * States.Length];
+        CounterStateSeconds = new Counter.Child[counters * States.Length];
+        for (int c = 0; c < counters; c++)
+        {
+            string number = config.Counters[c].Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            for (int st = 0; st < States.Length; st++)
+            {
+                CounterStateGauge[(c * States.Length) + st] = state.WithLabels(number, States[st]);
+                CounterStateSeconds[(c * States.Length) + st] = stateSeconds.WithLabels(number, States[st]);
+            }
+
+            CounterStateGauge[c * States.Length].Set(1);
+        }
+    }
+
+    /// <summary>What an ended ticket counts as.</summary>
+    public enum Outcome
+    {
+        /// <summary>Served to the end.</summary>
+        Completed = 0,
+
+        /// <summary>An empty number whose tolerance passed (or the day closed on it).</summary>
+        NoShow = 1,
+
+        /// <summary>Left without service for any other reason.</summary>
+        Abandoned = 2,
+
+        /// <summary>Cancelled.</summary>
+        Cancelled = 3,
+    }
+
+    /// <summary>The registry to export.</summary>
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>Guards a consistent view: the engine loop holds it while it updates a batch, a scrape while it exports.</summary>
+    public object ExportLock { get; } = new();
+
+    internal Counter.Child[] Issued { get; }
+
+    internal Counter.Child[] Ended { get; }
+
+    internal Counter.Child[] Recovered { get; }
+
+    internal Gauge.Child[] Waiting { get; }
+
+    internal Histogram.Child[] Wait { get; }
+
+    internal Histogram.Child[] Service { get; }
+
+    internal Counter.Child[] Care { get; }
+
+    internal Counter.Child[] Sla { get; }
+
+    internal Histogram.Child[] PredictionError { get; }
+
+    internal Gauge.Child[] CounterStateGauge { get; }
+
+    internal Counter.Child[] CounterStateSeconds { get; }
+
+    /// <summary><c>lobby_eventlog_last_sequence</c>.</summary>
+    public Gauge EventLogLastSequence { get; }
+
+    /// <summary><c>lobby_eventlog_commit_seconds</c>.</summary>
+    public Histogram EventLogCommitSeconds { get; }
+
+    /// <summary><c>lobby_headoffice_connected</c>.</summary>
+    public Gauge HeadOfficeConnected { get; }
+
+    /// <summary><c>lobby_headoffice_pending_events</c>.</summary>
+    public Gauge HeadOfficePendingEvents { get; }
+
+    /// <summary>The <c>lobby_device_up</c> child of a device (create once per device and keep it).</summary>
+    public Gauge.Child DeviceUp(string device, string kind) => _deviceUp.WithLabels(device, kind);
+
+    /// <summary>The <c>lobby_device_reconnects_total</c> child of a device.</summary>
+    public Counter.Child DeviceReconnects(string device) => _deviceReconnects.WithLabels(device);
+
+    /// <summary>The <c>lobby_device_frames_rejected_total</c> child of a device and reason.</summary>
+    public Counter.Child FramesRejected(string device, string reason) => _framesRejected.WithLabels(device, reason);
+
+    /// <summary>The <c>lobby_printer_paper</c> child of a printer and status (<c>ok</c>, <c>low</c>, <c>out</c>).</summary>
+    public Gauge.Child PrinterPaper(string device, string status) => _printerPaper.WithLabels(device, status);
+
+    /// <summary>Times each group commit of the event log (called on the engine loop).</summary>
+    public void Committed(int events, TimeSpan elapsed) => EventLogCommitSeconds.Observe(elapsed.TotalSeconds);
+
+    /// <summary>The outcome an ending event counts as, or -1 for an event that ends nothing.</summary>
+    public static int OutcomeOf(in LobbyEvent e) => e.Kind switch
+    {
+        EventKind.TicketCompleted => (int)Outcome.Completed,
+        EventKind.TicketCancelled => (int)Outcome.Cancelled,
+        EventKind.TicketAbandoned when e.Reason is (byte)AbandonReason.NoShowExpired or (byte)AbandonReason.NoShowAtClose => (int)Outcome.NoShow,
+        EventKind.TicketAbandoned => (int)Outcome.Abandoned,
+        _ => -1,
+    };
+}

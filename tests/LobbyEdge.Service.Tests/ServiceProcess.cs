@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>
+/// The real <c>lobby-edge</c> process, started from the build output next to the tests, with its JSON log lines
+/// collected as they come. For tests that watch a running service (crash, metrics) rather than wait for its exit.
+/// </summary>
+internal sealed class ServiceProcess : IAsyncDisposable
+{
+    public static readonly string DemoProfile = Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
+
+    private readonly Process _process;
+    private readonly List<JsonElement> _lines = [];
+    private readonly Task _reading;
+    private readonly Task<string> _stderr;
+
+    private ServiceProcess(Process process)
+    {
+        _process = process;
+        _stderr = process.StandardError.ReadToEndAsync();
+        _reading = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                JsonElement json = JsonDocument.Parse(line).RootElement;
+                lock (_lines)
+                {
+                    _lines.Add(json);
+                }
+            }
+        });
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The log lines so far.</summary>
+    public List<JsonElement> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public static ServiceProcess Start(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return new ServiceProcess(Process.Start(start) ?? throw new InvalidOperationException("lobby-edge did not start"));
+    }
+
+    /// <summary>A TCP port on loopback that nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string Message(JsonElement line) => line.GetProperty("Message").GetString() ?? "";
+
+    /// <summary>Waits for a log line whose message satisfies <paramref name="match"/>; fails if the process exits first.</summary>
+    public async Task<JsonElement> WaitForLineAsync(Func<string, bool> match, TimeSpan patience)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < patience)
+        {
+            foreach (JsonElement line in Lines)
+            {
+                if (match(Message(line)))
+                {
+                    return line;
+                }
+            }
+
+            if (_process.HasExited)
+            {
+                await _reading;
+                Assert.Fail($"lobby-edge exited with {_process.ExitCode} before the line came; stderr: {await _stderr}");
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail($"no such log line within {patience}; last lines: {string.Join(" | ", Lines.TakeLast(5).Select(Message))}");
+        return default;
+    }
+
+    /// <summary>Waits until the service has opened its log and restored the engine.</summary>
+    public Task WaitUntilReadyAsync() => WaitForLineAsync(m => m.EndsWith("; ready", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+
+    /// <summary>SIGKILL: no shutdown code runs, as when the plug is pulled.</summary>
+    public async Task<List<JsonElement>> KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+
+        await _process.WaitForExitAsync();
+        await _reading;
+        return Lines;
+    }
+
+    public async Task<string> StderrAsync() => _process.HasExited ? await _stderr : "";
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+}
