@@ -11,11 +11,15 @@ if ! need dotnet; then
 fi
 
 # System packages the tests use: tzdata (time zones), prometheus (promtool checks the metrics exposition and
-# the alert rules), systemd (systemd-analyze verifies the unit).
+# the alert rules), systemd (systemd-analyze verifies the unit), mosquitto (the head-office link's broker).
 missing=()
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || missing+=(tzdata)
 need promtool || missing+=(prometheus)
 need systemd-analyze || missing+=(systemd)
+# chromium renders the signage and kiosk pages; a CJK font makes their Chinese readable in the screenshots.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+[ -x /usr/sbin/mosquitto ] || need mosquitto || missing+=(mosquitto)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
+using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using LobbyEdge.Service.Simulation;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -81,6 +83,10 @@ public static partial class LobbyEdgeHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
 
         // Operations: HTTP (after the loop, so /readyz can only answer once the loop runs) and the watchdog.
+        builder.Services.AddSingleton<NoticeBoard>();
+        builder.Services.AddSingleton<SignageFeed>();
+        builder.Services.TryAddSingleton<IKioskPrinter, NoKioskPrinter>();
+        builder.Services.AddSingleton<Kiosk>();
         builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
         builder.Services.AddSingleton<HttpServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpServer>());

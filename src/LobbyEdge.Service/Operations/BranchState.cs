@@ -59,6 +59,26 @@ public sealed class BranchState : IEngineEventSink
         }
     }
 
+    /// <summary>Whether a counter that serves the service is logged in (the kiosk lists only these).</summary>
+    private bool IsServed(int service)
+    {
+        foreach (CounterConfig cc in _engine.Config.Counters)
+        {
+            if (_engine.TryGetCounter(cc.Number, out CounterView c) && c.State != CounterState.Closed)
+            {
+                foreach (ServiceWeight w in cc.Services)
+                {
+                    if (w.Service == service)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
     private void Build(DateTimeOffset now)
     {
         QueueEngine e = _engine;
@@ -72,6 +92,7 @@ public sealed class BranchState : IEngineEventSink
             w.WriteString("nameZh", config.NameZh);
             w.WriteNumber("sequence", e.LastSequence);
             w.WriteString("time", now.UtcDateTime);
+            w.WriteNumber("utcOffsetMinutes", (int)config.TimeZone.GetUtcOffset(now.UtcDateTime).TotalMinutes);
             w.WriteBoolean("dayOpen", e.IsDayOpen);
             if (e.BusinessDate != DateOnly.MinValue)
             {
@@ -88,6 +109,7 @@ public sealed class BranchState : IEngineEventSink
                 w.WriteString("prefix", sc.Prefix.ToString());
                 w.WriteString("name", sc.Name);
                 w.WriteString("nameZh", sc.NameZh);
+                w.WriteBoolean("open", IsServed(s));
                 w.WriteNumber("waiting", e.WaitingCount(s));
                 w.WriteStartObject("waitingByTier");
                 for (int t = 0; t < 3; t++)

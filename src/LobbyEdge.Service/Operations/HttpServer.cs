@@ -1,4 +1,5 @@
 using System.Net;
+using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,11 +23,21 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     private readonly BranchState _state;
     private readonly EngineLoop _loop;
     private readonly RestoredBranch _branch;
+    private readonly SignageFeed _feed;
+    private readonly Kiosk _kiosk;
     private readonly ILogger<HttpServer> _logger;
     private WebApplication? _app;
 
     /// <summary>Creates the server over the host's services.</summary>
-    public HttpServer(IOptions<HttpOptions> options, LobbyMetrics metrics, BranchState state, EngineLoop loop, RestoredBranch branch, ILogger<HttpServer> logger)
+    public HttpServer(
+        IOptions<HttpOptions> options,
+        LobbyMetrics metrics,
+        BranchState state,
+        EngineLoop loop,
+        RestoredBranch branch,
+        SignageFeed feed,
+        Kiosk kiosk,
+        ILogger<HttpServer> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -34,6 +45,8 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         _state = state;
         _loop = loop;
         _branch = branch;
+        _feed = feed;
+        _kiosk = kiosk;
         _logger = logger;
     }
 
@@ -66,6 +79,10 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         app.MapGet("/readyz", Ready);
         app.MapGet("/metrics", Metrics);
         app.MapGet("/api/state", () => Results.Bytes(_state.Json, "application/json"));
+        app.MapGet("/signage", () => Page("signage.html"));
+        app.MapGet("/signage/events", _feed.ServeAsync);
+        app.MapGet("/kiosk", () => Page("kiosk.html"));
+        app.MapPost("/kiosk/tickets", (Func<HttpContext, Task<IResult>>)_kiosk.IssueAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         BaseAddress = new Uri(app.Urls.First());
@@ -88,6 +105,16 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         {
             await _app.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private static IResult Page(string name)
+    {
+        // The pages are embedded in the program: a lobby TV or kiosk needs nothing but this box, no CDN, no fonts.
+        using Stream stream = typeof(HttpServer).Assembly.GetManifestResourceStream($"LobbyEdge.Service.Lobby.Pages.{name}")
+            ?? throw new InvalidOperationException($"page {name} is not embedded");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Results.Bytes(copy.ToArray(), "text/html; charset=utf-8");
     }
 
     private IResult Ready()
@@ -122,7 +149,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(401, LogLevel.Information, "HTTP endpoints on {Address} (/metrics, /healthz, /readyz, /api/state)")]
+        [LoggerMessage(401, LogLevel.Information, "HTTP endpoints on {Address} (/metrics, /healthz, /readyz, /api/state, /signage, /kiosk)")]
         public static partial void Listening(ILogger logger, Uri address);
 
         [LoggerMessage(402, LogLevel.Information, "HTTP endpoints disabled (Http:Enabled=false)")]

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using LobbyEdge.Engine;
+using Microsoft.AspNetCore.Http;
+
+namespace LobbyEdge.Service.Lobby;
+
+/// <summary>A ticket as the kiosk's printer prints it.</summary>
+/// <param name="Ticket">The printed number, e.g. A023.</param>
+/// <param name="Service">The service's configuration (names in both languages).</param>
+/// <param name="PeopleAhead">People who will be called first.</param>
+/// <param name="TypicalWaitMs">Predicted typical wait, -1 if unknown.</param>
+/// <param name="UpperWaitMs">Predicted upper wait, -1 if unknown.</param>
+/// <param name="IssuedAt">When it was issued.</param>
+public sealed record KioskTicket(string Ticket, ServiceConfig Service, int PeopleAhead, long TypicalWaitMs, long UpperWaitMs, DateTimeOffset IssuedAt);
+
+/// <summary>
+/// The printer a kiosk prints at. The devices layer provides the real one; without a printer configured the kiosk
+/// shows the number on screen only.
+/// </summary>
+public interface IKioskPrinter
+{
+    /// <summary>Why the printer cannot print now (paper out, cover open, offline), or null when it can.</summary>
+    public string? WhyNotReady();
+
+    /// <summary>Prints a ticket whose events are already durable.</summary>
+    public ValueTask PrintAsync(KioskTicket ticket, CancellationToken cancellationToken);
+}
+
+/// <summary>No printer: the kiosk shows the number only.</summary>
+public sealed class NoKioskPrinter : IKioskPrinter
+{
+    /// <inheritdoc />
+    public string? WhyNotReady() => null;
+
+    /// <inheritdoc />
+    public ValueTask PrintAsync(KioskTicket ticket, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// The kiosk's one action: a customer taps a service and gets a ticket. Staff functions (call, transfer, recover,
+/// counters) are not reachable from here: the kiosk API issues tickets and nothing else.
+/// </summary>
+public sealed class Kiosk
+{
+    private readonly ILobbyCommands _commands;
+    private readonly BranchConfig _config;
+    private readonly IKioskPrinter _printer;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the kiosk endpoint.</summary>
+    public Kiosk(ILobbyCommands commands, BranchConfig config, IKioskPrinter printer, TimeProvider time)
+    {
+        _commands = commands;
+        _config = config;
+        _printer = printer;
+        _time = time;
+    }
+
+    /// <summary>Bilingual text for a refusal a customer can see.</summary>
+    public static (string Zh, string En) Explain(RefusalReason reason) => reason switch
+    {
+        RefusalReason.DayNotOpen => ("营业厅尚未开始营业，请稍候", "The branch is not open yet. Please wait a moment."),
+        RefusalReason.TicketingClosed => ("今日取号已结束", "Ticketing has closed for today."),
+        RefusalReason.DailyCapReached => ("该业务今日号码已发完", "No more tickets for this service today."),
+        RefusalReason.NumbersExhausted or RefusalReason.CapacityExhausted => ("暂时无法取号，请联系大堂经理", "No ticket can be issued right now. Please ask the lobby manager."),
+        RefusalReason.UnknownService => ("没有该业务", "There is no such service."),
+        _ => ("暂时无法取号，请联系大堂经理", "No ticket can be issued right now. Please ask the lobby manager."),
+    };
+
+    /// <summary>POST /kiosk/tickets with <c>{"service":"cash","priority":false}</c>.</summary>
+    public async Task<IResult> IssueAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        string? serviceId;
+        bool priority;
+        try
+        {
+            using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            serviceId = body.RootElement.TryGetProperty("service", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            priority = body.RootElement.TryGetProperty("priority", out JsonElement p) && p.ValueKind == JsonValueKind.True;
+        }
+        catch (JsonException)
+        {
+            return Results.BadRequest(new { ok = false, error = "body must be JSON like {\"service\":\"cash\"}" });
+        }
+
+        int service = -1;
+        for (int i = 0; i < _config.Services.Count; i++)
+        {
+            if (_config.Services[i].Id == serviceId)
+            {
+                service = i;
+            }
+        }
+
+        if (service < 0)
+        {
+            (string zh, string en) = Explain(RefusalReason.UnknownService);
+            return Results.BadRequest(new { ok = false, reason = "unknown_service", messageZh = zh, message = en });
+        }
+
+        // A dispenser whose printer cannot print refuses before a number is taken, and says why.
+        if (_printer.WhyNotReady() is { } why)
+        {
+            return Results.Json(new { ok = false, reason = "printer", messageZh = "打印机无法打印，请联系大堂经理", message = $"The ticket printer cannot print ({why}). Please ask the lobby manager." }, statusCode: StatusCodes.Status409Conflict);
+        }
+
+        CommandOutcome outcome = await _commands.SendAsync(Command.Issue(service, priority ? Tier.Priority : Tier.Normal), context.RequestAborted).ConfigureAwait(false);
+        CommandResult r = outcome.Result;
+        if (!r.Accepted)
+        {
+            (string zh, string en) = Explain(r.Refusal);
+            return Results.Json(new { ok = false, reason = r.Refusal.ToString(), messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
+        }
+
+        ServiceConfig sc = _config.Services[r.NumberService];
+        var ticket = new KioskTicket(sc.FormatNumber(r.Number), _config.Services[service], r.PeopleAhead, r.TypicalWaitMs, r.UpperWaitMs, outcome.At);
+        await _printer.PrintAsync(ticket, context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new
+        {
+            ok = true,
+            ticket = ticket.Ticket,
+            service = sc.Id,
+            peopleAhead = r.PeopleAhead,
+            waitMinutes = r.TypicalWaitMs < 0 ? null : new[] { (int)Math.Round(r.TypicalWaitMs / 60000.0), (int)Math.Ceiling(r.UpperWaitMs / 60000.0) },
+            issuedAt = outcome.At,
+        });
+    }
+}
