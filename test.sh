@@ -14,12 +14,17 @@ fi
 # the alert rules), systemd (systemd-analyze verifies the unit), mosquitto (the head-office link's broker).
 missing=()
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || missing+=(tzdata)
+need socat || missing+=(socat)   # pseudo-terminal pairs for the device tests (tests/LobbyEdge.Devices.Tests)
 need promtool || missing+=(prometheus)
 need systemd-analyze || missing+=(systemd)
 # chromium renders the signage and kiosk pages; a CJK font makes their Chinese readable in the screenshots.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 [ -x /usr/sbin/mosquitto ] || need mosquitto || missing+=(mosquitto)
+# espeak-ng and sox: the voice tests generate the default voice pack (deploy/voice/make-voice-pack.sh) and
+# check announcements with soxi.
+need espeak-ng || missing+=(espeak-ng)
+need sox || missing+=(sox)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
+using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
@@ -81,6 +82,9 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
+
+        // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).
+        builder.Services.AddLobbyDevices(options, config);
 
         // Operations: HTTP (after the loop, so /readyz can only answer once the loop runs) and the watchdog.
         builder.Services.AddSingleton<NoticeBoard>();

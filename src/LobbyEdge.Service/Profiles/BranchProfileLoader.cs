@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -22,9 +24,12 @@ namespace LobbyEdge.Service.Profiles;
 /// </remarks>
 public static class BranchProfileLoader
 {
-    // Sections for devices, dispensers and displays belong to the hardware profile work that
-    // comes later; a branch profile may already carry them, so they are accepted and not read.
+    // The hardware sections are read and checked by DeviceProfileLoader (LobbyEdge.Devices), together
+    // with the device models they name; their problems are reported with the branch's.
     private static readonly string[] s_reservedSections = ["devices", "dispensers", "displays"];
+
+    // The hardware read with each configuration Load returned, for the host's device wiring.
+    private static readonly ConditionalWeakTable<BranchConfig, BranchHardware> s_hardware = [];
 
     private static readonly string[] s_topLevelKeys = ["branch", "defaults", "services", "counters", .. s_reservedSections];
 
@@ -66,7 +71,20 @@ public static class BranchProfileLoader
     public static BranchConfig Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new Reader(path).Read();
+        var reader = new Reader(path);
+        BranchConfig config = reader.Read();
+        s_hardware.AddOrUpdate(config, reader.Hardware);
+        return config;
+    }
+
+    /// <summary>
+    /// The hardware (<c>devices:</c>, <c>dispensers:</c>, <c>displays:</c>) read with a configuration that
+    /// <see cref="Load"/> returned; <see cref="BranchHardware.Empty"/> for any other configuration.
+    /// </summary>
+    public static BranchHardware HardwareOf(BranchConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return s_hardware.TryGetValue(config, out BranchHardware? hardware) ? hardware : BranchHardware.Empty;
     }
 
     /// <summary>Where a value came from: the position shown and the field named in a problem.</summary>
@@ -120,6 +138,8 @@ public static class BranchProfileLoader
             _path = path;
         }
 
+        public BranchHardware Hardware { get; private set; } = BranchHardware.Empty;
+
         public BranchConfig Read()
         {
             string? text = ReadFile();
@@ -136,6 +156,12 @@ public static class BranchProfileLoader
 
             BranchConfig config = Map(root);
             ReportEngineFindings(config);
+            Hardware = DeviceProfileLoader.Read(_path, root, config, out IReadOnlyList<DeviceProfileProblem> hardwareProblems);
+            foreach (DeviceProfileProblem p in hardwareProblems)
+            {
+                _problems.Add(new ProfileProblem(p.File, p.Line, p.Column, p.Field, p.Message));
+            }
+
             if (_problems.Count > 0)
             {
                 throw Problems();
@@ -146,8 +172,10 @@ public static class BranchProfileLoader
 
         private ProfileException Problems()
         {
+            // The branch file's problems first, then those of the device models it names.
             return new ProfileException(_problems
-                .OrderBy(p => p.Line)
+                .OrderBy(p => p.File != _path)
+                .ThenBy(p => p.Line)
                 .ThenBy(p => p.Column));
         }
 

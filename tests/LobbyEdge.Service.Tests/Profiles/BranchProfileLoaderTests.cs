@@ -95,7 +95,7 @@ public sealed class BranchProfileLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Load_ReservedHardwareSections_AreAcceptedAndIgnored()
+    public void Load_HardwareSections_AreCheckedWithLineAndField()
     {
         string path = Write("""
             branch:
@@ -117,9 +117,12 @@ public sealed class BranchProfileLoaderTests : IDisposable
             displays: [1, 2]
             """);
 
-        BranchConfig config = BranchProfileLoader.Load(path);
+        // The hardware sections are read now (DeviceProfileLoader): what they hold is checked like the rest.
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
 
-        Assert.Single(config.Counters);
+        Assert.Contains(e.Problems, p => p.Field == "devices[0].anything" && p.Line == 15);
+        Assert.Contains(e.Problems, p => p.Field == "dispensers" && p.Message.Contains("must be a list", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.Field == "displays[0]" && p.Line == 17);
     }
 
     [Fact]

@@ -1,0 +1,93 @@
+using LobbyEdge.Engine;
+
+namespace LobbyEdge.Devices;
+
+/// <summary>What a device in the lobby is.</summary>
+public enum DeviceKind : byte
+{
+    /// <summary>A serial line (a port and whatever is on it).</summary>
+    SerialLine = 0,
+
+    /// <summary>A staff caller keypad (<c>caller68</c>) at a counter.</summary>
+    Keypad,
+
+    /// <summary>A customer rating pad (<c>caller68</c>, FUNC 11) at a counter.</summary>
+    RatingPad,
+
+    /// <summary>A thermal ticket printer (ESC/POS).</summary>
+    Printer,
+
+    /// <summary>An LED display driven from profile-defined frames.</summary>
+    Display,
+
+    /// <summary>A ticket dispenser: GPIO buttons, LEDs, a TM1637 display, and a printer.</summary>
+    Dispenser,
+}
+
+/// <summary>
+/// A device of the branch as the engine knows it: <see cref="Index"/> is what
+/// <see cref="Command.ReportDevice"/> and <see cref="EventKind.DeviceStatusChanged"/> carry.
+/// </summary>
+/// <param name="Index">Position in the branch's device list (profile order), stable for a profile.</param>
+/// <param name="Id">The id the profile gives it, e.g. <c>callers/3</c> or <c>ticket-printer</c>; a metric label.</param>
+/// <param name="Kind">What it is.</param>
+public readonly record struct DeviceInfo(int Index, string Id, DeviceKind Kind);
+
+/// <summary>A device's status changed.</summary>
+/// <param name="Device">Which device.</param>
+/// <param name="Status">Its new status.</param>
+/// <param name="Reason">Why, in words for the log (e.g. "device file is gone", "paper end sensor").</param>
+public readonly record struct DeviceStatusChange(DeviceInfo Device, DeviceStatus Status, string Reason);
+
+/// <summary>
+/// Where devices report what happens to them: status changes (which the host turns into
+/// <see cref="Command.ReportDevice"/> events) and rejected input (which becomes
+/// <c>lobby_device_frames_rejected_total</c> once metrics exist). Called from device owner tasks, never from the
+/// engine loop; implementations must be quick and thread-safe.
+/// </summary>
+public interface IDeviceObserver
+{
+    /// <summary>A device came up, went down or changed status.</summary>
+    public void StatusChanged(DeviceStatusChange change);
+
+    /// <summary>Input from a device was rejected (a corrupt frame, an unknown key) and dropped.</summary>
+    public void InputRejected(DeviceInfo device, string reason);
+
+    /// <summary>A serial line was opened again after it had been lost.</summary>
+    public void Reconnected(DeviceInfo device)
+    {
+    }
+}
+
+/// <summary>The way devices post commands to the engine (the host adapts its command channel to it).</summary>
+public interface IDeviceCommands
+{
+    /// <summary>Posts a command and returns the engine's answer, once the events it produced are durable.</summary>
+    public ValueTask<DeviceCommandOutcome> SendAsync(Command command, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What the engine made of a device's command.</summary>
+/// <param name="Result">Accepted with what it produced, or refused with a reason.</param>
+/// <param name="At">The instant the engine decided it at.</param>
+public readonly record struct DeviceCommandOutcome(CommandResult Result, DateTimeOffset At);
+
+/// <summary>An observer that ignores everything.</summary>
+public sealed class NullDeviceObserver : IDeviceObserver
+{
+    /// <summary>The one instance.</summary>
+    public static readonly NullDeviceObserver Instance = new();
+
+    private NullDeviceObserver()
+    {
+    }
+
+    /// <inheritdoc />
+    public void StatusChanged(DeviceStatusChange change)
+    {
+    }
+
+    /// <inheritdoc />
+    public void InputRejected(DeviceInfo device, string reason)
+    {
+    }
+}

@@ -1,0 +1,360 @@
+using System.IO.Pipelines;
+using LobbyEdge.Engine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LobbyEdge.Devices.Serial;
+
+/// <summary>
+/// A protocol that talks over a serial line: the keypad bus master, the printer driver, the display driver.
+/// <see cref="SerialLink"/> calls <see cref="RunAsync"/> once per time the line is open; it returns (or throws)
+/// when the line is lost or the link stops.
+/// </summary>
+public interface ISerialProtocol
+{
+    /// <summary>Talks to the devices on an open line until it fails or <paramref name="cancellationToken"/> fires.</summary>
+    public Task RunAsync(SerialSession session, CancellationToken cancellationToken);
+
+    /// <summary>The line is down (lost or stopping); the devices on it are unreachable until the next session.</summary>
+    public void LineDown(string reason);
+}
+
+/// <summary>
+/// One open period of a serial line, as a protocol sees it: a <see cref="PipeReader"/> over the port's input and a
+/// write that always times out. Only the protocol's own tasks use it, one writer at a time.
+/// </summary>
+public sealed class SerialSession
+{
+    private readonly PipeWriter _output;
+    private readonly CancellationTokenSource _writeTimeout;
+    private readonly TimeSpan _writeTimeoutAfter;
+
+    internal SerialSession(PipeReader input, PipeWriter output, SerialLineSettings settings, TimeProvider time, CancellationTokenSource writeTimeout)
+    {
+        Input = input;
+        _output = output;
+        Settings = settings;
+        Time = time;
+        _writeTimeout = writeTimeout;
+        _writeTimeoutAfter = settings.WriteTimeout;
+    }
+
+    /// <summary>Bytes from the line.</summary>
+    public PipeReader Input { get; }
+
+    /// <summary>The line's settings.</summary>
+    public SerialLineSettings Settings { get; }
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>Bytes written so far in this session.</summary>
+    public long BytesWritten { get; private set; }
+
+    /// <summary>
+    /// Writes bytes and waits until the port has taken them, at most <see cref="SerialLineSettings.WriteTimeout"/>;
+    /// a write that takes longer throws <see cref="IOException"/> and the line is reopened.
+    /// </summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        // The port stream's async writes ignore SerialPort.WriteTimeout, so the timeout is a cancellation here.
+        _writeTimeout.CancelAfter(_writeTimeoutAfter);
+        try
+        {
+            using CancellationTokenRegistration link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _writeTimeout);
+            FlushResult result = await _output.WriteAsync(bytes, _writeTimeout.Token).ConfigureAwait(false);
+            if (result.IsCompleted)
+            {
+                throw new IOException("the serial line was closed");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException($"write timed out after {_writeTimeoutAfter.TotalMilliseconds:0} ms");
+        }
+        finally
+        {
+            if (!_writeTimeout.TryReset())
+            {
+                // A timed-out write leaves the token cancelled; the session ends with it anyway.
+            }
+        }
+
+        BytesWritten += bytes.Length;
+    }
+}
+
+/// <summary>
+/// The owner of one serial line: a single task that opens the port, runs the protocol over
+/// System.IO.Pipelines, notices when the device is unplugged (its file disappears, or I/O fails), closes the port
+/// off the main path with a timeout, and reopens it with exponential backoff. Nothing else touches the port.
+/// </summary>
+public sealed partial class SerialLink : IAsyncDisposable
+{
+    private readonly SerialLineSettings _settings;
+    private readonly ISerialConnector _connector;
+    private readonly ISerialProtocol _protocol;
+    private readonly IDeviceObserver _observer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _run;
+    private volatile bool _online;
+    private int _sessions;
+    private int _abandonedCloses;
+
+    /// <summary>Creates the link; <see cref="Start"/> starts its owner task.</summary>
+    public SerialLink(DeviceInfo device, SerialLineSettings settings, ISerialConnector connector, ISerialProtocol protocol,
+        IDeviceObserver? observer = null, TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(connector);
+        ArgumentNullException.ThrowIfNull(protocol);
+        Device = device;
+        _settings = settings;
+        _connector = connector;
+        _protocol = protocol;
+        _observer = observer ?? NullDeviceObserver.Instance;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    private int _disposed;
+
+    /// <summary>The line as a device.</summary>
+    public DeviceInfo Device { get; }
+
+    /// <summary>The line's settings.</summary>
+    public SerialLineSettings Settings => _settings;
+
+    /// <summary>Whether the line is open now.</summary>
+    public bool IsOnline => _online;
+
+    /// <summary>How many times the line has been opened.</summary>
+    public int Sessions => Volatile.Read(ref _sessions);
+
+    /// <summary>Ports whose close did not return within <see cref="SerialLineSettings.CloseTimeout"/> and were left to a background thread.</summary>
+    public int AbandonedCloses => Volatile.Read(ref _abandonedCloses);
+
+    /// <summary>Starts the owner task. Returns at once.</summary>
+    public void Start()
+    {
+        _run ??= Task.Run(() => RunAsync(_stop.Token));
+    }
+
+    /// <summary>Stops the owner task and closes the port (giving up on a stuck close after its timeout).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        // Both the devices service (on stop) and the container (on dispose) dispose the links: the second is a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_run is not null)
+        {
+            await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        TimeSpan delay = _settings.ReconnectMinDelay;
+        string? lastFailure = null;
+        while (!stop.IsCancellationRequested)
+        {
+            SerialConnection connection;
+            try
+            {
+                if (!_connector.DeviceExists(_settings.Path))
+                {
+                    throw new FileNotFoundException("the device file is missing (unplugged?)", _settings.Path);
+                }
+
+                connection = await _connector.OpenAsync(_settings, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException or ArgumentException or InvalidOperationException)
+            {
+                string reason = $"cannot open {_settings.Path}: {e.Message}";
+                if (reason != lastFailure)
+                {
+                    // Said once per different reason, not on every retry.
+                    Log.OpenFailed(_logger, Device.Id, reason);
+                    lastFailure = reason;
+                }
+
+                Down(reason);
+                await DelayAsync(delay, stop).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _settings.ReconnectMaxDelay.Ticks));
+                continue;
+            }
+
+            lastFailure = null;
+            delay = _settings.ReconnectMinDelay;
+            int session = Interlocked.Increment(ref _sessions);
+            _online = true;
+            Log.Opened(_logger, Device.Id, _settings.Path, _settings.BaudRate);
+            if (session > 1)
+            {
+                _observer.Reconnected(Device);
+            }
+
+            _observer.StatusChanged(new DeviceStatusChange(Device, DeviceStatus.Online, $"{_settings.Path} open"));
+            string why = await RunSessionAsync(connection, stop).ConfigureAwait(false);
+            _online = false;
+            if (stop.IsCancellationRequested)
+            {
+                _protocol.LineDown("stopping");
+                break;
+            }
+
+            Log.Lost(_logger, Device.Id, why);
+            Down(why);
+            await DelayAsync(delay, stop).ConfigureAwait(false);
+        }
+    }
+
+    private void Down(string reason)
+    {
+        _protocol.LineDown(reason);
+        _observer.StatusChanged(new DeviceStatusChange(Device, DeviceStatus.Offline, reason));
+    }
+
+    /// <summary>Runs the protocol over an open port until it fails; returns why the session ended.</summary>
+    private async Task<string> RunSessionAsync(SerialConnection connection, CancellationToken stop)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        using var writeTimeout = new CancellationTokenSource();
+        PipeReader input = PipeReader.Create(connection.Stream, new StreamPipeReaderOptions(bufferSize: 512, minimumReadSize: 64, leaveOpen: true));
+        PipeWriter output = PipeWriter.Create(connection.Stream, new StreamPipeWriterOptions(minimumBufferSize: 256, leaveOpen: true));
+        var serial = new SerialSession(input, output, _settings, _time, writeTimeout);
+        string why = "stopped";
+        Task presence = WatchPresenceAsync(session);
+        try
+        {
+            await _protocol.RunAsync(serial, session.Token).ConfigureAwait(false);
+            why = stop.IsCancellationRequested ? "stopped" : "the protocol ended the session";
+        }
+        catch (OperationCanceledException) when (session.IsCancellationRequested)
+        {
+            why = stop.IsCancellationRequested ? "stopped" : "the device file is gone (unplugged)";
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or UnauthorizedAccessException)
+        {
+            why = $"I/O error: {e.Message}";
+        }
+        finally
+        {
+            await session.CancelAsync().ConfigureAwait(false);
+            await presence.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await input.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await output.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+            {
+                // Flushing leftovers into a dead port fails; the port is being closed anyway.
+            }
+
+            await CloseOffPathAsync(connection).ConfigureAwait(false);
+        }
+
+        return why;
+    }
+
+    /// <summary>Ends the session when the device file disappears (a USB adapter pulled, socat killed).</summary>
+    private async Task WatchPresenceAsync(CancellationTokenSource session)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(_settings.PresenceCheckInterval, _time);
+            while (await timer.WaitForNextTickAsync(session.Token).ConfigureAwait(false))
+            {
+                if (!_connector.DeviceExists(_settings.Path))
+                {
+                    await session.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The session ended first.
+        }
+    }
+
+    /// <summary>
+    /// Closes the port on a thread of its own and waits at most <see cref="SerialLineSettings.CloseTimeout"/>:
+    /// on Linux, close() can block for as long as the kernel's closing wait (30 s) when output cannot drain, and a
+    /// lobby cannot wait that long to reopen. A close that does not return is left to finish on its thread.
+    /// </summary>
+    private async Task CloseOffPathAsync(SerialConnection connection)
+    {
+        var close = new Thread(static c =>
+        {
+            try
+            {
+                ((SerialConnection)c!).Close();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // Closing a port whose device is gone can fail; there is nothing left to release.
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"close {Device.Id}",
+        };
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        close.Start(connection);
+        _ = Task.Run(() =>
+        {
+            close.Join();
+            closed.TrySetResult();
+        });
+        try
+        {
+            await closed.Task.WaitAsync(_settings.CloseTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Interlocked.Increment(ref _abandonedCloses);
+            Log.CloseAbandoned(_logger, Device.Id, _settings.CloseTimeout.TotalSeconds);
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(401, LogLevel.Information, "Device {Device}: {Path} open at {Baud} baud")]
+        public static partial void Opened(ILogger logger, string device, string path, int baud);
+
+        [LoggerMessage(402, LogLevel.Warning, "Device {Device}: line lost: {Reason}; reopening with backoff")]
+        public static partial void Lost(ILogger logger, string device, string reason);
+
+        [LoggerMessage(403, LogLevel.Warning, "Device {Device}: {Reason}; retrying with backoff")]
+        public static partial void OpenFailed(ILogger logger, string device, string reason);
+
+        [LoggerMessage(404, LogLevel.Error, "Device {Device}: closing the port did not return within {Seconds} s; left to a background thread")]
+        public static partial void CloseAbandoned(ILogger logger, string device, double seconds);
+    }
+}

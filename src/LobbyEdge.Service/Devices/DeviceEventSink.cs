@@ -1,0 +1,232 @@
+using LobbyEdge.Devices.Displays;
+using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Devices.Profiles;
+using LobbyEdge.Engine;
+
+namespace LobbyEdge.Service.Devices;
+
+/// <summary>
+/// Drives counter displays, the main display and the keypad displays from the engine's events. Runs on the engine
+/// loop: <see cref="OnEvents"/> (before the log's commit) only notes which counters changed; <see cref="OnBatchEnd"/>
+/// (after the commit: registered after the event log) reads what they show now from the engine and hands it to the
+/// device owner tasks, which never block the loop.
+/// </summary>
+public sealed class DeviceEventSink : IEngineEventSink
+{
+    private readonly QueueEngine _engine;
+    private readonly LobbyDevices _devices;
+    private readonly BranchConfig _config;
+    private readonly int[][] _countersByService;
+    private readonly HashSet<int> _dirtyCounters = [];
+    private readonly DisplayValues _values = new();
+    private readonly RecentCall[] _recent;
+    private bool _allDirty = true;
+    private bool _mainDirty = true;
+    private bool _called;
+
+    /// <summary>Creates the sink.</summary>
+    public DeviceEventSink(QueueEngine engine, LobbyDevices devices)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(devices);
+        _engine = engine;
+        _devices = devices;
+        _config = engine.Config;
+        _recent = new RecentCall[Math.Max(1, _config.RecentCallCount)];
+        _countersByService = new int[_config.Services.Count][];
+        for (int s = 0; s < _countersByService.Length; s++)
+        {
+            _countersByService[s] = [.. _config.Counters.Where(c => c.Services.Any(w => w.Service == s)).Select(c => c.Number)];
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnEvents(ReadOnlySpan<LobbyEvent> events)
+    {
+        foreach (ref readonly LobbyEvent e in events)
+        {
+            switch (e.Kind)
+            {
+                case EventKind.DayOpened:
+                case EventKind.DayClosed:
+                    _allDirty = true;
+                    break;
+                case EventKind.TicketCalled:
+                case EventKind.TicketRecalled:
+                    _called = true;
+                    Touch(e.Service);
+                    _dirtyCounters.Add(e.Counter);
+                    break;
+                case EventKind.TicketTransferred:
+                    Touch((int)e.B);
+                    Touch(e.Service);
+                    _dirtyCounters.Add(e.Counter);
+                    break;
+                case EventKind.CareNeeded:
+                case EventKind.SlaBreached:
+                case EventKind.DeviceStatusChanged:
+                case EventKind.RecoveryRefused:
+                    break;
+                default:
+                    Touch(e.Service);
+                    if (e.Counter > 0)
+                    {
+                        _dirtyCounters.Add(e.Counter);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnBatchEnd()
+    {
+        if (_allDirty)
+        {
+            foreach (CounterConfig c in _config.Counters)
+            {
+                _dirtyCounters.Add(c.Number);
+            }
+
+            _mainDirty = true;
+        }
+
+        if (_dirtyCounters.Count == 0 && !_mainDirty)
+        {
+            return;
+        }
+
+        foreach (int counter in _dirtyCounters)
+        {
+            UpdateCounter(counter);
+        }
+
+        if (_mainDirty)
+        {
+            UpdateMain(_called);
+        }
+
+        _dirtyCounters.Clear();
+        _allDirty = false;
+        _mainDirty = false;
+        _called = false;
+    }
+
+    private void Touch(int service)
+    {
+        if ((uint)service < (uint)_countersByService.Length)
+        {
+            foreach (int c in _countersByService[service])
+            {
+                _dirtyCounters.Add(c);
+            }
+
+            _mainDirty = true;
+        }
+    }
+
+    private void UpdateCounter(int counter)
+    {
+        if (!_engine.TryGetCounter(counter, out CounterView view))
+        {
+            return;
+        }
+
+        int number = 0;
+        TicketView ticket = default;
+        bool hasTicket = view.CurrentTicket >= 0 && _engine.TryGetTicket(view.CurrentTicket, out ticket);
+        if (hasTicket)
+        {
+            number = ticket.Number;
+        }
+
+        int waiting = _engine.WaitingForCounter(counter);
+        foreach (KeypadBus bus in _devices.KeypadBuses)
+        {
+            bus.ShowDisplay(counter, waiting, number);
+        }
+
+        foreach ((LedDisplayBus bus, DisplaySetup setup) in _devices.Displays.Values)
+        {
+            if (setup.Counter != counter)
+            {
+                continue;
+            }
+
+            DisplayMessageKind kind = view.State switch
+            {
+                CounterState.Paused => DisplayMessageKind.Paused,
+                CounterState.Away => DisplayMessageKind.Away,
+                CounterState.Closed => DisplayMessageKind.Closed,
+                _ when hasTicket => ticket.Recalls > 0 ? DisplayMessageKind.Recall : DisplayMessageKind.Call,
+                _ => DisplayMessageKind.Idle,
+            };
+            Fill(counter, waiting, hasTicket ? ticket : null);
+            DisplayText text = Render(setup.Model, kind);
+
+            // Blinks while called; steady once the customer is at the counter.
+            if (hasTicket && ticket.State == TicketState.Serving)
+            {
+                text = text with { Blink = false };
+            }
+
+            bus.Show(setup.Device.Index, text);
+        }
+    }
+
+    private void UpdateMain(bool called)
+    {
+        int total = 0;
+        for (int s = 0; s < _config.Services.Count; s++)
+        {
+            total += _engine.WaitingCount(s);
+        }
+
+        foreach ((LedDisplayBus bus, DisplaySetup setup) in _devices.Displays.Values)
+        {
+            if (setup.Counter != 0)
+            {
+                continue;
+            }
+
+            Fill(0, total, null);
+            DisplayText text = Render(setup.Model, _values.Calls.Count > 0 ? DisplayMessageKind.Call : DisplayMessageKind.Idle);
+            bus.Show(setup.Device.Index, called ? text : text with { Blink = false });
+        }
+    }
+
+    private void Fill(int counter, int waiting, TicketView? ticket)
+    {
+        _values.Counter = counter;
+        _values.Waiting = waiting;
+        _values.Branch = _config.Name;
+        _values.BranchZh = _config.NameZh;
+        _values.Number = ticket is { } t ? _engine.FormatNumber(t.NumberService, t.Number) : "";
+        ServiceConfig? service = ticket is { } t2 ? _config.Services[t2.Service] : null;
+        _values.Service = service?.Name ?? "";
+        _values.ServiceZh = service?.NameZh ?? "";
+        _values.Calls.Clear();
+        int n = _engine.CopyRecentCalls(_recent);
+        for (int i = 0; i < n; i++)
+        {
+            _values.Calls.Add((_engine.FormatNumber(_recent[i].NumberService, _recent[i].Number), _recent[i].Counter));
+        }
+
+        _values.WaitingByService.Clear();
+        for (int s = 0; s < _config.Services.Count; s++)
+        {
+            _values.WaitingByService[_config.Services[s].Id] = _engine.WaitingCount(s);
+        }
+    }
+
+    private DisplayText Render(DisplayModel model, DisplayMessageKind kind)
+    {
+        IReadOnlyDictionary<DisplayMessageKind, MessageTemplate> m = model.Messages;
+        MessageTemplate template = m.GetValueOrDefault(kind)
+            ?? (kind == DisplayMessageKind.Away ? m.GetValueOrDefault(DisplayMessageKind.Paused) : null)
+            ?? (kind == DisplayMessageKind.Recall ? m.GetValueOrDefault(DisplayMessageKind.Call) : null)
+            ?? m[kind == DisplayMessageKind.Call ? DisplayMessageKind.Call : DisplayMessageKind.Idle];
+        return template.Render(_values);
+    }
+}

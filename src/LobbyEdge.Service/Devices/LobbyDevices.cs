@@ -1,0 +1,146 @@
+using System.Threading.Channels;
+using LobbyEdge.Devices;
+using LobbyEdge.Devices.Dispenser;
+using LobbyEdge.Devices.Displays;
+using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Devices.Printer;
+using LobbyEdge.Devices.Profiles;
+using LobbyEdge.Devices.Serial;
+using LobbyEdge.Engine;
+using LobbyEdge.Simulator.Devices;
+using Microsoft.Extensions.Logging;
+
+namespace LobbyEdge.Service.Devices;
+
+/// <summary>
+/// The branch's devices, built from its hardware profile: a serial link (owner task) per line with its protocol,
+/// the dispensers, and, under <c>--simulate</c>, the in-process virtual devices at the far end of every line.
+/// Also the <see cref="IDeviceObserver"/> that queues status changes for the engine.
+/// </summary>
+public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly Channel<DeviceStatusChange> _statuses = Channel.CreateBounded<DeviceStatusChange>(new BoundedChannelOptions(1024)
+    {
+        FullMode = BoundedChannelFullMode.DropOldest,
+        SingleReader = true,
+    });
+
+    private readonly List<SerialLink> _links = [];
+    private readonly Dictionary<int, (LedDisplayBus Bus, DisplaySetup Setup)> _displays = [];
+    private readonly Dictionary<string, EscPosPrinter> _printers = new(StringComparer.Ordinal);
+
+    /// <summary>Builds every device of <paramref name="hardware"/>; starts nothing.</summary>
+    public LobbyDevices(BranchConfig branch, BranchHardware hardware, IDeviceCommands commands, bool simulate, TimeProvider time, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(branch);
+        ArgumentNullException.ThrowIfNull(hardware);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _logger = loggers.CreateLogger<LobbyDevices>();
+        Branch = branch;
+        Hardware = hardware;
+        Hub = simulate ? new VirtualSerialHub() : null;
+        ISerialConnector connector = Hub is null ? SerialPortConnector.Instance : Hub;
+        ILogger linkLogger = loggers.CreateLogger<SerialLink>();
+
+        foreach (KeypadLineSetup line in hardware.KeypadLines)
+        {
+            var bus = new KeypadBus(line.Line, line.Keypads, line.Bus, this, time, loggers.CreateLogger<KeypadBus>());
+            KeypadBuses.Add(bus);
+            _links.Add(new SerialLink(line.Line, line.Serial, connector, bus, this, time, linkLogger));
+            Hub?.Attach(line.Serial.Path, new VirtualKeypadBus());
+        }
+
+        foreach (PrinterSetup p in hardware.Printers)
+        {
+            var printer = new EscPosPrinter(p.Device, p.Settings, this, time, loggers.CreateLogger<EscPosPrinter>());
+            _printers[p.Device.Id] = printer;
+            _links.Add(new SerialLink(p.Device, p.Serial, connector, printer, this, time, linkLogger));
+            Hub?.Attach(p.Serial.Path, new VirtualPrinter());
+        }
+
+        foreach (DisplayLineSetup line in hardware.DisplayLines)
+        {
+            var bus = new LedDisplayBus(line.Line, [.. line.Displays.Select(d => new DisplayAssignment(d.Device, d.Address, d.Model))], this, time, loggers.CreateLogger<LedDisplayBus>());
+            foreach (DisplaySetup d in line.Displays)
+            {
+                _displays[d.Device.Index] = (bus, d);
+            }
+
+            _links.Add(new SerialLink(line.Line, line.Serial, connector, bus, this, time, linkLogger));
+            Hub?.Attach(line.Serial.Path, new VirtualDisplayBus(line.Displays.ToDictionary(d => d.Address, d => d.Model)));
+        }
+
+        foreach (DispenserSetup d in hardware.Dispensers)
+        {
+            EscPosPrinter? printer = d.Printer is { } id ? _printers[id] : null;
+            Dispensers.Add(new TicketDispenser(d.Device, branch, d.Buttons, printer, commands, face: null, loggers.CreateLogger<TicketDispenser>()));
+        }
+    }
+
+    /// <summary>The branch.</summary>
+    public BranchConfig Branch { get; }
+
+    /// <summary>The hardware profile the devices were built from.</summary>
+    public BranchHardware Hardware { get; }
+
+    /// <summary>Under <c>--simulate</c>: the virtual devices at the far end of every line; otherwise null.</summary>
+    public VirtualSerialHub? Hub { get; }
+
+    /// <summary>The keypad bus masters.</summary>
+    public List<KeypadBus> KeypadBuses { get; } = [];
+
+    /// <summary>The dispensers.</summary>
+    public List<TicketDispenser> Dispensers { get; } = [];
+
+    /// <summary>The serial links (one owner task each).</summary>
+    public IReadOnlyList<SerialLink> Links => _links;
+
+    /// <summary>The displays by device index, with their line.</summary>
+    public IReadOnlyDictionary<int, (LedDisplayBus Bus, DisplaySetup Setup)> Displays => _displays;
+
+    /// <summary>A printer by device id.</summary>
+    public EscPosPrinter? Printer(string id) => _printers.GetValueOrDefault(id);
+
+    /// <summary>Status changes waiting to be recorded as engine events.</summary>
+    public ChannelReader<DeviceStatusChange> StatusChanges => _statuses.Reader;
+
+    /// <summary>Starts every line's owner task.</summary>
+    public void Start()
+    {
+        foreach (SerialLink link in _links)
+        {
+            link.Start();
+        }
+    }
+
+    /// <inheritdoc />
+    public void StatusChanged(DeviceStatusChange change)
+    {
+        Log.Status(_logger, change.Device.Id, change.Status, change.Reason);
+        _statuses.Writer.TryWrite(change);
+    }
+
+    /// <inheritdoc />
+    public void InputRejected(DeviceInfo device, string reason)
+    {
+        // Counted per device and reason by lobby_device_frames_rejected_total once metrics exist.
+        Log.Rejected(_logger, device.Id, reason);
+    }
+
+    /// <summary>Stops every line (a stuck port is abandoned after its close timeout, never waited for).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_links.Select(l => l.DisposeAsync().AsTask())).ConfigureAwait(false);
+        _statuses.Writer.TryComplete();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(451, LogLevel.Information, "Device {Device}: {Status} ({Reason})")]
+        public static partial void Status(ILogger logger, string device, DeviceStatus status, string reason);
+
+        [LoggerMessage(452, LogLevel.Debug, "Device {Device}: input rejected ({Reason})")]
+        public static partial void Rejected(ILogger logger, string device, string reason);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Device.Gpio;
+using System.Threading.Channels;
+using LobbyEdge.Devices;
+using LobbyEdge.Devices.Dispenser;
+using LobbyEdge.Devices.Gpio;
+using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Devices.Profiles;
+using LobbyEdge.Engine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LobbyEdge.Service.Devices;
+
+/// <summary>
+/// Posts device commands through the engine loop's channel. Takes the loop lazily: the loop's sinks include the
+/// devices' sink, which needs the devices, which need this, so resolving the loop up front would be a cycle.
+/// </summary>
+public sealed class LobbyDeviceCommands(Func<ILobbyCommands> commands) : IDeviceCommands
+{
+    private readonly Lazy<ILobbyCommands> _commands = new(commands);
+
+    /// <inheritdoc />
+    public async ValueTask<DeviceCommandOutcome> SendAsync(Command command, CancellationToken cancellationToken = default)
+    {
+        CommandOutcome outcome = await _commands.Value.SendAsync(command, cancellationToken).ConfigureAwait(false);
+        return new DeviceCommandOutcome(outcome.Result, outcome.At);
+    }
+}
+
+/// <summary>
+/// Runs the devices: starts every line's owner task, posts key presses as commands (a refused key beeps its
+/// keypad), records device status changes as <see cref="Command.ReportDevice"/> events, and polls the dispensers'
+/// GPIO buttons. Registered after the engine loop, so it stops first and never posts to a stopped loop.
+/// </summary>
+public sealed partial class LobbyDevicesService : BackgroundService
+{
+    private readonly LobbyDevices _devices;
+    private readonly IDeviceCommands _commands;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LobbyDevicesService> _logger;
+    private readonly bool _simulate;
+
+    /// <summary>Creates the service.</summary>
+    public LobbyDevicesService(LobbyDevices devices, IDeviceCommands commands, LaunchOptions options, TimeProvider time, ILogger<LobbyDevicesService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _devices = devices;
+        _commands = commands;
+        _time = time;
+        _logger = logger;
+        _simulate = options.Simulate;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Log.Starting(_logger, _devices.Hardware.Devices.Count, _devices.Links.Count, _simulate ? "virtual devices" : "serial ports");
+        _devices.Start();
+        var work = new List<Task> { ReportStatusAsync(stoppingToken) };
+        foreach (KeypadBus bus in _devices.KeypadBuses)
+        {
+            work.Add(PumpKeysAsync(bus, stoppingToken));
+        }
+
+        if (!_simulate)
+        {
+            work.AddRange(StartGpio(stoppingToken));
+        }
+
+        try
+        {
+            await Task.WhenAll(work).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _devices.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task PumpKeysAsync(KeypadBus bus, CancellationToken stoppingToken)
+    {
+        await foreach (KeypadRequest request in bus.Requests.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (request.Rating > 0)
+            {
+                Log.Rating(_logger, request.Device.Id, request.Counter, request.Rating);
+                continue;
+            }
+
+            DeviceCommandOutcome outcome = await _commands.SendAsync(request.Command, stoppingToken).ConfigureAwait(false);
+            if (!outcome.Result.Accepted)
+            {
+                // The staff member hears that the key did nothing; the display keeps showing the truth.
+                Log.KeyRefused(_logger, request.Device.Id, request.Command.Kind, outcome.Result.Refusal);
+                bus.Beep(request.Counter);
+            }
+        }
+    }
+
+    private async Task ReportStatusAsync(CancellationToken stoppingToken)
+    {
+        var last = new Dictionary<int, DeviceStatus>();
+        await foreach (DeviceStatusChange change in _devices.StatusChanges.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (last.TryGetValue(change.Device.Index, out DeviceStatus previous) && previous == change.Status)
+            {
+                continue;
+            }
+
+            last[change.Device.Index] = change.Status;
+            await _commands.SendAsync(Command.ReportDevice(change.Device.Index, change.Status), stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens the dispensers' GPIO (buttons, LEDs, TM1637). A board without GPIO logs it and goes on.</summary>
+    private IEnumerable<Task> StartGpio(CancellationToken stoppingToken)
+    {
+        var tasks = new List<Task>();
+        for (int i = 0; i < _devices.Dispensers.Count; i++)
+        {
+            TicketDispenser dispenser = _devices.Dispensers[i];
+            DispenserPins pins = _devices.Hardware.Dispensers[i].Pins;
+            if (pins.ButtonPins.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var controller = new GpioController();
+                var buttons = new DebouncedButtons(controller, pins.ButtonPins, activeLow: true, pins.Debounce, pins.LongPress, shouldDispose: false);
+                var face = new GpioDispenserFace(
+                    pins.ReadyLed >= 0 ? new StatusLed(controller, pins.ReadyLed, shouldDispose: false) : null,
+                    pins.FaultLed >= 0 ? new StatusLed(controller, pins.FaultLed, shouldDispose: false) : null,
+                    pins.DisplayClock >= 0 ? new Tm1637(controller, pins.DisplayClock, pins.DisplayData, shouldDispose: false) : null);
+                var withFace = new TicketDispenser(dispenser.Device, _devices.Branch, dispenser.Buttons, PrinterOf(i), _commands, face, _logger);
+                tasks.Add(buttons.RunAsync(_time, TimeSpan.FromMilliseconds(5), press => _ = PressAsync(withFace, press, stoppingToken), stoppingToken)
+                    .ContinueWith(_ => controller.Dispose(), TaskScheduler.Default));
+            }
+            catch (Exception e) when (e is PlatformNotSupportedException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+            {
+                Log.NoGpio(_logger, dispenser.Device.Id, e.Message);
+            }
+        }
+
+        return tasks;
+    }
+
+    private LobbyEdge.Devices.Printer.EscPosPrinter? PrinterOf(int dispenser) =>
+        _devices.Hardware.Dispensers[dispenser].Printer is { } id ? _devices.Printer(id) : null;
+
+    private async Task PressAsync(TicketDispenser dispenser, ButtonPress press, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await dispenser.PressAsync(press.Button, press.Long, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            // Stopping.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(461, LogLevel.Information, "Devices: {Devices} device(s) on {Lines} line(s), {Transport}")]
+        public static partial void Starting(ILogger logger, int devices, int lines, string transport);
+
+        [LoggerMessage(462, LogLevel.Information, "Keypad {Device}: {Command} refused ({Reason}); beeping")]
+        public static partial void KeyRefused(ILogger logger, string device, CommandKind command, RefusalReason reason);
+
+        [LoggerMessage(463, LogLevel.Information, "Rating pad {Device} at counter {Counter}: score {Score}")]
+        public static partial void Rating(ILogger logger, string device, int counter, int score);
+
+        [LoggerMessage(464, LogLevel.Warning, "Dispenser {Device}: GPIO not available ({Reason}); its buttons are not read")]
+        public static partial void NoGpio(ILogger logger, string device, string reason);
+    }
+}

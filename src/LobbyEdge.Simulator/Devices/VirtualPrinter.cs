@@ -1,0 +1,260 @@
+using System.Text;
+using LobbyEdge.Devices.Printer;
+
+namespace LobbyEdge.Simulator.Devices;
+
+/// <summary>
+/// An ESC/POS ticket printer: answers <c>DLE EOT n</c> from its paper and cover state, sends Automatic Status Back
+/// frames when enabled and its state changes, and renders what it is sent as text, one ticket per cut:
+/// GB18030 text lines, <c>[QR data]</c> for a QR code, large text as it is.
+/// </summary>
+public sealed class VirtualPrinter : IVirtualDevice
+{
+    private readonly Lock _sync = new();
+    private readonly List<string> _tickets = [];
+    private readonly StringBuilder _page = new();
+    private readonly List<byte> _text = [];
+    private Stream? _line;
+    private bool _asb;
+    private bool _paperOut;
+    private bool _paperLow;
+    private bool _coverOpen;
+    private TaskCompletionSource _printed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>No paper: DLE EOT 4 says 0x60, DLE EOT 2 says stopped at paper end.</summary>
+    public bool PaperOut
+    {
+        get => _paperOut;
+        set => Change(() => _paperOut = value);
+    }
+
+    /// <summary>Paper near its end: DLE EOT 4 says 0x0C.</summary>
+    public bool PaperLow
+    {
+        get => _paperLow;
+        set => Change(() => _paperLow = value);
+    }
+
+    /// <summary>Cover open: DLE EOT 2 says 0x04.</summary>
+    public bool CoverOpen
+    {
+        get => _coverOpen;
+        set => Change(() => _coverOpen = value);
+    }
+
+    /// <summary>Whether the printer answers status requests at all.</summary>
+    public bool Answer { get; set; } = true;
+
+    /// <summary>Whether the host has connected.</summary>
+    public bool IsConnected => _line is not null;
+
+    /// <summary>Tickets printed (cut) so far, as text.</summary>
+    public IReadOnlyList<string> Tickets
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _tickets];
+            }
+        }
+    }
+
+    /// <summary>Waits for the <paramref name="count"/>-th ticket, at most <paramref name="timeout"/>; null if none came.</summary>
+    public async Task<string?> WaitForTicketAsync(int count, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task next;
+            lock (_sync)
+            {
+                if (_tickets.Count >= count)
+                {
+                    return _tickets[count - 1];
+                }
+
+                next = _printed.Task;
+            }
+
+            try
+            {
+                await next.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task RunAsync(Stream line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        _line = line;
+        byte[] buffer = new byte[4096];
+        int count = 0;
+        try
+        {
+            while (true)
+            {
+                int n = await line.ReadAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return;
+                }
+
+                count += n;
+                byte[] replies = Interpret(buffer.AsSpan(0, count), out int used);
+                buffer.AsSpan(used, count - used).CopyTo(buffer);
+                count -= used;
+                if (replies.Length > 0 && Answer)
+                {
+                    await line.WriteAsync(replies, cancellationToken).ConfigureAwait(false);
+                    await line.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _line = null;
+        }
+    }
+
+    private byte Status(byte n) => n switch
+    {
+        1 => 0x12,
+        2 => (byte)(0x12 | (_coverOpen ? 0x04 : 0) | (_paperOut ? 0x20 : 0)),
+        3 => 0x12,
+        _ => (byte)(0x12 | (_paperLow ? 0x0C : 0) | (_paperOut ? 0x60 : 0)),
+    };
+
+    private byte[] Asb() =>
+    [
+        (byte)(0x10 | (_coverOpen ? 0x20 : 0)),
+        0x00,
+        (byte)((_paperLow ? 0x03 : 0) | (_paperOut ? 0x0C : 0)),
+        0x00,
+    ];
+
+    private void Change(Action change)
+    {
+        byte[]? asb = null;
+        lock (_sync)
+        {
+            change();
+            if (_asb)
+            {
+                asb = Asb();
+            }
+        }
+
+        if (asb is not null && _line is { } line && Answer)
+        {
+            try
+            {
+                line.Write(asb);
+                line.Flush();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The host has gone; it asks again when it is back.
+            }
+        }
+    }
+
+    /// <summary>Runs the ESC/POS commands in the buffer; returns status replies; leaves an incomplete command.</summary>
+    private byte[] Interpret(ReadOnlySpan<byte> b, out int used)
+    {
+        var replies = new List<byte>();
+        int i = 0;
+        lock (_sync)
+        {
+            while (i < b.Length)
+            {
+                byte c = b[i];
+                int need = c switch
+                {
+                    0x10 => 3,                                     // DLE EOT n
+                    0x1B => b.Length > i + 1 && b[i + 1] == 0x40 ? 2 : 3, // ESC @ | ESC a n, ESC E n, ESC d n
+                    0x1C => 2,                                     // FS & / FS .
+                    0x1D => GsLength(b[i..]),
+                    _ => 1,
+                };
+                if (need < 0 || i + need > b.Length)
+                {
+                    break;
+                }
+
+                switch (c)
+                {
+                    case 0x10:
+                        replies.Add(Status(b[i + 2]));
+                        break;
+                    case 0x1B when b[i + 1] == 0x64:
+                        FlushLine();
+                        for (int k = 1; k < b[i + 2]; k++)
+                        {
+                            _page.Append('\n');
+                        }
+
+                        break;
+                    case 0x1D when b[i + 1] == 0x56:
+                        FlushLine();
+                        _tickets.Add(_page.ToString().TrimEnd('\n'));
+                        _page.Clear();
+                        _printed.TrySetResult();
+                        _printed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        break;
+                    case 0x1D when b[i + 1] == 0x61:
+                        _asb = b[i + 2] != 0;
+                        break;
+                    case 0x1D when b[i + 1] == 0x28 && b[i + 2] == 0x6B && b[i + 6] == 0x50:
+                        int len = b[i + 3] + (b[i + 4] << 8) - 3;
+                        FlushLine();
+                        _page.Append("[QR ").Append(Encoding.ASCII.GetString(b.Slice(i + 8, len))).Append("]\n");
+                        break;
+                    case 0x0A:
+                        FlushLine();
+                        break;
+                    default:
+                        // Text (GB18030 lead and trail bytes are all 0x30 or above); other control bytes are ignored.
+                        if (c >= 0x20)
+                        {
+                            _text.Add(c);
+                        }
+
+                        break;
+                }
+
+                i += need;
+            }
+        }
+
+        used = i;
+        return [.. replies];
+    }
+
+    private static int GsLength(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 2)
+        {
+            return -1;
+        }
+
+        return b[1] switch
+        {
+            0x21 or 0x61 => 3,                      // GS ! n, GS a n
+            0x56 => b.Length > 2 && b[2] is 65 or 66 ? 4 : 3, // GS V m [n]
+            0x28 => b.Length < 5 ? -1 : 5 + b[3] + (b[4] << 8), // GS ( k pL pH …
+            _ => 2,
+        };
+    }
+
+    private void FlushLine()
+    {
+        _page.Append(EscPos.Gb18030.GetString([.. _text])).Append('\n');
+        _text.Clear();
+    }
+}
