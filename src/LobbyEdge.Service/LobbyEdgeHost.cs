@@ -5,6 +5,7 @@ using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using LobbyEdge.Service.Simulation;
+using LobbyEdge.Service.Voice;
 using LobbyEdge.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
@@ -78,6 +79,9 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<MetricsSink>());
         builder.Services.AddSingleton<BranchState>();
         builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<BranchState>());
+
+        // Voice: announces calls once they are durable; registered before the loop, so it stops after it.
+        builder.Services.AddVoice(builder.Configuration);
 
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<EngineLoop>());

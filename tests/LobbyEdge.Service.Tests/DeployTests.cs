@@ -22,7 +22,7 @@ public sealed partial class DeployTests : IDisposable
         foreach (string line in new[]
         {
             "Type=notify", "WatchdogSec=30", "Restart=on-failure", "RestartPreventExitStatus=2", "StateDirectory=lobby-edge",
-            "ProtectSystem=strict", "NoNewPrivileges=yes", "DevicePolicy=closed", "SupplementaryGroups=dialout gpio", "DynamicUser=yes",
+            "ProtectSystem=strict", "NoNewPrivileges=yes", "DevicePolicy=closed", "SupplementaryGroups=dialout gpio audio", "DeviceAllow=char-alsa rw", "DynamicUser=yes",
         })
         {
             Assert.Contains(line + "\n", unit, StringComparison.Ordinal);
