@@ -76,7 +76,9 @@ public sealed class PtyTests
         Assert.True(await PtyLobby.EventuallyAsync(() => !lobby.Link("callers").IsOnline), "the keypad line still looks online");
         Assert.True(lobby.Link("printer").IsOnline);
         Assert.True(lobby.Link("displays@" + lobby.Path("displays-host")).IsOnline);
-        Assert.True((await lobby.Devices.Dispensers[0].PressAsync(0, longPress: false)).Issued, "the printer stopped working with the keypads");
+        Assert.True(await PtyLobby.EventuallyAsync(() => lobby.Devices.Printer("printer")!.CanPrint), "the printer stopped working with the keypads");
+        DispenseOutcome pressed = await lobby.Devices.Dispensers[0].PressAsync(0, longPress: false);
+        Assert.True(pressed.Issued, $"the dispenser stopped working with the keypads: {pressed.Reason}");
         Assert.True(await lobby.Displays.WaitForAsync(d => d.Text(1) is not null, TimeSpan.FromSeconds(30)));
 
         await lobby.ReplugAsync("keypads");
