@@ -70,141 +70,141 @@ public sealed partial class QueueEngine
                 break;
 
             case EventKind.TicketRecalled:
-            {
-                _tickets[e.Ticket].Recalls = e.Count;
-                NoteRecentCall(e.Ticket, e.Counter, t, e.Count);
-                break;
-            }
-
-            case EventKind.TicketStarted:
-            {
-                ref TicketRecord tk = ref _tickets[e.Ticket];
-                tk.State = TicketState.Serving;
-                tk.StartedTicks = t;
-                break;
-            }
-
-            case EventKind.TicketCompleted:
-            {
-                ref TicketRecord tk = ref _tickets[e.Ticket];
-                ReleaseFromCounter(ref tk, e.Ticket);
-                tk.State = TicketState.Completed;
-                ObserveServiceTime(tk.Service, e.A);
-                break;
-            }
-
-            case EventKind.TicketNoShow:
-            {
-                ref TicketRecord tk = ref _tickets[e.Ticket];
-                int counter = tk.Counter;
-                ReleaseFromCounter(ref tk, e.Ticket);
-                tk.State = TicketState.NoShow;
-                tk.NoShowTicks = t;
-                tk.NoShowCallMark = _calls[tk.Service];
-                LinkLast(ref _noShows[tk.Service], e.Ticket);
-                int ci = CounterIndex(counter);
-                if (ci >= 0)
                 {
-                    _counterState[ci].LastNoShow = e.Ticket;
+                    _tickets[e.Ticket].Recalls = e.Count;
+                    NoteRecentCall(e.Ticket, e.Counter, t, e.Count);
+                    break;
                 }
 
-                _timers.Push(new TimerEntry(NoShowExpiryTicks(in tk), e.Ticket, TimerKind.NoShowExpiry));
-                break;
-            }
+            case EventKind.TicketStarted:
+                {
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    tk.State = TicketState.Serving;
+                    tk.StartedTicks = t;
+                    break;
+                }
+
+            case EventKind.TicketCompleted:
+                {
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    ReleaseFromCounter(ref tk, e.Ticket);
+                    tk.State = TicketState.Completed;
+                    ObserveServiceTime(tk.Service, e.A);
+                    break;
+                }
+
+            case EventKind.TicketNoShow:
+                {
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    int counter = tk.Counter;
+                    ReleaseFromCounter(ref tk, e.Ticket);
+                    tk.State = TicketState.NoShow;
+                    tk.NoShowTicks = t;
+                    tk.NoShowCallMark = _calls[tk.Service];
+                    LinkLast(ref _noShows[tk.Service], e.Ticket);
+                    int ci = CounterIndex(counter);
+                    if (ci >= 0)
+                    {
+                        _counterState[ci].LastNoShow = e.Ticket;
+                    }
+
+                    _timers.Push(new TimerEntry(NoShowExpiryTicks(in tk), e.Ticket, TimerKind.NoShowExpiry));
+                    break;
+                }
 
             case EventKind.TicketRecovered:
-            {
-                ref TicketRecord tk = ref _tickets[e.Ticket];
-                Unlink(ref _noShows[tk.Service], e.Ticket);
-                tk.Recoveries++;
-                Enqueue(e.Ticket, e.Count, t);
-                break;
-            }
+                {
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    Unlink(ref _noShows[tk.Service], e.Ticket);
+                    tk.Recoveries++;
+                    Enqueue(e.Ticket, e.Count, t);
+                    break;
+                }
 
             case EventKind.RecoveryRefused:
                 break;
 
             case EventKind.TicketTransferred:
-            {
-                ref TicketRecord tk = ref _tickets[e.Ticket];
-                ReleaseFromCounter(ref tk, e.Ticket);
-                tk.Service = e.Service;
-                tk.Recalls = 0;
-                Enqueue(e.Ticket, e.Count, t);
-                break;
-            }
+                {
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    ReleaseFromCounter(ref tk, e.Ticket);
+                    tk.Service = e.Service;
+                    tk.Recalls = 0;
+                    Enqueue(e.Ticket, e.Count, t);
+                    break;
+                }
 
             case EventKind.TicketCancelled:
             case EventKind.TicketAbandoned:
-            {
-                ref TicketRecord tk = ref _tickets[e.Ticket];
-                Detach(ref tk, e.Ticket);
-                tk.State = e.Kind == EventKind.TicketCancelled ? TicketState.Cancelled : TicketState.Abandoned;
-                tk.ExpiredBy = (RefusalReason)e.Detail;
-                break;
-            }
+                {
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    Detach(ref tk, e.Ticket);
+                    tk.State = e.Kind == EventKind.TicketCancelled ? TicketState.Cancelled : TicketState.Abandoned;
+                    tk.ExpiredBy = (RefusalReason)e.Detail;
+                    break;
+                }
 
             case EventKind.TicketParked:
-            {
-                ref TicketRecord tk = ref _tickets[e.Ticket];
-                ReleaseFromCounter(ref tk, e.Ticket);
-                tk.State = TicketState.Parked;
-                tk.Counter = e.Counter;
-                int ci = CounterIndex(e.Counter);
-                LinkLast(ref _counterState[ci].Parked, e.Ticket);
-                break;
-            }
+                {
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    ReleaseFromCounter(ref tk, e.Ticket);
+                    tk.State = TicketState.Parked;
+                    tk.Counter = e.Counter;
+                    int ci = CounterIndex(e.Counter);
+                    LinkLast(ref _counterState[ci].Parked, e.Ticket);
+                    break;
+                }
 
             case EventKind.CareNeeded:
-            {
-                ref TicketRecord tk = ref _tickets[e.Ticket];
-                tk.CareCount = e.Count;
-                long repeat = _services[tk.Service].CareRepeat.Ticks;
-                if (repeat > 0)
                 {
-                    long next = tk.NextCareTicks + repeat;
-                    tk.NextCareTicks = next > t ? next : t + repeat;
-                    _timers.Push(new TimerEntry(tk.NextCareTicks, e.Ticket, TimerKind.Care));
-                }
-                else
-                {
-                    tk.NextCareTicks = 0;
-                }
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    tk.CareCount = e.Count;
+                    long repeat = _services[tk.Service].CareRepeat.Ticks;
+                    if (repeat > 0)
+                    {
+                        long next = tk.NextCareTicks + repeat;
+                        tk.NextCareTicks = next > t ? next : t + repeat;
+                        _timers.Push(new TimerEntry(tk.NextCareTicks, e.Ticket, TimerKind.Care));
+                    }
+                    else
+                    {
+                        tk.NextCareTicks = 0;
+                    }
 
-                break;
-            }
+                    break;
+                }
 
             case EventKind.SlaBreached:
-            {
-                ref TicketRecord tk = ref _tickets[e.Ticket];
-                tk.SlaBreached = true;
-                if (tk.State == TicketState.Waiting && LaneOf(in tk) != tk.Lane)
                 {
-                    // Anti-starvation: a normal ticket past the SLA target is called as priority, among the
-                    // priority tickets by its original issue time.
-                    Unlink(ref _lanes[(tk.Service * LaneCount) + tk.Lane], e.Ticket);
-                    int lane = LaneOf(in tk);
-                    ref Lane to = ref _lanes[(tk.Service * LaneCount) + lane];
-                    tk.Lane = (byte)lane;
-                    LinkAt(ref to, e.Ticket, PositionByAge(in to, tk.IssuedTicks));
-                }
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    tk.SlaBreached = true;
+                    if (tk.State == TicketState.Waiting && LaneOf(in tk) != tk.Lane)
+                    {
+                        // Anti-starvation: a normal ticket past the SLA target is called as priority, among the
+                        // priority tickets by its original issue time.
+                        Unlink(ref _lanes[(tk.Service * LaneCount) + tk.Lane], e.Ticket);
+                        int lane = LaneOf(in tk);
+                        ref Lane to = ref _lanes[(tk.Service * LaneCount) + lane];
+                        tk.Lane = (byte)lane;
+                        LinkAt(ref to, e.Ticket, PositionByAge(in to, tk.IssuedTicks));
+                    }
 
-                break;
-            }
+                    break;
+                }
 
             case EventKind.CounterStateChanged:
-            {
-                int ci = CounterIndex(e.Counter);
-                ref CounterRecord c = ref _counterState[ci];
-                if (c.StateSinceTicks > 0 && t > c.StateSinceTicks)
                 {
-                    _counterStateMs[(ci * 5) + (int)c.State] += (t - c.StateSinceTicks) / TimeSpan.TicksPerMillisecond;
-                }
+                    int ci = CounterIndex(e.Counter);
+                    ref CounterRecord c = ref _counterState[ci];
+                    if (c.StateSinceTicks > 0 && t > c.StateSinceTicks)
+                    {
+                        _counterStateMs[(ci * 5) + (int)c.State] += (t - c.StateSinceTicks) / TimeSpan.TicksPerMillisecond;
+                    }
 
-                c.State = (CounterState)e.Detail;
-                c.StateSinceTicks = t;
-                break;
-            }
+                    c.State = (CounterState)e.Detail;
+                    c.StateSinceTicks = t;
+                    break;
+                }
 
             case EventKind.DeviceStatusChanged:
             case EventKind.None:

@@ -606,50 +606,50 @@ public sealed partial class QueueEngine
         switch (cc.Mode)
         {
             case CounterMode.LongestWait:
-            {
-                int best = -1;
-                for (int j = 0; j < list.Count; j++)
                 {
-                    int head = HeadOf(list[j].Service);
-                    if (head >= 0 && (best < 0 || _tickets[head].QueuedTicks < _tickets[best].QueuedTicks))
+                    int best = -1;
+                    for (int j = 0; j < list.Count; j++)
                     {
-                        best = head;
+                        int head = HeadOf(list[j].Service);
+                        if (head >= 0 && (best < 0 || _tickets[head].QueuedTicks < _tickets[best].QueuedTicks))
+                        {
+                            best = head;
+                        }
                     }
-                }
 
-                return best;
-            }
+                    return best;
+                }
 
             case CounterMode.Weighted:
-            {
-                int[] credit = _weightCredit[ci];
-                int bestJ = -1;
-                int bestCredit = int.MinValue;
-                for (int j = 0; j < list.Count; j++)
                 {
-                    if (_waiting[list[j].Service] > 0 && credit[j] + list[j].Weight > bestCredit)
+                    int[] credit = _weightCredit[ci];
+                    int bestJ = -1;
+                    int bestCredit = int.MinValue;
+                    for (int j = 0; j < list.Count; j++)
                     {
-                        bestCredit = credit[j] + list[j].Weight;
-                        bestJ = j;
+                        if (_waiting[list[j].Service] > 0 && credit[j] + list[j].Weight > bestCredit)
+                        {
+                            bestCredit = credit[j] + list[j].Weight;
+                            bestJ = j;
+                        }
                     }
-                }
 
-                return bestJ < 0 ? -1 : HeadOf(list[bestJ].Service);
-            }
+                    return bestJ < 0 ? -1 : HeadOf(list[bestJ].Service);
+                }
 
             default:
-            {
-                for (int j = 0; j < list.Count; j++)
                 {
-                    int head = HeadOf(list[j].Service);
-                    if (head >= 0)
+                    for (int j = 0; j < list.Count; j++)
                     {
-                        return head;
+                        int head = HeadOf(list[j].Service);
+                        if (head >= 0)
+                        {
+                            return head;
+                        }
                     }
-                }
 
-                return -1;
-            }
+                    return -1;
+                }
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Microsoft.Win32.SafeHandles;
 using LobbyEdge.Engine;
+using Microsoft.Win32.SafeHandles;
 
 namespace LobbyEdge.EventLog;
 

@@ -4,15 +4,15 @@ public sealed class TicketLifecycleTests
 {
     private static ServiceConfig Rules(ServiceConfig s, int maxRecalls = 3, int toleranceCalls = 5, int toleranceMinutes = 20,
         int maxRecoveries = 1, int recoverOffset = 3) => new()
-    {
-        Prefix = s.Prefix,
-        Id = s.Id,
-        MaxRecalls = maxRecalls,
-        ToleranceCalls = toleranceCalls,
-        ToleranceTime = TimeSpan.FromMinutes(toleranceMinutes),
-        MaxRecoveries = maxRecoveries,
-        RecoverOffset = recoverOffset,
-    };
+        {
+            Prefix = s.Prefix,
+            Id = s.Id,
+            MaxRecalls = maxRecalls,
+            ToleranceCalls = toleranceCalls,
+            ToleranceTime = TimeSpan.FromMinutes(toleranceMinutes),
+            MaxRecoveries = maxRecoveries,
+            RecoverOffset = recoverOffset,
+        };
 
     [Fact]
     public void IssueCallStartFinish_GoesThroughEveryState_AndMeasuresWaitAndServiceTime()
