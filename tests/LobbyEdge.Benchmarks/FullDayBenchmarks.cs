@@ -22,10 +22,7 @@ public class FullDayBenchmarks
     [GlobalSetup]
     public void RecordDay()
     {
-        var traffic = new LobbyTraffic(_config, TrafficProfile.Busy, Lobby.Day, seed: 42);
-        var recording = new List<TimedCommand>();
-        SimulatedDay.Run(new QueueEngine(_config), traffic, TimeSpan.FromSeconds(5), recording: recording);
-        _day = [.. recording];
+        _day = DayReplay.RecordBusyDay(_config);
         DayReplay.CheckBaselineAgrees(_config, _day);
         _reused = new QueueEngine(_config);
         _shift = 0;
@@ -83,6 +80,18 @@ public class FullDayBenchmarks
 /// <summary>Replays a recorded day into the engine and the baseline side by side.</summary>
 internal static class DayReplay
 {
+    /// <summary>
+    /// Runs the simulator's busy profile (about 3,000 customers, seed 42, 5-second ticks) once against a new engine
+    /// for <paramref name="config"/> on <see cref="Lobby.Day"/> and returns every command and tick it produced.
+    /// </summary>
+    public static TimedCommand[] RecordBusyDay(BranchConfig config)
+    {
+        var traffic = new LobbyTraffic(config, TrafficProfile.Busy, Lobby.Day, seed: 42);
+        var recording = new List<TimedCommand>();
+        SimulatedDay.Run(new QueueEngine(config), traffic, TimeSpan.FromSeconds(5), recording: recording);
+        return [.. recording];
+    }
+
     /// <summary>Throws at the first step where the baseline decides differently from the engine.</summary>
     public static void CheckBaselineAgrees(BranchConfig config, TimedCommand[] day)
     {

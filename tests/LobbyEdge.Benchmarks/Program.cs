@@ -2,8 +2,25 @@ using BenchmarkDotNet.Running;
 
 namespace LobbyEdge.Benchmarks;
 
-/// <summary>Runs the benchmarks chosen on the command line (see README.md).</summary>
+/// <summary>
+/// Runs the benchmarks chosen on the command line (see README.md), or one of the two measurements that are not
+/// BenchmarkDotNet benchmarks: <c>latency [events per commit] [commits]</c> (the distribution of group-commit
+/// times) and <c>startup [runs]</c> (the real service's start-up time to ready).
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task<int> Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        switch (args.Length > 0 ? args[0] : "")
+        {
+            case "latency":
+                return CommitLatency.Run(args[1..]);
+            case "startup":
+                return await StartupTime.RunAsync(args[1..]);
+            default:
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                return 0;
+        }
+    }
 }

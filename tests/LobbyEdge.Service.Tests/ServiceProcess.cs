@@ -24,9 +24,23 @@ internal sealed class ServiceProcess : IAsyncDisposable
         _stderr = process.StandardError.ReadToEndAsync();
         _reading = Task.Run(async () =>
         {
+            string? torn = null;
             while (await process.StandardOutput.ReadLineAsync() is { } line)
             {
-                JsonElement json = JsonDocument.Parse(line).RootElement;
+                // Every line is one JSON object, except possibly the last after a SIGKILL: the console writes long
+                // lines in pieces, and the kill can fall between two of them.
+                Assert.True(torn is null, $"a log line that is not JSON, and not the last one: {torn}");
+                JsonElement json;
+                try
+                {
+                    json = JsonDocument.Parse(line).RootElement;
+                }
+                catch (JsonException)
+                {
+                    torn = line;
+                    continue;
+                }
+
                 lock (_lines)
                 {
                     _lines.Add(json);

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.Service.Profiles;
+using LobbyEdge.Simulator;
+
+namespace LobbyEdge.Benchmarks;
+
+/// <summary>
+/// <c>startup [runs]</c>: starts the real service, <c>dotnet lobby-edge.dll --branch demo.yaml --simulate --data
+/// &lt;dir&gt; --Http:Enabled=false</c>, and times it from just before the process starts until its stdout carries
+/// the JSON log line whose message ends with "; ready" (the event log is open and the engine restored). The process
+/// is then killed.
+/// Each run gets a fresh copy of its data directory: empty, the recorded busy day's log without snapshots, and
+/// the same day with the snapshots the service itself would have kept (one every 5,000 events, two newest kept).
+/// The cases take turns, so background load spreads over all of them. The service's own log lines split the time:
+/// its start line is logged just before the log is opened, and the ready line reports how long
+/// <c>EngineRecovery.Restore</c> took (opening the log, which reads and checks the last segment, comes before it).
+/// </summary>
+internal static class StartupTime
+{
+    private const int SnapshotEveryEvents = 5000;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+        string app = Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll");
+        string profile = Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
+        BranchConfig config = BranchProfileLoader.Load(profile);
+        DirectoryInfo root = Directory.CreateTempSubdirectory("le-logbench-startup-");
+        var inv = CultureInfo.InvariantCulture;
+        try
+        {
+            // The simulator's busy day on the demo branch, as the service's log sink would have written it.
+            TimedCommand[] day = DayReplay.RecordBusyDay(config);
+            string busy = Path.Combine(root.FullName, "template-busy-day");
+            string snapshots = Path.Combine(root.FullName, "template-busy-day-snapshots");
+            DayLogInfo plain = DayLog.Write(config, day, busy);
+            DayLogInfo kept = DayLog.Write(config, day, snapshots, (sequence, last) => sequence - last >= SnapshotEveryEvents);
+            Console.WriteLine($"busy day on {config.BranchId}: {plain.Tickets:N0} tickets, {plain.Events:N0} events; snapshots taken at {string.Join(", ", kept.Snapshots)} (the two newest kept)");
+            Console.WriteLine($"{app}, {runs} runs per case; load average before: {CommitLatency.LoadAverage()}");
+
+            (string Name, string? Template)[] cases =
+            [
+                ("empty data directory", null),
+                ("busy day, no snapshot (replays the day)", busy),
+                ($"busy day, snapshots every {SnapshotEveryEvents:N0} events", snapshots),
+            ];
+            var results = cases.Select(_ => new List<Ready>()).ToArray();
+
+            // One start that is not counted, so the runtime's and the app's files are in the page cache.
+            await StartAsync(app, profile, Path.Combine(root.FullName, "warm-up"), root.FullName);
+            for (int run = 1; run <= runs; run++)
+            {
+                for (int c = 0; c < cases.Length; c++)
+                {
+                    string data = Path.Combine(root.FullName, $"run-{run}-{c}");
+                    if (cases[c].Template is { } template)
+                    {
+                        DayLog.Copy(template, data);
+                    }
+
+                    results[c].Add(await StartAsync(app, profile, data, root.FullName));
+                }
+            }
+
+            Console.WriteLine($"load average after: {CommitLatency.LoadAverage()}");
+            Console.WriteLine();
+            Console.WriteLine("| Data directory | Replayed events | Process start to \"ready\": median | min | max | Of which: start line to ready line, median | Of which: restore as reported, median | max |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+            for (int c = 0; c < cases.Length; c++)
+            {
+                List<Ready> r = results[c];
+                double[] wall = [.. r.Select(x => x.WallMs).Order()];
+                double[] openAndRestore = [.. r.Select(x => x.OpenAndRestoreMs).Order()];
+                double[] restore = [.. r.Select(x => x.RestoreMs).Order()];
+                string replayed = string.Join(" / ", r.Select(x => x.Replayed).Distinct().Order().Select(x => x.ToString("N0", inv)));
+                Console.WriteLine(string.Create(inv,
+                    $"| {cases[c].Name} | {replayed} | {Median(wall):N0} ms | {wall[0]:N0} ms | {wall[^1]:N0} ms | {Median(openAndRestore):N0} ms | {Median(restore):N1} ms | {restore[^1]:N1} ms |"));
+            }
+
+            return 0;
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+
+    /// <summary>Starts the service on <paramref name="data"/>, waits for "; ready", kills it (SIGKILL).</summary>
+    private static async Task<Ready> StartAsync(string app, string profile, string data, string workingDirectory)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        // No HTTP endpoints: they start after the ready line anyway, and the port (9180) may be in use by other runs.
+        // Older builds ignore the unknown key.
+        foreach (string arg in new[] { app, "--branch", profile, "--simulate", "--data", data, "--Http:Enabled=false" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        long t0 = Stopwatch.GetTimestamp();
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("lobby-edge did not start");
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        DateTime? starting = null;
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                using JsonDocument? json = TryParse(line);
+                if (json is null)
+                {
+                    continue;
+                }
+
+                JsonElement root = json.RootElement;
+                string message = root.TryGetProperty("Message", out JsonElement m) ? m.GetString() ?? "" : "";
+                DateTime at = DateTime.Parse(root.GetProperty("Timestamp").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+
+                // "Branch ... from ..., simulation; data directory ..." is logged just before the log is opened.
+                if (starting is null && root.GetProperty("EventId").GetInt32() == 1 && root.GetProperty("Category").GetString() == "LobbyEdge.Service.LobbyEdgeHost")
+                {
+                    starting = at;
+                }
+
+                if (message.EndsWith("; ready", StringComparison.Ordinal))
+                {
+                    double wallMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                    JsonElement state = root.GetProperty("State");
+                    return new Ready(
+                        wallMs,
+                        starting is { } s ? (at - s).TotalMilliseconds : double.NaN,
+                        Number(state.GetProperty("Milliseconds")),
+                        (long)Number(state.GetProperty("Replayed")));
+                }
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            await process.WaitForExitAsync();
+        }
+
+        throw new InvalidOperationException($"lobby-edge exited with {process.ExitCode} before it was ready: {await stderr}");
+    }
+
+    private static JsonDocument? TryParse(string line)
+    {
+        try
+        {
+            return JsonDocument.Parse(line);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static double Number(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number ? value.GetDouble() : double.Parse(value.GetString()!, CultureInfo.InvariantCulture);
+
+    /// <param name="WallMs">From just before the process started until the "; ready" line was read.</param>
+    /// <param name="OpenAndRestoreMs">From the service's start line to its ready line, by their timestamps (1 ms steps).</param>
+    /// <param name="RestoreMs">The restore time the ready line reports (<c>EngineRecovery.Restore</c> alone).</param>
+    /// <param name="Replayed">Events replayed, as the ready line reports.</param>
+    private sealed record Ready(double WallMs, double OpenAndRestoreMs, double RestoreMs, long Replayed);
+}
