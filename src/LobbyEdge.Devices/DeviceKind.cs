@@ -41,9 +41,10 @@ public readonly record struct DeviceStatusChange(DeviceInfo Device, DeviceStatus
 
 /// <summary>
 /// Where devices report what happens to them: status changes (which the host turns into
-/// <see cref="Command.ReportDevice"/> events) and rejected input (which becomes
-/// <c>lobby_device_frames_rejected_total</c> once metrics exist). Called from device owner tasks, never from the
-/// engine loop; implementations must be quick and thread-safe.
+/// <see cref="Command.ReportDevice"/> events and <c>lobby_device_up</c>), rejected input
+/// (<c>lobby_device_frames_rejected_total</c>, with a reason from <see cref="InputRejections"/>), reopened lines
+/// (<c>lobby_device_reconnects_total</c>) and a printer's paper (<c>lobby_printer_paper</c>). Called from device
+/// owner tasks, never from the engine loop; implementations must be quick, thread-safe and not allocate per call.
 /// </summary>
 public interface IDeviceObserver
 {
@@ -55,6 +56,11 @@ public interface IDeviceObserver
 
     /// <summary>A serial line was opened again after it had been lost.</summary>
     public void Reconnected(DeviceInfo device)
+    {
+    }
+
+    /// <summary>A printer's paper changed (or became unknown because the printer stopped answering).</summary>
+    public void PaperChanged(DeviceInfo printer, Printer.PaperLevel level)
     {
     }
 }
@@ -69,7 +75,11 @@ public interface IDeviceCommands
 /// <summary>What the engine made of a device's command.</summary>
 /// <param name="Result">Accepted with what it produced, or refused with a reason.</param>
 /// <param name="At">The instant the engine decided it at.</param>
-public readonly record struct DeviceCommandOutcome(CommandResult Result, DateTimeOffset At);
+public readonly record struct DeviceCommandOutcome(CommandResult Result, DateTimeOffset At)
+{
+    /// <summary>The branch sequence of the last event durable when the answer was released (0 when not known).</summary>
+    public long LastSequence { get; init; }
+}
 
 /// <summary>An observer that ignores everything.</summary>
 public sealed class NullDeviceObserver : IDeviceObserver

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
+using LobbyEdge.HeadOffice;
 using LobbyEdge.Service.Devices;
+using LobbyEdge.Service.HeadOffice;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
@@ -89,6 +91,11 @@ public static partial class LobbyEdgeHost
 
         // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).
         builder.Services.AddLobbyDevices(options, config);
+
+        // Head office over MQTT: ships the log from its cursor, publishes the state, takes commands. Registered after
+        // the loop, so it stops first; off (events stay in the log) without a broker.
+        builder.Services.AddSingleton<IBranchStateSource>(sp => new BranchStateSource(sp.GetRequiredService<BranchState>()));
+        builder.Services.AddHeadOffice(builder.Configuration);
 
         // Operations: HTTP (after the loop, so /readyz can only answer once the loop runs) and the watchdog.
         builder.Services.AddSingleton<NoticeBoard>();

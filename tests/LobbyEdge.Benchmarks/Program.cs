@@ -5,7 +5,8 @@ namespace LobbyEdge.Benchmarks;
 /// <summary>
 /// Runs the benchmarks chosen on the command line (see README.md), or one of the two measurements that are not
 /// BenchmarkDotNet benchmarks: <c>latency [events per commit] [commits]</c> (the distribution of group-commit
-/// times) and <c>startup [runs]</c> (the real service's start-up time to ready).
+/// times), <c>startup [runs]</c> (the real service's start-up time to ready) and <c>keypad-latency [presses] [baud …]</c>
+/// (a keypad press to the display frames, over socat ptys).
 /// </summary>
 public static class Program
 {
@@ -18,6 +19,8 @@ public static class Program
                 return CommitLatency.Run(args[1..]);
             case "startup":
                 return await StartupTime.RunAsync(args[1..]);
+            case "keypad-latency":
+                return await KeypadLatency.RunAsync(args[1..]);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

@@ -162,7 +162,7 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
         Assert.True(problems.Length == 0, $"promtool check metrics: {string.Join("; ", problems)}");
     }
 
-    private static Dictionary<string, double> Parse(string exposition)
+    internal static Dictionary<string, double> Parse(string exposition)
     {
         var samples = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (string line in exposition.Split('\n'))
@@ -179,7 +179,7 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
         return samples;
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan? patience = null)
+    internal static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan? patience = null)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < (patience ?? TimeSpan.FromSeconds(30)))

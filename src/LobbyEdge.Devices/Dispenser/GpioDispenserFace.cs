@@ -14,6 +14,11 @@ public sealed class GpioDispenserFace : IDispenserFace
     private readonly StatusLed? _fault;
     private readonly Tm1637? _display;
 
+    // Presses (on their own tasks) and the printer watch both update the face: one bit-banged frame at a time.
+    private readonly Lock _sync = new();
+    private string _lastNumber = "";
+    private bool _showingCode;
+
     /// <summary>Creates the face from whichever parts the dispenser has.</summary>
     public GpioDispenserFace(StatusLed? ready, StatusLed? fault, Tm1637? display)
     {
@@ -26,31 +31,44 @@ public sealed class GpioDispenserFace : IDispenserFace
     public void Issued(string number)
     {
         ArgumentNullException.ThrowIfNull(number);
-        _display?.Show(number.Length > 4 ? number[^4..] : number);
-        Ready(true);
+        lock (_sync)
+        {
+            _lastNumber = number.Length > 4 ? number[^4..] : number;
+            _showingCode = false;
+            _display?.Show(_lastNumber);
+            SetLeds(true);
+        }
     }
 
     /// <inheritdoc />
     public void Refused(string reason, DeviceStatus? status)
     {
-        _display?.Show(CodeFor(status));
-        if (status is not null)
+        lock (_sync)
         {
-            Ready(false);
+            _display?.Show(CodeFor(status));
+            _showingCode = true;
+            if (status is not null)
+            {
+                SetLeds(false);
+            }
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Whether the dispenser can issue now (the ready and fault LEDs). Ready again after a refusal code, the display
+    /// goes back to the last number issued (blank if none), so a refilled printer does not keep saying <c>PAPr</c>.
+    /// </summary>
     public void Ready(bool ready)
     {
-        if (_ready is not null)
+        lock (_sync)
         {
-            _ready.IsOn = ready;
-        }
+            if (ready && _showingCode)
+            {
+                _display?.Show(_lastNumber);
+                _showingCode = false;
+            }
 
-        if (_fault is not null)
-        {
-            _fault.IsOn = !ready;
+            SetLeds(ready);
         }
     }
 
@@ -63,4 +81,17 @@ public sealed class GpioDispenserFace : IDispenserFace
         null => "----",
         _ => " Err",
     };
+
+    private void SetLeds(bool ready)
+    {
+        if (_ready is not null)
+        {
+            _ready.IsOn = ready;
+        }
+
+        if (_fault is not null)
+        {
+            _fault.IsOn = !ready;
+        }
+    }
 }

@@ -15,7 +15,14 @@ public sealed record DispenserButton(int Service, Tier Tier = Tier.Normal, Tier?
 /// <param name="Issued">A ticket was issued and printed.</param>
 /// <param name="Number">The ticket's printed number, or empty.</param>
 /// <param name="Reason">Why not (for its display and the log), or empty.</param>
-public readonly record struct DispenseOutcome(bool Issued, string Number, string Reason);
+public readonly record struct DispenseOutcome(bool Issued, string Number, string Reason)
+{
+    /// <summary>
+    /// The engine's answer when it was asked and its answer stands: the issued ticket, or the engine's refusal. Null
+    /// when the dispenser refused before asking (its printer cannot print) or took the ticket back (the print failed).
+    /// </summary>
+    public DeviceCommandOutcome? Engine { get; init; }
+}
 
 /// <summary>What a dispenser shows its customer (a TM1637, LEDs); optional.</summary>
 public interface IDispenserFace
@@ -95,7 +102,7 @@ public sealed partial class TicketDispenser
             CommandResult result = outcome.Result;
             if (!result.Accepted)
             {
-                return Refuse(Describe(result.Refusal), null);
+                return Refuse(Describe(result.Refusal), null) with { Engine = outcome };
             }
 
             ServiceConfig svc = _branch.Services[result.NumberService];
@@ -128,7 +135,7 @@ public sealed partial class TicketDispenser
 
             Log.Issued(_logger, Device.Id, number);
             _face?.Issued(number);
-            return new DispenseOutcome(true, number, "");
+            return new DispenseOutcome(true, number, "") { Engine = outcome };
         }
         finally
         {

@@ -19,8 +19,8 @@ public sealed class StatusLed : IDisposable
         _pin = pin;
         _activeHigh = activeHigh;
         _shouldDispose = shouldDispose;
-        controller.OpenPin(pin, PinMode.Output);
-        Write(false);
+        // Opened at the off level: an LED wired to sink current would otherwise flash as the pin opens low.
+        controller.OpenPin(pin, PinMode.Output, activeHigh ? PinValue.Low : PinValue.High);
     }
 
     /// <summary>Whether the LED is lit.</summary>

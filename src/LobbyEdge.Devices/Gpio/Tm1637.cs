@@ -9,9 +9,18 @@ namespace LobbyEdge.Devices.Gpio;
 /// bytes; §8 "Data command", "Address command" and "Display control" for 0x40, 0xC0 and 0x88 | brightness).
 /// </summary>
 /// <remarks>
+/// <para>
 /// The bus is not I2C even though it looks like it: no device address, bytes are sent least significant bit first.
-/// DIO and CLK are open drain on the module (10 kΩ pull-ups); a line is driven low as an output and released high.
-/// The clock is kept well under the datasheet's 250 kHz with a few microseconds per half period.
+/// </para>
+/// <para>
+/// DIO is open drain on the module (10 kΩ pull-up) and both ends drive it: the host for data, the TM1637 for its
+/// ACK, which it pulls low from the falling edge of the 8th clock to the falling edge of the 9th (§7). So DIO is
+/// driven only low (an output at 0) and released for high (an input; the pull-up raises it): the host never drives
+/// it high against the chip's ACK. CLK is only ever driven by the host and stays a plain output.
+/// </para>
+/// <para>
+/// The clock is kept well under the datasheet's 250 kHz maximum with a few microseconds per half period.
+/// </para>
 /// </remarks>
 public sealed class Tm1637 : IDisposable
 {
@@ -30,8 +39,9 @@ public sealed class Tm1637 : IDisposable
     private readonly int _dio;
     private readonly bool _shouldDispose;
     private readonly double _halfPeriodTicks;
+    private bool _dioDriven;
 
-    /// <summary>Opens CLK and DIO as outputs, both released high (idle).</summary>
+    /// <summary>Opens CLK as an output and DIO released: both high, the bus idle.</summary>
     public Tm1637(GpioController controller, int clockPin, int dataPin, bool shouldDispose = true, int halfPeriodMicroseconds = 5)
     {
         ArgumentNullException.ThrowIfNull(controller);
@@ -40,10 +50,9 @@ public sealed class Tm1637 : IDisposable
         _dio = dataPin;
         _shouldDispose = shouldDispose;
         _halfPeriodTicks = Stopwatch.Frequency * halfPeriodMicroseconds / 1_000_000.0;
-        controller.OpenPin(clockPin, PinMode.Output);
-        controller.OpenPin(dataPin, PinMode.Output);
-        controller.Write(clockPin, PinValue.High);
-        controller.Write(dataPin, PinValue.High);
+        // Opened high: an output opened low and then raised would be a stray clock pulse.
+        controller.OpenPin(clockPin, PinMode.Output, PinValue.High);
+        controller.OpenPin(dataPin, PinMode.Input);
     }
 
     /// <summary>Brightness 0..7 (display control 0x88 | n).</summary>
@@ -106,50 +115,77 @@ public sealed class Tm1637 : IDisposable
         }
     }
 
-    // Start: DIO falls while CLK is high (datasheet §7, figure "start signal").
+    // Start: DIO falls while CLK is high (§7, "start signal").
     private void StartCondition()
     {
-        Set(_clk, true);
-        Set(_dio, true);
-        Set(_dio, false);
+        Clock(true);
+        Data(true);
+        Data(false);
     }
 
-    // Stop: DIO rises while CLK is high.
+    // Stop: DIO rises while CLK is high (§7, "stop signal"); DIO only moves while CLK is low before that.
     private void StopCondition()
     {
-        Set(_clk, false);
-        Set(_dio, false);
-        Set(_clk, true);
-        Set(_dio, true);
+        Clock(false);
+        Data(false);
+        Clock(true);
+        Data(true);
     }
 
-    // Data is taken on CLK's rising edge, least significant bit first; the ninth clock reads the ACK (DIO low).
+    // Data is taken on CLK's rising edge, least significant bit first, and DIO changes only while CLK is low (§7,
+    // "data input"). The chip pulls DIO low from the 8th clock's falling edge to the 9th's: DIO is released right
+    // as CLK falls after the 8th bit, and read while the 9th clock is high.
     private void WriteByte(byte value)
     {
         for (int bit = 0; bit < 8; bit++)
         {
-            Set(_clk, false);
-            Set(_dio, ((value >> bit) & 1) != 0);
-            Set(_clk, true);
+            Clock(false);
+            Data(((value >> bit) & 1) != 0);
+            Clock(true);
         }
 
-        Set(_clk, false);
-        _controller.SetPinMode(_dio, PinMode.Input);
+        _controller.Write(_clk, PinValue.Low);
+        Release();
         Delay();
-        Set(_clk, true);
+        Clock(true);
         bool ack = _controller.Read(_dio) == PinValue.Low;
-        Set(_clk, false);
-        _controller.SetPinMode(_dio, PinMode.Output);
+        Clock(false);
         if (!ack)
         {
             MissingAcks++;
         }
     }
 
-    private void Set(int pin, bool high)
+    private void Clock(bool high)
     {
-        _controller.Write(pin, high ? PinValue.High : PinValue.Low);
+        _controller.Write(_clk, high ? PinValue.High : PinValue.Low);
         Delay();
+    }
+
+    // Open drain: low is driven, high is released to the module's pull-up.
+    private void Data(bool high)
+    {
+        if (high)
+        {
+            Release();
+        }
+        else if (!_dioDriven)
+        {
+            _controller.SetPinMode(_dio, PinMode.Output);
+            _controller.Write(_dio, PinValue.Low);
+            _dioDriven = true;
+        }
+
+        Delay();
+    }
+
+    private void Release()
+    {
+        if (_dioDriven)
+        {
+            _controller.SetPinMode(_dio, PinMode.Input);
+            _dioDriven = false;
+        }
     }
 
     private void Delay()

@@ -339,7 +339,7 @@ public sealed partial class KeypadBus : ISerialProtocol
         Slot? slot = _byAddress[frame.Address];
         if (slot is null)
         {
-            RejectInput(_line, "unknown address");
+            RejectInput(_line, InputRejections.UnknownAddress);
             return;
         }
 
@@ -369,7 +369,7 @@ public sealed partial class KeypadBus : ISerialProtocol
                 }
                 else if (outcome == KeyOutcome.Invalid)
                 {
-                    RejectInput(slot.Assignment.Device, "unknown key");
+                    RejectInput(slot.Assignment.Device, InputRejections.UnknownKey);
                     Beep(slot.Assignment.Counter);
                 }
 
@@ -379,7 +379,7 @@ public sealed partial class KeypadBus : ISerialProtocol
                 ReadOnlySpan<byte> data = frame.Data;
                 if (data.Length != 1 || data[0] is < 1 or > 5)
                 {
-                    RejectInput(slot.Assignment.Device, "rating out of range");
+                    RejectInput(slot.Assignment.Device, InputRejections.RatingOutOfRange);
                     return;
                 }
 
@@ -423,7 +423,7 @@ public sealed partial class KeypadBus : ISerialProtocol
         if (!_requests.Writer.TryWrite(request))
         {
             // The engine is far behind; a refused key is better than a bus that stops answering.
-            RejectInput(slot.Assignment.Device, "request queue full");
+            RejectInput(slot.Assignment.Device, InputRejections.RequestQueueFull);
             Beep(slot.Assignment.Counter);
         }
     }

@@ -53,6 +53,7 @@ public sealed partial class EscPosPrinter : ISerialProtocol
     private readonly Lock _sync = new();
     private PrinterCondition _condition;
     private DeviceStatus? _reported;
+    private PaperLevel _reportedPaper;
     private volatile bool _online;
     private volatile int _awaitingStatus;
     private int _lastReply = -1;
@@ -341,25 +342,36 @@ public sealed partial class EscPosPrinter : ISerialProtocol
                 }
             }
 
-            _observer.InputRejected(_device, "unexpected byte");
+            _observer.InputRejected(_device, InputRejections.UnexpectedByte);
             buffer = buffer.Slice(1);
         }
     }
 
     private void Report(DeviceStatus status, string reason)
     {
+        PaperLevel paper;
+        bool paperChanged;
+        bool statusChanged;
         lock (_sync)
         {
-            if (_reported == status)
-            {
-                return;
-            }
-
+            // Paper is reported on its own: a printer with its cover open may still run low or out.
+            paper = _online ? _condition.Paper : PaperLevel.Unknown;
+            paperChanged = paper != _reportedPaper;
+            _reportedPaper = paper;
+            statusChanged = _reported != status;
             _reported = status;
         }
 
-        Log.Status(_logger, _device.Id, status, reason);
-        _observer.StatusChanged(new DeviceStatusChange(_device, status, reason));
+        if (paperChanged)
+        {
+            _observer.PaperChanged(_device, paper);
+        }
+
+        if (statusChanged)
+        {
+            Log.Status(_logger, _device.Id, status, reason);
+            _observer.StatusChanged(new DeviceStatusChange(_device, status, reason));
+        }
     }
 
     private sealed class PrintJob(ReadOnlyMemory<byte> bytes)

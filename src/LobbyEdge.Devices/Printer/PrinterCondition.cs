@@ -2,6 +2,22 @@ using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Printer;
 
+/// <summary>How much paper a printer has, as <c>lobby_printer_paper</c>'s <c>status</c> label says it.</summary>
+public enum PaperLevel : byte
+{
+    /// <summary>Not known: the printer does not answer (or its line is down).</summary>
+    Unknown = 0,
+
+    /// <summary>Paper in the roll.</summary>
+    Ok,
+
+    /// <summary>The paper near-end sensor is on (DLE EOT 4 bits 2-3); tickets still print.</summary>
+    Low,
+
+    /// <summary>The paper end sensor is on, or printing stopped at paper end (DLE EOT 4 bits 5-6, DLE EOT 2 bit 5).</summary>
+    Out,
+}
+
 /// <summary>
 /// What an ESC/POS printer last said about itself, from <c>DLE EOT n</c> replies and Automatic Status Back frames.
 /// Bit meanings follow the Epson ESC/POS Application Programming Guide, "DLE EOT" (real-time status transmission)
@@ -72,6 +88,12 @@ public readonly record struct PrinterCondition
             return PaperNearEnd ? DeviceStatus.PaperLow : DeviceStatus.Online;
         }
     }
+
+    /// <summary>The paper as its sensors report it; <see cref="PaperLevel.Unknown"/> while the printer does not answer.</summary>
+    public PaperLevel Paper => !Responding ? PaperLevel.Unknown
+        : PaperEnd || StoppedAtPaperEnd ? PaperLevel.Out
+        : PaperNearEnd ? PaperLevel.Low
+        : PaperLevel.Ok;
 
     /// <summary>Whether a ticket can be printed now (paper low still prints).</summary>
     public bool CanPrint => Status is DeviceStatus.Online or DeviceStatus.PaperLow;

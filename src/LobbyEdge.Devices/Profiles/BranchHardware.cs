@@ -40,7 +40,9 @@ public sealed record DisplayLineSetup(DeviceInfo Line, SerialLineSettings Serial
 /// <param name="DisplayData">TM1637 DIO pin, or -1.</param>
 /// <param name="Debounce">Button debounce time.</param>
 /// <param name="LongPress">Long-press time.</param>
-public sealed record DispenserPins(IReadOnlyList<int> ButtonPins, int ReadyLed, int FaultLed, int DisplayClock, int DisplayData, TimeSpan Debounce, TimeSpan LongPress);
+/// <param name="ActiveLow">Buttons switch their pin to ground (internal pull-up on); false: to 3.3 V (pull-down on).</param>
+public sealed record DispenserPins(IReadOnlyList<int> ButtonPins, int ReadyLed, int FaultLed, int DisplayClock, int DisplayData, TimeSpan Debounce, TimeSpan LongPress,
+    bool ActiveLow = true);
 
 /// <summary>A ticket dispenser.</summary>
 /// <param name="Device">The dispenser.</param>
@@ -60,13 +62,14 @@ public sealed class BranchHardware
 
     /// <summary>Creates the layout.</summary>
     public BranchHardware(IReadOnlyList<DeviceInfo> devices, IReadOnlyList<KeypadLineSetup> keypadLines, IReadOnlyList<PrinterSetup> printers,
-        IReadOnlyList<DisplayLineSetup> displayLines, IReadOnlyList<DispenserSetup> dispensers)
+        IReadOnlyList<DisplayLineSetup> displayLines, IReadOnlyList<DispenserSetup> dispensers, string? kioskPrinter = null)
     {
         Devices = devices;
         KeypadLines = keypadLines;
         Printers = printers;
         DisplayLines = displayLines;
         Dispensers = dispensers;
+        KioskPrinter = kioskPrinter;
     }
 
     /// <summary>Every device, by index.</summary>
@@ -83,6 +86,9 @@ public sealed class BranchHardware
 
     /// <summary>Dispensers.</summary>
     public IReadOnlyList<DispenserSetup> Dispensers { get; }
+
+    /// <summary>The device id of the printer the touch kiosk (<c>/kiosk</c>) prints at (<c>kiosk: {printer: …}</c>), or null.</summary>
+    public string? KioskPrinter { get; }
 
     /// <summary>Whether the branch has any hardware at all.</summary>
     public bool IsEmpty => Devices.Count == 0;

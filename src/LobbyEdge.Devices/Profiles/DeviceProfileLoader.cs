@@ -26,6 +26,7 @@ public static class DeviceProfileLoader
     private static readonly string[] s_buttonKeys = ["service", "pin", "tier", "longPressTier"];
     private static readonly string[] s_tmKeys = ["clk", "dio"];
     private static readonly string[] s_displayKeys = ["id", "model", "port", "baud", "address", "counter"];
+    private static readonly string[] s_kioskKeys = ["printer"];
     private static readonly string[] s_modelKeys =
     [
         "kind", "description", "serial", "ackTimeoutMs", "retries", "duplicateWindowMs", "refreshSeconds", "pollIntervalMs",
@@ -150,6 +151,7 @@ public static class DeviceProfileLoader
                 }
             }
 
+            string? kioskPrinter = ReadKiosk(root);
             var displayLines = new List<DisplayLineSetup>();
             foreach (IGrouping<string, (DisplaySetup Setup, SerialLineSettings Serial, string Port)> port in displays.GroupBy(d => d.Port, StringComparer.Ordinal))
             {
@@ -158,7 +160,42 @@ public static class DeviceProfileLoader
                 displayLines.Add(new DisplayLineSetup(line, port.First().Serial, [.. port.Select(p => p.Setup)]));
             }
 
-            return new BranchHardware([.. _devices], keypadLines, printers, displayLines, dispensers);
+            return new BranchHardware([.. _devices], keypadLines, printers, displayLines, dispensers, kioskPrinter);
+        }
+
+        /// <summary>
+        /// <c>kiosk: {printer: printer-entrance}</c>: the printer the touch kiosk prints at, one of the printers in
+        /// <c>devices</c>. Without it the kiosk shows the number on screen only.
+        /// </summary>
+        private string? ReadKiosk(YamlMappingNode root)
+        {
+            foreach ((YamlNode k, YamlNode v) in root.Children)
+            {
+                if (k is not YamlScalarNode { Value: "kiosk" } || IsNull(v))
+                {
+                    continue;
+                }
+
+                if (v is not YamlMappingNode map)
+                {
+                    Report(k.Start, "kiosk", "must be a set of keys, e.g. `kiosk: {printer: printer-entrance}`");
+                    return null;
+                }
+
+                var keys = Keys(map, "kiosk", s_kioskKeys);
+                string? printer = RequiredText(keys, map, "kiosk", "printer", "printer: printer-entrance");
+                if (printer is not null && (!_ids.TryGetValue(printer, out var owner) || owner.Kind is not ("printer" or "unknown")))
+                {
+                    string known = string.Join(", ", _ids.Where(p => p.Value.Kind == "printer").Select(p => p.Key));
+                    string? closest = Closest(printer, _ids.Where(p => p.Value.Kind == "printer").Select(p => p.Key));
+                    Report(keys["printer"].At, "kiosk.printer", $"no printer \"{printer}\" in devices (printers: {(known.Length == 0 ? "none" : known)}){(closest is null ? "" : $"; did you mean \"{closest}\"?")}");
+                    return null;
+                }
+
+                return printer;
+            }
+
+            return null;
         }
 
         // ---- sections ----
@@ -325,7 +362,7 @@ public static class DeviceProfileLoader
             {
                 DeviceInfo device = Add(id, DeviceKind.Dispenser);
                 dispensers.Add(new DispenserSetup(device, printer, buttons, new DispenserPins(pins.Where(p => p >= 0).Count() == pins.Count ? pins : [], ready, fault, clk, dio,
-                    TimeSpan.FromMilliseconds(debounce), TimeSpan.FromMilliseconds(longPress))));
+                    TimeSpan.FromMilliseconds(debounce), TimeSpan.FromMilliseconds(longPress), activeLow)));
             }
         }
 

@@ -127,6 +127,14 @@ public sealed partial class SerialLink : IAsyncDisposable
     /// <summary>The line's settings.</summary>
     public SerialLineSettings Settings => _settings;
 
+    /// <summary>
+    /// Whether the link reports its device's status. A line shared by several devices (a keypad or display bus) is a
+    /// device of its own and is up while its port is open. A line that is the device (a printer on its own port) is
+    /// not: an open port says nothing about whether the printer answers, so its protocol reports its status alone
+    /// (otherwise "port open" would mark a silent printer up again after every reconnect).
+    /// </summary>
+    public bool ReportsStatus => Device.Kind == DeviceKind.SerialLine;
+
     /// <summary>Whether the line is open now.</summary>
     public bool IsOnline => _online;
 
@@ -206,7 +214,11 @@ public sealed partial class SerialLink : IAsyncDisposable
                 _observer.Reconnected(Device);
             }
 
-            _observer.StatusChanged(new DeviceStatusChange(Device, DeviceStatus.Online, $"{_settings.Path} open"));
+            if (ReportsStatus)
+            {
+                _observer.StatusChanged(new DeviceStatusChange(Device, DeviceStatus.Online, $"{_settings.Path} open"));
+            }
+
             string why = await RunSessionAsync(connection, stop).ConfigureAwait(false);
             _online = false;
             if (stop.IsCancellationRequested)
@@ -224,7 +236,10 @@ public sealed partial class SerialLink : IAsyncDisposable
     private void Down(string reason)
     {
         _protocol.LineDown(reason);
-        _observer.StatusChanged(new DeviceStatusChange(Device, DeviceStatus.Offline, reason));
+        if (ReportsStatus)
+        {
+            _observer.StatusChanged(new DeviceStatusChange(Device, DeviceStatus.Offline, reason));
+        }
     }
 
     /// <summary>Runs the protocol over an open port until it fails; returns why the session ended.</summary>

@@ -1,6 +1,8 @@
 using LobbyEdge.Devices;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Service.Lobby;
+using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Profiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,9 +15,17 @@ public static class DeviceServiceCollectionExtensions
     /// <summary>
     /// Registers the devices of the branch's hardware profile (read by <see cref="BranchProfileLoader.Load"/>): the
     /// device owner tasks, a sink that drives displays and keypad displays after each commit, the key and status
-    /// pumps. Call after the event log sink and the engine loop are registered (sinks run in registration order;
-    /// hosted services stop in reverse). A branch without hardware registers nothing.
+    /// pumps, the device metrics (when a <see cref="LobbyMetrics"/> is registered), and the kiosk's printer when the
+    /// profile names one (<c>kiosk: {printer: …}</c>; it replaces the host's <see cref="NoKioskPrinter"/>). Call
+    /// after the event log sink and the engine loop are registered and before the host's fallback
+    /// <see cref="IKioskPrinter"/> (sinks run in registration order; hosted services stop in reverse). A branch
+    /// without hardware registers nothing.
     /// </summary>
+    /// <remarks>
+    /// The device protocols run on the machine's clock even under <c>--simulate</c>: an ack timeout or a status poll
+    /// interval is a time on the wire, not in the lobby, and a scaled clock would shrink a keypad's 200 ms to a
+    /// fraction of a millisecond.
+    /// </remarks>
     public static IServiceCollection AddLobbyDevices(this IServiceCollection services, LaunchOptions options, BranchConfig config)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -33,10 +43,24 @@ public static class DeviceServiceCollectionExtensions
             hardware,
             sp.GetRequiredService<IDeviceCommands>(),
             options.Simulate,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            TimeProvider.System,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<LobbyMetrics>()));
         services.AddSingleton<IEngineEventSink>(sp => new DeviceEventSink(sp.GetRequiredService<QueueEngine>(), sp.GetRequiredService<LobbyDevices>()));
-        services.AddHostedService<LobbyDevicesService>();
+        services.AddHostedService<LobbyDevicesService>(sp => new LobbyDevicesService(
+            sp.GetRequiredService<LobbyDevices>(),
+            sp.GetRequiredService<IDeviceCommands>(),
+            options,
+            TimeProvider.System,
+            sp.GetRequiredService<ILogger<LobbyDevicesService>>()));
+        if (hardware.KioskPrinter is { } kioskPrinter)
+        {
+            services.AddSingleton<IKioskPrinter>(sp => new DeviceKioskPrinter(
+                config,
+                sp.GetRequiredService<LobbyDevices>().Printer(kioskPrinter) ?? throw new InvalidOperationException($"no printer {kioskPrinter}"),
+                sp.GetRequiredService<ILogger<DeviceKioskPrinter>>()));
+        }
+
         return services;
     }
 }

@@ -7,6 +7,7 @@ using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
+using LobbyEdge.Service.Operations;
 using LobbyEdge.Simulator.Devices;
 using Microsoft.Extensions.Logging;
 
@@ -31,7 +32,15 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
     private readonly Dictionary<string, EscPosPrinter> _printers = new(StringComparer.Ordinal);
 
     /// <summary>Builds every device of <paramref name="hardware"/>; starts nothing.</summary>
-    public LobbyDevices(BranchConfig branch, BranchHardware hardware, IDeviceCommands commands, bool simulate, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="branch">The branch.</param>
+    /// <param name="hardware">Its devices, from the profile.</param>
+    /// <param name="commands">Where key presses and dispensers post their commands.</param>
+    /// <param name="simulate">Put in-process virtual devices at the far end of every line instead of opening ports.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="metrics">The metrics registry to feed the <c>lobby_device_*</c> and <c>lobby_printer_paper</c> families of, if any.</param>
+    public LobbyDevices(BranchConfig branch, BranchHardware hardware, IDeviceCommands commands, bool simulate, TimeProvider time, ILoggerFactory loggers,
+        LobbyMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(branch);
         ArgumentNullException.ThrowIfNull(hardware);
@@ -76,10 +85,15 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
             EscPosPrinter? printer = d.Printer is { } id ? _printers[id] : null;
             Dispensers.Add(new TicketDispenser(d.Device, branch, d.Buttons, printer, commands, face: null, loggers.CreateLogger<TicketDispenser>()));
         }
+
+        Metrics = metrics is null ? null : new DeviceMetrics(metrics, hardware, _links.Select(l => l.Device));
     }
 
     /// <summary>The branch.</summary>
     public BranchConfig Branch { get; }
+
+    /// <summary>The device metrics fed from here, or null without a metrics registry.</summary>
+    public DeviceMetrics? Metrics { get; }
 
     /// <summary>The hardware profile the devices were built from.</summary>
     public BranchHardware Hardware { get; }
@@ -98,6 +112,34 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
 
     /// <summary>The displays by device index, with their line.</summary>
     public IReadOnlyDictionary<int, (LedDisplayBus Bus, DisplaySetup Setup)> Displays => _displays;
+
+    /// <summary>
+    /// The dispenser buttons that issue <paramref name="service"/> at <paramref name="tier"/>, in profile order: a
+    /// short press of a button of that tier, or a long press of a button whose long press is that tier.
+    /// </summary>
+    public IEnumerable<(TicketDispenser Dispenser, int Button, bool LongPress)> ButtonsFor(int service, Tier tier)
+    {
+        foreach (TicketDispenser dispenser in Dispensers)
+        {
+            for (int b = 0; b < dispenser.Buttons.Count; b++)
+            {
+                DispenserButton button = dispenser.Buttons[b];
+                if (button.Service != service)
+                {
+                    continue;
+                }
+
+                if (button.Tier == tier)
+                {
+                    yield return (dispenser, b, false);
+                }
+                else if (button.LongPressTier == tier)
+                {
+                    yield return (dispenser, b, true);
+                }
+            }
+        }
+    }
 
     /// <summary>A printer by device id.</summary>
     public EscPosPrinter? Printer(string id) => _printers.GetValueOrDefault(id);
@@ -118,14 +160,26 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
     public void StatusChanged(DeviceStatusChange change)
     {
         Log.Status(_logger, change.Device.Id, change.Status, change.Reason);
+        Metrics?.StatusChanged(change);
         _statuses.Writer.TryWrite(change);
     }
 
     /// <inheritdoc />
     public void InputRejected(DeviceInfo device, string reason)
     {
-        // Counted per device and reason by lobby_device_frames_rejected_total once metrics exist.
+        // Counted per device and reason (lobby_device_frames_rejected_total), on a child made at start.
+        Metrics?.InputRejected(device, reason);
         Log.Rejected(_logger, device.Id, reason);
+    }
+
+    /// <inheritdoc />
+    public void Reconnected(DeviceInfo device) => Metrics?.Reconnected(device);
+
+    /// <inheritdoc />
+    public void PaperChanged(DeviceInfo printer, PaperLevel level)
+    {
+        Log.Paper(_logger, printer.Id, level);
+        Metrics?.PaperChanged(printer, level);
     }
 
     /// <summary>Stops every line (a stuck port is abandoned after its close timeout, never waited for).</summary>
@@ -142,5 +196,8 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
 
         [LoggerMessage(452, LogLevel.Debug, "Device {Device}: input rejected ({Reason})")]
         public static partial void Rejected(ILogger logger, string device, string reason);
+
+        [LoggerMessage(453, LogLevel.Information, "Printer {Device}: paper {Paper}")]
+        public static partial void Paper(ILogger logger, string device, PaperLevel paper);
     }
 }

@@ -4,6 +4,7 @@ using LobbyEdge.Devices;
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Devices.Gpio;
 using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
 using Microsoft.Extensions.Hosting;
@@ -23,7 +24,7 @@ public sealed class LobbyDeviceCommands(Func<ILobbyCommands> commands) : IDevice
     public async ValueTask<DeviceCommandOutcome> SendAsync(Command command, CancellationToken cancellationToken = default)
     {
         CommandOutcome outcome = await _commands.Value.SendAsync(command, cancellationToken).ConfigureAwait(false);
-        return new DeviceCommandOutcome(outcome.Result, outcome.At);
+        return new DeviceCommandOutcome(outcome.Result, outcome.At) { LastSequence = outcome.LastSequence };
     }
 }
 
@@ -62,7 +63,15 @@ public sealed partial class LobbyDevicesService : BackgroundService
             work.Add(PumpKeysAsync(bus, stoppingToken));
         }
 
-        if (!_simulate)
+        if (_simulate)
+        {
+            // No GPIO under --simulate: the simulated customers press the dispensers' buttons instead.
+            foreach (TicketDispenser dispenser in _devices.Dispensers)
+            {
+                _devices.StatusChanged(new DeviceStatusChange(dispenser.Device, DeviceStatus.Online, "simulated customers press its buttons"));
+            }
+        }
+        else
         {
             work.AddRange(StartGpio(stoppingToken));
         }
@@ -119,8 +128,11 @@ public sealed partial class LobbyDevicesService : BackgroundService
         }
     }
 
-    /// <summary>Opens the dispensers' GPIO (buttons, LEDs, TM1637). A board without GPIO logs it and goes on.</summary>
-    private IEnumerable<Task> StartGpio(CancellationToken stoppingToken)
+    /// <summary>
+    /// Opens the dispensers' GPIO (buttons, LEDs, TM1637). A dispenser whose buttons are read is up; a board without
+    /// GPIO logs it, marks the dispenser down (a device event and <c>lobby_device_up</c> 0) and goes on.
+    /// </summary>
+    private List<Task> StartGpio(CancellationToken stoppingToken)
     {
         var tasks = new List<Task>();
         for (int i = 0; i < _devices.Dispensers.Count; i++)
@@ -129,31 +141,72 @@ public sealed partial class LobbyDevicesService : BackgroundService
             DispenserPins pins = _devices.Hardware.Dispensers[i].Pins;
             if (pins.ButtonPins.Count == 0)
             {
+                // Nothing to read: a dispenser only the kiosk (or the simulation) presses.
+                _devices.StatusChanged(new DeviceStatusChange(dispenser.Device, DeviceStatus.Online, "no buttons on GPIO"));
                 continue;
             }
 
             try
             {
                 var controller = new GpioController();
-                var buttons = new DebouncedButtons(controller, pins.ButtonPins, activeLow: true, pins.Debounce, pins.LongPress, shouldDispose: false);
+                var buttons = new DebouncedButtons(controller, pins.ButtonPins, pins.ActiveLow, pins.Debounce, pins.LongPress, shouldDispose: false);
                 var face = new GpioDispenserFace(
                     pins.ReadyLed >= 0 ? new StatusLed(controller, pins.ReadyLed, shouldDispose: false) : null,
                     pins.FaultLed >= 0 ? new StatusLed(controller, pins.FaultLed, shouldDispose: false) : null,
                     pins.DisplayClock >= 0 ? new Tm1637(controller, pins.DisplayClock, pins.DisplayData, shouldDispose: false) : null);
-                var withFace = new TicketDispenser(dispenser.Device, _devices.Branch, dispenser.Buttons, PrinterOf(i), _commands, face, _logger);
-                tasks.Add(buttons.RunAsync(_time, TimeSpan.FromMilliseconds(5), press => _ = PressAsync(withFace, press, stoppingToken), stoppingToken)
+                EscPosPrinter? printer = PrinterOf(i);
+                var withFace = new TicketDispenser(dispenser.Device, _devices.Branch, dispenser.Buttons, printer, _commands, face, _logger);
+                _devices.StatusChanged(new DeviceStatusChange(dispenser.Device, DeviceStatus.Online, "buttons read on GPIO"));
+                tasks.Add(RunGpioAsync(buttons, face, printer, withFace, stoppingToken)
                     .ContinueWith(_ => controller.Dispose(), TaskScheduler.Default));
             }
             catch (Exception e) when (e is PlatformNotSupportedException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
             {
                 Log.NoGpio(_logger, dispenser.Device.Id, e.Message);
+                _devices.StatusChanged(new DeviceStatusChange(dispenser.Device, DeviceStatus.Offline, $"GPIO not available: {e.Message}"));
             }
         }
 
         return tasks;
     }
 
-    private LobbyEdge.Devices.Printer.EscPosPrinter? PrinterOf(int dispenser) =>
+    /// <summary>
+    /// Samples the buttons every 5 ms and keeps the face in step with the printer: the ready LED on and the fault
+    /// LED off while the printer can print; otherwise the fault LED and the reason's code (<c>PAPr</c>, <c>OPEn</c>,
+    /// …) on the TM1637 before anyone presses, and the last number back once the printer is fixed.
+    /// </summary>
+    private async Task RunGpioAsync(DebouncedButtons buttons, GpioDispenserFace face, EscPosPrinter? printer, TicketDispenser dispenser, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5), _time);
+        Action<ButtonPress> onPress = press => _ = PressAsync(dispenser, press, stoppingToken);
+        bool? ready = null;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                buttons.Poll(_time.GetUtcNow().UtcTicks, onPress);
+                bool canPrint = printer is null || printer.CanPrint;
+                if (canPrint != ready)
+                {
+                    ready = canPrint;
+                    if (canPrint)
+                    {
+                        face.Ready(true);
+                    }
+                    else
+                    {
+                        face.Refused(printer!.Reason, printer.Status);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private EscPosPrinter? PrinterOf(int dispenser) =>
         _devices.Hardware.Dispensers[dispenser].Printer is { } id ? _devices.Printer(id) : null;
 
     private async Task PressAsync(TicketDispenser dispenser, ButtonPress press, CancellationToken stoppingToken)

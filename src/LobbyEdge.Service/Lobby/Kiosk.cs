@@ -11,7 +11,32 @@ namespace LobbyEdge.Service.Lobby;
 /// <param name="TypicalWaitMs">Predicted typical wait, -1 if unknown.</param>
 /// <param name="UpperWaitMs">Predicted upper wait, -1 if unknown.</param>
 /// <param name="IssuedAt">When it was issued.</param>
-public sealed record KioskTicket(string Ticket, ServiceConfig Service, int PeopleAhead, long TypicalWaitMs, long UpperWaitMs, DateTimeOffset IssuedAt);
+/// <param name="TicketIndex">The engine's ticket id (goes into the ticket's QR code), or -1.</param>
+/// <param name="Tier">The ticket's tier.</param>
+public sealed record KioskTicket(string Ticket, ServiceConfig Service, int PeopleAhead, long TypicalWaitMs, long UpperWaitMs, DateTimeOffset IssuedAt,
+    int TicketIndex = -1, Tier Tier = Tier.Normal);
+
+/// <summary>The kiosk's printer could not print a ticket that was already issued.</summary>
+public sealed class KioskPrintException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public KioskPrintException()
+        : this("the ticket was not printed")
+    {
+    }
+
+    /// <summary>Creates the exception with the printer's reason (e.g. "printer out of paper").</summary>
+    public KioskPrintException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with the printer's reason and what caused it.</summary>
+    public KioskPrintException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
 
 /// <summary>
 /// The printer a kiosk prints at. The devices layer provides the real one; without a printer configured the kiosk
@@ -23,6 +48,7 @@ public interface IKioskPrinter
     public string? WhyNotReady();
 
     /// <summary>Prints a ticket whose events are already durable.</summary>
+    /// <exception cref="KioskPrintException">The ticket was not printed (the kiosk then takes it back).</exception>
     public ValueTask PrintAsync(KioskTicket ticket, CancellationToken cancellationToken);
 }
 
@@ -114,8 +140,19 @@ public sealed class Kiosk
         }
 
         ServiceConfig sc = _config.Services[r.NumberService];
-        var ticket = new KioskTicket(sc.FormatNumber(r.Number), _config.Services[service], r.PeopleAhead, r.TypicalWaitMs, r.UpperWaitMs, outcome.At);
-        await _printer.PrintAsync(ticket, context.RequestAborted).ConfigureAwait(false);
+        Tier tier = priority ? Tier.Priority : Tier.Normal;
+        var ticket = new KioskTicket(sc.FormatNumber(r.Number), _config.Services[service], r.PeopleAhead, r.TypicalWaitMs, r.UpperWaitMs, outcome.At, r.Ticket, tier);
+        try
+        {
+            await _printer.PrintAsync(ticket, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (KioskPrintException e)
+        {
+            // Nobody holds a ticket that did not come out: take it back, so no counter calls an empty number.
+            await _commands.SendAsync(Command.Cancel(r.Ticket), CancellationToken.None).ConfigureAwait(false);
+            return Results.Json(new { ok = false, reason = "printer", messageZh = "打印机无法打印，请联系大堂经理", message = $"The ticket printer cannot print ({e.Message}). Please ask the lobby manager." }, statusCode: StatusCodes.Status409Conflict);
+        }
+
         return Results.Json(new
         {
             ok = true,

@@ -24,9 +24,10 @@ namespace LobbyEdge.Service.Profiles;
 /// </remarks>
 public static class BranchProfileLoader
 {
-    // The hardware sections are read and checked by DeviceProfileLoader (LobbyEdge.Devices), together
-    // with the device models they name; their problems are reported with the branch's.
-    private static readonly string[] s_reservedSections = ["devices", "dispensers", "displays"];
+    // The hardware sections (and `kiosk:`, which names the kiosk's printer) are read and checked by
+    // DeviceProfileLoader (LobbyEdge.Devices), together with the device models they name; their problems are
+    // reported with the branch's.
+    private static readonly string[] s_reservedSections = ["devices", "dispensers", "displays", "kiosk"];
 
     // The hardware read with each configuration Load returned, for the host's device wiring.
     private static readonly ConditionalWeakTable<BranchConfig, BranchHardware> s_hardware = [];

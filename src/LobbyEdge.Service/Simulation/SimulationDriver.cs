@@ -1,5 +1,7 @@
 using System.Globalization;
+using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Engine;
+using LobbyEdge.Service.Devices;
 using LobbyEdge.Simulator;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +25,12 @@ public sealed record SimulationStartPoint(DateOnly FirstDay, DateTimeOffset Star
 /// their commands through <see cref="ILobbyCommands"/>, exactly as devices would, on the scaled clock. Stops the
 /// service (exit code 0) after the planned number of days.
 /// </summary>
+/// <remarks>
+/// When the branch has dispensers (a hardware profile), customers take their tickets at them: the press goes
+/// through <see cref="TicketDispenser"/>, which checks its printer, issues and prints on the virtual printer, as a
+/// real press would. A customer whose service and tier no dispenser button issues (or whose dispensers cannot print)
+/// asks the lobby manager, who issues the ticket by hand (the plain command).
+/// </remarks>
 public sealed partial class SimulationDriver : BackgroundService
 {
     private readonly BranchConfig _config;
@@ -32,6 +40,7 @@ public sealed partial class SimulationDriver : BackgroundService
     private readonly SimulationPlan _plan;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<SimulationDriver> _logger;
+    private readonly LobbyDevices? _devices;
 
     /// <summary>Creates the driver.</summary>
     public SimulationDriver(
@@ -41,7 +50,8 @@ public sealed partial class SimulationDriver : BackgroundService
         LobbyNarrator narrator,
         SimulationPlan plan,
         IHostApplicationLifetime lifetime,
-        ILogger<SimulationDriver> logger)
+        ILogger<SimulationDriver> logger,
+        LobbyDevices? devices = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(commands);
@@ -57,6 +67,7 @@ public sealed partial class SimulationDriver : BackgroundService
         _plan = plan;
         _lifetime = lifetime;
         _logger = logger;
+        _devices = devices is { Dispensers.Count: > 0 } ? devices : null;
     }
 
     /// <inheritdoc />
@@ -130,7 +141,9 @@ public sealed partial class SimulationDriver : BackgroundService
 
             while (traffic.TryNext(now, out Command command))
             {
-                CommandOutcome outcome = await _commands.SendAsync(command, cancellationToken).ConfigureAwait(false);
+                CommandOutcome outcome = command.Kind == CommandKind.Issue && _devices is not null
+                    ? await IssueAtDispenserAsync(command, cancellationToken).ConfigureAwait(false)
+                    : await _commands.SendAsync(command, cancellationToken).ConfigureAwait(false);
                 if (command.Kind == CommandKind.Issue && outcome.Result.Accepted && _logger.IsEnabled(LogLevel.Debug))
                 {
                     // What the customer holds: a result is released only once its events are durable, so every
@@ -144,6 +157,21 @@ public sealed partial class SimulationDriver : BackgroundService
             DateTimeOffset next = traffic.NextDue is { } due && due < close ? due : close;
             await DelayUntilAsync(next, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A customer presses the dispenser button for their service and tier; the next dispenser if one refuses for its printer.</summary>
+    private async Task<CommandOutcome> IssueAtDispenserAsync(Command command, CancellationToken cancellationToken)
+    {
+        foreach ((TicketDispenser dispenser, int button, bool longPress) in _devices!.ButtonsFor(command.Service, command.Tier))
+        {
+            DispenseOutcome pressed = await dispenser.PressAsync(button, longPress, cancellationToken).ConfigureAwait(false);
+            if (pressed.Engine is { } engine)
+            {
+                return new CommandOutcome(engine.Result, engine.At, engine.LastSequence);
+            }
+        }
+
+        return await _commands.SendAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     private Task DelayUntilAsync(DateTimeOffset instant, CancellationToken cancellationToken)

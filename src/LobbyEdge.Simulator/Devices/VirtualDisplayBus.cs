@@ -51,12 +51,18 @@ public sealed class VirtualDisplayBus : IVirtualDevice
     {
         ArgumentNullException.ThrowIfNull(condition);
         using var cts = new CancellationTokenSource(timeout);
-        while (!condition(this))
+        while (true)
         {
+            // The frame signal is taken before the condition is checked: a frame decoded in between still wakes us.
             Task changed;
             lock (_sync)
             {
                 changed = _changed.Task;
+            }
+
+            if (condition(this))
+            {
+                return true;
             }
 
             try
@@ -68,8 +74,6 @@ public sealed class VirtualDisplayBus : IVirtualDevice
                 return condition(this);
             }
         }
-
-        return true;
     }
 
     /// <inheritdoc />

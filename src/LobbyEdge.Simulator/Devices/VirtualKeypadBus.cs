@@ -71,12 +71,18 @@ public sealed class VirtualKeypadBus : IVirtualDevice
     {
         ArgumentNullException.ThrowIfNull(condition);
         using var cts = new CancellationTokenSource(timeout);
-        while (!condition(this))
+        while (true)
         {
+            // The frame signal is taken before the condition is checked: a frame received in between still wakes us.
             Task changed;
             lock (_sync)
             {
                 changed = _changed.Task;
+            }
+
+            if (condition(this))
+            {
+                return true;
             }
 
             try
@@ -92,8 +98,6 @@ public sealed class VirtualKeypadBus : IVirtualDevice
                 return condition(this);
             }
         }
-
-        return true;
     }
 
     /// <inheritdoc />

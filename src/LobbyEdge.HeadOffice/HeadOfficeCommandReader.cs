@@ -1,0 +1,335 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using LobbyEdge.Engine;
+
+namespace LobbyEdge.HeadOffice;
+
+/// <summary>What a head-office command asks for.</summary>
+internal enum HeadOfficeRequestKind
+{
+    OpenDay,
+    CloseDay,
+    IssueTicket,
+    BroadcastNotice,
+    UpdateConfiguration,
+}
+
+/// <summary>A validated head-office command. Dispose it: an update carries its JSON document.</summary>
+internal sealed class HeadOfficeRequest : IDisposable
+{
+    public required string Name { get; init; }
+
+    public required HeadOfficeRequestKind Kind { get; init; }
+
+    /// <summary>The engine command, for open day, close day and issue ticket.</summary>
+    public Command Command { get; init; }
+
+    /// <summary>For issue ticket: the remote channel the customer used.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>For a notice: its text.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>For a notice: when it ends, if it does.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>For a configuration update: the whole payload.</summary>
+    public JsonDocument? Body { get; init; }
+
+    public void Dispose() => Body?.Dispose();
+}
+
+/// <summary>
+/// Reads and validates the JSON of an inbound command (<c>lobby/v1/{branchId}/commands/{name}</c>). Anything wrong
+/// comes back as one line that names the field, for the <c>{"ok":false,"error":...}</c> reply; nothing is run.
+/// </summary>
+internal static class HeadOfficeCommandReader
+{
+    /// <summary>The command names, as in the topic.</summary>
+    public static readonly string[] Names = ["open-day", "close-day", "issue-ticket", "broadcast-notice", "update-configuration"];
+
+    /// <summary>The remote channels a ticket can be issued for.</summary>
+    public static readonly string[] Channels = ["mobile", "appointment"];
+
+    /// <summary>Longest notice text, in characters: what a lobby screen can show.</summary>
+    public const int MaxNoticeLength = 500;
+
+    /// <summary>Largest payload read; a command is small, and a huge one is a mistake or an attack.</summary>
+    public const int MaxPayloadBytes = 64 * 1024;
+
+    private static readonly JsonDocumentOptions s_json = new() { MaxDepth = 32, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+
+    /// <summary>Validates a command. Returns it, or null with <paramref name="error"/> saying what is wrong.</summary>
+    public static HeadOfficeRequest? Read(string name, ReadOnlySequence<byte> payload, BranchConfig config, DateTimeOffset now, out string? error)
+    {
+        error = null;
+        HeadOfficeRequestKind? kind = name switch
+        {
+            "open-day" => HeadOfficeRequestKind.OpenDay,
+            "close-day" => HeadOfficeRequestKind.CloseDay,
+            "issue-ticket" => HeadOfficeRequestKind.IssueTicket,
+            "broadcast-notice" => HeadOfficeRequestKind.BroadcastNotice,
+            "update-configuration" => HeadOfficeRequestKind.UpdateConfiguration,
+            _ => null,
+        };
+        if (kind is null)
+        {
+            error = $"unknown command \"{Shorten(name)}\"; known: {string.Join(", ", Names)}";
+            return null;
+        }
+
+        if (payload.Length > MaxPayloadBytes)
+        {
+            error = $"payload: too large ({payload.Length} bytes; at most {MaxPayloadBytes})";
+            return null;
+        }
+
+        JsonDocument? document = null;
+        if (payload.Length > 0 || kind is HeadOfficeRequestKind.IssueTicket or HeadOfficeRequestKind.BroadcastNotice or HeadOfficeRequestKind.UpdateConfiguration)
+        {
+            try
+            {
+                document = JsonDocument.Parse(payload, s_json);
+            }
+            catch (JsonException e)
+            {
+                error = $"payload: not valid JSON ({FirstSentence(e.Message)})";
+                return null;
+            }
+
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                error = $"payload: must be a JSON object, not {Describe(document.RootElement.ValueKind)}";
+                document.Dispose();
+                return null;
+            }
+        }
+
+        bool keep = false;
+        try
+        {
+            HeadOfficeRequest? request = kind switch
+            {
+                HeadOfficeRequestKind.OpenDay => NoFields(name, kind.Value, Command.OpenDay(), document, out error),
+                HeadOfficeRequestKind.CloseDay => NoFields(name, kind.Value, Command.CloseDay(), document, out error),
+                HeadOfficeRequestKind.IssueTicket => IssueTicket(name, document!.RootElement, config, out error),
+                HeadOfficeRequestKind.BroadcastNotice => Notice(name, document!.RootElement, now, out error),
+                _ => Update(name, document!, out error, out keep),
+            };
+            return request;
+        }
+        finally
+        {
+            if (!keep)
+            {
+                document?.Dispose();
+            }
+        }
+    }
+
+    private static HeadOfficeRequest? NoFields(string name, HeadOfficeRequestKind kind, Command command, JsonDocument? document, out string? error)
+    {
+        error = null;
+        if (document is not null)
+        {
+            foreach (JsonProperty p in document.RootElement.EnumerateObject())
+            {
+                error = $"{Shorten(p.Name)}: unknown field ({name} takes no fields)";
+                return null;
+            }
+        }
+
+        return new HeadOfficeRequest { Name = name, Kind = kind, Command = command };
+    }
+
+    private static HeadOfficeRequest? IssueTicket(string name, JsonElement body, BranchConfig config, out string? error)
+    {
+        error = null;
+        string? service = null;
+        string? tier = null;
+        string? channel = null;
+        foreach (JsonProperty p in body.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "service":
+                    service = String(p, ref error);
+                    break;
+                case "tier":
+                    tier = String(p, ref error);
+                    break;
+                case "channel":
+                    channel = String(p, ref error);
+                    break;
+                default:
+                    error ??= $"{Shorten(p.Name)}: unknown field (issue-ticket takes service, tier, channel)";
+                    break;
+            }
+        }
+
+        if (error is not null)
+        {
+            return null;
+        }
+
+        int serviceIndex = -1;
+        for (int i = 0; i < config.Services.Count; i++)
+        {
+            if (string.Equals(config.Services[i].Id, service, StringComparison.Ordinal))
+            {
+                serviceIndex = i;
+            }
+        }
+
+        string known = string.Join(", ", config.Services.Select(s => s.Id));
+        if (service is null)
+        {
+            error = $"service: required, the id of one of the branch's services ({known})";
+            return null;
+        }
+
+        if (serviceIndex < 0)
+        {
+            error = $"service: unknown service \"{Shorten(service)}\"; known: {known}";
+            return null;
+        }
+
+        Tier t;
+        switch (tier)
+        {
+            case null or "normal":
+                t = Tier.Normal;
+                break;
+            case "priority":
+                t = Tier.Priority;
+                break;
+            case "vip":
+                t = Tier.Vip;
+                break;
+            default:
+                error = $"tier: must be \"normal\", \"priority\" or \"vip\" (got \"{Shorten(tier)}\")";
+                return null;
+        }
+
+        if (channel is null)
+        {
+            error = $"channel: required, one of {string.Join(", ", Channels)}";
+            return null;
+        }
+
+        if (Array.IndexOf(Channels, channel) < 0)
+        {
+            error = $"channel: must be one of {string.Join(", ", Channels)} (got \"{Shorten(channel)}\")";
+            return null;
+        }
+
+        return new HeadOfficeRequest { Name = name, Kind = HeadOfficeRequestKind.IssueTicket, Command = Command.Issue(serviceIndex, t), Channel = channel };
+    }
+
+    private static HeadOfficeRequest? Notice(string name, JsonElement body, DateTimeOffset now, out string? error)
+    {
+        error = null;
+        string? text = null;
+        string? until = null;
+        foreach (JsonProperty p in body.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "text":
+                    text = String(p, ref error);
+                    break;
+                case "until":
+                    until = p.Value.ValueKind == JsonValueKind.Null ? null : String(p, ref error);
+                    break;
+                default:
+                    error ??= $"{Shorten(p.Name)}: unknown field (broadcast-notice takes text, until)";
+                    break;
+            }
+        }
+
+        if (error is not null)
+        {
+            return null;
+        }
+
+        text = text?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            error = "text: required, the notice to show (not empty)";
+            return null;
+        }
+
+        if (text.Length > MaxNoticeLength)
+        {
+            error = $"text: at most {MaxNoticeLength} characters (got {text.Length})";
+            return null;
+        }
+
+        DateTimeOffset? end = null;
+        if (until is not null)
+        {
+            // RFC 3339 needs the offset: a time without one would be read in the branch's zone or the server's.
+            if (!DateTimeOffset.TryParseExact(until, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"], CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset parsed)
+                || !(until.EndsWith('Z') || until.EndsWith('z') || until.Length > 6 && until[^6] is '+' or '-'))
+            {
+                error = $"until: must be an RFC 3339 time with its offset, e.g. 2026-11-23T17:00:00+08:00 (got \"{Shorten(until)}\")";
+                return null;
+            }
+
+            if (parsed <= now)
+            {
+                error = $"until: {until} has already passed";
+                return null;
+            }
+
+            end = parsed;
+        }
+
+        return new HeadOfficeRequest { Name = name, Kind = HeadOfficeRequestKind.BroadcastNotice, Text = text, Until = end };
+    }
+
+    private static HeadOfficeRequest? Update(string name, JsonDocument document, out string? error, out bool keep)
+    {
+        error = null;
+        keep = false;
+        if (!document.RootElement.EnumerateObject().Any())
+        {
+            error = "payload: an empty configuration update changes nothing; send the services and counters to change";
+            return null;
+        }
+
+        keep = true;
+        return new HeadOfficeRequest { Name = name, Kind = HeadOfficeRequestKind.UpdateConfiguration, Body = document };
+    }
+
+    private static string? String(JsonProperty p, ref string? error)
+    {
+        if (p.Value.ValueKind == JsonValueKind.String)
+        {
+            return p.Value.GetString();
+        }
+
+        error ??= $"{p.Name}: must be a string, not {Describe(p.Value.ValueKind)}";
+        return null;
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "a string",
+    };
+
+    private static string FirstSentence(string message)
+    {
+        int dot = message.IndexOf(". ", StringComparison.Ordinal);
+        return dot > 0 ? message[..dot] : message.TrimEnd('.');
+    }
+
+    /// <summary>Echoes untrusted text back cut to a sane length, so a reply can't be made huge.</summary>
+    private static string Shorten(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "…");
+}

@@ -1,0 +1,199 @@
+using System.Buffers;
+using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace LobbyEdge.HeadOffice;
+
+public sealed partial class HeadOfficeLink
+{
+    /// <summary>
+    /// Handles one message on <c>commands/{name}</c>: validates it, runs it through the handler, and answers on
+    /// its Response Topic with its Correlation Data. Runs on the MQTT client's receive task, so commands are
+    /// handled one at a time and acknowledged (PUBACK) only after they were carried out and answered.
+    /// </summary>
+    private async Task OnCommandAsync(Session session, MqttApplicationMessageReceivedEventArgs args)
+    {
+        MqttApplicationMessage message = args.ApplicationMessage;
+        if (!message.Topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _commandsReceived);
+        string name = message.Topic[_topics.CommandPrefix.Length..];
+        byte[] reply;
+        string? error;
+        try
+        {
+            (reply, error) = await RunCommandAsync(name, message.Payload, session.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !session.Token.IsCancellationRequested)
+        {
+            // The handler failed (the engine loop stopped, a bug): head office hears of it, the link goes on.
+            Log.CommandFailed(_logger, name, e);
+            error = $"internal error: {e.GetType().Name}";
+            reply = ErrorJson(error);
+        }
+
+        if (error is not null)
+        {
+            Interlocked.Increment(ref _commandsRejected);
+            Log.CommandRejected(_logger, Printable(name), error);
+        }
+        else
+        {
+            Log.CommandDone(_logger, name);
+        }
+
+        if (string.IsNullOrEmpty(message.ResponseTopic))
+        {
+            Log.NoResponseTopic(_logger, Printable(name));
+            return;
+        }
+
+        try
+        {
+            var answer = new MqttApplicationMessage
+            {
+                Topic = message.ResponseTopic,
+                CorrelationData = message.CorrelationData,
+                QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
+                ContentType = "application/json",
+                PayloadFormatIndicator = MqttPayloadFormatIndicator.CharacterData,
+                Payload = new ReadOnlySequence<byte>(reply),
+            };
+            MqttClientPublishResult result = await session.Client.PublishAsync(answer, session.Token).ConfigureAwait(false);
+            if (!Accepted(result))
+            {
+                Log.PublishRefused(_logger, Printable(message.ResponseTopic), result.ReasonCode.ToString(), result.ReasonString ?? "");
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A response topic with wildcards, or the link dropped: the command stands, only its answer is lost.
+            Log.ReplyFailed(_logger, Printable(name), Describe(e));
+        }
+    }
+
+    /// <summary>Returns the reply's JSON and, when the command was not carried out, the error it holds.</summary>
+    private async Task<(byte[] Reply, string? Error)> RunCommandAsync(string name, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    {
+        using HeadOfficeRequest? request = HeadOfficeCommandReader.Read(name, payload, _config, _time.GetUtcNow(), out string? invalid);
+        if (request is null)
+        {
+            return (ErrorJson(invalid!), invalid);
+        }
+
+        switch (request.Kind)
+        {
+            case HeadOfficeRequestKind.BroadcastNotice:
+                {
+                    string? error = await _commands.BroadcastNoticeAsync(request.Text!, request.Until, cancellationToken).ConfigureAwait(false);
+                    return error is null ? (OkJson(null), null) : (ErrorJson(error), error);
+                }
+
+            case HeadOfficeRequestKind.UpdateConfiguration:
+                {
+                    string? error = await _commands.UpdateConfigurationAsync(request.Body!.RootElement, cancellationToken).ConfigureAwait(false);
+                    return error is null ? (OkJson(null), null) : (ErrorJson(error), error);
+                }
+
+            default:
+                {
+                    CommandResult result = await _commands.ExecuteAsync(request.Command, cancellationToken).ConfigureAwait(false);
+                    if (!result.Accepted)
+                    {
+                        string reason = Snake(result.Refusal.ToString());
+                        string error = $"refused by the branch: {reason}";
+                        return (Json(w =>
+                        {
+                            w.WriteBoolean("ok", false);
+                            w.WriteString("error", error);
+                            w.WriteString("reason", reason);
+                        }), error);
+                    }
+
+                    return (OkJson(request.Kind == HeadOfficeRequestKind.IssueTicket ? w => WriteTicket(w, in result, request.Channel!) : null), null);
+                }
+        }
+    }
+
+    private void WriteTicket(Utf8JsonWriter w, in CommandResult result, string channel)
+    {
+        w.WriteString("ticket", EventJson.TicketNumber(result.NumberService, result.Number, _config));
+        w.WriteNumber("ticketId", result.Ticket);
+        w.WriteString("channel", channel);
+        w.WriteNumber("peopleAhead", result.PeopleAhead);
+        WriteSeconds(w, "predictedWaitSeconds", result.TypicalWaitMs);
+        WriteSeconds(w, "predictedWaitUpperSeconds", result.UpperWaitMs);
+    }
+
+    private static void WriteSeconds(Utf8JsonWriter w, string name, long ms)
+    {
+        if (ms < 0)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteNumber(name, Math.Round(ms / 1000.0, 3));
+        }
+    }
+
+    private static byte[] OkJson(Action<Utf8JsonWriter>? more) => Json(w =>
+    {
+        w.WriteBoolean("ok", true);
+        more?.Invoke(w);
+    });
+
+    internal static byte[] ErrorJson(string error) => Json(w =>
+    {
+        w.WriteBoolean("ok", false);
+        w.WriteString("error", error);
+    });
+
+    private static byte[] Json(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static string Snake(string pascal)
+    {
+        var sb = new System.Text.StringBuilder(pascal.Length + 4);
+        for (int i = 0; i < pascal.Length; i++)
+        {
+            if (char.IsUpper(pascal[i]) && i > 0)
+            {
+                sb.Append('_');
+            }
+
+            sb.Append(char.ToLowerInvariant(pascal[i]));
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>A topic level from the network, safe for a log line.</summary>
+    private static string Printable(string text)
+    {
+        string cut = text.Length <= 80 ? text : text[..80] + "…";
+        return string.Create(cut.Length, cut, static (span, s) =>
+        {
+            for (int i = 0; i < s.Length; i++)
+            {
+                span[i] = char.IsControl(s[i]) ? '?' : s[i];
+            }
+        });
+    }
+}

@@ -1,0 +1,162 @@
+using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.HeadOffice;
+using LobbyEdge.Service.Lobby;
+using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LobbyEdge.Service.HeadOffice;
+
+/// <summary>Puts the head-office link (<see cref="HeadOfficeLink"/>) into the host.</summary>
+public static class HeadOfficeHosting
+{
+    /// <summary>
+    /// Binds the <c>HeadOffice</c> section, and registers the link as a hosted service, the sink that wakes it after
+    /// each group commit, the command handler over <see cref="ILobbyCommands"/> and (unless one is registered) a
+    /// placeholder state source. Call it after the engine loop is registered: hosted services stop in reverse
+    /// order, so the link stops first and never posts a command to a stopped loop.
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// The section is invalid; the message names each key (the host turns this into exit code 2).
+    /// </exception>
+    public static IServiceCollection AddHeadOffice(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        // Bound and checked now, while the host is being built, so that a mistake stops the start (exit code 2)
+        // instead of surfacing later in a background task.
+        HeadOfficeOptions options = Bind(configuration.GetSection(HeadOfficeOptions.SectionName));
+        services.AddSingleton(options);
+        services.TryAddSingleton<IBranchStateSource, EmptyBranchState>();
+        // The handler reaches the engine loop lazily: the loop's sinks include the link's, which needs the handler.
+        services.TryAddSingleton<IHeadOfficeCommandHandler>(sp => new LobbyHeadOfficeCommands(
+            () => sp.GetRequiredService<ILobbyCommands>(),
+            sp.GetRequiredService<NoticeBoard>()));
+        services.AddSingleton(sp => new HeadOfficeLink(
+            options,
+            sp.GetRequiredService<BranchConfig>(),
+            sp.GetRequiredService<RestoredBranch>().Log,
+            sp.GetRequiredService<IHeadOfficeCommandHandler>(),
+            sp.GetRequiredService<IBranchStateSource>(),
+
+            // Wall time, also under --simulate: back-off, the state throttle and "since" are about the network
+            // and head office's clock, not the simulated lobby's.
+            TimeProvider.System,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HeadOfficeLink).FullName!)));
+
+        // After the event log's sink (which the host inserts at index 0): the link is woken only once the batch
+        // is durable.
+        services.AddSingleton<IEngineEventSink, HeadOfficeCommitSink>();
+        services.AddHostedService<HeadOfficeService>();
+        return services;
+    }
+
+    internal static HeadOfficeOptions Bind(IConfigurationSection section)
+    {
+        var options = new HeadOfficeOptions();
+        try
+        {
+            // A misspelt key (e.g. "Broker") must not silently leave the link off.
+            section.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidDataException($"Configuration section '{section.Path}': {e.Message}", e);
+        }
+
+        IReadOnlyList<(string Field, string Message)> problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException(string.Join(Environment.NewLine, problems.Select(p => $"{p.Field}: {p.Message}")));
+        }
+
+        return options;
+    }
+
+    /// <summary>Wakes the link after each group commit. Runs on the engine loop: only drops a token in a channel.</summary>
+    private sealed class HeadOfficeCommitSink(HeadOfficeLink link, RestoredBranch branch) : IEngineEventSink
+    {
+        public void OnEvents(ReadOnlySpan<LobbyEvent> events)
+        {
+        }
+
+        public void OnBatchEnd() => link.NotifyCommitted(branch.Log.LastSequence);
+    }
+
+    /// <summary>Starts and stops the link with the host.</summary>
+    private sealed class HeadOfficeService(HeadOfficeLink link, IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            // lobby_headoffice_connected and _pending_events are read from the link at each scrape.
+            if (services.GetService<LobbyMetrics>() is { } metrics)
+            {
+                metrics.Registry.AddBeforeCollectCallback(() =>
+                {
+                    metrics.HeadOfficeConnected.Set(link.IsConnected ? 1 : 0);
+                    metrics.HeadOfficePendingEvents.Set(link.PendingEvents);
+                });
+            }
+
+            return link.StartAsync(cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => link.StopAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// Head-office commands through the host's single command channel; notices go to the signage's notice board.
+/// Configuration updates are answered with an error until the engine can be reconfigured while it runs.
+/// </summary>
+public sealed class LobbyHeadOfficeCommands : IHeadOfficeCommandHandler
+{
+    /// <summary>The answer to <c>update-configuration</c>: the engine takes its configuration at start only.</summary>
+    public const string UpdateNotSupported = "update-configuration is not supported yet: change the branch profile and restart the service";
+
+    private readonly Lazy<ILobbyCommands> _commands;
+    private readonly NoticeBoard _notices;
+
+    /// <summary>Creates the handler over the engine loop (reached lazily) and the signage's notice board.</summary>
+    public LobbyHeadOfficeCommands(Func<ILobbyCommands> commands, NoticeBoard notices)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(notices);
+        _commands = new Lazy<ILobbyCommands>(commands);
+        _notices = notices;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<CommandResult> ExecuteAsync(Command command, CancellationToken cancellationToken)
+    {
+        CommandOutcome outcome = await _commands.Value.SendAsync(command, cancellationToken).ConfigureAwait(false);
+        return outcome.Result;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<string?> BroadcastNoticeAsync(string text, DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        // The signage pages get it at once over their event stream.
+        _notices.Set(text, until);
+        return ValueTask.FromResult<string?>(null);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<string?> UpdateConfigurationAsync(JsonElement body, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<string?>(UpdateNotSupported);
+}
+
+/// <summary>A state source with nothing to say, for hosts that register no branch state.</summary>
+public sealed class EmptyBranchState : IBranchStateSource
+{
+    private static readonly ReadOnlyMemory<byte> s_empty = "{}"u8.ToArray();
+
+    /// <inheritdoc />
+    public ReadOnlyMemory<byte> GetStateJson() => s_empty;
+}
