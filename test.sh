@@ -33,6 +33,8 @@ fi
 
 config=${CONFIGURATION:-Release}
 dotnet build LobbyEdge.sln -c "$config" -nologo -clp:ErrorsOnly
+# House style (.editorconfig): formatting and code style are checked, not just suggested.
+dotnet format LobbyEdge.sln --verify-no-changes --no-restore
 results=$(mktemp -d)
 set +e
 dotnet test LobbyEdge.sln -c "$config" --no-build -nologo --logger "trx" --results-directory "$results" 2>&1 | tee "$results/console.log"

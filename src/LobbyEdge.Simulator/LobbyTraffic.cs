@@ -216,25 +216,37 @@ public sealed class LobbyTraffic
         int counter = plan.Counter >= 0 ? _config.Counters[plan.Counter].Number : 0;
         switch (plan.Act)
         {
-            case Act.Arrive: return Command.Issue(plan.NumberService, plan.Tier);
-            case Act.Call: return Command.CallNext(counter);
-            case Act.Recall: return Command.Recall(counter);
-            case Act.NoShow: return Command.NoShow(counter);
-            case Act.Start: return Command.Start(counter);
-            case Act.Finish: return Command.Finish(counter);
+            case Act.Arrive:
+                return Command.Issue(plan.NumberService, plan.Tier);
+            case Act.Call:
+                return Command.CallNext(counter);
+            case Act.Recall:
+                return Command.Recall(counter);
+            case Act.NoShow:
+                return Command.NoShow(counter);
+            case Act.Start:
+                return Command.Start(counter);
+            case Act.Finish:
+                return Command.Finish(counter);
             case Act.Transfer:
-            {
-                IReadOnlyList<ServiceWeight> list = _config.Counters[plan.Counter].Services;
-                int target = _random.Next(_config.Services.Count);
-                return Command.Transfer(counter, target == list[0].Service ? (target + 1) % _config.Services.Count : target);
-            }
+                {
+                    IReadOnlyList<ServiceWeight> list = _config.Counters[plan.Counter].Services;
+                    int target = _random.Next(_config.Services.Count);
+                    return Command.Transfer(counter, target == list[0].Service ? (target + 1) % _config.Services.Count : target);
+                }
 
-            case Act.Return: return Command.RecoverNumber(plan.NumberService, plan.Number);
-            case Act.GiveUp: return Command.CancelNumber(plan.NumberService, plan.Number);
-            case Act.Pause: return Command.Pause(counter);
-            case Act.Resume: return Command.Resume(counter);
-            case Act.Login: return Command.OpenCounter(counter);
-            default: return default;
+            case Act.Return:
+                return Command.RecoverNumber(plan.NumberService, plan.Number);
+            case Act.GiveUp:
+                return Command.CancelNumber(plan.NumberService, plan.Number);
+            case Act.Pause:
+                return Command.Pause(counter);
+            case Act.Resume:
+                return Command.Resume(counter);
+            case Act.Login:
+                return Command.OpenCounter(counter);
+            default:
+                return default;
         }
     }
 

@@ -181,7 +181,7 @@ public sealed class MessageTemplate
         for (int i = 0; i < line.Length; i++)
         {
             char c = line[i];
-            if (c == '}' )
+            if (c == '}')
             {
                 if (i + 1 < line.Length && line[i + 1] == '}')
                 {
