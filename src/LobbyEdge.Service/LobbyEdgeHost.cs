@@ -6,6 +6,7 @@ using LobbyEdge.Service.HeadOffice;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
+using LobbyEdge.Service.Profiles;
 using LobbyEdge.Service.Simulation;
 using LobbyEdge.Service.Voice;
 using LobbyEdge.Simulator;
@@ -84,6 +85,18 @@ public static partial class LobbyEdgeHost
 
         // Voice: announces calls once they are durable; registered before the loop, so it stops after it.
         builder.Services.AddVoice(builder.Configuration);
+        if (BranchProfileLoader.VoiceLanguagesOf(config) is { } languages)
+        {
+            // The branch profile says what the lobby speaks; it wins over the Voice:Languages default.
+            builder.Services.PostConfigure<VoiceOptions>(o =>
+            {
+                o.Languages.Clear();
+                foreach (string language in languages)
+                {
+                    o.Languages.Add(language);
+                }
+            });
+        }
 
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<EngineLoop>());

@@ -32,7 +32,10 @@ public static class BranchProfileLoader
     // The hardware read with each configuration Load returned, for the host's device wiring.
     private static readonly ConditionalWeakTable<BranchConfig, BranchHardware> s_hardware = [];
 
-    private static readonly string[] s_topLevelKeys = ["branch", "defaults", "services", "counters", .. s_reservedSections];
+    private static readonly string[] s_topLevelKeys = ["branch", "defaults", "services", "counters", "voice", .. s_reservedSections];
+    private static readonly string[] s_voiceKeys = ["languages"];
+    private static readonly string[] s_voiceLanguages = ["zh-CN", "en"];
+    private static readonly ConditionalWeakTable<BranchConfig, IReadOnlyList<string>> s_voice = [];
 
     private static readonly string[] s_branchKeys =
     [
@@ -75,7 +78,22 @@ public static class BranchProfileLoader
         var reader = new Reader(path);
         BranchConfig config = reader.Read();
         s_hardware.AddOrUpdate(config, reader.Hardware);
+        if (reader.VoiceLanguages is { } languages)
+        {
+            s_voice.AddOrUpdate(config, languages);
+        }
+
         return config;
+    }
+
+    /// <summary>
+    /// The languages of the branch's announcements (<c>voice: languages:</c>) read with a configuration that
+    /// <see cref="Load"/> returned, in the order spoken; null when the profile does not say.
+    /// </summary>
+    public static IReadOnlyList<string>? VoiceLanguagesOf(BranchConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return s_voice.TryGetValue(config, out IReadOnlyList<string>? languages) ? languages : null;
     }
 
     /// <summary>
@@ -140,6 +158,8 @@ public static class BranchProfileLoader
         }
 
         public BranchHardware Hardware { get; private set; } = BranchHardware.Empty;
+
+        public IReadOnlyList<string>? VoiceLanguages { get; private set; }
 
         public BranchConfig Read()
         {
@@ -381,6 +401,12 @@ public static class BranchProfileLoader
                 {
                     counters.Add(ReadCounter(counterList.Children[i], i, serviceList is not null ? serviceIndex : null));
                 }
+            }
+
+            if (Section(top, "voice", required: false) is { } voice)
+            {
+                Dictionary<string, Slot> keys = Keys((YamlMappingNode)voice.Node, "voice", s_voiceKeys);
+                VoiceLanguages = ReadLanguages(Optional(keys, "languages"));
             }
 
             return new BranchConfig
@@ -718,6 +744,43 @@ public static class BranchProfileLoader
             }
 
             return slot;
+        }
+
+        /// <summary><c>voice: languages: [zh-CN, en]</c>: at least one, each once, in the order spoken.</summary>
+        private List<string>? ReadLanguages(Slot? slot)
+        {
+            if (slot is not { } languages)
+            {
+                return null;
+            }
+
+            if (languages.Node is not YamlSequenceNode list || list.Children.Count == 0)
+            {
+                Fail(languages.At, languages.Field, "must be a list of one or two languages, e.g. [zh-CN, en]");
+                return null;
+            }
+
+            var read = new List<string>();
+            for (int i = 0; i < list.Children.Count; i++)
+            {
+                YamlNode item = list.Children[i];
+                string? value = (item as YamlScalarNode)?.Value;
+                string field = $"{languages.Field}[{i}]";
+                if (value is null || !s_voiceLanguages.Contains(value, StringComparer.Ordinal))
+                {
+                    Fail(item.Start, field, $"unknown language \"{value}\": use zh-CN or en");
+                }
+                else if (read.Contains(value, StringComparer.Ordinal))
+                {
+                    Fail(item.Start, field, $"\"{value}\" is listed twice");
+                }
+                else
+                {
+                    read.Add(value);
+                }
+            }
+
+            return read;
         }
 
         /// <summary>A top-level section that holds keys (<c>branch</c>, <c>defaults</c>); its node is a mapping.</summary>

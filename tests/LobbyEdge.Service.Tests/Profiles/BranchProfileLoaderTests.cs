@@ -320,6 +320,28 @@ public sealed class BranchProfileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_VoiceLanguages_AreReadInTheOrderSpoken_AndAbsentMeansUnset()
+    {
+        BranchConfig english = BranchProfileLoader.Load(Write(Minimal() + "voice:\n  languages: [en, zh-CN]\n"));
+        Assert.Equal(["en", "zh-CN"], BranchProfileLoader.VoiceLanguagesOf(english));
+        Assert.Null(BranchProfileLoader.VoiceLanguagesOf(BranchProfileLoader.Load(Write(Minimal()))));
+    }
+
+    [Fact]
+    public void Load_UnknownOrRepeatedVoiceLanguage_NamesTheLineAndTheEntry()
+    {
+        string path = Write(Minimal() + "voice:\n  languages:\n    - zh-CN\n    - fr\n    - zh-CN\n");
+        int line = File.ReadAllLines(path).ToList().IndexOf("    - fr") + 1;
+
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+
+        ProfileProblem unknown = Assert.Single(e.Problems, p => p.Field == "voice.languages[1]");
+        Assert.Equal(line, unknown.Line);
+        Assert.Contains("unknown language \"fr\"", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains(e.Problems, p => p.Field == "voice.languages[2]" && p.Message.Contains("listed twice", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Load_UnknownTopLevelSection_IsReported()
     {
         string path = Write(Minimal() + "printers:\n  - model: x\n");
