@@ -18,6 +18,7 @@ public sealed class LogReader : IDisposable
     private FileStream? _file;
     private string _path = "";
     private long _fileOffset;
+    private bool _seeked;
 
     internal LogReader(string root, long fromSequence, Func<long> durable)
     {
@@ -45,6 +46,7 @@ public sealed class LogReader : IDisposable
         if (index >= 0)
         {
             OpenSegment(segments[index].Path);
+            SeekTo(segments[index].First);
         }
     }
 
@@ -74,7 +76,13 @@ public sealed class LogReader : IDisposable
                 case RecordCodec.Status.Ok when e.Sequence == NextSequence:
                     _start += length;
                     NextSequence++;
+                    _seeked = false;
                     return true;
+                case RecordCodec.Status.Ok when _seeked:
+                case RecordCodec.Status.BadLength or RecordCodec.Status.BadChecksum or RecordCodec.Status.BadPayload when _seeked:
+                    // The guess missed (a record of another size before it): read the segment from its start.
+                    RestartSegment();
+                    continue;
                 case RecordCodec.Status.Ok:
                     throw new InvalidDataException($"{_path}: event {e.Sequence} found where {NextSequence} was expected (gap in the log)");
                 case RecordCodec.Status.Incomplete:
@@ -90,6 +98,29 @@ public sealed class LogReader : IDisposable
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Jumps straight to <see cref="NextSequence"/> in a segment starting at <paramref name="first"/>: every
+    /// version-1 record is an event of the same size, so its offset is known. The first record read there is
+    /// checked; if it is not the one expected, the reader falls back to scanning from the segment's start.
+    /// </summary>
+    private void SeekTo(long first)
+    {
+        long skip = NextSequence - first;
+        long offset = LogFiles.SegmentHeaderSize + (skip * RecordCodec.EventRecordSize);
+        if (skip > 0 && _file is not null && offset < _file.Length)
+        {
+            _file.Position = offset;
+            _fileOffset = offset;
+            _seeked = true;
+        }
+    }
+
+    private void RestartSegment()
+    {
+        _seeked = false;
+        OpenSegment(_path);
     }
 
     /// <summary>Closes the reader's file.</summary>

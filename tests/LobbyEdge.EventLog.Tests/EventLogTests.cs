@@ -29,6 +29,30 @@ public sealed class EventLogTests
     }
 
     [Fact]
+    public void ReadFrom_AnySequence_StartsExactlyThere_InAnySegment()
+    {
+        using var dir = new TempDir();
+        var written = new List<LobbyEvent>();
+        using BranchLog log = BranchLog.Open(dir.Path);
+        Days.Run(2, events =>
+        {
+            log.Append(events);
+            log.Commit();
+            written.AddRange(events.ToArray());
+        }, tickets: 80);
+
+        // Readers jump to the record by its offset; every start, in either day's segment, must read on from there.
+        long last = log.LastSequence;
+        foreach (long from in new[] { 2L, 3, 57, last / 2, (last / 2) + 1, last - 1, last })
+        {
+            List<LobbyEvent> read = ReadAll(log, from);
+            Assert.Equal(written.Skip((int)from - 1), read);
+        }
+
+        Assert.Empty(ReadAll(log, last + 1));
+    }
+
+    [Fact]
     public void Append_WithAGapInSequence_Throws()
     {
         using var dir = new TempDir();
