@@ -18,6 +18,8 @@ namespace LobbyEdge.Service.Operations;
 /// </summary>
 public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> s_pages = new(StringComparer.Ordinal);
+
     private readonly HttpOptions _options;
     private readonly LobbyMetrics _metrics;
     private readonly BranchState _state;
@@ -107,14 +109,16 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         }
     }
 
-    private static IResult Page(string name)
+    private static IResult Page(string name) => Results.Bytes(s_pages.GetOrAdd(name, Load), "text/html; charset=utf-8");
+
+    private static byte[] Load(string name)
     {
         // The pages are embedded in the program: a lobby TV or kiosk needs nothing but this box, no CDN, no fonts.
         using Stream stream = typeof(HttpServer).Assembly.GetManifestResourceStream($"LobbyEdge.Service.Lobby.Pages.{name}")
             ?? throw new InvalidOperationException($"page {name} is not embedded");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
-        return Results.Bytes(copy.ToArray(), "text/html; charset=utf-8");
+        return copy.ToArray();
     }
 
     private IResult Ready()
