@@ -77,31 +77,17 @@ public sealed class VirtualDisplayBus : IVirtualDevice
     }
 
     /// <inheritdoc />
-    public async Task RunAsync(Stream line, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(line);
-        byte[] buffer = new byte[8192];
-        int count = 0;
-        while (true)
-        {
-            int n = await line.ReadAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-            {
-                return;
-            }
+    public Task RunAsync(Stream line, CancellationToken cancellationToken) =>
+        VirtualLine.PumpAsync(line, 8192, Consume, cancellationToken);
 
-            count += n;
-            int used = Consume(buffer.AsSpan(0, count));
-            buffer.AsSpan(used, count - used).CopyTo(buffer);
-            count -= used;
-            if (count == buffer.Length)
-            {
-                count = 0;
-            }
-        }
+    private int Consume(ReadOnlySpan<byte> bytes, out byte[]? reply)
+    {
+        // Displays only listen.
+        reply = null;
+        return Decode(bytes);
     }
 
-    private int Consume(ReadOnlySpan<byte> bytes)
+    private int Decode(ReadOnlySpan<byte> bytes)
     {
         int used = 0;
         while (used < bytes.Length)

@@ -105,33 +105,9 @@ public sealed class VirtualKeypadBus : IVirtualDevice
     {
         ArgumentNullException.ThrowIfNull(line);
         _line = line;
-        byte[] buffer = new byte[256];
-        int count = 0;
         try
         {
-            while (true)
-            {
-                int n = await line.ReadAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    return;
-                }
-
-                count += n;
-                int used = Consume(buffer.AsSpan(0, count), out byte[]? echo);
-                buffer.AsSpan(used, count - used).CopyTo(buffer);
-                count -= used;
-                if (echo is not null)
-                {
-                    await line.WriteAsync(echo, cancellationToken).ConfigureAwait(false);
-                    await line.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (count == buffer.Length)
-                {
-                    count = 0;
-                }
-            }
+            await VirtualLine.PumpAsync(line, 256, Consume, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

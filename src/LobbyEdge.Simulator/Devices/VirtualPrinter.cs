@@ -93,33 +93,21 @@ public sealed class VirtualPrinter : IVirtualDevice
     {
         ArgumentNullException.ThrowIfNull(line);
         _line = line;
-        byte[] buffer = new byte[4096];
-        int count = 0;
         try
         {
-            while (true)
-            {
-                int n = await line.ReadAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    return;
-                }
-
-                count += n;
-                byte[] replies = Interpret(buffer.AsSpan(0, count), out int used);
-                buffer.AsSpan(used, count - used).CopyTo(buffer);
-                count -= used;
-                if (replies.Length > 0 && Answer)
-                {
-                    await line.WriteAsync(replies, cancellationToken).ConfigureAwait(false);
-                    await line.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await VirtualLine.PumpAsync(line, 4096, Consume, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _line = null;
         }
+    }
+
+    private int Consume(ReadOnlySpan<byte> received, out byte[]? reply)
+    {
+        byte[] replies = Interpret(received, out int used);
+        reply = Answer ? replies : null;
+        return used;
     }
 
     private byte Status(byte n) => n switch
