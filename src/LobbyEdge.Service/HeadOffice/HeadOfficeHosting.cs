@@ -91,7 +91,7 @@ public static class HeadOfficeHosting
     }
 
     /// <summary>Starts and stops the link with the host.</summary>
-    private sealed partial class HeadOfficeService(HeadOfficeLink link, IServiceProvider services) : IHostedService
+    private sealed class HeadOfficeService(HeadOfficeLink link, IServiceProvider services) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -126,15 +126,15 @@ public static class HeadOfficeHosting
                 ConsumerCursor cursor = log.Cursor(HeadOfficeOptions.CursorName);
                 cursor.Save(cursor.Position);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {
                 // The link goes on; the cursor file is written at the first acknowledgement instead.
-                CursorNotCreated(logger, e.Message);
+                s_cursorNotCreated(logger, e.Message, null);
             }
         }
 
-        [LoggerMessage(530, LogLevel.Warning, "Head-office cursor file could not be created: {Problem}; until it is, retention does not wait for head office")]
-        private static partial void CursorNotCreated(ILogger logger, string problem);
+        private static readonly Action<ILogger, string, Exception?> s_cursorNotCreated = LoggerMessage.Define<string>(
+            LogLevel.Warning, new EventId(530), "Head-office cursor file could not be created: {Problem}; until it is, retention does not wait for head office");
     }
 }
 
