@@ -117,7 +117,19 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             await WaitForHttpAsync(http);
 
-            // Today's day opens a new segment, so all five old ones are closed: day 1 goes, days 2 to 5 are held.
+            // Today's day opens a new segment, so all five old ones are closed and retention runs: day 1 may go, days 2
+            // to 5 must stay.
+            string today = "";
+            for (int i = 0; i < 300 && today.Length == 0; i++)
+            {
+                await Task.Delay(100);
+                today = Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Except(segments).FirstOrDefault() ?? "";
+            }
+
+            Assert.NotEqual("", today);
+            await Task.Delay(1000);
+            Assert.All(segments[1..], s => Assert.True(File.Exists(s), $"{s} was deleted before head office had it"));
+
             double held = 0;
             string metrics = "";
             for (int i = 0; i < 300 && held != 4; i++)
