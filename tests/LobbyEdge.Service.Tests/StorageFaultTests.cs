@@ -7,6 +7,9 @@ using LobbyEdge.EventLog;
 using LobbyEdge.EventLog.Tests;
 using LobbyEdge.Service.Profiles;
 using LobbyEdge.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
@@ -153,6 +156,19 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
         Assert.Equal((firsts[1] + 6, 0L), (next.Sequence, fromCursor.Skipped));
     }
 
+    [Fact]
+    public async Task RunAsync_WhenClosingTheServiceFails_ExitsFatalAndThrowsNothing()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<ThrowsOnClose>();
+        builder.Services.AddHostedService<StopsAtOnce>();
+        IHost host = builder.Build();
+        _ = host.Services.GetRequiredService<ThrowsOnClose>();
+
+        Assert.Equal(ExitCodes.Fatal, await LobbyEdgeHost.RunAsync(host).WaitAsync(TimeSpan.FromMinutes(1)));
+    }
+
     /// <summary>
     /// Posts kiosk tickets until the service stops answering. Returns the tickets acknowledged (200) and how many
     /// refusals for a stopped engine came (503 with a JSON body naming the full storage); anything else fails.
@@ -223,6 +239,20 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.Fail("the service never answered HTTP");
+    }
+
+    private sealed class ThrowsOnClose : IDisposable
+    {
+        public void Dispose() => throw new IOException("No space left on device", 28);
+    }
+
+    private sealed class StopsAtOnce(IHostApplicationLifetime lifetime) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await Task.Yield();
+            lifetime.StopApplication();
+        }
     }
 
     private static double Sample(string metrics, string name)
