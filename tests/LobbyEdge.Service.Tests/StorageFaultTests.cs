@@ -157,6 +157,26 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task HeadOfficeLink_ThatNeverReachedItsBroker_HoldsRetentionFromItsFirstRun()
+    {
+        // Nothing listens on port 1: the link never connects, so it never acknowledges an event.
+        string data = Path.Combine(_work.FullName, "data");
+        string cursor = Path.Combine(data, "cursors", "head-office.cursor");
+        await using ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "60", "--data", data, "--Http:Enabled=false", "--HeadOffice:Brokers:0=127.0.0.1:1");
+        await service.WaitUntilReadyAsync();
+        for (int i = 0; i < 300 && !File.Exists(cursor); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        await service.KillAsync();
+        using BranchLog log = BranchLog.Open(data);
+        Assert.True(File.Exists(cursor), "the head-office link ran without a cursor file, so retention would not wait for it");
+        Assert.Equal(0, log.Cursor("head-office").Position);
+    }
+
+    [Fact]
     public async Task RunAsync_WhenClosingTheServiceFails_ExitsFatalAndThrowsNothing()
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
