@@ -17,7 +17,20 @@ public interface ILogCommitObserver
 {
     /// <summary>A group of events became durable with one fsync that took <paramref name="elapsed"/>.</summary>
     public void Committed(int events, TimeSpan elapsed);
+
+    /// <summary>A write of the branch's storage failed (<see cref="LogWriteException.Site"/> says which file).</summary>
+    public void WriteFailed(LogWriteException failure)
+    {
+    }
 }
+
+/// <summary>What <see cref="BranchLog.Prune"/> deleted and what retention had to keep.</summary>
+/// <param name="Deleted">The segments deleted, oldest first, as (first sequence, path).</param>
+/// <param name="HeldSegments">Closed segments past retention kept because a consumer has not passed them.</param>
+/// <param name="HeldBytes">Their size in bytes.</param>
+/// <param name="HeldBy">The cursor that holds them (the one furthest behind), or null when none is held.</param>
+/// <param name="HeldFrom">The first event that cursor still needs, or 0 when none is held.</param>
+public sealed record PruneReport(IReadOnlyList<(long First, string Path)> Deleted, int HeldSegments, long HeldBytes, string? HeldBy, long HeldFrom);
 
 /// <summary>
 /// The branch event log: an append-only sequence of engine events on disk, in segment files that start with
@@ -43,6 +56,7 @@ public sealed class BranchLog : IDisposable
     private long _appended;
     private long _durable;
     private bool _disposed;
+    private LogWriteException? _fault;
 
     private BranchLog(string root, ILogCommitObserver? observer)
     {
@@ -61,6 +75,13 @@ public sealed class BranchLog : IDisposable
 
     /// <summary>The last appended event's sequence, durable or not.</summary>
     public long AppendedSequence => _appended;
+
+    /// <summary>
+    /// Why the log is stopped, or null while it takes appends. Set by the first failed write or fsync of a
+    /// segment; from then on <see cref="Append"/> and <see cref="Commit"/> throw it (fail closed: the caller's
+    /// state is ahead of the durable log and must not be acted on).
+    /// </summary>
+    public LogWriteException? Fault => Volatile.Read(ref _fault);
 
     /// <summary>
     /// Opens (or creates) the log in <paramref name="directory"/>. A torn or corrupt tail of the last segment
@@ -133,9 +154,11 @@ public sealed class BranchLog : IDisposable
     /// Encodes events to be written by the next <see cref="Commit"/>. Sequences must continue the log without a
     /// gap. A <see cref="EventKind.DayOpened"/> event starts a new segment (committing what is pending first).
     /// </summary>
+    /// <exception cref="LogWriteException">The log is stopped by an earlier failed write, or the new segment cannot be created.</exception>
     public void Append(ReadOnlySpan<LobbyEvent> events)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfFaulted();
         foreach (ref readonly LobbyEvent e in events)
         {
             if (e.Sequence != _appended + 1)
@@ -164,17 +187,35 @@ public sealed class BranchLog : IDisposable
     }
 
     /// <summary>Writes every pending record and makes it durable with one fsync. Returns when it is on disk.</summary>
+    /// <remarks>
+    /// If the write or the fsync fails (ENOSPC, EIO, EROFS) the log stops (<see cref="Fault"/>): the segment is cut
+    /// back to its last durable record where the storage still allows it (else the next start finds the rest as a
+    /// torn tail and cuts it), and every later append or commit throws. None of the failed commit's events was
+    /// acknowledged.
+    /// </remarks>
+    /// <exception cref="LogWriteException">The write or fsync failed, now or earlier.</exception>
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfFaulted();
         if (_pendingLength == 0 || _segment is null)
         {
             return;
         }
 
         long start = Stopwatch.GetTimestamp();
-        RandomAccess.Write(_segment, _pending.AsSpan(0, _pendingLength), _segmentLength);
-        RandomAccess.FlushToDisk(_segment);
+        try
+        {
+            RandomAccess.Write(_segment, _pending.AsSpan(0, _pendingLength), _segmentLength);
+            RandomAccess.FlushToDisk(_segment);
+        }
+        catch (Exception e) when (LogFiles.IsStorageFault(e))
+        {
+            Stop(new LogWriteException(LogWriteSite.Segment, LogFiles.SegmentPath(_root, _segmentFirst), e));
+            CutBackTo(_segment, _segmentLength);
+            throw _fault!;
+        }
+
         _segmentLength += _pendingLength;
         _segmentRecords += _pendingEvents;
         int events = _pendingEvents;
@@ -188,37 +229,72 @@ public sealed class BranchLog : IDisposable
     public LogReader ReadFrom(long fromSequence) => new(_root, fromSequence, () => LastSequence);
 
     /// <summary>A consumer's durable position (e.g. the head-office shipper's last acknowledged event).</summary>
-    public ConsumerCursor Cursor(string name) => ConsumerCursor.Load(_root, name);
+    public ConsumerCursor Cursor(string name)
+    {
+        ConsumerCursor cursor = ConsumerCursor.Load(_root, name);
+        cursor.Observer = _observer;
+        return cursor;
+    }
 
     /// <summary>The engine snapshots kept next to the log.</summary>
-    public SnapshotStore Snapshots => new(_root);
+    public SnapshotStore Snapshots => new(_root, _observer);
 
     /// <summary>
-    /// Deletes closed segments last written before <paramref name="utcNow"/> minus <paramref name="retention"/>.
-    /// The current segment is always kept. Returns the segments deleted, as (first sequence, path).
+    /// Deletes the oldest closed segments last written before <paramref name="utcNow"/> minus
+    /// <paramref name="retention"/>, but never one that holds an event a consumer still needs: every cursor in
+    /// <c>cursors/</c> counts (a consumer has one from its first run), and a segment goes only when every cursor
+    /// has passed its last event. An unreadable cursor file holds everything. Only a run of segments from the
+    /// oldest is deleted, so the log never gets a gap; the current segment is always kept.
     /// </summary>
-    public List<(long First, string Path)> Prune(DateTime utcNow, TimeSpan retention)
+    /// <returns>What was deleted, and what retention kept back for a cursor (for the metric and the alert).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retention"/> is less than a day.</exception>
+    /// <exception cref="LogWriteException">A segment could not be deleted; the ones before it are gone.</exception>
+    public PruneReport Prune(DateTime utcNow, TimeSpan retention)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retention, TimeSpan.FromDays(1));
+        (long needed, string? neededBy) = OldestNeeded();
         var deleted = new List<(long, string)>();
+        int heldSegments = 0;
+        long heldBytes = 0;
         List<(long First, string Path)> segments = LogFiles.ListSegments(_root);
-        for (int i = 0; i < segments.Count - 1; i++)
+        try
         {
-            if (File.GetLastWriteTimeUtc(segments[i].Path) < utcNow - retention)
+            for (int i = 0; i < segments.Count - 1; i++)
             {
-                File.Delete(segments[i].Path);
+                var file = new FileInfo(segments[i].Path);
+                if (file.LastWriteTimeUtc >= utcNow - retention)
+                {
+                    break;
+                }
+
+                if (segments[i + 1].First - 1 >= needed)
+                {
+                    // Past retention, but a consumer has not received all of it. So are the ones after it.
+                    heldSegments++;
+                    heldBytes += file.Length;
+                    continue;
+                }
+
+                Delete(segments[i].Path);
                 deleted.Add(segments[i]);
             }
         }
-
-        if (deleted.Count > 0)
+        finally
         {
-            LogFiles.SyncDirectory(LogFiles.SegmentsDirectory(_root));
+            if (deleted.Count > 0)
+            {
+                SyncDirectoryAfterPrune();
+            }
         }
 
-        return deleted;
+        return new PruneReport(deleted, heldSegments, heldBytes, heldSegments > 0 ? neededBy : null, heldSegments > 0 ? needed : 0);
     }
 
-    /// <summary>Commits what is pending and closes the segment.</summary>
+    /// <summary>
+    /// Commits what is pending and closes the segment. Never throws: if that last commit fails (or the log is
+    /// already stopped by a failed write) nothing more is written, and the next start cuts whatever part of it
+    /// reached the disk as a torn tail; those events were never acknowledged.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -228,7 +304,14 @@ public sealed class BranchLog : IDisposable
 
         try
         {
-            Commit();
+            if (Fault is null)
+            {
+                Commit();
+            }
+        }
+        catch (LogWriteException)
+        {
+            // Reported through Fault and the observer; nobody is waiting for these events.
         }
         finally
         {
@@ -237,18 +320,151 @@ public sealed class BranchLog : IDisposable
         }
     }
 
+    /// <summary>The first event some consumer still needs, and that consumer's cursor (long.MaxValue, null: none).</summary>
+    private (long Needed, string? By) OldestNeeded()
+    {
+        long needed = long.MaxValue;
+        string? by = null;
+        string directory = LogFiles.CursorsDirectory(_root);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            return (needed, by);
+        }
+
+        foreach (string path in System.IO.Directory.EnumerateFiles(directory, "*" + ConsumerCursor.Extension))
+        {
+            string name = Path.GetFileNameWithoutExtension(path);
+            long position;
+            try
+            {
+                position = ConsumerCursor.Load(_root, name).Position;
+            }
+            catch (ArgumentException)
+            {
+                // Not a name a consumer can have: not a cursor.
+                continue;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                // Unreadable: keep everything rather than guess how far it got.
+                position = 0;
+            }
+
+            if (position + 1 < needed)
+            {
+                needed = position + 1;
+                by = name;
+            }
+        }
+
+        return (needed, by);
+    }
+
+    private void Delete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (LogFiles.IsStorageFault(e))
+        {
+            throw Reported(new LogWriteException(LogWriteSite.Prune, path, e));
+        }
+    }
+
+    private void SyncDirectoryAfterPrune()
+    {
+        string directory = LogFiles.SegmentsDirectory(_root);
+        try
+        {
+            LogFiles.SyncDirectory(directory);
+        }
+        catch (IOException e)
+        {
+            throw Reported(new LogWriteException(LogWriteSite.Prune, directory, e));
+        }
+    }
+
+    private LogWriteException Reported(LogWriteException failure)
+    {
+        _observer?.WriteFailed(failure);
+        return failure;
+    }
+
+    /// <summary>Stops the log after a failed segment write: nothing more is appended or committed.</summary>
+    private void Stop(LogWriteException failure)
+    {
+        _pendingLength = 0;
+        _pendingEvents = 0;
+        Volatile.Write(ref _fault, failure);
+        _observer?.WriteFailed(failure);
+    }
+
+    /// <summary>
+    /// Cuts a segment back to its durable length after a failed write, so a partial record does not stay (it also
+    /// gives back the space a full disk needs). Best effort: if the storage refuses even that, the next start
+    /// finds the partial record at the end of the newest segment and cuts it as a torn tail.
+    /// </summary>
+    private static void CutBackTo(SafeFileHandle segment, long length)
+    {
+        try
+        {
+            RandomAccess.SetLength(segment, length);
+            RandomAccess.FlushToDisk(segment);
+        }
+        catch (Exception e) when (LogFiles.IsStorageFault(e))
+        {
+            // Left for the next start's torn-tail repair.
+        }
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (Fault is { } fault)
+        {
+            ThrowFaulted(fault);
+        }
+    }
+
     private void StartSegment(long first)
     {
         _segment?.Dispose();
+        _segment = null;
         string path = LogFiles.SegmentPath(_root, first);
-        _segment = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
-        RandomAccess.Write(_segment, LogFiles.SegmentHeader, 0);
-        RandomAccess.FlushToDisk(_segment);
-        LogFiles.SyncDirectory(LogFiles.SegmentsDirectory(_root));
+        try
+        {
+            _segment = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+            RandomAccess.Write(_segment, LogFiles.SegmentHeader, 0);
+            RandomAccess.FlushToDisk(_segment);
+            LogFiles.SyncDirectory(LogFiles.SegmentsDirectory(_root));
+        }
+        catch (Exception e) when (LogFiles.IsStorageFault(e))
+        {
+            // The new segment holds nothing yet: remove it, so the previous segment stays the log's last and the
+            // next start does not have to write a header on a full disk.
+            Stop(new LogWriteException(LogWriteSite.NewSegment, path, e));
+            _segment?.Dispose();
+            _segment = null;
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception deleteFailure) when (LogFiles.IsStorageFault(deleteFailure))
+            {
+                // The next start repairs a torn header.
+            }
+
+            throw _fault!;
+        }
+
         _segmentFirst = first;
         _segmentLength = LogFiles.SegmentHeaderSize;
         _segmentRecords = 0;
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowFaulted(LogWriteException fault) =>
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
 
     private static void ThrowGap(long sequence, long appended) =>
         throw new InvalidOperationException($"Event {sequence} does not follow the log's last event {appended}.");

@@ -9,6 +9,9 @@ namespace LobbyEdge.EventLog;
 /// </summary>
 public sealed class ConsumerCursor
 {
+    /// <summary>The file name extension of cursor files in <c>cursors/</c>.</summary>
+    internal const string Extension = ".cursor";
+
     private readonly string _path;
 
     private ConsumerCursor(string path, string name, long position)
@@ -50,7 +53,17 @@ public sealed class ConsumerCursor
         return new ConsumerCursor(path, name, position);
     }
 
+    /// <summary>Hears of failed saves, for metrics (set by <see cref="BranchLog.Cursor"/>).</summary>
+    internal ILogCommitObserver? Observer { get; set; }
+
     /// <summary>Durably records that the consumer has finished with everything up to <paramref name="sequence"/>.</summary>
+    /// <remarks>
+    /// Saving the position the cursor already has creates the file if it is missing: from then on the consumer
+    /// holds retention (<see cref="BranchLog.Prune"/> keeps what it has not passed). A save that fails (a full disk)
+    /// throws and leaves the old file and <see cref="Position"/> as they were; the consumer goes on and saves again
+    /// later, and after a restart it resends from the old position (delivery is at least once).
+    /// </remarks>
+    /// <exception cref="LogWriteException">The cursor file could not be written.</exception>
     public void Save(long sequence)
     {
         if (sequence < Position)
@@ -66,7 +79,16 @@ public sealed class ConsumerCursor
         Span<byte> bytes = stackalloc byte[12];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, sequence);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes[8..], Crc32C.Compute(Crc32C.Seed, bytes[..8]));
-        LogFiles.WriteAtomically(_path, bytes);
+        try
+        {
+            LogFiles.WriteAtomically(_path, bytes, LogWriteSite.Cursor);
+        }
+        catch (LogWriteException e)
+        {
+            Observer?.WriteFailed(e);
+            throw;
+        }
+
         Position = sequence;
     }
 }

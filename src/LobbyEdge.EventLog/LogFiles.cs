@@ -8,6 +8,7 @@ internal static partial class LogFiles
 {
     public const string SegmentExtension = ".seg";
     public const int SegmentHeaderSize = 16;
+    public const string TempSuffix = ".tmp";
 
     /// <summary>"LOBBYLOG" then format version 1 and 4 reserved bytes.</summary>
     public static ReadOnlySpan<byte> SegmentHeader => "LOBBYLOG\u0001\0\0\0\0\0\0\0"u8;
@@ -44,9 +45,10 @@ internal static partial class LogFiles
     }
 
     /// <summary>
-    /// Makes a directory entry (a new file, a rename) durable: fsync on the directory itself, which POSIX needs
-    /// and .NET does not offer. No-op where the platform has no such call.
+    /// Makes a directory entry (a new file, a rename, a deletion) durable: fsync on the directory itself, which
+    /// POSIX needs and .NET does not offer. No-op where the platform has no such call.
     /// </summary>
+    /// <exception cref="IOException">The fsync failed (EIO, ENOSPC on some file systems); HResult is the errno.</exception>
     public static void SyncDirectory(string directory)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
@@ -62,7 +64,11 @@ internal static partial class LogFiles
 
         try
         {
-            _ = Fsync(fd);
+            if (Fsync(fd) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"fsync of the directory {directory} failed (errno {errno})", errno);
+            }
         }
         finally
         {
@@ -70,18 +76,55 @@ internal static partial class LogFiles
         }
     }
 
-    /// <summary>Writes a small file atomically and durably: temp file, fsync, rename over, fsync the directory.</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    /// <summary>
+    /// Writes a small file atomically and durably: temp file, fsync, rename over, fsync the directory. When any
+    /// step fails the temp file is removed (it must not eat the space of a full disk) and the old file, if any,
+    /// stays as it was.
+    /// </summary>
+    /// <exception cref="LogWriteException">A write, fsync or rename failed.</exception>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> content, LogWriteSite site)
     {
-        string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        string temp = path + TempSuffix;
+        try
         {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
-        }
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
 
-        File.Move(temp, path, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.Move(temp, path, overwrite: true);
+            SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        }
+        catch (Exception e) when (IsStorageFault(e))
+        {
+            TryDelete(temp);
+            throw new LogWriteException(site, path, e);
+        }
+    }
+
+    /// <summary>Whether an exception from a file operation is the storage refusing a write (the kind <see cref="LogWriteException"/> reports).</summary>
+    public static bool IsStorageFault(Exception e) => e is IOException or UnauthorizedAccessException;
+
+    /// <summary>Deletes temp files that a crash between write and rename left in <paramref name="directory"/>.</summary>
+    public static void DeleteLeftoverTemps(string directory)
+    {
+        foreach (string temp in Directory.EnumerateFiles(directory, "*" + TempSuffix))
+        {
+            TryDelete(temp);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (IsStorageFault(e))
+        {
+            // Best effort: a storage that cannot even delete is already reported by the write that failed.
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]

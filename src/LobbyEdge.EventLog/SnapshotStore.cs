@@ -15,24 +15,57 @@ public sealed class SnapshotStore
     private static ReadOnlySpan<byte> Magic => "LESNAP01"u8;
 
     private readonly string _directory;
+    private readonly ILogCommitObserver? _observer;
 
-    internal SnapshotStore(string root) => _directory = LogFiles.SnapshotsDirectory(root);
+    internal SnapshotStore(string root, ILogCommitObserver? observer = null)
+    {
+        _directory = LogFiles.SnapshotsDirectory(root);
+        _observer = observer;
+    }
 
     /// <summary>Saves the state as of <paramref name="sequence"/>, then removes all but the newest snapshots.</summary>
+    /// <remarks>
+    /// A snapshot only shortens start-up; the log alone rebuilds the state. So a snapshot that cannot be written
+    /// (a full disk) throws, leaves no temp file behind and keeps the older snapshots: nothing is lost, the caller
+    /// goes on and tries again later.
+    /// </remarks>
+    /// <exception cref="LogWriteException">The snapshot could not be written, or an old one not deleted.</exception>
     public void Save(long sequence, ReadOnlySpan<byte> state)
     {
+        try
+        {
+            Write(sequence, state);
+        }
+        catch (LogWriteException e)
+        {
+            _observer?.WriteFailed(e);
+            throw;
+        }
+    }
+
+    private void Write(long sequence, ReadOnlySpan<byte> state)
+    {
+        // Temp files of a crash between write and rename would otherwise stay for ever.
+        LogFiles.DeleteLeftoverTemps(_directory);
         byte[] file = new byte[HeaderSize + state.Length];
         Magic.CopyTo(file);
         BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(8), sequence);
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(16), state.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(20), Crc32C.Compute(Crc32C.Seed, state));
         state.CopyTo(file.AsSpan(HeaderSize));
-        LogFiles.WriteAtomically(PathOf(sequence), file);
+        LogFiles.WriteAtomically(PathOf(sequence), file, LogWriteSite.Snapshot);
 
         List<(long Sequence, string Path)> all = List();
         for (int i = 0; i < all.Count - Keep; i++)
         {
-            File.Delete(all[i].Path);
+            try
+            {
+                File.Delete(all[i].Path);
+            }
+            catch (Exception e) when (LogFiles.IsStorageFault(e))
+            {
+                throw new LogWriteException(LogWriteSite.Snapshot, all[i].Path, e);
+            }
         }
     }
 

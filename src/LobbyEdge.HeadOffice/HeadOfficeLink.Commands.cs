@@ -32,9 +32,10 @@ public sealed partial class HeadOfficeLink
         }
         catch (Exception e) when (e is not OperationCanceledException || !session.Token.IsCancellationRequested)
         {
-            // The handler failed (the engine loop stopped, a bug): head office hears of it, the link goes on.
+            // The handler failed (the engine loop stopped, a bug): head office hears of it, the link goes on. A stopped
+            // engine says why (e.g. "branch storage full: ..."); nothing was carried out.
             Log.CommandFailed(_logger, name, e);
-            error = $"internal error: {e.GetType().Name}";
+            error = e is System.Threading.Channels.ChannelClosedException ? $"refused by the branch: {e.Message}" : $"internal error: {e.GetType().Name}";
             reply = ErrorJson(error);
         }
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -43,6 +44,9 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     private readonly CommandOutcome[] _outcomes = new CommandOutcome[MaxBatch];
     private long _lastNowTicks;
     private bool _running;
+
+    // Set once, by the fault that stops the loop; from then on every sender is refused with a copy of it.
+    private EngineStoppedException? _stopped;
     private long _lastBatchTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <summary>Creates the loop around the engine it alone will touch.</summary>
@@ -81,9 +85,19 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     /// <summary>When the loop last finished a batch (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for the systemd watchdog.</summary>
     public long LastBatchTimestamp => Volatile.Read(ref _lastBatchTimestamp);
 
+    /// <summary>Why the loop stopped after a fault (a failed commit of the event log, ...), or null.</summary>
+    public EngineStoppedException? StoppedBy => Volatile.Read(ref _stopped);
+
     /// <inheritdoc />
+    /// <exception cref="EngineStoppedException">The loop stopped after a fault (e.g. <c>branch storage full</c>): the command was not carried out.</exception>
     public ValueTask<CommandOutcome> SendAsync(Command command, CancellationToken cancellationToken = default)
     {
+        if (StoppedBy is { } stopped)
+        {
+            // Fail closed: once a commit has failed the engine's state is ahead of the log, so nothing more is run.
+            return ValueTask.FromException<CommandOutcome>(stopped.Again());
+        }
+
         CommandRequest request = _pool.Rent();
         request.Command = command;
         ValueTask write = _channel.Writer.WriteAsync(request, cancellationToken);
@@ -102,10 +116,15 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         {
             await write.ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
             // Never queued, so never completed: it can go straight back.
             _pool.Return(request);
+            if (e is ChannelClosedException && StoppedBy is { } stopped)
+            {
+                throw stopped.Again();
+            }
+
             throw;
         }
 
@@ -144,13 +163,22 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         }
         catch (Exception e)
         {
-            Log.Failed(_logger, e);
-            _channel.Writer.TryComplete(e);
+            EngineStoppedException stopped = StopAfter(e);
+            if (e is LogWriteException storage)
+            {
+                Log.StorageFailed(_logger, storage.Problem, storage.Message);
+            }
+            else
+            {
+                Log.Failed(_logger, e);
+            }
+
+            _channel.Writer.TryComplete(stopped);
             while (reader.TryRead(out CommandRequest? request))
             {
                 if (request != _tick)
                 {
-                    request.Fail(e);
+                    request.Fail(stopped.Again());
                 }
             }
 
@@ -190,10 +218,12 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         }
         catch (Exception e)
         {
-            // The events of this batch may not be durable: nobody may act on them.
+            // The events of this batch may not be durable: nobody may act on them, and the engine, now ahead of the
+            // log, takes nothing more.
+            EngineStoppedException stopped = StopAfter(e);
             for (int i = 0; i < n; i++)
             {
-                _batch[i]!.Fail(e);
+                _batch[i]!.Fail(stopped.Again());
                 _batch[i] = null;
             }
 
@@ -207,6 +237,13 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
             _batch[i] = null;
             request.Complete(in _outcomes[i]);
         }
+    }
+
+    /// <summary>Stops the loop for good after <paramref name="fault"/>; returns the refusal every sender gets from now on.</summary>
+    private EngineStoppedException StopAfter(Exception fault)
+    {
+        _ = Interlocked.CompareExchange(ref _stopped, EngineStoppedException.After(fault), null);
+        return _stopped!;
     }
 
     private CommandOutcome Run(in Command command)
@@ -280,5 +317,9 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
 
         [LoggerMessage(3, LogLevel.Critical, "Engine loop failed; the service stops")]
         public static partial void Failed(ILogger logger, Exception exception);
+
+        [LoggerMessage(4, LogLevel.Critical,
+            "{Problem}: {Detail}. The engine takes no more commands (every sender is refused with \"{Problem}\"); every acknowledged event is in the log, and the events of the failed commit were never acknowledged. The service stops with exit code 1: free space on the data directory (or replace the storage), then start it again")]
+        public static partial void StorageFailed(ILogger logger, string problem, string detail);
     }
 }

@@ -154,7 +154,7 @@ public static partial class LobbyEdgeHost
         catch (Exception e)
         {
             Log.RestoreFailed(logger, e);
-            await DisposeAsync(host).ConfigureAwait(false);
+            _ = await DisposeAsync(host).ConfigureAwait(false);
             return ExitCodes.Fatal;
         }
 
@@ -184,22 +184,37 @@ public static partial class LobbyEdgeHost
         }
         finally
         {
-            await DisposeAsync(host).ConfigureAwait(false);
+            if (!await DisposeAsync(host).ConfigureAwait(false))
+            {
+                exitCode = ExitCodes.Fatal;
+            }
         }
 
         return exitCode;
     }
 
-    private static async Task DisposeAsync(IHost host)
+    /// <summary>Disposes the host; a failure is reported on stderr (the loggers are gone by then), never thrown.</summary>
+    /// <returns>Whether it was disposed without an error.</returns>
+    private static async Task<bool> DisposeAsync(IHost host)
     {
-        // Disposing flushes the console logger's queue, so the last lines are not lost.
-        if (host is IAsyncDisposable asyncDisposable)
+        try
         {
-            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            // Disposing flushes the console logger's queue, so the last lines are not lost.
+            if (host is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                host.Dispose();
+            }
+
+            return true;
         }
-        else
+        catch (Exception e)
         {
-            host.Dispose();
+            await Console.Error.WriteLineAsync($"lobby-edge: closing the service failed ({e.GetType().Name}: {e.Message}); exit code 1").ConfigureAwait(false);
+            return false;
         }
     }
 

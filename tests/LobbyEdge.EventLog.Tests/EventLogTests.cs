@@ -240,8 +240,9 @@ public sealed class EventLogTests
         File.SetLastWriteTimeUtc(segments[0], now.AddDays(-40));
         File.SetLastWriteTimeUtc(segments[2], now.AddDays(-40));
 
-        List<(long First, string Path)> deleted = log.Prune(now, TimeSpan.FromDays(30));
-        Assert.Equal([segments[0]], deleted.Select(d => d.Path));
+        PruneReport report = log.Prune(now, TimeSpan.FromDays(30));
+        Assert.Equal([segments[0]], report.Deleted.Select(d => d.Path));
+        Assert.Equal(0, report.HeldSegments);
         Assert.Equal(segments[1..], LogFilesView.Segments(dir.Path));
         using LogReader reader = log.ReadFrom(1);
         Assert.True(reader.TryRead(out LobbyEvent e));

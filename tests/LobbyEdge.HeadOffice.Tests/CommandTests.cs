@@ -132,6 +132,18 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.True((await SendAsync("open-day", "")).GetProperty("ok").GetBoolean());
     }
 
+    [Fact]
+    public async Task CommandToAStoppedEngine_IsRefusedWithWhyItStopped()
+    {
+        _branch.Handler.Override = _ => throw new System.Threading.Channels.ChannelClosedException("branch storage full: appending events to /data/log/1.seg failed (No space left on device)");
+
+        JsonElement reply = await SendAsync("open-day", "");
+
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal("refused by the branch: branch storage full: appending events to /data/log/1.seg failed (No space left on device)", reply.GetProperty("error").GetString());
+        _branch.Handler.Override = null;
+    }
+
     /// <summary>Sends a command as head office does (Response Topic + Correlation Data) and returns the answer.</summary>
     private async Task<JsonElement> SendAsync(string name, string payload)
     {

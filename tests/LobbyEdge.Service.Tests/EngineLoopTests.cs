@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -150,24 +151,53 @@ public sealed class EngineLoopTests
     }
 
     [Fact]
-    public async Task SinkThatThrows_FailsTheCommandAndTheLoop()
+    public async Task SinkThatThrows_FailsTheCommandAndTheLoop_AndRefusesEveryLaterCommand()
     {
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
         var sink = new RecordingSink(e =>
         {
             if (e.Kind == EventKind.TicketIssued)
             {
-                throw new IOException("disk full");
+                throw new InvalidOperationException("a sink broke");
             }
         });
         using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
-        IOException error = await Assert.ThrowsAsync<IOException>(() => loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
-        Assert.Equal("disk full", error.Message);
+        EngineStoppedException error = await Assert.ThrowsAsync<EngineStoppedException>(() => loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
+        Assert.Equal("engine_failed", error.Reason);
+        Assert.Equal("a sink broke", error.InnerException?.Message);
         Task execute = loop.ExecuteTask!;
-        await Assert.ThrowsAsync<IOException>(() => execute.WaitAsync(s_patience));
-        await Assert.ThrowsAsync<ChannelClosedException>(() => loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => execute.WaitAsync(s_patience));
+        EngineStoppedException later = await Assert.ThrowsAsync<EngineStoppedException>(() => loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
+        Assert.Equal(error.Message, later.Message);
+    }
+
+    [Fact]
+    public async Task FailedCommit_StopsTheLoop_AndEveryCommandIsRefusedWithBranchStorageFull()
+    {
+        var time = new FakeTimeProvider(TestBranch.At(9, 1));
+        var full = new LogWriteException(LogWriteSite.Segment, "/data/log/1.seg", new IOException("No space left on device", 28));
+        var sink = new RecordingSink(e =>
+        {
+            if (e.Kind == EventKind.TicketIssued)
+            {
+                throw full;
+            }
+        });
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+
+        foreach (Command command in new[] { Command.Issue(0), Command.Issue(1), Command.CloseDay() })
+        {
+            EngineStoppedException refused = await Assert.ThrowsAsync<EngineStoppedException>(() => loop.SendAsync(command).AsTask().WaitAsync(s_patience));
+            Assert.Equal("storage_full", refused.Reason);
+            Assert.StartsWith("branch storage full: appending events to /data/log/1.seg failed", refused.Message, StringComparison.Ordinal);
+            Assert.Same(full, refused.InnerException);
+        }
+
+        Assert.Same(full, await Assert.ThrowsAsync<LogWriteException>(() => loop.ExecuteTask!.WaitAsync(s_patience)));
+        Assert.Equal("storage_full", loop.StoppedBy?.Reason);
     }
 
     [Fact]

@@ -136,6 +136,23 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public async Task<string> StderrAsync() => _process.HasExited ? await _stderr : "";
 
+    /// <summary>Waits for the process to end by itself and returns its exit code; fails if it is still running after <paramref name="patience"/>.</summary>
+    public async Task<int> ExitCodeAsync(TimeSpan patience)
+    {
+        using var timeout = new CancellationTokenSource(patience);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"lobby-edge still runs after {patience}; last lines: {string.Join(" | ", Lines.TakeLast(5).Select(Message))}");
+        }
+
+        await _reading;
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await KillAsync();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 using LobbyEdge.HeadOffice;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
@@ -94,6 +95,11 @@ public static class HeadOfficeHosting
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
+            if (link.IsActive && services.GetService<RestoredBranch>() is { } branch)
+            {
+                HoldRetention(branch.Log, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HeadOfficeLink).FullName!));
+            }
+
             // lobby_headoffice_connected and _pending_events are read from the link at each scrape.
             if (services.GetService<LobbyMetrics>() is { } metrics)
             {
@@ -108,6 +114,27 @@ public static class HeadOfficeHosting
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => link.StopAsync(cancellationToken);
+
+        /// <summary>
+        /// Makes sure the head-office cursor file exists from the link's first run, so retention keeps every event
+        /// head office has not acknowledged, even when the link has never reached a broker.
+        /// </summary>
+        private static void HoldRetention(BranchLog log, ILogger logger)
+        {
+            try
+            {
+                ConsumerCursor cursor = log.Cursor(HeadOfficeOptions.CursorName);
+                cursor.Save(cursor.Position);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                // The link goes on; the cursor file is written at the first acknowledgement instead.
+                s_cursorNotCreated(logger, e.Message, null);
+            }
+        }
+
+        private static readonly Action<ILogger, string, Exception?> s_cursorNotCreated = LoggerMessage.Define<string>(
+            LogLevel.Warning, new EventId(530), "Head-office cursor file could not be created: {Problem}; until it is, retention does not wait for head office");
     }
 }
 

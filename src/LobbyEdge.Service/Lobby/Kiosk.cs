@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using LobbyEdge.Engine;
 using Microsoft.AspNetCore.Http;
 
@@ -94,9 +95,30 @@ public sealed class Kiosk
     };
 
     /// <summary>POST /kiosk/tickets with <c>{"service":"cash","priority":false}</c>.</summary>
+    /// <remarks>
+    /// When the engine has stopped (e.g. the branch's storage is full) the answer is 503 with
+    /// <c>{"ok":false,"reason":"storage_full","messageZh":…,"message":…,"error":…}</c>: no ticket was issued.
+    /// </remarks>
     public async Task<IResult> IssueAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            return await IssueTicketAsync(context).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException e)
+        {
+            // The engine loop stopped after a fault, or the service is stopping: nothing was issued, and the customer
+            // is told so instead of meeting an empty error page.
+            string reason = e is EngineStoppedException stopped ? stopped.Reason : "stopping";
+            return Results.Json(
+                new { ok = false, reason, messageZh = "取号系统暂停服务，请联系大堂经理", message = "The ticket system has stopped. Please ask the lobby manager.", error = e.Message },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private async Task<IResult> IssueTicketAsync(HttpContext context)
+    {
         string? serviceId;
         bool priority;
         try

@@ -30,6 +30,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
     private readonly Counter _framesRejected;
     private readonly Gauge _deviceUp;
     private readonly Gauge _printerPaper;
+    private readonly Counter.Child[] _writeFailures;
 
     /// <summary>Creates the registry and every metric for the branch's services and counters.</summary>
     public LobbyMetrics(BranchConfig config)
@@ -57,6 +58,12 @@ public sealed class LobbyMetrics : ILogCommitObserver
         _printerPaper = f.CreateGauge("lobby_printer_paper", "1 for the printer's current paper status.", "device", "status");
         EventLogLastSequence = f.CreateGauge("lobby_eventlog_last_sequence", "The last durable event's sequence.");
         EventLogCommitSeconds = f.CreateHistogram("lobby_eventlog_commit_seconds", "Time of one group commit (write and fsync).", new HistogramConfiguration { Buckets = s_commitBuckets });
+        Counter writeFailures = f.CreateCounter("lobby_eventlog_write_failures_total",
+            "Writes or fsyncs of the branch's storage that failed (disk full, I/O error, read-only), by file: segment and new_segment stop the engine; snapshot, cursor and prune are retried.", "file");
+        _writeFailures = [.. Enum.GetValues<LogWriteSite>().Select(site => writeFailures.WithLabels(FileLabel(site)))];
+        EventLogRetentionHeldSegments = f.CreateGauge("lobby_eventlog_retention_held_segments", "Closed day segments older than the retention that are kept because a consumer's cursor has not passed them.");
+        EventLogRetentionHeldBytes = f.CreateGauge("lobby_eventlog_retention_held_bytes", "Size of the segments retention keeps for a consumer's cursor.");
+        EventLogStorageFreeBytes = f.CreateGauge("lobby_eventlog_storage_free_bytes", "Bytes the data directory's file system has free for the service, read at each scrape.");
         HeadOfficeConnected = f.CreateGauge("lobby_headoffice_connected", "1 while connected to the head-office broker.");
         HeadOfficePendingEvents = f.CreateGauge("lobby_headoffice_pending_events", "Durable events not yet acknowledged by head office.");
 
@@ -156,6 +163,15 @@ public sealed class LobbyMetrics : ILogCommitObserver
     /// <summary><c>lobby_eventlog_commit_seconds</c>.</summary>
     public Histogram EventLogCommitSeconds { get; }
 
+    /// <summary><c>lobby_eventlog_retention_held_segments</c>.</summary>
+    public Gauge EventLogRetentionHeldSegments { get; }
+
+    /// <summary><c>lobby_eventlog_retention_held_bytes</c>.</summary>
+    public Gauge EventLogRetentionHeldBytes { get; }
+
+    /// <summary><c>lobby_eventlog_storage_free_bytes</c>.</summary>
+    public Gauge EventLogStorageFreeBytes { get; }
+
     /// <summary><c>lobby_headoffice_connected</c>.</summary>
     public Gauge HeadOfficeConnected { get; }
 
@@ -176,6 +192,32 @@ public sealed class LobbyMetrics : ILogCommitObserver
 
     /// <summary>Times each group commit of the event log (called on the engine loop).</summary>
     public void Committed(int events, TimeSpan elapsed) => EventLogCommitSeconds.Observe(elapsed.TotalSeconds);
+
+    /// <summary>Counts a failed write of the branch's storage in <c>lobby_eventlog_write_failures_total</c>.</summary>
+    public void WriteFailed(LogWriteException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        _writeFailures[(int)failure.Site].Inc();
+    }
+
+    /// <summary>Shows what the last retention run kept back for a consumer's cursor (0, 0 when nothing).</summary>
+    /// <param name="segments">Segments past retention kept.</param>
+    /// <param name="bytes">Their size in bytes.</param>
+    public void RetentionHeld(int segments, long bytes)
+    {
+        EventLogRetentionHeldSegments.Set(segments);
+        EventLogRetentionHeldBytes.Set(bytes);
+    }
+
+    /// <summary>The <c>file</c> label of <c>lobby_eventlog_write_failures_total</c> for a write site.</summary>
+    public static string FileLabel(LogWriteSite site) => site switch
+    {
+        LogWriteSite.Segment => "segment",
+        LogWriteSite.NewSegment => "new_segment",
+        LogWriteSite.Snapshot => "snapshot",
+        LogWriteSite.Cursor => "cursor",
+        _ => "prune",
+    };
 
     /// <summary>The outcome an ending event counts as, or -1 for an event that ends nothing.</summary>
     public static int OutcomeOf(in LobbyEvent e) => e.Kind switch
