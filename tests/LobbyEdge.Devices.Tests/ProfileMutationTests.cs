@@ -87,6 +87,68 @@ public sealed class ProfileMutationTests : IDisposable
         Assert.InRange(rejected, s_trials / 4, s_trials);
     }
 
+    [Fact]
+    public async Task UnclosedBracketInADisplayModel_ThroughTheRealProcess_ExitsTwoNamingFileLineColumn()
+    {
+        // Issue 10, case 3: `- bytes: [0x03]` changed to `- bytes: [0x03` in a model the hardware profile uses.
+        string model = Path.Combine(_root, "devices", "led-counter-1line.yaml");
+        string[] lines = File.ReadAllLines(model);
+        int index = Array.FindIndex(lines, l => l.Contains("- bytes: [0x03]", StringComparison.Ordinal));
+        Assert.True(index >= 0, "the counter display model ends its frame with ETX");
+        lines[index] = lines[index].Replace("[0x03]", "[0x03", StringComparison.Ordinal);
+        File.WriteAllLines(model, lines);
+
+        await using LobbyEdgeProcess process = LobbyEdgeProcess.Start(_root, "--branch", Path.Combine("branches", "demo-hardware.yaml"), "--data", Path.Combine(_root, "data"), "--Http:Port=0");
+        (int exitCode, string stdout, string stderr) = await process.ExitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(2, exitCode);
+        Assert.Matches(@"^devices/led-counter-1line\.yaml:\d+:\d+: YAML syntax error: ", stderr);
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+        Assert.Equal("", stdout.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_root, "data")));
+    }
+
+    [Fact]
+    public async Task RandomTypos_ThroughTheRealProcess_ExitTwoWithTheLoadersLines()
+    {
+        // A few of the property's rejected mutations, one per file kind, through the real process: exit 2 and
+        // exactly the loader's file:line:column lines on stderr.
+        string[] files = [.. Directory.GetFiles(Path.Combine(_root, "branches"), "*.yaml"), .. Directory.GetFiles(Path.Combine(_root, "devices"), "*.yaml")];
+        Array.Sort(files, StringComparer.Ordinal);
+        var random = new Random(10);
+        foreach (string file in files)
+        {
+            byte[] original = File.ReadAllBytes(file);
+            string branch = Path.GetFileName(Path.GetDirectoryName(file)) == "devices" ? Path.Combine(_root, "branches", "demo-hardware.yaml") : file;
+            try
+            {
+                string? expected = null;
+                while (expected is null)
+                {
+                    File.WriteAllBytes(file, Mutate(original, random));
+                    try
+                    {
+                        _ = BranchProfileLoader.Load(branch);
+                    }
+                    catch (ProfileException e)
+                    {
+                        expected = e.Message;
+                    }
+                }
+
+                await using LobbyEdgeProcess process = LobbyEdgeProcess.Start(_root, "--branch", Path.GetRelativePath(_root, branch), "--data", Path.Combine(_root, "data"), "--Http:Port=0");
+                (int exitCode, _, string stderr) = await process.ExitAsync(TimeSpan.FromMinutes(2));
+
+                Assert.True(exitCode == 2, $"{Path.GetFileName(file)}: exit {exitCode}; stderr: {stderr}");
+                Assert.Equal(expected.Replace(_root + Path.DirectorySeparatorChar, "", StringComparison.Ordinal), stderr.TrimEnd('\n').Replace(_root + Path.DirectorySeparatorChar, "", StringComparison.Ordinal));
+            }
+            finally
+            {
+                File.WriteAllBytes(file, original);
+            }
+        }
+    }
+
     /// <summary>Loads the branch the mutated file belongs to; true when it loaded, false when rejected well.</summary>
     private bool Outcome(string mutatedFile, byte[] mutated, int seed, int trial)
     {
