@@ -31,7 +31,10 @@ public sealed record PrinterSettings
 }
 
 /// <summary>The result of a print request.</summary>
-/// <param name="Printed">The ticket went to the printer.</param>
+/// <param name="Printed">
+/// The printer confirmed the ticket: every status asked after the cut was answered, and none shows paper end, cover
+/// open, an error or off line. False for anything else between the request and that answer.
+/// </param>
 /// <param name="Status">The printer's status after the attempt.</param>
 /// <param name="Reason">Why it did not print (empty when printed).</param>
 public readonly record struct PrintOutcome(bool Printed, DeviceStatus Status, string Reason);
@@ -98,7 +101,9 @@ public sealed partial class EscPosPrinter : ISerialProtocol
     public long Printed => Interlocked.Read(ref _printed);
 
     /// <summary>
-    /// Prints a ticket: checks the status first and refuses (prints nothing) when the printer cannot print.
+    /// Prints a ticket: checks a fresh status first and refuses (prints nothing) when the printer does not answer or
+    /// cannot print; then writes the ticket (cut included) and asks the status again, and reports it printed only
+    /// when that answer confirms it. Bounded by the line's write timeout and three status answer timeouts.
     /// </summary>
     public async ValueTask<PrintOutcome> PrintAsync(ReadOnlyMemory<byte> ticket, CancellationToken cancellationToken = default)
     {
