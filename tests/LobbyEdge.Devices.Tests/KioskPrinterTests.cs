@@ -166,6 +166,7 @@ public sealed class KioskPrinterTests : IAsyncDisposable
         Assert.False(body.RootElement.GetProperty("ok").GetBoolean());
         Assert.False(body.RootElement.TryGetProperty("ticket", out _));
         Assert.Equal("print_failed", body.RootElement.GetProperty("reason").GetString());
+        Assert.True(body.RootElement.GetProperty("cancelled").GetBoolean());
         Assert.Contains(reason, body.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains("cancelled", body.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("messageZh").GetString()));

@@ -29,7 +29,7 @@ public sealed class PrintFailureTests
         lobby.Printer.FailAt(moment, fault);
         DispenseOutcome outcome = await dispenser.PressAsync(0, longPress: false);
 
-        Assert.True(lobby.Printer.FaultFired.IsCompleted, "the fault never fired: the ticket did not reach the printer");
+        Assert.True(lobby.Printer.FaultFired.IsCompleted, $"the fault never fired: the ticket did not reach the printer ({outcome.Reason})");
         AssertCancelledForPrintFailure(lobby, outcome, reason);
         Assert.Equal(shown, face.RefusedWith);
         Assert.Empty(lobby.Printer.Tickets);

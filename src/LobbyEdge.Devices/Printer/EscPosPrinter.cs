@@ -191,7 +191,7 @@ public sealed partial class EscPosPrinter : ISerialProtocol
         {
             // Fresh status before every ticket: paper may have run out, or the printer gone quiet, since the last idle
             // poll. A printer that does not answer now gets no ticket.
-            if (!await PollAsync(session, cancellationToken).ConfigureAwait(false))
+            if (!await FreshStatusAsync(session, cancellationToken).ConfigureAwait(false))
             {
                 Fail(job, DeviceStatus.Offline, "printer not answering");
                 return;
@@ -212,7 +212,7 @@ public sealed partial class EscPosPrinter : ISerialProtocol
 
             // The ticket counts as printed only when the printer's status after the cut confirms it: every status
             // asked for answered, and nothing (paper end, cover open, an error, off line) that stops a ticket.
-            if (!await PollAsync(session, cancellationToken).ConfigureAwait(false))
+            if (!await FreshStatusAsync(session, cancellationToken).ConfigureAwait(false))
             {
                 Fail(job, DeviceStatus.Offline, "printer did not confirm the ticket (no status after the cut)");
                 return;
@@ -233,6 +233,23 @@ public sealed partial class EscPosPrinter : ISerialProtocol
             Fail(job, DeviceStatus.Offline, $"printer line failed: {e.Message}");
             throw;
         }
+    }
+
+    /// <summary>
+    /// Polls until every status asked for is answered, at most <see cref="PrinterSettings.MissedPollsOffline"/> times
+    /// (as many as make a printer off line: one missed answer, e.g. while it cuts, is not yet a dead printer).
+    /// </summary>
+    private async Task<bool> FreshStatusAsync(SerialSession session, CancellationToken cancellationToken)
+    {
+        for (int poll = 0; poll < Math.Max(1, _settings.MissedPollsOffline); poll++)
+        {
+            if (await PollAsync(session, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Fail(PrintJob job, DeviceStatus status, string reason)

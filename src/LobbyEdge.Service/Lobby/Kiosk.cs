@@ -150,14 +150,16 @@ public sealed class Kiosk
         catch (KioskPrintException e)
         {
             // Nobody holds a ticket that did not come out: take it back, so no counter calls an empty number.
-            await _commands.SendAsync(Command.Cancel(r.Ticket, CancelReason.PrintFailed), CancellationToken.None).ConfigureAwait(false);
+            CommandOutcome cancel = await _commands.SendAsync(Command.Cancel(r.Ticket, CancelReason.PrintFailed), CancellationToken.None).ConfigureAwait(false);
+            bool cancelled = cancel.Result.Accepted;
             return Results.Json(
                 new
                 {
                     ok = false,
                     reason = "print_failed",
-                    messageZh = "打印失败，本号已作废，请联系大堂经理",
-                    message = $"The ticket could not be printed ({e.Message}) and has been cancelled. Please ask the lobby manager.",
+                    cancelled,
+                    messageZh = cancelled ? "打印失败，本号已作废，请联系大堂经理" : "打印失败，请联系大堂经理",
+                    message = $"The ticket could not be printed ({e.Message}){(cancelled ? " and has been cancelled" : "")}. Please ask the lobby manager.",
                 },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
