@@ -103,6 +103,9 @@ public readonly record struct Command
     /// <summary>Status for <see cref="CommandKind.ReportDevice"/>.</summary>
     public DeviceStatus DeviceStatus { get; init; }
 
+    /// <summary>Why, for <see cref="CommandKind.Cancel"/>; carried in the <see cref="EventKind.TicketCancelled"/> event's <c>Reason</c>.</summary>
+    public CancelReason CancelReason { get; init; }
+
     private static Command Of(CommandKind kind) => new() { Kind = kind, Service = -1, Ticket = -1, NumberService = -1 };
 
     /// <summary>Open the business day.</summary>
@@ -146,11 +149,12 @@ public readonly record struct Command
     public static Command WalkIn(int counter, int service, Tier tier = Tier.Normal) =>
         Of(CommandKind.WalkIn) with { Counter = counter, Service = service, Tier = tier };
 
-    /// <summary>Cancel a ticket by id.</summary>
-    public static Command Cancel(int ticket) => Of(CommandKind.Cancel) with { Ticket = ticket };
+    /// <summary>Cancel a ticket by id, saying why (<see cref="CancelReason.PrintFailed"/> when its print was not confirmed).</summary>
+    public static Command Cancel(int ticket, CancelReason reason = CancelReason.None) => Of(CommandKind.Cancel) with { Ticket = ticket, CancelReason = reason };
 
-    /// <summary>Cancel a ticket by its printed number.</summary>
-    public static Command CancelNumber(int numberService, int number) => Of(CommandKind.Cancel) with { NumberService = numberService, Number = number };
+    /// <summary>Cancel a ticket by its printed number, saying why.</summary>
+    public static Command CancelNumber(int numberService, int number, CancelReason reason = CancelReason.None) =>
+        Of(CommandKind.Cancel) with { NumberService = numberService, Number = number, CancelReason = reason };
 
     /// <summary>Park the counter's ticket.</summary>
     public static Command Park(int counter) => Of(CommandKind.Park) with { Counter = counter };

@@ -148,3 +148,16 @@ public enum DeviceStatus : byte
     /// <summary>Any other fault.</summary>
     Error,
 }
+
+/// <summary>Why a ticket was cancelled: the <c>Reason</c> byte of a <see cref="EventKind.TicketCancelled"/> event.</summary>
+public enum CancelReason : byte
+{
+    /// <summary>Cancelled on request (staff, head office, an API call); no reason given.</summary>
+    None = 0,
+
+    /// <summary>
+    /// The ticket was issued but its printer did not confirm the print (no status answer after the cut, paper end,
+    /// cover open, an error, a write timeout, the port gone): nobody holds the number, so no counter may call it.
+    /// </summary>
+    PrintFailed = 1,
+}

@@ -51,7 +51,7 @@ public enum EventKind : byte
     /// </summary>
     TicketTransferred = 11,
 
-    /// <summary>Cancelled while waiting or parked.</summary>
+    /// <summary>Cancelled while waiting or parked. <c>Reason</c> = <see cref="CancelReason"/> (e.g. the print failed).</summary>
     TicketCancelled = 12,
 
     /// <summary>

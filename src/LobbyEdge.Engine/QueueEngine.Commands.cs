@@ -463,7 +463,12 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(RefusalReason.TicketNotWaiting);
         }
 
-        EmitTicket(EventKind.TicketCancelled, id, t, counter: _tickets[id].Counter);
+        if (command.CancelReason > CancelReason.PrintFailed)
+        {
+            return CommandResult.Refused(RefusalReason.InvalidCommand);
+        }
+
+        EmitTicket(EventKind.TicketCancelled, id, t, counter: _tickets[id].Counter, reason: (byte)command.CancelReason);
         return Ok(id);
     }
 

@@ -106,6 +106,9 @@ public static class EventJson
                 w.WriteNumber("position", e.Count);
                 w.WriteString("placement", Snake(((Placement)e.Detail).ToString()));
                 break;
+            case EventKind.TicketCancelled:
+                w.WriteString("reason", Snake(((CancelReason)e.Reason).ToString()));
+                break;
             case EventKind.TicketAbandoned:
                 w.WriteString("reason", Snake(((AbandonReason)e.Reason).ToString()));
                 if (e.Detail != 0)

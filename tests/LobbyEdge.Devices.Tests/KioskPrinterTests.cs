@@ -149,6 +149,34 @@ public sealed class KioskPrinterTests : IAsyncDisposable
         Assert.NotNull(await printer.WaitForTicketAsync(1, TimeSpan.FromSeconds(30)));
     }
 
+    [Theory]
+    [InlineData(PrinterMoment.TicketStart, PrinterFault.Silent, "no status after the cut")]
+    [InlineData(PrinterMoment.TicketStart, PrinterFault.PaperOut, "printer out of paper")]
+    [InlineData(PrinterMoment.Cut, PrinterFault.CoverOpen, "printer cover open")]
+    [InlineData(PrinterMoment.Cut, PrinterFault.Error, "printer error")]
+    public async Task Kiosk_PrinterFailingDuringTheTicket_AnswersPrintFailed_AndTheTicketIsCancelled(PrinterMoment moment, PrinterFault fault, string reason)
+    {
+        (Kiosk kiosk, VirtualPrinter printer, QueueEngine engine) = await StartAsync();
+        printer.FailAt(moment, fault);
+
+        IResult result = await kiosk.IssueAsync(Request("""{"service":"cash"}"""));
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, StatusOf(result));
+        using JsonDocument body = Body(result);
+        Assert.False(body.RootElement.GetProperty("ok").GetBoolean());
+        Assert.False(body.RootElement.TryGetProperty("ticket", out _));
+        Assert.Equal("print_failed", body.RootElement.GetProperty("reason").GetString());
+        Assert.True(body.RootElement.GetProperty("cancelled").GetBoolean());
+        Assert.Contains(reason, body.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("cancelled", body.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("messageZh").GetString()));
+        Assert.Equal(1, engine.TicketCount);
+        Assert.Equal(0, engine.WaitingCount(0));
+        Assert.True(engine.TryGetTicket(0, out TicketView ticket));
+        Assert.Equal(TicketState.Cancelled, ticket.State);
+        Assert.Empty(printer.Tickets);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_loop is not null)

@@ -37,22 +37,25 @@ public sealed class PrinterConditionTests
         Assert.Equal(DeviceStatus.Error, default(PrinterCondition).WithAutomaticStatusBack([0x10, 0x08, 0x00, 0x00]).Status);
     }
 
+    /// <summary>A demo branch's ticket A023 (id 22), 5 people ahead, about 6-11 min, issued 2026-11-23 09:42.</summary>
+    internal static TicketContent SampleTicket() => new()
+    {
+        BranchName = "Demo Branch",
+        BranchNameZh = "演示网点",
+        ServiceName = "Personal cash",
+        ServiceNameZh = "个人现金",
+        Number = "A023",
+        PeopleAhead = 5,
+        TypicalWait = TimeSpan.FromMinutes(6),
+        UpperWait = TimeSpan.FromMinutes(10.2),
+        IssuedLocal = new DateTime(2026, 11, 23, 9, 42, 0),
+        QrData = TicketContent.QrFor("demo-001", new DateOnly(2026, 11, 23), 22, "A023"),
+    };
+
     [Fact]
     public async Task Ticket_RenderedAndReadBack_HasNumberWaitRangeAndQr()
     {
-        var content = new TicketContent
-        {
-            BranchName = "Demo Branch",
-            BranchNameZh = "演示网点",
-            ServiceName = "Personal cash",
-            ServiceNameZh = "个人现金",
-            Number = "A023",
-            PeopleAhead = 5,
-            TypicalWait = TimeSpan.FromMinutes(6),
-            UpperWait = TimeSpan.FromMinutes(10.2),
-            IssuedLocal = new DateTime(2026, 11, 23, 9, 42, 0),
-            QrData = TicketContent.QrFor("demo-001", new DateOnly(2026, 11, 23), 22, "A023"),
-        };
+        TicketContent content = SampleTicket();
         var printer = new VirtualPrinter();
         var pipe = new System.IO.Pipelines.Pipe();
         var run = printer.RunAsync(new DuplexStream(pipe.Reader.AsStream(), Stream.Null), CancellationToken.None);

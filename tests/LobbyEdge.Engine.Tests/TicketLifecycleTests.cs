@@ -303,6 +303,26 @@ public sealed class TicketLifecycleTests
     }
 
     [Fact]
+    public void Cancel_CarriesItsReason_InTheTicketCancelledEvent()
+    {
+        var lobby = new Lobby();
+        int a = lobby.Issue();
+        int b = lobby.Issue();
+
+        lobby.Ok(Command.Cancel(a));
+        Assert.Equal((byte)CancelReason.None, Assert.Single(lobby.Last, e => e.Kind == EventKind.TicketCancelled).Reason);
+
+        Assert.Equal(RefusalReason.InvalidCommand, lobby.Refused(Command.Cancel(b, (CancelReason)7)));
+        Assert.Equal(TicketState.Waiting, lobby.Ticket(b).State);
+
+        lobby.Ok(Command.Cancel(b, CancelReason.PrintFailed));
+        LobbyEvent cancelled = Assert.Single(lobby.Last, e => e.Kind == EventKind.TicketCancelled);
+        Assert.Equal((byte)CancelReason.PrintFailed, cancelled.Reason);
+        Assert.Equal(b, cancelled.Ticket);
+        Assert.Equal(TicketState.Cancelled, lobby.Ticket(b).State);
+    }
+
+    [Fact]
     public void Park_FreesTheCounter_AndCallBackCallsTheParkedTicketAgain()
     {
         var lobby = new Lobby();

@@ -128,8 +128,9 @@ public sealed partial class TicketDispenser
                 if (!printed.Printed)
                 {
                     // Nobody holds this ticket: take it back out of the queue so no counter calls an empty number.
-                    await _commands.SendAsync(Command.Cancel(result.Ticket), CancellationToken.None).ConfigureAwait(false);
-                    return Refuse(printed.Reason, printed.Status);
+                    DeviceCommandOutcome cancelled = await _commands.SendAsync(Command.Cancel(result.Ticket, CancelReason.PrintFailed), CancellationToken.None).ConfigureAwait(false);
+                    Log.NotPrinted(_logger, Device.Id, number, printed.Reason, cancelled.Result.Accepted ? "cancelled" : $"cancel refused: {cancelled.Result.Refusal}");
+                    return Refuse($"ticket {number} not printed and cancelled: {printed.Reason}", printed.Status);
                 }
             }
 
@@ -168,5 +169,8 @@ public sealed partial class TicketDispenser
 
         [LoggerMessage(442, LogLevel.Warning, "Dispenser {Device}: refused: {Reason}")]
         public static partial void Refused(ILogger logger, string device, string reason);
+
+        [LoggerMessage(443, LogLevel.Warning, "Dispenser {Device}: ticket {Number} not confirmed by the printer ({Reason}); {Outcome}")]
+        public static partial void NotPrinted(ILogger logger, string device, string number, string reason, string outcome);
     }
 }

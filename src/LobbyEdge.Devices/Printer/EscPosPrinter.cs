@@ -31,7 +31,10 @@ public sealed record PrinterSettings
 }
 
 /// <summary>The result of a print request.</summary>
-/// <param name="Printed">The ticket went to the printer.</param>
+/// <param name="Printed">
+/// The printer confirmed the ticket: every status asked after the cut was answered, and none shows paper end, cover
+/// open, an error or off line. False for anything else between the request and that answer.
+/// </param>
 /// <param name="Status">The printer's status after the attempt.</param>
 /// <param name="Reason">Why it did not print (empty when printed).</param>
 public readonly record struct PrintOutcome(bool Printed, DeviceStatus Status, string Reason);
@@ -98,7 +101,9 @@ public sealed partial class EscPosPrinter : ISerialProtocol
     public long Printed => Interlocked.Read(ref _printed);
 
     /// <summary>
-    /// Prints a ticket: checks the status first and refuses (prints nothing) when the printer cannot print.
+    /// Prints a ticket: checks a fresh status first and refuses (prints nothing) when the printer does not answer or
+    /// cannot print; then writes the ticket (cut included) and asks the status again, and reports it printed only
+    /// when that answer confirms it. Bounded by the line's write timeout and three status answer timeouts.
     /// </summary>
     public async ValueTask<PrintOutcome> PrintAsync(ReadOnlyMemory<byte> ticket, CancellationToken cancellationToken = default)
     {
@@ -184,13 +189,18 @@ public sealed partial class EscPosPrinter : ISerialProtocol
     {
         try
         {
-            // Fresh status before every ticket: paper may have run out since the last idle poll.
-            await PollAsync(session, cancellationToken).ConfigureAwait(false);
+            // Fresh status before every ticket: paper may have run out, or the printer gone quiet, since the last idle
+            // poll. A printer that does not answer now gets no ticket.
+            if (!await FreshStatusAsync(session, cancellationToken).ConfigureAwait(false))
+            {
+                Fail(job, DeviceStatus.Offline, "printer not answering");
+                return;
+            }
+
             PrinterCondition before = Condition;
             if (!before.CanPrint)
             {
-                Log.Refused(_logger, _device.Id, before.Reason);
-                job.Done.TrySetResult(new PrintOutcome(false, before.Status, before.Reason));
+                Fail(job, before.Status, before.Reason);
                 return;
             }
 
@@ -200,30 +210,72 @@ public sealed partial class EscPosPrinter : ISerialProtocol
                 await session.WriteAsync(bytes.Slice(i, Math.Min(_settings.WriteChunk, bytes.Length - i)), cancellationToken).ConfigureAwait(false);
             }
 
+            // The ticket counts as printed only when the printer's status after the cut confirms it: every status
+            // asked for answered, and nothing (paper end, cover open, an error, off line) that stops a ticket.
+            if (!await FreshStatusAsync(session, cancellationToken).ConfigureAwait(false))
+            {
+                Fail(job, DeviceStatus.Offline, "printer did not confirm the ticket (no status after the cut)");
+                return;
+            }
+
+            PrinterCondition after = Condition;
+            if (!after.CanPrint)
+            {
+                Fail(job, after.Status, $"printer did not confirm the ticket ({after.Reason})");
+                return;
+            }
+
             Interlocked.Increment(ref _printed);
-            await PollAsync(session, cancellationToken).ConfigureAwait(false);
-            job.Done.TrySetResult(new PrintOutcome(true, Status, ""));
+            job.Done.TrySetResult(new PrintOutcome(true, after.Status, ""));
         }
         catch (Exception e)
         {
-            job.Done.TrySetResult(new PrintOutcome(false, DeviceStatus.Offline, $"printer line failed: {e.Message}"));
+            Fail(job, DeviceStatus.Offline, $"printer line failed: {e.Message}");
             throw;
         }
     }
 
-    /// <summary>Asks DLE EOT 1, 2, 4 (and 3 when an error is flagged); reports a status change.</summary>
-    private async Task PollAsync(SerialSession session, CancellationToken cancellationToken)
+    /// <summary>
+    /// Polls until every status asked for is answered, at most <see cref="PrinterSettings.MissedPollsOffline"/> times
+    /// (as many as make a printer off line: one missed answer, e.g. while it cuts, is not yet a dead printer).
+    /// </summary>
+    private async Task<bool> FreshStatusAsync(SerialSession session, CancellationToken cancellationToken)
     {
-        bool answered = false;
-        answered |= await RequestStatusAsync(session, 1, cancellationToken).ConfigureAwait(false);
-        answered |= await RequestStatusAsync(session, 2, cancellationToken).ConfigureAwait(false);
-        answered |= await RequestStatusAsync(session, 4, cancellationToken).ConfigureAwait(false);
-        if (Condition.ErrorOccurred)
+        for (int poll = 0; poll < Math.Max(1, _settings.MissedPollsOffline); poll++)
         {
-            await RequestStatusAsync(session, 3, cancellationToken).ConfigureAwait(false);
+            if (await PollAsync(session, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
         }
 
-        if (answered)
+        return false;
+    }
+
+    private void Fail(PrintJob job, DeviceStatus status, string reason)
+    {
+        Log.Refused(_logger, _device.Id, reason);
+        job.Done.TrySetResult(new PrintOutcome(false, status, reason));
+    }
+
+    /// <summary>
+    /// Asks DLE EOT 1, 2, 4 (and 3 when an error is flagged); reports a status change. True when every status asked
+    /// for was answered (a fresh, complete picture of the printer).
+    /// </summary>
+    private async Task<bool> PollAsync(SerialSession session, CancellationToken cancellationToken)
+    {
+        int answers = 0;
+        answers += await RequestStatusAsync(session, 1, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        answers += await RequestStatusAsync(session, 2, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        answers += await RequestStatusAsync(session, 4, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        int asked = 3;
+        if (Condition.ErrorOccurred)
+        {
+            asked++;
+            answers += await RequestStatusAsync(session, 3, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        if (answers > 0)
         {
             _missedPolls = 0;
         }
@@ -240,6 +292,8 @@ public sealed partial class EscPosPrinter : ISerialProtocol
         {
             Report(now.Status, now.Status == DeviceStatus.Online ? "ready" : now.Reason);
         }
+
+        return answers == asked;
     }
 
     private async Task<bool> RequestStatusAsync(SerialSession session, byte n, CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ namespace LobbyEdge.Devices.Profiles;
 /// </summary>
 public static class DeviceProfileLoader
 {
+    private static readonly Mark s_fileStart = new(0, 1, 1);
     private static readonly string[] s_sections = ["devices", "dispensers", "displays"];
     private static readonly string[] s_deviceKeys = ["id", "model", "port", "baud", "keypads"];
     private static readonly string[] s_keypadKeys = ["counter", "address", "rating"];
@@ -472,21 +473,22 @@ public static class DeviceProfileLoader
 
         private Model? ParseModel(string name, string file)
         {
-            var stream = new YamlStream();
-            try
+            // The same reading as the branch profile's: strict UTF-8, every parser failure a positioned problem.
+            if (YamlFile.Load(file, out YamlFileProblem problem) is not { } stream)
             {
-                using var text = new StreamReader(file);
-                stream.Load(text);
-            }
-            catch (YamlException e)
-            {
-                Report(e.Start, null, $"YAML syntax error: {e.Message}");
+                Report(problem.At.Line > 0 ? problem.At : s_fileStart, null, problem.Message);
                 return null;
             }
 
             if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             {
-                Report(new Mark(0, 1, 1), null, "a device model must be a set of keys (kind:, serial:, …)");
+                Report(stream.Documents.Count == 0 ? s_fileStart : stream.Documents[0].RootNode.Start, null, "a device model must be a set of keys (kind:, serial:, …)");
+                return null;
+            }
+
+            if (stream.Documents.Count > 1)
+            {
+                Report(stream.Documents[1].RootNode.Start, null, "only one YAML document is allowed in a device model (remove the '---' line)");
                 return null;
             }
 

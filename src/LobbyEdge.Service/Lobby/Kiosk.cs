@@ -166,13 +166,24 @@ public sealed class Kiosk
         var ticket = new KioskTicket(sc.FormatNumber(r.Number), _config.Services[service], r.PeopleAhead, r.TypicalWaitMs, r.UpperWaitMs, outcome.At, r.Ticket, tier);
         try
         {
-            await _printer.PrintAsync(ticket, context.RequestAborted).ConfigureAwait(false);
+            // Not cut short when the browser goes away: the ticket exists, so it is either confirmed or taken back.
+            await _printer.PrintAsync(ticket, CancellationToken.None).ConfigureAwait(false);
         }
         catch (KioskPrintException e)
         {
             // Nobody holds a ticket that did not come out: take it back, so no counter calls an empty number.
-            await _commands.SendAsync(Command.Cancel(r.Ticket), CancellationToken.None).ConfigureAwait(false);
-            return Results.Json(new { ok = false, reason = "printer", messageZh = "打印机无法打印，请联系大堂经理", message = $"The ticket printer cannot print ({e.Message}). Please ask the lobby manager." }, statusCode: StatusCodes.Status409Conflict);
+            CommandOutcome cancel = await _commands.SendAsync(Command.Cancel(r.Ticket, CancelReason.PrintFailed), CancellationToken.None).ConfigureAwait(false);
+            bool cancelled = cancel.Result.Accepted;
+            return Results.Json(
+                new
+                {
+                    ok = false,
+                    reason = "print_failed",
+                    cancelled,
+                    messageZh = cancelled ? "打印失败，本号已作废，请联系大堂经理" : "打印失败，请联系大堂经理",
+                    message = $"The ticket could not be printed ({e.Message}){(cancelled ? " and has been cancelled" : "")}. Please ask the lobby manager.",
+                },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         return Results.Json(new

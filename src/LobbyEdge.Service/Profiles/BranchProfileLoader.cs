@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.RegularExpressions;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
@@ -226,84 +224,20 @@ public static class BranchProfileLoader
 
         private string? ReadFile()
         {
-            byte[] bytes;
-            try
+            string? text = YamlFile.ReadText(_path, out YamlFileProblem problem);
+            if (text is null)
             {
-                bytes = File.ReadAllBytes(_path);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                Report(default, null, "file not found");
-                return null;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                Report(default, null, Directory.Exists(_path)
-                    ? "cannot read the file: it is a directory"
-                    : "cannot read the file: permission denied");
-                return null;
-            }
-            catch (IOException e)
-            {
-                Report(default, null, $"cannot read the file: {e.Message}");
-                return null;
+                Report(problem.At, null, problem.Message);
             }
 
-            // Chinese names make it likely that a file was saved as GBK by a Windows editor;
-            // decoding it leniently would print garbage on every ticket, so say so instead.
-            ReadOnlySpan<byte> span = bytes;
-            if (span.StartsWith("\uFEFF"u8))
-            {
-                span = span[3..];
-            }
-
-            int line = 1;
-            int column = 1;
-            for (int i = 0; i < span.Length;)
-            {
-                if (Rune.DecodeFromUtf8(span[i..], out Rune rune, out int consumed) != OperationStatus.Done)
-                {
-                    Report(new Mark(i, line, column), null, "the file is not UTF-8 text; save it as UTF-8 (GBK/GB2312 is not supported)");
-                    return null;
-                }
-
-                if (rune.Value == '\n')
-                {
-                    line++;
-                    column = 1;
-                }
-                else
-                {
-                    column++;
-                }
-
-                i += consumed;
-            }
-
-            return Encoding.UTF8.GetString(span);
+            return text;
         }
 
         private YamlMappingNode? Parse(string text)
         {
-            var scanner = new Scanner(new StringReader(text), skipComments: true);
-            var stream = new YamlStream();
-            try
+            if (YamlFile.Parse(text, out YamlFileProblem problem) is not { } stream)
             {
-                stream.Load(new Parser(scanner));
-            }
-            catch (YamlException e)
-            {
-                string message = e.Message.StartsWith("Duplicate key ", StringComparison.Ordinal)
-                    ? $"key \"{e.Message["Duplicate key ".Length..]}\" appears twice in the same section"
-                    : e.Message;
-                Report(e.Start, null, $"YAML syntax error: {message}");
-                return null;
-            }
-            catch (InvalidOperationException)
-            {
-                // YamlDotNet's scanner can fail without a position (seen with an unclosed `[`
-                // followed by more keys); where the scanner stopped is the best place to look.
-                Report(scanner.CurrentPosition, null, "YAML syntax error: cannot read on from here (is a '[', '{' or quote above left unclosed?)");
+                Report(problem.At, null, problem.Message);
                 return null;
             }
 
