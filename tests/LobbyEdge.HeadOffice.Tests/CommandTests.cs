@@ -95,14 +95,21 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CommandTheEngineRefuses_IsAnsweredWithTheReason_AndChangesNothing()
+    public async Task CommandTheEngineRefuses_IsAnsweredWithTheReason_AndChangesNothing_ButTheRefusalIsRecorded()
     {
         JsonElement reply = await SendAsync("issue-ticket", """{"service":"cash","channel":"appointment"}""");
 
         Assert.False(reply.GetProperty("ok").GetBoolean());
         Assert.Equal("day_not_open", reply.GetProperty("reason").GetString());
         Assert.Equal("refused by the branch: day_not_open", reply.GetProperty("error").GetString());
-        Assert.Equal(0, _branch.Log.LastSequence);
+        Assert.Equal(0, _branch.Engine.TicketCount);
+
+        // The one event is the record of the decision (a repeat must get the same refusal), no queue change.
+        LobbyEvent decided = Assert.Single(_branch.ReadAll());
+        Assert.Equal(EventKind.RequestDecided, decided.Kind);
+        Assert.Equal((byte)RefusalReason.DayNotOpen, decided.Reason);
+        Assert.Equal((byte)CommandKind.Issue, decided.Detail);
+        Assert.Equal(0, decided.Count);
     }
 
     [Fact]
@@ -110,7 +117,8 @@ public sealed class CommandTests : IAsyncLifetime
     {
         JsonElement notice = await SendAsync("broadcast-notice", """{"text":"Counter 3 closes at noon","until":"2099-01-01T12:00:00+08:00"}""");
         Assert.True(notice.GetProperty("ok").GetBoolean(), notice.GetRawText());
-        Assert.Equal(["notice:Counter 3 closes at noon:2099-01-01T12:00:00.0000000+08:00"], _branch.Handler.Calls);
+        // Shown, then recorded in the log (Note), so that a repeat is recognised.
+        Assert.Equal(["notice:Counter 3 closes at noon:2099-01-01T12:00:00.0000000+08:00", "Note"], _branch.Handler.Calls);
 
         JsonElement update = await SendAsync("update-configuration", """{"services":[{"id":"cash","dailyCap":500}]}""");
         Assert.False(update.GetProperty("ok").GetBoolean());
