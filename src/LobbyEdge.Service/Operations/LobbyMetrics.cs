@@ -59,6 +59,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         EventLogCommitSeconds = f.CreateHistogram("lobby_eventlog_commit_seconds", "Time of one group commit (write and fsync).", new HistogramConfiguration { Buckets = s_commitBuckets });
         HeadOfficeConnected = f.CreateGauge("lobby_headoffice_connected", "1 while connected to the head-office broker.");
         HeadOfficePendingEvents = f.CreateGauge("lobby_headoffice_pending_events", "Durable events not yet acknowledged by head office.");
+        HeadOfficeCommandsRepeated = f.CreateCounter("lobby_headoffice_commands_repeated_total", "Head-office commands that repeated a request already decided: answered as the first time, not carried out again.");
 
         Issued = new Counter.Child[services * 3];
         Waiting = new Gauge.Child[services * 3];
@@ -161,6 +162,9 @@ public sealed class LobbyMetrics : ILogCommitObserver
 
     /// <summary><c>lobby_headoffice_pending_events</c>.</summary>
     public Gauge HeadOfficePendingEvents { get; }
+
+    /// <summary><c>lobby_headoffice_commands_repeated_total</c>: redeliveries and retries of decided requests.</summary>
+    public Counter HeadOfficeCommandsRepeated { get; }
 
     /// <summary>The <c>lobby_device_up</c> child of a device (create once per device and keep it).</summary>
     public Gauge.Child DeviceUp(string device, string kind) => _deviceUp.WithLabels(device, kind);
