@@ -5,18 +5,15 @@ using Xunit.Abstractions;
 
 namespace LobbyEdge.HeadOffice.Tests;
 
-/// <summary>
-/// How long the branch takes to rebuild its memory of head-office requests at start, from a log of busy simulated
-/// days with head-office requests recorded every day. The figures are printed (run with
-/// <c>--logger "console;verbosity=detailed"</c>); <c>LOBBYEDGE_REQUEST_DAYS</c> sets the days (default 3).
-/// </summary>
+/// <summary>How long a start takes to rebuild the memory of head-office requests (printed; README, "Performance").</summary>
+/// <remarks><c>LOBBYEDGE_REQUEST_DAYS</c>: busy simulated days in the log, each with 1,000 requests (default 3).</remarks>
+[Trait("Category", "Measure")]
 public sealed class RequestMemoryMeasurement(ITestOutputHelper output)
 {
     [Fact]
-    [Trait("Category", "Measure")]
     public async Task Rebuild_ReadsOnlyTheWindow_AndHowFast()
     {
-        int days = int.TryParse(Environment.GetEnvironmentVariable("LOBBYEDGE_REQUEST_DAYS"), NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d > 0 ? d : 3;
+        int days = (int)DrainMeasurement.Setting("LOBBYEDGE_REQUEST_DAYS", 3);
         const int RequestsPerDay = 1_000;
         using var branch = new TestBranch("req-measure");
         long key = 0;
