@@ -71,6 +71,25 @@ public sealed class CommandRedeliveryTests : IAsyncLifetime
         AssertTicketsInLog(["A001", "A002"]);
     }
 
+    [Theory]
+    [InlineData("open-day")]
+    [InlineData("close-day")]
+    public async Task DayCommand_WhosePubackIsLost_GetsTheOriginalAnswerOnRedelivery_NotARefusal(string name)
+    {
+        await using ServiceProcess branch = await StartBranchAsync();
+        if (name == "close-day")
+        {
+            await SendAsync("open-day", "", "open-first", replies: 1);
+        }
+
+        _proxy.DropFirstAckFor(CommandTopic(name));
+        List<Received> answers = await SendAsync(name, "", "day-1", replies: 2);
+        await _proxy.Cut.WaitAsync(s_long);
+
+        Assert.True(_proxy.Redeliveries >= 1, "the broker never redelivered the command");
+        Assert.Equal(answers[0].Text, answers[1].Text);
+    }
+
     [Fact]
     public async Task IssueTicket_RedeliveredAfterTheBranchRestarted_GetsTheOriginalAnswer_FromTheLog()
     {
