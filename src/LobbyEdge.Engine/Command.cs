@@ -65,6 +65,12 @@ public enum CommandKind : byte
 
     /// <summary>A device reports its status; recorded as an event.</summary>
     ReportDevice,
+
+    /// <summary>
+    /// Records a request carried out outside the queue (a head-office notice on the signage): changes nothing and
+    /// emits only the <see cref="EventKind.RequestDecided"/> of <see cref="Command.Request"/>, which it needs.
+    /// </summary>
+    Note,
 }
 
 /// <summary>
@@ -105,6 +111,13 @@ public readonly record struct Command
 
     /// <summary>Why, for <see cref="CommandKind.Cancel"/>; carried in the <see cref="EventKind.TicketCancelled"/> event's <c>Reason</c>.</summary>
     public CancelReason CancelReason { get; init; }
+
+    /// <summary>
+    /// The identity of the outside request this command carries out (head office), or <see cref="RequestKey.None"/>.
+    /// With an identity, the step ends with one <see cref="EventKind.RequestDecided"/> event recording it and the
+    /// outcome, accepted or refused, in the same group commit as the command's effect.
+    /// </summary>
+    public RequestKey Request { get; init; }
 
     private static Command Of(CommandKind kind) => new() { Kind = kind, Service = -1, Ticket = -1, NumberService = -1 };
 
@@ -179,6 +192,9 @@ public readonly record struct Command
 
     /// <summary>Record a device's status.</summary>
     public static Command ReportDevice(int device, DeviceStatus status) => Of(CommandKind.ReportDevice) with { Device = device, DeviceStatus = status };
+
+    /// <summary>Record a request carried out outside the queue (see <see cref="CommandKind.Note"/>).</summary>
+    public static Command Note(RequestKey request) => Of(CommandKind.Note) with { Request = request };
 }
 
 /// <summary>The answer to a command: accepted (with what it produced) or refused with a reason.</summary>

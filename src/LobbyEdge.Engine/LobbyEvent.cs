@@ -77,6 +77,17 @@ public enum EventKind : byte
 
     /// <summary>A device reported a status. <c>Count</c> = device index; <c>Detail</c> = <see cref="DeviceStatus"/>.</summary>
     DeviceStatusChanged = 18,
+
+    /// <summary>
+    /// An outside request (a head-office command with an identity, <see cref="Command.Request"/>) was decided; the
+    /// last event of its step, so it is durable with the request's effect or not at all. <c>A</c> = the request's
+    /// identity (<see cref="RequestKey.Id"/>); <c>B</c> = its fingerprint; <c>Detail</c> = the
+    /// <see cref="CommandKind"/>; <c>Reason</c> = the <see cref="RefusalReason"/> (<c>None</c> when carried out);
+    /// <c>Count</c> = how many events of the step come before it (the effect, at the sequences just before);
+    /// <c>Ticket</c>, <c>Number</c>, <c>NumberService</c>, <c>Service</c>, <c>Tier</c> = the ticket the command
+    /// produced, if any. Changes no queue state.
+    /// </summary>
+    RequestDecided = 20,
 }
 
 /// <summary>

@@ -207,6 +207,7 @@ public sealed partial class QueueEngine
                 }
 
             case EventKind.DeviceStatusChanged:
+            case EventKind.RequestDecided:
             case EventKind.None:
             default:
                 break;

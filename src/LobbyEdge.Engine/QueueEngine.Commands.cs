@@ -5,7 +5,9 @@ public sealed partial class QueueEngine
     /// <summary>
     /// Decides a command at <paramref name="now"/>. An accepted command's events are applied and left in
     /// <see cref="LastEvents"/>; a refused one changes nothing (a refused recovery still records one
-    /// <see cref="EventKind.RecoveryRefused"/> event, which changes no queue state).
+    /// <see cref="EventKind.RecoveryRefused"/> event, which changes no queue state). A command that carries a
+    /// <see cref="Command.Request"/> identity, accepted or refused, ends its step with one
+    /// <see cref="EventKind.RequestDecided"/> event, which changes no queue state either.
     /// </summary>
     public CommandResult Execute(in Command command, DateTimeOffset now)
     {
@@ -30,9 +32,35 @@ public sealed partial class QueueEngine
             CommandKind.OpenCounter or CommandKind.CloseCounter or CommandKind.Pause or CommandKind.Away or CommandKind.Resume =>
                 ChangeCounter(command.Counter, command.Kind, t),
             CommandKind.ReportDevice => ReportDevice(command.Device, command.DeviceStatus, t),
+            CommandKind.Note when !command.Request.IsNone => Ok(-1),
             _ => CommandResult.Refused(RefusalReason.InvalidCommand),
         };
+        if (!command.Request.IsNone)
+        {
+            EmitRequestDecided(in command, in result, t);
+        }
+
         return result with { EventCount = _outCount };
+    }
+
+    /// <summary>Records an outside request and its outcome, after the events of its effect.</summary>
+    private void EmitRequestDecided(in Command command, in CommandResult result, long t)
+    {
+        bool ticket = (uint)result.Ticket < (uint)_ticketCount && result.Number > 0;
+        Emit(new LobbyEvent
+        {
+            Kind = EventKind.RequestDecided,
+            A = command.Request.Id,
+            B = command.Request.Fingerprint,
+            Detail = (byte)command.Kind,
+            Reason = (byte)result.Refusal,
+            Count = _outCount,
+            Ticket = ticket ? result.Ticket : -1,
+            Number = ticket ? result.Number : 0,
+            NumberService = (short)(ticket ? result.NumberService : -1),
+            Service = (short)(ticket ? result.NumberService : -1),
+            Tier = ticket ? _tickets[result.Ticket].Tier : Tier.Normal,
+        }, t);
     }
 
     private CommandResult OpenDay(long t)

@@ -31,6 +31,7 @@ public static class EventJson
         EventKind.SlaBreached => "lobby.wait.sla_breached",
         EventKind.CounterStateChanged => "lobby.counter.state_changed",
         EventKind.DeviceStatusChanged => "lobby.device.status_changed",
+        EventKind.RequestDecided => "lobby.request.decided",
         _ => "lobby.unknown",
     };
 
@@ -132,6 +133,13 @@ public static class EventJson
             case EventKind.DeviceStatusChanged:
                 w.WriteNumber("device", e.Count);
                 w.WriteString("status", Snake(((DeviceStatus)e.Detail).ToString()));
+                break;
+            case EventKind.RequestDecided:
+                w.WriteString("requestKey", e.A.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("fingerprint", e.B.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("command", Snake(((CommandKind)e.Detail).ToString()));
+                w.WriteString("outcome", e.Reason == 0 ? "accepted" : Snake(((RefusalReason)e.Reason).ToString()));
+                w.WriteNumber("effectEvents", e.Count);
                 break;
             default:
                 break;

@@ -63,19 +63,9 @@ internal static class HeadOfficeCommandReader
     /// <summary>Validates a command. Returns it, or null with <paramref name="error"/> saying what is wrong.</summary>
     public static HeadOfficeRequest? Read(string name, ReadOnlySequence<byte> payload, BranchConfig config, DateTimeOffset now, out string? error)
     {
-        error = null;
-        HeadOfficeRequestKind? kind = name switch
-        {
-            "open-day" => HeadOfficeRequestKind.OpenDay,
-            "close-day" => HeadOfficeRequestKind.CloseDay,
-            "issue-ticket" => HeadOfficeRequestKind.IssueTicket,
-            "broadcast-notice" => HeadOfficeRequestKind.BroadcastNotice,
-            "update-configuration" => HeadOfficeRequestKind.UpdateConfiguration,
-            _ => null,
-        };
+        HeadOfficeRequestKind? kind = KindOf(name, out error);
         if (kind is null)
         {
-            error = $"unknown command \"{Shorten(name)}\"; known: {string.Join(", ", Names)}";
             return null;
         }
 
@@ -128,6 +118,49 @@ internal static class HeadOfficeCommandReader
         }
     }
 
+    /// <summary>The kind of a command name, or null with the error for an unknown one.</summary>
+    public static HeadOfficeRequestKind? KindOf(string name, out string? error)
+    {
+        error = null;
+        HeadOfficeRequestKind? kind = name switch
+        {
+            "open-day" => HeadOfficeRequestKind.OpenDay,
+            "close-day" => HeadOfficeRequestKind.CloseDay,
+            "issue-ticket" => HeadOfficeRequestKind.IssueTicket,
+            "broadcast-notice" => HeadOfficeRequestKind.BroadcastNotice,
+            "update-configuration" => HeadOfficeRequestKind.UpdateConfiguration,
+            _ => null,
+        };
+        if (kind is null)
+        {
+            error = $"unknown command \"{Shorten(name)}\"; known: {string.Join(", ", Names)}";
+        }
+
+        return kind;
+    }
+
+    /// <summary>
+    /// Whether a command changes something (the queue, the signage), so that it needs an identity and must take
+    /// effect at most once. <c>update-configuration</c> changes nothing yet (it is always refused).
+    /// </summary>
+    public static bool HasEffect(HeadOfficeRequestKind kind) => kind != HeadOfficeRequestKind.UpdateConfiguration;
+
+    /// <summary>The <c>channel</c> string of an <c>issue-ticket</c> payload as sent, or null.</summary>
+    public static string? ChannelOf(ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(payload, s_json);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("channel", out JsonElement channel)
+                && channel.ValueKind == JsonValueKind.String ? channel.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static HeadOfficeRequest? NoFields(string name, HeadOfficeRequestKind kind, Command command, JsonDocument? document, out string? error)
     {
         error = null;
@@ -135,7 +168,17 @@ internal static class HeadOfficeCommandReader
         {
             foreach (JsonProperty p in document.RootElement.EnumerateObject())
             {
-                error = $"{Shorten(p.Name)}: unknown field ({name} takes no fields)";
+                if (p.Name == RequestIdentity.RequestIdField)
+                {
+                    RequestId(p, ref error);
+                    continue;
+                }
+
+                error ??= $"{Shorten(p.Name)}: unknown field ({name} takes no fields)";
+            }
+
+            if (error is not null)
+            {
                 return null;
             }
         }
@@ -162,8 +205,11 @@ internal static class HeadOfficeCommandReader
                 case "channel":
                     channel = String(p, ref error);
                     break;
+                case RequestIdentity.RequestIdField:
+                    RequestId(p, ref error);
+                    break;
                 default:
-                    error ??= $"{Shorten(p.Name)}: unknown field (issue-ticket takes service, tier, channel)";
+                    error ??= $"{Shorten(p.Name)}: unknown field (issue-ticket takes service, tier, channel, requestId)";
                     break;
             }
         }
@@ -242,8 +288,11 @@ internal static class HeadOfficeCommandReader
                 case "until":
                     until = p.Value.ValueKind == JsonValueKind.Null ? null : String(p, ref error);
                     break;
+                case RequestIdentity.RequestIdField:
+                    RequestId(p, ref error);
+                    break;
                 default:
-                    error ??= $"{Shorten(p.Name)}: unknown field (broadcast-notice takes text, until)";
+                    error ??= $"{Shorten(p.Name)}: unknown field (broadcast-notice takes text, until, requestId)";
                     break;
             }
         }
@@ -312,6 +361,15 @@ internal static class HeadOfficeCommandReader
 
         error ??= $"{p.Name}: must be a string, not {Describe(p.Value.ValueKind)}";
         return null;
+    }
+
+    private static void RequestId(JsonProperty p, ref string? error)
+    {
+        string? id = String(p, ref error);
+        if (id is not null && id.Length is 0 or > RequestIdentity.MaxRequestIdLength)
+        {
+            error ??= $"{p.Name}: must be 1 to {RequestIdentity.MaxRequestIdLength} characters (got {id.Length})";
+        }
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

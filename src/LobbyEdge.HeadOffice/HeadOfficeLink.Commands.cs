@@ -12,7 +12,8 @@ public sealed partial class HeadOfficeLink
     /// <summary>
     /// Handles one message on <c>commands/{name}</c>: validates it, runs it through the handler, and answers on
     /// its Response Topic with its Correlation Data. Runs on the MQTT client's receive task, so commands are
-    /// handled one at a time and acknowledged (PUBACK) only after they were carried out and answered.
+    /// handled one at a time and acknowledged (PUBACK) only after they were carried out and answered. A repeat of a
+    /// request already decided (see <see cref="RequestIdentity"/>) is answered as the first time and not run again.
     /// </summary>
     private async Task OnCommandAsync(Session session, MqttApplicationMessageReceivedEventArgs args)
     {
@@ -28,7 +29,7 @@ public sealed partial class HeadOfficeLink
         string? error;
         try
         {
-            (reply, error) = await RunCommandAsync(name, message.Payload, session.Token).ConfigureAwait(false);
+            (reply, error) = await RunCommandAsync(name, message, session.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !session.Token.IsCancellationRequested)
         {
@@ -79,8 +80,72 @@ public sealed partial class HeadOfficeLink
         }
     }
 
-    /// <summary>Returns the reply's JSON and, when the command was not carried out, the error it holds.</summary>
-    private async Task<(byte[] Reply, string? Error)> RunCommandAsync(string name, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the reply's JSON and, when the command was not carried out, the error it holds. Under the command
+    /// gate, so that a repeat arriving on a new connection while the first delivery still runs waits for it.
+    /// </summary>
+    private async Task<(byte[] Reply, string? Error)> RunCommandAsync(string name, MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        if (HeadOfficeCommandReader.KindOf(name, out string? unknown) is not { } kind)
+        {
+            return (ErrorJson(unknown!), unknown);
+        }
+
+        RequestKey key = RequestIdentity.Of(name, message.Payload, message.ResponseTopic, message.CorrelationData);
+        if (key.IsNone && HeadOfficeCommandReader.HasEffect(kind))
+        {
+            string error = $"request identity: {name} needs MQTT 5 Correlation Data or a \"{RequestIdentity.RequestIdField}\" field, so that a repeat of it cannot take effect twice";
+            return (ErrorJson(error), error);
+        }
+
+        await _requestGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!key.IsNone)
+            {
+                DecidedRequest decided;
+                bool known;
+                try
+                {
+                    known = _requests.TryFind(key.Id, out decided);
+                }
+                catch (InvalidDataException e)
+                {
+                    // Without the memory a repeat cannot be recognised: nothing with an effect runs until it reads.
+                    string error = $"the branch cannot check this request against the ones it carried out (event log unreadable: {e.Message})";
+                    return (ErrorJson(error), error);
+                }
+
+                if (known)
+                {
+                    return Repeat(name, kind, key, in decided, message.Payload);
+                }
+            }
+
+            return await DecideAsync(name, kind, message.Payload, key, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _requestGate.Release();
+        }
+    }
+
+    /// <summary>A request decided before: the same answer again, or an error if its identity now asks for something else.</summary>
+    private (byte[] Reply, string? Error) Repeat(string name, HeadOfficeRequestKind kind, RequestKey key, in DecidedRequest decided, ReadOnlySequence<byte> payload)
+    {
+        if (decided.Fingerprint != key.Fingerprint)
+        {
+            string error = $"request identity: already used by a different command (decided at event {decided.Sequence}); give every new request its own Correlation Data or {RequestIdentity.RequestIdField}";
+            return (ErrorJson(error), error);
+        }
+
+        Interlocked.Increment(ref _commandsRepeated);
+        Log.CommandRepeated(_logger, name, RequestIdentity.Text(key.Id), decided.Sequence);
+        return Reply(kind, decided.Result, kind == HeadOfficeRequestKind.IssueTicket ? HeadOfficeCommandReader.ChannelOf(payload) : null);
+    }
+
+    /// <summary>Validates and carries out a request not decided before; with an identity, the engine records it with its effect.</summary>
+    private async Task<(byte[] Reply, string? Error)> DecideAsync(string name, HeadOfficeRequestKind kind, ReadOnlySequence<byte> payload, RequestKey key, CancellationToken cancellationToken)
     {
         using HeadOfficeRequest? request = HeadOfficeCommandReader.Read(name, payload, _config, _time.GetUtcNow(), out string? invalid);
         if (request is null)
@@ -88,12 +153,20 @@ public sealed partial class HeadOfficeLink
             return (ErrorJson(invalid!), invalid);
         }
 
-        switch (request.Kind)
+        switch (kind)
         {
             case HeadOfficeRequestKind.BroadcastNotice:
                 {
                     string? error = await _commands.BroadcastNoticeAsync(request.Text!, request.Until, cancellationToken).ConfigureAwait(false);
-                    return error is null ? (OkJson(null), null) : (ErrorJson(error), error);
+                    if (error is not null)
+                    {
+                        return (ErrorJson(error), error);
+                    }
+
+                    // Shown, then recorded: a crash in between shows the same notice again on the redelivery, which
+                    // changes nothing; once recorded, a repeat cannot bring an older notice back over a newer one.
+                    CommandResult noted = await _commands.ExecuteAsync(Command.Note(key), cancellationToken).ConfigureAwait(false);
+                    return Reply(kind, in noted, null);
                 }
 
             case HeadOfficeRequestKind.UpdateConfiguration:
@@ -104,22 +177,34 @@ public sealed partial class HeadOfficeLink
 
             default:
                 {
-                    CommandResult result = await _commands.ExecuteAsync(request.Command, cancellationToken).ConfigureAwait(false);
-                    if (!result.Accepted)
-                    {
-                        string reason = Snake(result.Refusal.ToString());
-                        string error = $"refused by the branch: {reason}";
-                        return (Json(w =>
-                        {
-                            w.WriteBoolean("ok", false);
-                            w.WriteString("error", error);
-                            w.WriteString("reason", reason);
-                        }), error);
-                    }
-
-                    return (OkJson(request.Kind == HeadOfficeRequestKind.IssueTicket ? w => WriteTicket(w, in result, request.Channel!) : null), null);
+                    CommandResult result = await _commands.ExecuteAsync(request.Command with { Request = key }, cancellationToken).ConfigureAwait(false);
+                    return Reply(kind, in result, request.Channel);
                 }
         }
+    }
+
+    /// <summary>The answer to a decided request: the first time, and the same bytes for every repeat.</summary>
+    private (byte[] Reply, string? Error) Reply(HeadOfficeRequestKind kind, in CommandResult result, string? channel)
+    {
+        if (!result.Accepted)
+        {
+            string reason = Snake(result.Refusal.ToString());
+            string error = $"refused by the branch: {reason}";
+            return (Json(w =>
+            {
+                w.WriteBoolean("ok", false);
+                w.WriteString("error", error);
+                w.WriteString("reason", reason);
+            }), error);
+        }
+
+        if (kind != HeadOfficeRequestKind.IssueTicket)
+        {
+            return (OkJson(null), null);
+        }
+
+        CommandResult ticket = result;
+        return (OkJson(w => WriteTicket(w, in ticket, channel ?? "")), null);
     }
 
     private void WriteTicket(Utf8JsonWriter w, in CommandResult result, string channel)

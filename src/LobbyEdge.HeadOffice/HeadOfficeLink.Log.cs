@@ -69,5 +69,14 @@ public sealed partial class HeadOfficeLink
 
         [LoggerMessage(524, LogLevel.Warning, "Head-office answer to {Name} could not be sent: {Problem}")]
         public static partial void ReplyFailed(ILogger logger, string name, string problem);
+
+        [LoggerMessage(525, LogLevel.Information, "Head-office command {Name} repeats request {RequestKey} decided at event {Sequence}: answered as then, not carried out again")]
+        public static partial void CommandRepeated(ILogger logger, string name, string requestKey, long sequence);
+
+        [LoggerMessage(526, LogLevel.Information, "Head-office requests remembered: {Count} decided since event {From} (window {Hours:0.#} h), read in {Milliseconds:0} ms")]
+        public static partial void RequestsRemembered(ILogger logger, int count, long from, double hours, double milliseconds);
+
+        [LoggerMessage(527, LogLevel.Error, "Head-office requests cannot be read from the event log: {Problem}; commands with an effect are refused until it reads")]
+        public static partial void RequestMemoryBroken(ILogger logger, string problem);
     }
 }

@@ -73,6 +73,10 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _abort = new();
 
+    // Commands: one decided at a time, across connections; the requests decided, from the log.
+    private readonly SemaphoreSlim _requestGate = new(1, 1);
+    private readonly RequestMemory _requests;
+
     // Used by the shipping task only.
     private readonly ArrayBufferWriter<byte> _eventBuffer = new(2048);
     private readonly Utf8JsonWriter _eventJson;
@@ -85,6 +89,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
     private long _connectFailures;
     private long _commandsReceived;
     private long _commandsRejected;
+    private long _commandsRepeated;
     private long _missed;
     private int _started;
     private bool _disposed;
@@ -137,6 +142,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         _cursor = log.Cursor(HeadOfficeOptions.CursorName);
         _acked = _cursor.Position;
         _eventJson = new Utf8JsonWriter(_eventBuffer);
+        _requests = new RequestMemory(log, options.RequestMemory, HeadOfficeOptions.RequestMemoryCapacity);
     }
 
     /// <summary>The branch's topics.</summary>
@@ -175,6 +181,15 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
     /// <summary>Commands answered with <c>"ok":false</c>: unknown, malformed, refused by the engine, or failed.</summary>
     public long CommandsRejected => Interlocked.Read(ref _commandsRejected);
 
+    /// <summary>
+    /// Commands that repeated a request already decided (a redelivery after a lost PUBACK, a retry with the same
+    /// identity): answered as the first time, not carried out again.
+    /// </summary>
+    public long CommandsRepeated => Interlocked.Read(ref _commandsRepeated);
+
+    /// <summary>Requests remembered now (decided within <see cref="HeadOfficeOptions.RequestMemory"/>).</summary>
+    public int RequestsRemembered => _requests.Count;
+
     /// <summary>Events that retention deleted before head office had them (the log kept too few days for the outage).</summary>
     public long MissedEvents => Interlocked.Read(ref _missed);
 
@@ -197,6 +212,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         }
 
         Log.Starting(_logger, _topics.ClientId, string.Join(", ", _brokers), _options.Tls.IsEnabled, AcknowledgedSequence, PendingEvents);
+        StartRequestMemory();
         _run = Task.Run(RunAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -258,8 +274,26 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         Volatile.Read(ref _session)?.Abort();
         await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _eventJson.Dispose();
+        _requests.Dispose();
+        _requestGate.Dispose();
         _stop.Dispose();
         _abort.Dispose();
+    }
+
+    /// <summary>Rebuilds the memory of decided requests from the log, before any command can arrive.</summary>
+    private void StartRequestMemory()
+    {
+        long start = _time.GetTimestamp();
+        try
+        {
+            _requests.Start();
+            Log.RequestsRemembered(_logger, _requests.Count, _requests.StartedAt, _options.RequestMemory.TotalHours, _time.GetElapsedTime(start).TotalMilliseconds);
+        }
+        catch (InvalidDataException e)
+        {
+            // Commands with an effect are refused until the log reads (see RunCommandAsync); shipping goes on.
+            Log.RequestMemoryBroken(_logger, e.Message);
+        }
     }
 
     private async Task RunAsync()

@@ -49,6 +49,16 @@ public sealed class HeadOfficeOptions
     /// </summary>
     public long SessionExpirySeconds { get; set; } = 86_400;
 
+    /// <summary>Most head-office requests remembered at once (about 100 bytes each); past it the oldest are forgotten.</summary>
+    public const int RequestMemoryCapacity = 100_000;
+
+    /// <summary>
+    /// How long (in event time) a decided head-office command is remembered, so that a repeat of it is answered as
+    /// the first time and not carried out again: the session expiry (the longest a broker can hold a redelivery for
+    /// the branch), at least a day (a client's own retries), plus an hour. Derived, not configured.
+    /// </summary>
+    public TimeSpan RequestMemory => TimeSpan.FromSeconds(Math.Max(SessionExpirySeconds, 86_400) + 3_600);
+
     /// <summary>Events published and not yet acknowledged at most; more means more throughput after an outage.</summary>
     public int MaxInFlight { get; set; } = 32;
 

@@ -76,7 +76,8 @@ public sealed class AllocationTests
 
     private static DateTimeOffset Cycle(QueueEngine engine, DateTimeOffset now, int cycle, ref int accepted)
     {
-        accepted += Run(engine, Command.Issue(0), now);
+        // Head office's tickets carry a request identity, recorded by one more event in the same step.
+        accepted += Run(engine, Command.Issue(0) with { Request = new RequestKey(cycle + 1, cycle) }, now);
         accepted += Run(engine, Command.Issue(1, Tier.Priority), now);
         accepted += Run(engine, Command.Issue(2, Tier.Vip), now);
         if (cycle % 10 == 0)

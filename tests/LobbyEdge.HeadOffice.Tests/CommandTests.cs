@@ -95,14 +95,21 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CommandTheEngineRefuses_IsAnsweredWithTheReason_AndChangesNothing()
+    public async Task CommandTheEngineRefuses_IsAnsweredWithTheReason_AndChangesNothing_ButTheRefusalIsRecorded()
     {
         JsonElement reply = await SendAsync("issue-ticket", """{"service":"cash","channel":"appointment"}""");
 
         Assert.False(reply.GetProperty("ok").GetBoolean());
         Assert.Equal("day_not_open", reply.GetProperty("reason").GetString());
         Assert.Equal("refused by the branch: day_not_open", reply.GetProperty("error").GetString());
-        Assert.Equal(0, _branch.Log.LastSequence);
+        Assert.Equal(0, _branch.Engine.TicketCount);
+
+        // The one event is the record of the decision (a repeat must get the same refusal), no queue change.
+        LobbyEvent decided = Assert.Single(_branch.ReadAll());
+        Assert.Equal(EventKind.RequestDecided, decided.Kind);
+        Assert.Equal((byte)RefusalReason.DayNotOpen, decided.Reason);
+        Assert.Equal((byte)CommandKind.Issue, decided.Detail);
+        Assert.Equal(0, decided.Count);
     }
 
     [Fact]
@@ -110,7 +117,8 @@ public sealed class CommandTests : IAsyncLifetime
     {
         JsonElement notice = await SendAsync("broadcast-notice", """{"text":"Counter 3 closes at noon","until":"2099-01-01T12:00:00+08:00"}""");
         Assert.True(notice.GetProperty("ok").GetBoolean(), notice.GetRawText());
-        Assert.Equal(["notice:Counter 3 closes at noon:2099-01-01T12:00:00.0000000+08:00"], _branch.Handler.Calls);
+        // Shown, then recorded in the log (Note), so that a repeat is recognised.
+        Assert.Equal(["notice:Counter 3 closes at noon:2099-01-01T12:00:00.0000000+08:00", "Note"], _branch.Handler.Calls);
 
         JsonElement update = await SendAsync("update-configuration", """{"services":[{"id":"cash","dailyCap":500}]}""");
         Assert.False(update.GetProperty("ok").GetBoolean());
@@ -144,19 +152,129 @@ public sealed class CommandTests : IAsyncLifetime
         _branch.Handler.Override = null;
     }
 
-    /// <summary>Sends a command as head office does (Response Topic + Correlation Data) and returns the answer.</summary>
-    private async Task<JsonElement> SendAsync(string name, string payload)
+    [Fact]
+    public async Task SameRequestSentAgain_WithTheSameCorrelationData_GetsTheFirstAnswer_AndIsCarriedOutOnce()
     {
-        byte[] correlation = Encoding.UTF8.GetBytes($"req-{Interlocked.Increment(ref _correlation)}");
-        string responseTopic = "office/replies/cmd-a";
-        await _office.PublishAsync($"lobby/v1/cmd-a/commands/{name}", payload, responseTopic, correlation);
+        await SendAsync("open-day", "", "open");
+        JsonElement first = await SendAsync("issue-ticket", """{"service":"cash","channel":"mobile"}""", "ticket-1");
+        JsonElement again = await SendAsync("issue-ticket", """{"service":"cash","channel":"mobile"}""", "ticket-1", nth: 2);
+
+        Assert.Equal("A0001", first.GetProperty("ticket").GetString());
+        Assert.Equal(first.GetRawText(), again.GetRawText());
+        Assert.Equal(["OpenDay", "Issue"], _branch.Handler.Calls);
+        Assert.Equal(1, _branch.Engine.TicketCount);
+        Assert.Equal(1, _link.CommandsRepeated);
+
+        // The same Correlation Data from another sender (another Response Topic) is another request.
+        JsonElement other = await SendAsync("issue-ticket", """{"service":"cash","channel":"mobile"}""", "ticket-1", responseTopic: "office/replies/other");
+        Assert.Equal("A0002", other.GetProperty("ticket").GetString());
+    }
+
+    [Fact]
+    public async Task RequestIdInThePayload_IsTheIdentity_WhateverTheCorrelationData_AndTheOrderOfTheFields()
+    {
+        await SendAsync("open-day", """{"requestId":"open-2026-11-23"}""", "a");
+        JsonElement first = await SendAsync("issue-ticket", """{"requestId":"app-7f3a","service":"noncash","tier":"priority","channel":"appointment"}""", "b");
+        JsonElement again = await SendAsync("issue-ticket", """{ "channel": "appointment", "tier": "priority", "service": "noncash", "requestId": "app-7f3a" }""", "c");
+        JsonElement reopened = await SendAsync("open-day", """{"requestId":"open-2026-11-23"}""", "d");
+
+        Assert.Equal(first.GetRawText(), again.GetRawText());
+        Assert.True(reopened.GetProperty("ok").GetBoolean(), reopened.GetRawText());
+        Assert.Equal(["OpenDay", "Issue"], _branch.Handler.Calls);
+        Assert.Equal(2, _link.CommandsRepeated);
+    }
+
+    [Fact]
+    public async Task IdentityReusedForADifferentRequest_IsAnsweredWithAnError_AndChangesNothing()
+    {
+        await SendAsync("open-day", "", "open");
+        await SendAsync("issue-ticket", """{"service":"cash","channel":"mobile"}""", "reused");
+        long before = _branch.Log.LastSequence;
+
+        JsonElement reply = await SendAsync("issue-ticket", """{"service":"noncash","channel":"mobile"}""", "reused", nth: 2);
+
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.StartsWith("request identity: already used by a different command (decided at event ", reply.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, _branch.Log.LastSequence);
+        Assert.Equal(1, _branch.Engine.TicketCount);
+    }
+
+    [Theory]
+    [InlineData("open-day", "")]
+    [InlineData("close-day", "{}")]
+    [InlineData("issue-ticket", """{"service":"cash","channel":"mobile"}""")]
+    [InlineData("broadcast-notice", """{"text":"Closing early"}""")]
+    public async Task CommandWithAnEffectAndNoIdentity_IsAnsweredWithAnError_AndChangesNothing(string name, string payload)
+    {
+        await _office.PublishAsync($"lobby/v1/cmd-a/commands/{name}", payload, "office/replies/anonymous");
         Received? reply = null;
+        await Wait.UntilAsync(() => (reply = _office.Messages("office/replies/anonymous").FirstOrDefault()) is not null, s_long, $"the answer to {name}");
+
+        Assert.False(reply!.Json.GetProperty("ok").GetBoolean());
+        Assert.Equal($"request identity: {name} needs MQTT 5 Correlation Data or a \"requestId\" field, so that a repeat of it cannot take effect twice", reply.Json.GetProperty("error").GetString());
+        Assert.Empty(_branch.Handler.Calls);
+        Assert.Equal(0, _branch.Log.LastSequence);
+    }
+
+    [Fact]
+    public async Task RefusedRequest_RepeatedAfterTheDayOpened_GetsTheSameRefusal_AndNoTicket()
+    {
+        JsonElement refused = await SendAsync("issue-ticket", """{"service":"cash","channel":"mobile"}""", "early");
+        await SendAsync("open-day", "", "open");
+        JsonElement again = await SendAsync("issue-ticket", """{"service":"cash","channel":"mobile"}""", "early", nth: 2);
+
+        Assert.Equal("day_not_open", refused.GetProperty("reason").GetString());
+        Assert.Equal(refused.GetRawText(), again.GetRawText());
+        Assert.Equal(0, _branch.Engine.TicketCount);
+    }
+
+    [Fact]
+    public async Task OlderNotice_RepeatedAfterANewerOne_DoesNotComeBack()
+    {
+        JsonElement first = await SendAsync("broadcast-notice", """{"text":"Counter 3 closes at noon"}""", "n1");
+        await SendAsync("broadcast-notice", """{"text":"All counters open"}""", "n2");
+        JsonElement repeated = await SendAsync("broadcast-notice", """{"text":"Counter 3 closes at noon"}""", "n1", nth: 2);
+
+        Assert.Equal(first.GetRawText(), repeated.GetRawText());
+        Assert.Equal(["notice:Counter 3 closes at noon:", "Note", "notice:All counters open:", "Note"], _branch.Handler.Calls);
+    }
+
+    [Fact]
+    public async Task DecidedRequests_AreRebuiltFromTheLog_ByTheNextLink()
+    {
+        await SendAsync("open-day", "", "open");
+        JsonElement first = await SendAsync("issue-ticket", """{"service":"cash","tier":"vip","channel":"mobile"}""", "before-restart");
+
+        // The branch restarts: a new link on the same log, nothing in memory but what the log holds.
+        await _link.StopAsync();
+        await _link.DisposeAsync();
+        _link = _branch.CreateLink(TestBranch.Options(_broker.Endpoint));
+        await _link.StartAsync();
+        await Wait.UntilAsync(() => _link.IsConnected, s_long, "the new link to connect", () => _branch.Logger.Text);
+        Assert.Equal(2, _link.RequestsRemembered);
+
+        JsonElement again = await SendAsync("issue-ticket", """{"service":"cash","tier":"vip","channel":"mobile"}""", "before-restart", nth: 2);
+        Assert.Equal(first.GetRawText(), again.GetRawText());
+        Assert.Equal(1, _branch.Engine.TicketCount);
+        Assert.Equal(1, _link.CommandsRepeated);
+    }
+
+    /// <summary>
+    /// Sends a command as head office does (Response Topic + Correlation Data) and returns the
+    /// <paramref name="nth"/> answer with that Correlation Data.
+    /// </summary>
+    private async Task<JsonElement> SendAsync(string name, string payload, string? correlationId = null, int nth = 1, string responseTopic = "office/replies/cmd-a")
+    {
+        byte[] correlation = Encoding.UTF8.GetBytes(correlationId ?? $"req-{Interlocked.Increment(ref _correlation)}");
+        await _office.PublishAsync($"lobby/v1/cmd-a/commands/{name}", payload, responseTopic, correlation);
+        List<Received> replies = [];
         await Wait.UntilAsync(
-            () => (reply = _office.Messages(responseTopic).FirstOrDefault(m => m.CorrelationData is not null && m.CorrelationData.AsSpan().SequenceEqual(correlation))) is not null,
+            () => (replies = [.. _office.Messages(responseTopic).Where(m => m.CorrelationData is not null && m.CorrelationData.AsSpan().SequenceEqual(correlation))]).Count >= nth,
             s_long,
             $"the answer to {name}",
             () => _branch.Logger.Text);
-        Assert.Equal("application/json", reply!.ContentType);
+        Received reply = replies[nth - 1];
+        Assert.Equal("application/json", reply.ContentType);
         return reply.Json;
     }
 }

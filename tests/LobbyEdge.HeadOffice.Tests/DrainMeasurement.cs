@@ -15,7 +15,7 @@ public sealed class DrainMeasurement(ITestOutputHelper output)
     [Trait("Category", "Measure")]
     public async Task Backlog_DrainsCompletelyAndInOrder_AndHowFast()
     {
-        long wanted = long.TryParse(Environment.GetEnvironmentVariable("LOBBYEDGE_DRAIN_EVENTS"), NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n > 0 ? n : 5_000;
+        long wanted = Setting("LOBBYEDGE_DRAIN_EVENTS", 5_000);
         await using Mosquitto broker = await Mosquitto.StartAsync();
         using var branch = new TestBranch("drain");
 
@@ -50,4 +50,8 @@ public sealed class DrainMeasurement(ITestOutputHelper output)
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(the backlog of {total} events was made by the engine and group-committed to the log in {fill.Elapsed.TotalSeconds:0.0} s)"));
     }
+
+    /// <summary>A positive whole number from the environment (a measurement's size), or <paramref name="fallback"/>.</summary>
+    internal static long Setting(string variable, long fallback) =>
+        long.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n > 0 ? n : fallback;
 }

@@ -66,6 +66,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         EventLogStorageFreeBytes = f.CreateGauge("lobby_eventlog_storage_free_bytes", "Bytes the data directory's file system has free for the service, read at each scrape.");
         HeadOfficeConnected = f.CreateGauge("lobby_headoffice_connected", "1 while connected to the head-office broker.");
         HeadOfficePendingEvents = f.CreateGauge("lobby_headoffice_pending_events", "Durable events not yet acknowledged by head office.");
+        HeadOfficeCommandsRepeated = f.CreateCounter("lobby_headoffice_commands_repeated_total", "Head-office commands that repeated a request already decided: answered as the first time, not carried out again.");
 
         Issued = new Counter.Child[services * 3];
         Waiting = new Gauge.Child[services * 3];
@@ -177,6 +178,9 @@ public sealed class LobbyMetrics : ILogCommitObserver
 
     /// <summary><c>lobby_headoffice_pending_events</c>.</summary>
     public Gauge HeadOfficePendingEvents { get; }
+
+    /// <summary><c>lobby_headoffice_commands_repeated_total</c>: redeliveries and retries of decided requests.</summary>
+    public Counter HeadOfficeCommandsRepeated { get; }
 
     /// <summary>The <c>lobby_device_up</c> child of a device (create once per device and keep it).</summary>
     public Gauge.Child DeviceUp(string device, string kind) => _deviceUp.WithLabels(device, kind);
