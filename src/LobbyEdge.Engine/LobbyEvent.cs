@@ -77,6 +77,15 @@ public enum EventKind : byte
 
     /// <summary>A device reported a status. <c>Count</c> = device index; <c>Detail</c> = <see cref="DeviceStatus"/>.</summary>
     DeviceStatusChanged = 18,
+
+    /// <summary>
+    /// The host's wall clock stepped (README, "Clock policy"). <c>A</c> = the step in ms (signed: positive when the
+    /// wall clock jumped forward); <c>B</c> = how far the branch clock (this event's time) runs ahead of the wall
+    /// clock after the step, in ms (0 or more: the branch clock never runs backwards); <c>Detail</c> = 1 when found
+    /// at start (the wall clock reads earlier than the log's last event), 0 while running; <c>Reason</c> = 1 when
+    /// the wall clock is synchronised (NTP), 0 when not. Changes no queue state.
+    /// </summary>
+    ClockStepped = 19,
 }
 
 /// <summary>

@@ -31,6 +31,7 @@ public static class EventJson
         EventKind.SlaBreached => "lobby.wait.sla_breached",
         EventKind.CounterStateChanged => "lobby.counter.state_changed",
         EventKind.DeviceStatusChanged => "lobby.device.status_changed",
+        EventKind.ClockStepped => "lobby.clock.jumped",
         _ => "lobby.unknown",
     };
 
@@ -129,6 +130,12 @@ public static class EventJson
             case EventKind.DeviceStatusChanged:
                 w.WriteNumber("device", e.Count);
                 w.WriteString("status", Snake(((DeviceStatus)e.Detail).ToString()));
+                break;
+            case EventKind.ClockStepped:
+                w.WriteNumber("stepSeconds", e.A / 1000.0);
+                WriteSeconds(w, "branchClockAheadSeconds", e.B);
+                w.WriteBoolean("atStart", e.Detail == 1);
+                w.WriteBoolean("synchronized", e.Reason == 1);
                 break;
             default:
                 break;
