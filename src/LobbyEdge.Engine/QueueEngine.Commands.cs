@@ -163,7 +163,8 @@ public sealed partial class QueueEngine
         ServiceConfig sc = _services[service];
         if (!walkIn)
         {
-            if (t - _clockOffsetTicks >= _cutoffTicks)
+            // An unsynchronised clock decides nothing about the calendar, the cut-off included (README, "Clock policy").
+            if (ClockSynchronized && t - _clockOffsetTicks >= _cutoffTicks)
             {
                 return RefusalReason.TicketingClosed;
             }

@@ -133,9 +133,10 @@ public sealed partial class QueueEngine
     public bool IsDayOpen => _dayOpen;
 
     /// <summary>
-    /// Whether the host's wall clock is synchronised (README, "Clock policy"). While false, <see cref="Tick"/>
-    /// neither opens nor closes the day by the clock (a box that booted without a real-time clock, or a clock set
-    /// by hand, may read any day); commands still do, and care, SLA and no-show timers still run. Not part of the
+    /// Whether the host's wall clock is synchronised (README, "Clock policy"). While false, the clock decides
+    /// nothing about the calendar: <see cref="Tick"/> neither opens nor closes the day and the ticketing cut-off is
+    /// not applied (a box that booted without a real-time clock, or a clock set by hand, may read any day);
+    /// commands still open and close the day, and care, SLA and no-show timers still run. Not part of the
     /// replayed state: the host sets it before every step. True by default.
     /// </summary>
     public bool ClockSynchronized { get; set; } = true;

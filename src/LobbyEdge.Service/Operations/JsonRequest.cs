@@ -79,22 +79,30 @@ public static class JsonRequest
         }
 
         JsonElement root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
+        string? problem = root.ValueKind != JsonValueKind.Object ? $"the body must be a JSON object, not {Kind(root.ValueKind)}" : null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (problem is null)
         {
-            document.Dispose();
-            return (null, BadRequest($"the body must be a JSON object, not {Kind(root.ValueKind)}"));
+            foreach (JsonProperty member in root.EnumerateObject())
+            {
+                if (Array.IndexOf(fields, member.Name) < 0)
+                {
+                    problem = $"unknown field '{member.Name}'; the fields are {string.Join(", ", fields)}";
+                    break;
+                }
+
+                if (!seen.Add(member.Name))
+                {
+                    problem = $"field '{member.Name}' is given twice";
+                    break;
+                }
+            }
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (JsonProperty member in root.EnumerateObject())
+        if (problem is not null)
         {
-            if (Array.IndexOf(fields, member.Name) < 0 || !seen.Add(member.Name))
-            {
-                document.Dispose();
-                return (null, BadRequest(seen.Contains(member.Name)
-                    ? $"field '{member.Name}' is given twice"
-                    : $"unknown field '{member.Name}'; the fields are {string.Join(", ", fields)}"));
-            }
+            document.Dispose();
+            return (null, BadRequest(problem));
         }
 
         return (document, null);
