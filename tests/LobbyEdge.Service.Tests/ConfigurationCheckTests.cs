@@ -93,8 +93,10 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(Dictionary<string, string>? environment, params string[] configuration)
     {
         string data = Path.Combine(_work.FullName, "data");
-        (int exitCode, string stdout, string stderr) = await ServiceProcess.RunToExitAsync(
-            _work.FullName, environment, s_patience, ["--branch", ServiceProcess.DemoProfile, "--simulate", "--data", data, .. configuration]);
+        await using ServiceProcess process = ServiceProcess.Start(_work.FullName, environment, ["--branch", ServiceProcess.DemoProfile, "--simulate", "--data", data, .. configuration]);
+        int exitCode = await process.WaitForExitAsync(s_patience);
+        string stderr = await process.StderrAsync();
+        string stdout = string.Join("\n", process.Lines.Select(ServiceProcess.Message));
         output.WriteLine($"exit {exitCode}; stderr: {stderr}");
 
         // Nothing was started: no data directory, no log line on stdout.

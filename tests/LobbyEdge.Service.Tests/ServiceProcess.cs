@@ -63,29 +63,28 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static ServiceProcess Start(string workingDirectory, params string[] args) =>
-        new(Process.Start(StartInfo(workingDirectory, null, args)) ?? throw new InvalidOperationException("lobby-edge did not start"));
+    public static ServiceProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
 
-    /// <summary>Runs <c>lobby-edge</c> to its exit (killed after <paramref name="patience"/>) and returns what it said.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
-        string workingDirectory, IReadOnlyDictionary<string, string>? environment, TimeSpan patience, params string[] args)
+    /// <summary>Starts <c>lobby-edge</c> with extra environment variables.</summary>
+    public static ServiceProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        new(Process.Start(StartInfo(workingDirectory, environment, args)) ?? throw new InvalidOperationException("lobby-edge did not start"));
+
+    /// <summary>Waits for the process to exit by itself and returns its exit code; fails (and kills it) after <paramref name="patience"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan patience)
     {
-        using Process process = Process.Start(StartInfo(workingDirectory, environment, args)) ?? throw new InvalidOperationException("lobby-edge did not start");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(patience);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await _process.WaitForExitAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
-            Assert.Fail($"lobby-edge did not exit within {patience}; stderr: {await stderr}");
+            await KillAsync();
+            Assert.Fail($"lobby-edge did not exit within {patience}; stderr: {await _stderr}");
         }
 
-        return (process.ExitCode, await stdout, await stderr);
+        await _reading;
+        return _process.ExitCode;
     }
 
     /// <summary>
