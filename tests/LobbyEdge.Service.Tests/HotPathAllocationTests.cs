@@ -16,7 +16,7 @@ public sealed class HotPathAllocationTests : IDisposable
     [Fact]
     public void BranchClockRead_WithTheKernelsState_AllocatesNothing()
     {
-        var time = new SteppingClock(TestBranch.At(9, 0));
+        var time = new TwoClocks(TestBranch.At(9, 0));
         var clock = new BranchClock(time, new KernelClockSynchronization(), DateTime.MinValue, TimeSpan.FromSeconds(2));
         for (int i = 0; i < 100; i++)
         {
@@ -46,7 +46,7 @@ public sealed class HotPathAllocationTests : IDisposable
         BranchConfig config = TestBranch.Create();
         var metrics = new LobbyMetrics(config);
         using RestoredBranch branch = RestoredBranch.Open(_work.FullName, config, NullLogger.Instance, metrics);
-        var time = new SteppingClock(TestBranch.At(9, 0));
+        var time = new TwoClocks(TestBranch.At(9, 0));
         var sink = new MetricsSink(metrics, branch, time);
         QueueEngine engine = branch.Engine;
         engine.Tick(time.GetUtcNow());
@@ -127,26 +127,5 @@ public sealed class HotPathAllocationTests : IDisposable
             release.Set();
             scrape.Join();
         }
-    }
-
-    /// <summary>A wall clock and a monotonic clock that move together, or the wall clock alone (a step).</summary>
-    private sealed class SteppingClock(DateTimeOffset start) : TimeProvider
-    {
-        private long _wall = start.UtcTicks;
-        private long _monotonic;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override DateTimeOffset GetUtcNow() => new(_wall, TimeSpan.Zero);
-
-        public override long GetTimestamp() => _monotonic;
-
-        public void Advance(TimeSpan by)
-        {
-            _wall += by.Ticks;
-            _monotonic += by.Ticks;
-        }
-
-        public void Step(TimeSpan by) => _wall += by.Ticks;
     }
 }
