@@ -79,6 +79,15 @@ public enum EventKind : byte
     DeviceStatusChanged = 18,
 
     /// <summary>
+    /// The host's wall clock stepped (README, "Clock policy"). <c>A</c> = the step in ms (signed: positive when the
+    /// wall clock jumped forward); <c>B</c> = how far the branch clock (this event's time) runs ahead of the wall
+    /// clock after the step, in ms (0 or more: the branch clock never runs backwards); <c>Detail</c> = 1 when found
+    /// at start (the wall clock reads earlier than the log's last event), 0 while running; <c>Reason</c> = 1 when
+    /// the wall clock is synchronised (NTP), 0 when not. Changes no queue state.
+    /// </summary>
+    ClockStepped = 19,
+
+    /// <summary>
     /// An outside request (a head-office command with an identity, <see cref="Command.Request"/>) was decided; the
     /// last event of its step, so it is durable with the request's effect or not at all. <c>A</c> = the request's
     /// identity (<see cref="RequestKey.Id"/>); <c>B</c> = its fingerprint; <c>Detail</c> = the

@@ -70,14 +70,16 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(RefusalReason.DayAlreadyOpen);
         }
 
-        DateOnly date = DateOnly.FromDateTime(BusinessCalendar.ToLocal(_config.TimeZone, new DateTime(t, DateTimeKind.Utc)));
+        // The business date and the close are civil time: the wall clock, not the branch clock running ahead of it.
+        long civil = t - _clockOffsetTicks;
+        DateOnly date = DateOnly.FromDateTime(BusinessCalendar.ToLocal(_config.TimeZone, new DateTime(civil, DateTimeKind.Utc)));
         if (date.DayNumber <= _businessDay)
         {
             // Today's day was already held: opening again would hand out its numbers a second time.
             return CommandResult.Refused(RefusalReason.DayAlreadyOpen);
         }
 
-        if (t >= BusinessCalendar.ToUtc(_config.TimeZone, date, _config.CloseTime).Ticks)
+        if (civil >= BusinessCalendar.ToUtc(_config.TimeZone, date, _config.CloseTime).Ticks)
         {
             return CommandResult.Refused(RefusalReason.TicketingClosed);
         }
@@ -189,7 +191,8 @@ public sealed partial class QueueEngine
         ServiceConfig sc = _services[service];
         if (!walkIn)
         {
-            if (t >= _cutoffTicks)
+            // An unsynchronised clock decides nothing about the calendar, the cut-off included (README, "Clock policy").
+            if (ClockSynchronized && t - _clockOffsetTicks >= _cutoffTicks)
             {
                 return RefusalReason.TicketingClosed;
             }

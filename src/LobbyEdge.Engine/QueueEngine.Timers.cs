@@ -4,7 +4,8 @@ public sealed partial class QueueEngine
 {
     /// <summary>
     /// Advances the engine's clock: opens or closes the day at the configured times (when
-    /// <see cref="BranchConfig.AutoOpenClose"/> is on) and emits the care, SLA and no-show-expiry events that are
+    /// <see cref="BranchConfig.AutoOpenClose"/> is on and <see cref="ClockSynchronized"/>, judged on civil time,
+    /// <c>now - </c><see cref="ClockOffset"/>) and emits the care, SLA and no-show-expiry events that are
     /// due. Pops only due timers, never scans the waiting tickets. Returns the number of events in
     /// <see cref="LastEvents"/>.
     /// </summary>
@@ -12,15 +13,16 @@ public sealed partial class QueueEngine
     {
         _outCount = 0;
         long t = now.UtcTicks;
-        if (_config.AutoOpenClose)
+        if (_config.AutoOpenClose && ClockSynchronized)
         {
-            if (_dayOpen && t >= _closeTicks)
+            long civil = t - _clockOffsetTicks;
+            if (_dayOpen && civil >= _closeTicks)
             {
                 CloseDay(t);
                 return _outCount;
             }
 
-            if (!_dayOpen && t >= NextAutoOpen(t))
+            if (!_dayOpen && civil >= NextAutoOpen(civil))
             {
                 OpenDay(t);
             }
@@ -49,6 +51,33 @@ public sealed partial class QueueEngine
             }
         }
 
+        return _outCount;
+    }
+
+    /// <summary>
+    /// Records a step of the host's wall clock as one <see cref="EventKind.ClockStepped"/> event at
+    /// <paramref name="now"/> (the branch clock's time, never earlier than the last event). Changes no queue state.
+    /// Returns the number of events in <see cref="LastEvents"/> (1).
+    /// </summary>
+    /// <param name="now">The branch clock's reading.</param>
+    /// <param name="step">How far the wall clock jumped (negative: backwards).</param>
+    /// <param name="offset">How far <paramref name="now"/> runs ahead of the wall clock after the step (0 or more).</param>
+    /// <param name="atStart">Found at start, against the log's last event.</param>
+    /// <param name="synchronized">Whether the wall clock is synchronised.</param>
+    public int RecordClockStep(DateTimeOffset now, TimeSpan step, TimeSpan offset, bool atStart, bool synchronized)
+    {
+        _outCount = 0;
+        Emit(new LobbyEvent
+        {
+            Kind = EventKind.ClockStepped,
+            Ticket = -1,
+            Service = -1,
+            NumberService = -1,
+            A = (long)step.TotalMilliseconds,
+            B = (long)offset.TotalMilliseconds,
+            Detail = atStart ? (byte)1 : (byte)0,
+            Reason = synchronized ? (byte)1 : (byte)0,
+        }, now.UtcTicks);
         return _outCount;
     }
 

@@ -60,6 +60,7 @@ public sealed partial class QueueEngine
     private long _closeTicks;
     private long _nextAutoOpenTicks;
     private long _nextAutoOpenCloseTicks;     // close of the day _nextAutoOpenTicks opens
+    private long _clockOffsetTicks;           // how far now runs ahead of civil time (ClockOffset)
 
     /// <summary>Creates an engine for a branch. Throws <see cref="ArgumentException"/> if the configuration is invalid.</summary>
     public QueueEngine(BranchConfig config)
@@ -130,6 +131,28 @@ public sealed partial class QueueEngine
 
     /// <summary>Whether a business day is open.</summary>
     public bool IsDayOpen => _dayOpen;
+
+    /// <summary>
+    /// Whether the host's wall clock is synchronised (README, "Clock policy"). While false, the clock decides
+    /// nothing about the calendar: <see cref="Tick"/> neither opens nor closes the day and the ticketing cut-off is
+    /// not applied (a box that booted without a real-time clock, or a clock set by hand, may read any day);
+    /// commands still open and close the day, and care, SLA and no-show timers still run. Not part of the
+    /// replayed state: the host sets it before every step. True by default.
+    /// </summary>
+    public bool ClockSynchronized { get; set; } = true;
+
+    /// <summary>
+    /// How far the <c>now</c> given to <see cref="Execute"/> and <see cref="Tick"/> runs ahead of civil (wall-clock)
+    /// time, zero or more: after the wall clock stepped back the host's branch clock keeps going forward from the
+    /// log's last event, and the business calendar (opening, closing, the ticketing cut-off and the business date)
+    /// is judged on <c>now - ClockOffset</c>, the wall clock. Durations (waits, service times, timers) use
+    /// <c>now</c>. Not part of the replayed state: the host sets it before every step.
+    /// </summary>
+    public TimeSpan ClockOffset
+    {
+        get => new(_clockOffsetTicks);
+        set => _clockOffsetTicks = value.Ticks > 0 ? value.Ticks : 0;
+    }
 
     /// <summary>The current (or last) business date, or <see cref="DateOnly.MinValue"/> if no day has opened.</summary>
     public DateOnly BusinessDate => _businessDay == 0 ? DateOnly.MinValue : DateOnly.FromDayNumber(_businessDay);

@@ -32,6 +32,7 @@ public static class EventJson
         EventKind.CounterStateChanged => "lobby.counter.state_changed",
         EventKind.DeviceStatusChanged => "lobby.device.status_changed",
         EventKind.RequestDecided => "lobby.request.decided",
+        EventKind.ClockStepped => "lobby.clock.jumped",
         _ => "lobby.unknown",
     };
 
@@ -140,6 +141,12 @@ public static class EventJson
                 w.WriteString("command", Snake(((CommandKind)e.Detail).ToString()));
                 w.WriteString("outcome", e.Reason == 0 ? "accepted" : Snake(((RefusalReason)e.Reason).ToString()));
                 w.WriteNumber("effectEvents", e.Count);
+                break;
+            case EventKind.ClockStepped:
+                w.WriteNumber("stepSeconds", e.A / 1000.0);
+                WriteSeconds(w, "branchClockAheadSeconds", e.B);
+                w.WriteBoolean("atStart", e.Detail == 1);
+                w.WriteBoolean("synchronized", e.Reason == 1);
                 break;
             default:
                 break;

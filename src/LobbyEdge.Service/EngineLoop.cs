@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Service.Clock;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -31,6 +32,7 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     private readonly QueueEngine _engine;
     private readonly IEngineEventSink[] _sinks;
     private readonly TimeProvider _time;
+    private readonly BranchClock _clock;
     private readonly ILogger<EngineLoop> _logger;
     private readonly Channel<CommandRequest> _channel;
     private readonly CommandRequestPool _pool = new(Capacity);
@@ -42,7 +44,7 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
 
     private readonly CommandRequest?[] _batch = new CommandRequest?[MaxBatch];
     private readonly CommandOutcome[] _outcomes = new CommandOutcome[MaxBatch];
-    private long _lastNowTicks;
+    private bool _clockSynchronized = true;
     private bool _running;
 
     // Set once, by the fault that stops the loop; from then on every sender is refused with a copy of it.
@@ -52,9 +54,13 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     /// <summary>Creates the loop around the engine it alone will touch.</summary>
     /// <param name="engine">The engine, already in the state the event log gives.</param>
     /// <param name="sinks">Where events go, in order; the event log comes first.</param>
-    /// <param name="time">The clock for <c>now</c> and for the timer tick.</param>
+    /// <param name="time">The clock for the timer tick, and the wall clock of the default branch clock.</param>
     /// <param name="logger">The loop's logger.</param>
-    public EngineLoop(QueueEngine engine, IEnumerable<IEngineEventSink> sinks, TimeProvider time, ILogger<EngineLoop> logger)
+    /// <param name="clock">
+    /// The engine's <c>now</c> (engine README, "Clock policy"); by default a branch clock over <paramref name="time"/>
+    /// that takes the wall clock as synchronised, started after the engine's last event.
+    /// </param>
+    public EngineLoop(QueueEngine engine, IEnumerable<IEngineEventSink> sinks, TimeProvider time, ILogger<EngineLoop> logger, BranchClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(sinks);
@@ -63,8 +69,8 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         _engine = engine;
 
         // Continue the log's timeline: a clock that reads earlier than the last event (a Pi booting without a
-        // real-time clock, before NTP) must not make waits run backwards.
-        _lastNowTicks = engine.LastEventUtc.Ticks;
+        // real-time clock, before NTP) must not make waits run backwards, nor freeze them.
+        _clock = clock ?? new BranchClock(time, ClockSynchronization.TryParseSource(ClockSynchronization.Trusted)!, engine.LastEventUtc, TimeSpan.FromSeconds(2));
         _sinks = [.. sinks];
         _time = time;
         _logger = logger;
@@ -273,19 +279,32 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     }
 
     /// <summary>
-    /// The engine's <c>now</c>. Never goes back: a Raspberry Pi has no real-time clock, and when NTP steps the
-    /// clock backwards the engine must not see waits and timers run in reverse.
+    /// The engine's <c>now</c>: the branch clock, which never goes back and never freezes. A step of the wall clock
+    /// is recorded (a <see cref="EventKind.ClockStepped"/> event in this batch, and a log line); the engine learns
+    /// whether the wall clock is synchronised and how far the branch clock runs ahead of it, so the day opens and
+    /// closes by the wall clock only while it can be trusted.
     /// </summary>
     private DateTimeOffset Now()
     {
-        long t = _time.GetUtcNow().UtcTicks;
-        if (t < _lastNowTicks)
+        DateTimeOffset now = _clock.Read(_engine.IsDayOpen, out ClockStep? step);
+        bool synchronized = _clock.IsSynchronized;
+        _engine.ClockSynchronized = synchronized;
+        _engine.ClockOffset = _clock.Offset;
+        if (synchronized != _clockSynchronized)
         {
-            t = _lastNowTicks;
+            _clockSynchronized = synchronized;
+            Log.Synchronization(_logger, synchronized
+                ? "synchronised: the day opens and closes by the clock again"
+                : "not synchronised: the day does not open or close by the clock until it is (commands still do)");
         }
 
-        _lastNowTicks = t;
-        return new DateTimeOffset(t, TimeSpan.Zero);
+        if (step is { } s)
+        {
+            Log.ClockStepped(_logger, s.Step.TotalSeconds, s.AtStart ? "while the service was stopped" : "while running", s.Offset.TotalSeconds, now);
+            Publish(_engine.RecordClockStep(now, s.Step, s.Offset, s.AtStart, synchronized));
+        }
+
+        return now;
     }
 
     private async Task TickEverySecondAsync(CancellationToken cancellationToken)
@@ -321,5 +340,11 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         [LoggerMessage(4, LogLevel.Critical,
             "{Problem}: {Detail}. The engine takes no more commands (every sender is refused with \"{Problem}\"); every acknowledged event is in the log, and the events of the failed commit were never acknowledged. The service stops with exit code 1: free space on the data directory (or replace the storage), then start it again")]
         public static partial void StorageFailed(ILogger logger, string problem, string detail);
+
+        [LoggerMessage(6, LogLevel.Warning, "The wall clock stepped by {StepSeconds:0.###} s {When}; the branch clock runs {OffsetSeconds:0.###} s ahead of it and goes on from {BranchTime:O} (never backwards)")]
+        public static partial void ClockStepped(ILogger logger, double stepSeconds, string when, double offsetSeconds, DateTimeOffset branchTime);
+
+        [LoggerMessage(7, LogLevel.Warning, "The wall clock is {State}")]
+        public static partial void Synchronization(ILogger logger, string state);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.HeadOffice;
+using LobbyEdge.Service.Clock;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.HeadOffice;
 using LobbyEdge.Service.Lobby;
@@ -29,7 +30,11 @@ public static partial class LobbyEdgeHost
     /// <summary>Builds the host. Starts nothing.</summary>
     /// <param name="options">The command line.</param>
     /// <param name="config">The branch, loaded from its profile.</param>
-    /// <exception cref="InvalidDataException">A configuration file (<c>appsettings.json</c>) cannot be read.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A configuration file (<c>appsettings.json</c>) cannot be read, or the configuration is invalid: an unknown
+    /// section or key, a value that does not convert or is out of range (one line per problem, naming the key and
+    /// the value; the program turns this into exit code 2).
+    /// </exception>
     public static IHost Build(LaunchOptions options, BranchConfig config)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +48,9 @@ public static partial class LobbyEdgeHost
             ContentRootPath = AppContext.BaseDirectory,
         });
         AddPrefixedEnvironment(builder.Configuration);
+
+        // Every key the operator set is one the service reads, and every value is in range, before anything starts.
+        ConfigurationCheck.Check(builder.Configuration, ConfigurationCheck.IsOperatorSource);
 
         // Type=notify: tells systemd when the service is ready and when it stops (no-op outside systemd).
         builder.Services.AddSystemd();
@@ -98,6 +106,15 @@ public static partial class LobbyEdgeHost
             });
         }
 
+        // The engine's clock: follows the wall clock's rate, never runs backwards, records steps (engine README,
+        // "Clock policy"). A simulation's clock is its own truth.
+        ClockOptions clock = builder.Configuration.GetSection(ClockOptions.Section).Get<ClockOptions>() ?? new ClockOptions();
+        IClockSynchronization synchronization = ClockSynchronization.TryParseSource(options.Simulate ? ClockSynchronization.Trusted : clock.Synchronization)!;
+        builder.Services.AddSingleton(sp => new BranchClock(
+            sp.GetRequiredService<TimeProvider>(),
+            synchronization,
+            sp.GetRequiredService<RestoredBranch>().Engine.LastEventUtc,
+            TimeSpan.FromSeconds(clock.StepThresholdSeconds)));
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());

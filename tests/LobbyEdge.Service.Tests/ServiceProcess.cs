@@ -63,7 +63,37 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static ServiceProcess Start(string workingDirectory, params string[] args)
+    public static ServiceProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <summary>Starts <c>lobby-edge</c> with extra environment variables.</summary>
+    public static ServiceProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        new(Process.Start(StartInfo(workingDirectory, environment, args)) ?? throw new InvalidOperationException("lobby-edge did not start"));
+
+    /// <summary>Waits for the process to exit by itself and returns its exit code; fails (and kills it) after <paramref name="patience"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan patience)
+    {
+        using var timeout = new CancellationTokenSource(patience);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            Assert.Fail($"lobby-edge did not exit within {patience}; stderr: {await _stderr}");
+        }
+
+        await _reading;
+        return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// How the tests start the program. A service run (<c>--branch</c>) that says nothing about the clock takes the
+    /// wall clock as synchronised (<c>--Clock:Synchronization=trusted</c>): test machines and containers seldom run
+    /// NTP, and on an unsynchronised clock the branch would not open its day by the clock (engine README, "Clock
+    /// policy"). The clock policy's own tests set it themselves.
+    /// </summary>
+    private static ProcessStartInfo StartInfo(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -78,7 +108,17 @@ internal sealed class ServiceProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        return new ServiceProcess(Process.Start(start) ?? throw new InvalidOperationException("lobby-edge did not start"));
+        if (args.Contains("--branch") && !args.Any(a => a.StartsWith("--Clock:", StringComparison.OrdinalIgnoreCase)))
+        {
+            start.ArgumentList.Add("--Clock:Synchronization=trusted");
+        }
+
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        return start;
     }
 
     /// <summary>A TCP port on loopback that nothing listens on right now.</summary>

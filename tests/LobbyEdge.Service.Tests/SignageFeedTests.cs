@@ -31,7 +31,9 @@ public sealed class SignageFeedTests : IDisposable
         string first = await ReadUntilAsync(pipe.Reader, "event: notice");
         Assert.Equal("text/event-stream; charset=utf-8", context.Response.ContentType);
         Assert.Contains("retry: 2000", first, StringComparison.Ordinal);
-        Assert.Contains("event: state\ndata: {\"branchId\":\"test-001\"", first, StringComparison.Ordinal);
+        // The state is stamped when it is sent: its time comes first, then the state as built.
+        Assert.Contains("event: state\ndata: {\"time\":", first, StringComparison.Ordinal);
+        Assert.Contains("\"branchId\":\"test-001\"", first, StringComparison.Ordinal);
         Assert.Equal(1, feed.Subscribers);
 
         notices.Set("今天 16:00 提前结束营业 · Closing at 16:00 today");

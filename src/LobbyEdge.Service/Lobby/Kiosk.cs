@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
+using LobbyEdge.Service.Operations;
 using Microsoft.AspNetCore.Http;
 
 namespace LobbyEdge.Service.Lobby;
@@ -119,17 +120,18 @@ public sealed class Kiosk
 
     private async Task<IResult> IssueTicketAsync(HttpContext context)
     {
-        string? serviceId;
+        // A malformed body (not JSON, not an object, a field of the wrong kind) is a 400 that says what is wrong.
+        (JsonDocument? body, IResult? malformed) = await JsonRequest.ReadObjectAsync(context, "service", "priority").ConfigureAwait(false);
+        string serviceId;
         bool priority;
-        try
+        using (body)
         {
-            using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-            serviceId = body.RootElement.TryGetProperty("service", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-            priority = body.RootElement.TryGetProperty("priority", out JsonElement p) && p.ValueKind == JsonValueKind.True;
-        }
-        catch (JsonException)
-        {
-            return Results.BadRequest(new { ok = false, error = "body must be JSON like {\"service\":\"cash\"}" });
+            if (malformed is not null
+                || (malformed = JsonRequest.RequiredString(body!.RootElement, "service", out serviceId)) is not null
+                || (malformed = JsonRequest.OptionalBoolean(body.RootElement, "priority", out priority)) is not null)
+            {
+                return malformed;
+            }
         }
 
         int service = -1;

@@ -9,7 +9,10 @@ namespace LobbyEdge.Service.Operations;
 /// The branch's state as JSON (<c>/api/state</c>, the head-office <c>state</c> topic, the signage page): services
 /// with waiting counts and predicted waits, counters with state and current ticket, the recent calls. Built on
 /// the engine loop after a batch that changed something (at most every <see cref="MinInterval"/>), kept as an
-/// immutable byte array that readers on any thread take without a lock.
+/// immutable byte array that readers on any thread take without a lock. Its <c>time</c> (and
+/// <c>utcOffsetMinutes</c>) are not part of what is kept: they are stamped when the state is sent
+/// (<see cref="Json"/>), so a screen that connects after a quiet hour shows the clock as it is, not as it was at
+/// the last change.
 /// </summary>
 public sealed class BranchState : IEngineEventSink
 {
@@ -20,7 +23,7 @@ public sealed class BranchState : IEngineEventSink
     private readonly TimeProvider _time;
     private readonly ArrayBufferWriter<byte> _buffer = new(8192);
     private readonly RecentCall[] _recent;
-    private byte[] _json = "{}"u8.ToArray();
+    private byte[] _body = "{}"u8.ToArray();
     private long _builtSequence = -1;
     private DateTimeOffset _builtAt;
 
@@ -35,8 +38,38 @@ public sealed class BranchState : IEngineEventSink
         Build(time.GetUtcNow());
     }
 
-    /// <summary>The latest state as UTF-8 JSON. Never changes once returned.</summary>
-    public byte[] Json => Volatile.Read(ref _json);
+    /// <summary>The latest state as UTF-8 JSON, its <c>time</c> the wall clock's now. Never changes once returned.</summary>
+    public byte[] Json => JsonAt(_time.GetUtcNow());
+
+    /// <summary>
+    /// The latest state as UTF-8 JSON with <c>time</c> (UTC, ISO 8601) and <c>utcOffsetMinutes</c> (the branch's
+    /// time zone at that instant) set to <paramref name="now"/>, the moment it is sent.
+    /// </summary>
+    public byte[] JsonAt(DateTimeOffset now)
+    {
+        byte[] body = Volatile.Read(ref _body);
+        var buffer = new ArrayBufferWriter<byte>(body.Length + 64);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("time", now.UtcDateTime);
+            w.WriteNumber("utcOffsetMinutes", (int)_engine.Config.TimeZone.GetUtcOffset(now.UtcDateTime).TotalMinutes);
+            w.Flush();
+        }
+
+        // The kept body is an object; its members follow the two stamped ones.
+        ReadOnlySpan<byte> members = body.AsSpan(1);
+        byte[] json = new byte[buffer.WrittenCount + (members.Length > 1 ? 1 : 0) + members.Length];
+        buffer.WrittenSpan.CopyTo(json);
+        int n = buffer.WrittenCount;
+        if (members.Length > 1)
+        {
+            json[n++] = (byte)',';
+        }
+
+        members.CopyTo(json.AsSpan(n));
+        return json;
+    }
 
     /// <summary>The event sequence the latest state reflects.</summary>
     public long Sequence => Volatile.Read(ref _builtSequence);
@@ -91,8 +124,6 @@ public sealed class BranchState : IEngineEventSink
             w.WriteString("name", config.Name);
             w.WriteString("nameZh", config.NameZh);
             w.WriteNumber("sequence", e.LastSequence);
-            w.WriteString("time", now.UtcDateTime);
-            w.WriteNumber("utcOffsetMinutes", (int)config.TimeZone.GetUtcOffset(now.UtcDateTime).TotalMinutes);
             w.WriteBoolean("dayOpen", e.IsDayOpen);
             if (e.BusinessDate != DateOnly.MinValue)
             {
@@ -168,10 +199,13 @@ public sealed class BranchState : IEngineEventSink
             w.WriteEndObject();
         }
 
-        byte[] json = _buffer.WrittenSpan.ToArray();
-        Volatile.Write(ref _json, json);
+        Volatile.Write(ref _body, _buffer.WrittenSpan.ToArray());
         Volatile.Write(ref _builtSequence, e.LastSequence);
         _builtAt = now;
-        Changed?.Invoke(json);
+        if (Changed is { } changed)
+        {
+            // Sent now: stamped now.
+            changed(JsonAt(now));
+        }
     }
 }

@@ -77,6 +77,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
             k.Listen(address, _options.Port);
         });
         WebApplication app = builder.Build();
+        app.Use(AnswerBadRequests);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", Ready);
         app.MapGet("/metrics", Metrics);
@@ -109,6 +110,23 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A request Kestrel finds malformed while an endpoint reads it (a body over the limit, broken chunking) is the
+    /// client's mistake: 400 with a JSON error, not a 500 with an empty body.
+    /// </summary>
+    private static async Task AnswerBadRequests(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await JsonRequest.BadRequest(e.Message).ExecuteAsync(context).ConfigureAwait(false);
+        }
+    }
+
     private static IResult Page(string name) => Results.Bytes(s_pages.GetOrAdd(name, Load), "text/html; charset=utf-8");
 
     private static byte[] Load(string name)
@@ -137,8 +155,9 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         ExpositionFormat format = openMetrics ? ExpositionFormat.OpenMetricsText : ExpositionFormat.PrometheusText;
         using var buffer = new MemoryStream();
 
-        // Export under the lock the engine loop holds while it publishes a batch: a scrape sees whole batches.
-        // Exporting into memory is synchronous and takes about a millisecond, so the loop never waits longer.
+        // Serialise a copy under the export lock, into memory: a scrape sees whole batches, and the client is
+        // written to only after the lock is released. The engine loop never waits for this lock (MetricsSink only
+        // tries it and applies its batch later), so neither a slow export nor a stuck client holds the loop up.
         lock (_metrics.ExportLock)
         {
             _metrics.Registry.CollectAndExportAsTextAsync(buffer, format, CancellationToken.None).GetAwaiter().GetResult();

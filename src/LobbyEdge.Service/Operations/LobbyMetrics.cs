@@ -31,6 +31,8 @@ public sealed class LobbyMetrics : ILogCommitObserver
     private readonly Gauge _deviceUp;
     private readonly Gauge _printerPaper;
     private readonly Counter.Child[] _writeFailures;
+    private double[] _pendingCommits = new double[16];
+    private int _pendingCommitCount;
 
     /// <summary>Creates the registry and every metric for the branch's services and counters.</summary>
     public LobbyMetrics(BranchConfig config)
@@ -67,6 +69,10 @@ public sealed class LobbyMetrics : ILogCommitObserver
         HeadOfficeConnected = f.CreateGauge("lobby_headoffice_connected", "1 while connected to the head-office broker.");
         HeadOfficePendingEvents = f.CreateGauge("lobby_headoffice_pending_events", "Durable events not yet acknowledged by head office.");
         HeadOfficeCommandsRepeated = f.CreateCounter("lobby_headoffice_commands_repeated_total", "Head-office commands that repeated a request already decided: answered as the first time, not carried out again.");
+        Counter steps = f.CreateCounter("lobby_clock_steps_total", "Steps of the wall clock the branch clock found (a ClockStepped event each), by direction.", "direction");
+        ClockSteps = [steps.WithLabels("forward"), steps.WithLabels("backward")];
+        ClockSynchronized = f.CreateGauge("lobby_clock_synchronized", "1 while the wall clock is synchronised (NTP); 0 while it is not, and the day does not open or close by the clock.");
+        ClockAheadSeconds = f.CreateGauge("lobby_clock_ahead_seconds", "How far the branch clock (event times) runs ahead of the wall clock after a step back.");
 
         Issued = new Counter.Child[services * 3];
         Waiting = new Gauge.Child[services * 3];
@@ -133,7 +139,12 @@ public sealed class LobbyMetrics : ILogCommitObserver
     /// <summary>The registry to export.</summary>
     public CollectorRegistry Registry { get; }
 
-    /// <summary>Guards a consistent view: the engine loop holds it while it updates a batch, a scrape while it exports.</summary>
+    /// <summary>
+    /// Guards a consistent view. A scrape holds it while it serialises the registry into memory (never while it
+    /// writes to its client); the engine loop only ever tries it (<see cref="MetricsSink"/>): when a scrape holds
+    /// it, the loop keeps the batch's updates and applies them after a later batch, so the loop never waits on an
+    /// HTTP client and a scrape never sees half a batch.
+    /// </summary>
     public object ExportLock { get; } = new();
 
     internal Counter.Child[] Issued { get; }
@@ -194,8 +205,39 @@ public sealed class LobbyMetrics : ILogCommitObserver
     /// <summary>The <c>lobby_printer_paper</c> child of a printer and status (<c>ok</c>, <c>low</c>, <c>out</c>).</summary>
     public Gauge.Child PrinterPaper(string device, string status) => _printerPaper.WithLabels(device, status);
 
-    /// <summary>Times each group commit of the event log (called on the engine loop).</summary>
-    public void Committed(int events, TimeSpan elapsed) => EventLogCommitSeconds.Observe(elapsed.TotalSeconds);
+    /// <summary><c>lobby_clock_steps_total</c> by direction: [forward, backward].</summary>
+    internal Counter.Child[] ClockSteps { get; }
+
+    /// <summary><c>lobby_clock_synchronized</c>.</summary>
+    internal Gauge ClockSynchronized { get; }
+
+    /// <summary><c>lobby_clock_ahead_seconds</c>.</summary>
+    internal Gauge ClockAheadSeconds { get; }
+
+    /// <summary>
+    /// Times each group commit of the event log (called on the engine loop). Kept with the batch's other updates
+    /// and observed when <see cref="MetricsSink"/> applies them, so a scrape sees a commit with its batch.
+    /// </summary>
+    public void Committed(int events, TimeSpan elapsed)
+    {
+        if (_pendingCommitCount == _pendingCommits.Length)
+        {
+            Array.Resize(ref _pendingCommits, _pendingCommits.Length * 2);
+        }
+
+        _pendingCommits[_pendingCommitCount++] = elapsed.TotalSeconds;
+    }
+
+    /// <summary>Observes the commits kept since the last call; call only with <see cref="ExportLock"/> held, on the engine loop.</summary>
+    internal void ObservePendingCommits()
+    {
+        for (int i = 0; i < _pendingCommitCount; i++)
+        {
+            EventLogCommitSeconds.Observe(_pendingCommits[i]);
+        }
+
+        _pendingCommitCount = 0;
+    }
 
     /// <summary>Counts a failed write of the branch's storage in <c>lobby_eventlog_write_failures_total</c>.</summary>
     public void WriteFailed(LogWriteException failure)

@@ -5,9 +5,11 @@ namespace LobbyEdge.Service.Operations;
 
 /// <summary>
 /// Keeps <see cref="LobbyMetrics"/> up to date from the engine's events, on the engine loop, without allocating.
-/// Registered after the event log sink, so the batch it publishes is durable. Holds the metrics' export lock from
-/// the first event of a batch to the batch's end, so a scrape sees whole batches only: the metrics always agree
-/// with the engine at <c>lobby_eventlog_last_sequence</c>.
+/// Registered after the event log sink, so the batch it publishes is durable. A batch's events are kept and applied
+/// at the batch's end in one step under the metrics' export lock, so a scrape sees whole batches only: the metrics
+/// always agree with the engine at <c>lobby_eventlog_last_sequence</c>. The loop never waits for the lock: when a
+/// scrape holds it, the batch stays pending and is applied at the end of a later batch (the loop ends one every
+/// second at least), so a slow or stuck scraper costs the metrics a second's freshness, never the loop a command.
 /// </summary>
 public sealed class MetricsSink : IEngineEventSink
 {
@@ -17,7 +19,8 @@ public sealed class MetricsSink : IEngineEventSink
     private readonly int[] _counterNumbers;
     private readonly long[] _exportedStateMs;
     private readonly CounterState[] _shownState;
-    private bool _holding;
+    private LobbyEvent[] _pending = new LobbyEvent[256];
+    private int _pendingCount;
 
     /// <summary>Creates the sink over the restored branch.</summary>
     public MetricsSink(LobbyMetrics metrics, RestoredBranch branch, TimeProvider time)
@@ -43,10 +46,46 @@ public sealed class MetricsSink : IEngineEventSink
         Refresh(fromRestart: true);
     }
 
+    /// <summary>Batches applied after a scrape held the export lock at their end (for tests and diagnosis).</summary>
+    public long Deferred { get; private set; }
+
     /// <inheritdoc />
     public void OnEvents(ReadOnlySpan<LobbyEvent> events)
     {
-        Hold();
+        if (_pendingCount + events.Length > _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingCount + events.Length));
+        }
+
+        events.CopyTo(_pending.AsSpan(_pendingCount));
+        _pendingCount += events.Length;
+    }
+
+    /// <inheritdoc />
+    public void OnBatchEnd()
+    {
+        if (!Monitor.TryEnter(_metrics.ExportLock))
+        {
+            // A scrape is serialising: keep the updates for a later batch rather than wait for it.
+            Deferred++;
+            return;
+        }
+
+        try
+        {
+            Count(_pending.AsSpan(0, _pendingCount));
+            _pendingCount = 0;
+            _metrics.ObservePendingCommits();
+            Refresh(fromRestart: false);
+        }
+        finally
+        {
+            Monitor.Exit(_metrics.ExportLock);
+        }
+    }
+
+    private void Count(ReadOnlySpan<LobbyEvent> events)
+    {
         LobbyMetrics m = _metrics;
         foreach (ref readonly LobbyEvent e in events)
         {
@@ -85,33 +124,12 @@ public sealed class MetricsSink : IEngineEventSink
                 case EventKind.SlaBreached:
                     m.Sla[s].Inc();
                     break;
+                case EventKind.ClockStepped:
+                    m.ClockSteps[e.A >= 0 ? 0 : 1].Inc();
+                    break;
                 default:
                     break;
             }
-        }
-    }
-
-    /// <inheritdoc />
-    public void OnBatchEnd()
-    {
-        Hold();
-        try
-        {
-            Refresh(fromRestart: false);
-        }
-        finally
-        {
-            _holding = false;
-            Monitor.Exit(_metrics.ExportLock);
-        }
-    }
-
-    private void Hold()
-    {
-        if (!_holding)
-        {
-            Monitor.Enter(_metrics.ExportLock);
-            _holding = true;
         }
     }
 
@@ -154,5 +172,7 @@ public sealed class MetricsSink : IEngineEventSink
         }
 
         m.EventLogLastSequence.Set(engine.LastSequence);
+        m.ClockSynchronized.Set(engine.ClockSynchronized ? 1 : 0);
+        m.ClockAheadSeconds.Set(engine.ClockOffset.TotalSeconds);
     }
 }

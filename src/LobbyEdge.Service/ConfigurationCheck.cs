@@ -1,0 +1,238 @@
+using System.Collections;
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using LobbyEdge.HeadOffice;
+using LobbyEdge.Service.Clock;
+using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Persistence;
+using LobbyEdge.Service.Profiles;
+using LobbyEdge.Service.Voice;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
+
+namespace LobbyEdge.Service;
+
+/// <summary>
+/// Checks the configuration outside the branch profile before anything starts: every key the operator set
+/// (in <c>appsettings*.json</c>, <c>LOBBYEDGE__</c> environment variables or <c>--Section:Key=value</c>) must be
+/// one the service reads, and every value must bind and lie in its range. A mistake stops the start with exit
+/// code 2 and names the key, the value and, for a misspelling, the key that was probably meant.
+/// </summary>
+internal static class ConfigurationCheck
+{
+    /// <summary>The sections the service reads, with the options type that lists their keys (null: any key).</summary>
+    private static readonly (string Name, Type? Options)[] s_sections =
+    [
+        (HttpSection, typeof(HttpOptions)),
+        (EventLogSection, typeof(EventLogOptions)),
+        (VoiceOptions.Section, typeof(VoiceOptions)),
+        (HeadOfficeOptions.SectionName, typeof(HeadOfficeOptions)),
+        (ClockOptions.Section, typeof(ClockOptions)),
+
+        // The framework's own section: its keys are category names, not a fixed list.
+        ("Logging", null),
+    ];
+
+    /// <summary>Keys the .NET host itself reads from the command line and the environment.</summary>
+    private static readonly string[] s_hostKeys = ["environment", "applicationName", "contentRoot"];
+
+    /// <summary>The <c>Http</c> section's name.</summary>
+    public const string HttpSection = "Http";
+
+    /// <summary>The <c>EventLog</c> section's name.</summary>
+    public const string EventLogSection = "EventLog";
+
+    /// <summary>
+    /// Checks every key the operator set and every section's values.
+    /// </summary>
+    /// <exception cref="InvalidDataException">One line per problem: <c>Section:Key = 'value': what is wrong</c>.</exception>
+    public static void Check(IConfigurationRoot configuration, Func<IConfigurationSource, bool> isOperatorSource)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var problems = new List<string>();
+        foreach (string key in OperatorKeys(configuration, isOperatorSource))
+        {
+            if (UnknownKey(key) is { } problem && !problems.Contains(problem))
+            {
+                problems.Add($"{problem} (value '{configuration[key]}')");
+            }
+        }
+
+        var http = Bind<HttpOptions>(configuration, HttpSection, problems);
+        if (http is not null)
+        {
+            if (!IPAddress.TryParse(http.Address, out _))
+            {
+                problems.Add($"{HttpSection}:Address = '{http.Address}': not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1)");
+            }
+
+            Range(problems, HttpSection, "Port", http.Port, 0, 65535, "a TCP port");
+        }
+
+        if (Bind<EventLogOptions>(configuration, EventLogSection, problems) is { } log)
+        {
+            // Below 1 day retention would delete the closed segments of the day before at once.
+            Range(problems, EventLogSection, "RetentionDays", log.RetentionDays, 1, 36_500, "days");
+            Range(problems, EventLogSection, "SnapshotEveryEvents", log.SnapshotEveryEvents, 1, int.MaxValue, "events");
+        }
+
+        if (Bind<VoiceOptions>(configuration, VoiceOptions.Section, problems) is { } voice)
+        {
+            Range(problems, VoiceOptions.Section, "PlayTimeoutSeconds", voice.PlayTimeoutSeconds, 0.1, 3600, "seconds");
+            Range(problems, VoiceOptions.Section, "LeadInMilliseconds", voice.LeadInMilliseconds, 0, 10_000, "milliseconds");
+            Range(problems, VoiceOptions.Section, "GapMilliseconds", voice.GapMilliseconds, 0, 10_000, "milliseconds");
+            if (string.IsNullOrWhiteSpace(voice.Player))
+            {
+                problems.Add($"{VoiceOptions.Section}:Player = '{voice.Player}': a command is needed (default '{VoiceOptions.DefaultPlayer}')");
+            }
+        }
+
+        if (Bind<ClockOptions>(configuration, ClockOptions.Section, problems) is { } clock)
+        {
+            if (ClockSynchronization.TryParseSource(clock.Synchronization) is null)
+            {
+                problems.Add($"{ClockOptions.Section}:Synchronization = '{clock.Synchronization}': must be 'kernel' or 'trusted'");
+            }
+
+            Range(problems, ClockOptions.Section, "StepThresholdSeconds", clock.StepThresholdSeconds, 0.01, 3600, "seconds");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
+        }
+    }
+
+    /// <summary>Binds one section, refusing values that do not convert; null (with a problem) when it cannot.</summary>
+    private static T? Bind<T>(IConfiguration configuration, string section, List<string> problems)
+        where T : class, new()
+    {
+        var options = new T();
+        try
+        {
+            configuration.GetSection(section).Bind(options);
+            return options;
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's message names the key and the type ("Failed to convert configuration value '7x' at
+            // 'Http:Port' to type 'System.Int32'").
+            problems.Add($"{section}: {e.Message}");
+            return null;
+        }
+    }
+
+    private static void Range(List<string> problems, string section, string key, double value, double min, double max, string what)
+    {
+        if (double.IsNaN(value) || value < min || value > max)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{section}:{key} = '{value}': must be {what} from {min} to {max}"));
+        }
+    }
+
+    /// <summary>Every leaf key the operator's sources set, as <c>Section:Key</c> paths.</summary>
+    private static SortedSet<string> OperatorKeys(IConfigurationRoot configuration, Func<IConfigurationSource, bool> isOperatorSource)
+    {
+        var keys = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        IList<IConfigurationSource> sources = configuration is IConfigurationBuilder builder ? builder.Sources : [];
+        int i = 0;
+        foreach (IConfigurationProvider provider in configuration.Providers)
+        {
+            IConfigurationSource? source = i < sources.Count ? sources[i] : null;
+            i++;
+            if (source is not null && isOperatorSource(source))
+            {
+                Walk(provider, null, keys);
+            }
+        }
+
+        return keys;
+    }
+
+    private static void Walk(IConfigurationProvider provider, string? path, SortedSet<string> keys)
+    {
+        foreach (string child in provider.GetChildKeys([], path).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            string full = path is null ? child : ConfigurationPath.Combine(path, child);
+            if (provider.TryGet(full, out _))
+            {
+                keys.Add(full);
+            }
+
+            Walk(provider, full, keys);
+        }
+    }
+
+    /// <summary>What is wrong with a key the operator set, or null when the service reads it.</summary>
+    internal static string? UnknownKey(string key)
+    {
+        string[] parts = key.Split(ConfigurationPath.KeyDelimiter);
+        foreach (string host in s_hostKeys)
+        {
+            if (parts.Length == 1 && string.Equals(parts[0], host, StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+        }
+
+        foreach ((string name, Type? options) in s_sections)
+        {
+            if (string.Equals(parts[0], name, StringComparison.OrdinalIgnoreCase))
+            {
+                return options is null ? null : UnknownKey(options, name, parts, 1);
+            }
+        }
+
+        string? meant = ClosestName.Find(parts[0], s_sections.Select(s => s.Name).Concat(s_hostKeys));
+        return $"{key}: unknown section '{parts[0]}'" + (meant is null ? $"; known sections: {string.Join(", ", s_sections.Select(s => s.Name))}" : $"; did you mean '{meant}'?");
+    }
+
+    private static string? UnknownKey(Type type, string path, string[] parts, int at)
+    {
+        if (at >= parts.Length)
+        {
+            return null;
+        }
+
+        PropertyInfo[] properties = [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && (p.CanWrite || IsList(p.PropertyType)))];
+        PropertyInfo? property = properties.FirstOrDefault(p => string.Equals(p.Name, parts[at], StringComparison.OrdinalIgnoreCase));
+        string here = string.Join(ConfigurationPath.KeyDelimiter, parts[..(at + 1)]);
+        if (property is null)
+        {
+            string? meant = ClosestName.Find(parts[at], properties.Select(p => p.Name));
+            return $"{here}: unknown key '{parts[at]}' in section '{path}'"
+                + (meant is null ? $"; known keys: {string.Join(", ", properties.Select(p => p.Name))}" : $"; did you mean '{path}:{meant}'?");
+        }
+
+        Type t = property.PropertyType;
+        if (IsList(t))
+        {
+            // A list: the next part is its index, and nothing may follow it.
+            return at + 1 < parts.Length && int.TryParse(parts[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out _) && at + 2 == parts.Length
+                ? null
+                : $"{here}: a list; set it as {here}:0, {here}:1, ...";
+        }
+
+        if (t.IsClass && t != typeof(string))
+        {
+            return UnknownKey(t, ConfigurationPath.Combine(path, property.Name), parts, at + 1);
+        }
+
+        return at + 1 == parts.Length ? null : $"{string.Join(ConfigurationPath.KeyDelimiter, parts)}: '{here}' is a single value, it has no keys";
+    }
+
+    private static bool IsList(Type t) => t != typeof(string) && typeof(IEnumerable).IsAssignableFrom(t);
+
+    /// <summary>Whether a configuration source is one the operator writes (not the process's whole environment).</summary>
+    internal static bool IsOperatorSource(IConfigurationSource source) => source switch
+    {
+        JsonConfigurationSource => true,
+        CommandLineConfigurationSource => true,
+        EnvironmentVariablesConfigurationSource e => e.Prefix == LobbyEdgeHost.EnvironmentPrefix,
+        _ => false,
+    };
+}

@@ -1,0 +1,157 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Http;
+
+namespace LobbyEdge.Service.Operations;
+
+/// <summary>
+/// Reads the JSON object body of a POST for every endpoint that takes one, so a malformed request gets
+/// 400 Bad Request with <c>{"ok":false,"error":"..."}</c> saying what is wrong, never a 500: a content type other
+/// than <c>application/json</c>, a body over <see cref="MaxBytes"/>, bytes that are not UTF-8, text that is not
+/// JSON, JSON that is not an object, a field missing, of the wrong kind, or not known.
+/// </summary>
+public static class JsonRequest
+{
+    /// <summary>The largest body taken, in bytes: a lobby request is a few dozen bytes.</summary>
+    public const int MaxBytes = 4096;
+
+    /// <summary>The answer to a malformed request: 400 with the reason.</summary>
+    public static IResult BadRequest(string error) => Results.Json(new { ok = false, error }, statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>
+    /// Reads the body as one JSON object whose members are all in <paramref name="fields"/>. Returns the document
+    /// (the caller disposes it) or, when the body is malformed, null and the 400 answer as <c>Error</c>.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="fields">The names the object may have (ordinal).</param>
+    public static async Task<(JsonDocument? Body, IResult? Error)> ReadObjectAsync(HttpContext context, params string[] fields)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(fields);
+        HttpRequest request = context.Request;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? type)
+            || !string.Equals(type.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.CharSet is { } charset && !string.Equals(charset.Trim('"'), "utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, BadRequest($"the body must be JSON: Content-Type application/json (UTF-8), not '{request.ContentType}'"));
+        }
+
+        if (request.ContentLength > MaxBytes)
+        {
+            return (null, BadRequest($"the body is {request.ContentLength} bytes; at most {MaxBytes} are taken"));
+        }
+
+        byte[] buffer = new byte[MaxBytes + 1];
+        int length = 0;
+        try
+        {
+            int read;
+            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, BadRequest($"the body could not be read: {e.Message}"));
+        }
+
+        if (length > MaxBytes)
+        {
+            return (null, BadRequest($"the body is over {MaxBytes} bytes"));
+        }
+
+        ReadOnlyMemory<byte> bytes = buffer.AsMemory(0, length);
+        if (!Utf8.IsValid(bytes.Span))
+        {
+            return (null, BadRequest("the body is not valid UTF-8"));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException e)
+        {
+            return (null, BadRequest($"the body is not JSON: {e.Message}"));
+        }
+
+        JsonElement root = document.RootElement;
+        string? problem = root.ValueKind != JsonValueKind.Object ? $"the body must be a JSON object, not {Kind(root.ValueKind)}" : null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (problem is null)
+        {
+            foreach (JsonProperty member in root.EnumerateObject())
+            {
+                if (Array.IndexOf(fields, member.Name) < 0)
+                {
+                    problem = $"unknown field '{member.Name}'; the fields are {string.Join(", ", fields)}";
+                    break;
+                }
+
+                if (!seen.Add(member.Name))
+                {
+                    problem = $"field '{member.Name}' is given twice";
+                    break;
+                }
+            }
+        }
+
+        if (problem is not null)
+        {
+            document.Dispose();
+            return (null, BadRequest(problem));
+        }
+
+        return (document, null);
+    }
+
+    /// <summary>A required string field, or the 400 answer.</summary>
+    public static IResult? RequiredString(JsonElement body, string field, out string value)
+    {
+        value = "";
+        if (!body.TryGetProperty(field, out JsonElement element))
+        {
+            return BadRequest($"field '{field}' is missing");
+        }
+
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return BadRequest($"field '{field}' must be a string, not {Kind(element.ValueKind)}");
+        }
+
+        value = element.GetString()!;
+        return null;
+    }
+
+    /// <summary>An optional boolean field (false when absent), or the 400 answer.</summary>
+    public static IResult? OptionalBoolean(JsonElement body, string field, out bool value)
+    {
+        value = false;
+        if (!body.TryGetProperty(field, out JsonElement element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            return BadRequest($"field '{field}' must be true or false, not {Kind(element.ValueKind)}");
+        }
+
+        value = element.ValueKind == JsonValueKind.True;
+        return null;
+    }
+
+    private static string Kind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+}

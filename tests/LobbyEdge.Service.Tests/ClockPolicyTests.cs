@@ -1,0 +1,289 @@
+using LobbyEdge.Engine;
+using LobbyEdge.Service.Clock;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>
+/// Issue 10, item 8: the clock policy (engine README, "Clock policy") with a fake wall clock, a fake monotonic
+/// clock and a fake synchronisation state, through the real engine loop. Every kind of step: back and forward
+/// while running, back at start against the log's last event, forward at start, and a clock not synchronised.
+/// </summary>
+public sealed class ClockPolicyTests
+{
+    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_threshold = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task AheadThenCorrected_TheRealDayIsNotClosedEarly_AndWaitsAndTimersKeepMoving()
+    {
+        var engine = new QueueEngine(TestBranch.Create());
+        var clock = new TwoClocks(TestBranch.At(9, 0, 30));
+        var sync = new FakeSynchronization { Synchronized = true };
+        var sink = new Sink();
+
+        // Monday, on time: the day opens by the clock; three customers wait.
+        await using (Running first = await Running.StartAsync(engine, clock, sync, sink))
+        {
+            await first.SendAsync(Command.Issue(0));
+            await first.SendAsync(Command.Issue(0));
+            await first.SendAsync(Command.Issue(0));
+        }
+
+        Assert.Single(sink.Events, e => e.Kind == EventKind.DayOpened);
+        long lastMonday = sink.Events[^1].TimeTicks;
+
+        // Restart with the system clock a day ahead (set by hand: the kernel marks it unsynchronised). The real
+        // day stays open and its customers keep waiting; a ticket issued now carries the clock's (wrong) day.
+        clock.SetWall(TestBranch.At(9, 6).AddDays(1));
+        sync.Synchronized = false;
+        await using (Running ahead = await Running.StartAsync(engine, clock, sync, sink))
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.True((await ahead.SendAsync(Command.Issue(0))).Result.Accepted);
+        }
+
+        Assert.DoesNotContain(sink.Events, e => e.Kind is EventKind.DayClosed or EventKind.TicketAbandoned);
+        Assert.Equal(4, engine.WaitingCount(0));
+        long lastAhead = sink.Events[^1].TimeTicks;
+        Assert.True(lastAhead > lastMonday);
+
+        // Restart on the right time (Monday 09:10, synchronised): a step back against the log's last event.
+        clock.SetWall(TestBranch.At(9, 10));
+        sync.Synchronized = true;
+        sink.Clear();
+        await using (Running corrected = await Running.StartAsync(engine, clock, sync, sink))
+        {
+            CommandOutcome issued = await corrected.SendAsync(Command.Issue(0));
+            LobbyEvent step = Assert.Single(sink.Events, e => e.Kind == EventKind.ClockStepped);
+            Assert.Equal(1, step.Detail);
+            Assert.Equal(1, step.Reason);
+            Assert.InRange(step.A, -(long)TimeSpan.FromDays(1).TotalMilliseconds, -(long)TimeSpan.FromHours(23).TotalMilliseconds);
+            Assert.InRange(step.B, (long)TimeSpan.FromHours(23).TotalMilliseconds, (long)TimeSpan.FromDays(1).TotalMilliseconds);
+            Assert.True(step.TimeTicks >= lastAhead, "the branch clock went back");
+
+            // Time moves: no two events share a frozen timestamp, and a wait measured now is real.
+            clock.Advance(TimeSpan.FromMinutes(3));
+            await corrected.SendAsync(Command.Issue(0));
+            Assert.True(sink.Events[^1].TimeTicks - issued.At.UtcTicks >= TimeSpan.FromMinutes(3).Ticks);
+
+            // Care keeps running: the 10-minute care threshold passes 10 minutes after the ticket was issued.
+            clock.Advance(TimeSpan.FromMinutes(8));
+            await corrected.SendAsync(Command.CallNext(99));
+            Assert.Contains(sink.Events, e => e.Kind == EventKind.CareNeeded && e.Ticket == issued.Result.Ticket);
+
+            // The day closes at 17:00 by the wall clock (synchronised), not by the branch clock running ahead.
+            clock.Advance(TestBranch.At(16, 59) - clock.Wall);
+            await corrected.SendAsync(Command.CallNext(99));
+            Assert.DoesNotContain(sink.Events, e => e.Kind == EventKind.DayClosed);
+            clock.Advance(TimeSpan.FromMinutes(1.5));
+            await corrected.SendAsync(Command.CallNext(99));
+            Assert.Contains(sink.Events, e => e.Kind == EventKind.DayClosed);
+            TimeSpan aheadAtClose = engine.ClockOffset;
+
+            // Overnight (nothing is measured) the branch clock gives its lead back; Tuesday opens as Tuesday.
+            clock.Advance(TestBranch.At(9, 0, 30).AddDays(1) - clock.Wall);
+            await corrected.SendAsync(Command.CallNext(99));
+            LobbyEvent opened = Assert.Single(sink.Events, e => e.Kind == EventKind.DayOpened);
+            Assert.Equal(TestBranch.Day.AddDays(1).DayNumber, opened.A);
+            Assert.True(engine.ClockOffset < aheadAtClose - TimeSpan.FromHours(12), $"still {engine.ClockOffset} ahead");
+        }
+
+        AssertNeverBackwards(sink.Events);
+    }
+
+    [Fact]
+    public async Task NotSynchronised_TheDayNeitherOpensNorClosesByTheClock_CommandsStillDo()
+    {
+        var engine = new QueueEngine(TestBranch.Create());
+        var clock = new TwoClocks(TestBranch.At(8, 59));
+        var sync = new FakeSynchronization { Synchronized = false };
+        var sink = new Sink();
+        await using Running loop = await Running.StartAsync(engine, clock, sync, sink);
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(RefusalReason.DayNotOpen, (await loop.SendAsync(Command.Issue(0))).Result.Refusal);
+        Assert.DoesNotContain(sink.Events, e => e.Kind == EventKind.DayOpened);
+
+        // Staff open the day by hand.
+        Assert.True((await loop.SendAsync(Command.OpenDay())).Result.Accepted);
+        Assert.True((await loop.SendAsync(Command.Issue(0))).Result.Accepted);
+        clock.Advance(TestBranch.At(17, 1) - clock.Wall);
+        await loop.SendAsync(Command.CallNext(99));
+        Assert.True(engine.IsDayOpen, "an unsynchronised clock closed the day");
+        Assert.Equal(1, engine.WaitingCount(0));
+
+        // Once NTP has set the clock, the clock closes the day.
+        sync.Synchronized = true;
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await loop.SendAsync(Command.CallNext(99));
+        await loop.SendAsync(Command.CallNext(99));
+        Assert.False(engine.IsDayOpen);
+    }
+
+    [Theory]
+    [InlineData(-90)]
+    [InlineData(-3600)]
+    [InlineData(90)]
+    [InlineData(86_400)]
+    public async Task StepWhileRunning_IsRecorded_BackIsNotFollowed_ForwardIs(int seconds)
+    {
+        var engine = new QueueEngine(TestBranch.Create());
+        var clock = new TwoClocks(TestBranch.At(9, 30));
+        var sync = new FakeSynchronization { Synchronized = true };
+        var sink = new Sink();
+        await using Running loop = await Running.StartAsync(engine, clock, sync, sink);
+        CommandOutcome first = await loop.SendAsync(Command.Issue(0));
+
+        clock.Step(TimeSpan.FromSeconds(seconds));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        CommandOutcome second = await loop.SendAsync(Command.CallNext(1));
+
+        LobbyEvent step = Assert.Single(sink.Events, e => e.Kind == EventKind.ClockStepped);
+        Assert.Equal(0, step.Detail);
+        Assert.InRange(step.A, (seconds * 1000L) - 100, (seconds * 1000L) + 100);
+        if (seconds < 0)
+        {
+            // Not followed: the branch clock went on by the 10 s that really passed, and runs ahead by the step.
+            Assert.Equal(TimeSpan.FromSeconds(10), second.At - first.At);
+            Assert.InRange(step.B, (-seconds * 1000L) - 100, (-seconds * 1000L) + 100);
+            LobbyEvent called = Assert.Single(sink.Events, e => e.Kind == EventKind.TicketCalled);
+            Assert.Equal(10_000, called.A);
+        }
+        else
+        {
+            Assert.Equal(TimeSpan.FromSeconds(seconds + 10), second.At - first.At);
+            Assert.Equal(0, step.B);
+        }
+
+        AssertNeverBackwards(sink.Events);
+    }
+
+    [Fact]
+    public async Task SmallMovesAndForwardStartAfterDowntime_AreNotSteps()
+    {
+        var engine = new QueueEngine(TestBranch.Create());
+        var clock = new TwoClocks(TestBranch.At(9, 30));
+        var sync = new FakeSynchronization { Synchronized = true };
+        var sink = new Sink();
+        await using (Running loop = await Running.StartAsync(engine, clock, sync, sink))
+        {
+            await loop.SendAsync(Command.Issue(0));
+
+            // NTP slewing (well under the threshold) is not a step.
+            clock.Step(TimeSpan.FromMilliseconds(300));
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await loop.SendAsync(Command.Issue(0));
+        }
+
+        // Down for an hour, then started: the wall clock is ahead of the log's last event, as it should be.
+        clock.Step(TimeSpan.FromHours(1));
+        await using (Running loop = await Running.StartAsync(engine, clock, sync, sink))
+        {
+            await loop.SendAsync(Command.Issue(0));
+        }
+
+        Assert.DoesNotContain(sink.Events, e => e.Kind == EventKind.ClockStepped);
+        AssertNeverBackwards(sink.Events);
+    }
+
+    [Fact]
+    public void BranchClock_BackAtStart_RunsAheadByTheRecordedOffset_AndAfterACloseCatchesUp()
+    {
+        var clock = new TwoClocks(TestBranch.At(10, 0));
+        DateTime lastEvent = TestBranch.At(11, 0).UtcDateTime;
+        var branch = new BranchClock(clock, new FakeSynchronization { Synchronized = true }, lastEvent, s_threshold);
+
+        DateTimeOffset now = branch.Read(dayOpen: true, out ClockStep? step);
+        Assert.Equal(new ClockStep(TimeSpan.FromHours(-1), TimeSpan.FromHours(1), AtStart: true), step);
+        Assert.Equal(lastEvent, now.UtcDateTime);
+        clock.Advance(TimeSpan.FromMinutes(30));
+        Assert.Equal(lastEvent.AddMinutes(30), branch.Read(dayOpen: true, out step).UtcDateTime);
+        Assert.Null(step);
+        Assert.Equal(TimeSpan.FromHours(1), branch.Offset);
+
+        // Day closed: a tenth of real speed until the wall clock catches up, then the wall clock again.
+        clock.Advance(TimeSpan.FromMinutes(50));
+        Assert.Equal(lastEvent.AddMinutes(35), branch.Read(dayOpen: false, out _).UtcDateTime);
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(clock.Wall.UtcDateTime, branch.Read(dayOpen: false, out _).UtcDateTime);
+        Assert.Equal(TimeSpan.Zero, branch.Offset);
+    }
+
+    private static void AssertNeverBackwards(List<LobbyEvent> events)
+    {
+        for (int i = 1; i < events.Count; i++)
+        {
+            Assert.True(events[i].TimeTicks >= events[i - 1].TimeTicks, $"event {events[i].Sequence} ({events[i].Kind}) is earlier than event {events[i - 1].Sequence}");
+        }
+    }
+
+    /// <summary>An engine loop over the engine with a branch clock on the fake clocks, stopped on dispose (a restart).</summary>
+    private sealed class Running : IAsyncDisposable
+    {
+        private readonly EngineLoop _loop;
+
+        private Running(EngineLoop loop) => _loop = loop;
+
+        public static async Task<Running> StartAsync(QueueEngine engine, TwoClocks clock, FakeSynchronization sync, Sink sink)
+        {
+            var branch = new BranchClock(clock, sync, engine.LastEventUtc, s_threshold);
+            var loop = new EngineLoop(engine, [sink], clock, NullLogger<EngineLoop>.Instance, branch);
+            await loop.StartAsync(CancellationToken.None);
+            return new Running(loop);
+        }
+
+        public Task<CommandOutcome> SendAsync(Command command) => _loop.SendAsync(command).AsTask().WaitAsync(s_patience);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _loop.StopAsync(CancellationToken.None);
+            _loop.Dispose();
+        }
+    }
+
+    private sealed class FakeSynchronization : IClockSynchronization
+    {
+        private volatile bool _synchronized;
+
+        public bool Synchronized
+        {
+            get => _synchronized;
+            set => _synchronized = value;
+        }
+
+        public bool IsSynchronized() => _synchronized;
+    }
+
+    private sealed class Sink : IEngineEventSink
+    {
+        private readonly List<LobbyEvent> _events = [];
+
+        public List<LobbyEvent> Events
+        {
+            get
+            {
+                lock (_events)
+                {
+                    return [.. _events];
+                }
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_events)
+            {
+                _events.Clear();
+            }
+        }
+
+        public void OnEvents(ReadOnlySpan<LobbyEvent> events)
+        {
+            lock (_events)
+            {
+                _events.AddRange(events);
+            }
+        }
+    }
+}

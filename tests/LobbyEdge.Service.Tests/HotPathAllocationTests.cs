@@ -1,0 +1,131 @@
+using LobbyEdge.Engine;
+using LobbyEdge.Service.Clock;
+using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Persistence;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>What issue 10 added to the engine loop's every step allocates nothing in steady state.</summary>
+public sealed class HotPathAllocationTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("lobby-alloc-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Fact]
+    public void BranchClockRead_WithTheKernelsState_AllocatesNothing()
+    {
+        var time = new TwoClocks(TestBranch.At(9, 0));
+        var clock = new BranchClock(time, new KernelClockSynchronization(), DateTime.MinValue, TimeSpan.FromSeconds(2));
+        for (int i = 0; i < 100; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(300));
+            clock.Read(dayOpen: true, out _);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            // Every read; a kernel query every fourth; a step every thousandth.
+            time.Advance(TimeSpan.FromMilliseconds(300));
+            if (i % 1000 == 0)
+            {
+                time.Step(TimeSpan.FromMinutes(-1));
+            }
+
+            clock.Read(dayOpen: (i & 1) == 0, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void MetricsSink_BatchesAppliedOrDeferred_AllocateNothing()
+    {
+        BranchConfig config = TestBranch.Create();
+        var metrics = new LobbyMetrics(config);
+        using RestoredBranch branch = RestoredBranch.Open(_work.FullName, config, NullLogger.Instance, metrics);
+        var time = new TwoClocks(TestBranch.At(9, 0));
+        var sink = new MetricsSink(metrics, branch, time);
+        QueueEngine engine = branch.Engine;
+        engine.Tick(time.GetUtcNow());
+        sink.OnEvents(engine.LastEvents);
+        sink.OnBatchEnd();
+
+        void Batch(int i)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            engine.Execute(Command.Issue(0), time.GetUtcNow());
+            sink.OnEvents(engine.LastEvents);
+            engine.Execute(Command.CallNext(1 + (i & 1)), time.GetUtcNow());
+            sink.OnEvents(engine.LastEvents);
+            metrics.Committed(2, TimeSpan.FromMilliseconds(1));
+            sink.OnBatchEnd();
+        }
+
+        for (int i = 0; i < 200; i++)
+        {
+            Batch(i);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 2000; i++)
+        {
+            Batch(i);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+
+        // Held by a scrape on another thread: the batches are kept, not waited for. The first hold grows the kept
+        // buffers once; a second one of the same length allocates nothing.
+        long deferredBefore = sink.Deferred;
+        WhileAScrapeHoldsTheLock(metrics, () =>
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                Batch(i);
+            }
+        });
+        Batch(1);
+        allocated = 0;
+        WhileAScrapeHoldsTheLock(metrics, () =>
+        {
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++)
+            {
+                Batch(i);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - start;
+        });
+        Assert.Equal(deferredBefore + 100, sink.Deferred);
+        Assert.Equal(0, allocated);
+    }
+
+    private static void WhileAScrapeHoldsTheLock(LobbyMetrics metrics, Action loop)
+    {
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var scrape = new Thread(() =>
+        {
+            lock (metrics.ExportLock)
+            {
+                held.Set();
+                release.Wait();
+            }
+        });
+        scrape.Start();
+        held.Wait();
+        try
+        {
+            loop();
+        }
+        finally
+        {
+            release.Set();
+            scrape.Join();
+        }
+    }
+}
