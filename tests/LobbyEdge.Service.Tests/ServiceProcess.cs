@@ -51,6 +51,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (what a second instance names as the data directory's holder).</summary>
+    public int Id => _process.Id;
+
     /// <summary>The log lines so far.</summary>
     public List<JsonElement> Lines
     {
@@ -63,7 +66,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static ServiceProcess Start(string workingDirectory, params string[] args)
+    public static ServiceProcess Start(string workingDirectory, params string[] args) => new(StartProcess(workingDirectory, args));
+
+    private static Process StartProcess(string workingDirectory, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -78,7 +83,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        return new ServiceProcess(Process.Start(start) ?? throw new InvalidOperationException("lobby-edge did not start"));
+        return Process.Start(start) ?? throw new InvalidOperationException("lobby-edge did not start");
     }
 
     /// <summary>A TCP port on loopback that nothing listens on right now.</summary>
@@ -132,6 +137,45 @@ internal sealed class ServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
         await _reading;
         return Lines;
+    }
+
+    /// <summary>
+    /// Waits until the process exits on its own and returns its exit code; fails if it reports ready first (a start
+    /// that had to be refused) or is still running after <paramref name="patience"/>.
+    /// </summary>
+    public async Task<int> WaitForExitWithoutReadyAsync(TimeSpan patience)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!_process.HasExited)
+        {
+            Assert.False(Lines.Any(l => Message(l).EndsWith("; ready", StringComparison.Ordinal)), "lobby-edge reported ready; it should have refused to start");
+            Assert.True(deadline.Elapsed < patience, $"lobby-edge still runs after {patience}");
+            await Task.Delay(20);
+        }
+
+        await _process.WaitForExitAsync();
+        await _reading;
+        return _process.ExitCode;
+    }
+
+    /// <summary>Runs a command of lobby-edge (inspect, verify) to its end: exit code, standard output and error.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(string workingDirectory, TimeSpan patience, params string[] args)
+    {
+        using Process process = StartProcess(workingDirectory, args);
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(patience);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            Assert.Fail($"lobby-edge {string.Join(' ', args)} still runs after {patience}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     public async Task<string> StderrAsync() => _process.HasExited ? await _stderr : "";
