@@ -271,8 +271,8 @@ public sealed class LogCheck
                 long expected = previous.LastSequence + 1;
                 if (current.First > expected)
                 {
-                    damage.Add(new LogDamage(LogDamageKind.Gap, current.Path, 0, expected, current.First - 1, current.Records,
-                        $"events missing between {Path.GetFileName(previous.Path)} (ends at event {previous.LastSequence}) and this segment", false));
+                    damage.Add(new LogDamage(LogDamageKind.Gap, previous.Path, previous.Length, expected, current.First - 1, 0,
+                        $"events missing after the end of this segment: the next segment, {Path.GetFileName(current.Path)}, starts at event {current.First}", false));
                 }
                 else if (current.First < expected)
                 {
