@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace LobbyEdge.EventLog;
 
 /// <summary>
-/// The durable mark, <c>log/durable.mark</c>: the last event a commit made durable, rewritten in place (12 bytes:
+/// The durable mark, <c>durable.mark</c> in the data directory: the last event a commit made durable, rewritten in place (12 bytes:
 /// the sequence as int64 and its CRC-32C, little-endian) after every commit. It is evidence, not data: at open, a
 /// log that ends before the mark has lost acknowledged events (a segment cut short or replaced by an older copy),
 /// which would otherwise look like a torn tail. It is written after the commit's fsync and is not itself fsynced
@@ -21,7 +21,7 @@ internal sealed class DurableMarkFile : ILogCommitObserver, IDisposable
 
     public DurableMarkFile(ILogCommitObserver? inner) => _inner = inner;
 
-    public static string PathOf(string root) => Path.Combine(LogFiles.SegmentsDirectory(root), "durable.mark");
+    public static string PathOf(string root) => Path.Combine(root, "durable.mark");
 
     /// <summary>Reads the mark: (sequence, null), (0, null) when there is none, (0, why) when it is unreadable.</summary>
     public static (long Sequence, string? Problem) Read(string root)

@@ -1,6 +1,5 @@
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
-using LobbyEdge.Service.Profiles;
 
 namespace LobbyEdge.Service;
 
@@ -36,50 +35,15 @@ public static class VerifyCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        string? data = null;
-        string? branch = null;
-        for (int i = 1; i < args.Count; i++)
+        ToolCommandLine? line = ToolCommandLine.Parse(args, Usage, stderr);
+        if (line is null)
         {
-            string name = args[i];
-            string? value = i + 1 < args.Count ? args[++i] : null;
-            bool ok = name switch
-            {
-                "--data" => (data = value) is not null,
-                "--branch" => (branch = value) is not null,
-                _ => false,
-            };
-            if (!ok)
-            {
-                stderr.WriteLine($"lobby-edge verify: bad option '{name}'{(value is null ? " (no value)" : $" '{value}'")}");
-                stderr.WriteLine(Usage);
-                return ExitCodes.InvalidConfiguration;
-            }
-        }
-
-        if (data is null)
-        {
-            stderr.WriteLine("lobby-edge verify: --data is required");
-            stderr.WriteLine(Usage);
             return ExitCodes.InvalidConfiguration;
-        }
-
-        BranchConfig? config = null;
-        if (branch is not null)
-        {
-            try
-            {
-                config = BranchProfileLoader.Load(branch);
-            }
-            catch (ProfileException e)
-            {
-                stderr.WriteLine(e.Message);
-                return ExitCodes.InvalidConfiguration;
-            }
         }
 
         try
         {
-            string root = Path.GetFullPath(data);
+            string root = Path.GetFullPath(line.Data);
             if (!Directory.Exists(Path.Combine(root, "log")))
             {
                 stderr.WriteLine($"lobby-edge verify: {root}: no event log here (expected a 'log' folder)");
@@ -88,7 +52,7 @@ public static class VerifyCommand
 
             LogCheck check = LogCheck.Run(root);
             check.WriteReport(stdout);
-            bool replayFails = config is not null && Replay(check, config, root, stdout);
+            bool replayFails = line.Config is { } config && Replay(check, config, root, stdout);
             return check.MustRefuse || replayFails ? Refuses : check.IsIntact ? Intact : Findings;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
