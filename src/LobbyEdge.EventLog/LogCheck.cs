@@ -258,16 +258,75 @@ public sealed class LogCheck
     {
         var damage = new List<LogDamage>();
         var warnings = new List<string>();
-        var segments = new List<SegmentCheck>();
         List<(long First, string Path)> files = LogFiles.ListSegments(Root);
+        long retainedFrom = files.Count > 0 ? files[0].First : 1;
+
+        // The evidence first, the segments after: beside a running service both only grow, so evidence read before
+        // the segments can never be ahead of them unless events were really lost.
+        (long mark, string? markProblem) = DurableMarkFile.Read(Root);
+        DurableMark = markProblem is null ? mark : 0;
+        if (markProblem is not null)
+        {
+            warnings.Add($"durable mark {DurableMarkFile.PathOf(Root)}: {markProblem}; ignored");
+        }
+
+        var cursors = new List<CursorCheck>();
+        foreach (string path in ConsumerCursor.ListFiles(Root))
+        {
+            string name = Path.GetFileNameWithoutExtension(path);
+            (long position, string? problem) = ConsumerCursor.Read(path, retainedFrom - 1);
+            cursors.Add(new CursorCheck(path, name, position, problem));
+            if (problem is not null)
+            {
+                warnings.Add($"cursor {path}: {problem}; the consumer '{name}' will resend from event {position + 1}, the start of the retained log");
+            }
+        }
+
+        var snapshots = new List<SnapshotCheck>();
+        foreach ((long sequence, string path) in SnapshotStore.ListFiles(Root))
+        {
+            string? problem;
+            try
+            {
+                problem = SnapshotStore.Problem(ReadShared(path), sequence);
+            }
+            catch (FileNotFoundException)
+            {
+                // Replaced by a newer one while we looked (a running service keeps the two newest).
+                continue;
+            }
+            catch (IOException e)
+            {
+                problem = $"cannot be read: {e.Message}";
+            }
+
+            snapshots.Add(new SnapshotCheck(path, sequence, problem));
+            if (problem is not null)
+            {
+                warnings.Add($"snapshot {path}: {problem}; not used (start-up replays the day instead)");
+            }
+        }
+
+        // Listed again: a segment begun while the evidence was read (a day opening) must be seen.
+        files = LogFiles.ListSegments(Root);
+        var segments = new List<SegmentCheck>();
         for (int i = 0; i < files.Count; i++)
         {
             bool newest = i == files.Count - 1;
-            segments.Add(ScanSegment(files[i].First, files[i].Path, newest, damage));
-            if (i > 0)
+            try
             {
-                SegmentCheck previous = segments[i - 1];
-                SegmentCheck current = segments[i];
+                segments.Add(ScanSegment(files[i].First, files[i].Path, newest, damage));
+            }
+            catch (FileNotFoundException) when (!newest)
+            {
+                // Deleted by retention while we looked.
+                continue;
+            }
+
+            if (segments.Count > 1)
+            {
+                SegmentCheck previous = segments[^2];
+                SegmentCheck current = segments[^1];
                 long expected = previous.LastSequence + 1;
                 if (current.First > expected)
                 {
@@ -285,9 +344,8 @@ public sealed class LogCheck
         Segments = segments;
         string newestPath = files.Count > 0 ? files[^1].Path : LogFiles.SegmentsDirectory(Root);
         long newestFirst = files.Count > 0 ? files[^1].First : 1;
-        LastSequence = files.Count == 0 ? 0 : Tail is null ? segments[^1].LastSequence : newestFirst + ((Tail.GoodLength - LogFiles.SegmentHeaderSize) / RecordCodec.EventRecordSize) - 1;
-        long endOffset = Tail?.GoodLength ?? (files.Count > 0 ? segments[^1].Length : 0);
-        long retainedFrom = files.Count > 0 ? files[0].First : LastSequence + 1;
+        LastSequence = segments.Count == 0 ? 0 : Tail is null ? segments[^1].LastSequence : newestFirst + ((Tail.GoodLength - LogFiles.SegmentHeaderSize) / RecordCodec.EventRecordSize) - 1;
+        long endOffset = Tail?.GoodLength ?? (segments.Count > 0 ? segments[^1].Length : 0);
 
         void Evidence(string file, long sequence, string what)
         {
@@ -298,53 +356,15 @@ public sealed class LogCheck
             }
         }
 
-        var snapshots = new List<SnapshotCheck>();
-        foreach ((long sequence, string path) in SnapshotStore.ListFiles(Root))
+        Evidence(DurableMarkFile.PathOf(Root), DurableMark, "the durable mark written after each commit");
+        foreach (CursorCheck c in cursors.Where(c => c.Problem is null))
         {
-            string? problem;
-            try
-            {
-                problem = SnapshotStore.Problem(ReadShared(path), sequence);
-            }
-            catch (IOException e)
-            {
-                problem = $"cannot be read: {e.Message}";
-            }
-
-            snapshots.Add(new SnapshotCheck(path, sequence, problem));
-            if (problem is not null)
-            {
-                warnings.Add($"snapshot {path}: {problem}; not used (start-up replays the day instead)");
-            }
-
-            Evidence(path, sequence, "a snapshot of the state as of that event");
+            Evidence(c.Path, c.Position, $"consumer '{c.Name}' had finished with it");
         }
 
-        var cursors = new List<CursorCheck>();
-        foreach (string path in ConsumerCursor.ListFiles(Root))
+        foreach (SnapshotCheck snapshot in snapshots)
         {
-            string name = Path.GetFileNameWithoutExtension(path);
-            (long position, string? problem) = ConsumerCursor.Read(path, retainedFrom - 1);
-            cursors.Add(new CursorCheck(path, name, position, problem));
-            if (problem is not null)
-            {
-                warnings.Add($"cursor {path}: {problem}; the consumer '{name}' will resend from event {position + 1}, the start of the retained log");
-            }
-            else
-            {
-                Evidence(path, position, $"consumer '{name}' had finished with it");
-            }
-        }
-
-        (long mark, string? markProblem) = DurableMarkFile.Read(Root);
-        DurableMark = mark;
-        if (markProblem is not null)
-        {
-            warnings.Add($"durable mark {DurableMarkFile.PathOf(Root)}: {markProblem}; ignored");
-        }
-        else
-        {
-            Evidence(DurableMarkFile.PathOf(Root), mark, "the durable mark written after each commit");
+            Evidence(snapshot.Path, snapshot.Sequence, "a snapshot of the state as of that event");
         }
 
         // Damage in closed segments blocks the start when the branch still needs it: today's segment (the engine

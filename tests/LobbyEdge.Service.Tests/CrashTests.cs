@@ -105,13 +105,28 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         var random = new Random(seed);
         BranchConfig config = BranchProfileLoader.Load(s_demoProfile);
         string data = Path.Combine(_work.FullName, "data");
-        await RunAndKillAsync(data, seed: 1, TimeSpan.FromMilliseconds(2500));
+        await using (ServiceProcess busy = ServiceProcess.Start(_work.FullName, Arguments(data, seed: 1, speed: 10_000)))
+        {
+            // Two whole days and part of a third: closed segments, so damage in them is tried too.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (busy.Lines.Count(l => Message(l).Contains(" closed: ", StringComparison.Ordinal)) < 2)
+            {
+                Assert.False(busy.HasExited, await busy.StderrAsync());
+                Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2), "two simulated days took longer than two minutes");
+                await Task.Delay(50);
+            }
+
+            await Task.Delay(300);
+        }
 
         // A consumer cursor part-way through the log, so damage both before and after it is tried.
+        string cursor = Path.Combine(data, "cursors", "head-office.cursor");
         using (BranchLog log = BranchLog.Open(data))
         {
             log.Cursor("head-office").Save(log.LastSequence / 2);
         }
+
+        byte[] goodCursor = File.ReadAllBytes(cursor);
 
         int refused = 0;
         int started = 0;
@@ -179,14 +194,17 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             string findings = string.Join(" | ", lines.Where(l => l.GetProperty("LogLevel").GetString() is "Warning" or "Critical").Select(Message));
             output.WriteLine($"trial {trial}: {corruption}: started, {added.Length} new events; {findings}");
             Directory.Delete(backup, recursive: true);
+
+            // A corrupt cursor was tried in this trial; later trials try damage before and after a good one again.
+            File.WriteAllBytes(cursor, goodCursor);
         }
 
         output.WriteLine($"{trials} corruption trials (seed {seed}): {refused} refused, {started} started");
         Assert.Equal(trials, refused + started);
     }
 
-    private static string[] Arguments(string data, int seed) =>
-        ["--branch", s_demoProfile, "--simulate", "--speed", "1500", "--days", "30", "--seed", seed.ToString(CultureInfo.InvariantCulture),
+    private static string[] Arguments(string data, int seed, int speed = 1500) =>
+        ["--branch", s_demoProfile, "--simulate", "--speed", speed.ToString(CultureInfo.InvariantCulture), "--days", "30", "--seed", seed.ToString(CultureInfo.InvariantCulture),
         "--data", data, "--Http:Enabled=false", "--EventLog:SnapshotEveryEvents=150",
         "--Logging:LogLevel:LobbyEdge.Service.Simulation.SimulationDriver=Debug"];
 

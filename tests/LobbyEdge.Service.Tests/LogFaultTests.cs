@@ -54,6 +54,50 @@ public sealed class LogFaultTests : IDisposable
         Assert.Equal(content, File.ReadAllBytes(segment));
     }
 
+    [Fact]
+    public async Task FlippedByteInAClosedSegmentNobodyNeeds_TheBranchStarts_SaysSoAsCritical_AndTheGaugeCountsIt()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        await using (ServiceProcess busy = Start(data, speed: 10_000))
+        {
+            // The first day closed and the second begun: a closed segment and today's.
+            await busy.WaitForLineAsync(m => m.Contains(" closed: ", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+            for (int i = 0; i < 600 && Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Length < 2; i++)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        string oldest = Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Min(StringComparer.Ordinal)!;
+        byte[] content = File.ReadAllBytes(oldest);
+        content[16 + (64 * 5) + 30] ^= 0x5A;
+        File.WriteAllBytes(oldest, content);
+
+        int port = ServiceProcess.FreePort();
+        await using ServiceProcess again = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "100", "--seed", "7", "--data", data, $"--Http:Port={port}");
+        await again.WaitUntilReadyAsync();
+        JsonElement critical = Assert.Single(again.Lines, l => l.GetProperty("LogLevel").GetString() == "Critical");
+        Assert.Contains($"{oldest}, offset {16 + (64 * 5)}: event 6", ServiceProcess.Message(critical), StringComparison.Ordinal);
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        string metrics = "";
+        for (int i = 0; i < 200 && !metrics.Contains("lobby_eventlog_damaged_records", StringComparison.Ordinal); i++)
+        {
+            try
+            {
+                metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Contains("\nlobby_eventlog_damaged_records 1\n", metrics, StringComparison.Ordinal);
+        Assert.Equal(content, File.ReadAllBytes(oldest));
+    }
+
     [Theory]
     [InlineData(12)]
     [InlineData(0)]
