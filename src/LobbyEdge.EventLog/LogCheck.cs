@@ -369,11 +369,14 @@ public sealed class LogCheck
 
         // Damage in closed segments blocks the start when the branch still needs it: today's segment (the engine
         // replays it) or events a consumer has not finished with.
+        // The engine replays from the newest segment that holds an event (a day's segment begun by a DayOpened;
+        // when the newest is still empty, the day before).
+        long neededFrom = segments.LastOrDefault(x => x.LastSequence >= x.First)?.First ?? newestFirst;
         long oldestCursor = cursors.Count == 0 ? long.MaxValue : cursors.Min(c => c.Position);
         for (int i = 0; i < damage.Count; i++)
         {
             LogDamage d = damage[i];
-            bool needed = d.Blocking || d.File == newestPath || d.LastSequence >= newestFirst || oldestCursor < d.LastSequence;
+            bool needed = d.Blocking || d.File == newestPath || d.LastSequence >= neededFrom || oldestCursor < d.LastSequence;
             damage[i] = d with { Blocking = needed };
         }
 

@@ -167,6 +167,24 @@ public sealed class LogCheckTests
     }
 
     [Fact]
+    public void DamageInTheDayBefore_WhileTodaysSegmentIsStillEmpty_Refuses_BecauseTheEngineReplaysIt()
+    {
+        using var dir = new TempDir();
+        long last = FillDays(dir.Path, 1);
+        using (BranchLog log = BranchLog.Open(dir.Path))
+        {
+            // A new day's segment begun, its first commit not yet made (a crash between the two).
+            log.Append([new LobbyEvent { Sequence = last + 1, Kind = EventKind.DayOpened }]);
+        }
+
+        File.WriteAllBytes(LogFilesView.Segments(dir.Path)[^1], File.ReadAllBytes(LogFilesView.Segments(dir.Path)[^1])[..16]);
+        LogFixture.SetDurableMark(dir.Path, last);
+        Flip(LogFilesView.Segments(dir.Path)[0], 16 + (64 * 4) + 9);
+        LogCheck check = LogCheck.Run(dir.Path);
+        Assert.True(Assert.Single(check.Damage).Blocking);
+    }
+
+    [Fact]
     public void OverlappingSegments_AreDamage()
     {
         using var dir = new TempDir();

@@ -62,7 +62,8 @@ public sealed class LogFaultTests : IDisposable
         {
             // The first day closed and the second begun: a closed segment and today's.
             await busy.WaitForLineAsync(m => m.Contains(" closed: ", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
-            for (int i = 0; i < 600 && Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Length < 2; i++)
+            for (int i = 0; i < 600 && !(Directory.GetFiles(Path.Combine(data, "log"), "*.seg") is { Length: >= 2 } segments
+                && new FileInfo(segments.Max(StringComparer.Ordinal)!).Length > 16 + (64 * 20)); i++)
             {
                 await Task.Delay(100);
             }
