@@ -10,7 +10,11 @@ namespace LobbyEdge.EventLog;
 /// <param name="RepairedBytes">Bytes cut from a torn or corrupt tail (0 when the tail was clean).</param>
 /// <param name="RepairReason">What was wrong with the tail, or null.</param>
 /// <param name="RepairedFile">The segment that was cut back, or null.</param>
-public sealed record LogOpenReport(int Segments, long LastSequence, long RepairedBytes, string? RepairReason, string? RepairedFile);
+/// <param name="Check">
+/// The check of every segment, snapshot and cursor made before opening: damage the branch does not need (reported,
+/// not repaired), damaged snapshots, unreadable cursors. Null only for a report made without a check.
+/// </param>
+public sealed record LogOpenReport(int Segments, long LastSequence, long RepairedBytes, string? RepairReason, string? RepairedFile, LogCheck? Check = null);
 
 /// <summary>Hears about commits, for metrics. Called on the appending thread; must not block.</summary>
 public interface ILogCommitObserver
@@ -20,6 +24,11 @@ public interface ILogCommitObserver
 
     /// <summary>A write of the branch's storage failed (<see cref="LogWriteException.Site"/> says which file).</summary>
     public void WriteFailed(LogWriteException failure)
+    {
+    }
+
+    /// <summary>The log was opened; <paramref name="report"/> says what the check found (for gauges). Default: nothing.</summary>
+    public void Opened(LogOpenReport report)
     {
     }
 }
@@ -46,6 +55,7 @@ public sealed class BranchLog : IDisposable
 {
     private readonly string _root;
     private readonly ILogCommitObserver? _observer;
+    private readonly DurableMarkFile _mark;
     private SafeFileHandle? _segment;
     private long _segmentFirst;
     private long _segmentLength;
@@ -61,7 +71,10 @@ public sealed class BranchLog : IDisposable
     private BranchLog(string root, ILogCommitObserver? observer)
     {
         _root = root;
-        _observer = observer;
+
+        // Every commit also moves the durable mark, the evidence that tells a cut-short segment from a torn tail.
+        _mark = new DurableMarkFile(observer);
+        _observer = _mark;
     }
 
     /// <summary>The log's directory.</summary>
@@ -84,10 +97,16 @@ public sealed class BranchLog : IDisposable
     public LogWriteException? Fault => Volatile.Read(ref _fault);
 
     /// <summary>
-    /// Opens (or creates) the log in <paramref name="directory"/>. A torn or corrupt tail of the last segment
-    /// (a record cut short by a power cut, a bad checksum, a sequence that does not follow) is cut back to the
-    /// last good record and reported in <see cref="OpenReport"/>; it is never silently accepted.
+    /// Opens (or creates) the log in <paramref name="directory"/>. Checks every segment, snapshot and cursor first
+    /// (<see cref="LogCheck"/>). A torn tail of the newest segment (a record cut short by a power cut, garbage after
+    /// the last record: damage that runs to the end of the file with no intact record after it, and no evidence
+    /// that the log held more) is cut back to the last good record and reported in <see cref="OpenReport"/>; those
+    /// events were never acknowledged. Damage in a closed segment nobody needs any more is reported, not repaired.
     /// </summary>
+    /// <exception cref="LogDamagedException">
+    /// Damage where the branch needs it (the newest segment, events a cursor has not passed) or evidence of lost
+    /// events: nothing is cut or rewritten, and the message names files, offsets, events and what to do.
+    /// </exception>
     public static BranchLog Open(string directory, ILogCommitObserver? observer = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -96,38 +115,42 @@ public sealed class BranchLog : IDisposable
         System.IO.Directory.CreateDirectory(LogFiles.CursorsDirectory(root));
         System.IO.Directory.CreateDirectory(LogFiles.SnapshotsDirectory(root));
         var log = new BranchLog(root, observer);
-        log.OpenTail();
+        try
+        {
+            log.OpenTail();
+            log._mark.Attach(log);
+        }
+        catch
+        {
+            log._segment?.Dispose();
+            log._mark.Dispose();
+            throw;
+        }
+
+        log._observer?.Opened(log.OpenReport);
         return log;
     }
 
     private void OpenTail()
     {
+        LogCheck check = LogCheck.Run(_root);
+        if (check.MustRefuse)
+        {
+            throw new LogDamagedException(check);
+        }
+
         List<(long First, string Path)> segments = LogFiles.ListSegments(_root);
         if (segments.Count == 0)
         {
-            OpenReport = new LogOpenReport(0, 0, 0, null, null);
+            OpenReport = new LogOpenReport(0, 0, 0, null, null, check);
             return;
         }
 
         (long first, string path) = segments[^1];
         _segment = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
         long length = RandomAccess.GetLength(_segment);
-        byte[] content = new byte[length];
-        int read = 0;
-        while (read < length)
-        {
-            int n = RandomAccess.Read(_segment, content.AsSpan(read), read);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        SegmentScan scan = SegmentScan.Run(content.AsSpan(0, read), first);
-        long goodLength = scan.GoodLength;
-        string? reason = scan.Problem;
+        TornTail? tail = check.Tail;
+        long goodLength = tail?.GoodLength ?? length;
         if (goodLength < LogFiles.SegmentHeaderSize)
         {
             // Even the header is torn: the segment was being created when the power went.
@@ -136,7 +159,7 @@ public sealed class BranchLog : IDisposable
         }
 
         long cut = length - goodLength;
-        if (cut > 0 || reason is not null)
+        if (tail is not null)
         {
             RandomAccess.SetLength(_segment, goodLength);
             RandomAccess.FlushToDisk(_segment);
@@ -144,10 +167,10 @@ public sealed class BranchLog : IDisposable
 
         _segmentFirst = first;
         _segmentLength = goodLength;
-        _segmentRecords = scan.Records;
-        _appended = scan.Records > 0 ? scan.LastSequence : first - 1;
+        _segmentRecords = (int)((goodLength - LogFiles.SegmentHeaderSize) / RecordCodec.EventRecordSize);
+        _appended = check.LastSequence > 0 ? check.LastSequence : first - 1;
         _durable = _appended;
-        OpenReport = new LogOpenReport(segments.Count, _durable, Math.Max(0, cut), reason, reason is null ? null : path);
+        OpenReport = new LogOpenReport(segments.Count, _durable, Math.Max(0, cut), tail?.Reason, tail is null ? null : path, check);
     }
 
     /// <summary>
@@ -317,6 +340,7 @@ public sealed class BranchLog : IDisposable
         {
             _disposed = true;
             _segment?.Dispose();
+            _mark.Dispose();
         }
     }
 
@@ -468,46 +492,4 @@ public sealed class BranchLog : IDisposable
 
     private static void ThrowGap(long sequence, long appended) =>
         throw new InvalidOperationException($"Event {sequence} does not follow the log's last event {appended}.");
-}
-
-/// <summary>Validates a segment's records from the start; stops at the first bad one.</summary>
-internal readonly record struct SegmentScan(long GoodLength, int Records, long LastSequence, string? Problem)
-{
-    public static SegmentScan Run(ReadOnlySpan<byte> content, long first)
-    {
-        if (content.Length < LogFiles.SegmentHeaderSize)
-        {
-            return new SegmentScan(0, 0, first - 1, content.Length == 0 ? "empty segment file" : "segment header cut short");
-        }
-
-        if (!content[..LogFiles.SegmentHeaderSize].SequenceEqual(LogFiles.SegmentHeader))
-        {
-            return new SegmentScan(0, 0, first - 1, "segment header is not a LobbyEdge log header");
-        }
-
-        long offset = LogFiles.SegmentHeaderSize;
-        int records = 0;
-        long expected = first;
-        while (offset < content.Length)
-        {
-            RecordCodec.Status status = RecordCodec.TryReadEvent(content[(int)offset..], out LobbyEvent e, out int length);
-            string? problem = status switch
-            {
-                RecordCodec.Status.Ok when e.Sequence != expected => $"record at offset {offset} has sequence {e.Sequence}, expected {expected}",
-                RecordCodec.Status.Ok => null,
-                RecordCodec.Status.Incomplete => $"record at offset {offset} is cut short ({content.Length - offset} bytes)",
-                _ => $"record at offset {offset}: {status}",
-            };
-            if (problem is not null)
-            {
-                return new SegmentScan(offset, records, expected - 1, problem);
-            }
-
-            offset += length;
-            records++;
-            expected++;
-        }
-
-        return new SegmentScan(offset, records, expected - 1, null);
-    }
 }

@@ -14,11 +14,12 @@ public sealed class ConsumerCursor
 
     private readonly string _path;
 
-    private ConsumerCursor(string path, string name, long position)
+    private ConsumerCursor(string path, string name, long position, string? problem)
     {
         _path = path;
         Name = name;
         Position = position;
+        Problem = problem;
     }
 
     /// <summary>The consumer's name (a file name: letters, digits, '-' and '_').</summary>
@@ -26,6 +27,16 @@ public sealed class ConsumerCursor
 
     /// <summary>The last sequence the consumer finished with; 0 if none.</summary>
     public long Position { get; private set; }
+
+    /// <summary>
+    /// Why the cursor file could not be read (unreadable, wrong length, checksum mismatch), or null. The position
+    /// is then the safe point: just before the oldest event the log still holds, so the consumer resends everything
+    /// retained (at-least-once; head office drops repeats by the CloudEvent id).
+    /// </summary>
+    public string? Problem { get; }
+
+    /// <summary>The cursor file.</summary>
+    public string FilePath => _path;
 
     internal static ConsumerCursor Load(string root, string name)
     {
@@ -38,19 +49,51 @@ public sealed class ConsumerCursor
         }
 
         string path = Path.Combine(LogFiles.CursorsDirectory(root), name + ".cursor");
-        long position = 0;
-        if (File.Exists(path))
+        List<(long First, string Path)> segments = LogFiles.ListSegments(root);
+        (long position, string? problem) = Read(path, segments.Count > 0 ? segments[0].First - 1 : 0);
+        return new ConsumerCursor(path, name, position, problem);
+    }
+
+    /// <summary>The cursor files of a data directory.</summary>
+    internal static IEnumerable<string> ListFiles(string root)
+    {
+        string dir = LogFiles.CursorsDirectory(root);
+        return Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "*.cursor").Order(StringComparer.Ordinal) : [];
+    }
+
+    /// <summary>
+    /// Reads a cursor file: (position, null), (0, null) when there is none, or (<paramref name="safePoint"/>, why)
+    /// when it cannot be read.
+    /// </summary>
+    internal static (long Position, string? Problem) Read(string path, long safePoint)
+    {
+        byte[] bytes;
+        try
         {
-            byte[] bytes = File.ReadAllBytes(path);
-            if (bytes.Length != 12 || BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)) != Crc32C.Compute(Crc32C.Seed, bytes.AsSpan(0, 8)))
+            if (!File.Exists(path))
             {
-                throw new InvalidDataException($"{path}: cursor file is corrupt; delete it to resend from the start of the log");
+                return (0, null);
             }
 
-            position = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (safePoint, $"cannot be read ({e.Message})");
         }
 
-        return new ConsumerCursor(path, name, position);
+        if (bytes.Length != 12)
+        {
+            return (safePoint, $"is {bytes.Length} bytes long, a cursor is 12");
+        }
+
+        if (BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)) != Crc32C.Compute(Crc32C.Seed, bytes.AsSpan(0, 8)))
+        {
+            return (safePoint, "checksum mismatch");
+        }
+
+        long position = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        return position < 0 ? (safePoint, $"holds a negative position {position}") : (position, null);
     }
 
     /// <summary>Hears of failed saves, for metrics (set by <see cref="BranchLog.Cursor"/>).</summary>

@@ -17,8 +17,9 @@ public static class EngineRecovery
 {
     /// <summary>
     /// Returns an engine whose state is the fold of every durable event. Tries the snapshots newest first (one
-    /// taken under another configuration, or ahead of the log, is skipped); without one, replays from the start
-    /// of the current business day's segment.
+    /// taken under another configuration, one whose replay crosses damage, or one ahead of the log, is skipped; a
+    /// snapshot ahead of the log stops <see cref="BranchLog.Open"/> before this is reached); without one, replays
+    /// from the start of the current business day's segment.
     /// </summary>
     public static (QueueEngine Engine, RecoveryReport Report) Restore(Func<QueueEngine> createEngine, BranchLog log)
     {
@@ -47,8 +48,10 @@ public static class EngineRecovery
                 long replayed = Replay(engine, log, sequence + 1);
                 return (engine, new RecoveryReport(sequence, replayed > 0 ? sequence + 1 : 0, replayed, engine.LastSequence, Stopwatch.GetElapsedTime(start), notes));
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException)
             {
+                // InvalidDataException: the replay from this snapshot crosses damage in a closed segment that the
+                // day's own replay does not need.
                 notes.Add($"snapshot {sequence}: replay after it failed ({ex.Message}); skipped");
             }
         }

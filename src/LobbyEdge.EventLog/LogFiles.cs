@@ -127,6 +127,42 @@ internal static partial class LogFiles
         }
     }
 
+    /// <summary>
+    /// Reads up to <paramref name="max"/> bytes of a file with plain <c>open</c>/<c>read</c>, bypassing .NET's
+    /// advisory <c>flock</c>, which would refuse a file another process holds exclusively (the data directory's lock).
+    /// Returns nothing where the platform has no such call or the file cannot be read.
+    /// </summary>
+    public static unsafe byte[] ReadUnlocked(string path, int max)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return [];
+        }
+
+        int fd = Open(path, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            byte[] buffer = new byte[max];
+            fixed (byte* p = buffer)
+            {
+                nint n = ReadFd(fd, p, max);
+                return n > 0 ? buffer[..(int)n] : [];
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static unsafe partial nint ReadFd(int fd, byte* buffer, nint count);
+
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
 

@@ -85,28 +85,47 @@ public sealed class SnapshotStore
                 continue;
             }
 
-            if (file.Length < HeaderSize || !file.AsSpan(0, 8).SequenceEqual(Magic))
+            if (Problem(file, all[i].Sequence) is null)
             {
-                continue;
+                yield return (all[i].Sequence, file[HeaderSize..]);
             }
-
-            int length = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(16));
-            if (length != file.Length - HeaderSize
-                || BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(20)) != Crc32C.Compute(Crc32C.Seed, file.AsSpan(HeaderSize)))
-            {
-                continue;
-            }
-
-            yield return (BinaryPrimitives.ReadInt64LittleEndian(file.AsSpan(8)), file[HeaderSize..]);
         }
     }
 
-    private string PathOf(long sequence) => Path.Combine(_directory, sequence.ToString("D20", CultureInfo.InvariantCulture) + ".snap");
+    /// <summary>Why a snapshot file's bytes cannot be used (magic, length, checksum, sequence), or null when intact.</summary>
+    internal static string? Problem(ReadOnlySpan<byte> file, long nameSequence)
+    {
+        if (file.Length < HeaderSize || !file[..8].SequenceEqual(Magic))
+        {
+            return file.Length < HeaderSize ? $"cut short ({file.Length} bytes)" : "not a LobbyEdge snapshot (bad magic)";
+        }
 
-    private List<(long Sequence, string Path)> List()
+        int length = BinaryPrimitives.ReadInt32LittleEndian(file[16..]);
+        if (length != file.Length - HeaderSize)
+        {
+            return $"state length {length} does not match the file ({file.Length - HeaderSize} bytes)";
+        }
+
+        if (BinaryPrimitives.ReadUInt32LittleEndian(file[20..]) != Crc32C.Compute(Crc32C.Seed, file[HeaderSize..]))
+        {
+            return "checksum mismatch";
+        }
+
+        long sequence = BinaryPrimitives.ReadInt64LittleEndian(file[8..]);
+        return sequence != nameSequence ? $"holds the state of event {sequence}, its name says {nameSequence}" : null;
+    }
+
+    /// <summary>The snapshot files of a data directory, oldest first, as (sequence, path).</summary>
+    internal static List<(long Sequence, string Path)> ListFiles(string root)
     {
         var list = new List<(long, string)>();
-        foreach (string path in Directory.EnumerateFiles(_directory, "*.snap"))
+        string directory = LogFiles.SnapshotsDirectory(root);
+        if (!Directory.Exists(directory))
+        {
+            return list;
+        }
+
+        foreach (string path in Directory.EnumerateFiles(directory, "*.snap"))
         {
             if (long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out long seq))
             {
@@ -117,4 +136,8 @@ public sealed class SnapshotStore
         list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
         return list;
     }
+
+    private string PathOf(long sequence) => Path.Combine(_directory, sequence.ToString("D20", CultureInfo.InvariantCulture) + ".snap");
+
+    private List<(long Sequence, string Path)> List() => ListFiles(Path.GetDirectoryName(_directory)!);
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
-using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
-using LobbyEdge.Service.Profiles;
 
 namespace LobbyEdge.Service;
 
@@ -19,54 +17,22 @@ public static class InspectCommand
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stderr);
-        string? data = null;
-        string? branch = null;
         long from = 1;
         long to = 0;
-        for (int i = 1; i < args.Count; i++)
+        ToolCommandLine? line = ToolCommandLine.Parse(args, Usage, stderr, (name, value) => name switch
         {
-            string name = args[i];
-            string? value = i + 1 < args.Count ? args[++i] : null;
-            bool ok = name switch
-            {
-                "--data" => (data = value) is not null,
-                "--branch" => (branch = value) is not null,
-                "--from" => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out from) && from >= 1,
-                "--to" => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out to) && to >= 1,
-                _ => false,
-            };
-            if (!ok)
-            {
-                stderr.WriteLine($"lobby-edge inspect: bad option '{name}'{(value is null ? " (no value)" : $" '{value}'")}");
-                stderr.WriteLine(Usage);
-                return ExitCodes.InvalidConfiguration;
-            }
-        }
-
-        if (data is null)
+            "--from" => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out from) && from >= 1,
+            "--to" => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out to) && to >= 1,
+            _ => false,
+        });
+        if (line is null)
         {
-            stderr.WriteLine("lobby-edge inspect: --data is required");
-            stderr.WriteLine(Usage);
             return ExitCodes.InvalidConfiguration;
-        }
-
-        BranchConfig? config = null;
-        if (branch is not null)
-        {
-            try
-            {
-                config = BranchProfileLoader.Load(branch);
-            }
-            catch (ProfileException e)
-            {
-                stderr.WriteLine(e.Message);
-                return ExitCodes.InvalidConfiguration;
-            }
         }
 
         try
         {
-            LogInspector.Write(data, stdout, from, to, config);
+            LogInspector.Write(line.Data, stdout, from, to, line.Config);
             return ExitCodes.Stopped;
         }
         catch (Exception e) when (e is DirectoryNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)

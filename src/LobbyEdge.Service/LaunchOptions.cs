@@ -17,7 +17,9 @@ public sealed record LaunchOptions
 {
     /// <summary>The one-line usage shown with every command-line error.</summary>
     public const string Usage =
-        "usage: lobby-edge --branch <file.yaml> [--data <dir>] [--simulate [--speed <x>] [--seed <n>] [--days <n>]] [--Section:Key=value ...]";
+        "usage: lobby-edge --branch <file.yaml> [--data <dir>] [--simulate [--speed <x>] [--seed <n>] [--days <n>]] [--Section:Key=value ...]\n" +
+        "       lobby-edge inspect --data <dir> [--from <sequence>] [--to <sequence>] [--branch <file.yaml>]\n" +
+        "       lobby-edge verify --data <dir> [--branch <file.yaml>]";
 
     /// <summary>Where the service keeps its data when it runs for real (systemd's StateDirectory).</summary>
     public const string DefaultDataDirectory = "/var/lib/lobby-edge";

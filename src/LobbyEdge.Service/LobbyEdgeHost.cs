@@ -171,6 +171,9 @@ public static partial class LobbyEdgeHost
         catch (Exception e)
         {
             Log.RestoreFailed(logger, e);
+
+            // Also in plain words for whoever started it by hand (a locked or damaged data directory says what to do).
+            Console.Error.WriteLine($"lobby-edge: {e.Message}");
             _ = await DisposeAsync(host).ConfigureAwait(false);
             return ExitCodes.Fatal;
         }

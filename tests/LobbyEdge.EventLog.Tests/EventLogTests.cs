@@ -96,6 +96,8 @@ public sealed class EventLogTests
             f.SetLength(length - bytesCut);
         }
 
+        // A power cut in the last commit: its fsync never returned, so the durable mark never moved past the event before.
+        LogFixture.SetDurableMark(dir.Path, last - 1);
         using BranchLog log = BranchLog.Open(dir.Path);
         Assert.Equal(last - 1, log.LastSequence);
         Assert.Equal(64 - bytesCut, log.OpenReport.RepairedBytes);
@@ -110,8 +112,9 @@ public sealed class EventLogTests
     }
 
     [Fact]
-    public void Open_WithACorruptRecordInTheTail_CutsItAndEverythingAfter()
+    public void Open_WithACorruptRecordFollowedByIntactOnes_RefusesNamingFileOffsetAndEvent_AndChangesNothing()
     {
+        // Issue 10 item 1: this used to be cut as a "torn tail", with the intact records after it.
         using var dir = new TempDir();
         long last = Fill(dir.Path);
         string segment = dir.LastSegment;
@@ -125,10 +128,12 @@ public sealed class EventLogTests
             f.WriteByte((byte)(b ^ 0x5A));
         }
 
-        using BranchLog log = BranchLog.Open(dir.Path);
-        Assert.Equal(last - 3, log.LastSequence);
-        Assert.Equal(3 * 64, log.OpenReport.RepairedBytes);
-        Assert.Contains("BadChecksum", log.OpenReport.RepairReason);
+        byte[] before = File.ReadAllBytes(segment);
+        var ex = Assert.Throws<LogDamagedException>(() => BranchLog.Open(dir.Path));
+        Assert.Contains($"{segment}, offset {length - (3 * 64)}: event {last - 2}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("2 intact record(s) follow", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("checksum mismatch", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(segment));
     }
 
     [Fact]
@@ -161,6 +166,9 @@ public sealed class EventLogTests
         {
             f.SetLength(5);
         }
+
+        // The power went while the segment was created: the commit of event 3 never returned.
+        LogFixture.SetDurableMark(dir.Path, last - 1);
 
         using BranchLog reopened = BranchLog.Open(dir.Path);
         Assert.Equal(last - 1, reopened.LastSequence);
@@ -206,6 +214,7 @@ public sealed class EventLogTests
     public void Cursor_IsDurableAndOnlyMovesForward()
     {
         using var dir = new TempDir();
+        Fill(dir.Path);
         using (BranchLog log = BranchLog.Open(dir.Path))
         {
             ConsumerCursor cursor = log.Cursor("head-office");
@@ -219,9 +228,12 @@ public sealed class EventLogTests
         Assert.Equal(0, reopened.Cursor("metrics").Position);
         Assert.Throws<ArgumentException>(() => reopened.Cursor("../etc/passwd"));
 
+        // An unreadable cursor does not stop anything: the consumer resends from the start of the retained log.
         File.WriteAllBytes(Path.Combine(dir.Path, "cursors", "head-office.cursor"), [1, 2, 3]);
-        var ex = Assert.Throws<InvalidDataException>(() => reopened.Cursor("head-office"));
-        Assert.Contains("head-office.cursor", ex.Message);
+        ConsumerCursor corrupt = reopened.Cursor("head-office");
+        Assert.Equal(0, corrupt.Position);
+        Assert.Equal(Path.Combine(dir.Path, "cursors", "head-office.cursor"), corrupt.FilePath);
+        Assert.Contains("3 bytes long", corrupt.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -295,7 +307,7 @@ public sealed class EventLogTests
         return list;
     }
 
-    private static long Fill(string path)
+    internal static long Fill(string path)
     {
         using BranchLog log = BranchLog.Open(path);
         Days.Run(1, events =>

@@ -24,6 +24,21 @@ internal sealed class TempDir : IDisposable
     }
 }
 
+internal static class LogFixture
+{
+    /// <summary>Rewrites the durable mark, as the last commit before a power cut left it.</summary>
+    public static void SetDurableMark(string root, long sequence) => File.WriteAllBytes(DurableMarkFile.PathOf(root), SequenceFile(sequence));
+
+    /// <summary>The 12 bytes of a cursor or mark file: the sequence and its CRC-32C.</summary>
+    public static byte[] SequenceFile(long sequence)
+    {
+        byte[] bytes = new byte[12];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, sequence);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), Crc32C.Compute(Crc32C.Seed, bytes.AsSpan(0, 8)));
+        return bytes;
+    }
+}
+
 internal static class LogFilesView
 {
     public static string[] Segments(string root)

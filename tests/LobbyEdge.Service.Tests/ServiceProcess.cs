@@ -51,6 +51,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (what a second instance names as the data directory's holder).</summary>
+    public int Id => _process.Id;
+
     /// <summary>The log lines so far.</summary>
     public List<JsonElement> Lines
     {
@@ -93,6 +96,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// NTP, and on an unsynchronised clock the branch would not open its day by the clock (engine README, "Clock
     /// policy"). The clock policy's own tests set it themselves.
     /// </summary>
+    private static Process StartProcess(string workingDirectory, string[] args) =>
+        Process.Start(StartInfo(workingDirectory, null, args)) ?? throw new InvalidOperationException("lobby-edge did not start");
+
     private static ProcessStartInfo StartInfo(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -108,7 +114,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        if (args.Contains("--branch") && !args.Any(a => a.StartsWith("--Clock:", StringComparison.OrdinalIgnoreCase)))
+        if (args.Contains("--branch") && args.FirstOrDefault() is not ("inspect" or "verify") && !args.Any(a => a.StartsWith("--Clock:", StringComparison.OrdinalIgnoreCase)))
         {
             start.ArgumentList.Add("--Clock:Synchronization=trusted");
         }
@@ -174,24 +180,49 @@ internal sealed class ServiceProcess : IAsyncDisposable
         return Lines;
     }
 
-    public async Task<string> StderrAsync() => _process.HasExited ? await _stderr : "";
-
-    /// <summary>Waits for the process to end by itself and returns its exit code; fails if it is still running after <paramref name="patience"/>.</summary>
-    public async Task<int> ExitCodeAsync(TimeSpan patience)
+    /// <summary>
+    /// Waits until the process exits on its own and returns its exit code; fails if it reports ready first (a start
+    /// that had to be refused) or is still running after <paramref name="patience"/>.
+    /// </summary>
+    public async Task<int> WaitForExitWithoutReadyAsync(TimeSpan patience)
     {
-        using var timeout = new CancellationTokenSource(patience);
-        try
+        var deadline = Stopwatch.StartNew();
+        while (!_process.HasExited)
         {
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Assert.Fail($"lobby-edge still runs after {patience}; last lines: {string.Join(" | ", Lines.TakeLast(5).Select(Message))}");
+            Assert.False(Lines.Any(l => Message(l).EndsWith("; ready", StringComparison.Ordinal)), "lobby-edge reported ready; it should have refused to start");
+            Assert.True(deadline.Elapsed < patience, $"lobby-edge still runs after {patience}");
+            await Task.Delay(20);
         }
 
+        await _process.WaitForExitAsync();
         await _reading;
         return _process.ExitCode;
     }
+
+    /// <summary>Runs a command of lobby-edge (inspect, verify) to its end: exit code, standard output and error.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(string workingDirectory, TimeSpan patience, params string[] args)
+    {
+        using Process process = StartProcess(workingDirectory, args);
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(patience);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            Assert.Fail($"lobby-edge {string.Join(' ', args)} still runs after {patience}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public async Task<string> StderrAsync() => _process.HasExited ? await _stderr : "";
+
+    /// <summary>Waits for the process to end by itself and returns its exit code; fails if it is still running after <paramref name="patience"/>.</summary>
+    public Task<int> ExitCodeAsync(TimeSpan patience) => WaitForExitAsync(patience);
 
     public async ValueTask DisposeAsync()
     {

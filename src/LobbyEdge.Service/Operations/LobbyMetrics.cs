@@ -59,6 +59,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         _framesRejected = f.CreateCounter("lobby_device_frames_rejected_total", "Corrupt frames counted and dropped.", "device", "reason");
         _printerPaper = f.CreateGauge("lobby_printer_paper", "1 for the printer's current paper status.", "device", "status");
         EventLogLastSequence = f.CreateGauge("lobby_eventlog_last_sequence", "The last durable event's sequence.");
+        EventLogDamagedRecords = f.CreateGauge("lobby_eventlog_damaged_records", "Damaged record slots found at start in closed log segments the branch no longer needs (it runs; restore the file named in the log from a backup).");
         EventLogCommitSeconds = f.CreateHistogram("lobby_eventlog_commit_seconds", "Time of one group commit (write and fsync).", new HistogramConfiguration { Buckets = s_commitBuckets });
         Counter writeFailures = f.CreateCounter("lobby_eventlog_write_failures_total",
             "Writes or fsyncs of the branch's storage that failed (disk full, I/O error, read-only), by file: segment and new_segment stop the engine; snapshot, cursor and prune are retried.", "file");
@@ -172,6 +173,9 @@ public sealed class LobbyMetrics : ILogCommitObserver
     /// <summary><c>lobby_eventlog_last_sequence</c>.</summary>
     public Gauge EventLogLastSequence { get; }
 
+    /// <summary><c>lobby_eventlog_damaged_records</c>.</summary>
+    public Gauge EventLogDamagedRecords { get; }
+
     /// <summary><c>lobby_eventlog_commit_seconds</c>.</summary>
     public Histogram EventLogCommitSeconds { get; }
 
@@ -264,6 +268,9 @@ public sealed class LobbyMetrics : ILogCommitObserver
         LogWriteSite.Cursor => "cursor",
         _ => "prune",
     };
+
+    /// <summary>Sets <c>lobby_eventlog_damaged_records</c> from what the start-up check found.</summary>
+    public void Opened(LogOpenReport report) => EventLogDamagedRecords.Set(report?.Check?.ToleratedRecords ?? 0);
 
     /// <summary>The outcome an ending event counts as, or -1 for an event that ends nothing.</summary>
     public static int OutcomeOf(in LobbyEvent e) => e.Kind switch

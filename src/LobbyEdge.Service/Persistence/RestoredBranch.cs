@@ -5,13 +5,16 @@ using Microsoft.Extensions.Logging;
 namespace LobbyEdge.Service.Persistence;
 
 /// <summary>
-/// The branch as the log remembers it: the opened event log and the engine rebuilt from it. Made once, at
-/// start, before the engine loop accepts a single command.
+/// The branch as the log remembers it: the data directory locked for this process, the opened event log and the
+/// engine rebuilt from it. Made once, at start, before the engine loop accepts a single command.
 /// </summary>
 public sealed partial class RestoredBranch : IDisposable
 {
-    private RestoredBranch(BranchLog log, QueueEngine engine, RecoveryReport report)
+    private readonly DataDirectoryLock _lock;
+
+    private RestoredBranch(DataDirectoryLock directoryLock, BranchLog log, QueueEngine engine, RecoveryReport report)
     {
+        _lock = directoryLock;
         Log = log;
         Engine = engine;
         Report = report;
@@ -26,18 +29,54 @@ public sealed partial class RestoredBranch : IDisposable
     /// <summary>How the engine was rebuilt.</summary>
     public RecoveryReport Report { get; }
 
-    /// <summary>Opens the log in <paramref name="dataDirectory"/>, repairs a torn tail, and rebuilds the engine.</summary>
+    /// <summary>
+    /// Locks <paramref name="dataDirectory"/> for this process, opens the log (checking every segment, snapshot and
+    /// cursor; a torn tail is cut), and rebuilds the engine. Everything found is logged: damage the branch does not
+    /// need and damaged snapshots as Critical/Warning, unreadable cursors as Warning.
+    /// </summary>
+    /// <exception cref="DataDirectoryLockedException">Another process runs on the directory (message names it and the process).</exception>
+    /// <exception cref="LogDamagedException">The log is damaged where the branch needs it; logged as Critical, nothing changed.</exception>
     public static RestoredBranch Open(string dataDirectory, BranchConfig config, ILogger logger, ILogCommitObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(logger);
-        BranchLog log = BranchLog.Open(Path.Combine(dataDirectory), observer);
+        DataDirectoryLock directoryLock = DataDirectoryLock.Acquire(dataDirectory);
+        BranchLog log;
+        try
+        {
+            log = BranchLog.Open(dataDirectory, observer);
+        }
+        catch (LogDamagedException e)
+        {
+            Messages.Refused(logger, e.Message);
+            directoryLock.Dispose();
+            throw;
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+
         try
         {
             LogOpenReport open = log.OpenReport;
             if (open.RepairReason is not null)
             {
                 Messages.TailRepaired(logger, open.RepairedFile ?? "", open.RepairedBytes, open.RepairReason);
+            }
+
+            if (open.Check is { } check)
+            {
+                foreach (LogDamage damage in check.Damage)
+                {
+                    Messages.ClosedSegmentDamaged(logger, damage.ToString());
+                }
+
+                foreach (string warning in check.Warnings)
+                {
+                    Messages.Finding(logger, warning);
+                }
             }
 
             (QueueEngine engine, RecoveryReport report) = EngineRecovery.Restore(() => new QueueEngine(config), log);
@@ -47,17 +86,28 @@ public sealed partial class RestoredBranch : IDisposable
             }
 
             Messages.Restored(logger, log.Directory, open.Segments, report.LastSequence, report.SnapshotSequence, report.EventsReplayed, report.Elapsed.TotalMilliseconds);
-            return new RestoredBranch(log, engine, report);
+            return new RestoredBranch(directoryLock, log, engine, report);
         }
         catch
         {
             log.Dispose();
+            directoryLock.Dispose();
             throw;
         }
     }
 
-    /// <summary>Closes the log (committing anything pending).</summary>
-    public void Dispose() => Log.Dispose();
+    /// <summary>Closes the log (committing anything pending), then releases the data directory.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            Log.Dispose();
+        }
+        finally
+        {
+            _lock.Dispose();
+        }
+    }
 
     private static partial class Messages
     {
@@ -70,5 +120,15 @@ public sealed partial class RestoredBranch : IDisposable
         [LoggerMessage(303, LogLevel.Information,
             "Event log {Directory} open: {Segments} segment(s), last event {Sequence}; restored from snapshot {Snapshot} plus {Replayed} replayed event(s) in {Milliseconds:0.0} ms; ready")]
         public static partial void Restored(ILogger logger, string directory, int segments, long sequence, long snapshot, long replayed, double milliseconds);
+
+        [LoggerMessage(304, LogLevel.Critical, "Refusing to start: {Message}")]
+        public static partial void Refused(ILogger logger, string message);
+
+        [LoggerMessage(305, LogLevel.Critical,
+            "Event log damage in a closed segment nobody needs any more (the branch runs; restore the file from a backup): {Damage}")]
+        public static partial void ClosedSegmentDamaged(ILogger logger, string damage);
+
+        [LoggerMessage(306, LogLevel.Warning, "Start-up check: {Finding}")]
+        public static partial void Finding(ILogger logger, string finding);
     }
 }

@@ -1,0 +1,69 @@
+using LobbyEdge.Engine;
+using LobbyEdge.Service.Profiles;
+
+namespace LobbyEdge.Service;
+
+/// <summary>
+/// The command line shared by the read-only tools (<c>inspect</c>, <c>verify</c>): <c>--data &lt;dir&gt;</c> (required),
+/// <c>--branch &lt;file.yaml&gt;</c> (optional, loaded and checked), and the tool's own options.
+/// </summary>
+internal sealed class ToolCommandLine
+{
+    private ToolCommandLine(string data, BranchConfig? config)
+    {
+        Data = data;
+        Config = config;
+    }
+
+    /// <summary>The data directory.</summary>
+    public string Data { get; }
+
+    /// <summary>The branch loaded from <c>--branch</c>, or null.</summary>
+    public BranchConfig? Config { get; }
+
+    /// <summary>
+    /// Parses <paramref name="args"/> (the tool's name first). <paramref name="option"/> takes the tool's own options
+    /// (name, value) and returns false for an unknown name or a bad value. Returns null after writing the problem
+    /// and <paramref name="usage"/> to <paramref name="stderr"/> (the tool then exits 2).
+    /// </summary>
+    public static ToolCommandLine? Parse(IReadOnlyList<string> args, string usage, TextWriter stderr, Func<string, string?, bool>? option = null)
+    {
+        string tool = $"lobby-edge {args[0]}";
+        string? data = null;
+        string? branch = null;
+        for (int i = 1; i < args.Count; i++)
+        {
+            string name = args[i];
+            string? value = i + 1 < args.Count ? args[++i] : null;
+            bool ok = name switch
+            {
+                "--data" => (data = value) is not null,
+                "--branch" => (branch = value) is not null,
+                _ => option is not null && option(name, value),
+            };
+            if (!ok)
+            {
+                stderr.WriteLine($"{tool}: bad option '{name}'{(value is null ? " (no value)" : $" '{value}'")}");
+                stderr.WriteLine(usage);
+                return null;
+            }
+        }
+
+        if (data is null)
+        {
+            stderr.WriteLine($"{tool}: --data is required");
+            stderr.WriteLine(usage);
+            return null;
+        }
+
+        try
+        {
+            return new ToolCommandLine(data, branch is null ? null : BranchProfileLoader.Load(branch));
+        }
+        catch (ProfileException e)
+        {
+            stderr.WriteLine(e.Message);
+            return null;
+        }
+    }
+}
