@@ -59,6 +59,8 @@ internal sealed class DurableMarkFile : ILogCommitObserver, IDisposable
 
     public void Opened(LogOpenReport report) => _inner?.Opened(report);
 
+    public void WriteFailed(LogWriteException failure) => _inner?.WriteFailed(failure);
+
     public void Dispose() => _file?.Dispose();
 
     private void Write(long sequence)

@@ -4,6 +4,8 @@ using System.Text.Json;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Simulator.Devices;
 
+using LobbyEdge.Service.Tests;
+
 namespace LobbyEdge.Devices.Tests;
 
 /// <summary>
@@ -26,10 +28,10 @@ public sealed class KioskPrintFailureProcessTests : IAsyncDisposable
         _pty = await SocatPty.StartAsync(Path.Combine(_dir.FullName, "printer-host"), Path.Combine(_dir.FullName, "printer-dev"), TimeSpan.FromSeconds(10));
         var printer = new VirtualPrinter();
         _printerRun = RunPrinterAsync(printer, _pty.DeviceEnd, _stop.Token);
-        int port = LobbyEdgeProcess.FreePort();
+        int port = ServiceProcess.FreePort();
         string data = Path.Combine(_dir.FullName, "data");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await using (LobbyEdgeProcess service = LobbyEdgeProcess.Start(_dir.FullName, "--branch", branch, "--data", data, $"--Http:Port={port}"))
+        await using (ServiceProcess service = ServiceProcess.Start(_dir.FullName, "--branch", branch, "--data", data, $"--Http:Port={port}"))
         {
             // A good ticket first: the printer is up and confirms the cut.
             (HttpStatusCode status, JsonElement body) = await IssueWhenPrinterReadyAsync(http, service);
@@ -54,8 +56,7 @@ public sealed class KioskPrintFailureProcessTests : IAsyncDisposable
         }
 
         // The log: A002 and A004 issued and cancelled as print_failed; A001 and A003 still waiting.
-        await using LobbyEdgeProcess inspect = LobbyEdgeProcess.Start(_dir.FullName, "inspect", "--data", data, "--branch", branch);
-        (int exitCode, string stdout, string stderr) = await inspect.ExitAsync(TimeSpan.FromMinutes(2));
+        (int exitCode, string stdout, string stderr) = await ServiceProcess.RunToEndAsync(_dir.FullName, TimeSpan.FromMinutes(2), "inspect", "--data", data, "--branch", branch);
         Assert.True(exitCode == 0, stderr);
         List<JsonElement> cancelled = [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement)
@@ -92,7 +93,7 @@ public sealed class KioskPrintFailureProcessTests : IAsyncDisposable
     }
 
     /// <summary>Taps until the kiosk stops refusing because its printer is not (yet, or again) ready.</summary>
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> IssueWhenPrinterReadyAsync(HttpClient http, LobbyEdgeProcess service)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> IssueWhenPrinterReadyAsync(HttpClient http, ServiceProcess service)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)

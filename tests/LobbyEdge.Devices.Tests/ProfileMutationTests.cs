@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using LobbyEdge.Service.Profiles;
 
+using LobbyEdge.Service.Tests;
+
 namespace LobbyEdge.Devices.Tests;
 
 /// <summary>
@@ -98,8 +100,7 @@ public sealed class ProfileMutationTests : IDisposable
         lines[index] = lines[index].Replace("[0x03]", "[0x03", StringComparison.Ordinal);
         File.WriteAllLines(model, lines);
 
-        await using LobbyEdgeProcess process = LobbyEdgeProcess.Start(_root, "--branch", Path.Combine("branches", "demo-hardware.yaml"), "--data", Path.Combine(_root, "data"), "--Http:Port=0");
-        (int exitCode, string stdout, string stderr) = await process.ExitAsync(TimeSpan.FromMinutes(2));
+        (int exitCode, string stdout, string stderr) = await ServiceProcess.RunToEndAsync(_root, TimeSpan.FromMinutes(2), "--branch", Path.Combine("branches", "demo-hardware.yaml"), "--data", Path.Combine(_root, "data"), "--Http:Port=0");
 
         Assert.Equal(2, exitCode);
         Assert.Matches(@"^devices/led-counter-1line\.yaml:\d+:\d+: YAML syntax error: ", stderr);
@@ -136,8 +137,7 @@ public sealed class ProfileMutationTests : IDisposable
                     }
                 }
 
-                await using LobbyEdgeProcess process = LobbyEdgeProcess.Start(_root, "--branch", Path.GetRelativePath(_root, branch), "--data", Path.Combine(_root, "data"), "--Http:Port=0");
-                (int exitCode, _, string stderr) = await process.ExitAsync(TimeSpan.FromMinutes(2));
+                (int exitCode, _, string stderr) = await ServiceProcess.RunToEndAsync(_root, TimeSpan.FromMinutes(2), "--branch", Path.GetRelativePath(_root, branch), "--data", Path.Combine(_root, "data"), "--Http:Port=0");
 
                 Assert.True(exitCode == 2, $"{Path.GetFileName(file)}: exit {exitCode}; stderr: {stderr}");
                 Assert.Equal(expected.Replace(_root + Path.DirectorySeparatorChar, "", StringComparison.Ordinal), stderr.TrimEnd('\n').Replace(_root + Path.DirectorySeparatorChar, "", StringComparison.Ordinal));

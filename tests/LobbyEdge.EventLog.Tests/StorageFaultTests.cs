@@ -169,7 +169,8 @@ public sealed class StorageFaultTests
         log.Cursor("head-office").Save(firsts[4] - 1);
         report = log.Prune(now, TimeSpan.FromDays(1));
         Assert.Empty(report.Deleted);
-        Assert.Equal(("archive", 1L, 3), (report.HeldBy, report.HeldFrom, report.HeldSegments));
+        // (An unreadable cursor resends from the oldest event the log still holds: the first of day 2.)
+        Assert.Equal(("archive", firsts[1], 3), (report.HeldBy, report.HeldFrom, report.HeldSegments));
 
         // Once every cursor has passed them, they go; the current segment always stays.
         File.Delete(Path.Combine(dir.Path, "cursors", "archive.cursor"));

@@ -88,7 +88,10 @@ public sealed class ClockProcessTests(ITestOutputHelper output) : IDisposable
         await OperationsTests.WaitForAsync(async () =>
         {
             metrics = OperationsTests.Parse(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+            // The gauge follows the engine loop's first reading of the clock at the end of a batch, a moment after the
+            // log line: wait for both (the wait fails the test if the gauge never shows the kernel's state).
             return metrics["lobby_eventlog_last_sequence"] >= 0 && service.Lines.Count > 0
+                && metrics["lobby_clock_synchronized"] == (synchronized ? 1 : 0)
                 && (synchronized || service.Lines.Any(l => ServiceProcess.Message(l).Contains("not synchronised", StringComparison.Ordinal)));
         });
         output.WriteLine($"kernel clock synchronised: {synchronized}");

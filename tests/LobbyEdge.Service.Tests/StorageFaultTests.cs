@@ -139,11 +139,11 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
             {
                 await Task.Delay(100);
                 metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-                held = Sample(metrics, "lobby_eventlog_retention_held_segments");
+                held = Sample(metrics, "lobby_eventlog_retention_blocked");
             }
 
             Assert.Equal(4, held);
-            Assert.Equal(segments[1..].Sum(s => new FileInfo(s).Length), Sample(metrics, "lobby_eventlog_retention_held_bytes"));
+            Assert.Equal(segments[1..].Sum(s => new FileInfo(s).Length), Sample(metrics, "lobby_eventlog_retention_blocked_bytes"));
             Assert.True(Sample(metrics, "lobby_eventlog_storage_free_bytes") > 0);
             await service.WaitForLineAsync(m => m.StartsWith("Event log retention held back: 4 segment(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         }

@@ -64,8 +64,8 @@ public sealed class LobbyMetrics : ILogCommitObserver
         Counter writeFailures = f.CreateCounter("lobby_eventlog_write_failures_total",
             "Writes or fsyncs of the branch's storage that failed (disk full, I/O error, read-only), by file: segment and new_segment stop the engine; snapshot, cursor and prune are retried.", "file");
         _writeFailures = [.. Enum.GetValues<LogWriteSite>().Select(site => writeFailures.WithLabels(FileLabel(site)))];
-        EventLogRetentionHeldSegments = f.CreateGauge("lobby_eventlog_retention_held_segments", "Closed day segments older than the retention that are kept because a consumer's cursor has not passed them.");
-        EventLogRetentionHeldBytes = f.CreateGauge("lobby_eventlog_retention_held_bytes", "Size of the segments retention keeps for a consumer's cursor.");
+        EventLogRetentionBlocked = f.CreateGauge("lobby_eventlog_retention_blocked", "Closed day segments older than the retention that are kept because a consumer's cursor has not passed them.");
+        EventLogRetentionBlockedBytes = f.CreateGauge("lobby_eventlog_retention_blocked_bytes", "Size of the segments retention keeps for a consumer's cursor.");
         EventLogStorageFreeBytes = f.CreateGauge("lobby_eventlog_storage_free_bytes", "Bytes the data directory's file system has free for the service, read at each scrape.");
         HeadOfficeConnected = f.CreateGauge("lobby_headoffice_connected", "1 while connected to the head-office broker.");
         HeadOfficePendingEvents = f.CreateGauge("lobby_headoffice_pending_events", "Durable events not yet acknowledged by head office.");
@@ -179,11 +179,11 @@ public sealed class LobbyMetrics : ILogCommitObserver
     /// <summary><c>lobby_eventlog_commit_seconds</c>.</summary>
     public Histogram EventLogCommitSeconds { get; }
 
-    /// <summary><c>lobby_eventlog_retention_held_segments</c>.</summary>
-    public Gauge EventLogRetentionHeldSegments { get; }
+    /// <summary><c>lobby_eventlog_retention_blocked</c>.</summary>
+    public Gauge EventLogRetentionBlocked { get; }
 
-    /// <summary><c>lobby_eventlog_retention_held_bytes</c>.</summary>
-    public Gauge EventLogRetentionHeldBytes { get; }
+    /// <summary><c>lobby_eventlog_retention_blocked_bytes</c>.</summary>
+    public Gauge EventLogRetentionBlockedBytes { get; }
 
     /// <summary><c>lobby_eventlog_storage_free_bytes</c>.</summary>
     public Gauge EventLogStorageFreeBytes { get; }
@@ -255,8 +255,8 @@ public sealed class LobbyMetrics : ILogCommitObserver
     /// <param name="bytes">Their size in bytes.</param>
     public void RetentionHeld(int segments, long bytes)
     {
-        EventLogRetentionHeldSegments.Set(segments);
-        EventLogRetentionHeldBytes.Set(bytes);
+        EventLogRetentionBlocked.Set(segments);
+        EventLogRetentionBlockedBytes.Set(bytes);
     }
 
     /// <summary>The <c>file</c> label of <c>lobby_eventlog_write_failures_total</c> for a write site.</summary>
