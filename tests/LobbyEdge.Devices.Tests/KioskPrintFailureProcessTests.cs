@@ -2,9 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LobbyEdge.Devices.Serial;
-using LobbyEdge.Simulator.Devices;
-
 using LobbyEdge.Service.Tests;
+using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;
 
