@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Xunit.Abstractions;
@@ -173,47 +172,10 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 
     private async Task<Run> RunAsync(TimeSpan patience, Dictionary<string, string> environment, params string[] args)
     {
-        // DOTNET_HOST_PATH is the dotnet that runs these tests (set by the SDK); fall back to the PATH.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = _workingDirectory.FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(s_appDirectory, "lobby-edge.dll"));
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        if (args.Length > 0 && args[0] != "inspect")
-        {
-            // Any free port: tests run side by side, and a developer's own service may hold 9180.
-            start.ArgumentList.Add("--Http:Port=0");
-        }
-
-        foreach ((string name, string value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("lobby-edge did not start");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(patience);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"lobby-edge {string.Join(' ', args)} did not exit within {patience}; stderr: {await stderr}");
-        }
-
-        var run = new Run(process.ExitCode, await stdout, await stderr);
+        // Any free port: tests run side by side, and a developer's own service may hold 9180.
+        string[] arguments = args.Length > 0 && args[0] != "inspect" ? [.. args, "--Http:Port=0"] : args;
+        (int exitCode, string stdout, string stderr) = await ServiceProcess.RunToEndAsync(_workingDirectory.FullName, patience, environment, arguments);
+        var run = new Run(exitCode, stdout, stderr);
         output.WriteLine($"lobby-edge {string.Join(' ', args)} -> {run.ExitCode}");
         output.WriteLine($"stderr: {run.Stderr}");
         output.WriteLine($"stdout (last 2000 chars): {run.Stdout[Math.Max(0, run.Stdout.Length - 2000)..]}");

@@ -96,12 +96,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// NTP, and on an unsynchronised clock the branch would not open its day by the clock (engine README, "Clock
     /// policy"). The clock policy's own tests set it themselves.
     /// </summary>
-    private static Process StartProcess(string workingDirectory, string[] args) =>
-        Process.Start(StartInfo(workingDirectory, null, args)) ?? throw new InvalidOperationException("lobby-edge did not start");
-
     private static ProcessStartInfo StartInfo(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // DOTNET_HOST_PATH is the dotnet that runs these tests (set by the SDK); fall back to the PATH.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -200,9 +198,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a command of lobby-edge (inspect, verify) to its end: exit code, standard output and error.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(string workingDirectory, TimeSpan patience, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(string workingDirectory, TimeSpan patience, params string[] args) =>
+        RunToEndAsync(workingDirectory, patience, null, args);
+
+    /// <summary>Runs lobby-edge to its end with extra environment variables; fails (and kills it) after <paramref name="patience"/>.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(
+        string workingDirectory, TimeSpan patience, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using Process process = StartProcess(workingDirectory, args);
+        using Process process = Process.Start(StartInfo(workingDirectory, environment, args)) ?? throw new InvalidOperationException("lobby-edge did not start");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(patience);
@@ -212,8 +215,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            process.Kill();
-            Assert.Fail($"lobby-edge {string.Join(' ', args)} still runs after {patience}");
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"lobby-edge {string.Join(' ', args)} still runs after {patience}; stderr: {await stderr}");
         }
 
         return (process.ExitCode, await stdout, await stderr);
