@@ -84,6 +84,14 @@ internal static class ConfigurationCheck
             Range(problems, VoiceOptions.Section, "PlayTimeoutSeconds", voice.PlayTimeoutSeconds, 0.1, 3600, "seconds");
             Range(problems, VoiceOptions.Section, "LeadInMilliseconds", voice.LeadInMilliseconds, 0, 10_000, "milliseconds");
             Range(problems, VoiceOptions.Section, "GapMilliseconds", voice.GapMilliseconds, 0, 10_000, "milliseconds");
+            for (int i = 0; i < voice.Languages.Count; i++)
+            {
+                if (!VoiceLanguages.TryParse(voice.Languages[i], out _))
+                {
+                    problems.Add($"{VoiceOptions.Section}:Languages:{i} = '{voice.Languages[i]}': not a voice language (zh-CN or en)");
+                }
+            }
+
             if (string.IsNullOrWhiteSpace(voice.Player))
             {
                 problems.Add($"{VoiceOptions.Section}:Player = '{voice.Player}': a command is needed (default '{VoiceOptions.DefaultPlayer}')");
@@ -100,10 +108,29 @@ internal static class ConfigurationCheck
             Range(problems, ClockOptions.Section, "StepThresholdSeconds", clock.StepThresholdSeconds, 0.01, 3600, "seconds");
         }
 
+        // The logging providers read these themselves and would throw at the first log line (exit 134).
+        foreach (IConfigurationSection level in configuration.GetSection("Logging").AsEnumerable(makePathsRelative: false)
+            .Where(kv => kv.Value is not null && IsLogLevelKey(kv.Key))
+            .Select(kv => configuration.GetSection(kv.Key)))
+        {
+            if (!Enum.TryParse(level.Value, ignoreCase: true, out Microsoft.Extensions.Logging.LogLevel _) || int.TryParse(level.Value, out _))
+            {
+                problems.Add($"{level.Path} = '{level.Value}': not a log level (Trace, Debug, Information, Warning, Error, Critical, None)");
+            }
+        }
+
         if (problems.Count > 0)
         {
             throw new InvalidDataException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
         }
+    }
+
+    /// <summary>A key under <c>Logging</c> that sets a level: <c>Logging:LogLevel:*</c> or <c>Logging:{Provider}:LogLevel:*</c>.</summary>
+    private static bool IsLogLevelKey(string key)
+    {
+        string[] parts = key.Split(':');
+        return parts.Length >= 3 && (string.Equals(parts[1], "LogLevel", StringComparison.OrdinalIgnoreCase)
+            || (parts.Length >= 4 && string.Equals(parts[2], "LogLevel", StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>Binds one section, refusing values that do not convert; null (with a problem) when it cannot.</summary>

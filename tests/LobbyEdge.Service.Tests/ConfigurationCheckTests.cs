@@ -27,6 +27,10 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     [InlineData("--Clock:Synchronization=ntp", "Clock:Synchronization", "ntp")]
     [InlineData("--Clock:StepThresholdSeconds=0", "Clock:StepThresholdSeconds", "0")]
     [InlineData("--HeadOffice:KeepAliveSeconds=often", "HeadOffice:KeepAliveSeconds", "often")]
+    [InlineData("--Voice:Languages:0=xx", "Voice:Languages:0", "xx")]
+    [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default", "Loud")]
+    [InlineData("--Logging:LogLevel:LobbyEdge=Loud", "Logging:LogLevel:LobbyEdge", "Loud")]
+    [InlineData("--Logging:Console:LogLevel:Default=7", "Logging:Console:LogLevel:Default", "7")]
     public async Task ValueOutOfRangeOrNotConverting_ExitsTwoNamingKeyAndValue(string argument, string key, string value)
     {
         (int exitCode, string stdout, string stderr) = await RunAsync(null, argument);

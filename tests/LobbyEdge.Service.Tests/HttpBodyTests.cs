@@ -34,6 +34,9 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
             "{}", "{\"priority\":true}", "{\"service\":1}", "{\"service\":null}", "{\"service\":[\"cash\"]}", "{\"service\":{\"id\":\"cash\"}}",
             "{\"service\":\"cash\",\"priority\":\"yes\"}", "{\"service\":\"cash\",\"priority\":1}", "{\"service\":\"cash\",\"servce\":\"cash\"}",
             "{\"service\":\"cash\",\"service\":\"noncash\"}",
+
+            // Valid JSON that is no text: escapes of half a UTF-16 surrogate pair, in a value, a name, a nested value.
+            "{\"service\":\"\\ud800\"}", "{\"service\":\"\\udc00\"}", "{\"\\ud800\":\"x\"}", "{\"service\":\"cash\",\"priority\":false,\"x\\udfff\":1}",
         })
         {
             yield return ($"fields: {text}", Json, Encoding.UTF8.GetBytes(text));

@@ -114,7 +114,11 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     /// A request Kestrel finds malformed while an endpoint reads it (a body over the limit, broken chunking) is the
     /// client's mistake: 400 with a JSON error, not a 500 with an empty body.
     /// </summary>
-    private static async Task AnswerBadRequests(HttpContext context, RequestDelegate next)
+    /// <remarks>
+    /// Anything else an endpoint throws is our fault, not the client's: it is logged (the web host's own logging is
+    /// off) and answered 500 with a JSON error, never an empty body.
+    /// </remarks>
+    private async Task AnswerBadRequests(HttpContext context, RequestDelegate next)
     {
         try
         {
@@ -124,6 +128,12 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         {
             context.Response.Clear();
             await JsonRequest.BadRequest(e.Message).ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            Log.EndpointFailed(_logger, context.Request.Method, context.Request.Path.Value ?? "", e);
+            context.Response.Clear();
+            await Results.Json(new { ok = false, error = "internal error" }, statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context).ConfigureAwait(false);
         }
     }
 
@@ -177,5 +187,8 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 
         [LoggerMessage(402, LogLevel.Information, "HTTP endpoints disabled (Http:Enabled=false)")]
         public static partial void Disabled(ILogger logger);
+
+        [LoggerMessage(403, LogLevel.Error, "HTTP {Method} {Path} failed; answered 500")]
+        public static partial void EndpointFailed(ILogger logger, string method, string path, Exception exception);
     }
 }

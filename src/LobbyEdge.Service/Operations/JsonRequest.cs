@@ -79,7 +79,7 @@ public static class JsonRequest
         }
 
         JsonElement root = document.RootElement;
-        string? problem = root.ValueKind != JsonValueKind.Object ? $"the body must be a JSON object, not {Kind(root.ValueKind)}" : null;
+        string? problem = root.ValueKind != JsonValueKind.Object ? $"the body must be a JSON object, not {Kind(root.ValueKind)}" : UnreadableText(root);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         if (problem is null)
         {
@@ -141,6 +141,53 @@ public static class JsonRequest
         }
 
         value = element.ValueKind == JsonValueKind.True;
+        return null;
+    }
+
+    /// <summary>
+    /// Why a name or string in <paramref name="element"/> cannot be read as text (an escape such as <c>\ud800</c>
+    /// that is half a UTF-16 pair is valid JSON but no text), or null when all can. Checked once here, so no
+    /// endpoint meets it later as an exception.
+    /// </summary>
+    private static string? UnreadableText(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (JsonProperty member in element.EnumerateObject())
+                    {
+                        _ = member.Name;
+                        if (UnreadableText(member.Value) is { } inner)
+                        {
+                            return inner;
+                        }
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (JsonElement item in element.EnumerateArray())
+                    {
+                        if (UnreadableText(item) is { } inner)
+                        {
+                            return inner;
+                        }
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+                default:
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return "the body holds a string that is not text (a lone UTF-16 surrogate escape such as \\ud800)";
+        }
+
         return null;
     }
 
