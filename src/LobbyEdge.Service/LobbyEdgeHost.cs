@@ -188,6 +188,9 @@ public static partial class LobbyEdgeHost
             catch (Exception e)
             {
                 Log.HostFailed(logger, e);
+
+                // In plain words too, for whoever started it by hand (e.g. the HTTP port is taken by another program).
+                Console.Error.WriteLine($"lobby-edge: the service could not start or run: {e.Message}");
                 exitCode = ExitCodes.Fatal;
             }
 
