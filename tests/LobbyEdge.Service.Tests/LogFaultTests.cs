@@ -124,6 +124,45 @@ public sealed class LogFaultTests : IDisposable
         Assert.False(again.HasExited);
     }
 
+    [Theory]
+    [InlineData("deleted")]
+    [InlineData("directory")]
+    public async Task DurableMarkMissingOrUnreadable_OnALogWithEvents_IsAFinding_VerifyExits3_AndTheStartWarnsNamingIt(string how)
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        await RunBusyAndKillAsync(data, TimeSpan.FromSeconds(2));
+
+        // The tester's repro: the newest segment cut by ten records, the mark gone; no snapshot left as other evidence.
+        string segment = Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Max(StringComparer.Ordinal)!;
+        using (var f = new FileStream(segment, FileMode.Open))
+        {
+            f.SetLength(f.Length - 640);
+        }
+
+        foreach (string snapshot in Directory.GetFiles(Path.Combine(data, "snapshots")))
+        {
+            File.Delete(snapshot);
+        }
+
+        string mark = Path.Combine(data, "durable.mark");
+        File.Delete(mark);
+        if (how == "directory")
+        {
+            Directory.CreateDirectory(mark);
+        }
+
+        (int verifyCode, string report, string verifyErr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "verify", "--data", data);
+        Assert.True(verifyCode == 3, $"verify exit {verifyCode}: {report} {verifyErr}");
+        Assert.Contains(mark, report, StringComparison.Ordinal);
+        Assert.DoesNotContain("verdict: intact", report, StringComparison.Ordinal);
+
+        await using ServiceProcess again = Start(data, speed: 100);
+        await again.WaitUntilReadyAsync();
+        Assert.Contains(again.Lines, l => l.GetProperty("LogLevel").GetString() == "Warning"
+            && ServiceProcess.Message(l).Contains(mark, StringComparison.Ordinal)
+            && ServiceProcess.Message(l).Contains("acknowledged events", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task SecondInstanceOnTheSameData_ExitsAtOnceNamingTheDirectoryAndTheHolder_InspectAndVerifyStillWork()
     {
