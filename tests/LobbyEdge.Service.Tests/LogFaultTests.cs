@@ -192,6 +192,28 @@ public sealed class LogFaultTests : IDisposable
         await third.WaitUntilReadyAsync();
     }
 
+    [Fact]
+    public async Task SecondInstance_AfterTheLockFileWasDeleted_StillExitsAtOnceNamingTheDirectoryAndTheHolder()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        await using ServiceProcess first = Start(data, speed: 200);
+        await first.WaitUntilReadyAsync();
+        File.Delete(Path.Combine(data, "lock"));
+
+        await using ServiceProcess second = Start(data, speed: 200);
+        int exitCode = await second.WaitForExitWithoutReadyAsync(s_patience);
+        Assert.Equal(1, exitCode);
+        string stderr = await second.StderrAsync();
+        Assert.Contains(data, stderr, StringComparison.Ordinal);
+        Assert.Contains($"process {first.Id}", stderr, StringComparison.Ordinal);
+        Assert.False(first.HasExited);
+
+        // The holder killed: nothing blocks the next start.
+        await first.KillAsync();
+        await using ServiceProcess third = Start(data, speed: 200);
+        await third.WaitUntilReadyAsync();
+    }
+
     private ServiceProcess Start(string data, int speed) => ServiceProcess.Start(
         _work.FullName,
         "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", speed.ToString(CultureInfo.InvariantCulture), "--days", "30", "--seed", "7",
