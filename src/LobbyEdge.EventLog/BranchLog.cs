@@ -14,7 +14,8 @@ namespace LobbyEdge.EventLog;
 /// The check of every segment, snapshot and cursor made before opening: damage the branch does not need (reported,
 /// not repaired), damaged snapshots, unreadable cursors. Null only for a report made without a check.
 /// </param>
-public sealed record LogOpenReport(int Segments, long LastSequence, long RepairedBytes, string? RepairReason, string? RepairedFile, LogCheck? Check = null);
+/// <param name="MarkProblem">Why the durable mark could not be opened for writing (the branch runs without that evidence), or null.</param>
+public sealed record LogOpenReport(int Segments, long LastSequence, long RepairedBytes, string? RepairReason, string? RepairedFile, LogCheck? Check = null, string? MarkProblem = null);
 
 /// <summary>Hears about commits, for metrics. Called on the appending thread; must not block.</summary>
 public interface ILogCommitObserver
@@ -119,6 +120,7 @@ public sealed class BranchLog : IDisposable
         {
             log.OpenTail();
             log._mark.Attach(log);
+            log.OpenReport = log.OpenReport with { MarkProblem = log._mark.Problem };
         }
         catch
         {

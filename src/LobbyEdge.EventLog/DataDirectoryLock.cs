@@ -5,17 +5,21 @@ using Microsoft.Win32.SafeHandles;
 namespace LobbyEdge.EventLog;
 
 /// <summary>
-/// The running service's exclusive claim on its data directory: the file <c>lock</c> in it, held open with an
-/// exclusive <c>flock</c> (what .NET does for <see cref="FileShare.None"/> on Linux) and holding the holder's
-/// process id. The kernel drops the lock when the process ends however it ends, so a lock file left by a dead
-/// process never blocks a start. Read-only tools (<c>inspect</c>, <c>verify</c>) do not take it.
+/// The running service's exclusive claim on its data directory: an exclusive <c>flock</c> on the directory itself
+/// (so deleting a file cannot bypass it), and the file <c>lock</c> in it, also held with an exclusive <c>flock</c>
+/// (what .NET does for <see cref="FileShare.None"/> on Linux; this also keeps out a version that locks only the file)
+/// and holding the holder's process id, to name it. The kernel drops both locks when the process ends however it
+/// ends, so a lock file left by a dead process never blocks a start. Read-only tools (<c>inspect</c>, <c>verify</c>)
+/// do not take it.
 /// </summary>
 public sealed class DataDirectoryLock : IDisposable
 {
     private readonly SafeFileHandle _file;
+    private readonly SafeFileHandle? _directory;
 
-    private DataDirectoryLock(SafeFileHandle file, string path)
+    private DataDirectoryLock(SafeFileHandle? directory, SafeFileHandle file, string path)
     {
+        _directory = directory;
         _file = file;
         FilePath = path;
     }
@@ -30,6 +34,12 @@ public sealed class DataDirectoryLock : IDisposable
         string root = Path.GetFullPath(directory);
         Directory.CreateDirectory(root);
         string path = Path.Combine(root, "lock");
+        SafeFileHandle? directoryLock = LogFiles.TryLockDirectory(root, out bool heldByOther);
+        if (heldByOther)
+        {
+            throw Locked(root, path, null);
+        }
+
         SafeFileHandle file;
         try
         {
@@ -37,29 +47,82 @@ public sealed class DataDirectoryLock : IDisposable
         }
         catch (IOException e) when (File.Exists(path))
         {
-            string holder = Holder(path);
-            throw new DataDirectoryLockedException(
-                $"the data directory {root} is in use by process {holder} (lock file {path}): another lobby-edge already runs on it. " +
-                "Two processes appending to one log would corrupt it; stop the other one first (systemctl stop lobby-edge). " +
-                "'lobby-edge inspect' and 'lobby-edge verify' work beside a running service.",
-                e);
+            directoryLock?.Dispose();
+            throw Locked(root, path, e);
+        }
+        catch
+        {
+            directoryLock?.Dispose();
+            throw;
         }
 
         byte[] pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
         RandomAccess.SetLength(file, 0);
         RandomAccess.Write(file, pid, 0);
-        return new DataDirectoryLock(file, path);
+        return new DataDirectoryLock(directoryLock, file, path);
     }
 
     /// <summary>Releases the lock (the file stays; an unlocked file blocks nobody).</summary>
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _file.Dispose();
+        _directory?.Dispose();
+    }
 
-    /// <summary>The holder's process id as written in the lock file, read without taking a lock.</summary>
-    private static string Holder(string path)
+    private static DataDirectoryLockedException Locked(string root, string path, Exception? inner) => new(
+        $"the data directory {root} is in use by process {Holder(root, path)} (lock file {path}): another lobby-edge already runs on it. " +
+        "Two processes appending to one log would corrupt it; stop the other one first (systemctl stop lobby-edge). " +
+        "'lobby-edge inspect' and 'lobby-edge verify' work beside a running service.",
+        inner);
+
+    /// <summary>
+    /// The holder's process id as written in the lock file, read without taking a lock; when the file was deleted or
+    /// holds none, the process that holds an flock and has the directory itself open (from /proc).
+    /// </summary>
+    private static string Holder(string root, string path)
     {
         byte[] content = LogFiles.ReadUnlocked(path, 32);
         string text = Encoding.ASCII.GetString(content).Trim();
-        return text.Length > 0 && text.All(char.IsAsciiDigit) ? text : "(unknown: the lock file holds no process id)";
+        if (text.Length > 0 && text.All(char.IsAsciiDigit))
+        {
+            return text;
+        }
+
+        foreach (string pid in FlockHolders())
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Any(fd => new FileInfo(fd).LinkTarget == root))
+                {
+                    return pid;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone, or not ours to look at.
+            }
+        }
+
+        return $"(unknown: the lock file {(File.Exists(path) ? "holds no process id" : "was deleted")}; 'lslocks' shows it)";
+    }
+
+    /// <summary>The process ids that hold an flock, from /proc/locks ("1: FLOCK ADVISORY WRITE 4711 08:01:1234 0 EOF").</summary>
+    private static IEnumerable<string> FlockHolders()
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines("/proc/locks");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        return lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 4 && f[1] == "FLOCK")
+            .Select(f => f[4])
+            .Distinct(StringComparer.Ordinal);
     }
 }
 
@@ -67,7 +130,7 @@ public sealed class DataDirectoryLock : IDisposable
 public sealed class DataDirectoryLockedException : IOException
 {
     /// <summary>Creates the exception.</summary>
-    public DataDirectoryLockedException(string message, Exception inner)
+    public DataDirectoryLockedException(string message, Exception? inner)
         : base(message, inner)
     {
     }

@@ -21,11 +21,19 @@ internal sealed class DurableMarkFile : ILogCommitObserver, IDisposable
 
     public DurableMarkFile(ILogCommitObserver? inner) => _inner = inner;
 
+    /// <summary>Why the mark could not be opened for writing at <see cref="Attach"/> (the branch then runs without that evidence), or null.</summary>
+    public string? Problem { get; private set; }
+
     public static string PathOf(string root) => Path.Combine(root, "durable.mark");
 
     /// <summary>Reads the mark: (sequence, null), (0, null) when there is none, (0, why) when it is unreadable.</summary>
     public static (long Sequence, string? Problem) Read(string root)
     {
+        if (Directory.Exists(PathOf(root)))
+        {
+            return (0, "is a directory, not the 12-byte mark file");
+        }
+
         (long sequence, string? problem) = ConsumerCursor.Read(PathOf(root), 0);
         return (sequence, problem);
     }
@@ -40,8 +48,10 @@ internal sealed class DurableMarkFile : ILogCommitObserver, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Evidence only: without it a cut-short newest segment looks like a torn tail (documented).
+            // Evidence only: the branch runs on, but without it a cut-short newest segment looks like a torn tail,
+            // so the start reports it (a Warning naming the file) instead of going on silently.
             _file = null;
+            Problem = $"durable mark {PathOf(log.Directory)} cannot be opened for writing ({e.Message}): until it can, a newest segment cut short after a crash looks like a torn tail and acknowledged events could be cut and their numbers handed out again; make it a writable file (delete a directory or other object in its place)";
         }
 
         Write(log.LastSequence);

@@ -267,7 +267,7 @@ public sealed class LogCheck
         DurableMark = markProblem is null ? mark : 0;
         if (markProblem is not null)
         {
-            warnings.Add($"durable mark {DurableMarkFile.PathOf(Root)}: {markProblem}; ignored");
+            warnings.Add($"durable mark {DurableMarkFile.PathOf(Root)}: {markProblem}; ignored: without it the evidence that acknowledged events are missing is gone, so a newest segment cut short looks like a torn tail and its numbers could be handed out again");
         }
 
         var cursors = new List<CursorCheck>();
@@ -357,6 +357,13 @@ public sealed class LogCheck
         }
 
         Evidence(DurableMarkFile.PathOf(Root), DurableMark, "the durable mark written after each commit");
+        if (markProblem is null && !File.Exists(DurableMarkFile.PathOf(Root)) && segments.Any(x => x.Records > 0))
+        {
+            // A log with events but no mark: deleted, or a copy or restore without it, or a version before the mark.
+            // Not a refusal (that would stop every upgrade from such a version), but never silent: without the mark a
+            // newest segment cut short looks like a torn tail and is cut.
+            warnings.Add($"durable mark {DurableMarkFile.PathOf(Root)} is missing although the log holds events (up to event {LastSequence}): the evidence that acknowledged events are missing is gone, so a newest segment cut short looks like a torn tail and its numbers could be handed out again; this start writes a new mark. If the file was deleted or left out of a copy, check with 'lobby-edge verify' that the newest segment is whole before serving");
+        }
         foreach (CursorCheck c in cursors.Where(c => c.Problem is null))
         {
             Evidence(c.Path, c.Position, $"consumer '{c.Name}' had finished with it");

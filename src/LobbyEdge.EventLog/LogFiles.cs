@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace LobbyEdge.EventLog;
 
@@ -159,6 +160,42 @@ internal static partial class LogFiles
             _ = Close(fd);
         }
     }
+
+    /// <summary>
+    /// Takes an exclusive, non-blocking <c>flock</c> on the directory itself (open(2) read-only, close-on-exec). Unlike a
+    /// lock on a file in it, this cannot be bypassed by deleting a file: the directory is the data. Returns the held
+    /// handle (closing it releases the lock), or null with <paramref name="heldByOther"/> true when another process
+    /// holds it; null and false where the platform has no <c>flock</c>.
+    /// </summary>
+    /// <exception cref="IOException">The directory could not be opened or locked for another reason; HResult is the errno.</exception>
+    public static SafeFileHandle? TryLockDirectory(string directory, out bool heldByOther)
+    {
+        heldByOther = false;
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return null;
+        }
+
+        int fd = Open(directory, OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000 /* O_RDONLY | O_CLOEXEC */);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"cannot open the data directory {directory} to lock it (errno {errno})", errno);
+        }
+
+        if (Flock(fd, 2 | 4 /* LOCK_EX | LOCK_NB */) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            _ = Close(fd);
+            heldByOther = errno == (OperatingSystem.IsMacOS() ? 35 : 11) /* EWOULDBLOCK */;
+            return heldByOther ? null : throw new IOException($"cannot lock the data directory {directory} (errno {errno})", errno);
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(int fd, int operation);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint ReadFd(int fd, byte* buffer, nint count);

@@ -12,7 +12,13 @@ public static class InspectCommand
     /// <summary>The usage line.</summary>
     public const string Usage = "usage: lobby-edge inspect --data <dir> [--from <sequence>] [--to <sequence>] [--branch <file.yaml>]";
 
-    /// <summary>Runs the command and returns the exit code (0, or 2 for a bad command line, a missing log or a bad profile).</summary>
+    /// <summary>
+    /// Runs the command and returns the exit code: 0 every event asked for was printed (a torn tail after them is
+    /// noted on stderr: never acknowledged, the service cuts it); 1 it stopped at damage (or found evidence of missing
+    /// events) that makes the service refuse to start, named on stderr with file and offset; 3 it stopped at damage in
+    /// a closed segment the service tolerates; 2 a bad command line, a missing log or a bad profile. The same
+    /// classification and codes as <c>verify</c> (<see cref="LogCheck"/>).
+    /// </summary>
     public static int Run(IReadOnlyList<string> args, Stream stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -32,8 +38,13 @@ public static class InspectCommand
 
         try
         {
-            LogInspector.Write(line.Data, stdout, from, to, line.Config);
-            return ExitCodes.Stopped;
+            LogInspection result = LogInspector.Inspect(line.Data, stdout, from, to, line.Config);
+            if (result.Note(Path.GetFullPath(line.Data)) is { } note)
+            {
+                stderr.WriteLine($"lobby-edge inspect: {note}");
+            }
+
+            return result.Damage is null ? ExitCodes.Stopped : result.Refuses ? VerifyCommand.Refuses : VerifyCommand.Findings;
         }
         catch (Exception e) when (e is DirectoryNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
         {

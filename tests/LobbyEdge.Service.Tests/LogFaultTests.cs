@@ -18,8 +18,7 @@ public sealed class LogFaultTests : IDisposable
     public async Task FlippedByteInTheNewestSegment_RefusesToStart_NamingFileOffsetAndWhatToDo_AndCutsNothing()
     {
         string data = Path.Combine(_work.FullName, "data");
-        await RunBusyAndKillAsync(data, TimeSpan.FromSeconds(4));
-        string segment = Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Max(StringComparer.Ordinal)!;
+        string segment = await BusyNewestSegmentAsync(data, TimeSpan.FromSeconds(4));
         byte[] content = File.ReadAllBytes(segment);
         long first = long.Parse(Path.GetFileNameWithoutExtension(segment), CultureInfo.InvariantCulture);
         int offset = (int)(content.Length * 0.7);
@@ -124,6 +123,44 @@ public sealed class LogFaultTests : IDisposable
         Assert.False(again.HasExited);
     }
 
+    [Theory]
+    [InlineData("deleted")]
+    [InlineData("directory")]
+    public async Task DurableMarkMissingOrUnreadable_OnALogWithEvents_IsAFinding_VerifyExits3_AndTheStartWarnsNamingIt(string how)
+    {
+        string data = Path.Combine(_work.FullName, "data");
+
+        // The tester's repro: the newest segment cut by ten records, the mark gone; no snapshot left as other evidence.
+        string segment = await BusyNewestSegmentAsync(data, TimeSpan.FromSeconds(2));
+        using (var f = new FileStream(segment, FileMode.Open))
+        {
+            f.SetLength(f.Length - 640);
+        }
+
+        foreach (string snapshot in Directory.GetFiles(Path.Combine(data, "snapshots")))
+        {
+            File.Delete(snapshot);
+        }
+
+        string mark = Path.Combine(data, "durable.mark");
+        File.Delete(mark);
+        if (how == "directory")
+        {
+            Directory.CreateDirectory(mark);
+        }
+
+        (int verifyCode, string report, string verifyErr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "verify", "--data", data);
+        Assert.True(verifyCode == 3, $"verify exit {verifyCode}: {report} {verifyErr}");
+        Assert.Contains(mark, report, StringComparison.Ordinal);
+        Assert.DoesNotContain("verdict: intact", report, StringComparison.Ordinal);
+
+        await using ServiceProcess again = Start(data, speed: 100);
+        await again.WaitUntilReadyAsync();
+        Assert.Contains(again.Lines, l => l.GetProperty("LogLevel").GetString() == "Warning"
+            && ServiceProcess.Message(l).Contains(mark, StringComparison.Ordinal)
+            && ServiceProcess.Message(l).Contains("acknowledged events", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task SecondInstanceOnTheSameData_ExitsAtOnceNamingTheDirectoryAndTheHolder_InspectAndVerifyStillWork()
     {
@@ -153,10 +190,68 @@ public sealed class LogFaultTests : IDisposable
         await third.WaitUntilReadyAsync();
     }
 
+    [Fact]
+    public async Task SecondInstance_AfterTheLockFileWasDeleted_StillExitsAtOnceNamingTheDirectoryAndTheHolder()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        await using ServiceProcess first = Start(data, speed: 200);
+        await first.WaitUntilReadyAsync();
+        File.Delete(Path.Combine(data, "lock"));
+
+        await using ServiceProcess second = Start(data, speed: 200);
+        int exitCode = await second.WaitForExitWithoutReadyAsync(s_patience);
+        Assert.Equal(1, exitCode);
+        string stderr = await second.StderrAsync();
+        Assert.Contains(data, stderr, StringComparison.Ordinal);
+        Assert.Contains($"process {first.Id}", stderr, StringComparison.Ordinal);
+        Assert.False(first.HasExited);
+
+        // The holder killed: nothing blocks the next start.
+        await first.KillAsync();
+        await using ServiceProcess third = Start(data, speed: 200);
+        await third.WaitUntilReadyAsync();
+    }
+
+    [Theory]
+    [InlineData("middle")]
+    [InlineData("header")]
+    public async Task Inspect_OnDamageInTheNewestSegment_SaysDamageNamingFileAndOffset_AndExits1_AsTheServiceRefuses(string where)
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        string segment = await BusyNewestSegmentAsync(data, TimeSpan.FromSeconds(3));
+        byte[] content = File.ReadAllBytes(segment);
+        long first = long.Parse(Path.GetFileNameWithoutExtension(segment), CultureInfo.InvariantCulture);
+        int offset = where == "header" ? 3 : 16 + (64 * (int)((content.Length - 16) / 64 / 2)) + 30;
+        content[offset] ^= 0x5A;
+        File.WriteAllBytes(segment, content);
+        long recordOffset = where == "header" ? 0 : offset - 30;
+
+        (int inspectCode, string events, string inspectErr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "inspect", "--data", data);
+        Assert.True(inspectCode == 1, $"inspect exit {inspectCode}: {inspectErr}");
+        Assert.Contains($"{segment}, offset {recordOffset}", inspectErr, StringComparison.Ordinal);
+        Assert.Contains("the service will refuse to start", inspectErr, StringComparison.Ordinal);
+        Assert.Contains($"lobby-edge verify --data {data}", inspectErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("torn tail", inspectErr, StringComparison.Ordinal);
+
+        // Nothing from the damaged stretch on is printed as if it were sound.
+        long lastPrinted = events.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("sequence").GetInt64()).DefaultIfEmpty(0).Max();
+        Assert.True(lastPrinted < first + (Math.Max(0, recordOffset - 16) / 64), $"printed up to event {lastPrinted}");
+
+        await using ServiceProcess again = Start(data, speed: 100);
+        Assert.Equal(1, await again.WaitForExitWithoutReadyAsync(s_patience));
+    }
+
     private ServiceProcess Start(string data, int speed) => ServiceProcess.Start(
         _work.FullName,
         "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", speed.ToString(CultureInfo.InvariantCulture), "--days", "30", "--seed", "7",
         "--data", data, "--Http:Enabled=false");
+
+    /// <summary>A busy log (<see cref="RunBusyAndKillAsync"/>); returns its newest segment.</summary>
+    private async Task<string> BusyNewestSegmentAsync(string data, TimeSpan runFor)
+    {
+        await RunBusyAndKillAsync(data, runFor);
+        return Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Max(StringComparer.Ordinal)!;
+    }
 
     /// <summary>A busy log: the simulation at high speed, then SIGKILL.</summary>
     private async Task RunBusyAndKillAsync(string data, TimeSpan runFor)

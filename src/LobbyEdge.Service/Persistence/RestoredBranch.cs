@@ -79,6 +79,11 @@ public sealed partial class RestoredBranch : IDisposable
                 }
             }
 
+            if (open.MarkProblem is not null)
+            {
+                Messages.Finding(logger, open.MarkProblem);
+            }
+
             (QueueEngine engine, RecoveryReport report) = EngineRecovery.Restore(() => new QueueEngine(config), log);
             foreach (string note in report.Notes)
             {
