@@ -132,32 +132,12 @@ public sealed class KioskPrintFailureProcessTests : IAsyncDisposable
         }
     }
 
-    private string WriteBranch()
-    {
-        Directory.CreateDirectory(Path.Combine(_dir.FullName, "branches"));
-        Directory.CreateDirectory(Path.Combine(_dir.FullName, "devices"));
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "devices", "escpos-80mm.yaml"), Path.Combine(_dir.FullName, "devices", "escpos-80mm.yaml"));
-        string path = Path.Combine(_dir.FullName, "branches", "kiosk.yaml");
-        File.WriteAllText(path, $$"""
-            branch:
-              id: kiosk-001
-              name: "Kiosk Branch"
-              nameZh: "自助网点"
-              timeZone: UTC
-              open: "00:00"
-              close: "23:59"
-              ticketingCutoffMinutes: 0
-            services:
-              - {id: cash, prefix: A, name: "Personal cash", nameZh: "个人现金"}
-            counters:
-              - {number: 1, services: [cash]}
-            devices:
-              - id: printer
-                model: escpos-80mm
-                port: {{_dir.FullName}}/printer-host
-            kiosk:
-              printer: printer
-            """);
-        return path;
-    }
+    private string WriteBranch() => KioskBranch.Write(_dir.FullName, $"""
+        devices:
+          - id: printer
+            model: escpos-80mm
+            port: {_dir.FullName}/printer-host
+        kiosk:
+          printer: printer
+        """);
 }

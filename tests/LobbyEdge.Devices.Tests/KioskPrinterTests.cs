@@ -209,33 +209,7 @@ public sealed class KioskPrinterTests : IAsyncDisposable
         return (new Kiosk(_loop, config, kioskPrinter, TimeProvider.System), printer, engine);
     }
 
-    private string WriteProfile(string hardware)
-    {
-        Directory.CreateDirectory(Path.Combine(_dir.FullName, "branches"));
-        Directory.CreateDirectory(Path.Combine(_dir.FullName, "devices"));
-        foreach (string model in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "devices")))
-        {
-            File.Copy(model, Path.Combine(_dir.FullName, "devices", Path.GetFileName(model)), overwrite: true);
-        }
-
-        string path = Path.Combine(_dir.FullName, "branches", $"kiosk-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, """
-            branch:
-              id: kiosk-001
-              name: "Kiosk Branch"
-              nameZh: "自助网点"
-              timeZone: UTC
-              open: "00:00"
-              close: "23:59"
-              ticketingCutoffMinutes: 0
-            services:
-              - {id: cash, prefix: A, name: "Personal cash", nameZh: "个人现金"}
-            counters:
-              - {number: 1, services: [cash]}
-
-            """ + hardware);
-        return path;
-    }
+    private string WriteProfile(string hardware) => KioskBranch.Write(_dir.FullName, hardware);
 
     private static DefaultHttpContext Request(string json)
     {
