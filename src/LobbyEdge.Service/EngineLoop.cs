@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Clock;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,9 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace LobbyEdge.Service;
 
 /// <summary>
-/// The single writer: the only code that touches the <see cref="QueueEngine"/>. Every producer posts commands
-/// through one bounded channel (<see cref="SendAsync"/>); the engine's timers are ticked every second through
-/// the same channel. After each step the step's events go to every <see cref="IEngineEventSink"/>, in
+/// The single writer: the only code that touches the <see cref="QueueEngine"/>, and the only reader of the
+/// <see cref="LobbyCommandChannel"/> every producer posts commands to; the engine's timers are ticked every second
+/// through the same channel. After each step the step's events go to every <see cref="IEngineEventSink"/>, in
 /// registration order, before any result is released.
 /// </summary>
 /// <remarks>
@@ -19,11 +20,8 @@ namespace LobbyEdge.Service;
 /// <see cref="MaxBatch"/>), runs each command, lets the sinks end the batch (the event log's group commit),
 /// and only then completes the senders' awaitables.
 /// </remarks>
-public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
+public sealed partial class EngineLoop : BackgroundService
 {
-    /// <summary>Commands that may wait in the channel; a sender past it waits for room.</summary>
-    public const int Capacity = 1024;
-
     /// <summary>Most commands run before their results are released, bounding a sender's extra latency.</summary>
     public const int MaxBatch = 64;
 
@@ -34,25 +32,17 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     private readonly TimeProvider _time;
     private readonly BranchClock _clock;
     private readonly ILogger<EngineLoop> _logger;
-    private readonly Channel<CommandRequest> _channel;
-    private readonly CommandRequestPool _pool = new(Capacity);
-
-    // The tick marker: a request nobody awaits. At most one is in the channel at a time, so a full channel or a
-    // slow loop never piles up ticks.
-    private readonly CommandRequest _tick = new(pool: null);
-    private int _tickQueued;
-
-    private readonly CommandRequest?[] _batch = new CommandRequest?[MaxBatch];
+    private readonly LobbyCommandChannel _commands;
+    private readonly PendingCommand?[] _batch = new PendingCommand?[MaxBatch];
     private readonly CommandOutcome[] _outcomes = new CommandOutcome[MaxBatch];
     private bool _clockSynchronized = true;
     private bool _running;
 
-    // Set once, by the fault that stops the loop; from then on every sender is refused with a copy of it.
-    private EngineStoppedException? _stopped;
     private long _lastBatchTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <summary>Creates the loop around the engine it alone will touch.</summary>
     /// <param name="engine">The engine, already in the state the event log gives.</param>
+    /// <param name="commands">The channel the loop alone reads; producers write to it as <see cref="ILobbyCommands"/>.</param>
     /// <param name="sinks">Where events go, in order; the event log comes first.</param>
     /// <param name="time">The clock for the timer tick, and the wall clock of the default branch clock.</param>
     /// <param name="logger">The loop's logger.</param>
@@ -60,9 +50,10 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     /// The engine's <c>now</c> (engine README, "Clock policy"); by default a branch clock over <paramref name="time"/>
     /// that takes the wall clock as synchronised, started after the engine's last event.
     /// </param>
-    public EngineLoop(QueueEngine engine, IEnumerable<IEngineEventSink> sinks, TimeProvider time, ILogger<EngineLoop> logger, BranchClock? clock = null)
+    public EngineLoop(QueueEngine engine, LobbyCommandChannel commands, IEnumerable<IEngineEventSink> sinks, TimeProvider time, ILogger<EngineLoop> logger, BranchClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(sinks);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
@@ -74,15 +65,7 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         _sinks = [.. sinks];
         _time = time;
         _logger = logger;
-        _channel = Channel.CreateBounded<CommandRequest>(new BoundedChannelOptions(Capacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-
-            // Continuations of waiting writers must not run on the engine loop.
-            AllowSynchronousContinuations = false,
-        });
+        _commands = commands;
     }
 
     /// <summary>Whether the loop is taking commands (for <c>/readyz</c>).</summary>
@@ -92,50 +75,7 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     public long LastBatchTimestamp => Volatile.Read(ref _lastBatchTimestamp);
 
     /// <summary>Why the loop stopped after a fault (a failed commit of the event log, ...), or null.</summary>
-    public EngineStoppedException? StoppedBy => Volatile.Read(ref _stopped);
-
-    /// <inheritdoc />
-    /// <exception cref="EngineStoppedException">The loop stopped after a fault (e.g. <c>branch storage full</c>): the command was not carried out.</exception>
-    public ValueTask<CommandOutcome> SendAsync(Command command, CancellationToken cancellationToken = default)
-    {
-        if (StoppedBy is { } stopped)
-        {
-            // Fail closed: once a commit has failed the engine's state is ahead of the log, so nothing more is run.
-            return ValueTask.FromException<CommandOutcome>(stopped.Again());
-        }
-
-        CommandRequest request = _pool.Rent();
-        request.Command = command;
-        ValueTask write = _channel.Writer.WriteAsync(request, cancellationToken);
-        if (write.IsCompletedSuccessfully)
-        {
-            write.GetAwaiter().GetResult();
-            return request.Outcome;
-        }
-
-        return SendWhenRoomAsync(write, request);
-    }
-
-    private async ValueTask<CommandOutcome> SendWhenRoomAsync(ValueTask write, CommandRequest request)
-    {
-        try
-        {
-            await write.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            // Never queued, so never completed: it can go straight back.
-            _pool.Return(request);
-            if (e is ChannelClosedException && StoppedBy is { } stopped)
-            {
-                throw stopped.Again();
-            }
-
-            throw;
-        }
-
-        return await request.Outcome.ConfigureAwait(false);
-    }
+    public EngineStoppedException? StoppedBy => _commands.StoppedBy;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -143,15 +83,14 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         Log.Running(_logger, _engine.Config.BranchId, _engine.ServiceCount, _engine.Config.Counters.Count);
         using var tickerStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         Task ticker = TickEverySecondAsync(tickerStop.Token);
-        ChannelReader<CommandRequest> reader = _channel.Reader;
         Volatile.Write(ref _running, true);
         try
         {
             try
             {
-                while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                while (await _commands.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
                 {
-                    RunBatch(reader);
+                    RunBatch();
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -159,10 +98,10 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
                 // Stopping. What is already queued is still carried out below, so every sender gets an answer.
             }
 
-            _channel.Writer.TryComplete();
-            while (reader.TryPeek(out _))
+            _commands.CompleteWriting();
+            while (_commands.HasQueued)
             {
-                RunBatch(reader);
+                RunBatch();
             }
 
             Log.Stopped(_logger, _engine.LastSequence);
@@ -179,15 +118,6 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
                 Log.Failed(_logger, e);
             }
 
-            _channel.Writer.TryComplete(stopped);
-            while (reader.TryRead(out CommandRequest? request))
-            {
-                if (request != _tick)
-                {
-                    request.Fail(stopped.Again());
-                }
-            }
-
             throw;
         }
         finally
@@ -199,16 +129,15 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
     }
 
     /// <summary>Runs the commands waiting in the channel as one batch, then releases their results.</summary>
-    private void RunBatch(ChannelReader<CommandRequest> reader)
+    private void RunBatch()
     {
         int n = 0;
         try
         {
-            while (n < MaxBatch && reader.TryRead(out CommandRequest? request))
+            while (n < MaxBatch && _commands.TryRead(out PendingCommand request))
             {
-                if (request == _tick)
+                if (request.IsTick)
                 {
-                    Volatile.Write(ref _tickQueued, 0);
                     Publish(_engine.Tick(Now()));
                     continue;
                 }
@@ -239,18 +168,25 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
         Volatile.Write(ref _lastBatchTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
         for (int i = 0; i < n; i++)
         {
-            CommandRequest request = _batch[i]!;
+            PendingCommand request = _batch[i]!;
             _batch[i] = null;
             request.Complete(in _outcomes[i]);
         }
     }
 
-    /// <summary>Stops the loop for good after <paramref name="fault"/>; returns the refusal every sender gets from now on.</summary>
-    private EngineStoppedException StopAfter(Exception fault)
+    /// <summary>
+    /// Stops the loop for good after <paramref name="fault"/>: every queued and later command is refused. Returns the
+    /// refusal every sender gets from now on.
+    /// </summary>
+    private EngineStoppedException StopAfter(Exception fault) => _commands.Stop(fault switch
     {
-        _ = Interlocked.CompareExchange(ref _stopped, EngineStoppedException.After(fault), null);
-        return _stopped!;
-    }
+        EngineStoppedException stopped => stopped.Again(),
+        LogWriteException storage => new EngineStoppedException(
+            $"{storage.Message}; the branch takes no more commands and the service stops (exit code 1). Every acknowledged ticket is in the log.",
+            storage.IsStorageFull ? "storage_full" : "storage_failed",
+            storage),
+        _ => new EngineStoppedException($"the engine loop failed ({fault.GetType().Name}: {fault.Message}); the branch takes no more commands", fault),
+    });
 
     private CommandOutcome Run(in Command command)
     {
@@ -314,10 +250,7 @@ public sealed partial class EngineLoop : BackgroundService, ILobbyCommands
             using var timer = new PeriodicTimer(s_tickInterval, _time);
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (Interlocked.Exchange(ref _tickQueued, 1) == 0)
-                {
-                    await _channel.Writer.WriteAsync(_tick, cancellationToken).ConfigureAwait(false);
-                }
+                await _commands.PostTickAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.HeadOffice;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Clock;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.HeadOffice;
@@ -115,8 +116,10 @@ public static partial class LobbyEdgeHost
             synchronization,
             sp.GetRequiredService<RestoredBranch>().Engine.LastEventUtc,
             TimeSpan.FromSeconds(clock.StepThresholdSeconds)));
+        // Producers write to the channel; the loop alone reads it (so a sink that is also a producer is no cycle).
+        builder.Services.AddSingleton<LobbyCommandChannel>();
+        builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<LobbyCommandChannel>());
         builder.Services.AddSingleton<EngineLoop>();
-        builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
 
         // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).

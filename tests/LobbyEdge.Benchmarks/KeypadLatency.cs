@@ -5,6 +5,7 @@ using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Profiles;
@@ -95,10 +96,10 @@ internal static class KeypadLatency
         BranchConfig config = BranchProfileLoader.Load(profile);
         BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
         var engine = new QueueEngine(config);
-        EngineLoop? loop = null;
-        var commands = new LobbyDeviceCommands(() => loop!);
+        var channel = new LobbyCommandChannel();
+        var commands = new LobbyDeviceCommands(channel);
         var devices = new LobbyDevices(config, hardware, commands, simulate: false, TimeProvider.System, NullLoggerFactory.Instance);
-        loop = new EngineLoop(engine, [new DeviceEventSink(engine, devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
+        var loop = new EngineLoop(engine, channel, [new DeviceEventSink(engine, devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
         var service = new LobbyDevicesService(devices, commands, new LaunchOptions { BranchPath = profile, DataDirectory = dir }, TimeProvider.System, NullLogger<LobbyDevicesService>.Instance);
         DisplayModel model = hardware.DisplayLines[0].Displays[0].Model;
         var keypad = new VirtualKeypadBus();
@@ -123,7 +124,7 @@ internal static class KeypadLatency
 
             for (int i = 1; i <= Warmup + presses; i++)
             {
-                CommandOutcome issued = await loop.SendAsync(Command.Issue(0)).ConfigureAwait(false);
+                CommandOutcome issued = await channel.SendAsync(Command.Issue(0)).ConfigureAwait(false);
                 if (!issued.Result.Accepted)
                 {
                     throw new InvalidOperationException($"issue refused: {issued.Result.Refusal}");
@@ -155,8 +156,8 @@ internal static class KeypadLatency
                 }
 
                 // The customer is served; the counter is free again.
-                await loop.SendAsync(Command.Start(3)).ConfigureAwait(false);
-                await loop.SendAsync(Command.Finish(3)).ConfigureAwait(false);
+                await channel.SendAsync(Command.Start(3)).ConfigureAwait(false);
+                await channel.SendAsync(Command.Finish(3)).ConfigureAwait(false);
             }
         }
         finally

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Lobby;
@@ -199,14 +200,15 @@ public sealed class KioskPrinterTests : IAsyncDisposable
         var engine = new QueueEngine(config);
         var commands = new RecordingCommands();
         _devices = new LobbyDevices(config, hardware, commands, simulate: true, TimeProvider.System, NullLoggerFactory.Instance);
-        _loop = new EngineLoop(engine, [new DeviceEventSink(engine, _devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
-        commands.Target = _loop;
+        var channel = new LobbyCommandChannel();
+        _loop = new EngineLoop(engine, channel, [new DeviceEventSink(engine, _devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
+        commands.Target = channel;
         await _loop.StartAsync(CancellationToken.None);
         _devices.Start();
         var printer = (VirtualPrinter)_devices.Hub!.DeviceAt(hardware.Printers.Single(p => p.Device.Id == "printer-upstairs").Serial.Path)!;
         Assert.True(await PtyLobby.EventuallyAsync(() => _devices.Printer("printer-upstairs")!.CanPrint), "the kiosk's printer did not come up");
         var kioskPrinter = new DeviceKioskPrinter(config, _devices.Printer(hardware.KioskPrinter!)!, NullLogger<DeviceKioskPrinter>.Instance);
-        return (new Kiosk(_loop, config, kioskPrinter, TimeProvider.System), printer, engine);
+        return (new Kiosk(channel, config, kioskPrinter, TimeProvider.System), printer, engine);
     }
 
     private string WriteProfile(string hardware) => KioskBranch.Write(_dir.FullName, hardware);

@@ -1,6 +1,7 @@
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Profiles;
@@ -31,6 +32,9 @@ internal sealed class PtyLobby : IAsyncDisposable
     public required QueueEngine Engine { get; init; }
 
     public required EngineLoop Loop { get; init; }
+
+    /// <summary>The command channel the loop reads: what devices, pages and tests post to.</summary>
+    public required LobbyCommandChannel Channel { get; init; }
 
     public required LobbyDevices Devices { get; init; }
 
@@ -105,14 +109,16 @@ internal sealed class PtyLobby : IAsyncDisposable
         var engine = new QueueEngine(config);
         var commands = new RecordingCommands();
         var devices = new LobbyDevices(config, hardware, commands, simulate: false, TimeProvider.System, NullLoggerFactory.Instance);
-        var loop = new EngineLoop(engine, [new DeviceEventSink(engine, devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
-        commands.Target = loop;
+        var channel = new LobbyCommandChannel();
+        var loop = new EngineLoop(engine, channel, [new DeviceEventSink(engine, devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
+        commands.Target = channel;
         var options = new LaunchOptions { BranchPath = branch, DataDirectory = dir };
         var service = new LobbyDevicesService(devices, commands, options, TimeProvider.System, NullLogger<LobbyDevicesService>.Instance);
         var lobby = new PtyLobby(dir)
         {
             Engine = engine,
             Loop = loop,
+            Channel = channel,
             Devices = devices,
             Service = service,
             Commands = commands,

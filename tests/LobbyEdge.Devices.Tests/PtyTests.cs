@@ -1,6 +1,6 @@
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Engine;
-using LobbyEdge.Service;
+using LobbyEdge.Runtime;
 
 namespace LobbyEdge.Devices.Tests;
 
@@ -13,7 +13,7 @@ public sealed class PtyTests
     {
         await using PtyLobby lobby = await PtyLobby.StartAsync();
         Assert.True(await PtyLobby.EventuallyAsync(() => lobby.Devices.Links.All(l => l.IsOnline) && lobby.Keypads.IsConnected));
-        CommandOutcome issued = await lobby.Loop.SendAsync(Command.Issue(0));
+        CommandOutcome issued = await lobby.Channel.SendAsync(Command.Issue(0));
         Assert.True(issued.Result.Accepted, issued.Result.Refusal.ToString());
 
         Assert.True(await lobby.Keypads.PressAsync(3, 0x0C), "the host did not echo the key frame");
@@ -93,7 +93,7 @@ public sealed class PtyTests
     {
         await using PtyLobby lobby = await PtyLobby.StartAsync();
         Assert.True(await PtyLobby.EventuallyAsync(() => lobby.Devices.Links.All(l => l.IsOnline) && lobby.Keypads.IsConnected));
-        await lobby.Loop.SendAsync(Command.Issue(0));
+        await lobby.Channel.SendAsync(Command.Issue(0));
         var random = new Random(4);
         for (int i = 0; i < 50; i++)
         {

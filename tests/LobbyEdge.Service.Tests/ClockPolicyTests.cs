@@ -1,4 +1,5 @@
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Clock;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -222,18 +223,20 @@ public sealed class ClockPolicyTests
     private sealed class Running : IAsyncDisposable
     {
         private readonly EngineLoop _loop;
+        private readonly LobbyCommandChannel _commands;
 
-        private Running(EngineLoop loop) => _loop = loop;
+        private Running(EngineLoop loop, LobbyCommandChannel commands) => (_loop, _commands) = (loop, commands);
 
         public static async Task<Running> StartAsync(QueueEngine engine, TwoClocks clock, FakeSynchronization sync, Sink sink)
         {
             var branch = new BranchClock(clock, sync, engine.LastEventUtc, s_threshold);
-            var loop = new EngineLoop(engine, [sink], clock, NullLogger<EngineLoop>.Instance, branch);
+            var commands = new LobbyCommandChannel();
+            var loop = new EngineLoop(engine, commands, [sink], clock, NullLogger<EngineLoop>.Instance, branch);
             await loop.StartAsync(CancellationToken.None);
-            return new Running(loop);
+            return new Running(loop, commands);
         }
 
-        public Task<CommandOutcome> SendAsync(Command command) => _loop.SendAsync(command).AsTask().WaitAsync(s_patience);
+        public Task<CommandOutcome> SendAsync(Command command) => _commands.SendAsync(command).AsTask().WaitAsync(s_patience);
 
         public async ValueTask DisposeAsync()
         {

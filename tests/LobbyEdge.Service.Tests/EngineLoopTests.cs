@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -16,10 +17,11 @@ public sealed class EngineLoopTests
     {
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
         var sink = new RecordingSink();
-        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
+        var commands = new LobbyCommandChannel();
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), commands, [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
-        CommandOutcome outcome = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+        CommandOutcome outcome = await commands.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
 
         // The day opened on its own (the timers are caught up before a command), so the ticket is A001.
         Assert.True(outcome.Result.Accepted, outcome.Result.Refusal.ToString());
@@ -39,10 +41,11 @@ public sealed class EngineLoopTests
     {
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
         using var sink = new GatedSink();
-        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
+        var commands = new LobbyCommandChannel();
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), commands, [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
-        Task<CommandOutcome> send = loop.SendAsync(Command.Issue(0)).AsTask();
+        Task<CommandOutcome> send = commands.SendAsync(Command.Issue(0)).AsTask();
         await sink.Entered.WaitAsync(s_patience);
 
         // The sink holds the loop inside OnBatchEnd (where the event log will fsync): the ticket is not out yet.
@@ -59,10 +62,11 @@ public sealed class EngineLoopTests
     public async Task RefusedCommand_ComesBackWithItsReason()
     {
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
-        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [], time, NullLogger<EngineLoop>.Instance);
+        var commands = new LobbyCommandChannel();
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), commands, [], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
-        CommandOutcome outcome = await loop.SendAsync(Command.CallNext(1)).AsTask().WaitAsync(s_patience);
+        CommandOutcome outcome = await commands.SendAsync(Command.CallNext(1)).AsTask().WaitAsync(s_patience);
 
         Assert.Equal(RefusalReason.NothingWaiting, outcome.Result.Refusal);
         await loop.StopAsync(CancellationToken.None);
@@ -75,14 +79,15 @@ public sealed class EngineLoopTests
         const int PerProducer = 400; // 3,200 in flight at once: more than the channel holds, so senders wait for room
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
         var sink = new RecordingSink();
-        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
+        var commands = new LobbyCommandChannel();
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), commands, [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
         var outcomes = new ConcurrentBag<CommandOutcome>();
         var releasedBeforeSinks = new ConcurrentBag<long>();
 
         async Task<CommandOutcome> SendAndCheckAsync()
         {
-            CommandOutcome outcome = await loop.SendAsync(Command.Issue(0));
+            CommandOutcome outcome = await commands.SendAsync(Command.Issue(0));
 
             // The sequence only grows, so if the sinks are behind now they were behind at release.
             if (sink.LastSequence < outcome.LastSequence)
@@ -137,11 +142,12 @@ public sealed class EngineLoopTests
                 careNeeded.TrySetResult(e);
             }
         });
-        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
+        var commands = new LobbyCommandChannel();
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), commands, [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
         // Once a command has come back the loop runs, and its one-second timer exists.
-        CommandOutcome issued = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+        CommandOutcome issued = await commands.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
         time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
         LobbyEvent care = await careNeeded.Task.WaitAsync(s_patience);
 
@@ -161,15 +167,16 @@ public sealed class EngineLoopTests
                 throw new InvalidOperationException("a sink broke");
             }
         });
-        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
+        var commands = new LobbyCommandChannel();
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), commands, [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
-        EngineStoppedException error = await Assert.ThrowsAsync<EngineStoppedException>(() => loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
+        EngineStoppedException error = await Assert.ThrowsAsync<EngineStoppedException>(() => commands.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
         Assert.Equal("engine_failed", error.Reason);
         Assert.Equal("a sink broke", error.InnerException?.Message);
         Task execute = loop.ExecuteTask!;
         await Assert.ThrowsAsync<InvalidOperationException>(() => execute.WaitAsync(s_patience));
-        EngineStoppedException later = await Assert.ThrowsAsync<EngineStoppedException>(() => loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
+        EngineStoppedException later = await Assert.ThrowsAsync<EngineStoppedException>(() => commands.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience));
         Assert.Equal(error.Message, later.Message);
     }
 
@@ -185,12 +192,13 @@ public sealed class EngineLoopTests
                 throw full;
             }
         });
-        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
+        var commands = new LobbyCommandChannel();
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), commands, [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
 
         foreach (Command command in new[] { Command.Issue(0), Command.Issue(1), Command.CloseDay() })
         {
-            EngineStoppedException refused = await Assert.ThrowsAsync<EngineStoppedException>(() => loop.SendAsync(command).AsTask().WaitAsync(s_patience));
+            EngineStoppedException refused = await Assert.ThrowsAsync<EngineStoppedException>(() => commands.SendAsync(command).AsTask().WaitAsync(s_patience));
             Assert.Equal("storage_full", refused.Reason);
             Assert.StartsWith("branch storage full: appending events to /data/log/1.seg failed", refused.Message, StringComparison.Ordinal);
             Assert.Same(full, refused.InnerException);
@@ -204,12 +212,13 @@ public sealed class EngineLoopTests
     public async Task StoppedLoop_RefusesNewCommands()
     {
         var time = new FakeTimeProvider(TestBranch.At(9, 1));
-        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [], time, NullLogger<EngineLoop>.Instance);
+        var commands = new LobbyCommandChannel();
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), commands, [], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
-        await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+        await commands.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
         await loop.StopAsync(CancellationToken.None);
 
-        await Assert.ThrowsAsync<ChannelClosedException>(() => loop.SendAsync(Command.Issue(0)).AsTask());
+        await Assert.ThrowsAsync<ChannelClosedException>(() => commands.SendAsync(Command.Issue(0)).AsTask());
         Assert.True(loop.ExecuteTask!.IsCompletedSuccessfully);
     }
 
@@ -218,13 +227,14 @@ public sealed class EngineLoopTests
     {
         var time = new SettableClock { Now = TestBranch.At(9, 1) };
         var sink = new RecordingSink();
-        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), [sink], time, NullLogger<EngineLoop>.Instance);
+        var commands = new LobbyCommandChannel();
+        using var loop = new EngineLoop(new QueueEngine(TestBranch.Create()), commands, [sink], time, NullLogger<EngineLoop>.Instance);
         await loop.StartAsync(CancellationToken.None);
-        CommandOutcome first = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+        CommandOutcome first = await commands.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
 
         // NTP steps the clock back by a minute (FakeTimeProvider refuses to go back).
         time.Now -= TimeSpan.FromMinutes(1);
-        CommandOutcome second = await loop.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
+        CommandOutcome second = await commands.SendAsync(Command.Issue(0)).AsTask().WaitAsync(s_patience);
 
         // Before issue 10 the engine's time froze at the last event until the wall clock caught up; now the branch
         // clock goes on at the monotonic clock's rate and the step is recorded.

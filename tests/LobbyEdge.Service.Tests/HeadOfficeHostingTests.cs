@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.HeadOffice;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.HeadOffice;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Persistence;

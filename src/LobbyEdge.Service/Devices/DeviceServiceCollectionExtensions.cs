@@ -1,6 +1,7 @@
 using LobbyEdge.Devices;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Profiles;
@@ -37,7 +38,7 @@ public static class DeviceServiceCollectionExtensions
             return services;
         }
 
-        services.AddSingleton<IDeviceCommands>(sp => new LobbyDeviceCommands(() => sp.GetRequiredService<ILobbyCommands>()));
+        services.AddSingleton<IDeviceCommands>(sp => new LobbyDeviceCommands(sp.GetRequiredService<ILobbyCommands>()));
         services.AddSingleton(sp => new LobbyDevices(
             config,
             hardware,

@@ -7,23 +7,24 @@ using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.Service.Devices;
 
 /// <summary>
-/// Posts device commands through the engine loop's channel. Takes the loop lazily: the loop's sinks include the
-/// devices' sink, which needs the devices, which need this, so resolving the loop up front would be a cycle.
+/// Posts device commands through the engine's command channel (the Devices project knows the engine's commands,
+/// not the host's channel, hence this adapter).
 /// </summary>
-public sealed class LobbyDeviceCommands(Func<ILobbyCommands> commands) : IDeviceCommands
+public sealed class LobbyDeviceCommands(ILobbyCommands commands) : IDeviceCommands
 {
-    private readonly Lazy<ILobbyCommands> _commands = new(commands);
+    private readonly ILobbyCommands _commands = commands ?? throw new ArgumentNullException(nameof(commands));
 
     /// <inheritdoc />
     public async ValueTask<DeviceCommandOutcome> SendAsync(Command command, CancellationToken cancellationToken = default)
     {
-        CommandOutcome outcome = await _commands.Value.SendAsync(command, cancellationToken).ConfigureAwait(false);
+        CommandOutcome outcome = await _commands.SendAsync(command, cancellationToken).ConfigureAwait(false);
         return new DeviceCommandOutcome(outcome.Result, outcome.At) { LastSequence = outcome.LastSequence };
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.HeadOffice;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
@@ -35,9 +36,10 @@ public static class HeadOfficeHosting
         HeadOfficeOptions options = Bind(configuration.GetSection(HeadOfficeOptions.SectionName));
         services.AddSingleton(options);
         services.TryAddSingleton<IBranchStateSource, EmptyBranchState>();
-        // The handler reaches the engine loop lazily: the loop's sinks include the link's, which needs the handler.
+        // The handler writes to the command channel, not to the engine loop, so the loop's sinks (the link's among
+        // them) can need the handler without a cycle.
         services.TryAddSingleton<IHeadOfficeCommandHandler>(sp => new LobbyHeadOfficeCommands(
-            () => sp.GetRequiredService<ILobbyCommands>(),
+            sp.GetRequiredService<ILobbyCommands>(),
             sp.GetRequiredService<NoticeBoard>()));
         services.AddSingleton(sp => new HeadOfficeLink(
             options,
@@ -148,22 +150,22 @@ public sealed class LobbyHeadOfficeCommands : IHeadOfficeCommandHandler
     /// <summary>The answer to <c>update-configuration</c>: the engine takes its configuration at start only.</summary>
     public const string UpdateNotSupported = "update-configuration is not supported yet: change the branch profile and restart the service";
 
-    private readonly Lazy<ILobbyCommands> _commands;
+    private readonly ILobbyCommands _commands;
     private readonly NoticeBoard _notices;
 
-    /// <summary>Creates the handler over the engine loop (reached lazily) and the signage's notice board.</summary>
-    public LobbyHeadOfficeCommands(Func<ILobbyCommands> commands, NoticeBoard notices)
+    /// <summary>Creates the handler over the command channel and the signage's notice board.</summary>
+    public LobbyHeadOfficeCommands(ILobbyCommands commands, NoticeBoard notices)
     {
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(notices);
-        _commands = new Lazy<ILobbyCommands>(commands);
+        _commands = commands;
         _notices = notices;
     }
 
     /// <inheritdoc />
     public async ValueTask<CommandResult> ExecuteAsync(Command command, CancellationToken cancellationToken)
     {
-        CommandOutcome outcome = await _commands.Value.SendAsync(command, cancellationToken).ConfigureAwait(false);
+        CommandOutcome outcome = await _commands.SendAsync(command, cancellationToken).ConfigureAwait(false);
         return outcome.Result;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Operations;
 using Microsoft.AspNetCore.Http;
 

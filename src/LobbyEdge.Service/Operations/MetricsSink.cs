@@ -1,4 +1,5 @@
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Persistence;
 
 namespace LobbyEdge.Service.Operations;

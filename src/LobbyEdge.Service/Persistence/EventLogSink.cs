@@ -1,5 +1,6 @@
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Operations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

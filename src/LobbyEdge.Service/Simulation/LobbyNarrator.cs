@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Simulator;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Simulator;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using LobbyEdge.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

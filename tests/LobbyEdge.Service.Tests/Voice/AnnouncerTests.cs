@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Voice;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -300,16 +301,19 @@ public sealed partial class AnnouncerTests : IDisposable
     /// <summary>A three-counter branch whose engine loop has the announcer as its only sink.</summary>
     private sealed class Lobby : IAsyncDisposable
     {
-        private Lobby(Announcer announcer, EngineLoop loop, RecordingLogger<Announcer> log)
+        private Lobby(Announcer announcer, EngineLoop loop, LobbyCommandChannel commands, RecordingLogger<Announcer> log)
         {
             Announcer = announcer;
             Loop = loop;
+            Commands = commands;
             Log = log;
         }
 
         public Announcer Announcer { get; }
 
         public EngineLoop Loop { get; }
+
+        public LobbyCommandChannel Commands { get; }
 
         public RecordingLogger<Announcer> Log { get; }
 
@@ -329,15 +333,16 @@ public sealed partial class AnnouncerTests : IDisposable
             };
             var log = new RecordingLogger<Announcer>();
             var announcer = new Announcer(config, Microsoft.Extensions.Options.Options.Create(options), log);
-            var loop = new EngineLoop(new QueueEngine(config), [announcer], new FakeTimeProvider(TestBranch.At(9, 1)), NullLogger<EngineLoop>.Instance);
+            var commands = new LobbyCommandChannel();
+            var loop = new EngineLoop(new QueueEngine(config), commands, [announcer], new FakeTimeProvider(TestBranch.At(9, 1)), NullLogger<EngineLoop>.Instance);
             await announcer.StartAsync(CancellationToken.None);
             await loop.StartAsync(CancellationToken.None);
-            return new Lobby(announcer, loop, log);
+            return new Lobby(announcer, loop, commands, log);
         }
 
         public async Task<CommandOutcome> SendAsync(Command command)
         {
-            CommandOutcome outcome = await Loop.SendAsync(command).AsTask().WaitAsync(s_patience);
+            CommandOutcome outcome = await Commands.SendAsync(command).AsTask().WaitAsync(s_patience);
             Assert.True(outcome.Result.Accepted, $"{command.Kind}: {outcome.Result.Refusal}");
             return outcome;
         }

@@ -1,3 +1,4 @@
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Voice;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

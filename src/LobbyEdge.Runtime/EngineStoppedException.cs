@@ -1,7 +1,6 @@
 using System.Threading.Channels;
-using LobbyEdge.EventLog;
 
-namespace LobbyEdge.Service;
+namespace LobbyEdge.Runtime;
 
 /// <summary>
 /// The engine loop stopped after a fault and carries out no more commands: every command sent from the moment of
@@ -24,16 +23,21 @@ public sealed class EngineStoppedException : ChannelClosedException
     {
     }
 
-    /// <summary>Creates the exception with a message, the fault that stopped the loop and the reason it gives.</summary>
+    /// <summary>Creates the exception with a message, the fault that stopped the loop and the generic reason <c>engine_failed</c>.</summary>
     public EngineStoppedException(string message, Exception? innerException)
+        : this(message, "engine_failed", innerException)
+    {
+    }
+
+    /// <summary>Creates the exception with a message, the reason code it gives and the fault that stopped the loop.</summary>
+    /// <param name="message">Why, in the lobby's words.</param>
+    /// <param name="reason">A stable snake_case code (see <see cref="Reason"/>).</param>
+    /// <param name="innerException">The fault that stopped the loop, or null.</param>
+    public EngineStoppedException(string message, string reason, Exception? innerException)
         : base(message, innerException)
     {
-        Reason = innerException switch
-        {
-            LogWriteException { IsStorageFull: true } => "storage_full",
-            LogWriteException => "storage_failed",
-            _ => "engine_failed",
-        };
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        Reason = reason;
     }
 
     /// <summary>
@@ -43,15 +47,6 @@ public sealed class EngineStoppedException : ChannelClosedException
     /// </summary>
     public string Reason { get; }
 
-    /// <summary>The refusal for the commands after <paramref name="fault"/> stopped the loop.</summary>
-    internal static EngineStoppedException After(Exception fault) => fault switch
-    {
-        EngineStoppedException stopped => stopped.Again(),
-        LogWriteException storage => new EngineStoppedException(
-            $"{storage.Message}; the branch takes no more commands and the service stops (exit code 1). Every acknowledged ticket is in the log.", storage),
-        _ => new EngineStoppedException($"the engine loop failed ({fault.GetType().Name}: {fault.Message}); the branch takes no more commands", fault),
-    };
-
     /// <summary>A fresh copy for one more refused sender (an exception instance is not thrown from several threads).</summary>
-    internal EngineStoppedException Again() => new(Message, InnerException);
+    public EngineStoppedException Again() => new(Message, Reason, InnerException);
 }

@@ -1,6 +1,6 @@
 using LobbyEdge.Engine;
 
-namespace LobbyEdge.Service;
+namespace LobbyEdge.Runtime;
 
 /// <summary>
 /// Receives every event the engine produces, in sequence order, on the engine loop. Register implementations

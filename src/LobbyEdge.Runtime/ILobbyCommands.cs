@@ -1,10 +1,10 @@
 using LobbyEdge.Engine;
 
-namespace LobbyEdge.Service;
+namespace LobbyEdge.Runtime;
 
 /// <summary>
 /// The one way into the queue: devices, pages, head office and the simulator post a <see cref="Command"/> and
-/// await what the engine made of it. Implemented by <see cref="EngineLoop"/>, the single writer.
+/// await what the engine made of it. Implemented by <see cref="LobbyCommandChannel"/>, whose one reader is the engine loop, the single writer.
 /// </summary>
 public interface ILobbyCommands
 {
