@@ -98,9 +98,14 @@ public sealed class LobbyCommandChannel : ILobbyCommands
     /// Queues the timer tick unless one is already waiting (the engine loop's ticker calls this every second).
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait for room.</param>
-    /// <exception cref="ChannelClosedException">The channel is closed.</exception>
+    /// <exception cref="ChannelClosedException">The channel is closed (an <see cref="EngineStoppedException"/> after <see cref="Stop"/>).</exception>
     public ValueTask PostTickAsync(CancellationToken cancellationToken)
     {
+        if (StoppedBy is { } stopped)
+        {
+            return ValueTask.FromException(stopped.Again());
+        }
+
         if (Interlocked.Exchange(ref _tickQueued, 1) != 0)
         {
             return ValueTask.CompletedTask;
