@@ -5,8 +5,8 @@ using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Devices.Gpio;
 using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Printer;
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
