@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.HeadOffice;
+using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Clock;
 using LobbyEdge.Service.Devices;
@@ -8,7 +9,6 @@ using LobbyEdge.Service.HeadOffice;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
-using LobbyEdge.Service.Profiles;
 using LobbyEdge.Service.Simulation;
 using LobbyEdge.Service.Voice;
 using LobbyEdge.Simulator;
@@ -30,16 +30,17 @@ public static partial class LobbyEdgeHost
 
     /// <summary>Builds the host. Starts nothing.</summary>
     /// <param name="options">The command line.</param>
-    /// <param name="config">The branch, loaded from its profile.</param>
+    /// <param name="profile">The branch profile as loaded: the branch, its hardware and its voice settings.</param>
     /// <exception cref="InvalidDataException">
     /// A configuration file (<c>appsettings.json</c>) cannot be read, or the configuration is invalid: an unknown
     /// section or key, a value that does not convert or is out of range (one line per problem, naming the key and
     /// the value; the program turns this into exit code 2).
     /// </exception>
-    public static IHost Build(LaunchOptions options, BranchConfig config)
+    public static IHost Build(LaunchOptions options, BranchProfile profile)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(profile);
+        BranchConfig config = profile.Branch;
 
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -94,7 +95,7 @@ public static partial class LobbyEdgeHost
 
         // Voice: announces calls once they are durable; registered before the loop, so it stops after it.
         builder.Services.AddVoice(builder.Configuration);
-        if (BranchProfileLoader.VoiceLanguagesOf(config) is { } languages)
+        if (profile.Voice.Languages is { } languages)
         {
             // The branch profile says what the lobby speaks; it wins over the Voice:Languages default.
             builder.Services.PostConfigure<VoiceOptions>(o =>
@@ -123,7 +124,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
 
         // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).
-        builder.Services.AddLobbyDevices(options, config);
+        builder.Services.AddLobbyDevices(options, profile);
 
         // Head office over MQTT: ships the log from its cursor, publishes the state, takes commands. Registered after
         // the loop, so it stops first; off (events stay in the log) without a broker.

@@ -1,6 +1,5 @@
-using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service;
-using LobbyEdge.Service.Profiles;
 using Microsoft.Extensions.Hosting;
 
 // lobby-edge --branch <file.yaml> [--data <dir>] [--simulate [--speed <x>] [--seed <n>] [--days <n>]]
@@ -33,10 +32,10 @@ if (!LaunchOptions.TryParse(args, out LaunchOptions? options, out string? error)
     return ExitCodes.InvalidConfiguration;
 }
 
-BranchConfig config;
+BranchProfile profile;
 try
 {
-    config = BranchProfileLoader.Load(options.BranchPath);
+    profile = BranchProfileLoader.Load(options.BranchPath);
 }
 catch (ProfileException e)
 {
@@ -58,7 +57,7 @@ catch (Exception e) when (e is ArgumentException or NotSupportedException or Pat
 IHost host;
 try
 {
-    host = LobbyEdgeHost.Build(options, config);
+    host = LobbyEdgeHost.Build(options, profile);
 }
 catch (InvalidDataException e)
 {

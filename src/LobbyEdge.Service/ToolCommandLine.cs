@@ -1,5 +1,5 @@
 using LobbyEdge.Engine;
-using LobbyEdge.Service.Profiles;
+using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Service;
 
@@ -58,7 +58,7 @@ internal sealed class ToolCommandLine
 
         try
         {
-            return new ToolCommandLine(data, branch is null ? null : BranchProfileLoader.Load(branch));
+            return new ToolCommandLine(data, branch is null ? null : BranchProfileLoader.Load(branch).Branch);
         }
         catch (ProfileException e)
         {

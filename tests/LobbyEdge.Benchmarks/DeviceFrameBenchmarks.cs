@@ -3,8 +3,8 @@ using BenchmarkDotNet.Attributes;
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Printer;
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Benchmarks;
 
@@ -46,8 +46,8 @@ public class DeviceFrameBenchmarks
         _corruptFrame[_corruptLength - 2] ^= 0x01;
 
         string models = Path.Combine(RepositoryRoot(), "hardware-profiles", "devices");
-        _counterModel = DeviceProfileLoader.LoadDisplayModel(Path.Combine(models, "led-counter-1line.yaml"));
-        _mainModel = DeviceProfileLoader.LoadDisplayModel(Path.Combine(models, "led-main-4line.yaml"));
+        _counterModel = BranchProfileLoader.LoadDisplayModel(Path.Combine(models, "led-counter-1line.yaml"));
+        _mainModel = BranchProfileLoader.LoadDisplayModel(Path.Combine(models, "led-main-4line.yaml"));
         _counterText = new DisplayText(["A023"], Blink: true);
         _mainText = new DisplayText(["请 A023 到 3 号窗口", "A022 -> 5  B011 -> 6", "C004 -> 7  V002 -> 1", "等候人数 Waiting: 42"], Blink: true);
     }

@@ -2,13 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Keypad;
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Devices;
-using LobbyEdge.Service.Profiles;
 using LobbyEdge.Simulator.Devices;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -93,8 +92,9 @@ internal static class KeypadLatency
               - {"{"}id: counter-3, model: led-counter-1line, port: {Host("displays")}, baud: {b}, address: {Address}, counter: 3{"}"}
             """).ConfigureAwait(false);
 
-        BranchConfig config = BranchProfileLoader.Load(profile);
-        BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
+        BranchProfile loaded = BranchProfileLoader.Load(profile);
+        BranchConfig config = loaded.Branch;
+        BranchHardware hardware = loaded.Hardware;
         var engine = new QueueEngine(config);
         var channel = new LobbyCommandChannel();
         var commands = new LobbyDeviceCommands(channel);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using LobbyEdge.Engine;
-using LobbyEdge.Service.Profiles;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator;
 
 namespace LobbyEdge.Benchmarks;
@@ -27,7 +27,7 @@ internal static class StartupTime
         int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         string app = Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll");
         string profile = Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
-        BranchConfig config = BranchProfileLoader.Load(profile);
+        BranchConfig config = BranchProfileLoader.Load(profile).Branch;
         DirectoryInfo root = Directory.CreateTempSubdirectory("le-logbench-startup-");
         var inv = CultureInfo.InvariantCulture;
         try

@@ -1,7 +1,7 @@
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Printer;
-using LobbyEdge.Devices.Profiles;
+using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Devices.Tests;
 
@@ -10,7 +10,7 @@ public sealed class AllocationTests
     [Fact]
     public void FrameParseAndEncode_AllocateNothing()
     {
-        DisplayModel counter = DeviceProfileLoader.LoadDisplayModel(Path.Combine(AppContext.BaseDirectory, "devices", "led-counter-1line.yaml"));
+        DisplayModel counter = BranchProfileLoader.LoadDisplayModel(Path.Combine(AppContext.BaseDirectory, "devices", "led-counter-1line.yaml"));
         var text = new DisplayText(["A023"], Blink: true);
         byte[] frame = new byte[64];
         byte[] display = new byte[64];

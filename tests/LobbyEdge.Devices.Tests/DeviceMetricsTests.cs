@@ -1,9 +1,8 @@
 using LobbyEdge.Devices.Printer;
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Operations;
-using LobbyEdge.Service.Profiles;
 using LobbyEdge.Simulator.Devices;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,8 +16,9 @@ public sealed class DeviceMetricsTests
     [Fact]
     public void Counting_AllocatesNothing_AndCountsPerDeviceAndReason()
     {
-        BranchConfig config = BranchProfileLoader.Load(s_profile);
-        BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
+        BranchProfile profile = BranchProfileLoader.Load(s_profile);
+        BranchConfig config = profile.Branch;
+        BranchHardware hardware = profile.Hardware;
         var registry = new LobbyMetrics(config);
         DeviceInfo line = hardware.KeypadLines[0].Line;
         DeviceInfo keypad = hardware.KeypadLines[0].Keypads[2].Device;
@@ -58,8 +58,9 @@ public sealed class DeviceMetricsTests
     [Fact]
     public async Task Printer_PaperAndUp_FollowThePrinter_AndAReplugCountsAReconnect()
     {
-        BranchConfig config = BranchProfileLoader.Load(s_profile);
-        BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
+        BranchProfile profile = BranchProfileLoader.Load(s_profile);
+        BranchConfig config = profile.Branch;
+        BranchHardware hardware = profile.Hardware;
         var registry = new LobbyMetrics(config);
         var commands = new RecordingCommands();
         await using var devices = new LobbyDevices(config, hardware, commands, simulate: true, TimeProvider.System, NullLoggerFactory.Instance, registry);
@@ -99,8 +100,9 @@ public sealed class DeviceMetricsTests
     [Fact]
     public async Task SilentPrinter_IsDown_EvenThoughItsPortOpens()
     {
-        BranchConfig config = BranchProfileLoader.Load(s_profile);
-        BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
+        BranchProfile profile = BranchProfileLoader.Load(s_profile);
+        BranchConfig config = profile.Branch;
+        BranchHardware hardware = profile.Hardware;
         var registry = new LobbyMetrics(config);
         await using var devices = new LobbyDevices(config, hardware, new RecordingCommands(), simulate: true, TimeProvider.System, NullLoggerFactory.Instance, registry);
         PrinterSetup setup = hardware.Printers[1];

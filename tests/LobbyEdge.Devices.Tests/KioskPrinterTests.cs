@@ -1,11 +1,10 @@
 using System.Text.Json;
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Lobby;
-using LobbyEdge.Service.Profiles;
 using LobbyEdge.Simulator.Devices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,9 +42,9 @@ public sealed class KioskPrinterTests : IAsyncDisposable
     [Fact]
     public void Profile_KioskPrinter_IsRead()
     {
-        BranchConfig config = BranchProfileLoader.Load(WriteProfile(Hardware + "kiosk: {printer: printer-upstairs}\n"));
-        Assert.Equal("printer-upstairs", BranchProfileLoader.HardwareOf(config).KioskPrinter);
-        Assert.Null(BranchProfileLoader.HardwareOf(BranchProfileLoader.Load(WriteProfile(Hardware))).KioskPrinter);
+        BranchProfile profile = BranchProfileLoader.Load(WriteProfile(Hardware + "kiosk: {printer: printer-upstairs}\n"));
+        Assert.Equal("printer-upstairs", profile.Hardware.KioskPrinter);
+        Assert.Null(BranchProfileLoader.Load(WriteProfile(Hardware)).Hardware.KioskPrinter);
     }
 
     [Theory]
@@ -69,9 +68,9 @@ public sealed class KioskPrinterTests : IAsyncDisposable
     public async Task Host_RegistersTheProfilesPrinter_InPlaceOfNoKioskPrinter()
     {
         string path = WriteProfile(Hardware + "kiosk: {printer: printer-upstairs}\n");
-        BranchConfig config = BranchProfileLoader.Load(path);
+        BranchProfile profile = BranchProfileLoader.Load(path);
         var options = new LaunchOptions { BranchPath = path, DataDirectory = Path.Combine(_dir.FullName, "data"), Simulate = true };
-        IHost host = LobbyEdgeHost.Build(options, config);
+        IHost host = LobbyEdgeHost.Build(options, profile);
         try
         {
             DeviceKioskPrinter printer = Assert.IsType<DeviceKioskPrinter>(host.Services.GetRequiredService<IKioskPrinter>());
@@ -195,8 +194,9 @@ public sealed class KioskPrinterTests : IAsyncDisposable
 
     private async Task<(Kiosk Kiosk, VirtualPrinter Printer, QueueEngine Engine)> StartAsync()
     {
-        BranchConfig config = BranchProfileLoader.Load(WriteProfile(Hardware + "kiosk: {printer: printer-upstairs}\n"));
-        BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
+        BranchProfile profile = BranchProfileLoader.Load(WriteProfile(Hardware + "kiosk: {printer: printer-upstairs}\n"));
+        BranchConfig config = profile.Branch;
+        BranchHardware hardware = profile.Hardware;
         var engine = new QueueEngine(config);
         var commands = new RecordingCommands();
         _devices = new LobbyDevices(config, hardware, commands, simulate: true, TimeProvider.System, NullLoggerFactory.Instance);

@@ -1,7 +1,7 @@
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Printer;
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;
@@ -88,7 +88,7 @@ public sealed class DisplayModelTests
     [Fact]
     public void CounterDisplay_FrameIsAsDocumented_AndDecodesBack()
     {
-        DisplayModel model = DeviceProfileLoader.LoadDisplayModel(Path.Combine(Models, "led-counter-1line.yaml"));
+        DisplayModel model = BranchProfileLoader.LoadDisplayModel(Path.Combine(Models, "led-counter-1line.yaml"));
         byte[] frame = new byte[64];
         int n = model.Encode(3, new DisplayText(["A023"], Blink: true), 0, frame);
         byte[] expectedStart = [0x02, (byte)'0', (byte)'3', (byte)'1', .. "  A023  "u8];
@@ -106,7 +106,7 @@ public sealed class DisplayModelTests
     [Fact]
     public void MainDisplay_FramePerLine_Gb2312_Crc_RoundTrips()
     {
-        DisplayModel model = DeviceProfileLoader.LoadDisplayModel(Path.Combine(Models, "led-main-4line.yaml"));
+        DisplayModel model = BranchProfileLoader.LoadDisplayModel(Path.Combine(Models, "led-main-4line.yaml"));
         Assert.True(model.FramePerLine);
         var text = new DisplayText(["请 A023 到 3 号窗口", "A023 -> 3", "", "等候人数 Waiting: 12"], Blink: false);
         byte[] frame = new byte[256];
@@ -140,9 +140,9 @@ public sealed class DisplayModelTests
               call: {text: ["{number}号"], blink: true}
               idle: {text: ["欢迎"]}
             """);
-        Assert.Throws<InvalidDataException>(() => DeviceProfileLoader.LoadDisplayModel(file));   // a length covering itself is refused …
+        Assert.Throws<ProfileException>(() => BranchProfileLoader.LoadDisplayModel(file));   // a length covering itself is refused …
         File.WriteAllText(file, File.ReadAllText(file).Replace("from: length, to: text", "from: text, to: text"));
-        DisplayModel model = DeviceProfileLoader.LoadDisplayModel(file);                        // … its fix loads
+        DisplayModel model = BranchProfileLoader.LoadDisplayModel(file);                        // … its fix loads
         var values = new DisplayValues { Number = "B105" };
         DisplayText text = model.Messages[DisplayMessageKind.Call].Render(values);
         byte[] frame = new byte[64];
@@ -169,7 +169,7 @@ public sealed class DisplayModelTests
               call: {text: ["{numbr}"]}
               idle: {text: ["请"]}
             """);
-        var e = Assert.Throws<InvalidDataException>(() => DeviceProfileLoader.LoadDisplayModel(file));
+        var e = Assert.Throws<ProfileException>(() => BranchProfileLoader.LoadDisplayModel(file));
         Assert.Contains("bad.yaml:6:", e.Message);
         Assert.Contains("frame[2].checksum.kind: must be none, sum8, xor8 or crc16-modbus", e.Message);
         Assert.Contains("frame[2].checksum.from: unknown element \"adress\"", e.Message);

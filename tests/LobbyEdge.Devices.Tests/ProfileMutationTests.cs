@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using LobbyEdge.Service.Profiles;
+using LobbyEdge.Profiles;
 
 using LobbyEdge.Service.Tests;
 

@@ -1,10 +1,9 @@
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Devices;
-using LobbyEdge.Service.Profiles;
 using LobbyEdge.Simulator.Devices;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -104,8 +103,9 @@ internal sealed class PtyLobby : IAsyncDisposable
               - {id: counter-2, model: led-counter-1line, port: {{dir}}/displays-host, address: 2, counter: 2}
               - {id: counter-3, model: led-counter-1line, port: {{dir}}/displays-host, address: 3, counter: 3}
             """);
-        BranchConfig config = BranchProfileLoader.Load(branch);
-        BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
+        BranchProfile profile = BranchProfileLoader.Load(branch);
+        BranchConfig config = profile.Branch;
+        BranchHardware hardware = profile.Hardware;
         var engine = new QueueEngine(config);
         var commands = new RecordingCommands();
         var devices = new LobbyDevices(config, hardware, commands, simulate: false, TimeProvider.System, NullLoggerFactory.Instance);

@@ -2,8 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Clock;
-using LobbyEdge.Service.Profiles;
 using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
@@ -23,7 +23,7 @@ public sealed class ClockProcessTests(ITestOutputHelper output) : IDisposable
     public async Task LogFromAClockADayAhead_StartOnTheRightTime_TheStepIsRecorded_AndEventTimesMoveOn()
     {
         // The log of a box whose clock ran ahead: tomorrow's day opened at 10:00 local, two customers waiting.
-        BranchConfig config = BranchProfileLoader.Load(s_profile);
+        BranchConfig config = BranchProfileLoader.Load(s_profile).Branch;
         DateOnly tomorrow = DateOnly.FromDateTime(BusinessCalendar.ToLocal(config.TimeZone, DateTime.UtcNow)).AddDays(1);
         var ahead = new DateTimeOffset(BusinessCalendar.ToUtc(config.TimeZone, tomorrow, new TimeOnly(10, 0)), TimeSpan.Zero);
         string data = Path.Combine(_work.FullName, "data");

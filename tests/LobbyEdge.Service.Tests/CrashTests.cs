@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
-using LobbyEdge.Service.Profiles;
+using LobbyEdge.Profiles;
 using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
@@ -29,7 +29,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     {
         int trials = int.TryParse(Environment.GetEnvironmentVariable("LOBBYEDGE_CRASH_TRIALS"), CultureInfo.InvariantCulture, out int n) ? n : 4;
         var random = new Random(20261123);
-        BranchConfig config = BranchProfileLoader.Load(s_demoProfile);
+        BranchConfig config = BranchProfileLoader.Load(s_demoProfile).Branch;
         string data = Path.Combine(_work.FullName, "data");
         int handedOut = 0;
         int fromSnapshot = 0;
@@ -103,7 +103,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         int trials = int.TryParse(Environment.GetEnvironmentVariable("LOBBYEDGE_CORRUPTION_TRIALS"), CultureInfo.InvariantCulture, out int n) ? n : 4;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("LOBBYEDGE_CORRUPTION_SEED"), CultureInfo.InvariantCulture, out int s) ? s : 20261130;
         var random = new Random(seed);
-        BranchConfig config = BranchProfileLoader.Load(s_demoProfile);
+        BranchConfig config = BranchProfileLoader.Load(s_demoProfile).Branch;
         string data = Path.Combine(_work.FullName, "data");
         await using (ServiceProcess busy = ServiceProcess.Start(_work.FullName, Arguments(data, seed: 1, speed: 10_000)))
         {

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Operations;
-using LobbyEdge.Service.Profiles;
 using YamlDotNet.RepresentationModel;
 
 namespace LobbyEdge.Service.Tests;
@@ -56,7 +56,7 @@ public sealed partial class DeployTests : IDisposable
     [Fact]
     public async Task DashboardAndAlerts_UseOnlyMetricsTheServiceExports()
     {
-        var metrics = new LobbyMetrics(BranchProfileLoader.Load(Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml")));
+        var metrics = new LobbyMetrics(BranchProfileLoader.Load(Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml")).Branch);
         using var exposition = new MemoryStream();
         await metrics.Registry.CollectAndExportAsTextAsync(exposition);
         HashSet<string> exported = [.. MetricName().Matches(System.Text.Encoding.UTF8.GetString(exposition.ToArray())).Select(m => m.Value)];

@@ -1,8 +1,7 @@
 using System.Globalization;
 using LobbyEdge.Devices;
-using LobbyEdge.Devices.Profiles;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Devices;
-using LobbyEdge.Service.Profiles;
 using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
@@ -22,7 +21,7 @@ public sealed class DeviceMetricsTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task DemoHardware_UnderSimulate_EveryDeviceIsUp_PrintersHavePaper_DispensersPrint()
     {
-        BranchHardware hardware = BranchProfileLoader.HardwareOf(BranchProfileLoader.Load(s_profile));
+        BranchHardware hardware = BranchProfileLoader.Load(s_profile).Hardware;
         Assert.Equal(25, hardware.Devices.Count);   // a keypad line, its 8 keypads and 2 rating pads, 2 printers, 2 dispensers, 9 displays and their line
         DeviceInfo[] printers = [.. hardware.Devices.Where(d => d.Kind == DeviceKind.Printer)];
         Assert.Equal(2, printers.Length);

@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Operations;
-using LobbyEdge.Service.Profiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
@@ -95,7 +95,7 @@ public sealed class MetricsStallTests(ITestOutputHelper output) : IDisposable
         // process's counters start at zero at start, so count from the events this run committed.
         Dictionary<string, double> samples = OperationsTests.Parse(scraped);
         long sequence = (long)samples["lobby_eventlog_last_sequence"];
-        BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile);
+        BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile).Branch;
         var issued = new int[config.Services.Count];
         using (BranchLog log = BranchLog.Open(data))
         using (LogReader reader = log.ReadFrom(1))

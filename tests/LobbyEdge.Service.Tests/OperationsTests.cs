@@ -5,8 +5,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Operations;
-using LobbyEdge.Service.Profiles;
 using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
@@ -49,7 +49,7 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
         Assert.True(sequence > 100, $"only {sequence} events after a simulated hour");
 
         // The engine's own view at that sequence: replay the durable log up to it.
-        BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile);
+        BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile).Branch;
         var engine = new QueueEngine(config);
         var ended = new Dictionary<(int Service, int Outcome), int>();
         using (BranchLog log = BranchLog.Open(data))

@@ -5,7 +5,7 @@ using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.EventLog.Tests;
-using LobbyEdge.Service.Profiles;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,7 +29,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
     public async Task DiskFull_KioskIsRefusedWithJson_ServiceExits1_EveryAcknowledgedTicketIsInTheLog_AndARestartExits1Too()
     {
         using var disk = new Tmpfs(200);
-        BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile);
+        BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile).Branch;
         var acknowledged = new List<string>();
         for (int run = 1; run <= 2; run++)
         {
@@ -82,7 +82,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Retention_OfOneDay_KeepsEverySegmentTheHeadOfficeCursorHasNotPassed_AndShowsItInTheMetrics()
     {
-        BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile);
+        BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile).Branch;
         string data = Path.Combine(_work.FullName, "data");
 
         // Five business days, a fortnight ago; head office received day 1 and a little of day 2, then the link was cut.

@@ -640,8 +640,8 @@ public sealed class DisplayModel
         return -1;
     }
 
-    /// <summary>Size of an element that does not depend on the message, or -1.</summary>
-    internal static int FixedSize(FrameElement e) => e.Kind switch
+    /// <summary>Size in bytes of an element that does not depend on the message, or -1 (text without a width, a length it depends on).</summary>
+    public static int FixedSize(FrameElement e) => e.Kind switch
     {
         FrameElementKind.Bytes => e.Bytes.Length,
         FrameElementKind.Blink => e.Bytes.Length == e.BytesOff.Length ? e.Bytes.Length : -1,

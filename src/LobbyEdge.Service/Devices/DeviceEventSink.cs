@@ -1,7 +1,7 @@
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Keypad;
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
 
 namespace LobbyEdge.Service.Devices;

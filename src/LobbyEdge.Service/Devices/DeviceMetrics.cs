@@ -1,7 +1,7 @@
 using LobbyEdge.Devices;
 using LobbyEdge.Devices.Printer;
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Operations;
 using Prometheus;
 

@@ -1,10 +1,9 @@
 using LobbyEdge.Devices;
-using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
-using LobbyEdge.Service.Profiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +13,7 @@ namespace LobbyEdge.Service.Devices;
 public static class DeviceServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the devices of the branch's hardware profile (read by <see cref="BranchProfileLoader.Load"/>): the
+    /// Registers the devices of the branch's hardware profile (<see cref="BranchProfile.Hardware"/>, read by <see cref="BranchProfileLoader.Load"/>): the
     /// device owner tasks, a sink that drives displays and keypad displays after each commit, the key and status
     /// pumps, the device metrics (when a <see cref="LobbyMetrics"/> is registered), and the kiosk's printer when the
     /// profile names one (<c>kiosk: {printer: …}</c>; it replaces the host's <see cref="NoKioskPrinter"/>). Call
@@ -27,12 +26,13 @@ public static class DeviceServiceCollectionExtensions
     /// interval is a time on the wire, not in the lobby, and a scaled clock would shrink a keypad's 200 ms to a
     /// fraction of a millisecond.
     /// </remarks>
-    public static IServiceCollection AddLobbyDevices(this IServiceCollection services, LaunchOptions options, BranchConfig config)
+    public static IServiceCollection AddLobbyDevices(this IServiceCollection services, LaunchOptions options, BranchProfile profile)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(config);
-        BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
+        ArgumentNullException.ThrowIfNull(profile);
+        BranchConfig config = profile.Branch;
+        BranchHardware hardware = profile.Hardware;
         if (hardware.IsEmpty)
         {
             return services;

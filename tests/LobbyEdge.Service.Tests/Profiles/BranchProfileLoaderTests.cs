@@ -1,6 +1,6 @@
 using System.Text;
 using LobbyEdge.Engine;
-using LobbyEdge.Service.Profiles;
+using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Service.Tests.Profiles;
 
@@ -23,7 +23,7 @@ public sealed class BranchProfileLoaderTests : IDisposable
     [Fact]
     public void Load_DemoProfile_HasItsServicesCountersAndDay()
     {
-        BranchConfig config = BranchProfileLoader.Load(ShippedProfile("demo.yaml"));
+        BranchConfig config = BranchProfileLoader.Load(ShippedProfile("demo.yaml")).Branch;
 
         Assert.Equal("demo-001", config.BranchId);
         Assert.Equal("Demo Branch", config.Name);
@@ -78,7 +78,7 @@ public sealed class BranchProfileLoaderTests : IDisposable
     [Fact]
     public void Load_SmallProfile_HasTwoServicesAndThreeCounters()
     {
-        BranchConfig config = BranchProfileLoader.Load(ShippedProfile("small.yaml"));
+        BranchConfig config = BranchProfileLoader.Load(ShippedProfile("small.yaml")).Branch;
 
         Assert.Equal("small-001", config.BranchId);
         Assert.Equal(new TimeOnly(9, 30), config.OpenTime);
@@ -134,7 +134,7 @@ public sealed class BranchProfileLoaderTests : IDisposable
                 services: [{service: cash, weight: 3}, noncash]
             """));
 
-        BranchConfig config = BranchProfileLoader.Load(path);
+        BranchConfig config = BranchProfileLoader.Load(path).Branch;
 
         Assert.Equal([new ServiceWeight(0, 3), new ServiceWeight(1, 1)], config.Counters[0].Services);
     }
@@ -142,7 +142,7 @@ public sealed class BranchProfileLoaderTests : IDisposable
     [Fact]
     public void Load_OptionalKeysLeftOut_TakeTheEngineDefaults()
     {
-        BranchConfig config = BranchProfileLoader.Load(Write(Minimal()));
+        BranchConfig config = BranchProfileLoader.Load(Write(Minimal())).Branch;
         var engine = new ServiceConfig { Prefix = 'A', Id = "x" };
 
         Assert.Equal(TimeSpan.FromMinutes(15), config.TicketingCutoff);
@@ -322,9 +322,9 @@ public sealed class BranchProfileLoaderTests : IDisposable
     [Fact]
     public void Load_VoiceLanguages_AreReadInTheOrderSpoken_AndAbsentMeansUnset()
     {
-        BranchConfig english = BranchProfileLoader.Load(Write(Minimal() + "voice:\n  languages: [en, zh-CN]\n"));
-        Assert.Equal(["en", "zh-CN"], BranchProfileLoader.VoiceLanguagesOf(english));
-        Assert.Null(BranchProfileLoader.VoiceLanguagesOf(BranchProfileLoader.Load(Write(Minimal()))));
+        BranchProfile english = BranchProfileLoader.Load(Write(Minimal() + "voice:\n  languages: [en, zh-CN]\n"));
+        Assert.Equal(["en", "zh-CN"], english.Voice.Languages);
+        Assert.Null(BranchProfileLoader.Load(Write(Minimal())).Voice.Languages);
     }
 
     [Fact]

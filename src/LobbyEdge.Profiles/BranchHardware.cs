@@ -1,10 +1,11 @@
+using LobbyEdge.Devices;
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Serial;
 
-namespace LobbyEdge.Devices.Profiles;
+namespace LobbyEdge.Profiles;
 
 /// <summary>A serial line of caller keypads and rating pads.</summary>
 /// <param name="Line">The line as a device.</param>
@@ -93,14 +94,3 @@ public sealed class BranchHardware
     /// <summary>Whether the branch has any hardware at all.</summary>
     public bool IsEmpty => Devices.Count == 0;
 }
-
-/// <summary>
-/// One thing wrong with a hardware section or a device model, located like every profile problem:
-/// <c>file:line:column: field: message</c>.
-/// </summary>
-/// <param name="File">The file as given (the branch profile, or the model file).</param>
-/// <param name="Line">1-based line, or 0.</param>
-/// <param name="Column">1-based column, or 0.</param>
-/// <param name="Field">The field path, e.g. <c>devices[0].port</c> or <c>frame[3].checksum.from</c>.</param>
-/// <param name="Message">What is wrong.</param>
-public sealed record DeviceProfileProblem(string File, int Line, int Column, string? Field, string Message);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LobbyEdge.Service.Profiles;
+namespace LobbyEdge.Profiles;
 
 /// <summary>
 /// One thing wrong with a profile file, located by file, line and column (1-based) and by the

@@ -3,7 +3,7 @@ using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace LobbyEdge.Devices.Profiles;
+namespace LobbyEdge.Profiles;
 
 /// <summary>
 /// What went wrong reading a YAML file, before its content could be checked: where (line and column 1-based, both 0
@@ -11,7 +11,7 @@ namespace LobbyEdge.Devices.Profiles;
 /// </summary>
 /// <param name="At">The position; <c>default</c> (line 0) when the problem is with the file as a whole.</param>
 /// <param name="Message">What is wrong, e.g. <c>YAML syntax error: While parsing a flow sequence, did not find expected ',' or ']'.</c></param>
-public readonly record struct YamlFileProblem(Mark At, string Message);
+internal readonly record struct YamlFileProblem(Mark At, string Message);
 
 /// <summary>
 /// The one way every profile file is read (branch profiles and device models alike): strict UTF-8, then YAML with
@@ -19,7 +19,7 @@ public readonly record struct YamlFileProblem(Mark At, string Message);
 /// <see cref="YamlFileProblem"/> with a position, never as an exception, so a typo anywhere the loaders read is a
 /// <c>file:line:column</c> message (exit 2), whichever file it is in.
 /// </summary>
-public static class YamlFile
+internal static class YamlFile
 {
     /// <summary>Reads and parses <paramref name="path"/>; null with <paramref name="problem"/> set when it cannot.</summary>
     /// <param name="path">The file.</param>
@@ -120,10 +120,12 @@ public static class YamlFile
             problem = new YamlFileProblem(e.Start.Line > 0 ? e.Start : scanner.CurrentPosition, $"YAML syntax error: {message}");
             return null;
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet's scanner can fail without a position (seen with an unclosed `[`
-            // followed by more keys); where the scanner stopped is the best place to look.
+            // followed by more keys, and with ArgumentException "the current event is of an unsupported type"
+            // for a key left empty before a nested key: ` : baud: 9600`); where the scanner stopped is the best
+            // place to look.
             problem = new YamlFileProblem(scanner.CurrentPosition, "YAML syntax error: cannot read on from here (is a '[', '{' or quote above left unclosed?)");
             return null;
         }

@@ -1,4 +1,4 @@
-namespace LobbyEdge.Service.Profiles;
+namespace LobbyEdge.Profiles;
 
 /// <summary>
 /// A profile that cannot be used. Carries every problem found, not just the first, so a

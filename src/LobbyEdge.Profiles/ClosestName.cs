@@ -1,17 +1,21 @@
-namespace LobbyEdge.Service.Profiles;
+namespace LobbyEdge.Profiles;
 
 /// <summary>
 /// Finds the known name a mistyped one was most likely meant to be (<c>toleranceMinute</c> for
 /// <c>toleranceMinutes</c>, <c>Asia/Shanghia</c> for <c>Asia/Shanghai</c>), so an error can say
-/// "did you mean".
+/// "did you mean". The one did-you-mean of every profile problem (keys, choices, services, models, elements)
+/// and of the host's configuration check.
 /// </summary>
-internal static class ClosestName
+public static class ClosestName
 {
     /// <summary>
     /// The candidate closest to <paramref name="given"/> by edit distance (ignoring case, counting
     /// a swap of two neighbouring letters as one edit), or <see langword="null"/> when none is
-    /// close enough to be a plausible typo.
+    /// close enough to be a plausible typo (at most a third of <paramref name="given"/>'s length in edits, and
+    /// at least two edits allowed).
     /// </summary>
+    /// <param name="given">The name as written.</param>
+    /// <param name="candidates">The names known where it was written.</param>
     public static string? Find(string given, IEnumerable<string> candidates)
     {
         string? best = null;
