@@ -1,8 +1,7 @@
 using System.Text;
 using LobbyEdge.Engine;
-using LobbyEdge.Profiles;
 
-namespace LobbyEdge.Service.Tests.Profiles;
+namespace LobbyEdge.Profiles.Tests;
 
 public sealed class BranchProfileLoaderTests : IDisposable
 {
