@@ -9,12 +9,7 @@ namespace LobbyEdge.Profiles;
 /// <param name="Branch">The branch, its day, services and counters; <see cref="BranchConfig.Validate"/> accepts it.</param>
 /// <param name="Hardware">The devices the profile names (<see cref="BranchHardware.Empty"/> for a branch without any).</param>
 /// <param name="Voice">The announcements' settings (<see cref="VoiceSettings.Unset"/> without a <c>voice:</c> section).</param>
-public sealed record BranchProfile(BranchConfig Branch, BranchHardware Hardware, VoiceSettings Voice)
-{
-    /// <summary>A branch without hardware or voice settings, for a configuration made in code.</summary>
-    /// <param name="branch">The branch.</param>
-    public static BranchProfile Of(BranchConfig branch) => new(branch, BranchHardware.Empty, VoiceSettings.Unset);
-}
+public sealed record BranchProfile(BranchConfig Branch, BranchHardware Hardware, VoiceSettings Voice);
 
 /// <summary>The <c>voice:</c> section of a branch profile.</summary>
 /// <param name="Languages">

@@ -1,8 +1,7 @@
 using System.Text;
 using LobbyEdge.Engine;
-using LobbyEdge.Profiles;
 
-namespace LobbyEdge.Service.Tests.Profiles;
+namespace LobbyEdge.Profiles.Tests;
 
 public sealed class BranchProfileLoaderTests : IDisposable
 {
@@ -117,7 +116,7 @@ public sealed class BranchProfileLoaderTests : IDisposable
             displays: [1, 2]
             """);
 
-        // The hardware sections are read now (DeviceProfileLoader): what they hold is checked like the rest.
+        // The hardware sections are read now (LobbyEdge.Profiles, HardwareSections): what they hold is checked like the rest.
         ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
 
         Assert.Contains(e.Problems, p => p.Field == "devices[0].anything" && p.Line == 15);
