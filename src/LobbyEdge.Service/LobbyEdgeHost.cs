@@ -10,7 +10,7 @@ using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using LobbyEdge.Service.Profiles;
 using LobbyEdge.Service.Simulation;
-using LobbyEdge.Service.Voice;
+using LobbyEdge.Voice;
 using LobbyEdge.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
