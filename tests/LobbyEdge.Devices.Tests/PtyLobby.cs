@@ -108,7 +108,7 @@ internal sealed class PtyLobby : IAsyncDisposable
         BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
         var engine = new QueueEngine(config);
         var commands = new RecordingCommands();
-        var devices = new LobbyDevices(config, hardware, commands, simulate: false, TimeProvider.System, NullLoggerFactory.Instance);
+        var devices = new LobbyDevices(config, hardware, commands, SerialPortConnector.Instance, TimeProvider.System, NullLoggerFactory.Instance);
         var channel = new LobbyCommandChannel();
         var loop = new EngineLoop(engine, channel, [new DeviceEventSink(engine, devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
         commands.Target = channel;

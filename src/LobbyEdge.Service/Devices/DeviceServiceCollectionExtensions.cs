@@ -1,5 +1,6 @@
 using LobbyEdge.Devices;
 using LobbyEdge.Devices.Profiles;
+using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Lobby;
@@ -25,7 +26,8 @@ public static class DeviceServiceCollectionExtensions
     /// <remarks>
     /// The device protocols run on the machine's clock even under <c>--simulate</c>: an ack timeout or a status poll
     /// interval is a time on the wire, not in the lobby, and a scaled clock would shrink a keypad's 200 ms to a
-    /// fraction of a millisecond.
+    /// fraction of a millisecond. The lines open through the registered <see cref="ISerialConnector"/> (the
+    /// simulation's virtual devices under <c>--simulate</c>), else through the machine's serial ports.
     /// </remarks>
     public static IServiceCollection AddLobbyDevices(this IServiceCollection services, LaunchOptions options, BranchConfig config)
     {
@@ -43,7 +45,7 @@ public static class DeviceServiceCollectionExtensions
             config,
             hardware,
             sp.GetRequiredService<IDeviceCommands>(),
-            options.Simulate,
+            sp.GetService<ISerialConnector>() ?? SerialPortConnector.Instance,
             TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetService<LobbyMetrics>()));
