@@ -19,6 +19,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service;
 
@@ -120,10 +121,11 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<LobbyCommandChannel>();
         builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<LobbyCommandChannel>());
         builder.Services.AddSingleton<EngineLoop>();
+        builder.Services.AddSingleton<IEngineLoopHealth>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
 
         // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).
-        builder.Services.AddLobbyDevices(options, config);
+        builder.Services.AddLobbyDevices(options.Simulate, config);
 
         // Head office over MQTT: ships the log from its cursor, publishes the state, takes commands. Registered after
         // the loop, so it stops first; off (events stay in the log) without a broker.
@@ -135,6 +137,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<SignageFeed>();
         builder.Services.TryAddSingleton<IKioskPrinter, NoKioskPrinter>();
         builder.Services.AddSingleton<Kiosk>();
+        builder.Services.AddSingleton<IHttpEndpoints, LobbyPages>();
         builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
         builder.Services.AddSingleton<HttpServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpServer>());

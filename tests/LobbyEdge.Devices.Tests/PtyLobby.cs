@@ -112,8 +112,7 @@ internal sealed class PtyLobby : IAsyncDisposable
         var channel = new LobbyCommandChannel();
         var loop = new EngineLoop(engine, channel, [new DeviceEventSink(engine, devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
         commands.Target = channel;
-        var options = new LaunchOptions { BranchPath = branch, DataDirectory = dir };
-        var service = new LobbyDevicesService(devices, commands, options, TimeProvider.System, NullLogger<LobbyDevicesService>.Instance);
+        var service = new LobbyDevicesService(devices, commands, simulate: false, TimeProvider.System, NullLogger<LobbyDevicesService>.Instance);
         var lobby = new PtyLobby(dir)
         {
             Engine = engine,

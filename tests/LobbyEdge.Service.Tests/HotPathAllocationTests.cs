@@ -3,6 +3,7 @@ using LobbyEdge.Service.Clock;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using Microsoft.Extensions.Logging.Abstractions;
+using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -8,6 +8,7 @@ using LobbyEdge.EventLog;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Profiles;
 using Xunit.Abstractions;
+using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -4,7 +4,7 @@ using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Lobby;
-using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Profiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,10 +29,12 @@ public static class DeviceServiceCollectionExtensions
     /// fraction of a millisecond. The lines open through the registered <see cref="ISerialConnector"/> (the
     /// simulation's virtual devices under <c>--simulate</c>), else through the machine's serial ports.
     /// </remarks>
-    public static IServiceCollection AddLobbyDevices(this IServiceCollection services, LaunchOptions options, BranchConfig config)
+    /// <param name="services">The host's services.</param>
+    /// <param name="simulate">Under <c>--simulate</c>: no GPIO (the simulated customers press the dispensers' buttons).</param>
+    /// <param name="config">The branch, loaded from its profile.</param>
+    public static IServiceCollection AddLobbyDevices(this IServiceCollection services, bool simulate, BranchConfig config)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(config);
         BranchHardware hardware = BranchProfileLoader.HardwareOf(config);
         if (hardware.IsEmpty)
@@ -53,7 +55,7 @@ public static class DeviceServiceCollectionExtensions
         services.AddHostedService<LobbyDevicesService>(sp => new LobbyDevicesService(
             sp.GetRequiredService<LobbyDevices>(),
             sp.GetRequiredService<IDeviceCommands>(),
-            options,
+            simulate,
             TimeProvider.System,
             sp.GetRequiredService<ILogger<LobbyDevicesService>>()));
         if (hardware.KioskPrinter is { } kioskPrinter)

@@ -7,7 +7,7 @@ using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
-using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Monitoring;
 using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.Service.Devices;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Persistence;
+using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service.Operations;
 

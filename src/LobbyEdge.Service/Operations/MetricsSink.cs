@@ -1,6 +1,7 @@
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Persistence;
+using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service.Operations;
 
