@@ -7,11 +7,12 @@ using LobbyEdge.Service.Clock;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.HeadOffice;
 using LobbyEdge.Service.Lobby;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using LobbyEdge.Service.Profiles;
-using LobbyEdge.Voice;
 using LobbyEdge.Simulator.Hosting;
+using LobbyEdge.Voice;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
@@ -19,7 +20,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service;
 

@@ -2,10 +2,10 @@ using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Profiles;
 using LobbyEdge.Engine;
 using LobbyEdge.Service.Devices;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Profiles;
 using LobbyEdge.Simulator.Devices;
 using Microsoft.Extensions.Logging.Abstractions;
-using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Devices.Tests;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Profiles;
 using YamlDotNet.RepresentationModel;
-using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service.Tests;
 

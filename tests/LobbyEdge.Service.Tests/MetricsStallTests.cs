@@ -5,11 +5,11 @@ using System.Text;
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Profiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
-using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -5,10 +5,10 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Profiles;
 using Xunit.Abstractions;
-using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -7,7 +8,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
-using LobbyEdge.Service.Monitoring;
 
 namespace LobbyEdge.Service.Operations;
 

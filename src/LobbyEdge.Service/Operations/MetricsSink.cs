@@ -1,7 +1,7 @@
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
-using LobbyEdge.Service.Persistence;
 using LobbyEdge.Service.Monitoring;
+using LobbyEdge.Service.Persistence;
 
 namespace LobbyEdge.Service.Operations;
 
