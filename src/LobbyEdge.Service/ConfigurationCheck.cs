@@ -7,7 +7,7 @@ using LobbyEdge.Profiles;
 using LobbyEdge.Service.Clock;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
-using LobbyEdge.Service.Voice;
+using LobbyEdge.Voice;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;

@@ -3,6 +3,7 @@ using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Clock;
+using LobbyEdge.Service.Operations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +21,7 @@ namespace LobbyEdge.Service;
 /// <see cref="MaxBatch"/>), runs each command, lets the sinks end the batch (the event log's group commit),
 /// and only then completes the senders' awaitables.
 /// </remarks>
-public sealed partial class EngineLoop : BackgroundService
+public sealed partial class EngineLoop : BackgroundService, IEngineLoopHealth
 {
     /// <summary>Most commands run before their results are released, bounding a sender's extra latency.</summary>
     public const int MaxBatch = 64;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.HeadOffice;
@@ -7,11 +8,11 @@ using LobbyEdge.Service.Clock;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.HeadOffice;
 using LobbyEdge.Service.Lobby;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
-using LobbyEdge.Service.Simulation;
-using LobbyEdge.Service.Voice;
-using LobbyEdge.Simulator;
+using LobbyEdge.Simulator.Hosting;
+using LobbyEdge.Voice;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
@@ -65,7 +66,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton(config);
         if (options.Simulate)
         {
-            AddSimulation(builder.Services, options, config);
+            AddSimulation(builder.Services, options, profile);
         }
         else
         {
@@ -121,10 +122,11 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<LobbyCommandChannel>();
         builder.Services.AddSingleton<ILobbyCommands>(sp => sp.GetRequiredService<LobbyCommandChannel>());
         builder.Services.AddSingleton<EngineLoop>();
+        builder.Services.AddSingleton<IEngineLoopHealth>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
 
         // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).
-        builder.Services.AddLobbyDevices(options, profile);
+        builder.Services.AddLobbyDevices(options.Simulate, profile);
 
         // Head office over MQTT: ships the log from its cursor, publishes the state, takes commands. Registered after
         // the loop, so it stops first; off (events stay in the log) without a broker.
@@ -136,6 +138,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<SignageFeed>();
         builder.Services.TryAddSingleton<IKioskPrinter, NoKioskPrinter>();
         builder.Services.AddSingleton<Kiosk>();
+        builder.Services.AddSingleton<IHttpEndpoints, LobbyPages>();
         builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
         builder.Services.AddSingleton<HttpServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpServer>());
@@ -144,7 +147,7 @@ public static partial class LobbyEdgeHost
         // Registered after the engine loop, so it stops first and never posts to a stopped loop.
         if (options.Simulate)
         {
-            builder.Services.AddHostedService<SimulationDriver>();
+            AddSimulationDriver(builder.Services);
         }
 
         return builder.Build();
@@ -255,48 +258,19 @@ public static partial class LobbyEdgeHost
         Log.Starting(logger, config.BranchId, options.BranchPath, options.Simulate ? "simulation" : "live", options.DataDirectory);
     }
 
-    private static void AddSimulation(IServiceCollection services, LaunchOptions options, BranchConfig config)
-    {
-        services.AddSingleton(sp => SimulationStart(config, sp.GetRequiredService<RestoredBranch>().Engine));
-        services.AddSingleton(sp =>
-        {
-            (DateOnly _, DateTimeOffset start) = sp.GetRequiredService<SimulationStartPoint>();
-            return new ScaledTimeProvider(start, options.Speed, running: false);
-        });
-        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<ScaledTimeProvider>());
-        services.AddSingleton(sp => new SimulationPlan(
-            sp.GetRequiredService<SimulationStartPoint>().FirstDay,
-            options.Days,
-            options.Seed ?? Random.Shared.Next(),
-            TrafficProfile.ForBranch(config)));
-        services.AddSingleton<LobbyNarrator>();
-        services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
-    }
-
     /// <summary>
-    /// Where a simulation starts: a minute before today's opening, in the branch's own time zone, or, when the
-    /// data directory already holds a later day (a restart, a second demo), where its log left off, so the log's
-    /// timeline never runs backwards. A day the log shows already closed is not played again.
+    /// Under <c>--simulate</c>: the simulation's clock, narrator and virtual devices (src/LobbyEdge.Simulator). The
+    /// only places the host names a simulator type are this method and <see cref="AddSimulationDriver"/>, never
+    /// inlined, so a run without <c>--simulate</c> never loads the simulator's assembly.
     /// </summary>
-    internal static SimulationStartPoint SimulationStart(BranchConfig config, QueueEngine engine)
-    {
-        TimeZoneInfo zone = config.TimeZone;
-        var today = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, TimeProvider.System.GetUtcNow().UtcDateTime));
-        var start = new DateTimeOffset(BusinessCalendar.ToUtc(zone, today, config.OpenTime), TimeSpan.Zero) - TimeSpan.FromMinutes(1);
-        var last = new DateTimeOffset(engine.LastEventUtc.Ticks, TimeSpan.Zero);
-        if (last > start)
-        {
-            start = last;
-        }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddSimulation(IServiceCollection services, LaunchOptions options, BranchProfile profile) =>
+        services.AddSimulation(profile.Branch, profile.Hardware, options.Speed, options.Days, options.Seed);
 
-        var day = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, start.UtcDateTime));
-        if (engine.BusinessDate >= day && !engine.IsDayOpen)
-        {
-            day = engine.BusinessDate.AddDays(1);
-        }
-
-        return new SimulationStartPoint(day, start);
-    }
+    /// <summary>Under <c>--simulate</c>: the simulated customers and staff, pressing the dispensers' buttons when the branch has any.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddSimulationDriver(IServiceCollection services) =>
+        services.AddSimulationDriver(sp => sp.GetService<LobbyDevices>()?.Dispensers ?? []);
 
     private static void AddPrefixedEnvironment(IConfigurationBuilder configuration)
     {

@@ -98,9 +98,9 @@ internal static class KeypadLatency
         var engine = new QueueEngine(config);
         var channel = new LobbyCommandChannel();
         var commands = new LobbyDeviceCommands(channel);
-        var devices = new LobbyDevices(config, hardware, commands, simulate: false, TimeProvider.System, NullLoggerFactory.Instance);
+        var devices = new LobbyDevices(config, hardware, commands, SerialPortConnector.Instance, TimeProvider.System, NullLoggerFactory.Instance);
         var loop = new EngineLoop(engine, channel, [new DeviceEventSink(engine, devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
-        var service = new LobbyDevicesService(devices, commands, new LaunchOptions { BranchPath = profile, DataDirectory = dir }, TimeProvider.System, NullLogger<LobbyDevicesService>.Instance);
+        var service = new LobbyDevicesService(devices, commands, simulate: false, TimeProvider.System, NullLogger<LobbyDevicesService>.Instance);
         DisplayModel model = hardware.DisplayLines[0].Displays[0].Model;
         var keypad = new VirtualKeypadBus();
         var display = new VirtualDisplayBus(new Dictionary<int, DisplayModel> { [Address] = model });

@@ -2,7 +2,7 @@ using LobbyEdge.Devices.Printer;
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
 using LobbyEdge.Service.Devices;
-using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Simulator.Devices;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -63,10 +63,11 @@ public sealed class DeviceMetricsTests
         BranchHardware hardware = profile.Hardware;
         var registry = new LobbyMetrics(config);
         var commands = new RecordingCommands();
-        await using var devices = new LobbyDevices(config, hardware, commands, simulate: true, TimeProvider.System, NullLoggerFactory.Instance, registry);
+        VirtualSerialHub hub = VirtualBranchDevices.For(hardware);
+        await using var devices = new LobbyDevices(config, hardware, commands, hub, TimeProvider.System, NullLoggerFactory.Instance, registry);
         PrinterSetup setup = hardware.Printers[0];
         string id = setup.Device.Id;
-        var printer = (VirtualPrinter)devices.Hub!.DeviceAt(setup.Serial.Path)!;
+        var printer = (VirtualPrinter)hub.DeviceAt(setup.Serial.Path)!;
         double Paper(string status) => registry.PrinterPaper(id, status).Value;
         double Up() => registry.DeviceUp(id, "printer").Value;
 
@@ -87,12 +88,12 @@ public sealed class DeviceMetricsTests
         Assert.Equal(1, Up());   // out of paper, but it answers
 
         // Unplugged: down, paper unknown. Plugged back in: up, one reconnect.
-        devices.Hub.Unplug(setup.Serial.Path);
+        hub.Unplug(setup.Serial.Path);
         Assert.True(await PtyLobby.EventuallyAsync(() => Up() == 0), "an unplugged printer still counts as up");
         Assert.Equal(0, Paper("ok") + Paper("low") + Paper("out"));
         printer.PaperOut = false;
         printer.PaperLow = false;
-        devices.Hub.Plug(setup.Serial.Path);
+        hub.Plug(setup.Serial.Path);
         Assert.True(await PtyLobby.EventuallyAsync(() => Up() == 1 && Paper("ok") == 1), "the printer did not come back");
         Assert.Equal(1, registry.DeviceReconnects(id).Value);
     }
@@ -104,9 +105,10 @@ public sealed class DeviceMetricsTests
         BranchConfig config = profile.Branch;
         BranchHardware hardware = profile.Hardware;
         var registry = new LobbyMetrics(config);
-        await using var devices = new LobbyDevices(config, hardware, new RecordingCommands(), simulate: true, TimeProvider.System, NullLoggerFactory.Instance, registry);
+        VirtualSerialHub hub = VirtualBranchDevices.For(hardware);
+        await using var devices = new LobbyDevices(config, hardware, new RecordingCommands(), hub, TimeProvider.System, NullLoggerFactory.Instance, registry);
         PrinterSetup setup = hardware.Printers[1];
-        var printer = (VirtualPrinter)devices.Hub!.DeviceAt(setup.Serial.Path)!;
+        var printer = (VirtualPrinter)hub.DeviceAt(setup.Serial.Path)!;
         printer.Answer = false;
 
         devices.Start();

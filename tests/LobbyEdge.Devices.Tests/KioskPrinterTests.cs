@@ -199,13 +199,14 @@ public sealed class KioskPrinterTests : IAsyncDisposable
         BranchHardware hardware = profile.Hardware;
         var engine = new QueueEngine(config);
         var commands = new RecordingCommands();
-        _devices = new LobbyDevices(config, hardware, commands, simulate: true, TimeProvider.System, NullLoggerFactory.Instance);
+        VirtualSerialHub hub = VirtualBranchDevices.For(hardware);
+        _devices = new LobbyDevices(config, hardware, commands, hub, TimeProvider.System, NullLoggerFactory.Instance);
         var channel = new LobbyCommandChannel();
         _loop = new EngineLoop(engine, channel, [new DeviceEventSink(engine, _devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
         commands.Target = channel;
         await _loop.StartAsync(CancellationToken.None);
         _devices.Start();
-        var printer = (VirtualPrinter)_devices.Hub!.DeviceAt(hardware.Printers.Single(p => p.Device.Id == "printer-upstairs").Serial.Path)!;
+        var printer = (VirtualPrinter)hub.DeviceAt(hardware.Printers.Single(p => p.Device.Id == "printer-upstairs").Serial.Path)!;
         Assert.True(await PtyLobby.EventuallyAsync(() => _devices.Printer("printer-upstairs")!.CanPrint), "the kiosk's printer did not come up");
         var kioskPrinter = new DeviceKioskPrinter(config, _devices.Printer(hardware.KioskPrinter!)!, NullLogger<DeviceKioskPrinter>.Instance);
         return (new Kiosk(channel, config, kioskPrinter, TimeProvider.System), printer, engine);

@@ -108,12 +108,11 @@ internal sealed class PtyLobby : IAsyncDisposable
         BranchHardware hardware = profile.Hardware;
         var engine = new QueueEngine(config);
         var commands = new RecordingCommands();
-        var devices = new LobbyDevices(config, hardware, commands, simulate: false, TimeProvider.System, NullLoggerFactory.Instance);
+        var devices = new LobbyDevices(config, hardware, commands, SerialPortConnector.Instance, TimeProvider.System, NullLoggerFactory.Instance);
         var channel = new LobbyCommandChannel();
         var loop = new EngineLoop(engine, channel, [new DeviceEventSink(engine, devices)], TimeProvider.System, NullLogger<EngineLoop>.Instance);
         commands.Target = channel;
-        var options = new LaunchOptions { BranchPath = branch, DataDirectory = dir };
-        var service = new LobbyDevicesService(devices, commands, options, TimeProvider.System, NullLogger<LobbyDevicesService>.Instance);
+        var service = new LobbyDevicesService(devices, commands, simulate: false, TimeProvider.System, NullLogger<LobbyDevicesService>.Instance);
         var lobby = new PtyLobby(dir)
         {
             Engine = engine,

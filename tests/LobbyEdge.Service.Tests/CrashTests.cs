@@ -206,7 +206,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     private static string[] Arguments(string data, int seed, int speed = 1500) =>
         ["--branch", s_demoProfile, "--simulate", "--speed", speed.ToString(CultureInfo.InvariantCulture), "--days", "30", "--seed", seed.ToString(CultureInfo.InvariantCulture),
         "--data", data, "--Http:Enabled=false", "--EventLog:SnapshotEveryEvents=60",
-        "--Logging:LogLevel:LobbyEdge.Service.Simulation.SimulationDriver=Debug"];
+        "--Logging:LogLevel:LobbyEdge.Simulator.Hosting.SimulationDriver=Debug"];
 
     /// <summary>Waits for the ready line (returned) or the process's exit (null).</summary>
     private static async Task<JsonElement?> ReadyOrExitAsync(ServiceProcess service)

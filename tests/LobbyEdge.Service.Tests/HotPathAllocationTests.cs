@@ -1,5 +1,6 @@
 using LobbyEdge.Engine;
 using LobbyEdge.Service.Clock;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using Microsoft.Extensions.Logging.Abstractions;

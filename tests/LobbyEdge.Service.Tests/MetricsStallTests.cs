@@ -6,7 +6,7 @@ using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.Profiles;
-using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.Profiles;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Operations;
 using Xunit.Abstractions;
 

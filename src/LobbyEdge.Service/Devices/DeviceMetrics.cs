@@ -2,7 +2,7 @@ using LobbyEdge.Devices;
 using LobbyEdge.Devices.Printer;
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
-using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Monitoring;
 using Prometheus;
 
 namespace LobbyEdge.Service.Devices;

@@ -1,9 +1,10 @@
 using LobbyEdge.Devices;
+using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Lobby;
-using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -24,12 +25,15 @@ public static class DeviceServiceCollectionExtensions
     /// <remarks>
     /// The device protocols run on the machine's clock even under <c>--simulate</c>: an ack timeout or a status poll
     /// interval is a time on the wire, not in the lobby, and a scaled clock would shrink a keypad's 200 ms to a
-    /// fraction of a millisecond.
+    /// fraction of a millisecond. The lines open through the registered <see cref="ISerialConnector"/> (the
+    /// simulation's virtual devices under <c>--simulate</c>), else through the machine's serial ports.
     /// </remarks>
-    public static IServiceCollection AddLobbyDevices(this IServiceCollection services, LaunchOptions options, BranchProfile profile)
+    /// <param name="services">The host's services.</param>
+    /// <param name="simulate">Under <c>--simulate</c>: no GPIO (the simulated customers press the dispensers' buttons).</param>
+    /// <param name="profile">The branch profile: the branch and its hardware.</param>
+    public static IServiceCollection AddLobbyDevices(this IServiceCollection services, bool simulate, BranchProfile profile)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(profile);
         BranchConfig config = profile.Branch;
         BranchHardware hardware = profile.Hardware;
@@ -43,7 +47,7 @@ public static class DeviceServiceCollectionExtensions
             config,
             hardware,
             sp.GetRequiredService<IDeviceCommands>(),
-            options.Simulate,
+            sp.GetService<ISerialConnector>() ?? SerialPortConnector.Instance,
             TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetService<LobbyMetrics>()));
@@ -51,7 +55,7 @@ public static class DeviceServiceCollectionExtensions
         services.AddHostedService<LobbyDevicesService>(sp => new LobbyDevicesService(
             sp.GetRequiredService<LobbyDevices>(),
             sp.GetRequiredService<IDeviceCommands>(),
-            options,
+            simulate,
             TimeProvider.System,
             sp.GetRequiredService<ILogger<LobbyDevicesService>>()));
         if (hardware.KioskPrinter is { } kioskPrinter)

@@ -7,15 +7,15 @@ using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
-using LobbyEdge.Service.Operations;
-using LobbyEdge.Simulator.Devices;
+using LobbyEdge.Service.Monitoring;
 using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.Service.Devices;
 
 /// <summary>
 /// The branch's devices, built from its hardware profile: a serial link (owner task) per line with its protocol,
-/// the dispensers, and, under <c>--simulate</c>, the in-process virtual devices at the far end of every line.
+/// the dispensers. Under <c>--simulate</c> the lines open through the simulation's connector (virtual devices at the
+/// far end of every line) instead of the machine's serial ports.
 /// Also the <see cref="IDeviceObserver"/> that queues status changes for the engine.
 /// </summary>
 public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
@@ -35,11 +35,14 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
     /// <param name="branch">The branch.</param>
     /// <param name="hardware">Its devices, from the profile.</param>
     /// <param name="commands">Where key presses and dispensers post their commands.</param>
-    /// <param name="simulate">Put in-process virtual devices at the far end of every line instead of opening ports.</param>
+    /// <param name="connector">
+    /// Opens the lines: <see cref="SerialPortConnector.Instance"/> for the machine's serial ports, or the simulation's
+    /// virtual devices under <c>--simulate</c>.
+    /// </param>
     /// <param name="time">The clock.</param>
     /// <param name="loggers">Loggers.</param>
     /// <param name="metrics">The metrics registry to feed the <c>lobby_device_*</c> and <c>lobby_printer_paper</c> families of, if any.</param>
-    public LobbyDevices(BranchConfig branch, BranchHardware hardware, IDeviceCommands commands, bool simulate, TimeProvider time, ILoggerFactory loggers,
+    public LobbyDevices(BranchConfig branch, BranchHardware hardware, IDeviceCommands commands, ISerialConnector connector, TimeProvider time, ILoggerFactory loggers,
         LobbyMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(branch);
@@ -48,8 +51,6 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
         _logger = loggers.CreateLogger<LobbyDevices>();
         Branch = branch;
         Hardware = hardware;
-        Hub = simulate ? new VirtualSerialHub() : null;
-        ISerialConnector connector = Hub is null ? SerialPortConnector.Instance : Hub;
         ILogger linkLogger = loggers.CreateLogger<SerialLink>();
 
         foreach (KeypadLineSetup line in hardware.KeypadLines)
@@ -57,7 +58,6 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
             var bus = new KeypadBus(line.Line, line.Keypads, line.Bus, this, time, loggers.CreateLogger<KeypadBus>());
             KeypadBuses.Add(bus);
             _links.Add(new SerialLink(line.Line, line.Serial, connector, bus, this, time, linkLogger));
-            Hub?.Attach(line.Serial.Path, new VirtualKeypadBus());
         }
 
         foreach (PrinterSetup p in hardware.Printers)
@@ -65,7 +65,6 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
             var printer = new EscPosPrinter(p.Device, p.Settings, this, time, loggers.CreateLogger<EscPosPrinter>());
             _printers[p.Device.Id] = printer;
             _links.Add(new SerialLink(p.Device, p.Serial, connector, printer, this, time, linkLogger));
-            Hub?.Attach(p.Serial.Path, new VirtualPrinter());
         }
 
         foreach (DisplayLineSetup line in hardware.DisplayLines)
@@ -77,7 +76,6 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
             }
 
             _links.Add(new SerialLink(line.Line, line.Serial, connector, bus, this, time, linkLogger));
-            Hub?.Attach(line.Serial.Path, new VirtualDisplayBus(line.Displays.ToDictionary(d => d.Address, d => d.Model)));
         }
 
         foreach (DispenserSetup d in hardware.Dispensers)
@@ -98,9 +96,6 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
     /// <summary>The hardware profile the devices were built from.</summary>
     public BranchHardware Hardware { get; }
 
-    /// <summary>Under <c>--simulate</c>: the virtual devices at the far end of every line; otherwise null.</summary>
-    public VirtualSerialHub? Hub { get; }
-
     /// <summary>The keypad bus masters.</summary>
     public List<KeypadBus> KeypadBuses { get; } = [];
 
@@ -112,34 +107,6 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
 
     /// <summary>The displays by device index, with their line.</summary>
     public IReadOnlyDictionary<int, (LedDisplayBus Bus, DisplaySetup Setup)> Displays => _displays;
-
-    /// <summary>
-    /// The dispenser buttons that issue <paramref name="service"/> at <paramref name="tier"/>, in profile order: a
-    /// short press of a button of that tier, or a long press of a button whose long press is that tier.
-    /// </summary>
-    public IEnumerable<(TicketDispenser Dispenser, int Button, bool LongPress)> ButtonsFor(int service, Tier tier)
-    {
-        foreach (TicketDispenser dispenser in Dispensers)
-        {
-            for (int b = 0; b < dispenser.Buttons.Count; b++)
-            {
-                DispenserButton button = dispenser.Buttons[b];
-                if (button.Service != service)
-                {
-                    continue;
-                }
-
-                if (button.Tier == tier)
-                {
-                    yield return (dispenser, b, false);
-                }
-                else if (button.LongPressTier == tier)
-                {
-                    yield return (dispenser, b, true);
-                }
-            }
-        }
-    }
 
     /// <summary>A printer by device id.</summary>
     public EscPosPrinter? Printer(string id) => _printers.GetValueOrDefault(id);

@@ -43,14 +43,18 @@ public sealed partial class LobbyDevicesService : BackgroundService
     private readonly bool _simulate;
 
     /// <summary>Creates the service.</summary>
-    public LobbyDevicesService(LobbyDevices devices, IDeviceCommands commands, LaunchOptions options, TimeProvider time, ILogger<LobbyDevicesService> logger)
+    /// <param name="devices">The branch's devices.</param>
+    /// <param name="commands">Where key presses, dispensers and status changes post their commands.</param>
+    /// <param name="simulate">Under <c>--simulate</c>: no GPIO; the simulated customers press the dispensers' buttons.</param>
+    /// <param name="time">The clock (the machine's: device timings are times on the wire).</param>
+    /// <param name="logger">The log.</param>
+    public LobbyDevicesService(LobbyDevices devices, IDeviceCommands commands, bool simulate, TimeProvider time, ILogger<LobbyDevicesService> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
         _devices = devices;
         _commands = commands;
         _time = time;
         _logger = logger;
-        _simulate = options.Simulate;
+        _simulate = simulate;
     }
 
     /// <inheritdoc />

@@ -4,7 +4,7 @@ using LobbyEdge.EventLog;
 using LobbyEdge.HeadOffice;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Lobby;
-using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
 
 namespace LobbyEdge.Service.Operations;

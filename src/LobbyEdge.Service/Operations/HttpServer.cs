@@ -1,5 +1,5 @@
 using System.Net;
-using LobbyEdge.Service.Lobby;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,19 +14,17 @@ namespace LobbyEdge.Service.Operations;
 /// <summary>
 /// The operations endpoints of CONTRACTS.md ("HTTP"): <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c> and
 /// <c>/api/state</c>, on Kestrel bound to 127.0.0.1:9180 unless configured. A small web application of its own
-/// inside the host: it reads the host's singletons and never touches the engine.
+/// inside the host: it reads the host's singletons and never touches the engine. The parts that own pages (the
+/// lobby's signage and kiosk) map their own endpoints here (<see cref="IHttpEndpoints"/>).
 /// </summary>
 public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 {
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> s_pages = new(StringComparer.Ordinal);
-
     private readonly HttpOptions _options;
     private readonly LobbyMetrics _metrics;
     private readonly BranchState _state;
-    private readonly EngineLoop _loop;
+    private readonly IEngineLoopHealth _loop;
     private readonly RestoredBranch _branch;
-    private readonly SignageFeed _feed;
-    private readonly Kiosk _kiosk;
+    private readonly IHttpEndpoints[] _parts;
     private readonly ILogger<HttpServer> _logger;
     private WebApplication? _app;
 
@@ -35,10 +33,9 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         IOptions<HttpOptions> options,
         LobbyMetrics metrics,
         BranchState state,
-        EngineLoop loop,
+        IEngineLoopHealth loop,
         RestoredBranch branch,
-        SignageFeed feed,
-        Kiosk kiosk,
+        IEnumerable<IHttpEndpoints> parts,
         ILogger<HttpServer> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -47,8 +44,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         _state = state;
         _loop = loop;
         _branch = branch;
-        _feed = feed;
-        _kiosk = kiosk;
+        _parts = [.. parts];
         _logger = logger;
     }
 
@@ -82,10 +78,11 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         app.MapGet("/readyz", Ready);
         app.MapGet("/metrics", Metrics);
         app.MapGet("/api/state", () => Results.Bytes(_state.Json, "application/json"));
-        app.MapGet("/signage", () => Page("signage.html"));
-        app.MapGet("/signage/events", _feed.ServeAsync);
-        app.MapGet("/kiosk", () => Page("kiosk.html"));
-        app.MapPost("/kiosk/tickets", (Func<HttpContext, Task<IResult>>)_kiosk.IssueAsync);
+        foreach (IHttpEndpoints part in _parts)
+        {
+            part.Map(app);
+        }
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         BaseAddress = new Uri(app.Urls.First());
@@ -135,18 +132,6 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
             context.Response.Clear();
             await Results.Json(new { ok = false, error = "internal error" }, statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context).ConfigureAwait(false);
         }
-    }
-
-    private static IResult Page(string name) => Results.Bytes(s_pages.GetOrAdd(name, Load), "text/html; charset=utf-8");
-
-    private static byte[] Load(string name)
-    {
-        // The pages are embedded in the program: a lobby TV or kiosk needs nothing but this box, no CDN, no fonts.
-        using Stream stream = typeof(HttpServer).Assembly.GetManifestResourceStream($"LobbyEdge.Service.Lobby.Pages.{name}")
-            ?? throw new InvalidOperationException($"page {name} is not embedded");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
     }
 
     private IResult Ready()

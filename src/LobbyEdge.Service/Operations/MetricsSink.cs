@@ -1,5 +1,6 @@
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
+using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
 
 namespace LobbyEdge.Service.Operations;

@@ -16,12 +16,12 @@ public sealed partial class SystemdWatchdog : BackgroundService
     /// <summary>A loop silent this long is considered hung.</summary>
     public static readonly TimeSpan StuckAfter = TimeSpan.FromSeconds(10);
 
-    private readonly EngineLoop _loop;
+    private readonly IEngineLoopHealth _loop;
     private readonly ISystemdNotifier? _notifier;
     private readonly ILogger<SystemdWatchdog> _logger;
 
     /// <summary>Creates the watchdog.</summary>
-    public SystemdWatchdog(EngineLoop loop, ILogger<SystemdWatchdog> logger, ISystemdNotifier? notifier = null)
+    public SystemdWatchdog(IEngineLoopHealth loop, ILogger<SystemdWatchdog> logger, ISystemdNotifier? notifier = null)
     {
         _loop = loop;
         _notifier = notifier;

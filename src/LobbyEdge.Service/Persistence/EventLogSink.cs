@@ -1,7 +1,7 @@
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.Runtime;
-using LobbyEdge.Service.Operations;
+using LobbyEdge.Service.Monitoring;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

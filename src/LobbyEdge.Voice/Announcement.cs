@@ -1,4 +1,4 @@
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>A piece of an <see cref="Announcement"/>: a clip of the pack, or silence.</summary>
 /// <param name="Clip">The clip's name (e.g. <c>zh/please</c>), or <see langword="null"/> for silence.</param>

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>
 /// The RIFF/WAVE container, as far as voice clips need it: read the format and the PCM data of a file (skipping

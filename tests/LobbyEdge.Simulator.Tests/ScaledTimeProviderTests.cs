@@ -1,7 +1,7 @@
-using LobbyEdge.Service.Simulation;
+using LobbyEdge.Service.Tests;
 using Microsoft.Extensions.Time.Testing;
 
-namespace LobbyEdge.Service.Tests;
+namespace LobbyEdge.Simulator.Tests;
 
 public sealed class ScaledTimeProviderTests
 {

@@ -1,4 +1,4 @@
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>
 /// Puts announcements together from a <see cref="VoicePack"/>: for ticket <c>A023</c> and counter 3, "请 A 零 二 三 号

@@ -1,4 +1,4 @@
-namespace LobbyEdge.Service.Simulation;
+namespace LobbyEdge.Simulator;
 
 /// <summary>
 /// A clock for simulations: starts at a chosen instant and runs <see cref="Speed"/> times faster than real time.

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>
 /// Announces every call and recall aloud ("请 A023 号 到 3 号窗口", "Ticket A023, please go to counter 3"), one at a

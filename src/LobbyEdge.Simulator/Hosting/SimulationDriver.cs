@@ -2,12 +2,10 @@ using System.Globalization;
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
-using LobbyEdge.Service.Devices;
-using LobbyEdge.Simulator;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace LobbyEdge.Service.Simulation;
+namespace LobbyEdge.Simulator.Hosting;
 
 /// <summary>What a <c>--simulate</c> run plays.</summary>
 /// <param name="FirstDay">The first business date, in the branch's time zone.</param>
@@ -41,9 +39,17 @@ public sealed partial class SimulationDriver : BackgroundService
     private readonly SimulationPlan _plan;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<SimulationDriver> _logger;
-    private readonly LobbyDevices? _devices;
+    private readonly IReadOnlyList<TicketDispenser> _dispensers;
 
     /// <summary>Creates the driver.</summary>
+    /// <param name="config">The branch.</param>
+    /// <param name="commands">Where the simulated staff and the lobby manager post their commands.</param>
+    /// <param name="clock">The scaled clock the host runs on; started when the lobby starts.</param>
+    /// <param name="narrator">The narrator registered as a sink, which says when a day has closed.</param>
+    /// <param name="plan">What to play.</param>
+    /// <param name="lifetime">Stopped after the last day.</param>
+    /// <param name="logger">The driver's log.</param>
+    /// <param name="dispensers">The branch's dispensers, where customers take their tickets; empty without hardware.</param>
     public SimulationDriver(
         BranchConfig config,
         ILobbyCommands commands,
@@ -52,7 +58,7 @@ public sealed partial class SimulationDriver : BackgroundService
         SimulationPlan plan,
         IHostApplicationLifetime lifetime,
         ILogger<SimulationDriver> logger,
-        LobbyDevices? devices = null)
+        IReadOnlyList<TicketDispenser>? dispensers = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(commands);
@@ -68,7 +74,7 @@ public sealed partial class SimulationDriver : BackgroundService
         _plan = plan;
         _lifetime = lifetime;
         _logger = logger;
-        _devices = devices is { Dispensers.Count: > 0 } ? devices : null;
+        _dispensers = dispensers ?? [];
     }
 
     /// <inheritdoc />
@@ -142,7 +148,7 @@ public sealed partial class SimulationDriver : BackgroundService
 
             while (traffic.TryNext(now, out Command command))
             {
-                CommandOutcome outcome = command.Kind == CommandKind.Issue && _devices is not null
+                CommandOutcome outcome = command.Kind == CommandKind.Issue && _dispensers.Count > 0
                     ? await IssueAtDispenserAsync(command, cancellationToken).ConfigureAwait(false)
                     : await _commands.SendAsync(command, cancellationToken).ConfigureAwait(false);
                 if (command.Kind == CommandKind.Issue && outcome.Result.Accepted && _logger.IsEnabled(LogLevel.Debug))
@@ -163,7 +169,7 @@ public sealed partial class SimulationDriver : BackgroundService
     /// <summary>A customer presses the dispenser button for their service and tier; the next dispenser if one refuses for its printer.</summary>
     private async Task<CommandOutcome> IssueAtDispenserAsync(Command command, CancellationToken cancellationToken)
     {
-        foreach ((TicketDispenser dispenser, int button, bool longPress) in _devices!.ButtonsFor(command.Service, command.Tier))
+        foreach ((TicketDispenser dispenser, int button, bool longPress) in ButtonsFor(_dispensers, command.Service, command.Tier))
         {
             DispenseOutcome pressed = await dispenser.PressAsync(button, longPress, cancellationToken).ConfigureAwait(false);
             if (pressed.Engine is { } engine)
@@ -173,6 +179,34 @@ public sealed partial class SimulationDriver : BackgroundService
         }
 
         return await _commands.SendAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The dispenser buttons that issue <paramref name="service"/> at <paramref name="tier"/>, in profile order: a
+    /// short press of a button of that tier, or a long press of a button whose long press is that tier.
+    /// </summary>
+    internal static IEnumerable<(TicketDispenser Dispenser, int Button, bool LongPress)> ButtonsFor(IReadOnlyList<TicketDispenser> dispensers, int service, Tier tier)
+    {
+        foreach (TicketDispenser dispenser in dispensers)
+        {
+            for (int b = 0; b < dispenser.Buttons.Count; b++)
+            {
+                DispenserButton button = dispenser.Buttons[b];
+                if (button.Service != service)
+                {
+                    continue;
+                }
+
+                if (button.Tier == tier)
+                {
+                    yield return (dispenser, b, false);
+                }
+                else if (button.LongPressTier == tier)
+                {
+                    yield return (dispenser, b, true);
+                }
+            }
+        }
     }
 
     private Task DelayUntilAsync(DateTimeOffset instant, CancellationToken cancellationToken)

@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using LobbyEdge.Service.Voice;
 
-namespace LobbyEdge.Service.Tests.Voice;
+namespace LobbyEdge.Voice.Tests;
 
 [Collection(VoicePackCollection.Name)]
 public sealed class AnnouncementComposerTests : IDisposable

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>One clip a voice pack must have: its name (the file without <c>.wav</c>) and what it says.</summary>
 /// <param name="Name">The clip's name, relative to the pack, e.g. <c>zh/please</c>; the file is <c>zh/please.wav</c>.</param>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LobbyEdge.Service.Tests.Voice;
+namespace LobbyEdge.Voice.Tests;
 
 /// <summary>The default voice pack, generated once with deploy/voice/make-voice-pack.sh (espeak-ng and sox) for the voice tests.</summary>
 public sealed class VoicePackFixture : IDisposable

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace LobbyEdge.Service.Tests.Voice;
+namespace LobbyEdge.Voice.Tests;
 
 /// <summary>Keeps every log entry (every level) so a test can read what the service said.</summary>
 internal sealed class RecordingLogger<T> : ILogger<T>

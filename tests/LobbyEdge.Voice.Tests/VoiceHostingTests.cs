@@ -1,11 +1,11 @@
 using LobbyEdge.Runtime;
-using LobbyEdge.Service.Voice;
+using LobbyEdge.Service.Tests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace LobbyEdge.Service.Tests.Voice;
+namespace LobbyEdge.Voice.Tests;
 
 public sealed class VoiceHostingTests
 {

@@ -2,7 +2,7 @@ using LobbyEdge.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>Registers voice announcements with the host.</summary>
 public static class VoiceHosting

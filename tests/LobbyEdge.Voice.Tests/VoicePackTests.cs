@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using LobbyEdge.Service.Voice;
 
-namespace LobbyEdge.Service.Tests.Voice;
+namespace LobbyEdge.Voice.Tests;
 
 [Collection(VoicePackCollection.Name)]
 public sealed class VoicePackTests : IDisposable

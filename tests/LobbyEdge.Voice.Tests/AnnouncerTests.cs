@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
-using LobbyEdge.Service.Voice;
+using LobbyEdge.Service;
+using LobbyEdge.Service.Tests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace LobbyEdge.Service.Tests.Voice;
+namespace LobbyEdge.Voice.Tests;
 
 /// <summary>
 /// The announcer as the engine loop's sink, with a real engine and a fake player: a shell script (a real process)

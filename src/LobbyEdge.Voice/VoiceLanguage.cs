@@ -1,4 +1,4 @@
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>A language an announcement can be spoken in. Each has its own folder of clips in a <see cref="VoicePack"/>.</summary>
 public enum VoiceLanguage

@@ -2,7 +2,7 @@ using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using Prometheus;
 
-namespace LobbyEdge.Service.Operations;
+namespace LobbyEdge.Service.Monitoring;
 
 /// <summary>
 /// The metrics of CONTRACTS.md ("Metrics"), in one registry of their own. Created once; every labelled child the
@@ -142,7 +142,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
 
     /// <summary>
     /// Guards a consistent view. A scrape holds it while it serialises the registry into memory (never while it
-    /// writes to its client); the engine loop only ever tries it (<see cref="MetricsSink"/>): when a scrape holds
+    /// writes to its client); the engine loop only ever tries it (<c>Operations.MetricsSink</c>): when a scrape holds
     /// it, the loop keeps the batch's updates and applies them after a later batch, so the loop never waits on an
     /// HTTP client and a scrape never sees half a batch.
     /// </summary>
@@ -220,7 +220,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
 
     /// <summary>
     /// Times each group commit of the event log (called on the engine loop). Kept with the batch's other updates
-    /// and observed when <see cref="MetricsSink"/> applies them, so a scrape sees a commit with its batch.
+    /// and observed when <c>Operations.MetricsSink</c> applies them, so a scrape sees a commit with its batch.
     /// </summary>
     public void Committed(int events, TimeSpan elapsed)
     {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>
 /// The command that plays one WAV file (<see cref="VoiceOptions.Player"/>), run as a process of its own, never

@@ -1,4 +1,4 @@
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>
 /// A voice pack that cannot be used. Carries every problem found, not just the first, so whoever records or

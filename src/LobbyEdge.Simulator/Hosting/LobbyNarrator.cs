@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
-using LobbyEdge.Simulator;
 using Microsoft.Extensions.Logging;
 
-namespace LobbyEdge.Service.Simulation;
+namespace LobbyEdge.Simulator.Hosting;
 
 /// <summary>
 /// Tells a simulated day in the log as it happens, from the engine's events: calls, recalls, no-shows,

@@ -1,4 +1,4 @@
-namespace LobbyEdge.Service.Voice;
+namespace LobbyEdge.Voice;
 
 /// <summary>The <c>Voice</c> configuration section: whether and how calls are announced aloud.</summary>
 public sealed class VoiceOptions

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using LobbyEdge.Service.Operations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace LobbyEdge.Service.Lobby;
+
+/// <summary>
+/// The lobby's endpoints on the operations server: the signage page (<c>/signage</c>) with its live feed
+/// (<c>/signage/events</c>), and the kiosk page (<c>/kiosk</c>) with its ticket request (<c>POST /kiosk/tickets</c>).
+/// The pages are embedded in the program: a lobby TV or kiosk needs nothing but this box, no CDN, no fonts.
+/// </summary>
+public sealed class LobbyPages(SignageFeed feed, Kiosk kiosk) : IHttpEndpoints
+{
+    private static readonly ConcurrentDictionary<string, byte[]> s_pages = new(StringComparer.Ordinal);
+
+    private readonly SignageFeed _feed = feed ?? throw new ArgumentNullException(nameof(feed));
+    private readonly Kiosk _kiosk = kiosk ?? throw new ArgumentNullException(nameof(kiosk));
+
+    /// <inheritdoc />
+    public void Map(IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet("/signage", () => Page("signage.html"));
+        endpoints.MapGet("/signage/events", _feed.ServeAsync);
+        endpoints.MapGet("/kiosk", () => Page("kiosk.html"));
+        endpoints.MapPost("/kiosk/tickets", (Func<HttpContext, Task<IResult>>)_kiosk.IssueAsync);
+    }
+
+    private static IResult Page(string name) => Results.Bytes(s_pages.GetOrAdd(name, Load), "text/html; charset=utf-8");
+
+    private static byte[] Load(string name)
+    {
+        using Stream stream = typeof(LobbyPages).Assembly.GetManifestResourceStream($"LobbyEdge.Service.Lobby.Pages.{name}")
+            ?? throw new InvalidOperationException($"page {name} is not embedded");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

@@ -1,0 +1,92 @@
+using LobbyEdge.Profiles;
+using LobbyEdge.Devices.Dispenser;
+using LobbyEdge.Devices.Serial;
+using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
+using LobbyEdge.Simulator.Devices;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LobbyEdge.Simulator.Hosting;
+
+/// <summary>
+/// What <c>--simulate</c> puts into a host in place of the real world: a scaled clock, the simulated lobby's
+/// customers and staff, a narrator, and the virtual twins at the far end of every serial line. The only way the host
+/// reaches the simulator, so that without <c>--simulate</c> this assembly is never loaded.
+/// </summary>
+public static class SimulationHosting
+{
+    /// <summary>
+    /// Registers the simulation's clock (a <see cref="ScaledTimeProvider"/> as the host's <see cref="TimeProvider"/>,
+    /// stopped until the driver starts), its <see cref="SimulationPlan"/>, the <see cref="LobbyNarrator"/> as an
+    /// <see cref="IEngineEventSink"/>, and an <see cref="ISerialConnector"/> with the virtual twins of
+    /// <paramref name="hardware"/> (<see cref="VirtualBranchDevices.For"/>) for the host's device links.
+    /// </summary>
+    /// <remarks>
+    /// Needs the host's restored <see cref="QueueEngine"/> (where the log left off decides where the simulation
+    /// starts). Call where the host registers its clock: the narrator's place among the sinks is where this is called.
+    /// Register the driver with <see cref="AddSimulationDriver"/> after the engine loop.
+    /// </remarks>
+    /// <param name="services">The host's services.</param>
+    /// <param name="config">The branch.</param>
+    /// <param name="hardware">The branch's devices, from its profile (empty without hardware).</param>
+    /// <param name="speed">Simulated seconds per real second; more than 0.</param>
+    /// <param name="days">Business days to play before the host stops; 1 or more.</param>
+    /// <param name="seed">The run's seed, or null for a random one (logged, so a run can be repeated).</param>
+    public static IServiceCollection AddSimulation(this IServiceCollection services, BranchConfig config, BranchHardware hardware, double speed, int days, int? seed)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(hardware);
+        services.AddSingleton(sp => SimulationStart(config, sp.GetRequiredService<QueueEngine>()));
+        services.AddSingleton(sp => new ScaledTimeProvider(sp.GetRequiredService<SimulationStartPoint>().Start, speed, running: false));
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<ScaledTimeProvider>());
+        services.AddSingleton(sp => new SimulationPlan(
+            sp.GetRequiredService<SimulationStartPoint>().FirstDay,
+            days,
+            seed ?? Random.Shared.Next(),
+            TrafficProfile.ForBranch(config)));
+        services.AddSingleton<LobbyNarrator>();
+        services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
+        services.AddSingleton<ISerialConnector>(_ => VirtualBranchDevices.For(hardware));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the <see cref="SimulationDriver"/> as a hosted service. Call after the engine loop's hosted service
+    /// (and the devices'), so the driver stops first and never posts to a stopped loop.
+    /// </summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="dispensers">The branch's dispensers, where the simulated customers take their tickets (empty without hardware).</param>
+    public static IServiceCollection AddSimulationDriver(this IServiceCollection services, Func<IServiceProvider, IReadOnlyList<TicketDispenser>> dispensers)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(dispensers);
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<SimulationDriver>(sp, dispensers(sp)));
+        return services;
+    }
+
+    /// <summary>
+    /// Where a simulation starts: a minute before today's opening, in the branch's own time zone, or, when the
+    /// data directory already holds a later day (a restart, a second demo), where its log left off, so the log's
+    /// timeline never runs backwards. A day the log shows already closed is not played again.
+    /// </summary>
+    internal static SimulationStartPoint SimulationStart(BranchConfig config, QueueEngine engine)
+    {
+        TimeZoneInfo zone = config.TimeZone;
+        var today = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, TimeProvider.System.GetUtcNow().UtcDateTime));
+        var start = new DateTimeOffset(BusinessCalendar.ToUtc(zone, today, config.OpenTime), TimeSpan.Zero) - TimeSpan.FromMinutes(1);
+        var last = new DateTimeOffset(engine.LastEventUtc.Ticks, TimeSpan.Zero);
+        if (last > start)
+        {
+            start = last;
+        }
+
+        var day = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, start.UtcDateTime));
+        if (engine.BusinessDate >= day && !engine.IsDayOpen)
+        {
+            day = engine.BusinessDate.AddDays(1);
+        }
+
+        return new SimulationStartPoint(day, start);
+    }
+}
