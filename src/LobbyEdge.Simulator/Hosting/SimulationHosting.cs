@@ -1,7 +1,7 @@
-using LobbyEdge.Profiles;
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
 using LobbyEdge.Simulator.Devices;
 using Microsoft.Extensions.DependencyInjection;
