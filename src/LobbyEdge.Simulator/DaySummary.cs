@@ -59,19 +59,20 @@ public sealed class DaySummary
             _byKind[(int)e.Kind]++;
             if (e.Kind == EventKind.TicketCalled)
             {
-                if ((e.Reason & 1) != 0)
+                TicketCalledView called = e.AsTicketCalled();
+                if (called.HasWait)
                 {
-                    _waitsMs.Add(e.A);
+                    _waitsMs.Add(called.WaitMs);
                 }
 
-                if ((e.Reason & 2) != 0)
+                if (called.HasPredictionError)
                 {
-                    _predictionErrorsMs.Add(e.B);
+                    _predictionErrorsMs.Add(called.PredictionErrorMs);
                 }
             }
             else if (e.Kind == EventKind.TicketAbandoned)
             {
-                _abandonByReason[e.Reason]++;
+                _abandonByReason[(int)e.AsTicketAbandoned().Reason]++;
             }
         }
     }

@@ -277,7 +277,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
     {
         EventKind.TicketCompleted => (int)Outcome.Completed,
         EventKind.TicketCancelled => (int)Outcome.Cancelled,
-        EventKind.TicketAbandoned when e.Reason is (byte)AbandonReason.NoShowExpired or (byte)AbandonReason.NoShowAtClose => (int)Outcome.NoShow,
+        EventKind.TicketAbandoned when e.AsTicketAbandoned().Reason is AbandonReason.NoShowExpired or AbandonReason.NoShowAtClose => (int)Outcome.NoShow,
         EventKind.TicketAbandoned => (int)Outcome.Abandoned,
         _ => -1,
     };
