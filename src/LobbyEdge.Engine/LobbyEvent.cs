@@ -2,7 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace LobbyEdge.Engine;
 
-/// <summary>What happened. The meaning of a <see cref="LobbyEvent"/>'s generic fields depends on it.</summary>
+/// <summary>
+/// What happened. The meaning of a <see cref="LobbyEvent"/>'s generic fields (<c>A</c>, <c>B</c>, <c>Count</c>,
+/// <c>Detail</c>, <c>Reason</c>) depends on it; read them by name through the kind's view (<see cref="LobbyEvent.AsTicketCalled"/>, …).
+/// </summary>
 public enum EventKind : byte
 {
     /// <summary>Unused slot.</summary>
@@ -11,7 +14,7 @@ public enum EventKind : byte
     /// <summary>The business day opened. <c>A</c> = business date as <see cref="DateOnly.DayNumber"/>.</summary>
     DayOpened = 1,
 
-    /// <summary>The business day closed (after every live ticket has ended).</summary>
+    /// <summary>The business day closed (after every live ticket has ended). <c>A</c> = business date as <see cref="DateOnly.DayNumber"/>.</summary>
     DayClosed = 2,
 
     /// <summary>
@@ -104,7 +107,7 @@ public enum EventKind : byte
 /// allocates. Ticket events carry the ticket's service, number and tier so that a consumer needs no other state.
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 8)]
-public readonly record struct LobbyEvent
+public readonly partial record struct LobbyEvent
 {
     /// <summary>Branch-wide sequence number: 1, 2, 3, … gap-free and never reused.</summary>
     public long Sequence { get; init; }
@@ -112,10 +115,10 @@ public readonly record struct LobbyEvent
     /// <summary>When it happened, as UTC ticks.</summary>
     public long TimeTicks { get; init; }
 
-    /// <summary>First numeric payload; see <see cref="EventKind"/>.</summary>
+    /// <summary>First numeric payload; see <see cref="EventKind"/>. Read it through the kind's view (<c>AsTicketCalled()</c>, …); only the engine and the log's codec read it raw.</summary>
     public long A { get; init; }
 
-    /// <summary>Second numeric payload; see <see cref="EventKind"/>.</summary>
+    /// <summary>Second numeric payload; see <see cref="EventKind"/>. Read it through the kind's view; only the engine and the log's codec read it raw.</summary>
     public long B { get; init; }
 
     /// <summary>The ticket's id within the business day (0-based), or -1.</summary>
@@ -124,7 +127,7 @@ public readonly record struct LobbyEvent
     /// <summary>The ticket's number, e.g. 23 for A023, or 0.</summary>
     public int Number { get; init; }
 
-    /// <summary>A count or position; see <see cref="EventKind"/>.</summary>
+    /// <summary>A count or position; see <see cref="EventKind"/>. Read it through the kind's view; only the engine and the log's codec read it raw.</summary>
     public int Count { get; init; }
 
     /// <summary>The service whose queue the ticket is in (index), or -1.</summary>
@@ -142,10 +145,10 @@ public readonly record struct LobbyEvent
     /// <summary>The customer's tier.</summary>
     public Tier Tier { get; init; }
 
-    /// <summary>A small enum payload; see <see cref="EventKind"/>.</summary>
+    /// <summary>A small enum payload; see <see cref="EventKind"/>. Read it through the kind's view; only the engine and the log's codec read it raw.</summary>
     public byte Detail { get; init; }
 
-    /// <summary>A reason or flags; see <see cref="EventKind"/>.</summary>
+    /// <summary>A reason or flags; see <see cref="EventKind"/>. Read it through the kind's view; only the engine and the log's codec read it raw.</summary>
     public byte Reason { get; init; }
 
     /// <summary>When it happened.</summary>

@@ -71,8 +71,9 @@ public sealed partial class QueueEngine
 
             case EventKind.TicketRecalled:
                 {
-                    _tickets[e.Ticket].Recalls = e.Count;
-                    NoteRecentCall(e.Ticket, e.Counter, t, e.Count);
+                    int recalls = e.AsTicketRecalled().Recalls;
+                    _tickets[e.Ticket].Recalls = recalls;
+                    NoteRecentCall(e.Ticket, e.Counter, t, recalls);
                     break;
                 }
 
@@ -89,7 +90,7 @@ public sealed partial class QueueEngine
                     ref TicketRecord tk = ref _tickets[e.Ticket];
                     ReleaseFromCounter(ref tk, e.Ticket);
                     tk.State = TicketState.Completed;
-                    ObserveServiceTime(tk.Service, e.A);
+                    ObserveServiceTime(tk.Service, e.AsTicketCompleted().ServiceMs);
                     break;
                 }
 
@@ -117,7 +118,7 @@ public sealed partial class QueueEngine
                     ref TicketRecord tk = ref _tickets[e.Ticket];
                     Unlink(ref _noShows[tk.Service], e.Ticket);
                     tk.Recoveries++;
-                    Enqueue(e.Ticket, e.Count, t);
+                    Enqueue(e.Ticket, e.AsTicketRecovered().PlacesFromFront, t);
                     break;
                 }
 
@@ -130,7 +131,7 @@ public sealed partial class QueueEngine
                     ReleaseFromCounter(ref tk, e.Ticket);
                     tk.Service = e.Service;
                     tk.Recalls = 0;
-                    Enqueue(e.Ticket, e.Count, t);
+                    Enqueue(e.Ticket, e.AsTicketTransferred().PlacesFromFront, t);
                     break;
                 }
 
@@ -158,7 +159,7 @@ public sealed partial class QueueEngine
             case EventKind.CareNeeded:
                 {
                     ref TicketRecord tk = ref _tickets[e.Ticket];
-                    tk.CareCount = e.Count;
+                    tk.CareCount = e.AsCareNeeded().AlertNumber;
                     long repeat = _services[tk.Service].CareRepeat.Ticks;
                     if (repeat > 0)
                     {
@@ -201,7 +202,7 @@ public sealed partial class QueueEngine
                         _counterStateMs[(ci * 5) + (int)c.State] += (t - c.StateSinceTicks) / TimeSpan.TicksPerMillisecond;
                     }
 
-                    c.State = (CounterState)e.Detail;
+                    c.State = e.AsCounterStateChanged().State;
                     c.StateSinceTicks = t;
                     break;
                 }
@@ -228,8 +229,8 @@ public sealed partial class QueueEngine
             NumberService = (short)service,
             Number = e.Number,
             IssuedTicks = e.TimeTicks,
-            PredictedMs = e.A,
-            PredictionPending = e.A >= 0,
+            PredictedMs = e.AsTicketIssued().TypicalWaitMs,
+            PredictionPending = e.AsTicketIssued().TypicalWaitMs >= 0,
             NextCareTicks = e.TimeTicks + sc.CareThreshold.Ticks,
             Prev = -1,
             Next = -1,
@@ -245,7 +246,7 @@ public sealed partial class QueueEngine
         int id = e.Ticket;
         ref TicketRecord tk = ref _tickets[id];
         int ci = CounterIndex(e.Counter);
-        if ((CallSource)e.Detail == CallSource.Next && _counters[ci].Mode == CounterMode.Weighted)
+        if (e.AsTicketCalled().Source == CallSource.Next && _counters[ci].Mode == CounterMode.Weighted)
         {
             // Smooth weighted round robin: every service with someone waiting earns its weight, the one called
             // pays the total. Done here, before the ticket leaves its lane, so replay sees the same candidates.

@@ -64,89 +64,98 @@ public static class EventJson
         switch (e.Kind)
         {
             case EventKind.DayOpened:
-                w.WriteString("businessDate", DateOnly.FromDayNumber((int)e.A).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("businessDate", e.AsDayOpened().BusinessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
                 break;
             case EventKind.TicketIssued:
-                w.WriteBoolean("walkIn", e.Detail == 1);
-                w.WriteNumber("peopleAhead", e.Count);
-                WriteSeconds(w, "predictedWaitSeconds", e.A);
-                WriteSeconds(w, "predictedWaitUpperSeconds", e.B);
+                TicketIssuedView issued = e.AsTicketIssued();
+                w.WriteBoolean("walkIn", issued.IsWalkIn);
+                w.WriteNumber("peopleAhead", issued.PeopleAhead);
+                WriteSeconds(w, "predictedWaitSeconds", issued.TypicalWaitMs);
+                WriteSeconds(w, "predictedWaitUpperSeconds", issued.UpperWaitMs);
                 break;
             case EventKind.TicketCalled:
-                w.WriteString("source", ((CallSource)e.Detail) switch { CallSource.CallBack => "call_back", CallSource.WalkIn => "walk_in", _ => "next" });
-                if ((e.Reason & 1) != 0)
+                TicketCalledView called = e.AsTicketCalled();
+                w.WriteString("source", called.Source switch { CallSource.CallBack => "call_back", CallSource.WalkIn => "walk_in", _ => "next" });
+                if (called.HasWait)
                 {
-                    WriteSeconds(w, "waitSeconds", e.A);
+                    WriteSeconds(w, "waitSeconds", called.WaitMs);
                 }
 
-                if ((e.Reason & 2) != 0)
+                if (called.HasPredictionError)
                 {
-                    WriteSeconds(w, "predictionErrorSeconds", e.B);
+                    WriteSeconds(w, "predictionErrorSeconds", called.PredictionErrorMs);
                 }
 
                 break;
             case EventKind.TicketRecalled:
-                w.WriteNumber("recalls", e.Count);
+                w.WriteNumber("recalls", e.AsTicketRecalled().Recalls);
                 break;
             case EventKind.TicketStarted:
-                w.WriteBoolean("implied", e.Detail == 1);
+                w.WriteBoolean("implied", e.AsTicketStarted().IsImplied);
                 break;
             case EventKind.TicketCompleted:
-                WriteSeconds(w, "serviceSeconds", e.A);
+                WriteSeconds(w, "serviceSeconds", e.AsTicketCompleted().ServiceMs);
                 break;
             case EventKind.TicketNoShow:
-                w.WriteNumber("recalls", e.Count);
+                w.WriteNumber("recalls", e.AsTicketNoShow().Recalls);
                 break;
             case EventKind.TicketRecovered:
-                w.WriteNumber("position", e.Count);
+                w.WriteNumber("position", e.AsTicketRecovered().PlacesFromFront);
                 break;
             case EventKind.RecoveryRefused:
-                w.WriteString("reason", Snake(((RefusalReason)e.Reason).ToString()));
+                w.WriteString("reason", Snake(e.AsRecoveryRefused().Refusal.ToString()));
                 break;
             case EventKind.TicketTransferred:
-                w.WriteString("fromService", ServiceId((int)e.B, config));
-                w.WriteNumber("position", e.Count);
-                w.WriteString("placement", Snake(((Placement)e.Detail).ToString()));
+                TicketTransferredView transferred = e.AsTicketTransferred();
+                w.WriteString("fromService", ServiceId(transferred.FromService, config));
+                w.WriteNumber("position", transferred.PlacesFromFront);
+                w.WriteString("placement", Snake(transferred.Placement.ToString()));
                 break;
             case EventKind.TicketCancelled:
-                w.WriteString("reason", Snake(((CancelReason)e.Reason).ToString()));
+                w.WriteString("reason", Snake(e.AsTicketCancelled().Reason.ToString()));
                 break;
             case EventKind.TicketAbandoned:
-                w.WriteString("reason", Snake(((AbandonReason)e.Reason).ToString()));
-                if (e.Detail != 0)
+                TicketAbandonedView abandoned = e.AsTicketAbandoned();
+                w.WriteString("reason", Snake(abandoned.Reason.ToString()));
+                if (abandoned.ExpiredLimit != RefusalReason.None)
                 {
-                    w.WriteString("limit", Snake(((RefusalReason)e.Detail).ToString()));
+                    w.WriteString("limit", Snake(abandoned.ExpiredLimit.ToString()));
                 }
 
                 break;
             case EventKind.CareNeeded:
-                w.WriteNumber("alert", e.Count);
-                WriteSeconds(w, "waitedSeconds", e.A);
+                CareNeededView care = e.AsCareNeeded();
+                w.WriteNumber("alert", care.AlertNumber);
+                WriteSeconds(w, "waitedSeconds", care.WaitedMs);
                 break;
             case EventKind.SlaBreached:
-                WriteSeconds(w, "waitedSeconds", e.A);
+                WriteSeconds(w, "waitedSeconds", e.AsSlaBreached().WaitedMs);
                 break;
             case EventKind.CounterStateChanged:
-                w.WriteString("state", Snake(((CounterState)e.Detail).ToString()));
-                w.WriteString("previousState", Snake(((CounterState)e.Reason).ToString()));
-                WriteSeconds(w, "previousStateSeconds", e.A);
+                CounterStateChangedView counter = e.AsCounterStateChanged();
+                w.WriteString("state", Snake(counter.State.ToString()));
+                w.WriteString("previousState", Snake(counter.PreviousState.ToString()));
+                WriteSeconds(w, "previousStateSeconds", counter.PreviousStateMs);
                 break;
             case EventKind.DeviceStatusChanged:
-                w.WriteNumber("device", e.Count);
-                w.WriteString("status", Snake(((DeviceStatus)e.Detail).ToString()));
+                DeviceStatusChangedView device = e.AsDeviceStatusChanged();
+                w.WriteNumber("device", device.DeviceIndex);
+                w.WriteString("status", Snake(device.Status.ToString()));
                 break;
             case EventKind.RequestDecided:
-                w.WriteString("requestKey", e.A.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteString("fingerprint", e.B.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteString("command", Snake(((CommandKind)e.Detail).ToString()));
-                w.WriteString("outcome", e.Reason == 0 ? "accepted" : Snake(((RefusalReason)e.Reason).ToString()));
-                w.WriteNumber("effectEvents", e.Count);
+                RequestDecidedView decided = e.AsRequestDecided();
+                w.WriteString("requestKey", decided.Request.Id.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("fingerprint", decided.Request.Fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("command", Snake(decided.Command.ToString()));
+                w.WriteString("outcome", decided.Accepted ? "accepted" : Snake(decided.Refusal.ToString()));
+                w.WriteNumber("effectEvents", decided.EffectEvents);
                 break;
             case EventKind.ClockStepped:
-                w.WriteNumber("stepSeconds", e.A / 1000.0);
-                WriteSeconds(w, "branchClockAheadSeconds", e.B);
-                w.WriteBoolean("atStart", e.Detail == 1);
-                w.WriteBoolean("synchronized", e.Reason == 1);
+                ClockSteppedView step = e.AsClockStepped();
+                w.WriteNumber("stepSeconds", step.StepMs / 1000.0);
+                WriteSeconds(w, "branchClockAheadSeconds", step.BranchClockAheadMs);
+                w.WriteBoolean("atStart", step.AtStart);
+                w.WriteBoolean("synchronized", step.IsSynchronized);
                 break;
             default:
                 break;

@@ -240,18 +240,20 @@ internal sealed class RequestMemory : IDisposable
     /// <summary>What a decided-request event says, with the prediction of the ticket it issued (the event before it).</summary>
     public static DecidedRequest Read(in LobbyEvent e, in LobbyEvent previous)
     {
-        bool issued = e.Count > 0 && previous.Sequence == e.Sequence - 1 && previous.Kind == EventKind.TicketIssued && previous.Ticket == e.Ticket;
+        RequestDecidedView decided = e.AsRequestDecided();
+        bool issued = decided.EffectEvents > 0 && previous.Sequence == e.Sequence - 1 && previous.Kind == EventKind.TicketIssued && previous.Ticket == e.Ticket;
+        TicketIssuedView prediction = issued ? previous.AsTicketIssued() : default;
         var result = new CommandResult
         {
-            Refusal = (RefusalReason)e.Reason,
+            Refusal = decided.Refusal,
             Ticket = e.Ticket,
             Number = e.Number,
             NumberService = e.NumberService,
-            PeopleAhead = issued ? previous.Count : 0,
-            TypicalWaitMs = issued ? previous.A : -1,
-            UpperWaitMs = issued ? previous.B : -1,
+            PeopleAhead = issued ? prediction.PeopleAhead : 0,
+            TypicalWaitMs = issued ? prediction.TypicalWaitMs : -1,
+            UpperWaitMs = issued ? prediction.UpperWaitMs : -1,
         };
-        return new DecidedRequest(e.Sequence, e.TimeTicks, e.B, (CommandKind)e.Detail, result);
+        return new DecidedRequest(e.Sequence, e.TimeTicks, decided.Request.Fingerprint, decided.Command, result);
     }
 
     public void Dispose() => _reader?.Dispose();
@@ -259,12 +261,13 @@ internal sealed class RequestMemory : IDisposable
     private void Remember(in LobbyEvent e)
     {
         // A key decided twice (a repeat that came through before this memory existed) keeps its first outcome.
-        if (!_byKey.TryAdd(e.A, Read(in e, in _previous)))
+        long key = e.AsRequestDecided().Request.Id;
+        if (!_byKey.TryAdd(key, Read(in e, in _previous)))
         {
             return;
         }
 
-        _order.Enqueue((e.A, e.Sequence, e.TimeTicks));
+        _order.Enqueue((key, e.Sequence, e.TimeTicks));
         while (_order.TryPeek(out (long Key, long Sequence, long TimeTicks) oldest)
             && (oldest.TimeTicks < e.TimeTicks - _keepTicks || _order.Count > _capacity))
         {

@@ -13,7 +13,6 @@ public sealed class DaySummary
     private readonly List<long> _waitsMs = [];
     private readonly List<long> _predictionErrorsMs = [];
     private readonly int[] _byKind = new int[32];
-    private readonly int[] _abandonByReason = new int[8];
 
     /// <summary>Counts events by kind.</summary>
     public int Count(EventKind kind) => _byKind[(int)kind];
@@ -45,9 +44,6 @@ public sealed class DaySummary
     /// <summary>SLA breaches.</summary>
     public int SlaBreaches => Count(EventKind.SlaBreached);
 
-    /// <summary>Tickets abandoned for a reason.</summary>
-    public int AbandonedFor(AbandonReason reason) => _abandonByReason[(int)reason];
-
     /// <summary>Queue waits measured at call.</summary>
     public int Calls => _waitsMs.Count;
 
@@ -59,19 +55,16 @@ public sealed class DaySummary
             _byKind[(int)e.Kind]++;
             if (e.Kind == EventKind.TicketCalled)
             {
-                if ((e.Reason & 1) != 0)
+                TicketCalledView called = e.AsTicketCalled();
+                if (called.HasWait)
                 {
-                    _waitsMs.Add(e.A);
+                    _waitsMs.Add(called.WaitMs);
                 }
 
-                if ((e.Reason & 2) != 0)
+                if (called.HasPredictionError)
                 {
-                    _predictionErrorsMs.Add(e.B);
+                    _predictionErrorsMs.Add(called.PredictionErrorMs);
                 }
-            }
-            else if (e.Kind == EventKind.TicketAbandoned)
-            {
-                _abandonByReason[e.Reason]++;
             }
         }
     }

@@ -90,7 +90,7 @@ public sealed partial class Announcer : BackgroundService, IEngineEventSink
         {
             bool announce = e.Kind switch
             {
-                EventKind.TicketCalled => (CallSource)e.Detail != CallSource.WalkIn,
+                EventKind.TicketCalled => e.AsTicketCalled().Source != CallSource.WalkIn,
                 EventKind.TicketRecalled => true,
                 _ => false,
             };

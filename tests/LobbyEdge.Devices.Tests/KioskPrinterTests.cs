@@ -209,7 +209,7 @@ public sealed class KioskPrinterTests : IAsyncDisposable
         var printer = (VirtualPrinter)hub.DeviceAt(hardware.Printers.Single(p => p.Device.Id == "printer-upstairs").Serial.Path)!;
         Assert.True(await PtyLobby.EventuallyAsync(() => _devices.Printer("printer-upstairs")!.CanPrint), "the kiosk's printer did not come up");
         var kioskPrinter = new DeviceKioskPrinter(config, _devices.Printer(hardware.KioskPrinter!)!, NullLogger<DeviceKioskPrinter>.Instance);
-        return (new Kiosk(channel, config, kioskPrinter, TimeProvider.System), printer, engine);
+        return (new Kiosk(channel, config, kioskPrinter), printer, engine);
     }
 
     private string WriteProfile(string hardware) => KioskBranch.Write(_dir.FullName, hardware);

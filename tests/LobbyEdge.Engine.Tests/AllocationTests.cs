@@ -1,3 +1,5 @@
+using LobbyEdge.Simulator;
+
 namespace LobbyEdge.Engine.Tests;
 
 /// <summary>Run alone: other tests' threads must not trigger collections or tier-ups inside the measured windows.</summary>
@@ -66,6 +68,76 @@ public sealed class AllocationTests
         // The loop really did the work: most of its commands were accepted and timers fired.
         Assert.True(accepted > 3000 * 10, $"only {accepted} commands accepted");
         Assert.True(engine.LastSequence > 3000 * 15, $"only {engine.LastSequence} events");
+    }
+
+    [Fact]
+    public void EventViews_ReadingEveryKindsFields_AllocateNothing()
+    {
+        // A simulated busy day's events, plus one event of every kind (so every view is read at least once).
+        BranchConfig config = Branches.Busy();
+        var events = new List<LobbyEvent>();
+        SimulatedDay.Run(new QueueEngine(config), new LobbyTraffic(config, TrafficProfile.Busy, Branches.Day, seed: 42), TimeSpan.FromSeconds(5), batch => events.AddRange(batch.ToArray()));
+
+        foreach (EventKind kind in Enum.GetValues<EventKind>())
+        {
+            events.Add(new LobbyEvent { Kind = kind, A = 1, B = 2, Count = 3, Detail = 1, Reason = 1 });
+        }
+
+        LobbyEvent[] day = [.. events];
+        long sum = ReadAll(day);
+
+        // Six windows of 20 passes over the day; the same one-window allowance for the runtime as above.
+        var windows = new long[6];
+        for (int w = 0; w < windows.Length; w++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int pass = 0; pass < 20; pass++)
+            {
+                sum += ReadAll(day);
+            }
+
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.True(windows.Count(b => b == 0) >= 5, $"allocated bytes per window of 20 passes over {day.Length} events: {string.Join(", ", windows)}");
+        Assert.True(windows.Max() < 16 * 1024, $"allocated bytes per window of 20 passes over {day.Length} events: {string.Join(", ", windows)}");
+        Assert.True(sum != 0 && day.Length > 10_000, $"read {day.Length} events, sum {sum}");
+    }
+
+    /// <summary>Reads every field of every event through its kind's view, as a sink would.</summary>
+    private static long ReadAll(LobbyEvent[] day)
+    {
+        long sum = 0;
+        foreach (ref readonly LobbyEvent e in day.AsSpan())
+        {
+            sum += e.Kind switch
+            {
+                EventKind.DayOpened => e.AsDayOpened().BusinessDate.DayNumber,
+                EventKind.DayClosed => e.AsDayClosed().BusinessDate.DayNumber,
+                EventKind.TicketIssued => e.AsTicketIssued().PeopleAhead + e.AsTicketIssued().TypicalWaitMs + e.AsTicketIssued().UpperWaitMs + (e.AsTicketIssued().IsWalkIn ? 1 : 0),
+                EventKind.TicketCalled => (long)e.AsTicketCalled().Source + (long)e.AsTicketCalled().Measured
+                    + (e.AsTicketCalled().HasWait ? e.AsTicketCalled().WaitMs : 0) + (e.AsTicketCalled().HasPredictionError ? e.AsTicketCalled().PredictionErrorMs : 0),
+                EventKind.TicketRecalled => e.AsTicketRecalled().Recalls,
+                EventKind.TicketStarted => e.AsTicketStarted().IsImplied ? 1 : 0,
+                EventKind.TicketCompleted => e.AsTicketCompleted().ServiceMs,
+                EventKind.TicketNoShow => e.AsTicketNoShow().Recalls,
+                EventKind.TicketRecovered => e.AsTicketRecovered().PlacesFromFront,
+                EventKind.RecoveryRefused => (long)e.AsRecoveryRefused().Refusal,
+                EventKind.TicketTransferred => e.AsTicketTransferred().FromService + e.AsTicketTransferred().PlacesFromFront + (long)e.AsTicketTransferred().Placement,
+                EventKind.TicketCancelled => (long)e.AsTicketCancelled().Reason,
+                EventKind.TicketAbandoned => (long)e.AsTicketAbandoned().Reason + (long)e.AsTicketAbandoned().ExpiredLimit,
+                EventKind.CareNeeded => e.AsCareNeeded().WaitedMs + e.AsCareNeeded().AlertNumber,
+                EventKind.SlaBreached => e.AsSlaBreached().WaitedMs,
+                EventKind.CounterStateChanged => (long)e.AsCounterStateChanged().State + (long)e.AsCounterStateChanged().PreviousState + e.AsCounterStateChanged().PreviousStateMs,
+                EventKind.DeviceStatusChanged => e.AsDeviceStatusChanged().DeviceIndex + (long)e.AsDeviceStatusChanged().Status,
+                EventKind.ClockStepped => e.AsClockStepped().StepMs + e.AsClockStepped().BranchClockAheadMs + (e.AsClockStepped().AtStart ? 1 : 0) + (e.AsClockStepped().IsSynchronized ? 1 : 0),
+                EventKind.RequestDecided => e.AsRequestDecided().Request.Id + e.AsRequestDecided().Request.Fingerprint + (long)e.AsRequestDecided().Command
+                    + (long)e.AsRequestDecided().Refusal + (e.AsRequestDecided().Accepted ? 1 : 0) + e.AsRequestDecided().EffectEvents,
+                _ => 0,
+            };
+        }
+
+        return sum;
     }
 
     private static DateTimeOffset Cycle(QueueEngine engine, DateTimeOffset now, int cycle)

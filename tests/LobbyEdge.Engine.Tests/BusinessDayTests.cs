@@ -142,9 +142,9 @@ public sealed class BusinessDayTests
         Assert.Equal(TicketState.Abandoned, lobby.Ticket(parked).State);
         Assert.Equal(TicketState.Abandoned, lobby.Ticket(noShow).State);
         Assert.Equal(TicketState.Abandoned, lobby.Ticket(calledOnly).State);
-        Assert.Contains(lobby.Last, e => e.Kind == EventKind.TicketAbandoned && e.Ticket == parked && e.Reason == (byte)AbandonReason.ParkedAtClose);
-        Assert.Contains(lobby.Last, e => e.Kind == EventKind.TicketAbandoned && e.Ticket == noShow && e.Reason == (byte)AbandonReason.NoShowAtClose);
-        Assert.Contains(lobby.Last, e => e.Kind == EventKind.TicketAbandoned && e.Ticket == calledOnly && e.Reason == (byte)AbandonReason.CalledAtClose);
+        Assert.Contains(lobby.Last, e => e.Kind == EventKind.TicketAbandoned && e.Ticket == parked && e.AsTicketAbandoned().Reason == AbandonReason.ParkedAtClose);
+        Assert.Contains(lobby.Last, e => e.Kind == EventKind.TicketAbandoned && e.Ticket == noShow && e.AsTicketAbandoned().Reason == AbandonReason.NoShowAtClose);
+        Assert.Contains(lobby.Last, e => e.Kind == EventKind.TicketAbandoned && e.Ticket == calledOnly && e.AsTicketAbandoned().Reason == AbandonReason.CalledAtClose);
         Assert.All(new[] { 1, 2, 3 }, n => Assert.Equal(CounterState.Closed, lobby.Counter(n).State));
         Assert.False(lobby.Engine.IsDayOpen);
     }

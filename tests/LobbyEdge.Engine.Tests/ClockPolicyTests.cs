@@ -55,10 +55,10 @@ public sealed class ClockPolicyTests
         Assert.Equal(1, lobby.Engine.RecordClockStep(lobby.Now, TimeSpan.FromHours(-2), TimeSpan.FromHours(2), atStart: true, synchronized: true));
         LobbyEvent e = lobby.Engine.LastEvents[0];
         Assert.Equal(EventKind.ClockStepped, e.Kind);
-        Assert.Equal(-7_200_000, e.A);
-        Assert.Equal(7_200_000, e.B);
-        Assert.Equal(1, e.Detail);
-        Assert.Equal(1, e.Reason);
+        Assert.Equal(-7_200_000, e.AsClockStepped().StepMs);
+        Assert.Equal(7_200_000, e.AsClockStepped().BranchClockAheadMs);
+        Assert.True(e.AsClockStepped().AtStart);
+        Assert.True(e.AsClockStepped().IsSynchronized);
         Assert.Equal(lobby.Now.UtcTicks, e.TimeTicks);
         Assert.Equal(before.Split('\n')[1..], lobby.Engine.DescribeState().Split('\n')[1..]);
 

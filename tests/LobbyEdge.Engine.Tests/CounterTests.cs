@@ -50,9 +50,9 @@ public sealed class CounterTests
         Assert.Equal(TimeSpan.FromMinutes(30), lobby.Engine.CounterTimeInState(1, CounterState.Paused, lobby.Now));
         Assert.Equal(TimeSpan.FromMinutes(7), lobby.Engine.CounterTimeInState(1, CounterState.Serving, lobby.Now));
         LobbyEvent change = lobby.LastOf(EventKind.CounterStateChanged).Single();
-        Assert.Equal((byte)CounterState.Serving, change.Detail);
-        Assert.Equal((byte)CounterState.Standby, change.Reason);
-        Assert.Equal(TimeSpan.FromMinutes(5).TotalMilliseconds, change.A);
+        Assert.Equal(CounterState.Serving, change.AsCounterStateChanged().State);
+        Assert.Equal(CounterState.Standby, change.AsCounterStateChanged().PreviousState);
+        Assert.Equal(TimeSpan.FromMinutes(5).TotalMilliseconds, change.AsCounterStateChanged().PreviousStateMs);
     }
 
     [Fact]

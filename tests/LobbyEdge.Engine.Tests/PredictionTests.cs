@@ -21,9 +21,9 @@ public sealed class PredictionTests
         Assert.Equal(TimeSpan.FromMinutes(15).TotalMilliseconds, fourth.TypicalWaitMs);
         Assert.True(fourth.UpperWaitMs > fourth.TypicalWaitMs);
         LobbyEvent issued = lobby.LastOf(EventKind.TicketIssued).Single();
-        Assert.Equal(3, issued.Count);
-        Assert.Equal(fourth.TypicalWaitMs, issued.A);
-        Assert.Equal(fourth.UpperWaitMs, issued.B);
+        Assert.Equal(3, issued.AsTicketIssued().PeopleAhead);
+        Assert.Equal(fourth.TypicalWaitMs, issued.AsTicketIssued().TypicalWaitMs);
+        Assert.Equal(fourth.UpperWaitMs, issued.AsTicketIssued().UpperWaitMs);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class PredictionTests
         lobby.Ok(Command.CallNext(1));
         LobbyEvent called = lobby.LastOf(EventKind.TicketCalled).Single();
         Assert.Equal(second.Ticket, called.Ticket);
-        Assert.Equal(3, called.Reason);
-        Assert.Equal(TimeSpan.FromMinutes(7).TotalMilliseconds - second.TypicalWaitMs, called.B);
+        Assert.Equal(CallMeasures.Wait | CallMeasures.PredictionError, called.AsTicketCalled().Measured);
+        Assert.Equal(TimeSpan.FromMinutes(7).TotalMilliseconds - second.TypicalWaitMs, called.AsTicketCalled().PredictionErrorMs);
     }
 }

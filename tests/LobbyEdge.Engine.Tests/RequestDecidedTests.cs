@@ -21,11 +21,11 @@ public sealed class RequestDecidedTests
         LobbyEvent decided = lobby.Last[1];
         Assert.Equal(issued.Sequence + 1, decided.Sequence);
         Assert.Equal(issued.TimeTicks, decided.TimeTicks);
-        Assert.Equal(s_key.Id, decided.A);
-        Assert.Equal(s_key.Fingerprint, decided.B);
-        Assert.Equal((byte)CommandKind.Issue, decided.Detail);
-        Assert.Equal((byte)RefusalReason.None, decided.Reason);
-        Assert.Equal(1, decided.Count);
+        Assert.Equal(s_key.Id, decided.AsRequestDecided().Request.Id);
+        Assert.Equal(s_key.Fingerprint, decided.AsRequestDecided().Request.Fingerprint);
+        Assert.Equal(CommandKind.Issue, decided.AsRequestDecided().Command);
+        Assert.Equal(RefusalReason.None, decided.AsRequestDecided().Refusal);
+        Assert.Equal(1, decided.AsRequestDecided().EffectEvents);
         Assert.Equal((issued.Ticket, issued.Number, issued.NumberService, issued.Service, issued.Tier), (decided.Ticket, decided.Number, decided.NumberService, decided.Service, decided.Tier));
         Assert.Equal(r.Ticket, decided.Ticket);
     }
@@ -41,8 +41,8 @@ public sealed class RequestDecidedTests
         Assert.Equal(RefusalReason.DayNotOpen, r.Refusal);
         LobbyEvent decided = Assert.Single(lobby.Last);
         Assert.Equal(EventKind.RequestDecided, decided.Kind);
-        Assert.Equal((byte)RefusalReason.DayNotOpen, decided.Reason);
-        Assert.Equal((0, -1, 0, (short)-1), (decided.Count, decided.Ticket, decided.Number, decided.NumberService));
+        Assert.Equal(RefusalReason.DayNotOpen, decided.AsRequestDecided().Refusal);
+        Assert.Equal((0, -1, 0, (short)-1), (decided.AsRequestDecided().EffectEvents, decided.Ticket, decided.Number, decided.NumberService));
         Assert.Equal(1, lobby.Engine.LastSequence);
 
         // Only the sequence moved on: every queue, counter and ticket is as it was.
@@ -57,7 +57,8 @@ public sealed class RequestDecidedTests
 
         lobby.Ok(Command.Note(s_key));
         LobbyEvent decided = Assert.Single(lobby.Last);
-        Assert.Equal((EventKind.RequestDecided, (byte)CommandKind.Note, 0), (decided.Kind, decided.Detail, decided.Count));
+        Assert.Equal(EventKind.RequestDecided, decided.Kind);
+        Assert.Equal((CommandKind.Note, 0), (decided.AsRequestDecided().Command, decided.AsRequestDecided().EffectEvents));
     }
 
     [Fact]

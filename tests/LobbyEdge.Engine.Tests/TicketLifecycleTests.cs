@@ -26,7 +26,7 @@ public sealed class TicketLifecycleTests
         lobby.Ok(Command.CallNext(1));
         LobbyEvent called = lobby.LastOf(EventKind.TicketCalled).Single();
         Assert.Equal(1, called.Counter);
-        Assert.Equal(TimeSpan.FromMinutes(4).TotalMilliseconds, called.A);
+        Assert.Equal(TimeSpan.FromMinutes(4).TotalMilliseconds, called.AsTicketCalled().WaitMs);
         Assert.Equal(TicketState.Called, lobby.Ticket(issued.Ticket).State);
         Assert.Equal(CounterState.Serving, lobby.Counter(1).State);
 
@@ -35,7 +35,7 @@ public sealed class TicketLifecycleTests
         Assert.Equal(TicketState.Serving, lobby.Ticket(issued.Ticket).State);
         lobby.Minutes(6);
         lobby.Ok(Command.Finish(1));
-        Assert.Equal(TimeSpan.FromMinutes(6).TotalMilliseconds, lobby.LastOf(EventKind.TicketCompleted).Single().A);
+        Assert.Equal(TimeSpan.FromMinutes(6).TotalMilliseconds, lobby.LastOf(EventKind.TicketCompleted).Single().AsTicketCompleted().ServiceMs);
         Assert.Equal(TicketState.Completed, lobby.Ticket(issued.Ticket).State);
         Assert.Equal(CounterState.Standby, lobby.Counter(1).State);
         Assert.Equal(-1, lobby.Counter(1).CurrentTicket);
@@ -48,7 +48,7 @@ public sealed class TicketLifecycleTests
         int id = lobby.Issue();
         lobby.Ok(Command.CallNext(1));
         lobby.Ok(Command.Recall(1));
-        Assert.Equal(1, lobby.LastOf(EventKind.TicketRecalled).Single().Count);
+        Assert.Equal(1, lobby.LastOf(EventKind.TicketRecalled).Single().AsTicketRecalled().Recalls);
         lobby.Ok(Command.Recall(1));
         Assert.Equal(2, lobby.Ticket(id).Recalls);
         lobby.Ok(Command.Recall(1));
@@ -81,7 +81,7 @@ public sealed class TicketLifecycleTests
 
         lobby.Minutes(3);
         lobby.Ok(Command.RecoverNumber(Branches.Cash, 1));
-        Assert.Equal(3, lobby.LastOf(EventKind.TicketRecovered).Single().Count);
+        Assert.Equal(3, lobby.LastOf(EventKind.TicketRecovered).Single().AsTicketRecovered().PlacesFromFront);
         Assert.Equal([others[0], others[1], others[2], missed, others[3], others[4]], lobby.Queue(Branches.Cash));
         Assert.Equal(1, lobby.Ticket(missed).Recoveries);
     }
@@ -95,7 +95,7 @@ public sealed class TicketLifecycleTests
         lobby.Ok(Command.CallNext(1));
         lobby.Ok(Command.NoShow(1));
         lobby.Ok(Command.RecoverLastAt(1));
-        Assert.Equal(1, lobby.LastOf(EventKind.TicketRecovered).Single().Count);
+        Assert.Equal(1, lobby.LastOf(EventKind.TicketRecovered).Single().AsTicketRecovered().PlacesFromFront);
         Assert.Equal([other, missed], lobby.Queue(Branches.Cash));
     }
 
@@ -116,7 +116,7 @@ public sealed class TicketLifecycleTests
         Assert.Equal(TicketState.NoShow, lobby.Ticket(missed).State);
         lobby.Ok(Command.CallNext(1));
         LobbyEvent expired = lobby.LastOf(EventKind.TicketAbandoned).Single();
-        Assert.Equal((byte)AbandonReason.NoShowExpired, expired.Reason);
+        Assert.Equal(AbandonReason.NoShowExpired, expired.AsTicketAbandoned().Reason);
         Assert.Equal(TicketState.Abandoned, lobby.Ticket(missed).State);
 
         Assert.Equal(RefusalReason.ToleranceCallsExceeded, lobby.Refused(Command.Recover(missed)));
@@ -133,7 +133,7 @@ public sealed class TicketLifecycleTests
         lobby.Minutes(20);
         lobby.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(RefusalReason.ToleranceMinutesExceeded, lobby.Refused(Command.Recover(missed)));
-        Assert.Equal((byte)RefusalReason.ToleranceMinutesExceeded, lobby.Last.Single().Reason);
+        Assert.Equal(RefusalReason.ToleranceMinutesExceeded, lobby.Last.Single().AsRecoveryRefused().Refusal);
 
         // The timer ends the no-show as abandoned; a later request names the same reason.
         lobby.Tick();
@@ -203,7 +203,7 @@ public sealed class TicketLifecycleTests
         lobby.Minutes(3);
         lobby.Ok(Command.CallNext(1));
         Assert.Equal([EventKind.TicketStarted, EventKind.TicketCompleted, EventKind.TicketCalled], lobby.Last.Select(e => e.Kind));
-        Assert.Equal(TimeSpan.FromMinutes(3).TotalMilliseconds, lobby.Last[1].A);
+        Assert.Equal(TimeSpan.FromMinutes(3).TotalMilliseconds, lobby.Last[1].AsTicketCompleted().ServiceMs);
         Assert.Equal(TicketState.Completed, lobby.Ticket(first).State);
     }
 
@@ -248,7 +248,7 @@ public sealed class TicketLifecycleTests
         lobby.Ok(Command.CallNext(1));
         lobby.Ok(Command.Transfer(1, Branches.NonCash, Placement.ByAge));
         LobbyEvent e = lobby.LastOf(EventKind.TicketTransferred).Single();
-        Assert.Equal(Branches.Cash, e.B);
+        Assert.Equal(Branches.Cash, e.AsTicketTransferred().FromService);
         Assert.Equal(Branches.NonCash, e.Service);
         Assert.Equal(Branches.Cash, e.NumberService);
         Assert.Equal([older, moving, newer], lobby.Queue(Branches.NonCash));
@@ -310,14 +310,14 @@ public sealed class TicketLifecycleTests
         int b = lobby.Issue();
 
         lobby.Ok(Command.Cancel(a));
-        Assert.Equal((byte)CancelReason.None, Assert.Single(lobby.Last, e => e.Kind == EventKind.TicketCancelled).Reason);
+        Assert.Equal(CancelReason.None, Assert.Single(lobby.Last, e => e.Kind == EventKind.TicketCancelled).AsTicketCancelled().Reason);
 
         Assert.Equal(RefusalReason.InvalidCommand, lobby.Refused(Command.Cancel(b, (CancelReason)7)));
         Assert.Equal(TicketState.Waiting, lobby.Ticket(b).State);
 
         lobby.Ok(Command.Cancel(b, CancelReason.PrintFailed));
         LobbyEvent cancelled = Assert.Single(lobby.Last, e => e.Kind == EventKind.TicketCancelled);
-        Assert.Equal((byte)CancelReason.PrintFailed, cancelled.Reason);
+        Assert.Equal(CancelReason.PrintFailed, cancelled.AsTicketCancelled().Reason);
         Assert.Equal(b, cancelled.Ticket);
         Assert.Equal(TicketState.Cancelled, lobby.Ticket(b).State);
     }
@@ -338,7 +338,7 @@ public sealed class TicketLifecycleTests
         lobby.Ok(Command.Finish(1));
         lobby.Ok(Command.CallBack(1));
         LobbyEvent call = lobby.LastOf(EventKind.TicketCalled).Single();
-        Assert.Equal((byte)CallSource.CallBack, call.Detail);
+        Assert.Equal(CallSource.CallBack, call.AsTicketCalled().Source);
         Assert.Equal(parked, lobby.Counter(1).CurrentTicket);
         Assert.Equal(RefusalReason.NoParkedTicket, lobby.Refused(Command.CallBack(2)));
     }

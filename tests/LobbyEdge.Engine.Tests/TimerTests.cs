@@ -13,14 +13,14 @@ public sealed class TimerTests
         lobby.Tick();
         LobbyEvent care = lobby.LastOf(EventKind.CareNeeded).Single();
         Assert.Equal(id, care.Ticket);
-        Assert.Equal(1, care.Count);
-        Assert.Equal(TimeSpan.FromMinutes(10).TotalMilliseconds, care.A);
+        Assert.Equal(1, care.AsCareNeeded().AlertNumber);
+        Assert.Equal(TimeSpan.FromMinutes(10).TotalMilliseconds, care.AsCareNeeded().WaitedMs);
         lobby.Advance(TimeSpan.FromSeconds(1));
         lobby.Tick();
         Assert.Empty(lobby.LastOf(EventKind.CareNeeded));
         lobby.Minutes(10);
         lobby.Tick();
-        Assert.Equal(2, lobby.LastOf(EventKind.CareNeeded).Single().Count);
+        Assert.Equal(2, lobby.LastOf(EventKind.CareNeeded).Single().AsCareNeeded().AlertNumber);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class TimerTests
         lobby.Minutes(1);
         lobby.Tick();
         Assert.Equal(id, lobby.LastOf(EventKind.CareNeeded).Single().Ticket);
-        Assert.Equal(TimeSpan.FromMinutes(10).TotalMilliseconds, lobby.LastOf(EventKind.CareNeeded).Single().A);
+        Assert.Equal(TimeSpan.FromMinutes(10).TotalMilliseconds, lobby.LastOf(EventKind.CareNeeded).Single().AsCareNeeded().WaitedMs);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class TimerTests
         lobby.Advance(TimeSpan.FromSeconds(1));
         lobby.Tick();
         LobbyEvent e = lobby.LastOf(EventKind.TicketAbandoned).Single();
-        Assert.Equal((byte)AbandonReason.NoShowExpired, e.Reason);
-        Assert.Equal((byte)RefusalReason.ToleranceMinutesExceeded, e.Detail);
+        Assert.Equal(AbandonReason.NoShowExpired, e.AsTicketAbandoned().Reason);
+        Assert.Equal(RefusalReason.ToleranceMinutesExceeded, e.AsTicketAbandoned().ExpiredLimit);
     }
 }

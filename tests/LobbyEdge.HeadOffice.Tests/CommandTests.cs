@@ -107,9 +107,9 @@ public sealed class CommandTests : IAsyncLifetime
         // The one event is the record of the decision (a repeat must get the same refusal), no queue change.
         LobbyEvent decided = Assert.Single(_branch.ReadAll());
         Assert.Equal(EventKind.RequestDecided, decided.Kind);
-        Assert.Equal((byte)RefusalReason.DayNotOpen, decided.Reason);
-        Assert.Equal((byte)CommandKind.Issue, decided.Detail);
-        Assert.Equal(0, decided.Count);
+        Assert.Equal(RefusalReason.DayNotOpen, decided.AsRequestDecided().Refusal);
+        Assert.Equal(CommandKind.Issue, decided.AsRequestDecided().Command);
+        Assert.Equal(0, decided.AsRequestDecided().EffectEvents);
     }
 
     [Fact]

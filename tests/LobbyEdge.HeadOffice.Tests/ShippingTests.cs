@@ -1,3 +1,5 @@
+using LobbyEdge.EventLog;
+
 namespace LobbyEdge.HeadOffice.Tests;
 
 /// <summary>Events from the log to a real Mosquitto: complete, in order, after outages and crashes.</summary>
@@ -147,6 +149,35 @@ public sealed class ShippingTests
 
         Assert.Equal(broker.Endpoint, link.Endpoint);
         Assert.True(link.ConnectFailures >= 1);
+        CloudEventAssert.CompleteAndInOrder(office.Messages(), branch.ReadAll(), branch.Config, duplicatesAllowed: false);
+        await link.StopAsync();
+    }
+
+    [Fact]
+    public async Task EventsRetentionDeletedBeforeShipping_AreCountedAsMissed_AndTheRestArriveInOrder()
+    {
+        await using Mosquitto broker = await Mosquitto.StartAsync();
+        using var branch = new TestBranch("ship-f");
+
+        // Three days written while no head-office cursor holds retention (a consumer retired and its cursor file
+        // deleted, deploy/README.md), then the old days age past retention and are deleted.
+        long last = branch.RunDays(3, ticketsPerDay: 40);
+        foreach (string segment in Directory.EnumerateFiles(branch.Directory, "*.seg", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(segment, DateTime.UtcNow.AddDays(-10));
+        }
+
+        PruneReport pruned = branch.Log.Prune(DateTime.UtcNow, TimeSpan.FromDays(1));
+        Assert.NotEmpty(pruned.Deleted);
+        long firstKept = branch.ReadAll()[0].Sequence;
+        Assert.True(firstKept > 1 && firstKept <= last, $"first event kept {firstKept} of {last}");
+
+        await using Observer office = await Observer.ConnectAsync(broker, ["lobby/v1/ship-f/events"]);
+        await using HeadOfficeLink link = branch.CreateLink(TestBranch.Options(broker.Endpoint));
+        await link.StartAsync();
+        await Wait.UntilAsync(() => office.Count >= last - firstKept + 1, s_long, "the events retention kept", () => branch.Logger.Text);
+
+        Assert.Equal(firstKept - 1, link.MissedEvents);
         CloudEventAssert.CompleteAndInOrder(office.Messages(), branch.ReadAll(), branch.Config, duplicatesAllowed: false);
         await link.StopAsync();
     }

@@ -57,10 +57,10 @@ public sealed class ClockPolicyTests
         {
             CommandOutcome issued = await corrected.SendAsync(Command.Issue(0));
             LobbyEvent step = Assert.Single(sink.Events, e => e.Kind == EventKind.ClockStepped);
-            Assert.Equal(1, step.Detail);
-            Assert.Equal(1, step.Reason);
-            Assert.InRange(step.A, -(long)TimeSpan.FromDays(1).TotalMilliseconds, -(long)TimeSpan.FromHours(23).TotalMilliseconds);
-            Assert.InRange(step.B, (long)TimeSpan.FromHours(23).TotalMilliseconds, (long)TimeSpan.FromDays(1).TotalMilliseconds);
+            Assert.True(step.AsClockStepped().AtStart);
+            Assert.True(step.AsClockStepped().IsSynchronized);
+            Assert.InRange(step.AsClockStepped().StepMs, -(long)TimeSpan.FromDays(1).TotalMilliseconds, -(long)TimeSpan.FromHours(23).TotalMilliseconds);
+            Assert.InRange(step.AsClockStepped().BranchClockAheadMs, (long)TimeSpan.FromHours(23).TotalMilliseconds, (long)TimeSpan.FromDays(1).TotalMilliseconds);
             Assert.True(step.TimeTicks >= lastAhead, "the branch clock went back");
 
             // Time moves: no two events share a frozen timestamp, and a wait measured now is real.
@@ -86,7 +86,7 @@ public sealed class ClockPolicyTests
             clock.Advance(TestBranch.At(9, 0, 30).AddDays(1) - clock.Wall);
             await corrected.SendAsync(Command.CallNext(99));
             LobbyEvent opened = Assert.Single(sink.Events, e => e.Kind == EventKind.DayOpened);
-            Assert.Equal(TestBranch.Day.AddDays(1).DayNumber, opened.A);
+            Assert.Equal(TestBranch.Day.AddDays(1), opened.AsDayOpened().BusinessDate);
             Assert.True(engine.ClockOffset < aheadAtClose - TimeSpan.FromHours(12), $"still {engine.ClockOffset} ahead");
         }
 
@@ -141,20 +141,20 @@ public sealed class ClockPolicyTests
         CommandOutcome second = await loop.SendAsync(Command.CallNext(1));
 
         LobbyEvent step = Assert.Single(sink.Events, e => e.Kind == EventKind.ClockStepped);
-        Assert.Equal(0, step.Detail);
-        Assert.InRange(step.A, (seconds * 1000L) - 100, (seconds * 1000L) + 100);
+        Assert.False(step.AsClockStepped().AtStart);
+        Assert.InRange(step.AsClockStepped().StepMs, (seconds * 1000L) - 100, (seconds * 1000L) + 100);
         if (seconds < 0)
         {
             // Not followed: the branch clock went on by the 10 s that really passed, and runs ahead by the step.
             Assert.Equal(TimeSpan.FromSeconds(10), second.At - first.At);
-            Assert.InRange(step.B, (-seconds * 1000L) - 100, (-seconds * 1000L) + 100);
+            Assert.InRange(step.AsClockStepped().BranchClockAheadMs, (-seconds * 1000L) - 100, (-seconds * 1000L) + 100);
             LobbyEvent called = Assert.Single(sink.Events, e => e.Kind == EventKind.TicketCalled);
-            Assert.Equal(10_000, called.A);
+            Assert.Equal(10_000, called.AsTicketCalled().WaitMs);
         }
         else
         {
             Assert.Equal(TimeSpan.FromSeconds(seconds + 10), second.At - first.At);
-            Assert.Equal(0, step.B);
+            Assert.Equal(0, step.AsClockStepped().BranchClockAheadMs);
         }
 
         AssertNeverBackwards(sink.Events);

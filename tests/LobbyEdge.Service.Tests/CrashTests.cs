@@ -72,7 +72,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             var seen = new HashSet<(int Day, int Service, int Number)>();
             foreach (LobbyEvent e in ReadAll(final))
             {
-                day = e.Kind == EventKind.DayOpened ? (int)e.A : day;
+                day = e.Kind == EventKind.DayOpened ? e.AsDayOpened().BusinessDate.DayNumber : day;
                 if (e.Kind == EventKind.TicketIssued)
                 {
                     Assert.True(seen.Add((day, e.NumberService, e.Number)), $"{config.Services[e.NumberService].FormatNumber(e.Number)} issued twice on day {day}");

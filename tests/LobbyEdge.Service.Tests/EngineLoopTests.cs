@@ -241,7 +241,7 @@ public sealed class EngineLoopTests
         Assert.True(second.At >= first.At, $"{second.At:O} before {first.At:O}");
         Assert.True(second.At - first.At < TimeSpan.FromSeconds(30));
         LobbyEvent step = Assert.Single(sink.Events, e => e.Kind == EventKind.ClockStepped);
-        Assert.InRange(step.A, -61_000, -59_000);
+        Assert.InRange(step.AsClockStepped().StepMs, -61_000, -59_000);
         await loop.StopAsync(CancellationToken.None);
     }
 

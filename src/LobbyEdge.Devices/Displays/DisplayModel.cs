@@ -451,7 +451,7 @@ public sealed class DisplayModel
                     at += e.Number.Size;
                     break;
                 case FrameElementKind.Text:
-                    int width = e.Width > 0 ? e.Width : VariableWidth(i, source, offsets, at);
+                    int width = e.Width > 0 ? e.Width : VariableWidth(i, source, offsets);
                     if (width < 0 || rest.Length < width)
                     {
                         return false;
@@ -611,7 +611,7 @@ public sealed class DisplayModel
     }
 
     /// <summary>The width of a variable text from the length field that covers it (checked at load to exist and precede it).</summary>
-    private int VariableWidth(int textIndex, ReadOnlySpan<byte> source, ReadOnlySpan<int> offsets, int textOffset)
+    private int VariableWidth(int textIndex, ReadOnlySpan<byte> source, ReadOnlySpan<int> offsets)
     {
         for (int j = 0; j < textIndex; j++)
         {

@@ -25,7 +25,6 @@ public sealed partial class LedDisplayBus : ISerialProtocol
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0);
-    private long _framesSent;
 
     /// <summary>Creates the driver for the displays on one line.</summary>
     public LedDisplayBus(DeviceInfo line, IReadOnlyList<DisplayAssignment> displays, IDeviceObserver? observer = null, TimeProvider? time = null, ILogger? logger = null)
@@ -43,9 +42,6 @@ public sealed partial class LedDisplayBus : ISerialProtocol
 
     /// <summary>Gap between two frames, so a slow controller can take each one.</summary>
     public TimeSpan InterFrameGap { get; init; } = TimeSpan.FromMilliseconds(20);
-
-    /// <summary>Frames written since start.</summary>
-    public long FramesSent => Interlocked.Read(ref _framesSent);
 
     /// <summary>The displays on the line.</summary>
     public IEnumerable<DisplayAssignment> Displays => _slots.Select(s => s.Assignment);
@@ -148,7 +144,6 @@ public sealed partial class LedDisplayBus : ISerialProtocol
                 {
                     int length = model.Encode(slot.Assignment.Address, text, f, frame);
                     await session.WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                    Interlocked.Increment(ref _framesSent);
                     await Task.Delay(InterFrameGap, _time, cancellationToken).ConfigureAwait(false);
                 }
 

@@ -93,10 +93,7 @@ public sealed partial class KeypadBus : ISerialProtocol
     private int _echoCount;
 
     private readonly long[] _rejections = new long[(int)Caller68Rejection.Truncated + 1];
-    private long _accepted;
     private long _duplicates;
-    private long _requestsFailed;
-    private long _displaysSent;
 
     // The request waiting for its echo; written by the writer, checked by the reader.
     private readonly byte[] _awaiting = new byte[Caller68Codec.MaxFrameLength];
@@ -132,17 +129,8 @@ public sealed partial class KeypadBus : ISerialProtocol
     /// <summary>Key presses and ratings, in the order they arrived. Read by the host, which posts the commands.</summary>
     public ChannelReader<KeypadRequest> Requests => _requests.Reader;
 
-    /// <summary>Frames accepted (valid, from a known keypad).</summary>
-    public long FramesAccepted => Interlocked.Read(ref _accepted);
-
     /// <summary>Retried frames answered but not acted on.</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
-
-    /// <summary>Display and beep requests that no attempt got an echo for.</summary>
-    public long RequestsFailed => Interlocked.Read(ref _requestsFailed);
-
-    /// <summary>Display frames acknowledged by their keypads.</summary>
-    public long DisplaysSent => Interlocked.Read(ref _displaysSent);
 
     /// <summary>Frames rejected for a reason.</summary>
     public long Rejected(Caller68Rejection reason) => Interlocked.Read(ref _rejections[(int)reason]);
@@ -355,7 +343,6 @@ public sealed partial class KeypadBus : ISerialProtocol
         switch (frame.Function)
         {
             case Caller68Codec.FunctionKey when !slot.Assignment.IsRatingPad:
-                Interlocked.Increment(ref _accepted);
                 Echo(frame.Raw);
                 if (IsDuplicate(slot, frame.Raw, nowTicks))
                 {
@@ -382,8 +369,6 @@ public sealed partial class KeypadBus : ISerialProtocol
                     RejectInput(slot.Assignment.Device, InputRejections.RatingOutOfRange);
                     return;
                 }
-
-                Interlocked.Increment(ref _accepted);
 
                 // The pad is answered with FUNC 01 and the same data (CONTRACTS.md).
                 Span<byte> reply = stackalloc byte[Caller68Codec.MaxFrameLength];
@@ -615,16 +600,6 @@ public sealed partial class KeypadBus : ISerialProtocol
                     change = DeviceStatus.Offline;
                 }
             }
-        }
-
-        if (acked && !beep)
-        {
-            Interlocked.Increment(ref _displaysSent);
-        }
-
-        if (!acked)
-        {
-            Interlocked.Increment(ref _requestsFailed);
         }
 
         if (change is { } status)

@@ -80,9 +80,6 @@ public sealed class KeypadInput
         _counter = counter;
     }
 
-    /// <summary>Digits waiting for their function key.</summary>
-    public int PendingDigits => _digitCount;
-
     /// <summary>Handles one key press frame's DATA; the last byte is the key.</summary>
     /// <param name="data">The frame's DATA (at least one byte).</param>
     /// <param name="nowTicks">Now, for the digit timeout.</param>

@@ -101,7 +101,6 @@ public sealed partial class SerialLink : IAsyncDisposable
     private Task? _run;
     private volatile bool _online;
     private int _sessions;
-    private int _abandonedCloses;
 
     /// <summary>Creates the link; <see cref="Start"/> starts its owner task.</summary>
     public SerialLink(DeviceInfo device, SerialLineSettings settings, ISerialConnector connector, ISerialProtocol protocol,
@@ -140,9 +139,6 @@ public sealed partial class SerialLink : IAsyncDisposable
 
     /// <summary>How many times the line has been opened.</summary>
     public int Sessions => Volatile.Read(ref _sessions);
-
-    /// <summary>Ports whose close did not return within <see cref="SerialLineSettings.CloseTimeout"/> and were left to a background thread.</summary>
-    public int AbandonedCloses => Volatile.Read(ref _abandonedCloses);
 
     /// <summary>Starts the owner task. Returns at once.</summary>
     public void Start()
@@ -341,7 +337,6 @@ public sealed partial class SerialLink : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            Interlocked.Increment(ref _abandonedCloses);
             Log.CloseAbandoned(_logger, Device.Id, _settings.CloseTimeout.TotalSeconds);
         }
     }

@@ -59,7 +59,7 @@ public sealed class DeviceEventSink : IEngineEventSink
                     _dirtyCounters.Add(e.Counter);
                     break;
                 case EventKind.TicketTransferred:
-                    Touch((int)e.B);
+                    Touch(e.AsTicketTransferred().FromService);
                     Touch(e.Service);
                     _dirtyCounters.Add(e.Counter);
                     break;

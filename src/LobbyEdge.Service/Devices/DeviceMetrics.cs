@@ -71,15 +71,6 @@ public sealed class DeviceMetrics
         _ => "other",
     };
 
-    /// <summary>The <c>status</c> label of a paper level, or null when it is not known.</summary>
-    public static string? PaperLabel(PaperLevel level) => level switch
-    {
-        PaperLevel.Ok => "ok",
-        PaperLevel.Low => "low",
-        PaperLevel.Out => "out",
-        _ => null,
-    };
-
     /// <summary>
     /// <c>lobby_device_up</c>: 1 while the device answers (a printer out of paper or with its cover open still
     /// answers; its <c>lobby_printer_paper</c> and the device event say what is wrong), 0 when it is off line.

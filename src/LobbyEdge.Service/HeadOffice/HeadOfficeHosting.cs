@@ -102,7 +102,8 @@ public static class HeadOfficeHosting
                 HoldRetention(branch.Log, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HeadOfficeLink).FullName!));
             }
 
-            // lobby_headoffice_connected, _pending_events and _commands_repeated_total are read from the link at each scrape.
+            // lobby_headoffice_connected, _pending_events, _commands_repeated_total and _missed_events_total are read
+            // from the link at each scrape.
             if (services.GetService<LobbyMetrics>() is { } metrics)
             {
                 metrics.Registry.AddBeforeCollectCallback(() =>
@@ -110,6 +111,7 @@ public static class HeadOfficeHosting
                     metrics.HeadOfficeConnected.Set(link.IsConnected ? 1 : 0);
                     metrics.HeadOfficePendingEvents.Set(link.PendingEvents);
                     metrics.HeadOfficeCommandsRepeated.IncTo(link.CommandsRepeated);
+                    metrics.HeadOfficeMissedEvents.IncTo(link.MissedEvents);
                 });
             }
 

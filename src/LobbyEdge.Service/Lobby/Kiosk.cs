@@ -74,15 +74,13 @@ public sealed class Kiosk
     private readonly ILobbyCommands _commands;
     private readonly BranchConfig _config;
     private readonly IKioskPrinter _printer;
-    private readonly TimeProvider _time;
 
     /// <summary>Creates the kiosk endpoint.</summary>
-    public Kiosk(ILobbyCommands commands, BranchConfig config, IKioskPrinter printer, TimeProvider time)
+    public Kiosk(ILobbyCommands commands, BranchConfig config, IKioskPrinter printer)
     {
         _commands = commands;
         _config = config;
         _printer = printer;
-        _time = time;
     }
 
     /// <summary>Bilingual text for a refusal a customer can see.</summary>

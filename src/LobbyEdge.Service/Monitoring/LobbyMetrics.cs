@@ -70,6 +70,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         HeadOfficeConnected = f.CreateGauge("lobby_headoffice_connected", "1 while connected to the head-office broker.");
         HeadOfficePendingEvents = f.CreateGauge("lobby_headoffice_pending_events", "Durable events not yet acknowledged by head office.");
         HeadOfficeCommandsRepeated = f.CreateCounter("lobby_headoffice_commands_repeated_total", "Head-office commands that repeated a request already decided: answered as the first time, not carried out again.");
+        HeadOfficeMissedEvents = f.CreateCounter("lobby_headoffice_missed_events_total", "Events retention deleted before head office had them: head office never receives them.");
         Counter steps = f.CreateCounter("lobby_clock_steps_total", "Steps of the wall clock the branch clock found (a ClockStepped event each), by direction.", "direction");
         ClockSteps = [steps.WithLabels("forward"), steps.WithLabels("backward")];
         ClockSynchronized = f.CreateGauge("lobby_clock_synchronized", "1 while the wall clock is synchronised (NTP); 0 while it is not, and the day does not open or close by the clock.");
@@ -197,6 +198,9 @@ public sealed class LobbyMetrics : ILogCommitObserver
     /// <summary><c>lobby_headoffice_commands_repeated_total</c>: redeliveries and retries of decided requests.</summary>
     public Counter HeadOfficeCommandsRepeated { get; }
 
+    /// <summary><c>lobby_headoffice_missed_events_total</c>: events the shipper found already deleted by retention (never shipped).</summary>
+    public Counter HeadOfficeMissedEvents { get; }
+
     /// <summary>The <c>lobby_device_up</c> child of a device (create once per device and keep it).</summary>
     public Gauge.Child DeviceUp(string device, string kind) => _deviceUp.WithLabels(device, kind);
 
@@ -277,7 +281,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
     {
         EventKind.TicketCompleted => (int)Outcome.Completed,
         EventKind.TicketCancelled => (int)Outcome.Cancelled,
-        EventKind.TicketAbandoned when e.Reason is (byte)AbandonReason.NoShowExpired or (byte)AbandonReason.NoShowAtClose => (int)Outcome.NoShow,
+        EventKind.TicketAbandoned when e.AsTicketAbandoned().Reason is AbandonReason.NoShowExpired or AbandonReason.NoShowAtClose => (int)Outcome.NoShow,
         EventKind.TicketAbandoned => (int)Outcome.Abandoned,
         _ => -1,
     };

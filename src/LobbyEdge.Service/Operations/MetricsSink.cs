@@ -98,19 +98,20 @@ public sealed class MetricsSink : IEngineEventSink
                     m.Issued[(s * 3) + (int)e.Tier].Inc();
                     break;
                 case EventKind.TicketCalled:
-                    if ((e.Reason & 1) != 0)
+                    TicketCalledView called = e.AsTicketCalled();
+                    if (called.HasWait)
                     {
-                        m.Wait[s].Observe(e.A / 1000.0);
+                        m.Wait[s].Observe(called.WaitMs / 1000.0);
                     }
 
-                    if ((e.Reason & 2) != 0)
+                    if (called.HasPredictionError)
                     {
-                        m.PredictionError[s].Observe(e.B / 1000.0);
+                        m.PredictionError[s].Observe(called.PredictionErrorMs / 1000.0);
                     }
 
                     break;
                 case EventKind.TicketCompleted:
-                    m.Service[s].Observe(e.A / 1000.0);
+                    m.Service[s].Observe(e.AsTicketCompleted().ServiceMs / 1000.0);
                     m.Ended[(s * LobbyMetrics.Outcomes.Length) + (int)LobbyMetrics.Outcome.Completed].Inc();
                     break;
                 case EventKind.TicketCancelled:
@@ -127,7 +128,7 @@ public sealed class MetricsSink : IEngineEventSink
                     m.Sla[s].Inc();
                     break;
                 case EventKind.ClockStepped:
-                    m.ClockSteps[e.A >= 0 ? 0 : 1].Inc();
+                    m.ClockSteps[e.AsClockStepped().StepMs >= 0 ? 0 : 1].Inc();
                     break;
                 default:
                     break;

@@ -62,7 +62,7 @@ public sealed partial class LobbyNarrator : IEngineEventSink
 
             if (e.Kind == EventKind.DayClosed)
             {
-                DateOnly date = DateOnly.FromDayNumber((int)e.A);
+                DateOnly date = e.AsDayClosed().BusinessDate;
                 LogSummary(date, _summary);
                 _closedDays.Writer.TryWrite(date);
             }
@@ -74,11 +74,11 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         switch (e.Kind)
         {
             case EventKind.DayOpened:
-                Log.DayOpened(_logger, Clock(in e), Date(DateOnly.FromDayNumber((int)e.A)));
+                Log.DayOpened(_logger, Clock(in e), Date(e.AsDayOpened().BusinessDate));
                 break;
 
             case EventKind.TicketCalled:
-                switch ((CallSource)e.Detail)
+                switch (e.AsTicketCalled().Source)
                 {
                     case CallSource.CallBack:
                         Log.CalledBack(_logger, Clock(in e), Ticket(in e), e.Counter);
@@ -87,9 +87,9 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                         Log.WalkIn(_logger, Clock(in e), Ticket(in e), e.Counter);
                         break;
                     default:
-                        if ((e.Reason & 1) != 0)
+                        if (e.AsTicketCalled().HasWait)
                         {
-                            Log.Called(_logger, Clock(in e), Ticket(in e), e.Counter, Minutes(e.A));
+                            Log.Called(_logger, Clock(in e), Ticket(in e), e.Counter, Minutes(e.AsTicketCalled().WaitMs));
                         }
                         else
                         {
@@ -102,27 +102,27 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 break;
 
             case EventKind.TicketRecalled:
-                Log.Recalled(_logger, Clock(in e), Ticket(in e), e.Counter, e.Count);
+                Log.Recalled(_logger, Clock(in e), Ticket(in e), e.Counter, e.AsTicketRecalled().Recalls);
                 break;
 
             case EventKind.TicketNoShow:
-                Log.NoShow(_logger, Clock(in e), Ticket(in e), e.Counter, e.Count);
+                Log.NoShow(_logger, Clock(in e), Ticket(in e), e.Counter, e.AsTicketNoShow().Recalls);
                 break;
 
             case EventKind.TicketRecovered:
-                Log.Recovered(_logger, Clock(in e), Ticket(in e), e.Count);
+                Log.Recovered(_logger, Clock(in e), Ticket(in e), e.AsTicketRecovered().PlacesFromFront);
                 break;
 
             case EventKind.RecoveryRefused:
-                Log.RecoveryRefused(_logger, Clock(in e), Ticket(in e), (RefusalReason)e.Reason);
+                Log.RecoveryRefused(_logger, Clock(in e), Ticket(in e), e.AsRecoveryRefused().Refusal);
                 break;
 
             case EventKind.CareNeeded:
-                Log.CareNeeded(_logger, Clock(in e), Ticket(in e), Minutes(e.A), e.Count);
+                Log.CareNeeded(_logger, Clock(in e), Ticket(in e), Minutes(e.AsCareNeeded().WaitedMs), e.AsCareNeeded().AlertNumber);
                 break;
 
             case EventKind.SlaBreached:
-                Log.SlaBreached(_logger, Clock(in e), Ticket(in e), Minutes(e.A));
+                Log.SlaBreached(_logger, Clock(in e), Ticket(in e), Minutes(e.AsSlaBreached().WaitedMs));
                 break;
 
             default:

@@ -377,7 +377,7 @@ internal sealed class LobbyRun
         foreach (LobbyEvent e in events)
         {
             _log.Add(e);
-            Count(e.Kind == EventKind.TicketAbandoned ? $"event {e.Kind} {(AbandonReason)e.Reason}" : $"event {e.Kind}");
+            Count(e.Kind == EventKind.TicketAbandoned ? $"event {e.Kind} {e.AsTicketAbandoned().Reason}" : $"event {e.Kind}");
             if (Has(Checks.EventLog))
             {
                 Require(e.Sequence == _lastSequence + 1, $"event #{e.Sequence} follows #{_lastSequence} without a gap");
@@ -401,7 +401,7 @@ internal sealed class LobbyRun
                     _calls.Add(new RecentCall(e.Ticket, e.NumberService, e.Number, e.Counter, e.TimeTicks, 0));
                     break;
                 case EventKind.TicketRecalled:
-                    _calls.Add(new RecentCall(e.Ticket, e.NumberService, e.Number, e.Counter, e.TimeTicks, e.Count));
+                    _calls.Add(new RecentCall(e.Ticket, e.NumberService, e.Number, e.Counter, e.TimeTicks, e.AsTicketRecalled().Recalls));
                     break;
                 case EventKind.TicketNoShow:
                     _noShowAt[e.Ticket] = (e.TimeTicks, _callsOf[e.Service]);
@@ -409,7 +409,7 @@ internal sealed class LobbyRun
                 case EventKind.TicketIssued:
                     Require(e.Ticket == _endings.Count, $"ticket {e.Ticket} is issued with the next id of the day");
                     _endings.Add(0);
-                    if (e.Detail == 0)
+                    if (!e.AsTicketIssued().IsWalkIn)
                     {
                         _dispenserIssued[e.Service]++;
                     }
@@ -421,7 +421,7 @@ internal sealed class LobbyRun
                     Require((uint)e.Ticket < (uint)_endings.Count, $"ending event #{e.Sequence} is for a ticket issued today");
                     _endings[e.Ticket]++;
                     Require(_endings[e.Ticket] == 1, $"ticket {e.Ticket} ends only once (again by #{e.Sequence} {e.Kind})");
-                    if (e.Kind == EventKind.TicketAbandoned && e.Reason == (byte)AbandonReason.NoShowExpired && Has(Checks.QueueRules))
+                    if (e.Kind == EventKind.TicketAbandoned && e.AsTicketAbandoned().Reason == AbandonReason.NoShowExpired && Has(Checks.QueueRules))
                     {
                         CheckNoShowExpired(in e);
                     }
@@ -432,7 +432,7 @@ internal sealed class LobbyRun
                     if (Has(Checks.Holding))
                     {
                         Require(_slaBreached.Add(e.Ticket), $"ticket {e.Ticket} breaches the SLA only once");
-                        Require(e.A >= (long)_config.Services[e.Service].SlaTarget.TotalMilliseconds, $"ticket {e.Ticket} breaches only after the SLA target");
+                        Require(e.AsSlaBreached().WaitedMs >= (long)_config.Services[e.Service].SlaTarget.TotalMilliseconds, $"ticket {e.Ticket} breaches only after the SLA target");
                     }
 
                     break;
@@ -445,7 +445,7 @@ internal sealed class LobbyRun
                         long threshold = (long)Math.Min(
                             _config.Services[e.Service].CareThreshold.TotalMilliseconds,
                             _config.Services[e.NumberService].CareThreshold.TotalMilliseconds);
-                        Require(e.A >= threshold, $"ticket {e.Ticket} needs care only after the care threshold");
+                        Require(e.AsCareNeeded().WaitedMs >= threshold, $"ticket {e.Ticket} needs care only after the care threshold");
                     }
 
                     break;
@@ -490,9 +490,9 @@ internal sealed class LobbyRun
         (long ticks, int mark) = _noShowAt[e.Ticket];
         int calls = _callsOf[e.Service] - mark;
         TimeSpan since = TimeSpan.FromTicks(e.TimeTicks - ticks);
-        bool byCalls = e.Detail == (byte)RefusalReason.ToleranceCallsExceeded;
+        bool byCalls = e.AsTicketAbandoned().ExpiredLimit == RefusalReason.ToleranceCallsExceeded;
         Require(byCalls ? calls > sc.ToleranceCalls : PastToleranceTime(since, sc),
-            $"no-show {e.Ticket} expires ({(RefusalReason)e.Detail}) only outside tolerance ({calls} further calls, tolerance {sc.ToleranceCalls}; {since} since, tolerance {sc.ToleranceTime})");
+            $"no-show {e.Ticket} expires ({e.AsTicketAbandoned().ExpiredLimit}) only outside tolerance ({calls} further calls, tolerance {sc.ToleranceCalls}; {since} since, tolerance {sc.ToleranceTime})");
     }
 
     /// <summary>
@@ -568,7 +568,7 @@ internal sealed class LobbyRun
                 if (command.Kind == CommandKind.Recover && events.Length > 0)
                 {
                     Require(events.Length == 1 && events[0].Kind == EventKind.RecoveryRefused, "a refused recovery records one recovery-refused event");
-                    Require(events[0].Reason == (byte)result.Refusal && events[0].Ticket == result.Ticket, "recovery-refused names the ticket and the reason");
+                    Require(events[0].AsRecoveryRefused().Refusal == result.Refusal && events[0].Ticket == result.Ticket, "recovery-refused names the ticket and the reason");
                     Require(result.Refusal is RefusalReason.MaxRecoveriesReached or RefusalReason.ToleranceCallsExceeded or RefusalReason.ToleranceMinutesExceeded,
                         "only a recovery outside tolerance is recorded");
                 }
@@ -645,7 +645,7 @@ internal sealed class LobbyRun
 
         LobbyEvent call = calls[0];
         int service = call.Service;
-        Require(call.Counter == command.Counter && call.Detail == (byte)CallSource.Next, "the call is at the counter, as call-next");
+        Require(call.Counter == command.Counter && call.AsTicketCalled().Source == CallSource.Next, "the call is at the counter, as call-next");
         Require(cc.Services.Any(sw => sw.Service == service), $"counter {cc.Number} serves service {service} that it called");
         Require(before.Queues[service].Length > 0 && before.Queues[service][0] == call.Ticket,
             $"call-next calls the head of service {service}'s queue (was [{string.Join(",", before.Queues[service])}], called {call.Ticket})");
@@ -718,8 +718,8 @@ internal sealed class LobbyRun
         int ahead = before.Queues[service].Count(t => LaneOf(in before.Tickets[t]) == lane);
         int expected = Math.Min(_config.Services[service].RecoverOffset, ahead);
         LobbyEvent recovered = events.Single(e => e.Kind == EventKind.TicketRecovered);
-        Require(recovered.Ticket == id && recovered.Count == expected,
-            $"ticket {id} is recovered min(offset {_config.Services[service].RecoverOffset}, {ahead} waiting in its lane) = {expected} places from the front (event says {recovered.Count})");
+        Require(recovered.Ticket == id && recovered.AsTicketRecovered().PlacesFromFront == expected,
+            $"ticket {id} is recovered min(offset {_config.Services[service].RecoverOffset}, {ahead} waiting in its lane) = {expected} places from the front (event says {recovered.AsTicketRecovered().PlacesFromFront})");
         int position = PositionInLane(service, id, out TicketView now);
         Require(now.State == TicketState.Waiting && position == expected,
             $"recovered ticket {id} sits {expected} places from the front of its lane (sits {position}; queue [{string.Join(",", Queue(service))}])");
@@ -734,8 +734,8 @@ internal sealed class LobbyRun
         int lane = LaneOf(in before.Tickets[id]);
         int inLane = before.Queues[service].Count(t => LaneOf(in before.Tickets[t]) == lane);
         int position = PositionInLane(service, id, out TicketView now);
-        Require(now.State == TicketState.Waiting && now.Service == service && moved.Detail == (byte)placement, $"ticket {id} waits in service {service}, placed {placement}");
-        Require(position == moved.Count, $"transferred ticket {id} sits where the event says ({moved.Count}, sits {position})");
+        Require(now.State == TicketState.Waiting && now.Service == service && moved.AsTicketTransferred().Placement == placement, $"ticket {id} waits in service {service}, placed {placement}");
+        Require(position == moved.AsTicketTransferred().PlacesFromFront, $"transferred ticket {id} sits where the event says ({moved.AsTicketTransferred().PlacesFromFront}, sits {position})");
         if (placement == Placement.Front)
         {
             Require(position == 0, "a ticket transferred to the front sits at the front of its lane");
@@ -974,9 +974,27 @@ internal sealed class LobbyRun
 
     private static string FormatEvent(LobbyEvent e) => e.Kind switch
     {
-        EventKind.CounterStateChanged => string.Create(CultureInfo.InvariantCulture, $"#{e.Sequence} c{e.Counter}:{(CounterState)e.Reason}->{(CounterState)e.Detail}"),
+        EventKind.CounterStateChanged => string.Create(CultureInfo.InvariantCulture, $"#{e.Sequence} c{e.Counter}:{e.AsCounterStateChanged().PreviousState}->{e.AsCounterStateChanged().State}"),
         EventKind.DayOpened or EventKind.DayClosed or EventKind.DeviceStatusChanged => string.Create(CultureInfo.InvariantCulture, $"#{e.Sequence} {e.Kind}"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"#{e.Sequence} {e.Kind} t{e.Ticket}({(char)('A' + e.NumberService)}{e.Number} {e.Tier} s{e.Service}) c{e.Counter} n{e.Count} d{e.Detail} r{e.Reason}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"#{e.Sequence} {e.Kind} t{e.Ticket}({(char)('A' + e.NumberService)}{e.Number} {e.Tier} s{e.Service}) c{e.Counter}{FormatFields(e)}"),
+    };
+
+    /// <summary>The kind's own fields, by name, for a failure message.</summary>
+    private static string FormatFields(LobbyEvent e) => e.Kind switch
+    {
+        EventKind.TicketIssued => string.Create(CultureInfo.InvariantCulture, $" ahead {e.AsTicketIssued().PeopleAhead}{(e.AsTicketIssued().IsWalkIn ? " walk-in" : "")}"),
+        EventKind.TicketCalled => $" {e.AsTicketCalled().Source}",
+        EventKind.TicketRecalled => string.Create(CultureInfo.InvariantCulture, $" recalls {e.AsTicketRecalled().Recalls}"),
+        EventKind.TicketStarted => e.AsTicketStarted().IsImplied ? " implied" : "",
+        EventKind.TicketNoShow => string.Create(CultureInfo.InvariantCulture, $" recalls {e.AsTicketNoShow().Recalls}"),
+        EventKind.TicketRecovered => string.Create(CultureInfo.InvariantCulture, $" at {e.AsTicketRecovered().PlacesFromFront}"),
+        EventKind.RecoveryRefused => $" {e.AsRecoveryRefused().Refusal}",
+        EventKind.TicketTransferred => string.Create(CultureInfo.InvariantCulture, $" from s{e.AsTicketTransferred().FromService} at {e.AsTicketTransferred().PlacesFromFront} {e.AsTicketTransferred().Placement}"),
+        EventKind.TicketCancelled => $" {e.AsTicketCancelled().Reason}",
+        EventKind.TicketAbandoned => $" {e.AsTicketAbandoned().Reason} {e.AsTicketAbandoned().ExpiredLimit}",
+        EventKind.CareNeeded => string.Create(CultureInfo.InvariantCulture, $" alert {e.AsCareNeeded().AlertNumber}"),
+        EventKind.RequestDecided => string.Create(CultureInfo.InvariantCulture, $" {e.AsRequestDecided().Command} {e.AsRequestDecided().Refusal} after {e.AsRequestDecided().EffectEvents}"),
+        _ => "",
     };
 
     private static string Format(in CommandResult r) => r.Accepted
