@@ -50,12 +50,19 @@ public sealed class LobbyPagesTests(ITestOutputHelper output) : IDisposable
             seen++;
         }
 
-        // Waiting counts per service, as the engine has them.
-        using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/state", UriKind.Relative)));
-        JsonElement cash = state.RootElement.GetProperty("services")[0];
+        // Waiting counts per service, as the engine has them: the simulation moves on, so the page and the engine
+        // are compared until they are seen saying the same (a page that shows a wrong or stale count never does).
         await chromium.WaitForAsync(page, $"document.querySelector('#waiting li[data-service=cash] .n').textContent !== ''", TimeSpan.FromSeconds(5));
         Assert.Equal("个人现金", (await chromium.EvaluateAsync(page, "document.querySelector('#waiting li[data-service=cash] .s').firstChild.textContent")).GetString());
-        Assert.True(cash.GetProperty("waiting").GetInt32() >= 0);
+        string shownLast = "", engineLast = "";
+        await Eventually.UntilAsync(async () =>
+        {
+            using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/state", UriKind.Relative)));
+            JsonElement cash = state.RootElement.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "cash");
+            engineLast = cash.GetProperty("waiting").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            shownLast = (await chromium.EvaluateAsync(page, "document.querySelector('#waiting li[data-service=cash] .n').textContent")).GetString() ?? "";
+            return shownLast == engineLast;
+        }, "the signage's cash waiting count to be the engine's", TimeSpan.FromSeconds(30), () => $"page: {shownLast}, engine: {engineLast}");
         await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "signage.png"));
     }
 
