@@ -171,23 +171,12 @@ internal sealed class Observer : IAsyncDisposable
     }
 }
 
-/// <summary>Waiting for a condition (never a fixed sleep), with a generous deadline and a message naming it.</summary>
+/// <summary>Waiting for a condition (never a fixed sleep), with a generous deadline and a message naming it: <see cref="Eventually"/>.</summary>
 internal static class Wait
 {
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what, Func<string>? detail = null) =>
-        UntilAsync(() => Task.FromResult(condition()), timeout, what, detail);
+        Eventually.UntilAsync(condition, what, timeout, detail);
 
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > timeout)
-            {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}. {detail?.Invoke()}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null) =>
+        Eventually.UntilAsync(condition, what, timeout, detail);
 }

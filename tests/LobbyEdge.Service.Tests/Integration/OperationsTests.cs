@@ -180,28 +180,18 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
         return samples;
     }
 
-    internal static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan? patience = null)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < (patience ?? TimeSpan.FromSeconds(30)))
+    internal static Task WaitForAsync(Func<Task<bool>> condition, TimeSpan? patience = null) =>
+        Eventually.UntilAsync(async () =>
         {
             try
             {
-                if (await condition())
-                {
-                    return;
-                }
+                return await condition();
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                return false;   // Not listening yet.
             }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail("condition not met in time");
-    }
+        }, "the condition", patience);
 
     [GeneratedRegex("^lobby_counter_state(_seconds_total)? metric name should not include type 'counter'$")]
     private static partial Regex KnownContractName();
