@@ -1,5 +1,4 @@
 using LobbyEdge.Engine;
-using LobbyEdge.TestSupport;
 
 namespace LobbyEdge.Benchmarks;
 

@@ -1,6 +1,6 @@
 using LobbyEdge.Engine;
 
-namespace LobbyEdge.Benchmarks;
+namespace LobbyEdge.TestSupport.Baseline;
 
 /// <summary>
 /// The comparison point for the engine: a lobby queue written the way most queue systems are written. Tickets
@@ -14,7 +14,7 @@ namespace LobbyEdge.Benchmarks;
 /// Not a strawman: no sleeps, no needless copies, no exceptions for refusals, no serialisation. It is what a
 /// competent developer writes first when a lobby of a few hundred customers "is small enough for LINQ".
 /// </remarks>
-internal sealed class BaselineQueue
+public sealed class BaselineQueue
 {
     private readonly BranchConfig _config;
     private readonly List<Ticket> _tickets = [];      // every ticket of the business day, in issue order
@@ -67,7 +67,7 @@ internal sealed class BaselineQueue
             CommandKind.CloseCounter => ChangeCounter(command.Counter, CounterState.Closed, utc),
             CommandKind.Pause => ChangeCounter(command.Counter, CounterState.Paused, utc),
             CommandKind.Away => ChangeCounter(command.Counter, CounterState.Away, utc),
-            CommandKind.Resume => ChangeCounter(command.Counter, CounterState.Standby, utc),
+            CommandKind.Resume => ChangeCounter(command.Counter, CounterState.Standby, utc, resume: true),
             CommandKind.ReportDevice => ReportDevice(command.Device, command.DeviceStatus, utc),
             _ => Refused(RefusalReason.InvalidCommand),
         };
@@ -518,6 +518,12 @@ internal sealed class BaselineQueue
             return Refused(RefusalReason.CounterBusy);
         }
 
+        // A walk-in is served where it walked in: the counter must serve the service (found by the oracle tests).
+        if (service >= 0 && service < _services.Count && !counter.Config.Services.Any(w => w.Service == service))
+        {
+            return Refused(RefusalReason.ServiceNotServedHere);
+        }
+
         refused = CheckIssue(service, tier, now, walkIn: true);
         if (refused != null)
         {
@@ -627,7 +633,7 @@ internal sealed class BaselineQueue
         return result;
     }
 
-    public BaselineResult ChangeCounter(int counterNumber, CounterState target, DateTime now)
+    public BaselineResult ChangeCounter(int counterNumber, CounterState target, DateTime now, bool resume = false)
     {
         if (!_dayOpen)
         {
@@ -650,7 +656,17 @@ internal sealed class BaselineQueue
             return Refused(RefusalReason.AlreadyInState);
         }
 
-        if (target is CounterState.Paused or CounterState.Away && counter.State == CounterState.Closed)
+        // Log-in only from closed, pause and away only when logged in, resume only from pause or away (the
+        // engine's rule; found by the oracle tests: Standby is both a log-in's and a resume's target).
+        bool allowed = (target, resume) switch
+        {
+            (CounterState.Standby, false) => counter.State == CounterState.Closed,
+            (CounterState.Standby, true) => counter.State is CounterState.Paused or CounterState.Away,
+            (CounterState.Paused, _) => counter.State is CounterState.Standby or CounterState.Away,
+            (CounterState.Away, _) => counter.State is CounterState.Standby or CounterState.Paused,
+            _ => true,
+        };
+        if (!allowed)
         {
             return Refused(RefusalReason.CounterNotCalling);
         }
@@ -1052,7 +1068,7 @@ internal sealed class BaselineQueue
 }
 
 /// <summary>A customer's ticket in the baseline.</summary>
-internal sealed class Ticket
+public sealed class Ticket
 {
     public int Id { get; set; }
 
@@ -1108,7 +1124,7 @@ internal sealed class Ticket
 }
 
 /// <summary>A counter in the baseline.</summary>
-internal sealed class Counter(CounterConfig config)
+public sealed class Counter(CounterConfig config)
 {
     public CounterConfig Config { get; } = config;
 
@@ -1132,7 +1148,7 @@ internal sealed class Counter(CounterConfig config)
 }
 
 /// <summary>A service's numbering and counts for the day in the baseline.</summary>
-internal sealed class ServiceDay(ServiceConfig config)
+public sealed class ServiceDay(ServiceConfig config)
 {
     public ServiceConfig Config { get; } = config;
 
@@ -1144,7 +1160,7 @@ internal sealed class ServiceDay(ServiceConfig config)
 }
 
 /// <summary>One change, as the baseline reports it.</summary>
-internal sealed class QueueEvent
+public sealed class QueueEvent
 {
     public long Sequence { get; init; }
 
@@ -1170,7 +1186,7 @@ internal sealed class QueueEvent
 }
 
 /// <summary>The answer to a baseline command, with the events it produced.</summary>
-internal sealed class BaselineResult
+public sealed class BaselineResult
 {
     public RefusalReason Refusal { get; init; }
 
