@@ -92,79 +92,30 @@ internal static class DayReplay
         return [.. recording];
     }
 
-    /// <summary>Throws at the first step where the baseline decides differently from the engine.</summary>
+    /// <summary>Throws at the first step where the baseline decides differently from the engine (<see cref="BaselineOracle"/>).</summary>
     public static void CheckBaselineAgrees(BranchConfig config, TimedCommand[] day)
     {
-        var engine = new QueueEngine(config);
-        var baseline = new BaselineQueue(config);
-        var engineKinds = new Dictionary<string, int>();
-        var baselineKinds = new Dictionary<string, int>();
+        var oracle = new BaselineOracle(config);
         for (int i = 0; i < day.Length; i++)
         {
             TimedCommand step = day[i];
             var at = new DateTimeOffset(step.TimeTicks, TimeSpan.Zero);
-            BaselineResult theirs;
-            string what;
-            if (step.IsTick)
+            string? difference = step.IsTick ? oracle.Tick(at) : oracle.Execute(step.Command, at);
+            if (difference is not null)
             {
-                engine.Tick(at);
-                theirs = baseline.Tick(at);
-                what = "tick";
-            }
-            else
-            {
-                CommandResult ours = engine.Execute(step.Command, at);
-                theirs = baseline.Execute(step.Command, at);
-                what = step.Command.ToString();
-                string ourTicket = ours.Ticket >= 0 ? engine.FormatTicket(ours.Ticket) : "-";
-                string theirTicket = theirs.Ticket?.Number ?? "-";
-                if (ours.Refusal != theirs.Refusal || (ours.Accepted && ourTicket != theirTicket))
-                {
-                    Fail(i, at, what, $"engine {ours.Refusal} {ourTicket}, baseline {theirs.Refusal} {theirTicket}");
-                }
-            }
-
-            ReadOnlySpan<LobbyEvent> events = engine.LastEvents;
-            foreach (LobbyEvent e in events)
-            {
-                string kind = e.Kind.ToString();
-                engineKinds[kind] = engineKinds.GetValueOrDefault(kind) + 1;
-            }
-
-            foreach (QueueEvent e in theirs.Events)
-            {
-                baselineKinds[e.Kind] = baselineKinds.GetValueOrDefault(e.Kind) + 1;
-            }
-
-            if (events.Length != theirs.Events.Count)
-            {
-                Fail(i, at, what, $"engine {events.Length} events ({Kinds(events)}), baseline {theirs.Events.Count} ({string.Join(", ", theirs.Events.Select(e => e.Kind))})");
+                Fail(i, at, step.IsTick ? "tick" : step.Command.ToString(), difference);
             }
         }
 
-        foreach ((string kind, int count) in engineKinds)
+        foreach ((string kind, int engine, int baseline) in oracle.KindCountDifferences())
         {
-            if (baselineKinds.GetValueOrDefault(kind) != count)
-            {
-                throw new InvalidOperationException($"Over the day the engine emitted {count} {kind}, the baseline {baselineKinds.GetValueOrDefault(kind)}.");
-            }
+            throw new InvalidOperationException($"Over the day the engine emitted {engine} {kind}, the baseline {baseline}.");
         }
 
-        if (engine.IsDayOpen || baseline.IsDayOpen || engineKinds.GetValueOrDefault(nameof(EventKind.TicketIssued)) < 2000)
+        if (oracle.Engine.IsDayOpen || oracle.Baseline.IsDayOpen || oracle.EngineCount(EventKind.TicketIssued) < 2000)
         {
             throw new InvalidOperationException("The recorded day is not a whole busy day.");
         }
-    }
-
-    private static string Kinds(ReadOnlySpan<LobbyEvent> events)
-    {
-        var kinds = new List<string>();
-        foreach (LobbyEvent e in events)
-        {
-            kinds.Add(e.Kind.ToString());
-        }
-
-        return string.Join(", ", kinds);
     }
 
     private static void Fail(int step, DateTimeOffset at, string what, string difference) =>

@@ -3,7 +3,7 @@ using LobbyEdge.Engine;
 namespace LobbyEdge.Benchmarks;
 
 /// <summary>
-/// The branch every benchmark runs (a copy of the engine tests' busy city branch), its clock, and the lobby
+/// The branch every benchmark runs (the engine tests' busy city branch, <see cref="TestBranches.Busy"/>), its clock, and the lobby
 /// states the steady-state benchmarks start from. Each state is built by the same commands for the engine and
 /// for the baseline, so both start equal.
 /// </summary>
@@ -20,15 +20,14 @@ internal static class Lobby
     public const int CounterCount = 12;
 
     /// <summary>A Monday in Shanghai (no DST), 09:00 local = 01:00 UTC.</summary>
-    public static readonly DateOnly Day = new(2026, 11, 23);
+    public static readonly DateOnly Day = TestBranches.Monday;
 
-    public static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    public static readonly TimeZoneInfo Shanghai = TestBranches.Shanghai;
 
     /// <summary>The instant the mid-morning benchmarks run at: every ticket's care and SLA clock is still short of due.</summary>
     public static readonly DateTimeOffset MidMorning = At(10, 0);
 
-    public static DateTimeOffset At(int hour, int minute, int second = 0) =>
-        new(BusinessCalendar.ToUtc(Shanghai, Day, new TimeOnly(hour, minute, second)), TimeSpan.Zero);
+    public static DateTimeOffset At(int hour, int minute, int second = 0) => TestBranches.At(hour, minute, second);
 
     /// <summary>
     /// The engine tests' <c>Branches.Busy()</c>: 4 services, 12 counters with every calling mode (ordered,
@@ -36,36 +35,7 @@ internal static class Lobby
     /// <paramref name="maxRecoveries"/> are the only knobs, for benchmarks that run a clock past closing time or
     /// recover the same customers again and again.
     /// </summary>
-    public static BranchConfig Busy(bool autoOpenClose = true, int maxRecoveries = 1)
-    {
-        ServiceConfig Service(char prefix, string id) =>
-            new() { Prefix = prefix, Id = id, SeedServiceTime = TimeSpan.FromSeconds(60), MaxRecoveries = maxRecoveries };
-
-        return new BranchConfig
-        {
-            BranchId = "busy-001",
-            TimeZone = Shanghai,
-            OpenTime = new TimeOnly(9, 0),
-            CloseTime = new TimeOnly(17, 0),
-            MaxTicketsPerDay = 8192,
-            AutoOpenClose = autoOpenClose,
-            Services =
-            [
-                Service('A', "cash"),
-                Service('B', "noncash"),
-                Service('C', "corporate"),
-                Service('V', "vip"),
-            ],
-            Counters =
-            [
-                .. Enumerable.Range(1, 4).Select(n => new CounterConfig { Number = n, Services = [new(0), new(1)] }),
-                .. Enumerable.Range(5, 3).Select(n => new CounterConfig { Number = n, Mode = CounterMode.LongestWait, Services = [new(1), new(2), new(0)] }),
-                .. Enumerable.Range(8, 3).Select(n => new CounterConfig { Number = n, Mode = CounterMode.Weighted, Services = [new(3, 2), new(0, 1)] }),
-                new CounterConfig { Number = 11, Services = [new(2), new(1)], ButtonOnly = true },
-                new CounterConfig { Number = 12, Mode = CounterMode.LongestWait, Services = [new(0), new(1), new(2), new(3)] },
-            ],
-        };
-    }
+    public static BranchConfig Busy(bool autoOpenClose = true, int maxRecoveries = 1) => TestBranches.Busy(autoOpenClose, maxRecoveries);
 
     /// <summary>One VIP and one green-channel customer in every twenty, as in the simulator's traffic.</summary>
     public static Tier TierOf(int i) => (i % 20) switch

@@ -8,12 +8,11 @@ internal static class Branches
     public const int Vip = 2;
 
     /// <summary>A Monday in Shanghai (no DST), 09:00 local = 01:00 UTC.</summary>
-    public static readonly DateOnly Day = new(2026, 11, 23);
+    public static readonly DateOnly Day = TestBranches.Monday;
 
-    public static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    public static readonly TimeZoneInfo Shanghai = TestBranches.Shanghai;
 
-    public static DateTimeOffset At(int hour, int minute, int second = 0) =>
-        new(BusinessCalendar.ToUtc(Shanghai, Day, new TimeOnly(hour, minute, second)), TimeSpan.Zero);
+    public static DateTimeOffset At(int hour, int minute, int second = 0) => TestBranches.At(hour, minute, second);
 
     /// <summary>Three services, three counters: 1 cash-only, 2 non-cash then cash, 3 VIP then cash.</summary>
     public static BranchConfig Small(Func<ServiceConfig, ServiceConfig>? tweak = null, bool buttonOnly = false, CounterMode mode = CounterMode.Ordered) => new()
@@ -39,30 +38,8 @@ internal static class Branches
         ],
     };
 
-    /// <summary>A busy city branch: 4 services, 12 counters with every calling mode.</summary>
-    public static BranchConfig Busy() => new()
-    {
-        BranchId = "busy-001",
-        TimeZone = Shanghai,
-        OpenTime = new TimeOnly(9, 0),
-        CloseTime = new TimeOnly(17, 0),
-        MaxTicketsPerDay = 8192,
-        Services =
-        [
-            new ServiceConfig { Prefix = 'A', Id = "cash", SeedServiceTime = TimeSpan.FromSeconds(60) },
-            new ServiceConfig { Prefix = 'B', Id = "noncash", SeedServiceTime = TimeSpan.FromSeconds(60) },
-            new ServiceConfig { Prefix = 'C', Id = "corporate", SeedServiceTime = TimeSpan.FromSeconds(60) },
-            new ServiceConfig { Prefix = 'V', Id = "vip", SeedServiceTime = TimeSpan.FromSeconds(60) },
-        ],
-        Counters =
-        [
-            .. Enumerable.Range(1, 4).Select(n => new CounterConfig { Number = n, Services = [new(0), new(1)] }),
-            .. Enumerable.Range(5, 3).Select(n => new CounterConfig { Number = n, Mode = CounterMode.LongestWait, Services = [new(1), new(2), new(0)] }),
-            .. Enumerable.Range(8, 3).Select(n => new CounterConfig { Number = n, Mode = CounterMode.Weighted, Services = [new(3, 2), new(0, 1)] }),
-            new CounterConfig { Number = 11, Services = [new(2), new(1)], ButtonOnly = true },
-            new CounterConfig { Number = 12, Mode = CounterMode.LongestWait, Services = [new(0), new(1), new(2), new(3)] },
-        ],
-    };
+    /// <summary>A busy city branch: 4 services, 12 counters with every calling mode (<see cref="TestBranches.Busy"/>).</summary>
+    public static BranchConfig Busy() => TestBranches.Busy();
 
     /// <summary>An engine with the day opened at 09:00.</summary>
     public static QueueEngine Opened(BranchConfig? config = null)

@@ -51,8 +51,8 @@ internal static class LogFilesView
 
 internal static class Days
 {
-    public static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-    public static readonly DateOnly Monday = new(2026, 11, 23);
+    public static readonly TimeZoneInfo Shanghai = TestBranches.Shanghai;
+    public static readonly DateOnly Monday = TestBranches.Monday;
 
     public static BranchConfig Config() => new()
     {

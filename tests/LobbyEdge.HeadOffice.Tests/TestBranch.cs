@@ -13,8 +13,8 @@ namespace LobbyEdge.HeadOffice.Tests;
 /// </summary>
 internal sealed class TestBranch : IDisposable
 {
-    public static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-    public static readonly DateOnly Monday = new(2026, 11, 23);
+    public static readonly TimeZoneInfo Shanghai = TestBranches.Shanghai;
+    public static readonly DateOnly Monday = TestBranches.Monday;
 
     private int _days;
 

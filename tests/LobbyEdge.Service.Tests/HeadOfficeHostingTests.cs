@@ -47,13 +47,7 @@ public sealed class HeadOfficeHostingTests : IDisposable
 
         IHostedService hosted = Assert.Single(services.GetServices<IHostedService>());
         await hosted.StartAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (link.ConnectFailures == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(link.ConnectFailures > 0, "the hosted link never tried to connect");
+        Assert.True(await Eventually.HoldsAsync(() => link.ConnectFailures > 0, TimeSpan.FromSeconds(60)), "the hosted link never tried to connect");
         await hosted.StopAsync(CancellationToken.None);
         Assert.False(link.IsConnected);
     }

@@ -5,13 +5,12 @@ namespace LobbyEdge.Service.Tests;
 /// <summary>A small branch and its clock for the host's tests.</summary>
 internal static class TestBranch
 {
-    public static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    public static readonly TimeZoneInfo Shanghai = TestBranches.Shanghai;
 
     /// <summary>A Monday in Shanghai (no DST).</summary>
-    public static readonly DateOnly Day = new(2026, 11, 23);
+    public static readonly DateOnly Day = TestBranches.Monday;
 
-    public static DateTimeOffset At(int hour, int minute, int second = 0) =>
-        new(BusinessCalendar.ToUtc(Shanghai, Day, new TimeOnly(hour, minute, second)), TimeSpan.Zero);
+    public static DateTimeOffset At(int hour, int minute, int second = 0) => TestBranches.At(hour, minute, second);
 
     /// <summary>One cash service numbered 1..9999 (so thousands of tickets never wrap) and two counters.</summary>
     public static BranchConfig Create() => new()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
@@ -282,19 +281,7 @@ public sealed partial class AnnouncerTests : IDisposable
 
     private static string Ticket(string announcement) => announcement[..announcement.IndexOf('-', StringComparison.Ordinal)];
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (waited.Elapsed > s_patience)
-            {
-                Assert.Fail($"gave up waiting for {what}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task UntilAsync(Func<bool> condition, string what) => Eventually.UntilAsync(condition, what, s_patience);
 
     [GeneratedRegex(@"-\d+$")]
     private static partial Regex SequenceSuffix();

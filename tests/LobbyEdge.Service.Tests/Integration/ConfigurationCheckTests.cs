@@ -1,0 +1,111 @@
+using Xunit.Abstractions;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>
+/// Issue 10, item 11: configuration outside the branch profile (command line, <c>LOBBYEDGE__</c> environment) is
+/// checked at start, on the real process: exit code 2, the key and the value named, and for a misspelling the key
+/// that was probably meant; nothing started.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan s_patience = TimeSpan.FromMinutes(1);
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("lobby-config-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Theory]
+    [InlineData("--Http:Port=70000", "Http:Port", "70000")]
+    [InlineData("--Http:Port=-1", "Http:Port", "-1")]
+    [InlineData("--Http:Port=http", "Http:Port", "http")]
+    [InlineData("--Http:Address=lobby.local", "Http:Address", "lobby.local")]
+    [InlineData("--Http:Enabled=maybe", "Http:Enabled", "maybe")]
+    [InlineData("--EventLog:RetentionDays=-3", "EventLog:RetentionDays", "-3")]
+    [InlineData("--EventLog:RetentionDays=0", "EventLog:RetentionDays", "0")]
+    [InlineData("--EventLog:SnapshotEveryEvents=0", "EventLog:SnapshotEveryEvents", "0")]
+    [InlineData("--Voice:PlayTimeoutSeconds=0", "Voice:PlayTimeoutSeconds", "0")]
+    [InlineData("--Clock:Synchronization=ntp", "Clock:Synchronization", "ntp")]
+    [InlineData("--Clock:StepThresholdSeconds=0", "Clock:StepThresholdSeconds", "0")]
+    [InlineData("--HeadOffice:KeepAliveSeconds=often", "HeadOffice:KeepAliveSeconds", "often")]
+    [InlineData("--Voice:Languages:0=xx", "Voice:Languages:0", "xx")]
+    [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default", "Loud")]
+    [InlineData("--Logging:LogLevel:LobbyEdge=Loud", "Logging:LogLevel:LobbyEdge", "Loud")]
+    [InlineData("--Logging:Console:LogLevel:Default=7", "Logging:Console:LogLevel:Default", "7")]
+    public async Task ValueOutOfRangeOrNotConverting_ExitsTwoNamingKeyAndValue(string argument, string key, string value)
+    {
+        (int exitCode, string stdout, string stderr) = await RunAsync(null, argument);
+        Assert.Equal(2, exitCode);
+        Assert.Contains(key, stderr, StringComparison.Ordinal);
+        Assert.Contains(value, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", stderr, StringComparison.Ordinal);
+        Assert.Equal("", stdout.Trim());
+    }
+
+    [Theory]
+    [InlineData("--Htpp:Port=9999", "Htpp", "did you mean 'Http'")]
+    [InlineData("--EventLogs:RetentionDays=3", "EventLogs", "did you mean 'EventLog'")]
+    [InlineData("--Http:Prot=9999", "Http:Prot", "did you mean 'Http:Port'")]
+    [InlineData("--EventLog:RetentionDay=3", "EventLog:RetentionDay", "did you mean 'EventLog:RetentionDays'")]
+    [InlineData("--Voice:Languages:First=en", "Voice:Languages", "Voice:Languages:0")]
+    [InlineData("--Clock:Synchronisation=trusted", "Clock:Synchronisation", "did you mean 'Clock:Synchronization'")]
+    [InlineData("--Kiosk:Enabled=true", "Kiosk", "unknown section")]
+    public async Task UnknownSectionOrKey_ExitsTwoSayingWhichWasMeant(string argument, string key, string hint)
+    {
+        (int exitCode, _, string stderr) = await RunAsync(null, argument);
+        Assert.Equal(2, exitCode);
+        Assert.Contains(key, stderr, StringComparison.Ordinal);
+        Assert.Contains(hint, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnvironmentVariables_AreCheckedLikeTheCommandLine_AndOnlyTheProductsPrefix()
+    {
+        // The process's other variables (PATH, HOME, ...) are not the operator's configuration; LOBBYEDGE__ ones are.
+        (int exitCode, _, string stderr) = await RunAsync(new Dictionary<string, string> { ["LOBBYEDGE__EventLog__RetentionDays"] = "-3", ["SOME_OTHER_TOOL"] = "1" });
+        Assert.Equal(2, exitCode);
+        Assert.Contains("EventLog:RetentionDays = '-3'", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("SOME_OTHER_TOOL", stderr, StringComparison.Ordinal);
+
+        (exitCode, _, stderr) = await RunAsync(new Dictionary<string, string> { ["LOBBYEDGE__Http__Prot"] = "1" });
+        Assert.Equal(2, exitCode);
+        Assert.Contains("did you mean 'Http:Port'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryProblemIsReported_InOneRun()
+    {
+        (int exitCode, _, string stderr) = await RunAsync(null, "--Http:Port=70000", "--EventLog:RetentionDays=-3", "--Htpp:Port=1");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Http:Port = '70000'", stderr, StringComparison.Ordinal);
+        Assert.Contains("EventLog:RetentionDays = '-3'", stderr, StringComparison.Ordinal);
+        Assert.Contains("Htpp", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ValidConfiguration_Starts()
+    {
+        int port = ServiceProcess.FreePort();
+        await using ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--data", Path.Combine(_work.FullName, "ok"),
+            $"--Http:Port={port}", "--EventLog:RetentionDays=1", "--Voice:Languages:0=en", "--Logging:LogLevel:Default=Information",
+            "--Clock:StepThresholdSeconds=5", "--HeadOffice:Enabled=false");
+        await service.WaitUntilReadyAsync();
+        using var http = new HttpClient();
+        await OperationsTests.WaitForAsync(async () => (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz"))).IsSuccessStatusCode);
+    }
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(Dictionary<string, string>? environment, params string[] configuration)
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        await using ServiceProcess process = ServiceProcess.Start(_work.FullName, environment, ["--branch", ServiceProcess.DemoProfile, "--simulate", "--data", data, .. configuration]);
+        int exitCode = await process.WaitForExitAsync(s_patience);
+        string stderr = await process.StderrAsync();
+        string stdout = string.Join("\n", process.Lines.Select(ServiceProcess.Message));
+        output.WriteLine($"exit {exitCode}; stderr: {stderr}");
+
+        // Nothing was started: no data directory, no log line on stdout.
+        Assert.False(exitCode == 2 && Directory.Exists(data), "the data directory was made before the configuration was checked");
+        return (exitCode, stdout, stderr);
+    }
+}

@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>
+/// Runs the real <c>lobby-edge</c> process, as systemd or a technician would, and checks its exit code and
+/// output. The project reference puts <c>lobby-edge.dll</c> (with its runtimeconfig, deps and appsettings) next
+/// to this assembly, and the demo profile is copied to <c>profiles/</c> beside it.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly string s_appDirectory = AppContext.BaseDirectory;
+    private static readonly string s_demoProfile = Path.Combine(s_appDirectory, "profiles", "demo.yaml");
+
+    // A simulated day at 2000x takes about 15 s; the rest is for a busy two-core machine.
+    private static readonly TimeSpan s_dayPatience = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan s_startPatience = TimeSpan.FromMinutes(1);
+
+    private readonly DirectoryInfo _workingDirectory = Directory.CreateTempSubdirectory("lobby-edge-test-");
+
+    public void Dispose() => _workingDirectory.Delete(recursive: true);
+
+    [Fact]
+    public async Task Simulate_OneDay_ExitsZeroWithCallsAndADaySummaryAsJsonLines()
+    {
+        Run run = await RunAsync(s_dayPatience, "--branch", s_demoProfile, "--simulate", "--speed", "2000", "--days", "1");
+
+        Assert.Equal(0, run.ExitCode);
+        List<JsonElement> lines = ParseJsonLines(run.Stdout);
+        Assert.Contains(lines, l => Message(l).Contains(" Call ", StringComparison.Ordinal) && Message(l).Contains(" -> counter ", StringComparison.Ordinal));
+        JsonElement summary = Assert.Single(lines, l => Message(l).StartsWith("Day ", StringComparison.Ordinal) && Message(l).Contains(" closed: ", StringComparison.Ordinal));
+        int tickets = summary.GetProperty("State").GetProperty("Tickets").GetInt32();
+        Assert.True(tickets > 0, $"tickets {tickets}");
+        Assert.True(summary.GetProperty("State").GetProperty("Completed").GetInt32() > 0);
+
+        // Without --data a simulation keeps its data under the working directory.
+        Assert.True(Directory.Exists(Path.Combine(_workingDirectory.FullName, "lobby-data")));
+    }
+
+    [Fact]
+    public async Task Simulate_AgainOnTheSameData_PlaysTheNextDayAndTheLogContinuesWithoutAGap()
+    {
+        string data = Path.Combine(_workingDirectory.FullName, "branch-data");
+        Run first = await RunAsync(s_dayPatience, "--branch", s_demoProfile, "--simulate", "--speed", "3000", "--days", "1", "--data", data);
+        Assert.Equal(0, first.ExitCode);
+        Run second = await RunAsync(s_dayPatience, "--branch", s_demoProfile, "--simulate", "--speed", "3000", "--days", "1", "--data", data);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains(ParseJsonLines(second.Stdout), l => Message(l).Contains("replayed", StringComparison.Ordinal) && Message(l).Contains("ready", StringComparison.Ordinal));
+
+        Run inspect = await RunAsync(s_startPatience, "inspect", "--data", data, "--branch", s_demoProfile);
+        Assert.Equal(0, inspect.ExitCode);
+        List<JsonElement> events = ParseJsonLines(inspect.Stdout);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.GetProperty("sequence").GetInt64()));
+        string[] days = [.. events.Where(e => e.GetProperty("type").GetString() == "lobby.day.opened").Select(e => e.GetProperty("businessDate").GetString()!)];
+        Assert.Equal(2, days.Length);
+        Assert.Equal(DateOnly.Parse(days[0], CultureInfo.InvariantCulture).AddDays(1), DateOnly.Parse(days[1], CultureInfo.InvariantCulture));
+        Assert.Equal(2, events.Count(e => e.GetProperty("type").GetString() == "lobby.day.closed"));
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "lobby.ticket.issued" && e.GetProperty("ticket").GetString() == "A001");
+    }
+
+    [Fact]
+    public async Task DataDirectoryWhoseLogCannotBeOpened_ExitsOneSayingSo()
+    {
+        string data = Path.Combine(_workingDirectory.FullName, "bad-data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "log"), "not a directory");
+
+        Run run = await RunAsync(s_startPatience, "--branch", s_demoProfile, "--simulate", "--data", data);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(ParseJsonLines(run.Stdout), l => Message(l).Contains("event log could not be opened", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Inspect_WithoutData_OrOfAFolderWithoutALog_ExitsTwo()
+    {
+        Run missing = await RunAsync(s_startPatience, "inspect");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--data is required", missing.Stderr, StringComparison.Ordinal);
+
+        Run empty = await RunAsync(s_startPatience, "inspect", "--data", _workingDirectory.FullName);
+        Assert.Equal(2, empty.ExitCode);
+        Assert.Contains("no event log", empty.Stderr, StringComparison.Ordinal);
+
+        Run bad = await RunAsync(s_startPatience, "inspect", "--data", _workingDirectory.FullName, "--from", "x");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--from", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProfileWithAnError_ExitsTwoNamingFileLineAndFieldAndStartsNothing()
+    {
+        string[] lines = File.ReadAllLines(s_demoProfile);
+        int index = Array.FindIndex(lines, l => l.TrimStart().StartsWith("prefix: A", StringComparison.Ordinal));
+        Assert.True(index >= 0, "the demo profile has a service with prefix A");
+        lines[index] = lines[index].Replace("prefix: A", "prefix: aa", StringComparison.Ordinal);
+        string profile = Path.Combine(_workingDirectory.FullName, "broken.yaml");
+        File.WriteAllLines(profile, lines);
+
+        Run run = await RunAsync(s_startPatience, "--branch", profile, "--simulate");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{profile}:{index + 1}:", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("services[0].prefix", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", run.Stdout.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_workingDirectory.FullName, "lobby-data")));
+    }
+
+    [Fact]
+    public async Task MissingProfile_ExitsTwoNamingTheFile()
+    {
+        string profile = Path.Combine(_workingDirectory.FullName, "nowhere.yaml");
+
+        Run run = await RunAsync(s_startPatience, "--branch", profile);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(profile, run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingBranch_ExitsTwoWithUsage()
+    {
+        Run run = await RunAsync(s_startPatience, "--simulate");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--branch", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("usage: lobby-edge", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownOption_ExitsTwoNamingIt()
+    {
+        Run run = await RunAsync(s_startPatience, "--branch", s_demoProfile, "--simulate", "--sped", "10");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown option '--sped'", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("usage: lobby-edge", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NonNumericSpeed_ExitsTwo()
+    {
+        Run run = await RunAsync(s_startPatience, "--branch", s_demoProfile, "--simulate", "--speed", "fast");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--speed 'fast'", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PrefixedEnvironment_ConfiguresLogging_AndTheCommandLineWins()
+    {
+        var quiet = new Dictionary<string, string> { ["LOBBYEDGE__Logging__LogLevel__Default"] = "Warning" };
+        string[] args = ["--branch", s_demoProfile, "--simulate", "--speed", "10000"];
+
+        // A configuration argument on the command line too (--Http:Port=0 is added): the environment must still
+        // sit above appsettings.json.
+        Run silent = await RunAsync(s_dayPatience, quiet, args);
+        Run loud = await RunAsync(s_dayPatience, quiet, [.. args, "--Logging:LogLevel:Default=Information"]);
+
+        Assert.Equal(0, silent.ExitCode);
+        Assert.DoesNotContain(ParseJsonLines(silent.Stdout), l =>
+            l.GetProperty("Category").GetString()!.StartsWith("LobbyEdge.", StringComparison.Ordinal)
+            && l.GetProperty("LogLevel").GetString() == "Information");
+        Assert.Equal(0, loud.ExitCode);
+        Assert.Contains(ParseJsonLines(loud.Stdout), l => Message(l).Contains(" closed: ", StringComparison.Ordinal));
+    }
+
+    private Task<Run> RunAsync(TimeSpan patience, params string[] args) =>
+        RunAsync(patience, new Dictionary<string, string>(), args);
+
+    private async Task<Run> RunAsync(TimeSpan patience, Dictionary<string, string> environment, params string[] args)
+    {
+        // Any free port: tests run side by side, and a developer's own service may hold 9180.
+        string[] arguments = args.Length > 0 && args[0] != "inspect" ? [.. args, "--Http:Port=0"] : args;
+        (int exitCode, string stdout, string stderr) = await ServiceProcess.RunToEndAsync(_workingDirectory.FullName, patience, environment, arguments);
+        var run = new Run(exitCode, stdout, stderr);
+        output.WriteLine($"lobby-edge {string.Join(' ', args)} -> {run.ExitCode}");
+        output.WriteLine($"stderr: {run.Stderr}");
+        output.WriteLine($"stdout (last 2000 chars): {run.Stdout[Math.Max(0, run.Stdout.Length - 2000)..]}");
+        return run;
+    }
+
+    /// <summary>Every non-empty line must be one JSON object: that is the log contract when stdout is not a terminal.</summary>
+    private static List<JsonElement> ParseJsonLines(string stdout)
+    {
+        var lines = new List<JsonElement>();
+        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            using JsonDocument document = JsonDocument.Parse(line);
+            Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+            lines.Add(document.RootElement.Clone());
+        }
+
+        return lines;
+    }
+
+    private static string Message(JsonElement line) => line.GetProperty("Message").GetString() ?? "";
+
+    private sealed record Run(int ExitCode, string Stdout, string Stderr);
+}
