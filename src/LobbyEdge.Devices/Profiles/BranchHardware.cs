@@ -55,7 +55,7 @@ public sealed record DispenserSetup(DeviceInfo Device, string? Printer, IReadOnl
 /// The branch's hardware, read from the <c>devices:</c>, <c>dispensers:</c> and <c>displays:</c> sections of its
 /// profile and the device models they name. Every device has an index (profile order) for device events.
 /// </summary>
-public sealed class BranchHardware
+public sealed partial class BranchHardware
 {
     /// <summary>A branch without hardware.</summary>
     public static readonly BranchHardware Empty = new([], [], [], [], []);

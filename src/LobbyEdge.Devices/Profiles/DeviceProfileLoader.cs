@@ -17,16 +17,16 @@ namespace LobbyEdge.Devices.Profiles;
 /// unknown model, an address used twice, a template that cannot work. Problems carry file, line, column and field,
 /// in the same form as the branch profile's (hardware-profiles/README.md, "Errors").
 /// </summary>
-public static class DeviceProfileLoader
+public static partial class DeviceProfileLoader
 {
     private static readonly Mark s_fileStart = new(0, 1, 1);
     private static readonly string[] s_sections = ["devices", "dispensers", "displays"];
     private static readonly string[] s_deviceKeys = ["id", "model", "port", "baud", "keypads"];
     private static readonly string[] s_keypadKeys = ["counter", "address", "rating"];
-    private static readonly string[] s_dispenserKeys = ["id", "printer", "buttons", "readyLed", "faultLed", "display", "activeLow", "debounceMs", "longPressMs"];
+    private static readonly string[] s_dispenserKeys = ["id", "printer", "buttons", "readyLed", "faultLed", "display", "activeLow", "debounceMs", "longPressMs", "lcd"];
     private static readonly string[] s_buttonKeys = ["service", "pin", "tier", "longPressTier"];
     private static readonly string[] s_tmKeys = ["clk", "dio"];
-    private static readonly string[] s_displayKeys = ["id", "model", "port", "baud", "address", "counter"];
+    private static readonly string[] s_displayKeys = ["id", "model", "port", "baud", "address", "counter", "max7219", "buzzer"];
     private static readonly string[] s_kioskKeys = ["printer"];
     private static readonly string[] s_modelKeys =
     [
@@ -101,7 +101,7 @@ public static class DeviceProfileLoader
         public DisplayModel? Display { get; init; }
     }
 
-    private sealed class Reader(string path, BranchConfig? branch, string modelsDirectory)
+    private sealed partial class Reader(string path, BranchConfig? branch, string modelsDirectory)
     {
         private readonly List<DeviceProfileProblem> _problems = [];
         private readonly Dictionary<string, Model?> _models = new(StringComparer.Ordinal);
@@ -161,7 +161,7 @@ public static class DeviceProfileLoader
                 displayLines.Add(new DisplayLineSetup(line, port.First().Serial, [.. port.Select(p => p.Setup)]));
             }
 
-            return new BranchHardware([.. _devices], keypadLines, printers, displayLines, dispensers, kioskPrinter);
+            return WithBindingDevices(new BranchHardware([.. _devices], keypadLines, printers, displayLines, dispensers, kioskPrinter));
         }
 
         /// <summary>
@@ -365,11 +365,18 @@ public static class DeviceProfileLoader
                 dispensers.Add(new DispenserSetup(device, printer, buttons, new DispenserPins(pins.Where(p => p >= 0).Count() == pins.Count ? pins : [], ready, fault, clk, dio,
                     TimeSpan.FromMilliseconds(debounce), TimeSpan.FromMilliseconds(longPress), activeLow)));
             }
+
+            ReadDispenserLcd(keys, field, id);
         }
 
         private void ReadDisplay(YamlMappingNode item, string field, List<(DisplaySetup, SerialLineSettings, string)> displays)
         {
             var keys = Keys(item, field, s_displayKeys);
+            if (ReadBindingDisplay(keys, item, field))
+            {
+                return;
+            }
+
             string? id = Id(keys, item, field);
             Model? model = ModelOf(keys, item, field, "display");
             string? port = Port(keys, item, field, id, shareable: true);
