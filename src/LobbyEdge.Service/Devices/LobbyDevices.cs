@@ -86,6 +86,7 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
             Dispensers.Add(new TicketDispenser(d.Device, branch, d.Buttons, printer, commands, face: null, loggers.CreateLogger<TicketDispenser>()));
         }
 
+        AddBoardDevices(hardware, time);
         Metrics = metrics is null ? null : new DeviceMetrics(metrics, hardware, _links.Select(l => l.Device));
     }
 
@@ -154,6 +155,8 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
         {
             link.Start();
         }
+
+        StartBoardDevices();
     }
 
     /// <inheritdoc />
@@ -186,6 +189,7 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_links.Select(l => l.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await DisposeBoardDevicesAsync().ConfigureAwait(false);
         _statuses.Writer.TryComplete();
     }
 
