@@ -126,6 +126,9 @@ public sealed class CallChime : BoardDevice
     /// <summary>The chime it plays.</summary>
     public IReadOnlyList<ChimeTone> Tones { get; }
 
+    /// <summary>Whether a ring waits to be played.</summary>
+    public bool Pending => Volatile.Read(ref _pending) != 0;
+
     /// <summary>Chimes played to the end.</summary>
     public int Played { get; private set; }
 

@@ -47,6 +47,9 @@ public sealed class CounterNumberDisplay : BoardDevice
     /// <summary>The counter it shows.</summary>
     public int Counter => _setup.Counter;
 
+    /// <summary>The text last recorded by <see cref="Show"/> (what the display shows once the owner task wrote it).</summary>
+    public string Text { get; private set; } = "";
+
     /// <summary>The SPI connection for a setup: its bus and chip select, mode 0, the binding's 10 MHz clock.</summary>
     public static SpiConnectionSettings ConnectionSettings(SegmentDisplaySetup setup)
     {
@@ -102,6 +105,7 @@ public sealed class CounterNumberDisplay : BoardDevice
             }
 
             segments.CopyTo(_wanted);
+            Text = text.ToString();
         }
 
         Wake();
