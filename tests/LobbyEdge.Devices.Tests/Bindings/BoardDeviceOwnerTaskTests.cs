@@ -28,7 +28,8 @@ public sealed class BoardDeviceOwnerTaskTests
                 opened.Add(device);
                 return device;
             }
-        }, () => notice, observer) { RetryInterval = TimeSpan.FromMilliseconds(20) };
+        }, () => notice, observer)
+        { RetryInterval = TimeSpan.FromMilliseconds(20) };
 
         lcd.Start();
         Assert.True(await PtyLobby.EventuallyAsync(() => lcd.Shown == DispenserNotice.TakeTicket), "the LCD did not show its first notice");

@@ -65,6 +65,9 @@ public sealed class DispenserLcdTests
 
         _notice = DispenserNotices.For(closed: false, DeviceStatus.PaperOut);
         await lcd.UpdateOnceAsync();
+
+        // Per row: RS low, the address as two nibbles (data, E high, E low each), RS high, 16 characters likewise.
+        Assert.InRange(i2c.Written.Count - afterOpen, 2 * 16 * 2, 2 * (1 + 6 + 1 + (16 * 6)));
         var glass = new FakeLcdBackpack();
         glass.Feed(i2c.Written);
         Assert.Equal("  Out of paper  ", glass.Row(0, 16));
