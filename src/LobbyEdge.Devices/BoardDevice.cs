@@ -20,6 +20,7 @@ public abstract class BoardDevice : IAsyncDisposable
     private Task _run = Task.CompletedTask;
     private Task<bool>? _woken;
     private bool _open;
+    private int _disposed;
     private bool? _up;
 
     /// <summary>Creates the device; opens nothing until <see cref="Start"/> or <see cref="UpdateOnceAsync"/>.</summary>
@@ -77,17 +78,24 @@ public abstract class BoardDevice : IAsyncDisposable
             Report(true, OnlineReason);
             return true;
         }
-        catch (Exception e) when (IsHardwareFault(e))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever a binding throws (an IOException from the bus, a platform without the driver), the device is
+            // down and the owner task goes on retrying; nothing a device does ends the process.
             CloseQuietly();
-            Report(false, e.Message);
+            Report(false, IsHardwareFault(e) ? e.Message : $"{e.GetType().Name}: {e.Message}");
             return false;
         }
     }
 
-    /// <summary>Stops the owner task and closes the hardware.</summary>
+    /// <summary>Stops the owner task and closes the hardware. Idempotent (the host and its container both dispose).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
