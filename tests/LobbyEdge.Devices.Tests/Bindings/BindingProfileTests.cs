@@ -1,5 +1,6 @@
 using System.Globalization;
 using LobbyEdge.Devices.Profiles;
+using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Profiles;
 using LobbyEdge.Service.Tests;
 
@@ -8,7 +9,8 @@ namespace LobbyEdge.Devices.Tests.Bindings;
 /// <summary>
 /// The hardware profile keys of the Iot.Device.Bindings kinds (<c>dispensers[].lcd</c>, <c>displays[].max7219</c>,
 /// <c>displays[].buzzer</c>): the shipped example loads into setups, and every mistake is a
-/// <c>file:line:column: field: message</c> problem, all of them in one run, exit code 2 from the real process.
+/// <c>file:line:column: field: message</c> problem, all of them in one run, exit code 2 from the real process; and the
+/// real process runs the example on a box without those buses.
 /// </summary>
 public sealed class BindingProfileTests : IDisposable
 {
@@ -103,6 +105,62 @@ public sealed class BindingProfileTests : IDisposable
         Assert.Contains(At(path, "digits: eight", "displays[1].max7219.digits: must be a whole number (got \"eight\")"), stderr, StringComparison.Ordinal);
         Assert.Equal("", stdout.Trim());
         Assert.False(Directory.Exists(Path.Combine(_dir.FullName, "data")));
+    }
+
+    /// <summary>
+    /// The real process with the example on a box without those buses (this one: no <c>/dev/i2c-1</c>,
+    /// <c>/dev/spidev*</c>, PWM chips or GPIO): every board device is reported down with the kernel's reason, in the
+    /// log and in <c>lobby_device_up</c>, and the branch runs on.
+    /// </summary>
+    [Fact]
+    public async Task BoardDevicesWithoutTheirBuses_AreReportedDown_AndTheBranchRuns()
+    {
+        BranchHardware hardware = BranchProfileLoader.HardwareOf(BranchProfileLoader.Load(s_example));
+        DeviceInfo[] absent =
+        [
+            .. hardware.CharacterLcds.Where(l => !File.Exists($"/dev/i2c-{l.Bus}")).Select(l => l.Device),
+            .. hardware.SegmentDisplays.Where(d => !File.Exists($"/dev/spidev{d.Bus}.{d.ChipSelect}")).Select(d => d.Device),
+            .. hardware.Buzzers.Where(b => b.IsPwm ? !Directory.Exists($"/sys/class/pwm/pwmchip{b.PwmChip}") : !File.Exists("/dev/gpiochip0")).Select(b => b.Device),
+        ];
+
+        int port = ServiceProcess.FreePort();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await using ServiceProcess service = ServiceProcess.Start(_dir.FullName, "--branch", s_example, "--data", Path.Combine(_dir.FullName, "data"), $"--Http:Port={port}");
+        await service.WaitUntilReadyAsync();
+
+        foreach (DeviceInfo device in absent)
+        {
+            await service.WaitForLineAsync(m => m.StartsWith($"Device {device.Id}: Offline (", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        }
+
+        string[] wanted = [.. absent.Select(d => string.Create(CultureInfo.InvariantCulture, $"lobby_device_up{{device=\"{d.Id}\",kind=\"{DeviceMetrics.KindLabel(d.Kind)}\"}} 0"))];
+        string metrics = "";
+        Assert.True(await PtyLobby.EventuallyAsync(() =>
+        {
+            try
+            {
+                metrics = http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult();
+            }
+            catch (HttpRequestException)
+            {
+                return false;                           // the HTTP endpoint may come up a moment after "ready"
+            }
+
+            return wanted.All(w => metrics.Contains(w, StringComparison.Ordinal));
+        }, TimeSpan.FromMinutes(1)), $"not every board device is down in /metrics:\n{string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith("lobby_device_up", StringComparison.Ordinal)))}");
+
+        // The branch runs on: the health endpoint answers and the process is still there.
+        using HttpResponseMessage health = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.True(health.IsSuccessStatusCode, $"/healthz answered {(int)health.StatusCode}");
+        Assert.DoesNotContain(service.Lines, l => ServiceProcess.Message(l).Contains("Unhandled", StringComparison.Ordinal));
+
+        // And stops cleanly on SIGTERM, as systemd stops it: the board devices' owner tasks end and close their buses.
+        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", service.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromMinutes(1)));
     }
 
     /// <summary>The example with replacements, under a temp <c>examples/</c> with the shipped models in <c>devices/</c>.</summary>
