@@ -22,6 +22,15 @@ public enum DeviceKind : byte
 
     /// <summary>A ticket dispenser: GPIO buttons, LEDs, a TM1637 display, and a printer.</summary>
     Dispenser,
+
+    /// <summary>A dispenser's character LCD: an HD44780 behind a PCF8574 I2C backpack (Iot.Device.Bindings).</summary>
+    CharacterLcd,
+
+    /// <summary>A counter's 7-segment number display on a MAX7219 (SPI; Iot.Device.Bindings).</summary>
+    SegmentDisplay,
+
+    /// <summary>A buzzer that sounds the call chime (GPIO or PWM; Iot.Device.Bindings).</summary>
+    Buzzer,
 }
 
 /// <summary>

@@ -93,4 +93,13 @@ public sealed class BranchHardware
 
     /// <summary>Whether the branch has any hardware at all.</summary>
     public bool IsEmpty => Devices.Count == 0;
+
+    /// <summary>The dispensers' character LCDs.</summary>
+    public IReadOnlyList<CharacterLcdSetup> CharacterLcds { get; init; } = [];
+
+    /// <summary>The MAX7219 counter number displays.</summary>
+    public IReadOnlyList<SegmentDisplaySetup> SegmentDisplays { get; init; } = [];
+
+    /// <summary>The call-chime buzzers.</summary>
+    public IReadOnlyList<BuzzerSetup> Buzzers { get; init; } = [];
 }

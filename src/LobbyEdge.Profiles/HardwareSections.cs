@@ -21,7 +21,7 @@ namespace LobbyEdge.Profiles;
 /// <param name="r">The profile's reader.</param>
 /// <param name="branch">The branch as read (services and counters to check references against), or null.</param>
 /// <param name="modelsDirectory">Where device models live.</param>
-internal sealed class HardwareSections(ProfileReader r, BranchConfig? branch, string modelsDirectory)
+internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? branch, string modelsDirectory)
 {
     /// <summary>The top-level keys of a branch profile this part reads.</summary>
     public static readonly string[] TopLevelKeys = ["devices", "dispensers", "displays", "kiosk"];
@@ -29,10 +29,10 @@ internal sealed class HardwareSections(ProfileReader r, BranchConfig? branch, st
     private static readonly string[] s_sections = ["devices", "dispensers", "displays"];
     private static readonly string[] s_deviceKeys = ["id", "model", "port", "baud", "keypads"];
     private static readonly string[] s_keypadKeys = ["counter", "address", "rating"];
-    private static readonly string[] s_dispenserKeys = ["id", "printer", "buttons", "readyLed", "faultLed", "display", "activeLow", "debounceMs", "longPressMs"];
+    private static readonly string[] s_dispenserKeys = ["id", "printer", "buttons", "readyLed", "faultLed", "display", "activeLow", "debounceMs", "longPressMs", "lcd"];
     private static readonly string[] s_buttonKeys = ["service", "pin", "tier", "longPressTier"];
     private static readonly string[] s_tmKeys = ["clk", "dio"];
-    private static readonly string[] s_displayKeys = ["id", "model", "port", "baud", "address", "counter"];
+    private static readonly string[] s_displayKeys = ["id", "model", "port", "baud", "address", "counter", "max7219", "buzzer"];
     private static readonly string[] s_kioskKeys = ["printer"];
     private static readonly string[] s_modelKeys =
     [
@@ -118,7 +118,7 @@ internal sealed class HardwareSections(ProfileReader r, BranchConfig? branch, st
             displayLines.Add(new DisplayLineSetup(line, port.First().Serial, [.. port.Select(p => p.Setup)]));
         }
 
-        return new BranchHardware([.. _devices], keypadLines, printers, displayLines, dispensers, kioskPrinter);
+        return WithBindingDevices(new BranchHardware([.. _devices], keypadLines, printers, displayLines, dispensers, kioskPrinter));
     }
 
     /// <summary>
@@ -294,11 +294,18 @@ internal sealed class HardwareSections(ProfileReader r, BranchConfig? branch, st
             dispensers.Add(new DispenserSetup(device, printer, buttons, new DispenserPins(pins.Where(p => p >= 0).Count() == pins.Count ? pins : [], ready, fault, clk, dio,
                 TimeSpan.FromMilliseconds(debounce), TimeSpan.FromMilliseconds(longPress), activeLow)));
         }
+
+        ReadDispenserLcd(keys, field, id);
     }
 
     private void ReadDisplay(YamlMappingNode item, string field, List<(DisplaySetup, SerialLineSettings, string)> displays)
     {
         var keys = r.Keys(item, field, s_displayKeys);
+        if (ReadBindingDisplay(keys, item, field))
+        {
+            return;
+        }
+
         string? id = Id(keys, item, field);
         Model? model = ModelOf(keys, item, field, "display");
         string? port = Port(keys, item, field, id, shareable: true);

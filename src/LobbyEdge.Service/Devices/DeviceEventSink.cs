@@ -1,5 +1,6 @@
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Devices.Segments;
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
@@ -55,6 +56,7 @@ public sealed class DeviceEventSink : IEngineEventSink
                 case EventKind.TicketCalled:
                 case EventKind.TicketRecalled:
                     _called = true;
+                    _devices.NoteCall(e.Counter);
                     Touch(e.Service);
                     _dirtyCounters.Add(e.Counter);
                     break;
@@ -83,6 +85,8 @@ public sealed class DeviceEventSink : IEngineEventSink
     /// <inheritdoc />
     public void OnBatchEnd()
     {
+        _devices.Hours.Set(_engine.IsDayOpen, _engine.TicketingCutoffUtc);
+        _devices.RingNotedChimes();
         if (_allDirty)
         {
             foreach (CounterConfig c in _config.Counters)
@@ -148,6 +152,8 @@ public sealed class DeviceEventSink : IEngineEventSink
             bus.ShowDisplay(counter, waiting, number);
         }
 
+        ShowNumberDisplays(counter, KindOf(view, hasTicket ? ticket : null), hasTicket ? ticket : null);
+
         foreach ((LedDisplayBus bus, DisplaySetup setup) in _devices.Displays.Values)
         {
             if (setup.Counter != counter)
@@ -155,14 +161,7 @@ public sealed class DeviceEventSink : IEngineEventSink
                 continue;
             }
 
-            DisplayMessageKind kind = view.State switch
-            {
-                CounterState.Paused => DisplayMessageKind.Paused,
-                CounterState.Away => DisplayMessageKind.Away,
-                CounterState.Closed => DisplayMessageKind.Closed,
-                _ when hasTicket => ticket.Recalls > 0 ? DisplayMessageKind.Recall : DisplayMessageKind.Call,
-                _ => DisplayMessageKind.Idle,
-            };
+            DisplayMessageKind kind = KindOf(view, hasTicket ? ticket : null);
             Fill(counter, waiting, hasTicket ? ticket : null);
             DisplayText text = Render(setup.Model, kind);
 
@@ -173,6 +172,27 @@ public sealed class DeviceEventSink : IEngineEventSink
             }
 
             bus.Show(setup.Device.Index, text);
+        }
+    }
+
+    private static DisplayMessageKind KindOf(CounterView view, TicketView? ticket) => view.State switch
+    {
+        CounterState.Paused => DisplayMessageKind.Paused,
+        CounterState.Away => DisplayMessageKind.Away,
+        CounterState.Closed => DisplayMessageKind.Closed,
+        _ when ticket is { } t => t.Recalls > 0 ? DisplayMessageKind.Recall : DisplayMessageKind.Call,
+        _ => DisplayMessageKind.Idle,
+    };
+
+    // The MAX7219 number displays over the counter (they only record it: the owner task writes).
+    private void ShowNumberDisplays(int counter, DisplayMessageKind kind, TicketView? ticket)
+    {
+        foreach (CounterNumberDisplay display in _devices.NumberDisplays)
+        {
+            if (display.Counter == counter)
+            {
+                display.Show(CounterNumberDisplay.TextFor(kind, ticket is { } t ? _engine.FormatNumber(t.NumberService, t.Number) : ""));
+            }
         }
     }
 

@@ -68,6 +68,9 @@ public sealed class DeviceMetrics
         DeviceKind.Printer => "printer",
         DeviceKind.Display => "display",
         DeviceKind.Dispenser => "dispenser",
+        DeviceKind.CharacterLcd => "character_lcd",
+        DeviceKind.SegmentDisplay => "segment_display",
+        DeviceKind.Buzzer => "buzzer",
         _ => "other",
     };
 

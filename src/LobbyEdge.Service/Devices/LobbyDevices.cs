@@ -49,6 +49,10 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(hardware);
         ArgumentNullException.ThrowIfNull(loggers);
         _logger = loggers.CreateLogger<LobbyDevices>();
+
+        // The machine's serial ports mean a real board (I2C, SPI, GPIO) beside them; any other connector (the
+        // simulation's virtual devices, a test's hub) means there is none to drive.
+        OnBoard = connector is SerialPortConnector;
         Branch = branch;
         Hardware = hardware;
         ILogger linkLogger = loggers.CreateLogger<SerialLink>();
@@ -84,6 +88,7 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
             Dispensers.Add(new TicketDispenser(d.Device, branch, d.Buttons, printer, commands, face: null, loggers.CreateLogger<TicketDispenser>()));
         }
 
+        AddBoardDevices(hardware, time);
         Metrics = metrics is null ? null : new DeviceMetrics(metrics, hardware, _links.Select(l => l.Device));
     }
 
@@ -95,6 +100,12 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
 
     /// <summary>The hardware profile the devices were built from.</summary>
     public BranchHardware Hardware { get; }
+
+    /// <summary>
+    /// Whether the devices run on the branch box itself (lines over <see cref="SerialPortConnector"/>), so the board
+    /// devices (LCDs, MAX7219 displays, buzzers) are driven; false under <c>--simulate</c> and over a test's hub.
+    /// </summary>
+    public bool OnBoard { get; }
 
     /// <summary>The keypad bus masters.</summary>
     public List<KeypadBus> KeypadBuses { get; } = [];
@@ -121,6 +132,8 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
         {
             link.Start();
         }
+
+        StartBoardDevices();
     }
 
     /// <inheritdoc />
@@ -153,6 +166,7 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_links.Select(l => l.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await DisposeBoardDevicesAsync().ConfigureAwait(false);
         _statuses.Writer.TryComplete();
     }
 
