@@ -54,7 +54,8 @@ internal sealed partial class HardwareSections
         }
 
         var k = r.Keys(map, f, s_lcdKeys);
-        int bus = Int(k, "bus", 0, 255) ?? 1;
+        int? busRead = Int(k, "bus", 0, 255);
+        int bus = busRead ?? 1;
         int? address = RequiredInt(k, map, f, "address", "address: 0x27", 0, 0x7F);
         int? rows = RequiredInt(k, map, f, "rows", "rows: 2", 1, 4);
         int? columns = RequiredInt(k, map, f, "columns", "columns: 16", 1, 80);
@@ -76,6 +77,12 @@ internal sealed partial class HardwareSections
             r.Report(k["columns"].At, $"{f}.columns", string.Create(CultureInfo.InvariantCulture,
                 $"must be between 16 and {maxColumns}{(rows == 4 ? " with 4 rows" : "")} (got {c}; the notices need 16)"));
             columns = null;
+        }
+
+        if (busRead is null && k.ContainsKey("bus"))
+        {
+            // The bus was reported; a clash on the default bus would be a false second problem.
+            address = null;
         }
 
         if (address is { } ad && !_i2c.TryAdd((bus, ad), f))
@@ -148,10 +155,17 @@ internal sealed partial class HardwareSections
         }
 
         var k = r.Keys(map, f, s_max7219Keys);
-        int bus = Int(k, "bus", 0, 255) ?? 0;
+        int? busRead = Int(k, "bus", 0, 255);
+        int bus = busRead ?? 0;
         int? chipSelect = RequiredInt(k, map, f, "chipSelect", "chipSelect: 0", 0, 255);
         int? digits = RequiredInt(k, map, f, "digits", "digits: 8", 1, 8);
         int brightness = Int(k, "brightness", 0, 15) ?? 4;
+        if (busRead is null && k.ContainsKey("bus"))
+        {
+            // The bus was reported; a clash on the default bus would be a false second problem.
+            chipSelect = null;
+        }
+
         if (chipSelect is { } cs && !_spi.TryAdd((bus, cs), f))
         {
             r.Report(k["chipSelect"].At, $"{f}.chipSelect", string.Create(CultureInfo.InvariantCulture, $"SPI bus {bus} chip select {cs} is already used by {_spi[(bus, cs)]}"));

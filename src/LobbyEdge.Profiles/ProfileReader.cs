@@ -381,7 +381,9 @@ internal sealed class ProfileReader
         int? value = Int(slot);
         if (value is { } v && (v < min || v > max) && slot is { } s)
         {
-            Fail(s.At, s.Field, string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max} (got \"{v}\")"));
+            // Quote what was written (0x999 stays 0x999), not the number it parsed to.
+            string written = s.Node is YamlScalarNode { Value: { } text } ? text : v.ToString(CultureInfo.InvariantCulture);
+            Fail(s.At, s.Field, string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max} (got \"{written}\")"));
             return null;
         }
 

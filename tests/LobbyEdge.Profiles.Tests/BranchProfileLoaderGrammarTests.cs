@@ -102,7 +102,7 @@ public sealed class BranchProfileLoaderGrammarTests : IDisposable
     }
 
     [Fact]
-    public void Load_OutOfRangeInAHardwareSection_SaysTheRangeAndTheValue()
+    public void Load_OutOfRangeInAHardwareSection_SaysTheRangeAndTheValueAsWritten()
     {
         string path = Write(Branch + """
             dispensers:
@@ -112,7 +112,22 @@ public sealed class BranchProfileLoaderGrammarTests : IDisposable
         ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
 
         ProfileProblem problem = Assert.Single(e.Problems);
-        Assert.Equal($"{path}:{Position(path, "debounceMs")}: dispensers[0].debounceMs: must be between 1 and 1000 (got \"0\")", problem.ToString());
+        Assert.Equal($"{path}:{Position(path, "debounceMs")}: dispensers[0].debounceMs: must be between 1 and 1000 (got \"0x0\")", problem.ToString());
+    }
+
+    [Fact]
+    public void Load_ABoardDeviceOnABadBus_IsOneProblem_NotAClashOnTheDefaultBus()
+    {
+        string path = Write(Branch + """
+            dispensers:
+              - {id: entrance, buttons: [{service: cash, pin: 17}], lcd: {bus: 1, address: 0x27, columns: 16, rows: 2}}
+              - {id: upstairs, buttons: [{service: cash, pin: 18}], lcd: {bus: one, address: 0x27, columns: 16, rows: 2}}
+            """);
+
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+
+        ProfileProblem problem = Assert.Single(e.Problems);
+        Assert.Equal($"{path}:{Position(path, "bus: one")}: dispensers[1].lcd.bus: must be a whole number (got \"one\")", problem.ToString());
     }
 
     [Fact]

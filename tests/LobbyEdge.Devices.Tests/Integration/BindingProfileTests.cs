@@ -10,6 +10,7 @@ namespace LobbyEdge.Devices.Tests.Bindings;
 /// <c>file:line:column: field: message</c> problem, all of them in one run, exit code 2 from the real process; and the
 /// real process runs the example on a box without those buses.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class BindingProfileTests : IDisposable
 {
     private static readonly string s_example = Path.Combine(AppContext.BaseDirectory, "examples", "board-devices.yaml");

@@ -6,6 +6,7 @@ namespace LobbyEdge.Service.Tests;
 /// and never maps <c>LobbyEdge.Simulator.dll</c>; under <c>--simulate</c> it does. Read from the process's own
 /// memory map (<c>/proc/&lt;pid&gt;/maps</c>), where the runtime maps every assembly it loads.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ProductionPathTests : IDisposable
 {
     private const string Simulator = "LobbyEdge.Simulator.dll";
