@@ -109,7 +109,8 @@ public sealed partial class EngineLoop : BackgroundService, IEngineLoopHealth
         }
         catch (Exception e)
         {
-            EngineStoppedException stopped = StopAfter(e);
+            // Refuses every queued and later command with the reason (the channel fails them).
+            _ = StopAfter(e);
             if (e is LogWriteException storage)
             {
                 Log.StorageFailed(_logger, storage.Problem, storage.Message);
