@@ -71,6 +71,21 @@ public enum CommandKind : byte
     /// emits only the <see cref="EventKind.RequestDecided"/> of <see cref="Command.Request"/>, which it needs.
     /// </summary>
     Note,
+
+    /// <summary>
+    /// Record an act of care for a waiting ticket (<see cref="Command.Ticket"/>) by <see cref="Command.Staff"/>;
+    /// restarts its care repeat.
+    /// </summary>
+    GiveCare,
+
+    /// <summary>Change a waiting ticket's tier (VIP recognised, green channel, back to normal) to <see cref="Command.Tier"/>.</summary>
+    ChangeTier,
+
+    /// <summary>Move a waiting ticket to <see cref="Command.Service"/>'s queue (分流) with <see cref="Command.Placement"/>.</summary>
+    Divert,
+
+    /// <summary>Record that a live ticket's slip is printed again; the printer layer prints it on the event.</summary>
+    Reprint,
 }
 
 /// <summary>
@@ -118,6 +133,12 @@ public readonly record struct Command
     /// outcome, accepted or refused, in the same group commit as the command's effect.
     /// </summary>
     public RequestKey Request { get; init; }
+
+    /// <summary>
+    /// The staff member who asked (staff id, 1..999999), or 0 when the command is not a staff act (a device, the
+    /// kiosk, head office). Carried in the <c>Staff</c> of the events it produces.
+    /// </summary>
+    public int Staff { get; init; }
 
     private static Command Of(CommandKind kind) => new() { Kind = kind, Service = -1, Ticket = -1, NumberService = -1 };
 
@@ -192,6 +213,19 @@ public readonly record struct Command
 
     /// <summary>Record a device's status.</summary>
     public static Command ReportDevice(int device, DeviceStatus status) => Of(CommandKind.ReportDevice) with { Device = device, DeviceStatus = status };
+
+    /// <summary>Record an act of care for a waiting ticket, by a staff member (0 = unknown).</summary>
+    public static Command GiveCare(int ticket, int staff) => Of(CommandKind.GiveCare) with { Ticket = ticket, Staff = staff };
+
+    /// <summary>Change a waiting ticket's tier; it is re-placed in the new tier's lane by its queue time.</summary>
+    public static Command ChangeTier(int ticket, Tier tier, int staff) => Of(CommandKind.ChangeTier) with { Ticket = ticket, Tier = tier, Staff = staff };
+
+    /// <summary>Move a waiting ticket to another service's queue (分流), placed as a transfer would be.</summary>
+    public static Command Divert(int ticket, int service, Placement placement, int staff) =>
+        Of(CommandKind.Divert) with { Ticket = ticket, Service = service, Placement = placement, Staff = staff };
+
+    /// <summary>Record that a live ticket's slip is printed again.</summary>
+    public static Command Reprint(int ticket, int staff) => Of(CommandKind.Reprint) with { Ticket = ticket, Staff = staff };
 
     /// <summary>Record a request carried out outside the queue (see <see cref="CommandKind.Note"/>).</summary>
     public static Command Note(RequestKey request) => Of(CommandKind.Note) with { Request = request };

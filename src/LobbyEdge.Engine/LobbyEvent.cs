@@ -42,10 +42,10 @@ public enum EventKind : byte
     /// <summary>Empty number (空号): called, never came. <c>Count</c> = recalls made.</summary>
     TicketNoShow = 8,
 
-    /// <summary>A no-show re-entered its lane <c>Count</c> places from the front.</summary>
+    /// <summary>A no-show re-entered its lane <c>Count</c> places from the front. <c>B</c> = staff id (0 = not a staff act).</summary>
     TicketRecovered = 9,
 
-    /// <summary>A recovery was refused. <c>Reason</c> = <see cref="RefusalReason"/>. Changes no state.</summary>
+    /// <summary>A recovery was refused. <c>Reason</c> = <see cref="RefusalReason"/>; <c>B</c> = staff id (0 = not a staff act). Changes no state.</summary>
     RecoveryRefused = 10,
 
     /// <summary>
@@ -54,7 +54,7 @@ public enum EventKind : byte
     /// </summary>
     TicketTransferred = 11,
 
-    /// <summary>Cancelled while waiting or parked. <c>Reason</c> = <see cref="CancelReason"/> (e.g. the print failed).</summary>
+    /// <summary>Cancelled while waiting or parked. <c>Reason</c> = <see cref="CancelReason"/> (e.g. the print failed); <c>B</c> = staff id (0 = not a staff act).</summary>
     TicketCancelled = 12,
 
     /// <summary>
@@ -100,6 +100,30 @@ public enum EventKind : byte
     /// produced, if any. Changes no queue state.
     /// </summary>
     RequestDecided = 20,
+
+    /// <summary>
+    /// A staff member cared for a waiting ticket (greeted, served water, explained the wait). <c>A</c> = the care
+    /// response in ms, from the oldest unanswered <see cref="CareNeeded"/> alert of the ticket to this event, or -1
+    /// when no alert was pending; <c>B</c> = staff id (0 = unknown); <c>Count</c> = the ticket's care number (1 =
+    /// first); <c>Detail</c> = 1 when the ticket had already waited past its service's care threshold.
+    /// Restarts the ticket's care repeat.
+    /// </summary>
+    CareGiven = 21,
+
+    /// <summary>
+    /// A waiting ticket's tier changed (VIP recognised, green channel). <c>Tier</c> = the new tier; <c>Detail</c> = the
+    /// old tier; <c>Count</c> = places from the front of the new lane; <c>B</c> = staff id.
+    /// </summary>
+    TierChanged = 22,
+
+    /// <summary>
+    /// A waiting ticket was diverted (分流) into <c>Service</c>'s queue. <c>A</c> = the service it left;
+    /// <c>Count</c> = places from the front of its lane; <c>Detail</c> = <see cref="Placement"/> used; <c>B</c> = staff id.
+    /// </summary>
+    TicketDiverted = 23,
+
+    /// <summary>A live ticket's slip was printed again. <c>Count</c> = reprints of the ticket so far; <c>B</c> = staff id.</summary>
+    TicketReprinted = 24,
 }
 
 /// <summary>

@@ -99,6 +99,22 @@ public readonly partial record struct LobbyEvent
     /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
     public RequestDecidedView AsRequestDecided() => new(ViewOf(EventKind.RequestDecided));
 
+    /// <summary>The fields of a <see cref="EventKind.CareGiven"/> event.</summary>
+    /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
+    public CareGivenView AsCareGiven() => new(ViewOf(EventKind.CareGiven));
+
+    /// <summary>The fields of a <see cref="EventKind.TierChanged"/> event.</summary>
+    /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
+    public TierChangedView AsTierChanged() => new(ViewOf(EventKind.TierChanged));
+
+    /// <summary>The fields of a <see cref="EventKind.TicketDiverted"/> event.</summary>
+    /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
+    public TicketDivertedView AsTicketDiverted() => new(ViewOf(EventKind.TicketDiverted));
+
+    /// <summary>The fields of a <see cref="EventKind.TicketReprinted"/> event.</summary>
+    /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
+    public TicketReprintedView AsTicketReprinted() => new(ViewOf(EventKind.TicketReprinted));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private LobbyEvent ViewOf(EventKind kind)
     {
@@ -247,6 +263,9 @@ public readonly struct TicketRecoveredView
 
     /// <summary>Where the no-show re-entered its lane: this many places from the front (0 = first).</summary>
     public int PlacesFromFront => _e.Count;
+
+    /// <summary>The staff member who recovered it, or 0 when not a staff act (a keypad, head office).</summary>
+    public int Staff => (int)_e.B;
 }
 
 /// <summary>A <see cref="EventKind.RecoveryRefused"/> event's fields. The ticket is the event's own <see cref="LobbyEvent.Ticket"/>.</summary>
@@ -258,6 +277,9 @@ public readonly struct RecoveryRefusedView
 
     /// <summary>Why the recovery was refused (a tolerance limit, or the recovery cap).</summary>
     public RefusalReason Refusal => (RefusalReason)_e.Reason;
+
+    /// <summary>The staff member who asked, or 0 when not a staff act.</summary>
+    public int Staff => (int)_e.B;
 }
 
 /// <summary>
@@ -289,6 +311,9 @@ public readonly struct TicketCancelledView
 
     /// <summary>Why the ticket was cancelled (<see cref="CancelReason.None"/> when asked for, e.g. at a counter).</summary>
     public CancelReason Reason => (CancelReason)_e.Reason;
+
+    /// <summary>The staff member who cancelled it, or 0 when not a staff act.</summary>
+    public int Staff => (int)_e.B;
 }
 
 /// <summary>A <see cref="EventKind.TicketAbandoned"/> event's fields.</summary>
@@ -412,4 +437,84 @@ public readonly struct RequestDecidedView
 
     /// <summary>How many events of the same step come before this one (the command's effect, at the sequences just before).</summary>
     public int EffectEvents => _e.Count;
+}
+
+/// <summary>A <see cref="EventKind.CareGiven"/> event's fields.</summary>
+public readonly struct CareGivenView
+{
+    private readonly LobbyEvent _e;
+
+    internal CareGivenView(LobbyEvent e) => _e = e;
+
+    /// <summary>
+    /// The care response in milliseconds: from the oldest unanswered care alert of the ticket to this care, or -1 when
+    /// no alert was pending (see <see cref="Answered"/>).
+    /// </summary>
+    public long ResponseMs => _e.A;
+
+    /// <summary>True when this care answered a pending care alert (<see cref="ResponseMs"/> is valid).</summary>
+    public bool Answered => _e.A >= 0;
+
+    /// <summary>The staff member who gave the care, or 0 when unknown.</summary>
+    public int Staff => (int)_e.B;
+
+    /// <summary>Which act of care this is for the ticket: 1 for the first.</summary>
+    public int CareNumber => _e.Count;
+
+    /// <summary>True when the ticket had already waited past its service's care threshold.</summary>
+    public bool PastThreshold => _e.Detail != 0;
+}
+
+/// <summary>A <see cref="EventKind.TierChanged"/> event's fields. The new tier is the event's own <see cref="LobbyEvent.Tier"/>.</summary>
+public readonly struct TierChangedView
+{
+    private readonly LobbyEvent _e;
+
+    internal TierChangedView(LobbyEvent e) => _e = e;
+
+    /// <summary>The tier the ticket had before.</summary>
+    public Tier OldTier => (Tier)_e.Detail;
+
+    /// <summary>Where the ticket now stands in its new lane: this many places from the front (0 = first).</summary>
+    public int PlacesFromFront => _e.Count;
+
+    /// <summary>The staff member who changed it, or 0 when unknown.</summary>
+    public int Staff => (int)_e.B;
+}
+
+/// <summary>
+/// A <see cref="EventKind.TicketDiverted"/> event's fields. The service the ticket moved into is the event's own
+/// <see cref="LobbyEvent.Service"/>.
+/// </summary>
+public readonly struct TicketDivertedView
+{
+    private readonly LobbyEvent _e;
+
+    internal TicketDivertedView(LobbyEvent e) => _e = e;
+
+    /// <summary>The service (index into <see cref="BranchConfig.Services"/>) the ticket moved out of.</summary>
+    public int FromService => (int)_e.A;
+
+    /// <summary>Where the ticket entered its new lane: this many places from the front (0 = first).</summary>
+    public int PlacesFromFront => _e.Count;
+
+    /// <summary>The placement used.</summary>
+    public Placement Placement => (Placement)_e.Detail;
+
+    /// <summary>The staff member who diverted it, or 0 when unknown.</summary>
+    public int Staff => (int)_e.B;
+}
+
+/// <summary>A <see cref="EventKind.TicketReprinted"/> event's fields.</summary>
+public readonly struct TicketReprintedView
+{
+    private readonly LobbyEvent _e;
+
+    internal TicketReprintedView(LobbyEvent e) => _e = e;
+
+    /// <summary>How many times the ticket's slip has been reprinted, this one included (1 = first reprint).</summary>
+    public int ReprintNumber => _e.Count;
+
+    /// <summary>The staff member who asked for it, or 0 when unknown.</summary>
+    public int Staff => (int)_e.B;
 }

@@ -200,6 +200,12 @@ public sealed partial class QueueEngine
     /// <summary>The rolling mean service time of a service.</summary>
     public TimeSpan MeanServiceTime(int service) => TimeSpan.FromMilliseconds(_meanServiceMs[service]);
 
+    /// <summary>The care KPI of one service today (index into <see cref="BranchConfig.Services"/>).</summary>
+    public CareFigures CareFiguresOf(int service) => default; // API12: implemented by the engine change
+
+    /// <summary>The care KPI of the whole branch today.</summary>
+    public CareFigures CareFiguresTotal() => default; // API12: implemented by the engine change
+
     /// <summary>A ticket of today by id.</summary>
     public bool TryGetTicket(int ticket, out TicketView view)
     {
@@ -211,7 +217,7 @@ public sealed partial class QueueEngine
 
         ref TicketRecord t = ref _tickets[ticket];
         view = new TicketView(ticket, t.State, t.Tier, t.Service, t.NumberService, t.Number, t.Counter, t.Recalls,
-            t.Recoveries, t.IssuedTicks, t.QueuedTicks, t.SlaBreached, t.CareCount);
+            t.Recoveries, t.IssuedTicks, t.QueuedTicks, t.SlaBreached, t.CareCount, t.CareGiven, t.LastCareTicks, t.CareAlertTicks, t.Reprints);
         return true;
     }
 
@@ -420,7 +426,31 @@ public readonly record struct TicketView(
     long IssuedTicks,
     long QueuedTicks,
     bool SlaBreached,
-    int CareAlerts);
+    int CareAlerts,
+    int CareGiven,
+    long LastCareTicks,
+    long CareAlertTicks,
+    int Reprints);
+
+/// <summary>
+/// The care KPI of a service (or the branch) today (DOMAIN: "anyone past 10 minutes gets at least one act of care").
+/// A ticket is past the care threshold once it has waited its service's <see cref="ServiceConfig.CareThreshold"/>
+/// since issue; it is covered when it received at least one act of care while waiting.
+/// </summary>
+/// <param name="Decided">Tickets past the threshold that have left waiting today (called, cancelled, abandoned, day closed).</param>
+/// <param name="Covered">Of <paramref name="Decided"/>, those cared for while waiting.</param>
+/// <param name="UncaredWaiting">Tickets waiting now, past the threshold, with no care yet.</param>
+/// <param name="CareGiven">Acts of care recorded today.</param>
+/// <param name="Responses">Acts of care that answered a pending care alert.</param>
+/// <param name="ResponseMsTotal">The sum of those responses, in milliseconds (alert to care).</param>
+public readonly record struct CareFigures(int Decided, int Covered, int UncaredWaiting, int CareGiven, int Responses, long ResponseMsTotal)
+{
+    /// <summary>Care coverage: the share (0..1) of decided tickets past the threshold that were cared for; 1 when none.</summary>
+    public double Coverage => Decided == 0 ? 1.0 : (double)Covered / Decided;
+
+    /// <summary>The mean care response in milliseconds, or -1 when no care answered an alert.</summary>
+    public double MeanResponseMs => Responses == 0 ? -1 : (double)ResponseMsTotal / Responses;
+}
 
 /// <summary>A read-only copy of a counter's state.</summary>
 public readonly record struct CounterView(int Number, CounterState State, int CurrentTicket, int ParkedCount, int LastNoShow, long StateSinceTicks);
@@ -446,7 +476,11 @@ internal struct TicketRecord
     public int Recalls;
     public int Recoveries;
     public int NoShowCallMark;   // the service's call count at the no-show
-    public int CareCount;
+    public int CareCount;        // care alerts so far
+    public int CareGiven;        // acts of care so far
+    public int Reprints;
+    public long LastCareTicks;   // 0 = never cared
+    public long CareAlertTicks;  // oldest unanswered care alert, 0 = none pending
     public long IssuedTicks;
     public long QueuedTicks;
     public long CalledTicks;

@@ -77,4 +77,10 @@ public enum RefusalReason : byte
 
     /// <summary>A transfer to the ticket's own service.</summary>
     SameService,
+
+    /// <summary>The ticket already has the requested tier.</summary>
+    SameTier,
+
+    /// <summary>The ticket has ended (served, cancelled or abandoned), so there is nothing to act on.</summary>
+    TicketEnded,
 }
