@@ -210,47 +210,42 @@ public sealed class LobbyManager
             Tally.RefusedNotWaiting++;
         }
 
+        if (result.Accepted)
+        {
+            Accepted(in job, in result, now);
+        }
+        else if (job.Work == Work.Recover && result.Refusal != RefusalReason.DayNotOpen && _random.NextDouble() < _profile.ReissueShare)
+        {
+            // Past tolerance (or long gone): she gives the customer a new ticket, or the customer leaves.
+            (int service, Tier tier) = _noShows.GetValueOrDefault((job.NumberService, job.Number), (job.NumberService, Tier.Normal));
+            _desk.Enqueue(job with { Work = Work.Reissue, Ready = now.UtcTicks, Service = service, Tier = tier, Refusal = result.Refusal });
+        }
+        else if (job.Work is Work.Recover or Work.Reissue)
+        {
+            Note(LobbyManagerNoteKind.CustomerLeft, now, job, job.Work == Work.Recover ? result.Refusal : job.Refusal, -1, 0);
+        }
+    }
+
+    private void Accepted(in Job job, in CommandResult result, DateTimeOffset now)
+    {
         switch (job.Work)
         {
-            case Work.Care when result.Accepted:
+            case Work.Care:
                 Tally.CareAccepted++;
                 break;
-
-            case Work.Recover when result.Accepted:
+            case Work.Recover:
                 Tally.Recovered++;
                 break;
-
-            case Work.Recover:
-                // Past tolerance (or long gone): a new ticket from her, or the customer leaves.
-                if (result.Refusal != RefusalReason.DayNotOpen && _random.NextDouble() < _profile.ReissueShare)
-                {
-                    (int service, Tier tier) = _noShows.GetValueOrDefault((job.NumberService, job.Number), (job.NumberService, Tier.Normal));
-                    _desk.Enqueue(job with { Work = Work.Reissue, Ready = now.UtcTicks, Service = service, Tier = tier, Refusal = result.Refusal });
-                }
-                else
-                {
-                    Note(LobbyManagerNoteKind.CustomerLeft, now, job, result.Refusal, -1, 0);
-                }
-
-                break;
-
-            case Work.Reissue when result.Accepted:
+            case Work.Reissue:
                 Tally.Reissued++;
                 Note(LobbyManagerNoteKind.NewTicket, now, job, job.Refusal, result.NumberService, result.Number);
                 break;
-
-            case Work.Reissue:
-                Note(LobbyManagerNoteKind.CustomerLeft, now, job, job.Refusal, -1, 0);
-                break;
-
-            case Work.Divert when result.Accepted:
+            case Work.Divert:
                 Tally.DiversionsAccepted++;
                 break;
-
-            case Work.Recognise when result.Accepted:
+            case Work.Recognise:
                 Tally.VipsAccepted++;
                 break;
-
             default:
                 break;
         }
