@@ -14,7 +14,7 @@ namespace LobbyEdge.Simulator;
 /// or one she gives a new ticket); a customer at the door (greeted for <see cref="LobbyManagerProfile.GreetingTime"/>,
 /// and diverted when the rule of <see cref="LobbyManagerProfile.DivertGap"/> holds); the most overdue care alert she
 /// has seen (each alert reaches her <see cref="LobbyManagerProfile.ResponseDelay"/> after it is raised, spread
-/// log-normally); a VIP she has spotted. Care goes only to a ticket that is waiting as far as the events tell.
+/// log-normally; customers nobody has looked after yet before the repeat alerts of those she has); a VIP she has spotted. Care goes only to a ticket that is waiting as far as the events tell.
 /// </para>
 /// <para>
 /// Like <see cref="LobbyTraffic"/> she owns no clock and no engine: a driver feeds her the events
@@ -38,6 +38,8 @@ public sealed class LobbyManager
     private readonly Dictionary<(int NumberService, int Number), (int Service, Tier Tier)> _noShows = [];
     private readonly Queue<LobbyManagerNote> _notes = new();
     private readonly int _quickest;
+    private readonly bool[] _divertable;
+    private readonly double[] _minutesPerWaiting;
     private readonly TimeSpan _careMedian;
     private long _busyUntil;
     private Job _pending;
@@ -60,6 +62,18 @@ public sealed class LobbyManager
         _random = new Random(seed);
         _waitingCount = new int[config.Services.Count];
         _quickest = QuickestService(config);
+        _divertable = new bool[config.Services.Count];
+        _minutesPerWaiting = new double[config.Services.Count];
+        for (int s = 0; s < _minutesPerWaiting.Length; s++)
+        {
+            int counters = config.Counters.Count(c => c.Services.Any(w => w.Service == s));
+            _minutesPerWaiting[s] = counters == 0 ? double.PositiveInfinity : config.Services[s].SeedServiceTime.TotalMinutes / counters;
+        }
+
+        for (int s = 0; s < _divertable.Length && _quickest >= 0; s++)
+        {
+            _divertable[s] = s != _quickest && config.Services[s].SeedServiceTime <= config.Services[_quickest].SeedServiceTime * profile.DivertFromAtMost;
+        }
 
         // The mean act lasts 60 / CareActionsPerHour minutes; a log-normal with sigma 0.4 has its median below the mean.
         _careMedian = TimeSpan.FromHours(1 / profile.CareActionsPerHour) * Math.Exp(-0.4 * 0.4 / 2);
@@ -289,8 +303,14 @@ public sealed class LobbyManager
 
             case EventKind.TicketDiverted:
             case EventKind.TierChanged:
+                bool wasCared = _waiting.TryGetValue(e.Ticket, out Waiter before) && before.Cared;
                 Leave(e.Ticket);
                 Enter(in e);
+                if (wasCared && _waiting.TryGetValue(e.Ticket, out Waiter after))
+                {
+                    _waiting[e.Ticket] = after with { Cared = true };
+                }
+
                 break;
 
             case EventKind.TicketCalled:
@@ -313,7 +333,7 @@ public sealed class LobbyManager
                 if (!_alerts.ContainsKey(e.Ticket))
                 {
                     long delay = RandomDraws.LogNormalTicks(_random, _profile.ResponseDelay, _profile.ResponseSpread);
-                    _alerts[e.Ticket] = new Alert(e.TimeTicks, e.TimeTicks + delay);
+                    _alerts[e.Ticket] = new Alert(e.TimeTicks, e.TimeTicks + delay, _waiting.TryGetValue(e.Ticket, out Waiter w) && w.Cared);
                 }
 
                 break;
@@ -321,6 +341,11 @@ public sealed class LobbyManager
             case EventKind.CareGiven:
                 // Answered, by her or by anyone else at the console.
                 _alerts.Remove(e.Ticket);
+                if (_waiting.TryGetValue(e.Ticket, out Waiter cared))
+                {
+                    _waiting[e.Ticket] = cared with { Cared = true };
+                }
+
                 break;
 
             default:
@@ -344,34 +369,43 @@ public sealed class LobbyManager
         }
     }
 
-    /// <summary>The ticket of the oldest alert that has reached her, ties to the lower ticket; null when none has.</summary>
+    /// <summary>
+    /// The ticket of the most overdue alert that has reached her: customers nobody has looked after yet before those she
+    /// already attended (a repeat alert), then the oldest alert, ties to the lower ticket; null when none has reached her.
+    /// </summary>
     private int? MostOverdueAlert(long t)
     {
         int? best = null;
-        Alert bestAlert = default;
+        (bool Repeat, long Raised, int Ticket) bestKey = default;
         foreach ((int ticket, Alert alert) in _alerts)
         {
-            if (alert.Ready <= t && (best is not int b || alert.Raised < bestAlert.Raised || (alert.Raised == bestAlert.Raised && ticket < b)))
+            (bool, long, int) key = (alert.Repeat, alert.Raised, ticket);
+            if (alert.Ready <= t && (best is null || key.CompareTo(bestKey) < 0))
             {
                 best = ticket;
-                bestAlert = alert;
+                bestKey = key;
             }
         }
 
         return best;
     }
 
-    /// <summary>Where she diverts a greeted customer, or null: the rule of <see cref="LobbyManagerProfile.DivertGap"/>.</summary>
+    /// <summary>
+    /// Where she diverts a greeted customer, or null: a normal-tier customer of short business
+    /// (<see cref="LobbyManagerProfile.DivertFromAtMost"/>) whose queue is much longer than the quickest service's
+    /// (<see cref="LobbyManagerProfile.DivertGap"/>), if the business can be done there (<see cref="LobbyManagerProfile.DivertableShare"/>).
+    /// </summary>
     private int? DivertTarget(int ticket)
     {
-        if (_profile.DivertGap == 0 || _quickest < 0 || !_waiting.TryGetValue(ticket, out Waiter w) || w.Tier != Tier.Normal || w.Service == _quickest)
+        if (_profile.DivertGap <= TimeSpan.Zero || !_waiting.TryGetValue(ticket, out Waiter w) || w.Tier != Tier.Normal || !_divertable[w.Service])
         {
             return null;
         }
 
-        int here = _waitingCount[w.Service];
-        int there = _waitingCount[_quickest];
-        return here - there >= _profile.DivertGap && here >= 2 * there && _random.NextDouble() < _profile.DivertableShare ? _quickest : null;
+        // Expected waits as she reads them off the console: people waiting × the service's seeded time ÷ its counters.
+        double here = _waitingCount[w.Service] * _minutesPerWaiting[w.Service];
+        double there = (_waitingCount[_quickest] + 1) * _minutesPerWaiting[_quickest];
+        return here - there >= _profile.DivertGap.TotalMinutes && here >= 2 * there && _random.NextDouble() < _profile.DivertableShare ? _quickest : null;
     }
 
     private void Busy(long t, long ticks) => _busyUntil = t + Math.Max(TimeSpan.TicksPerSecond, ticks);
@@ -427,9 +461,9 @@ public sealed class LobbyManager
 
     private readonly record struct Job(Work Work, long Ready, int Ticket, int NumberService, int Number, int Service, Tier Tier, RefusalReason Refusal = RefusalReason.None);
 
-    private readonly record struct Waiter(int Service, Tier Tier);
+    private readonly record struct Waiter(int Service, Tier Tier, bool Cared = false);
 
-    private readonly record struct Alert(long Raised, long Ready);
+    private readonly record struct Alert(long Raised, long Ready, bool Repeat);
 }
 
 /// <summary>What a lobby manager did that no event records.</summary>

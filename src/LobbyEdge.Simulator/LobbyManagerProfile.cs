@@ -20,7 +20,7 @@ public sealed record LobbyManagerProfile
     /// Acts of care she manages per hour when she does nothing else (the mean act, walking over included, takes
     /// 60 / this minutes); more than 0.
     /// </summary>
-    public double CareActionsPerHour { get; init; } = 20;
+    public double CareActionsPerHour { get; init; } = 30;
 
     /// <summary>
     /// The median time from a care alert to her reaching the customer when she is free (seeing the alert, finishing
@@ -44,11 +44,19 @@ public sealed record LobbyManagerProfile
     public double VipRecognitionShare { get; init; } = 0.03;
 
     /// <summary>
-    /// When she diverts (分流): a greeted customer's queue is at least this many people longer than the quickest
-    /// service's (the one with the shortest seeded service time, in the demo the self-service help desk) and at least
-    /// twice as long. 0 = she never diverts.
+    /// When she diverts (分流): the expected wait of a greeted customer's queue (waiting × seeded service time ÷
+    /// counters serving it) is at least this much longer than at the quickest service (the one with the shortest
+    /// seeded service time, in the demo the self-service help desk) and at least twice as long.
+    /// <see cref="TimeSpan.Zero"/> = she never diverts.
     /// </summary>
-    public int DivertGap { get; init; } = 8;
+    public TimeSpan DivertGap { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Which customers she may divert: those of a service whose seeded service time is at most this many times the
+    /// quickest service's (short business, e.g. personal cash and non-cash in the demo); longer business (corporate,
+    /// wealth) stays where it is.
+    /// </summary>
+    public double DivertFromAtMost { get; init; } = 3;
 
     /// <summary>Share (0..1) of customers at a long queue whose business can be done at the quickest service.</summary>
     public double DivertableShare { get; init; } = 0.5;
@@ -65,7 +73,7 @@ public sealed record LobbyManagerProfile
         : !(CareActionsPerHour > 0) ? "CareActionsPerHour must be more than 0"
         : ResponseDelay < TimeSpan.Zero || GreetingTime < TimeSpan.Zero ? "ResponseDelay and GreetingTime must not be negative"
         : !(ResponseSpread >= 0) ? "ResponseSpread must not be negative"
-        : DivertGap < 0 ? "DivertGap must not be negative"
+        : DivertGap < TimeSpan.Zero || !(DivertFromAtMost >= 1) ? "DivertGap must not be negative and DivertFromAtMost must be 1 or more"
         : !IsShare(GreetingShare) || !IsShare(VipRecognitionShare) || !IsShare(DivertableShare) || !IsShare(ReissueShare)
             ? "GreetingShare, VipRecognitionShare, DivertableShare and ReissueShare must be shares from 0 to 1"
         : null;

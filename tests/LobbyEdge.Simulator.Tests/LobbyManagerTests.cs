@@ -40,8 +40,28 @@ public sealed class LobbyManagerTests(ITestOutputHelper output)
         Assert.True(tally.CareSent > 0 && tally.CareAccepted == tally.CareSent, $"care sent {tally.CareSent}, accepted {tally.CareAccepted}");
         Assert.Equal(tally.CareAccepted, withHer.Care.CareGiven);
         Assert.True(tally.VipsRecognised > 0 && tally.VipsAccepted == tally.VipsRecognised, $"VIPs recognised {tally.VipsRecognised}, accepted {tally.VipsAccepted}");
-        Assert.True(tally.DiversionsSent > 0 && tally.DiversionsAccepted == tally.DiversionsSent, $"diverted {tally.DiversionsSent}, accepted {tally.DiversionsAccepted}");
         Assert.Equal(tally.CareAccepted, withHer.Events.Count(e => e.Kind == EventKind.CareGiven && e.AsCareGiven().Staff == LobbyManagerProfile.DemoStaffId));
+    }
+
+    [Fact]
+    public void BusierDay_LongQueues_SheDivertsShortBusinessToTheQuickestService()
+    {
+        // The demo lobby at 90 % of its counters' capacity: the queues grow long enough for her rule.
+        Day day = Run(TrafficProfile.ForBranch(s_demo, utilisation: 0.9), Seed);
+        Report("busier day", day);
+
+        LobbyEvent[] diverted = [.. day.Events.Where(e => e.Kind == EventKind.TicketDiverted)];
+        Assert.NotEmpty(diverted);
+        Assert.Equal(day.Manager!.Tally.DiversionsSent, diverted.Length);
+        int help = s_demo.Services.Select((s, i) => (s, i)).MinBy(x => x.s.SeedServiceTime).i;
+        Assert.All(diverted, e =>
+        {
+            TicketDivertedView view = e.AsTicketDiverted();
+            Assert.Equal(LobbyManagerProfile.DemoStaffId, view.Staff);
+            Assert.Equal(help, e.Service);
+            Assert.Equal(Tier.Normal, e.Tier);
+            Assert.Contains(s_demo.Services[view.FromService].Id, new[] { "cash", "noncash" });
+        });
     }
 
     [Fact]
@@ -73,7 +93,7 @@ public sealed class LobbyManagerTests(ITestOutputHelper output)
             }
         }
 
-        Assert.True(care > 50, $"only {care} acts of care over the day");
+        Assert.True(care > 30, $"only {care} acts of care over the day");
         Assert.Empty(refusals);
         Assert.Equal(0, day.Manager!.Tally.RefusedNotWaiting);
     }
@@ -171,7 +191,6 @@ public sealed class LobbyManagerTests(ITestOutputHelper output)
 
         Assert.Contains(logger.Lines, l => l.Contains("Lobby manager (大堂经理) looks after ", StringComparison.Ordinal) && l.Contains(" min after the care alert", StringComparison.Ordinal));
         Assert.Contains(logger.Lines, l => l.Contains("Lobby manager (大堂经理) recognises ", StringComparison.Ordinal) && l.Contains("VIP line", StringComparison.Ordinal));
-        Assert.Contains(logger.Lines, l => l.Contains("Lobby manager (大堂经理) diverts ", StringComparison.Ordinal));
         Assert.Contains(logger.Lines, l => l.Contains("Lobby manager (大堂经理) recovers ", StringComparison.Ordinal));
     }
 
