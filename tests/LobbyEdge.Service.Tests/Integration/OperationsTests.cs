@@ -116,21 +116,21 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         TimeZoneInfo shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
         await using (ServiceProcess service = ServiceProcess.Start(
-            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "900", "--seed", "5", "--data", data, $"--Http:Port={port}"))
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "900", "--seed", "11", "--data", data, $"--Http:Port={port}"))
         {
-            // A simulated morning until 09:50 local, then the process stops.
+            // A simulated morning until 10:15 local, then the process stops.
             await service.WaitUntilReadyAsync();
             await WaitForAsync(async () =>
             {
                 using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/state", UriKind.Relative)));
                 DateTime time = state.RootElement.GetProperty("time").GetDateTime();
-                return TimeZoneInfo.ConvertTimeFromUtc(time.ToUniversalTime(), shanghai).TimeOfDay >= new TimeSpan(9, 50, 0);
+                return TimeZoneInfo.ConvertTimeFromUtc(time.ToUniversalTime(), shanghai).TimeOfDay >= new TimeSpan(10, 15, 0);
             }, TimeSpan.FromMinutes(2));
         }
 
         string metrics;
         await using (ServiceProcess restarted = ServiceProcess.Start(
-            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--seed", "5", "--data", data, $"--Http:Port={port}"))
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--seed", "11", "--data", data, $"--Http:Port={port}"))
         {
             // Scraped as soon as it serves: what it shows of the morning was rebuilt at start.
             await restarted.WaitUntilReadyAsync();
@@ -153,7 +153,7 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
 
         CareFigures care = engine.CareFiguresTotal();
         output.WriteLine($"scraped at event {sequence} after the restart: {care}");
-        Assert.True(care.Decided > 0, $"nobody waited past the care threshold by 09:50: {care}");
+        Assert.True(care.Decided > 0, $"nobody waited past the care threshold by 10:15: {care}");
         CareMetricsTests.AssertCareMetrics(engine, log, sequence, samples);
     }
 
