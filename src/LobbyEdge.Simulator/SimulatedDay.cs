@@ -66,6 +66,7 @@ public static class SimulatedDay
         if (events.Length > 0)
         {
             summary.Observe(events);
+            summary.TakeCareFigures(engine.CareFiguresTotal());
             traffic.OnEvents(events);
             onEvents?.Invoke(events);
         }

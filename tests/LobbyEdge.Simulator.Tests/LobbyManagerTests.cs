@@ -48,7 +48,7 @@ public sealed class LobbyManagerTests(ITestOutputHelper output)
     {
         // The demo lobby at 90 % of its counters' capacity: the queues grow long enough for her rule.
         var logger = new LinesLogger();
-        Day day = Run(TrafficProfile.ForBranch(s_demo, utilisation: 0.9), Seed, new LobbyNarrator(s_demo, logger).OnEvents);
+        Day day = Run(TrafficProfile.ForBranch(s_demo, utilisation: 0.9), Seed, engine => new LobbyNarrator(s_demo, engine, logger).OnEvents);
         Report("busier day", day);
         output.WriteLine(logger.Lines.FirstOrDefault(l => l.Contains(" diverts ", StringComparison.Ordinal)) ?? "(no diversion told)");
 
@@ -179,11 +179,11 @@ public sealed class LobbyManagerTests(ITestOutputHelper output)
     public void Narrator_TellsWhatSheDoes_InLinesANewcomerUnderstands()
     {
         var logger = new LinesLogger();
-        var narrator = new LobbyNarrator(s_demo, logger);
-        Day day = Run(TrafficProfile.ForBranch(s_demo), Seed, narrator.OnEvents);
+        LobbyNarrator? narrator = null;
+        Day day = Run(TrafficProfile.ForBranch(s_demo), Seed, engine => (narrator = new LobbyNarrator(s_demo, engine, logger)).OnEvents);
         while (day.Manager!.TryTakeNote(out LobbyManagerNote note))
         {
-            narrator.Tell(in note);
+            narrator!.Tell(in note);
         }
 
         // The first line of each kind, as a newcomer would read them.
@@ -200,9 +200,10 @@ public sealed class LobbyManagerTests(ITestOutputHelper output)
     private static LobbyEvent Alert(int ticket, DateTimeOffset at) =>
         new() { Kind = EventKind.CareNeeded, Ticket = ticket, Service = 0, NumberService = 0, Number = ticket, Count = 1, TimeTicks = at.UtcTicks, A = 600_000 };
 
-    private static Day Run(TrafficProfile profile, int seed, EventBatchHandler? onEvents = null)
+    private static Day Run(TrafficProfile profile, int seed, Func<QueueEngine, EventBatchHandler>? listen = null)
     {
         var engine = new QueueEngine(s_demo);
+        EventBatchHandler? onEvents = listen?.Invoke(engine);
         var traffic = new LobbyTraffic(s_demo, profile, s_day, seed);
         var recording = new List<TimedCommand>();
         var events = new List<LobbyEvent>();

@@ -8,9 +8,10 @@ namespace LobbyEdge.Simulator.Hosting;
 
 /// <summary>
 /// Tells a simulated day in the log as it happens, from the engine's events: calls, recalls, no-shows,
-/// recoveries, care alerts and SLA breaches, what the lobby manager (or any staff at the console) does about them
-/// (care given, VIPs recognised, customers diverted or recovered), and at close the day's <see cref="DaySummary"/>. Lets someone
-/// watching a demo follow the lobby without a display.
+/// recoveries, care alerts and SLA breaches, care given, tier changes, diversions and reprints (what the simulated
+/// lobby manager does in her own words, see <see cref="LobbyManager"/>), and at close the day's
+/// <see cref="DaySummary"/> with the engine's care figures. Lets someone watching a demo follow the lobby without a
+/// display.
 /// </summary>
 /// <remarks>
 /// An <see cref="IEngineEventSink"/>, so it sees exactly what the engine did, in order, whoever sent the
@@ -20,17 +21,20 @@ namespace LobbyEdge.Simulator.Hosting;
 public sealed partial class LobbyNarrator : IEngineEventSink
 {
     private readonly ILogger<LobbyNarrator> _logger;
+    private readonly QueueEngine _engine;
     private readonly TimeZoneInfo _zone;
     private readonly ServiceConfig[] _services;
     private readonly Channel<DateOnly> _closedDays = Channel.CreateUnbounded<DateOnly>(new UnboundedChannelOptions { SingleReader = true });
     private DaySummary _summary = new();
 
-    /// <summary>Creates a narrator for a branch.</summary>
-    public LobbyNarrator(BranchConfig config, ILogger<LobbyNarrator> logger)
+    /// <summary>Creates a narrator for a branch; <paramref name="engine"/> gives the care figures at close (read on the engine loop).</summary>
+    public LobbyNarrator(BranchConfig config, QueueEngine engine, ILogger<LobbyNarrator> logger)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
+        _engine = engine;
         _zone = config.TimeZone;
         _services = [.. config.Services];
     }
@@ -64,6 +68,7 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             if (e.Kind == EventKind.DayClosed)
             {
                 DateOnly date = e.AsDayClosed().BusinessDate;
+                _summary.TakeCareFigures(_engine.CareFiguresTotal());
                 LogSummary(date, _summary);
                 _closedDays.Writer.TryWrite(date);
             }
@@ -111,7 +116,7 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 break;
 
             case EventKind.TicketRecovered when e.AsTicketRecovered().Staff != 0:
-                Log.RecoveredByStaff(_logger, Clock(in e), Who(e.AsTicketRecovered().Staff), Ticket(in e), e.AsTicketRecovered().PlacesFromFront);
+                Log.StaffRecovered(_logger, Clock(in e), Who(e.AsTicketRecovered().Staff), Ticket(in e), e.AsTicketRecovered().PlacesFromFront);
                 break;
 
             case EventKind.TicketRecovered:
@@ -119,23 +124,24 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 break;
 
             case EventKind.RecoveryRefused when e.AsRecoveryRefused().Staff != 0:
-                Log.RecoveryRefusedToStaff(_logger, Clock(in e), Who(e.AsRecoveryRefused().Staff), Ticket(in e), Why(e.AsRecoveryRefused().Refusal));
+                Log.StaffCannotRecover(_logger, Clock(in e), Who(e.AsRecoveryRefused().Staff), Ticket(in e), Why(e.AsRecoveryRefused().Refusal));
                 break;
 
             case EventKind.RecoveryRefused:
                 Log.RecoveryRefused(_logger, Clock(in e), Ticket(in e), e.AsRecoveryRefused().Refusal);
                 break;
 
-            case EventKind.CareGiven:
+            // The simulated lobby manager's acts in a newcomer's words; anyone else's (the console) below.
+            case EventKind.CareGiven when e.AsCareGiven().Staff == LobbyManagerProfile.DemoStaffId:
                 NarrateCare(in e);
                 break;
 
-            case EventKind.TierChanged:
-                Log.TierChanged(_logger, Clock(in e), Who(e.AsTierChanged().Staff), Ticket(in e), Line(e.Tier), e.AsTierChanged().PlacesFromFront);
+            case EventKind.TierChanged when e.AsTierChanged().Staff == LobbyManagerProfile.DemoStaffId:
+                Log.ManagerRecognised(_logger, Clock(in e), Who(e.AsTierChanged().Staff), Ticket(in e), Line(e.Tier), e.AsTierChanged().PlacesFromFront);
                 break;
 
-            case EventKind.TicketDiverted:
-                Log.Diverted(_logger, Clock(in e), Who(e.AsTicketDiverted().Staff), Ticket(in e), ServiceName(e.AsTicketDiverted().FromService), ServiceName(e.Service), e.AsTicketDiverted().PlacesFromFront);
+            case EventKind.TicketDiverted when e.AsTicketDiverted().Staff == LobbyManagerProfile.DemoStaffId:
+                Log.ManagerDiverted(_logger, Clock(in e), Who(e.AsTicketDiverted().Staff), Ticket(in e), ServiceName(e.AsTicketDiverted().FromService), ServiceName(e.Service), e.AsTicketDiverted().PlacesFromFront);
                 break;
 
             case EventKind.CareNeeded:
@@ -144,6 +150,31 @@ public sealed partial class LobbyNarrator : IEngineEventSink
 
             case EventKind.SlaBreached:
                 Log.SlaBreached(_logger, Clock(in e), Ticket(in e), Minutes(e.AsSlaBreached().WaitedMs));
+                break;
+
+            case EventKind.CareGiven:
+                CareGivenView care = e.AsCareGiven();
+                if (care.Answered)
+                {
+                    Log.CareAnswered(_logger, Clock(in e), Ticket(in e), care.Staff, Minutes(care.ResponseMs), care.CareNumber);
+                }
+                else
+                {
+                    Log.CareGiven(_logger, Clock(in e), Ticket(in e), care.Staff, care.CareNumber);
+                }
+
+                break;
+
+            case EventKind.TierChanged:
+                Log.TierChanged(_logger, Clock(in e), Ticket(in e), e.AsTierChanged().OldTier, e.Tier, e.AsTierChanged().PlacesFromFront);
+                break;
+
+            case EventKind.TicketDiverted:
+                Log.Diverted(_logger, Clock(in e), Ticket(in e), ServiceId(e.AsTicketDiverted().FromService), ServiceId(e.Service), e.AsTicketDiverted().PlacesFromFront);
+                break;
+
+            case EventKind.TicketReprinted:
+                Log.Reprinted(_logger, Clock(in e), Ticket(in e), e.AsTicketReprinted().ReprintNumber);
                 break;
 
             default:
@@ -166,7 +197,7 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         string old = Number(note.NumberService, note.Number);
         if (note.Kind == LobbyManagerNoteKind.NewTicket)
         {
-            Log.NewTicket(_logger, clock, Who(note.Staff), old, Number(note.NewNumberService, note.NewNumber));
+            Log.ManagerNewTicket(_logger, clock, Who(note.Staff), old, Number(note.NewNumberService, note.NewNumber));
         }
         else
         {
@@ -179,11 +210,11 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         CareGivenView care = e.AsCareGiven();
         if (care.Answered)
         {
-            Log.CareGiven(_logger, Clock(in e), Who(care.Staff), Ticket(in e), Minutes(care.ResponseMs), care.CareNumber);
+            Log.ManagerCare(_logger, Clock(in e), Who(care.Staff), Ticket(in e), Minutes(care.ResponseMs), care.CareNumber);
         }
         else
         {
-            Log.CareGivenUnasked(_logger, Clock(in e), Who(care.Staff), Ticket(in e), care.CareNumber);
+            Log.ManagerCareUnasked(_logger, Clock(in e), Who(care.Staff), Ticket(in e), care.CareNumber);
         }
     }
 
@@ -205,7 +236,20 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             s.CareAlerts,
             s.SlaBreaches,
             Minutes(s.MeanAbsolutePredictionError),
-            Minutes(s.MeanPredictionBias));
+            Minutes(s.MeanPredictionBias),
+            Math.Round(s.CareCoverage * 100, 1),
+            s.Care.Covered,
+            s.Care.Decided,
+            s.Uncared,
+            s.CareGiven,
+            Minutes(s.MeanCareResponse),
+            Minutes(s.CareResponsePercentile(90)),
+            s.TierChanges,
+            s.Diversions,
+            s.Reprints);
+
+    private string ServiceId(int service) =>
+        (uint)service < (uint)_services.Length ? _services[service].Id : service.ToString(CultureInfo.InvariantCulture);
 
     private string Ticket(in LobbyEvent e) => Number(e.NumberService, e.Number);
 
@@ -286,25 +330,25 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         public static partial void SlaBreached(ILogger logger, string clock, string ticket, double waitMinutes);
 
         [LoggerMessage(120, LogLevel.Information, "{Clock} {Who} looks after {Ticket}, {ResponseMinutes} min after the care alert (care {CareNumber} for this customer)")]
-        public static partial void CareGiven(ILogger logger, string clock, string who, string ticket, double responseMinutes, int careNumber);
+        public static partial void ManagerCare(ILogger logger, string clock, string who, string ticket, double responseMinutes, int careNumber);
 
         [LoggerMessage(121, LogLevel.Information, "{Clock} {Who} looks after {Ticket} before any care alert (care {CareNumber} for this customer)")]
-        public static partial void CareGivenUnasked(ILogger logger, string clock, string who, string ticket, int careNumber);
+        public static partial void ManagerCareUnasked(ILogger logger, string clock, string who, string ticket, int careNumber);
 
         [LoggerMessage(122, LogLevel.Information, "{Clock} {Who} recognises {Ticket} and moves the customer to the {Line}: {Places} places from the front")]
-        public static partial void TierChanged(ILogger logger, string clock, string who, string ticket, string line, int places);
+        public static partial void ManagerRecognised(ILogger logger, string clock, string who, string ticket, string line, int places);
 
         [LoggerMessage(123, LogLevel.Information, "{Clock} {Who} diverts {Ticket} (分流) from {FromService} to the shorter queue of {ToService}: {Places} places from the front")]
-        public static partial void Diverted(ILogger logger, string clock, string who, string ticket, string fromService, string toService, int places);
+        public static partial void ManagerDiverted(ILogger logger, string clock, string who, string ticket, string fromService, string toService, int places);
 
         [LoggerMessage(124, LogLevel.Information, "{Clock} {Who} recovers {Ticket}, who missed the call: back in the queue {Places} places from the front")]
-        public static partial void RecoveredByStaff(ILogger logger, string clock, string who, string ticket, int places);
+        public static partial void StaffRecovered(ILogger logger, string clock, string who, string ticket, int places);
 
         [LoggerMessage(125, LogLevel.Information, "{Clock} {Who} cannot recover {Ticket}, who came back too late: {Why}")]
-        public static partial void RecoveryRefusedToStaff(ILogger logger, string clock, string who, string ticket, string why);
+        public static partial void StaffCannotRecover(ILogger logger, string clock, string who, string ticket, string why);
 
         [LoggerMessage(126, LogLevel.Information, "{Clock} {Who} gives the customer of {OldTicket} a new ticket, {NewTicket}, at the end of the queue")]
-        public static partial void NewTicket(ILogger logger, string clock, string who, string oldTicket, string newTicket);
+        public static partial void ManagerNewTicket(ILogger logger, string clock, string who, string oldTicket, string newTicket);
 
         [LoggerMessage(127, LogLevel.Information, "{Clock} The customer of {OldTicket} leaves without a new ticket")]
         public static partial void CustomerLeft(ILogger logger, string clock, string oldTicket);
@@ -314,7 +358,10 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             + "wait mean {MeanWaitMinutes} min, p50 {MedianWaitMinutes} min, p90 {P90WaitMinutes} min, max {MaxWaitMinutes} min; "
             + "no-shows {NoShows}, recovered {Recovered}, recoveries refused {RecoveriesRefused}; "
             + "care alerts {CareAlerts}, SLA breaches {SlaBreaches}; "
-            + "prediction error mean |e| {PredictionErrorMinutes} min, bias {PredictionBiasMinutes} min")]
+            + "prediction error mean |e| {PredictionErrorMinutes} min, bias {PredictionBiasMinutes} min; "
+            + "care coverage {CareCoveragePercent}% ({CareCovered} of {CareDecided} past the care threshold), uncared {Uncared}, care given {CareGiven}, "
+            + "care response mean {CareResponseMinutes} min, p90 {CareResponseP90Minutes} min; "
+            + "tier changes {TierChanges}, diversions {Diversions}, reprints {Reprints}")]
         public static partial void DayClosed(
             ILogger logger,
             string date,
@@ -332,6 +379,31 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             int careAlerts,
             int slaBreaches,
             double predictionErrorMinutes,
-            double predictionBiasMinutes);
+            double predictionBiasMinutes,
+            double careCoveragePercent,
+            int careCovered,
+            int careDecided,
+            int uncared,
+            int careGiven,
+            double careResponseMinutes,
+            double careResponseP90Minutes,
+            int tierChanges,
+            int diversions,
+            int reprints);
+
+        [LoggerMessage(113, LogLevel.Information, "{Clock} Care given to {Ticket} by staff {Staff}, {ResponseMinutes} min after the alert (care {Care})")]
+        public static partial void CareAnswered(ILogger logger, string clock, string ticket, int staff, double responseMinutes, int care);
+
+        [LoggerMessage(114, LogLevel.Information, "{Clock} Care given to {Ticket} by staff {Staff} (care {Care})")]
+        public static partial void CareGiven(ILogger logger, string clock, string ticket, int staff, int care);
+
+        [LoggerMessage(115, LogLevel.Information, "{Clock} Tier of {Ticket} changed from {OldTier} to {Tier}: {Places} places from the front")]
+        public static partial void TierChanged(ILogger logger, string clock, string ticket, Tier oldTier, Tier tier, int places);
+
+        [LoggerMessage(116, LogLevel.Information, "{Clock} Diverted {Ticket} from {FromService} to {Service}: {Places} places from the front")]
+        public static partial void Diverted(ILogger logger, string clock, string ticket, string fromService, string service, int places);
+
+        [LoggerMessage(117, LogLevel.Information, "{Clock} Reprinted {Ticket} (reprint {Reprint})")]
+        public static partial void Reprinted(ILogger logger, string clock, string ticket, int reprint);
     }
 }
