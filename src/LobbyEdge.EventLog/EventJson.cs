@@ -113,9 +113,7 @@ public static class EventJson
                 break;
             case EventKind.TicketTransferred:
                 TicketTransferredView transferred = e.AsTicketTransferred();
-                w.WriteString("fromService", ServiceId(transferred.FromService, config));
-                w.WriteNumber("position", transferred.PlacesFromFront);
-                w.WriteString("placement", Snake(transferred.Placement.ToString()));
+                WriteMove(w, transferred.FromService, transferred.PlacesFromFront, transferred.Placement, config);
                 break;
             case EventKind.TicketCancelled:
                 w.WriteString("reason", Snake(e.AsTicketCancelled().Reason.ToString()));
@@ -180,9 +178,7 @@ public static class EventJson
                 break;
             case EventKind.TicketDiverted:
                 TicketDivertedView diverted = e.AsTicketDiverted();
-                w.WriteString("fromService", ServiceId(diverted.FromService, config));
-                w.WriteNumber("position", diverted.PlacesFromFront);
-                w.WriteString("placement", Snake(diverted.Placement.ToString()));
+                WriteMove(w, diverted.FromService, diverted.PlacesFromFront, diverted.Placement, config);
                 WriteStaff(w, diverted.Staff);
                 break;
             case EventKind.TicketReprinted:
@@ -210,6 +206,14 @@ public static class EventJson
 
     private static string ServiceId(int service, BranchConfig? config) =>
         config is not null && (uint)service < (uint)config.Services.Count ? config.Services[service].Id : service.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A move into another service's queue (transfer, divert): where from, where in the lane, how placed.</summary>
+    private static void WriteMove(Utf8JsonWriter w, int fromService, int position, Placement placement, BranchConfig? config)
+    {
+        w.WriteString("fromService", ServiceId(fromService, config));
+        w.WriteNumber("position", position);
+        w.WriteString("placement", Snake(placement.ToString()));
+    }
 
     private static string TierName(Tier tier) => tier switch { Tier.Vip => "vip", Tier.Priority => "priority", _ => "normal" };
 
