@@ -55,7 +55,7 @@ public sealed partial class DeviceKioskPrinter : IKioskPrinter
         };
 
         // The ticket exists already: it is printed even if the kiosk's browser goes away meanwhile.
-        PrintOutcome printed = await _printer.PrintAsync(TicketLayout.Render(content), CancellationToken.None)
+        PrintOutcome printed = await _printer.PrintAsync(TicketLayout.Render(content, _printer.Settings), CancellationToken.None)
             .AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!printed.Printed)
         {
