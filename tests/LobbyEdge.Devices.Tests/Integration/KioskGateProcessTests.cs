@@ -29,15 +29,8 @@ public sealed class KioskGateProcessTests : IAsyncDisposable
         string token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         string tokens = Path.Combine(_dir.FullName, "kiosks");
         await File.WriteAllTextAsync(tokens, $"# kiosk  sha256(token)\nlobby-1 {KioskTokens.Hash(token)}\n");
-        string branch = KioskBranch.Write(_dir.FullName, $"""
-            devices:
-              - id: printer
-                model: escpos-80mm
-                port: {_dir.FullName}/printer-host
-            kiosk:
-              printer: printer
-            """);
         _pty = await PtyPrinter.StartAsync(_dir.FullName);
+        string branch = _pty.WriteKioskBranch(_dir.FullName);
         VirtualPrinter printer = _pty.Printer;
         int port = ServiceProcess.FreePort();
         await using ServiceProcess service = ServiceProcess.Start(

@@ -19,8 +19,8 @@ public sealed class KioskPrintFailureProcessTests : IAsyncDisposable
     [Fact]
     public async Task KioskPrinterDyingOrOutOfPaperAfterTheTap_NoNumberIsGiven_AndTheTicketIsCancelledAsPrintFailed()
     {
-        string branch = WriteBranch();
         _pty = await PtyPrinter.StartAsync(_dir.FullName);
+        string branch = _pty.WriteKioskBranch(_dir.FullName);
         VirtualPrinter printer = _pty.Printer;
         int port = ServiceProcess.FreePort();
         string data = Path.Combine(_dir.FullName, "data");
@@ -84,13 +84,4 @@ public sealed class KioskPrintFailureProcessTests : IAsyncDisposable
     /// <summary>Taps until the kiosk stops refusing because its printer is not (yet, or again) ready.</summary>
     private static Task<(HttpStatusCode Status, JsonElement Body)> IssueWhenPrinterReadyAsync(HttpClient http, ServiceProcess service) =>
         KioskTaps.TapWhenPrinterReadyAsync(http, service, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
-
-    private string WriteBranch() => KioskBranch.Write(_dir.FullName, $"""
-        devices:
-          - id: printer
-            model: escpos-80mm
-            port: {_dir.FullName}/printer-host
-        kiosk:
-          printer: printer
-        """);
 }

@@ -31,14 +31,7 @@ public sealed class PrinterEncodingProcessTests : IAsyncDisposable
     public async Task KioskTicket_ReachesThePrinterInItsCharacterSet_WithSubstitutesOnAGbkPrinter(string? encoding)
     {
         _pty = await PtyPrinter.StartAsync(_dir.FullName);
-        string branch = KioskBranch.Write(_dir.FullName, $"""
-            devices:
-              - id: printer
-                model: escpos-80mm
-                port: {_pty.HostEnd}
-            {(encoding is null ? "" : $"    encoding: {encoding}\n")}kiosk:
-              printer: printer
-            """);
+        string branch = _pty.WriteKioskBranch(_dir.FullName, encoding);
         await File.WriteAllTextAsync(branch, (await File.ReadAllTextAsync(branch))
             .Replace("nameZh: \"自助网点\"", $"nameZh: \"{BranchZh}\"", StringComparison.Ordinal)
             .Replace("name: \"Personal cash\", nameZh: \"个人现金\"", $"name: \"{Service}\", nameZh: \"{ServiceZh}\"", StringComparison.Ordinal));

@@ -38,6 +38,19 @@ internal sealed class PtyPrinter : IAsyncDisposable
         return new PtyPrinter(pty, printer ?? new VirtualPrinter(), host);
     }
 
+    /// <summary>
+    /// Writes the kiosk test branch (<see cref="KioskBranch"/>) in <paramref name="directory"/> with this printer as
+    /// its one device and the kiosk's printer, its <c>encoding:</c> set when given; returns the profile's path.
+    /// </summary>
+    public string WriteKioskBranch(string directory, string? encoding = null) => KioskBranch.Write(directory, $"""
+        devices:
+          - id: printer
+            model: escpos-80mm
+            port: {HostEnd}
+        {(encoding is null ? "" : $"    encoding: {encoding}\n")}kiosk:
+          printer: printer
+        """);
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
