@@ -27,7 +27,7 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
     public static readonly string[] TopLevelKeys = ["devices", "dispensers", "displays", "kiosk"];
 
     private static readonly string[] s_sections = ["devices", "dispensers", "displays"];
-    private static readonly string[] s_deviceKeys = ["id", "model", "port", "baud", "keypads"];
+    private static readonly string[] s_deviceKeys = ["id", "model", "port", "baud", "keypads", "encoding"];
     private static readonly string[] s_keypadKeys = ["counter", "address", "rating"];
     private static readonly string[] s_dispenserKeys = ["id", "printer", "buttons", "readyLed", "faultLed", "display", "activeLow", "debounceMs", "longPressMs", "lcd"];
     private static readonly string[] s_buttonKeys = ["service", "pin", "tier", "longPressTier"];
@@ -175,13 +175,20 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
                 r.Report(keys["keypads"].At, $"{field}.keypads", "a printer has no keypads");
             }
 
+            // The printer's own character set wins over its model's (one clone of a model may speak GBK only).
+            PrinterEncoding? encoding = PrinterEncodingOf(keys, $"{field}.encoding");
             if (id is not null && serial is not null)
             {
                 var device = Add(id, DeviceKind.Printer);
-                printers.Add(new PrinterSetup(device, serial, model.Printer!));
+                printers.Add(new PrinterSetup(device, serial, encoding is { } e ? model.Printer! with { Encoding = e } : model.Printer!));
             }
 
             return;
+        }
+
+        if (keys.TryGetValue("encoding", out Slot encodingSlot) && model is not null)
+        {
+            r.Report(encodingSlot.At, $"{field}.encoding", $"only a printer has an encoding (model \"{model.Name}\" is a {model.Kind})");
         }
 
         if (model?.Kind != "keypad")
@@ -462,6 +469,7 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
                     ResponseTimeout = Ms(keys, "responseTimeoutMs", 500, 10, 10000),
                     AutomaticStatusBack = Bool(keys, "automaticStatusBack") ?? true,
                     QrModuleSize = (byte)(Int(keys, "qrModuleSize", 1, 16) ?? 6),
+                    Encoding = PrinterEncodingOf(keys, "encoding") ?? PrinterEncoding.Gb18030,
                 },
             },
             "display" => ReadDisplayModel(name, keys, root, serial),
@@ -984,4 +992,21 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
     }
 
     private string? Text(Dictionary<string, Slot> keys, string key) => r.Text(ProfileReader.Optional(keys, key));
+
+    /// <summary>A printer's <c>encoding:</c> (<c>gb18030</c> or <c>gbk</c>), null when not set or wrong (reported).</summary>
+    private PrinterEncoding? PrinterEncodingOf(Dictionary<string, Slot> keys, string field)
+    {
+        if (Text(keys, "encoding") is not { } name)
+        {
+            return null;
+        }
+
+        if (PrinterText.TryParse(name, out PrinterEncoding encoding))
+        {
+            return encoding;
+        }
+
+        r.Report(keys["encoding"].At, field, $"a printer's encoding must be gb18030 or gbk (got \"{name}\")");
+        return null;
+    }
 }

@@ -5,6 +5,7 @@ using System.Reflection;
 using LobbyEdge.HeadOffice;
 using LobbyEdge.Profiles;
 using LobbyEdge.Service.Clock;
+using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using LobbyEdge.Voice;
@@ -31,6 +32,7 @@ internal static class ConfigurationCheck
         (VoiceOptions.Section, typeof(VoiceOptions)),
         (HeadOfficeOptions.SectionName, typeof(HeadOfficeOptions)),
         (ClockOptions.Section, typeof(ClockOptions)),
+        (KioskOptions.Section, typeof(KioskOptions)),
 
         // The framework's own section: its keys are category names, not a fixed list.
         ("Logging", null),
@@ -106,6 +108,11 @@ internal static class ConfigurationCheck
             }
 
             Range(problems, ClockOptions.Section, "StepThresholdSeconds", clock.StepThresholdSeconds, 0.01, 3600, "seconds");
+        }
+
+        if (Bind<KioskOptions>(configuration, KioskOptions.Section, problems) is { } kiosk)
+        {
+            problems.AddRange(KioskGate.Problems(kiosk));
         }
 
         // The logging providers read these themselves and would throw at the first log line (exit 134).

@@ -138,6 +138,18 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<SignageFeed>();
         builder.Services.TryAddSingleton<IKioskPrinter, NoKioskPrinter>();
         builder.Services.AddSingleton<Kiosk>();
+
+        // Reprints: printed when the TicketReprinted event is durable, at the printer the devices name (or none).
+        builder.Services.TryAddSingleton<IReprintPrinter, NoReprintPrinter>();
+        builder.Services.AddSingleton<ReprintDesk>();
+        builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<ReprintDesk>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReprintDesk>());
+
+        // Who may take tickets, and how fast: the token file is read now, so a bad one stops the start (exit 2).
+        KioskOptions kiosk = builder.Configuration.GetSection(KioskOptions.Section).Get<KioskOptions>() ?? new KioskOptions();
+        KioskTokens kioskTokens = KioskTokens.Read(kiosk.TokenFile);
+        builder.Services.AddSingleton(sp => new KioskGate(kiosk, kioskTokens, sp.GetRequiredService<LobbyMetrics>(), sp.GetRequiredService<ILogger<KioskGate>>()));
+        builder.Services.AddSingleton<IHttpRateLimits>(sp => sp.GetRequiredService<KioskGate>());
         builder.Services.AddSingleton<IHttpEndpoints, LobbyPages>();
         builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
         builder.Services.AddSingleton<HttpServer>();

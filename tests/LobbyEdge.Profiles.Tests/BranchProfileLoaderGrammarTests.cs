@@ -1,5 +1,6 @@
 using System.Text;
 using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Devices.Printer;
 
 namespace LobbyEdge.Profiles.Tests;
 
@@ -145,6 +146,38 @@ public sealed class BranchProfileLoaderGrammarTests : IDisposable
         ProfileProblem problem = Assert.Single(e.Problems);
         Assert.Equal(("dispensers[0].printer", Position(path, "printer: printer-entrace")), (problem.Field, $"{problem.Line}:{problem.Column}"));
         Assert.Equal("no printer \"printer-entrace\" in devices (printers: printer-entrance); did you mean \"printer-entrance\"?", problem.Message);
+    }
+
+    [Fact]
+    public void Load_PrinterEncoding_IsGb18030UnlessTheModelOrThePrinterSaysGbk_AndAWrongOneIsAPositionedProblem()
+    {
+        const string Printers = """
+            devices:
+              - {id: p1, model: escpos-80mm, port: /dev/ttyUSB1}
+              - {id: p2, model: escpos-80mm, port: /dev/ttyUSB2, encoding: gbk}
+              - {id: p3, model: escpos-80mm, port: /dev/ttyUSB3, encoding: gb18030}
+            """;
+        BranchProfile profile = BranchProfileLoader.Load(Write(Branch + Printers));
+        Assert.Equal([PrinterEncoding.Gb18030, PrinterEncoding.Gbk, PrinterEncoding.Gb18030], profile.Hardware.Printers.Select(p => p.Settings.Encoding));
+
+        // A model of GBK clones: its printers are GBK unless one says otherwise.
+        string model = Path.Combine(_root, "devices", "escpos-80mm.yaml");
+        File.AppendAllText(model, "encoding: gbk\n");
+        profile = BranchProfileLoader.Load(Write(Branch + Printers));
+        Assert.Equal([PrinterEncoding.Gbk, PrinterEncoding.Gbk, PrinterEncoding.Gb18030], profile.Hardware.Printers.Select(p => p.Settings.Encoding));
+
+        string path = Write(Branch + """
+            devices:
+              - {id: p1, model: escpos-80mm, port: /dev/ttyUSB1, encoding: big5}
+              - {id: callers, model: caller68, port: /dev/ttyUSB0, encoding: gbk, keypads: [{counter: 1, address: 1}]}
+            """);
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+        Assert.Collection(
+            e.Problems,
+            big5 => Assert.Equal(
+                $"{path}:{Position(path, "encoding: big5")}: devices[0].encoding: a printer's encoding must be gb18030 or gbk (got \"big5\")", big5.ToString()),
+            keypad => Assert.Equal(
+                $"{path}:{Position(path, "encoding: gbk")}: devices[1].encoding: only a printer has an encoding (model \"caller68\" is a keypad)", keypad.ToString()));
     }
 
     [Fact]

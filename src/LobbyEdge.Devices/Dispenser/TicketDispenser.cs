@@ -124,7 +124,7 @@ public sealed partial class TicketDispenser
                     QrData = TicketContent.QrFor(_branch.BranchId, DateOnly.FromDateTime(local), result.Ticket, number),
                     Tier = tier,
                 };
-                PrintOutcome printed = await _printer.PrintAsync(TicketLayout.Render(content), cancellationToken).ConfigureAwait(false);
+                PrintOutcome printed = await _printer.PrintAsync(TicketLayout.Render(content, _printer.Settings), cancellationToken).ConfigureAwait(false);
                 if (!printed.Printed)
                 {
                     // Nobody holds this ticket: take it back out of the queue so no counter calls an empty number.

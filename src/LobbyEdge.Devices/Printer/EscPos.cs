@@ -25,7 +25,7 @@ public static class EscPos
     /// <summary>GS a 0x0E: Automatic Status Back on for online/offline, errors and the paper sensor.</summary>
     public static ReadOnlySpan<byte> EnableAutomaticStatusBack => [0x1D, 0x61, 0x0E];
 
-    /// <summary>FS &amp;: Chinese character mode (GB18030 double-byte text).</summary>
+    /// <summary>FS &amp;: Chinese character mode (GB18030 or GBK double-byte text, as the printer's <see cref="PrinterEncoding"/>).</summary>
     public static ReadOnlySpan<byte> ChineseMode => [0x1C, 0x26];
 
     /// <summary>GS V 66 0: feed to the cutter and cut (partial cut).</summary>
@@ -48,11 +48,20 @@ public static class EscPos
     public static void Feed(IBufferWriter<byte> output, byte lines) => Write(output, [0x1B, 0x64, lines]);
 
     /// <summary>Appends text in GB18030 and a line feed.</summary>
-    public static void Line(IBufferWriter<byte> output, string text)
+    public static void Line(IBufferWriter<byte> output, string text) => Line(output, text, PrinterEncoding.Gb18030);
+
+    /// <summary>
+    /// Appends text in the printer's character set and a line feed; for GBK, what GBK lacks is replaced by its
+    /// substitute (<see cref="PrinterText.Substitute"/>).
+    /// </summary>
+    public static void Line(IBufferWriter<byte> output, string text, PrinterEncoding encoding)
     {
         ArgumentNullException.ThrowIfNull(output);
-        Span<byte> span = output.GetSpan(Gb18030.GetMaxByteCount(text.Length) + 1);
-        int n = Gb18030.GetBytes(text, span);
+        ArgumentNullException.ThrowIfNull(text);
+        text = PrinterText.Prepare(text, encoding);
+        Encoding charset = PrinterText.For(encoding);
+        Span<byte> span = output.GetSpan(charset.GetMaxByteCount(text.Length) + 1);
+        int n = charset.GetBytes(text, span);
         span[n] = 0x0A;
         output.Advance(n + 1);
     }

@@ -28,6 +28,9 @@ public sealed record PrinterSettings
 
     /// <summary>Bytes per write: a ticket is written in pieces, each with the line's write timeout.</summary>
     public int WriteChunk { get; init; } = 256;
+
+    /// <summary>The character set of the printer's Chinese mode (profile <c>encoding: gb18030 | gbk</c>).</summary>
+    public PrinterEncoding Encoding { get; init; } = PrinterEncoding.Gb18030;
 }
 
 /// <summary>The result of a print request.</summary>
@@ -75,6 +78,9 @@ public sealed partial class EscPosPrinter : ISerialProtocol
 
     /// <summary>The printer as a device.</summary>
     public DeviceInfo Device => _device;
+
+    /// <summary>How this printer is driven and what it takes (its character set, its QR module size).</summary>
+    public PrinterSettings Settings => _settings;
 
     /// <summary>What the printer last reported.</summary>
     public PrinterCondition Condition

@@ -40,6 +40,12 @@ public sealed record TicketContent
     /// <summary>The customer's tier (a green-channel ticket says so).</summary>
     public Tier Tier { get; init; }
 
+    /// <summary>0 for the ticket as issued; N for its N-th reprint (the slip then says <c>补打 / REPRINT</c>).</summary>
+    public int ReprintNumber { get; init; }
+
+    /// <summary>For a reprint: when it was printed again, branch local time.</summary>
+    public DateTime ReprintedLocal { get; init; }
+
     /// <summary>The wait range in minutes, e.g. (6, 11); null when unknown.</summary>
     public (int Typical, int Upper)? WaitMinutes => TypicalWait is { } t && UpperWait is { } u
         ? ((int)Math.Round(t.TotalMinutes), Math.Max((int)Math.Round(t.TotalMinutes), (int)Math.Ceiling(u.TotalMinutes)))
@@ -60,14 +66,22 @@ public sealed record TicketContent
         string.Create(CultureInfo.InvariantCulture, $"lobby-edge:{branchId}:{businessDate:yyyyMMdd}:{ticketId}:{number}");
 }
 
-/// <summary>Lays out a ticket in ESC/POS, bilingual, GB18030 for Chinese.</summary>
+/// <summary>Lays out a ticket in ESC/POS, bilingual, in the printer's character set (GB18030 unless it is a GBK printer).</summary>
 public static class TicketLayout
 {
+    /// <summary>The ticket's bytes for a printer with <paramref name="settings"/> (its character set and QR module size).</summary>
+    public static byte[] Render(TicketContent ticket, PrinterSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Render(ticket, settings.QrModuleSize, settings.Encoding);
+    }
+
     /// <summary>The ticket's bytes, from init to cut.</summary>
-    public static byte[] Render(TicketContent ticket, byte qrModuleSize = 6)
+    public static byte[] Render(TicketContent ticket, byte qrModuleSize = 6, PrinterEncoding encoding = PrinterEncoding.Gb18030)
     {
         ArgumentNullException.ThrowIfNull(ticket);
         var output = new ArrayBufferWriter<byte>(1024);
+        void Line(string text) => EscPos.Line(output, text, encoding);
         EscPos.Write(output, EscPos.Initialize);
         EscPos.Write(output, EscPos.ChineseMode);
         EscPos.Align(output, 1);
@@ -75,33 +89,54 @@ public static class TicketLayout
         EscPos.Size(output, 0x11);
         if (ticket.BranchNameZh.Length > 0)
         {
-            EscPos.Line(output, ticket.BranchNameZh);
+            Line(ticket.BranchNameZh);
         }
 
         EscPos.Size(output, 0x00);
-        EscPos.Line(output, ticket.BranchName);
-        EscPos.Line(output, ticket.ServiceNameZh.Length > 0 ? $"{ticket.ServiceNameZh} / {ticket.ServiceName}" : ticket.ServiceName);
+        Line(ticket.BranchName);
+        Line(ticket.ServiceNameZh.Length > 0 ? $"{ticket.ServiceNameZh} / {ticket.ServiceName}" : ticket.ServiceName);
         if (ticket.Tier != Tier.Normal)
         {
-            EscPos.Line(output, ticket.Tier == Tier.Vip ? "贵宾 / VIP" : "绿色通道 / Priority");
+            Line(ticket.Tier == Tier.Vip ? "贵宾 / VIP" : "绿色通道 / Priority");
+        }
+
+        if (ticket.ReprintNumber > 0)
+        {
+            // A reprint says so above the number, so nobody takes it for a second ticket.
+            EscPos.Bold(output, true);
+            EscPos.Size(output, 0x11);
+            Line("补打 / REPRINT");
+            EscPos.Size(output, 0x00);
+            EscPos.Bold(output, false);
         }
 
         // The number in large type: four times wide and high.
         EscPos.Feed(output, 1);
         EscPos.Bold(output, true);
         EscPos.Size(output, 0x33);
-        EscPos.Line(output, ticket.Number);
+        Line(ticket.Number);
         EscPos.Size(output, 0x00);
         EscPos.Bold(output, false);
         EscPos.Feed(output, 1);
 
-        string ahead = ticket.PeopleAhead.ToString(CultureInfo.InvariantCulture);
-        EscPos.Line(output, $"前面还有 {ahead} 人 / {ahead} {(ticket.PeopleAhead == 1 ? "person" : "people")} ahead");
-        EscPos.Line(output, $"预计等候 {ticket.WaitZh} / {ticket.WaitEn}");
-        EscPos.Line(output, ticket.IssuedLocal.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+        if (ticket.ReprintNumber > 0)
+        {
+            // The queue has moved on since the ticket was issued: the original time, not a stale wait.
+            string n = ticket.ReprintNumber.ToString(CultureInfo.InvariantCulture);
+            Line(string.Create(CultureInfo.InvariantCulture, $"取号时间 / Issued {ticket.IssuedLocal:yyyy-MM-dd HH:mm}"));
+            Line(string.Create(CultureInfo.InvariantCulture, $"补打 第{n}次 {ticket.ReprintedLocal:HH:mm} / Reprint #{n}"));
+        }
+        else
+        {
+            string ahead = ticket.PeopleAhead.ToString(CultureInfo.InvariantCulture);
+            Line($"前面还有 {ahead} 人 / {ahead} {(ticket.PeopleAhead == 1 ? "person" : "people")} ahead");
+            Line($"预计等候 {ticket.WaitZh} / {ticket.WaitEn}");
+            Line(ticket.IssuedLocal.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+        }
+
         EscPos.Feed(output, 1);
         EscPos.QrCode(output, ticket.QrData, qrModuleSize);
-        EscPos.Line(output, "请留意叫号 / Please wait for your number");
+        Line("请留意叫号 / Please wait for your number");
         EscPos.Feed(output, 3);
         EscPos.Write(output, EscPos.Cut);
         return output.WrittenSpan.ToArray();

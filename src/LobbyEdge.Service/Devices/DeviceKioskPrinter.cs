@@ -38,24 +38,15 @@ public sealed partial class DeviceKioskPrinter : IKioskPrinter
     public async ValueTask PrintAsync(KioskTicket ticket, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ticket);
-        DateTime local = BusinessCalendar.ToLocal(_branch.TimeZone, ticket.IssuedAt.UtcDateTime);
-        var content = new TicketContent
+        TicketContent content = Slip(_branch, ticket.Ticket, ticket.Service, ticket.TicketIndex, ticket.Tier, ticket.IssuedAt) with
         {
-            BranchName = _branch.Name,
-            BranchNameZh = _branch.NameZh,
-            ServiceName = ticket.Service.Name,
-            ServiceNameZh = ticket.Service.NameZh,
-            Number = ticket.Ticket,
             PeopleAhead = ticket.PeopleAhead,
             TypicalWait = ticket.TypicalWaitMs >= 0 ? TimeSpan.FromMilliseconds(ticket.TypicalWaitMs) : null,
             UpperWait = ticket.UpperWaitMs >= 0 ? TimeSpan.FromMilliseconds(ticket.UpperWaitMs) : null,
-            IssuedLocal = local,
-            QrData = TicketContent.QrFor(_branch.BranchId, DateOnly.FromDateTime(local), ticket.TicketIndex, ticket.Ticket),
-            Tier = ticket.Tier,
         };
 
         // The ticket exists already: it is printed even if the kiosk's browser goes away meanwhile.
-        PrintOutcome printed = await _printer.PrintAsync(TicketLayout.Render(content), CancellationToken.None)
+        PrintOutcome printed = await _printer.PrintAsync(TicketLayout.Render(content, _printer.Settings), CancellationToken.None)
             .AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!printed.Printed)
         {
@@ -64,6 +55,23 @@ public sealed partial class DeviceKioskPrinter : IKioskPrinter
         }
 
         Log.Printed(_logger, _printer.Device.Id, ticket.Ticket);
+    }
+
+    /// <summary>What every slip of a ticket says: the branch, the service, the number, the tier, the issue time (branch local) and the QR code.</summary>
+    internal static TicketContent Slip(BranchConfig branch, string number, ServiceConfig service, int ticketIndex, Tier tier, DateTimeOffset issuedAt)
+    {
+        DateTime local = BusinessCalendar.ToLocal(branch.TimeZone, issuedAt.UtcDateTime);
+        return new TicketContent
+        {
+            BranchName = branch.Name,
+            BranchNameZh = branch.NameZh,
+            ServiceName = service.Name,
+            ServiceNameZh = service.NameZh,
+            Number = number,
+            IssuedLocal = local,
+            QrData = TicketContent.QrFor(branch.BranchId, DateOnly.FromDateTime(local), ticketIndex, number),
+            Tier = tier,
+        };
     }
 
     private static partial class Log

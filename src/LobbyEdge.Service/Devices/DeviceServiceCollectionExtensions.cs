@@ -66,6 +66,14 @@ public static class DeviceServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<DeviceKioskPrinter>>()));
         }
 
+        // Reprints come out of the kiosk's printer, else the branch's first printer (it replaces NoReprintPrinter).
+        if ((hardware.KioskPrinter ?? (hardware.Printers.Count > 0 ? hardware.Printers[0].Device.Id : null)) is { } reprintPrinter)
+        {
+            services.AddSingleton<IReprintPrinter>(sp => new DeviceReprintPrinter(
+                config,
+                sp.GetRequiredService<LobbyDevices>().Printer(reprintPrinter) ?? throw new InvalidOperationException($"no printer {reprintPrinter}")));
+        }
+
         return services;
     }
 }

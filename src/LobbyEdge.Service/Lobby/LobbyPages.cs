@@ -8,15 +8,17 @@ namespace LobbyEdge.Service.Lobby;
 
 /// <summary>
 /// The lobby's endpoints on the operations server: the signage page (<c>/signage</c>) with its live feed
-/// (<c>/signage/events</c>), and the kiosk page (<c>/kiosk</c>) with its ticket request (<c>POST /kiosk/tickets</c>).
+/// (<c>/signage/events</c>), and the kiosk page (<c>/kiosk</c>) with its ticket request (<c>POST /kiosk/tickets</c>,
+/// known kiosks only: <see cref="KioskGate"/>) and its enrolment (<c>GET /kiosk/enrol?token=…</c>).
 /// The pages are embedded in the program: a lobby TV or kiosk needs nothing but this box, no CDN, no fonts.
 /// </summary>
-public sealed class LobbyPages(SignageFeed feed, Kiosk kiosk) : IHttpEndpoints
+public sealed class LobbyPages(SignageFeed feed, Kiosk kiosk, KioskGate gate) : IHttpEndpoints
 {
     private static readonly ConcurrentDictionary<string, byte[]> s_pages = new(StringComparer.Ordinal);
 
     private readonly SignageFeed _feed = feed ?? throw new ArgumentNullException(nameof(feed));
     private readonly Kiosk _kiosk = kiosk ?? throw new ArgumentNullException(nameof(kiosk));
+    private readonly KioskGate _gate = gate ?? throw new ArgumentNullException(nameof(gate));
 
     /// <inheritdoc />
     public void Map(IEndpointRouteBuilder endpoints)
@@ -24,8 +26,14 @@ public sealed class LobbyPages(SignageFeed feed, Kiosk kiosk) : IHttpEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/signage", () => Page("signage.html"));
         endpoints.MapGet("/signage/events", _feed.ServeAsync);
-        endpoints.MapGet("/kiosk", () => Page("kiosk.html"));
-        endpoints.MapPost("/kiosk/tickets", (Func<HttpContext, Task<IResult>>)_kiosk.IssueAsync);
+        endpoints.MapGet("/kiosk", (HttpContext context) =>
+        {
+            _gate.Renew(context);
+            return Page("kiosk.html");
+        });
+        endpoints.MapGet("/kiosk/enrol", (Func<HttpContext, IResult>)_gate.Enrol);
+        endpoints.MapPost("/kiosk/tickets", (Func<HttpContext, Task<IResult>>)(context => _gate.Refuse(context) is { } refused ? Task.FromResult(refused) : _kiosk.IssueAsync(context)))
+            .WithMetadata(KioskTicketsEndpoint.Instance);
     }
 
     private static IResult Page(string name) => Results.Bytes(s_pages.GetOrAdd(name, Load), "text/html; charset=utf-8");

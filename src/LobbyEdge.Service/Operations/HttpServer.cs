@@ -25,6 +25,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     private readonly IEngineLoopHealth _loop;
     private readonly RestoredBranch _branch;
     private readonly IHttpEndpoints[] _parts;
+    private readonly IHttpRateLimits[] _limits;
     private readonly ILogger<HttpServer> _logger;
     private WebApplication? _app;
 
@@ -36,7 +37,8 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         IEngineLoopHealth loop,
         RestoredBranch branch,
         IEnumerable<IHttpEndpoints> parts,
-        ILogger<HttpServer> logger)
+        ILogger<HttpServer> logger,
+        IEnumerable<IHttpRateLimits>? limits = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -45,6 +47,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         _loop = loop;
         _branch = branch;
         _parts = [.. parts];
+        _limits = limits is null ? [] : [.. limits];
         _logger = logger;
     }
 
@@ -72,8 +75,18 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
             k.AddServerHeader = false;
             k.Listen(address, _options.Port);
         });
+        builder.Services.AddRateLimiter(o =>
+        {
+            foreach (IHttpRateLimits limits in _limits)
+            {
+                limits.Configure(o);
+            }
+        });
         WebApplication app = builder.Build();
         app.Use(AnswerBadRequests);
+
+        // After routing (implicit, first), so the limiters see which endpoint a request is for.
+        app.UseRateLimiter();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", Ready);
         app.MapGet("/metrics", Metrics);

@@ -42,6 +42,7 @@ public sealed class VirtualPrinter : IVirtualDevice
     private readonly List<string> _tickets = [];
     private readonly StringBuilder _page = new();
     private readonly List<byte> _text = [];
+    private readonly List<byte[]> _lines = [];
     private Stream? _line;
     private bool _asb;
     private bool _paperOut;
@@ -125,6 +126,18 @@ public sealed class VirtualPrinter : IVirtualDevice
             lock (_sync)
             {
                 return [.. _tickets];
+            }
+        }
+    }
+
+    /// <summary>Every text line (not empty) printed so far, as the bytes the printer received (its character set's, not decoded).</summary>
+    public IReadOnlyList<byte[]> LineBytes
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _lines];
             }
         }
     }
@@ -370,7 +383,13 @@ public sealed class VirtualPrinter : IVirtualDevice
 
     private void FlushLine()
     {
-        _page.Append(EscPos.Gb18030.GetString([.. _text])).Append('\n');
+        byte[] line = [.. _text];
+        if (line.Length > 0)
+        {
+            _lines.Add(line);
+        }
+
+        _page.Append(EscPos.Gb18030.GetString(line)).Append('\n');
         _text.Clear();
     }
 }

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
-using LobbyEdge.Devices.Serial;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;
@@ -16,21 +14,19 @@ namespace LobbyEdge.Devices.Tests;
 public sealed class KioskPrintFailureProcessTests : IAsyncDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("le-kiosk-process");
-    private readonly CancellationTokenSource _stop = new();
-    private SocatPty? _pty;
-    private Task? _printerRun;
+    private PtyPrinter? _pty;
 
     [Fact]
     public async Task KioskPrinterDyingOrOutOfPaperAfterTheTap_NoNumberIsGiven_AndTheTicketIsCancelledAsPrintFailed()
     {
-        string branch = WriteBranch();
-        _pty = await SocatPty.StartAsync(Path.Combine(_dir.FullName, "printer-host"), Path.Combine(_dir.FullName, "printer-dev"), TimeSpan.FromSeconds(10));
-        var printer = new VirtualPrinter();
-        _printerRun = RunPrinterAsync(printer, _pty.DeviceEnd, _stop.Token);
+        _pty = await PtyPrinter.StartAsync(_dir.FullName);
+        string branch = _pty.WriteKioskBranch(_dir.FullName);
+        VirtualPrinter printer = _pty.Printer;
         int port = ServiceProcess.FreePort();
         string data = Path.Combine(_dir.FullName, "data");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await using (ServiceProcess service = ServiceProcess.Start(_dir.FullName, "--branch", branch, "--data", data, $"--Http:Port={port}"))
+        // Waiting for the printer taps every 100 ms, and the kiosk's rate limit counts every tap: raised for this test.
+        await using (ServiceProcess service = ServiceProcess.Start(_dir.FullName, "--branch", branch, "--data", data, $"--Http:Port={port}", "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000"))
         {
             // A good ticket first: the printer is up and confirms the cut.
             (HttpStatusCode status, JsonElement body) = await IssueWhenPrinterReadyAsync(http, service);
@@ -66,11 +62,9 @@ public sealed class KioskPrintFailureProcessTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _pty?.Dispose();
-        if (_printerRun is not null)
+        if (_pty is not null)
         {
-            await _printerRun.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _pty.DisposeAsync();
         }
 
         _dir.Delete(recursive: true);
@@ -85,59 +79,9 @@ public sealed class KioskPrintFailureProcessTests : IAsyncDisposable
         Assert.Contains(reason, body.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> IssueAsync(HttpClient http)
-    {
-        using HttpResponseMessage response = await http.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" });
-        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
-    }
+    private static Task<(HttpStatusCode Status, JsonElement Body)> IssueAsync(HttpClient http) => KioskTaps.TapAsync(http);
 
     /// <summary>Taps until the kiosk stops refusing because its printer is not (yet, or again) ready.</summary>
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> IssueWhenPrinterReadyAsync(HttpClient http, ServiceProcess service)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            Assert.False(service.HasExited, "lobby-edge exited");
-            try
-            {
-                (HttpStatusCode status, JsonElement body) = await IssueAsync(http);
-                if (status != HttpStatusCode.Conflict || body.GetProperty("reason").GetString() != "printer" || clock.Elapsed > TimeSpan.FromMinutes(1))
-                {
-                    return (status, body);
-                }
-            }
-            catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromMinutes(1))
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task RunPrinterAsync(VirtualPrinter printer, string path, CancellationToken stop)
-    {
-        SerialConnection c = await SerialPortConnector.Instance.OpenAsync(new SerialLineSettings { Path = path }, stop);
-        try
-        {
-            await printer.RunAsync(c.Stream, stop);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The test is over.
-        }
-        finally
-        {
-            _ = Task.Run(c.Close);
-        }
-    }
-
-    private string WriteBranch() => KioskBranch.Write(_dir.FullName, $"""
-        devices:
-          - id: printer
-            model: escpos-80mm
-            port: {_dir.FullName}/printer-host
-        kiosk:
-          printer: printer
-        """);
+    private static Task<(HttpStatusCode Status, JsonElement Body)> IssueWhenPrinterReadyAsync(HttpClient http, ServiceProcess service) =>
+        KioskTaps.TapWhenPrinterReadyAsync(http, service, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
 }

@@ -49,7 +49,9 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     [InlineData("--EventLog:RetentionDay=3", "EventLog:RetentionDay", "did you mean 'EventLog:RetentionDays'")]
     [InlineData("--Voice:Languages:First=en", "Voice:Languages", "Voice:Languages:0")]
     [InlineData("--Clock:Synchronisation=trusted", "Clock:Synchronisation", "did you mean 'Clock:Synchronization'")]
-    [InlineData("--Kiosk:Enabled=true", "Kiosk", "unknown section")]
+    [InlineData("--Signage:Enabled=true", "Signage", "unknown section")]
+    [InlineData("--Kiosk:Enabled=true", "Kiosk:Enabled", "unknown key 'Enabled' in section 'Kiosk'")]
+    [InlineData("--Kiosk:TicketPerMinute=5", "Kiosk:TicketPerMinute", "did you mean 'Kiosk:TicketsPerMinute'")]
     public async Task UnknownSectionOrKey_ExitsTwoSayingWhichWasMeant(string argument, string key, string hint)
     {
         (int exitCode, _, string stderr) = await RunAsync(null, argument);

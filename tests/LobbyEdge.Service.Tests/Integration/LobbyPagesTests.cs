@@ -66,6 +66,91 @@ public sealed class LobbyPagesTests(ITestOutputHelper output) : IDisposable
         await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "signage.png"));
     }
 
+    [Theory]
+    [InlineData(1920, 1080)]
+    [InlineData(1366, 768)]
+    public async Task Signage_EveryRecentCallLineIsWhollyVisible_AndTheLineAboveTheNumberNamesTheCounter(int width, int height)
+    {
+        int port = ServiceProcess.FreePort();
+        await using ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "60", "--seed", "7", "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}");
+        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on ", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        // Enough calls for a full "recent calls" list: five, more than the demo branch's old layout could show whole.
+        await Eventually.UntilAsync(async () =>
+        {
+            using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/state", UriKind.Relative)));
+            return state.RootElement.GetProperty("recentCalls").GetArrayLength() >= 5;
+        }, "five recent calls", TimeSpan.FromMinutes(2), () => "");
+        await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
+        string page = await chromium.OpenAsync(new Uri(http.BaseAddress, "/signage"), width, height);
+        await chromium.WaitForAsync(page, "document.querySelectorAll('#calls li').length >= 4 && document.querySelectorAll('#waiting li').length === 5", TimeSpan.FromSeconds(30));
+
+        // Every line shown lies wholly inside its list's box and the screen: nothing is cut, across or down.
+        const string Measure = """
+            JSON.stringify((() => {
+              const r = e => { const b = e.getBoundingClientRect(); return { top: b.top, bottom: b.bottom, left: b.left, right: b.right }; };
+              const list = document.getElementById('calls');
+              return { width: innerWidth, height: innerHeight, box: r(list),
+                lines: [...list.children].map(li => ({ text: li.textContent, box: r(li), parts: [...li.children].map(r) })),
+                label: [r(document.getElementById('nowLabelZh')), r(document.getElementById('nowLabelEn'))], now: r(document.getElementById('now')) };
+            })())
+            """;
+        using JsonDocument layout = JsonDocument.Parse((await chromium.EvaluateAsync(page, Measure)).GetString()!);
+        JsonElement root = layout.RootElement;
+        output.WriteLine($"{width}x{height}: {root}");
+        Assert.Equal(width, root.GetProperty("width").GetInt32());
+        Assert.Equal(height, root.GetProperty("height").GetInt32());
+        JsonElement list = root.GetProperty("box");
+        JsonElement[] lines = [.. root.GetProperty("lines").EnumerateArray()];
+        Assert.InRange(lines.Length, 4, 5);
+        foreach (JsonElement line in lines)
+        {
+            string text = line.GetProperty("text").GetString()!;
+            AssertInside(line.GetProperty("box"), list, text);
+            AssertInside(line.GetProperty("box"), Screen(width, height), text);
+            foreach (JsonElement part in line.GetProperty("parts").EnumerateArray())
+            {
+                AssertInside(part, list, text);
+            }
+
+            Assert.Matches("^[A-Z][0-9]{3}→ ([0-9]+) 号窗口 Counter \\1$", text);
+        }
+
+        foreach (JsonElement label in root.GetProperty("label").EnumerateArray())
+        {
+            AssertInside(label, root.GetProperty("now"), "the line above the number");
+        }
+
+        // The line above the big number says which counter to go to, as the engine's latest call has it.
+        string expected = "", shown = "";
+        await Eventually.UntilAsync(async () =>
+        {
+            using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/state", UriKind.Relative)));
+            JsonElement call = state.RootElement.GetProperty("recentCalls")[0];
+            string ticket = call.GetProperty("ticket").GetString()!;
+            int counter = call.GetProperty("counter").GetInt32();
+            expected = $"请 {ticket} 号到 {counter} 号窗口|{ticket} please go to counter {counter}";
+            shown = (await chromium.EvaluateAsync(page, "document.getElementById('nowLabelZh').textContent + '|' + document.getElementById('nowLabelEn').textContent")).GetString() ?? "";
+            return shown == expected;
+        }, "the line above the number to name the latest call's counter", TimeSpan.FromSeconds(30), () => $"page: {shown}, engine: {expected}");
+        await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, $"signage-{width}x{height}.png"));
+    }
+
+    private static JsonElement Screen(int width, int height) =>
+        JsonDocument.Parse($$"""{"top":0,"left":0,"bottom":{{height}},"right":{{width}}}""").RootElement;
+
+    private static void AssertInside(JsonElement inner, JsonElement outer, string what)
+    {
+        const double Tolerance = 0.5;
+        bool inside = inner.GetProperty("top").GetDouble() >= outer.GetProperty("top").GetDouble() - Tolerance
+            && inner.GetProperty("bottom").GetDouble() <= outer.GetProperty("bottom").GetDouble() + Tolerance
+            && inner.GetProperty("left").GetDouble() >= outer.GetProperty("left").GetDouble() - Tolerance
+            && inner.GetProperty("right").GetDouble() <= outer.GetProperty("right").GetDouble() + Tolerance;
+        Assert.True(inside, $"'{what}' at {inner} is not wholly inside {outer}");
+    }
+
     [Fact]
     public async Task Kiosk_TapIssuesATicket_AndARefusalIsShownPlainly()
     {
