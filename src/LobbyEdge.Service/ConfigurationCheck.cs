@@ -5,6 +5,7 @@ using System.Reflection;
 using LobbyEdge.HeadOffice;
 using LobbyEdge.Profiles;
 using LobbyEdge.Service.Clock;
+using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using LobbyEdge.Voice;
@@ -31,6 +32,7 @@ internal static class ConfigurationCheck
         (VoiceOptions.Section, typeof(VoiceOptions)),
         (HeadOfficeOptions.SectionName, typeof(HeadOfficeOptions)),
         (ClockOptions.Section, typeof(ClockOptions)),
+        (ConsoleOptions.Section, typeof(ConsoleOptions)),
 
         // The framework's own section: its keys are category names, not a fixed list.
         ("Logging", null),
@@ -106,6 +108,15 @@ internal static class ConfigurationCheck
             }
 
             Range(problems, ClockOptions.Section, "StepThresholdSeconds", clock.StepThresholdSeconds, 0.01, 3600, "seconds");
+        }
+
+        if (Bind<ConsoleOptions>(configuration, ConsoleOptions.Section, problems) is { } console)
+        {
+            Range(problems, ConsoleOptions.Section, "SessionIdleMinutes", console.SessionIdleMinutes, 1, 720, "minutes");
+            Range(problems, ConsoleOptions.Section, "SessionMaxHours", console.SessionMaxHours, 1, 24, "hours");
+            Range(problems, ConsoleOptions.Section, "LockoutFailures", console.LockoutFailures, 1, 100, "failures");
+            Range(problems, ConsoleOptions.Section, "LockoutMinutes", console.LockoutMinutes, 1, 1440, "minutes");
+            Range(problems, ConsoleOptions.Section, "OverdueMinutes", console.OverdueMinutes, 1, 120, "minutes");
         }
 
         // The logging providers read these themselves and would throw at the first log line (exit 134).
