@@ -17,7 +17,7 @@ if (args.Length > 0 && args[0] == "inspect")
 
 if (args.Length > 0 && args[0] == "staff")
 {
-    return LobbyEdge.Service.Lobby.StaffCommand.Run(args, Console.In, Console.Out, Console.Error);
+    return StaffCommand.Run(args, Console.In, Console.Out, Console.Error);
 }
 
 if (args.Length > 0 && args[0] == "verify")

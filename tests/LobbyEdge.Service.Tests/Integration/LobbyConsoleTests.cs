@@ -113,7 +113,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         string profile = KioskBranch.Write(_work.FullName, "");
         int port = ServiceProcess.FreePort();
         await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", profile, "--data", data, $"--Http:Port={port}");
-        await service.WaitUntilReadyAsync();
+        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         using HttpClient http = Client(baseAddress);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SignInAsync(http, DemoStaff, DemoPin)).StatusCode);
@@ -209,7 +209,6 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         TimeSpan took = await chromium.WaitForAsync(
             page, $"['due','overdue'].includes(document.querySelector('.ticket[data-ticket=\"{alert}\"]')?.dataset.care)", TimeSpan.FromSeconds(1));
         output.WriteLine($"care alert for {alert} on the console after {took.TotalMilliseconds:0} ms");
-        await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "console-1024x600.png"));
 
         // One tap records care: the care figures (engine) and /metrics move. A ticket called in the meantime is
         // refused as no longer waiting; then the next one is taken.
@@ -238,7 +237,9 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
             async () => CareGivenMetric(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))) > before,
             "lobby_care_given_total to move");
 
-        // The phone layout, for the README.
+        // The tablet and phone layouts, for the README, once the floor is busy (or as it is after a minute).
+        await Eventually.HoldsAsync(async () => (await chromium.EvaluateAsync(page, "document.querySelectorAll('.ticket').length")).GetInt32() >= 8, TimeSpan.FromMinutes(1));
+        await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "console-1024x600.png"));
         string phone = await chromium.OpenAsync(new Uri(baseAddress, "/lobby"), 390, 844);
         await chromium.WaitForAsync(phone, "document.querySelectorAll('.ticket').length > 0", TimeSpan.FromSeconds(30));
         await chromium.ScreenshotAsync(phone, Path.Combine(s_artifacts, "console-phone.png"));
@@ -340,6 +341,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
             "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}");
         await service.WaitUntilReadyAsync();
         await service.WaitForLineAsync(m => m.Contains($"as staff {DemoStaff} with PIN {DemoPin}", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
         return (service, new Uri($"http://127.0.0.1:{port}"));
     }
 

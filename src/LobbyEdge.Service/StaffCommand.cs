@@ -1,4 +1,6 @@
-namespace LobbyEdge.Service.Lobby;
+using LobbyEdge.Service.Lobby;
+
+namespace LobbyEdge.Service;
 
 /// <summary>
 /// <c>lobby-edge staff add|pin|remove|list</c>: keeps the console's staff file (<see cref="StaffFile"/>). The PIN is
