@@ -118,7 +118,7 @@ public sealed partial class QueueEngine
                     ref TicketRecord tk = ref _tickets[e.Ticket];
                     Unlink(ref _noShows[tk.Service], e.Ticket);
                     tk.Recoveries++;
-                    Enqueue(e.Ticket, e.AsTicketRecovered().PlacesFromFront, t);
+                    Enqueue(e.Ticket, e.AsTicketRecovered().PlacesFromFront, t, t);
                     break;
                 }
 
@@ -131,7 +131,7 @@ public sealed partial class QueueEngine
                     ReleaseFromCounter(ref tk, e.Ticket);
                     tk.Service = e.Service;
                     tk.Recalls = 0;
-                    Enqueue(e.Ticket, e.AsTicketTransferred().PlacesFromFront, t);
+                    Enqueue(e.Ticket, e.AsTicketTransferred().PlacesFromFront, t, t);
                     break;
                 }
 
@@ -139,6 +139,11 @@ public sealed partial class QueueEngine
             case EventKind.TicketAbandoned:
                 {
                     ref TicketRecord tk = ref _tickets[e.Ticket];
+                    if (tk.State == TicketState.Waiting)
+                    {
+                        CloseCareWait(ref tk, t);
+                    }
+
                     Detach(ref tk, e.Ticket);
                     tk.State = e.Kind == EventKind.TicketCancelled ? TicketState.Cancelled : TicketState.Abandoned;
                     tk.ExpiredBy = (RefusalReason)e.Detail;
@@ -160,6 +165,12 @@ public sealed partial class QueueEngine
                 {
                     ref TicketRecord tk = ref _tickets[e.Ticket];
                     tk.CareCount = e.AsCareNeeded().AlertNumber;
+                    MarkCarePast(ref tk);
+                    if (tk.CareAlertTicks == 0)
+                    {
+                        tk.CareAlertTicks = t;
+                    }
+
                     long repeat = _services[tk.Service].CareRepeat.Ticks;
                     if (repeat > 0)
                     {
@@ -183,11 +194,7 @@ public sealed partial class QueueEngine
                     {
                         // Anti-starvation: a normal ticket past the SLA target is called as priority, among the
                         // priority tickets by its original issue time.
-                        Unlink(ref _lanes[(tk.Service * LaneCount) + tk.Lane], e.Ticket);
-                        int lane = LaneOf(in tk);
-                        ref Lane to = ref _lanes[(tk.Service * LaneCount) + lane];
-                        tk.Lane = (byte)lane;
-                        LinkAt(ref to, e.Ticket, PositionByAge(in to, tk.IssuedTicks));
+                        MoveToLane(e.Ticket, PositionByAge(in _lanes[(tk.Service * LaneCount) + LaneOf(in tk)], tk.IssuedTicks));
                     }
 
                     break;
@@ -206,6 +213,29 @@ public sealed partial class QueueEngine
                     c.StateSinceTicks = t;
                     break;
                 }
+
+            case EventKind.CareGiven:
+                ApplyCareGiven(in e);
+                break;
+
+            case EventKind.TierChanged:
+                {
+                    ref TicketRecord tk = ref _tickets[e.Ticket];
+                    _waitingByTier[(tk.Service * LaneCount) + (int)tk.Tier]--;
+                    tk.Tier = e.Tier;
+                    _waitingByTier[(tk.Service * LaneCount) + (int)tk.Tier]++;
+                    tk.PredictionPending = false; // the printed prediction was for the old lane
+                    MoveToLane(e.Ticket, e.AsTierChanged().PlacesFromFront);
+                    break;
+                }
+
+            case EventKind.TicketDiverted:
+                ApplyDiverted(in e);
+                break;
+
+            case EventKind.TicketReprinted:
+                _tickets[e.Ticket].Reprints = e.AsTicketReprinted().ReprintNumber;
+                break;
 
             case EventKind.DeviceStatusChanged:
             case EventKind.RequestDecided:
@@ -238,7 +268,74 @@ public sealed partial class QueueEngine
         _ticketByNumber[service][e.Number - sc.FirstNumber] = id;
         _lastNumber[service] = e.Number;
         _issued[service]++;
-        Enqueue(id, int.MaxValue, e.TimeTicks);
+        Enqueue(id, int.MaxValue, e.TimeTicks, e.TimeTicks);
+    }
+
+    private void ApplyCareGiven(in LobbyEvent e)
+    {
+        ref TicketRecord tk = ref _tickets[e.Ticket];
+        ref CareTally care = ref _care[tk.Service];
+        NoteCarePast(ref tk, e.TimeTicks);
+        if (tk.CarePast && tk.CareGiven == 0)
+        {
+            care.UncaredWaiting--;
+        }
+
+        CareGivenView given = e.AsCareGiven();
+        tk.CareGiven = given.CareNumber;
+        tk.LastCareTicks = e.TimeTicks;
+        tk.CareAlertTicks = 0;
+        care.CareGiven++;
+        if (given.Answered)
+        {
+            care.Responses++;
+            care.ResponseMsTotal += given.ResponseMs;
+        }
+
+        // The care repeat restarts: the next alert a repeat from now, none when the service does not repeat. A
+        // care timer entry due no later than the old due time is in the heap already (Tick moves it on to the new
+        // due time), so only an earlier due time needs an entry: repeated care never grows the heap.
+        long repeat = _services[tk.Service].CareRepeat.Ticks;
+        long old = tk.NextCareTicks;
+        tk.NextCareTicks = repeat > 0 ? e.TimeTicks + repeat : 0;
+        if (tk.NextCareTicks > 0 && (old == 0 || tk.NextCareTicks < old))
+        {
+            _timers.Push(new TimerEntry(tk.NextCareTicks, e.Ticket, TimerKind.Care));
+        }
+    }
+
+    private void ApplyDiverted(in LobbyEvent e)
+    {
+        int id = e.Ticket;
+        ref TicketRecord tk = ref _tickets[id];
+        long t = e.TimeTicks;
+
+        // Past the threshold of the service it waited in so far? Then it stays past it (and uncared, counted) in
+        // the new service; otherwise its first alert is timed by the new service's threshold, from its issue.
+        NoteCarePast(ref tk, t);
+        long oldCare = tk.NextCareTicks;
+        long oldSla = tk.IssuedTicks + _services[tk.Service].SlaTarget.Ticks;
+        Detach(ref tk, id);
+        tk.Service = e.Service;
+        tk.PredictionPending = false; // the printed prediction was for the other queue
+        if (!tk.CarePast && tk.CareCount == 0 && tk.CareGiven == 0)
+        {
+            tk.NextCareTicks = tk.IssuedTicks + _services[tk.Service].CareThreshold.Ticks;
+        }
+
+        // Still waiting, with its timer entries in the heap (Tick moves an entry on to a later due time): only an
+        // earlier due time needs a new entry, so diverting back and forth never grows the heap.
+        Enqueue(id, e.AsTicketDiverted().PlacesFromFront, t, tk.QueuedTicks, armTimers: false);
+        if (tk.NextCareTicks > 0 && (oldCare == 0 || tk.NextCareTicks < oldCare))
+        {
+            _timers.Push(new TimerEntry(tk.NextCareTicks, id, TimerKind.Care));
+        }
+
+        long sla = tk.IssuedTicks + _services[tk.Service].SlaTarget.Ticks;
+        if (!tk.SlaBreached && sla < oldSla)
+        {
+            _timers.Push(new TimerEntry(sla, id, TimerKind.Sla));
+        }
     }
 
     private void ApplyCalled(in LobbyEvent e)
@@ -274,6 +371,7 @@ public sealed partial class QueueEngine
             }
         }
 
+        CloseCareWait(ref tk, e.TimeTicks);
         Detach(ref tk, id);
         tk.State = TicketState.Called;
         tk.Counter = e.Counter;
@@ -285,18 +383,36 @@ public sealed partial class QueueEngine
         NoteRecentCall(id, e.Counter, e.TimeTicks, 0);
     }
 
-    /// <summary>Puts a ticket into its lane at a position from the front (clamped) and arms its timers.</summary>
-    private void Enqueue(int id, int position, long t)
+    /// <summary>
+    /// Puts a ticket into its lane at a position from the front (clamped), counts it waiting since
+    /// <paramref name="queuedTicks"/> and (unless it never stopped waiting) arms its timers.
+    /// </summary>
+    private void Enqueue(int id, int position, long t, long queuedTicks, bool armTimers = true)
     {
         ref TicketRecord tk = ref _tickets[id];
         tk.State = TicketState.Waiting;
         tk.Counter = 0;
-        tk.QueuedTicks = t;
+        tk.QueuedTicks = queuedTicks;
         int lane = LaneOf(in tk);
         tk.Lane = (byte)lane;
         LinkAt(ref _lanes[(tk.Service * LaneCount) + lane], id, position);
         _waiting[tk.Service]++;
         _waitingByTier[(tk.Service * LaneCount) + (int)tk.Tier]++;
+
+        // Back in a queue past its care threshold without care: uncared again (recovery, transfer, divert).
+        if (tk.CarePast && tk.CareGiven == 0)
+        {
+            _care[tk.Service].UncaredWaiting++;
+        }
+        else
+        {
+            NoteCarePast(ref tk, t);
+        }
+
+        if (!armTimers)
+        {
+            return;
+        }
 
         // Care and SLA clocks run from the original issue; a ticket back in the queue after its due time is
         // alerted at the next tick.
@@ -320,6 +436,11 @@ public sealed partial class QueueEngine
                 Unlink(ref _lanes[(tk.Service * LaneCount) + tk.Lane], id);
                 _waiting[tk.Service]--;
                 _waitingByTier[(tk.Service * LaneCount) + (int)tk.Tier]--;
+                if (tk.CarePast && tk.CareGiven == 0)
+                {
+                    _care[tk.Service].UncaredWaiting--;
+                }
+
                 break;
             case TicketState.NoShow:
                 Unlink(ref _noShows[tk.Service], id);
@@ -334,6 +455,65 @@ public sealed partial class QueueEngine
             default:
                 break;
         }
+    }
+
+    /// <summary>Moves a waiting ticket into the lane its tier and SLA state give, at a position from the front.</summary>
+    private void MoveToLane(int id, int position)
+    {
+        ref TicketRecord tk = ref _tickets[id];
+        Unlink(ref _lanes[(tk.Service * LaneCount) + tk.Lane], id);
+        int lane = LaneOf(in tk);
+        tk.Lane = (byte)lane;
+        LinkAt(ref _lanes[(tk.Service * LaneCount) + lane], id, position);
+    }
+
+    /// <summary>
+    /// Marks a waiting ticket past its care threshold when it is by <paramref name="t"/> (the first care alert
+    /// marks it too, see <see cref="MarkCarePast"/>). Reads only the event's time and the state, so replay agrees.
+    /// </summary>
+    private void NoteCarePast(ref TicketRecord tk, long t)
+    {
+        if (!tk.CarePast && tk.State == TicketState.Waiting && IsPastCare(in tk, t))
+        {
+            MarkCarePast(ref tk);
+        }
+    }
+
+    /// <summary>The ticket joins the care KPI's population; waiting without care, it counts as uncared.</summary>
+    private void MarkCarePast(ref TicketRecord tk)
+    {
+        if (tk.CarePast)
+        {
+            return;
+        }
+
+        tk.CarePast = true;
+        if (tk.State == TicketState.Waiting && tk.CareGiven == 0)
+        {
+            _care[tk.Service].UncaredWaiting++;
+        }
+    }
+
+    /// <summary>
+    /// A waiting ticket leaves the queue (called, cancelled, abandoned, the day closed): the first time it does so
+    /// past its care threshold it is decided for the care KPI, covered when it had any care. A pending alert is
+    /// void once it stops waiting.
+    /// </summary>
+    private void CloseCareWait(ref TicketRecord tk, long t)
+    {
+        NoteCarePast(ref tk, t);
+        if (tk.CarePast && !tk.CareDecided)
+        {
+            tk.CareDecided = true;
+            ref CareTally care = ref _care[tk.Service];
+            care.Decided++;
+            if (tk.CareGiven > 0)
+            {
+                care.Covered++;
+            }
+        }
+
+        tk.CareAlertTicks = 0;
     }
 
     private void ReleaseFromCounter(ref TicketRecord tk, int id)
@@ -378,6 +558,7 @@ public sealed partial class QueueEngine
         Array.Clear(_issued);
         Array.Clear(_calls);
         Array.Clear(_counterStateMs);
+        Array.Clear(_care);
         for (int s = 0; s < _services.Length; s++)
         {
             _lastNumber[s] = 0;

@@ -13,7 +13,7 @@ public sealed partial class QueueEngine
     {
         _outCount = 0;
         long t = now.UtcTicks;
-        CommandResult result = command.Kind switch
+        CommandResult result = (uint)command.Staff > MaxStaffId ? CommandResult.Refused(RefusalReason.InvalidCommand) : command.Kind switch
         {
             CommandKind.OpenDay => OpenDay(t),
             CommandKind.CloseDay => CloseDay(t),
@@ -33,6 +33,10 @@ public sealed partial class QueueEngine
                 ChangeCounter(command.Counter, command.Kind, t),
             CommandKind.ReportDevice => ReportDevice(command.Device, command.DeviceStatus, t),
             CommandKind.Note when !command.Request.IsNone => Ok(-1),
+            CommandKind.GiveCare => GiveCare(command.Ticket, command.Staff, t),
+            CommandKind.ChangeTier => ChangeTier(command.Ticket, command.Tier, command.Staff, t),
+            CommandKind.Divert => Divert(command.Ticket, command.Service, command.Placement, command.Staff, t),
+            CommandKind.Reprint => Reprint(command.Ticket, command.Staff, t),
             _ => CommandResult.Refused(RefusalReason.InvalidCommand),
         };
         if (!command.Request.IsNone)
@@ -385,13 +389,13 @@ public sealed partial class QueueEngine
             : RefusalReason.None;
         if (outside != RefusalReason.None)
         {
-            EmitTicket(EventKind.RecoveryRefused, id, t, reason: (byte)outside);
+            EmitTicket(EventKind.RecoveryRefused, id, t, reason: (byte)outside, b: command.Staff);
             return CommandResult.Refused(outside) with { EventCount = 1, Ticket = id, Number = tk.Number, NumberService = tk.NumberService };
         }
 
         int lane = LaneOf(in tk);
         int position = Math.Min(sc.RecoverOffset, _lanes[(tk.Service * LaneCount) + lane].Count);
-        EmitTicket(EventKind.TicketRecovered, id, t, count: position);
+        EmitTicket(EventKind.TicketRecovered, id, t, count: position, b: command.Staff);
         return Ok(id);
     }
 
@@ -414,24 +418,141 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(RefusalReason.SameService);
         }
 
-        if (placement is Placement.Default or > Placement.ByAge)
-        {
-            placement = _services[service].TransferPlacement;
-        }
-
-        int lane = LaneOf(in tk);
-        ref Lane target = ref _lanes[(service * LaneCount) + lane];
-        int position = placement switch
-        {
-            Placement.Front => 0,
-            Placement.End => target.Count,
-            _ => PositionByAge(in target, tk.IssuedTicks),
-        };
+        int position = PlaceInService(service, ref placement, in tk);
         EmitTicket(EventKind.TicketTransferred, current, t, counter: counter, count: position, detail: (byte)placement,
             b: tk.Service, service: service);
         EmitCounterState(ci, CounterState.Standby, t);
         return Ok(current);
     }
+
+    /// <summary>
+    /// Where a ticket moving into another service's queue goes (transfer and divert): its lane there, at the front,
+    /// the end or by original issue time; <see cref="Placement.Default"/> (or an unknown value) becomes the target
+    /// service's <see cref="ServiceConfig.TransferPlacement"/>. Returns places from the front of that lane.
+    /// </summary>
+    private int PlaceInService(int service, ref Placement placement, in TicketRecord tk)
+    {
+        if (placement is Placement.Default or > Placement.ByAge)
+        {
+            placement = _services[service].TransferPlacement;
+        }
+
+        ref Lane target = ref _lanes[(service * LaneCount) + LaneOf(in tk)];
+        return placement switch
+        {
+            Placement.Front => 0,
+            Placement.End => target.Count,
+            _ => PositionByAge(in target, tk.IssuedTicks),
+        };
+    }
+
+    private CommandResult GiveCare(int ticket, int staff, long t)
+    {
+        RefusalReason refusal = CheckWaitingTicket(ticket);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        ref TicketRecord tk = ref _tickets[ticket];
+        long response = tk.CareAlertTicks > 0 ? ElapsedMs(tk.CareAlertTicks, t) : -1;
+        EmitTicket(EventKind.CareGiven, ticket, t, count: tk.CareGiven + 1, detail: IsPastCare(in tk, t) ? (byte)1 : (byte)0, a: response, b: staff);
+        return Ok(ticket);
+    }
+
+    private CommandResult ChangeTier(int ticket, Tier tier, int staff, long t)
+    {
+        if (!_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayNotOpen);
+        }
+
+        if ((uint)tier > (uint)Tier.Vip)
+        {
+            return CommandResult.Refused(RefusalReason.InvalidCommand);
+        }
+
+        RefusalReason refusal = CheckWaitingTicket(ticket);
+        if (refusal != RefusalReason.None)
+        {
+            return CommandResult.Refused(refusal);
+        }
+
+        ref TicketRecord tk = ref _tickets[ticket];
+        if (tk.Tier == tier)
+        {
+            return CommandResult.Refused(RefusalReason.SameTier);
+        }
+
+        // Into the new tier's lane by original issue time, as a transfer by age; the ticket itself may already
+        // be in that lane (a normal ticket past its SLA waits among the priority tickets).
+        ref Lane target = ref _lanes[(tk.Service * LaneCount) + LaneOf(tier, tk.SlaBreached)];
+        int position = PositionByAge(in target, tk.IssuedTicks, except: ticket);
+        EmitTicket(EventKind.TierChanged, ticket, t, count: position, detail: (byte)tk.Tier, b: staff, tier: tier);
+        return Ok(ticket);
+    }
+
+    private CommandResult Divert(int ticket, int service, Placement placement, int staff, long t)
+    {
+        if (!_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayNotOpen);
+        }
+
+        if ((uint)ticket >= (uint)_ticketCount)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownTicket);
+        }
+
+        if ((uint)service >= (uint)_services.Length)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownService);
+        }
+
+        ref TicketRecord tk = ref _tickets[ticket];
+        if (tk.State != TicketState.Waiting)
+        {
+            return CommandResult.Refused(RefusalReason.TicketNotWaiting);
+        }
+
+        if (tk.Service == service)
+        {
+            return CommandResult.Refused(RefusalReason.SameService);
+        }
+
+        int position = PlaceInService(service, ref placement, in tk);
+        EmitTicket(EventKind.TicketDiverted, ticket, t, count: position, detail: (byte)placement, a: tk.Service, b: staff, service: service);
+        return Ok(ticket);
+    }
+
+    private CommandResult Reprint(int ticket, int staff, long t)
+    {
+        if (!_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayNotOpen);
+        }
+
+        if ((uint)ticket >= (uint)_ticketCount)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownTicket);
+        }
+
+        ref TicketRecord tk = ref _tickets[ticket];
+        if (!IsLive(tk.State))
+        {
+            return CommandResult.Refused(RefusalReason.TicketEnded);
+        }
+
+        EmitTicket(EventKind.TicketReprinted, ticket, t, counter: tk.Counter, count: tk.Reprints + 1, b: staff);
+        return Ok(ticket);
+    }
+
+    /// <summary>The checks of a command on a waiting ticket: the day is open, the ticket exists and waits.</summary>
+    private RefusalReason CheckWaitingTicket(int ticket) =>
+        !_dayOpen ? RefusalReason.DayNotOpen
+        : (uint)ticket >= (uint)_ticketCount ? RefusalReason.UnknownTicket
+        : _tickets[ticket].State != TicketState.Waiting ? RefusalReason.TicketNotWaiting
+        : RefusalReason.None;
 
     private CommandResult WalkIn(int counter, int service, Tier tier, long t)
     {
@@ -499,7 +620,7 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(RefusalReason.InvalidCommand);
         }
 
-        EmitTicket(EventKind.TicketCancelled, id, t, counter: _tickets[id].Counter, reason: (byte)command.CancelReason);
+        EmitTicket(EventKind.TicketCancelled, id, t, counter: _tickets[id].Counter, reason: (byte)command.CancelReason, b: command.Staff);
         return Ok(id);
     }
 
@@ -704,11 +825,26 @@ public sealed partial class QueueEngine
         return -1;
     }
 
-    private int PositionByAge(in Lane lane, long issuedTicks)
+    /// <summary>
+    /// Places from the front of a lane for a ticket issued at <paramref name="issuedTicks"/>: behind every ticket
+    /// from the head on issued at or before it, not counting <paramref name="except"/> (the ticket itself when it
+    /// is already in the lane). The one placement by age: transfer, divert, tier change and the SLA lift use it.
+    /// </summary>
+    private int PositionByAge(in Lane lane, long issuedTicks, int except = -1)
     {
         int position = 0;
-        for (int t = lane.Head; t >= 0 && _tickets[t].IssuedTicks <= issuedTicks; t = _tickets[t].Next)
+        for (int t = lane.Head; t >= 0; t = _tickets[t].Next)
         {
+            if (t == except)
+            {
+                continue;
+            }
+
+            if (_tickets[t].IssuedTicks > issuedTicks)
+            {
+                break;
+            }
+
             position++;
         }
 
@@ -792,7 +928,7 @@ public sealed partial class QueueEngine
         }, t);
     }
 
-    private void EmitTicket(EventKind kind, int ticket, long t, int counter = 0, int count = 0, byte detail = 0, byte reason = 0, long a = 0, long b = 0, int service = -1)
+    private void EmitTicket(EventKind kind, int ticket, long t, int counter = 0, int count = 0, byte detail = 0, byte reason = 0, long a = 0, long b = 0, int service = -1, Tier? tier = null)
     {
         ref TicketRecord tk = ref _tickets[ticket];
         Emit(new LobbyEvent
@@ -802,7 +938,7 @@ public sealed partial class QueueEngine
             Service = (short)(service >= 0 ? service : tk.Service),
             NumberService = tk.NumberService,
             Number = tk.Number,
-            Tier = tk.Tier,
+            Tier = tier ?? tk.Tier,
             Counter = (short)counter,
             Count = count,
             Detail = detail,
@@ -835,11 +971,23 @@ public sealed partial class QueueEngine
         return new CommandResult { Ticket = ticket, Number = tk.Number, NumberService = tk.NumberService };
     }
 
+    /// <summary>The largest staff id (staff ids are 1..999999; 0 = not a staff act).</summary>
+    private const uint MaxStaffId = 999_999;
+
     private static long ElapsedMs(long from, long to) => (to - from) / TimeSpan.TicksPerMillisecond;
 
     private static bool IsLive(TicketState s) =>
         s is TicketState.Waiting or TicketState.Called or TicketState.Serving or TicketState.Parked or TicketState.NoShow;
 
-    private static int LaneOf(in TicketRecord tk) =>
-        tk.Tier == Tier.Normal && tk.SlaBreached ? (int)Tier.Priority : (int)tk.Tier;
+    private static int LaneOf(in TicketRecord tk) => LaneOf(tk.Tier, tk.SlaBreached);
+
+    private static int LaneOf(Tier tier, bool slaBreached) =>
+        tier == Tier.Normal && slaBreached ? (int)Tier.Priority : (int)tier;
+
+    /// <summary>
+    /// Whether a ticket is past its care threshold at <paramref name="t"/>: seen past it before, or waited since
+    /// issue at least the <see cref="ServiceConfig.CareThreshold"/> of the service it waits in.
+    /// </summary>
+    private bool IsPastCare(in TicketRecord tk, long t) =>
+        tk.CarePast || t - tk.IssuedTicks >= _services[tk.Service].CareThreshold.Ticks;
 }

@@ -31,16 +31,39 @@ public sealed partial class QueueEngine
         while (_timers.TryPeek(out TimerEntry due) && due.Due <= t)
         {
             _timers.Pop();
+            while (_timers.TryPeek(out TimerEntry same) && same == due)
+            {
+                // The same entry armed twice (a ticket back in a queue, a replayed log): one is enough.
+                _timers.Pop();
+            }
+
             ref TicketRecord tk = ref _tickets[due.Ticket];
             switch (due.Kind)
             {
                 case TimerKind.Care when tk.State == TicketState.Waiting && tk.NextCareTicks == due.Due:
                     EmitTicket(EventKind.CareNeeded, due.Ticket, t, count: tk.CareCount + 1, a: ElapsedMs(tk.IssuedTicks, t));
                     break;
-                case TimerKind.Sla when tk.State == TicketState.Waiting && !tk.SlaBreached
-                        && due.Due == tk.IssuedTicks + _services[tk.Service].SlaTarget.Ticks:
-                    EmitTicket(EventKind.SlaBreached, due.Ticket, t, a: ElapsedMs(tk.IssuedTicks, t));
+                case TimerKind.Care when tk.State == TicketState.Waiting && tk.NextCareTicks > due.Due:
+                    // Care given since this was armed moved the next alert later: the entry moves on with it
+                    // (so care never needs a new entry, and the heap does not grow under repeated care).
+                    _timers.Push(new TimerEntry(tk.NextCareTicks, due.Ticket, TimerKind.Care));
                     break;
+                case TimerKind.Sla when tk.State == TicketState.Waiting && !tk.SlaBreached:
+                    {
+                        long target = tk.IssuedTicks + _services[tk.Service].SlaTarget.Ticks;
+                        if (due.Due == target)
+                        {
+                            EmitTicket(EventKind.SlaBreached, due.Ticket, t, a: ElapsedMs(tk.IssuedTicks, t));
+                        }
+                        else if (target > due.Due)
+                        {
+                            // Diverted into a service with a later target: the entry moves on to it.
+                            _timers.Push(new TimerEntry(target, due.Ticket, TimerKind.Sla));
+                        }
+
+                        break;
+                    }
+
                 case TimerKind.NoShowExpiry when tk.State == TicketState.NoShow
                         && NoShowExpiryTicks(in tk) == due.Due:
                     EmitTicket(EventKind.TicketAbandoned, due.Ticket, t, reason: (byte)AbandonReason.NoShowExpired, detail: (byte)RefusalReason.ToleranceMinutesExceeded);

@@ -38,6 +38,7 @@ public sealed partial class QueueEngine
     private readonly int[][] _ticketByNumber;  // [service][number - first] -> ticket id or -1
     private readonly double[] _meanServiceMs;  // rolling, per service
     private readonly double[] _varServiceMs;
+    private readonly CareTally[] _care;        // [service], the care KPI of the day
 
     // Per counter (by index in config order).
     private readonly CounterRecord[] _counterState;
@@ -96,6 +97,7 @@ public sealed partial class QueueEngine
         _ticketByNumber = new int[s][];
         _meanServiceMs = new double[s];
         _varServiceMs = new double[s];
+        _care = new CareTally[s];
         for (int i = 0; i < s; i++)
         {
             _ticketByNumber[i] = new int[_services[i].LastNumber - _services[i].FirstNumber + 1];
@@ -200,11 +202,25 @@ public sealed partial class QueueEngine
     /// <summary>The rolling mean service time of a service.</summary>
     public TimeSpan MeanServiceTime(int service) => TimeSpan.FromMilliseconds(_meanServiceMs[service]);
 
-    /// <summary>The care KPI of one service today (index into <see cref="BranchConfig.Services"/>).</summary>
-    public CareFigures CareFiguresOf(int service) => default; // API12: implemented by the engine change
+    /// <summary>
+    /// The care KPI of one service today (index into <see cref="BranchConfig.Services"/>): kept by the events as
+    /// they are applied, so reading it costs nothing and replay gives the same figures. An unknown index gives
+    /// zeros. The figures of the last day stay readable after it closes, until the next day opens.
+    /// </summary>
+    public CareFigures CareFiguresOf(int service) =>
+        (uint)service < (uint)_care.Length ? _care[service].Figures : default;
 
-    /// <summary>The care KPI of the whole branch today.</summary>
-    public CareFigures CareFiguresTotal() => default; // API12: implemented by the engine change
+    /// <summary>The care KPI of the whole branch today: the sum over the services.</summary>
+    public CareFigures CareFiguresTotal()
+    {
+        CareTally sum = default;
+        for (int s = 0; s < _care.Length; s++)
+        {
+            sum.Add(in _care[s]);
+        }
+
+        return sum.Figures;
+    }
 
     /// <summary>A ticket of today by id.</summary>
     public bool TryGetTicket(int ticket, out TicketView view)
@@ -468,6 +484,8 @@ internal struct TicketRecord
     public byte Lane;
     public bool SlaBreached;
     public bool PredictionPending;
+    public bool CarePast;        // seen past its care threshold while waiting (in the care KPI's population)
+    public bool CareDecided;     // counted in the care KPI's Decided (once per ticket)
     public RefusalReason ExpiredBy;  // for a no-show abandoned by tolerance: which limit passed
     public short Service;
     public short NumberService;
@@ -490,6 +508,29 @@ internal struct TicketRecord
     public long PredictedMs;
     public int Prev;
     public int Next;
+}
+
+/// <summary>The care KPI counters of one service; see <see cref="CareFigures"/>.</summary>
+internal struct CareTally
+{
+    public int Decided;
+    public int Covered;
+    public int UncaredWaiting;
+    public int CareGiven;
+    public int Responses;
+    public long ResponseMsTotal;
+
+    public readonly CareFigures Figures => new(Decided, Covered, UncaredWaiting, CareGiven, Responses, ResponseMsTotal);
+
+    public void Add(in CareTally other)
+    {
+        Decided += other.Decided;
+        Covered += other.Covered;
+        UncaredWaiting += other.UncaredWaiting;
+        CareGiven += other.CareGiven;
+        Responses += other.Responses;
+        ResponseMsTotal += other.ResponseMsTotal;
+    }
 }
 
 internal struct Lane
