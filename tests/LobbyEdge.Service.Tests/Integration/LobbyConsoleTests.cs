@@ -123,6 +123,33 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
             Assert.Equal("Zhang Wei 张伟", (await right.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("name").GetString());
         }
 
+        // Acting on a ticket a customer took at the kiosk: reprint, recognise as VIP (twice: the second is refused with
+        // its reason), and cancel; a counter clerk may not cancel.
+        (int addedClerk, _, string clerkError) = await ServiceProcess.RunWithInputAsync(
+            _work.FullName, TimeSpan.FromMinutes(1), "2468\n", "staff", "add", "--data", data, "--id", "7", "--name", "Li Na", "--role", "counter");
+        Assert.True(addedClerk == 0, clerkError);
+        using HttpClient clerk = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(clerk, 7, "2468")).StatusCode);
+        using (HttpResponseMessage issued = await http.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        }
+
+        await Eventually.UntilAsync(async () => Shown(await StateAsync(http), "A001"), "A001 on the console");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync(new Uri("/lobby/api/reprint", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync(new Uri("/lobby/api/tier", UriKind.Relative), new { ticket = "A001", tier = "vip" })).StatusCode);
+        using (HttpResponseMessage again = await http.PostAsJsonAsync(new Uri("/lobby/api/tier", UriKind.Relative), new { ticket = "A001", tier = "vip" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            JsonElement body = await again.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("SameTier", body.GetProperty("reason").GetString());
+            Assert.Equal("该号已是此类别", body.GetProperty("messageZh").GetString());
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await clerk.PostAsJsonAsync(new Uri("/lobby/api/cancel", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync(new Uri("/lobby/api/cancel", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+        await Eventually.UntilAsync(async () => !Shown(await StateAsync(http), "A001"), "A001 to leave the console once cancelled");
+
         // Five wrong PINs in a row for staff 1024 (the sign-in above cleared this address's count): the fifth locks,
         // and then even the right PIN is answered 429 with a Retry-After of the lockout's length.
         var answers = new List<HttpStatusCode>();
