@@ -87,6 +87,13 @@ public sealed class BranchLog : IDisposable
     /// <summary>The last durable event's sequence: everything up to it survives a power cut.</summary>
     public long LastSequence => Volatile.Read(ref _durable);
 
+    /// <summary>
+    /// The sequence of the newest segment's first event, or 1 while the log is empty. A segment starts with every
+    /// <c>DayOpened</c> event, so this is where the current (or, while the day is closed, the last) business day's
+    /// events begin: a reader from here sees that whole day. Moves when a new day's segment starts.
+    /// </summary>
+    public long NewestSegmentFirst => Math.Max(1, Volatile.Read(ref _segmentFirst));
+
     /// <summary>The last appended event's sequence, durable or not.</summary>
     public long AppendedSequence => _appended;
 

@@ -5,13 +5,20 @@ using LobbyEdge.Engine;
 namespace LobbyEdge.Simulator;
 
 /// <summary>
-/// Totals of a business day built from its events alone: what a lobby manager reads at close (tickets, waits,
-/// no-shows, recoveries, care alerts, prediction error). Not a hot path; it keeps every wait to give percentiles.
+/// Totals of a business day built from its events: what a lobby manager reads at close (tickets, waits,
+/// no-shows, recoveries, care alerts, care given and its response, tier changes, diversions, reprints, prediction
+/// error), and the day's care coverage as the engine decided it (<see cref="TakeCareFigures"/>, at close). Not a
+/// hot path; it keeps every wait and care response to give percentiles.
 /// </summary>
+/// <remarks>
+/// Coverage comes from the engine rather than the events: whether a ticket crossed the care threshold depends on
+/// how long it waited since issue across diversions, tier changes and recoveries, which the engine alone keeps.
+/// </remarks>
 public sealed class DaySummary
 {
     private readonly List<long> _waitsMs = [];
     private readonly List<long> _predictionErrorsMs = [];
+    private readonly List<long> _careResponsesMs = [];
     private readonly int[] _byKind = new int[32];
 
     /// <summary>Counts events by kind.</summary>
@@ -44,6 +51,33 @@ public sealed class DaySummary
     /// <summary>SLA breaches.</summary>
     public int SlaBreaches => Count(EventKind.SlaBreached);
 
+    /// <summary>Acts of care recorded.</summary>
+    public int CareGiven => Count(EventKind.CareGiven);
+
+    /// <summary>Acts of care that answered a pending care alert (those with a response time).</summary>
+    public int CareResponses => _careResponsesMs.Count;
+
+    /// <summary>Waiting tickets moved to another tier (VIP recognised, green channel, back to normal).</summary>
+    public int TierChanges => Count(EventKind.TierChanged);
+
+    /// <summary>Waiting tickets diverted to another service.</summary>
+    public int Diversions => Count(EventKind.TicketDiverted);
+
+    /// <summary>Ticket slips printed again.</summary>
+    public int Reprints => Count(EventKind.TicketReprinted);
+
+    /// <summary>
+    /// The engine's care figures of the whole branch for the day (<see cref="QueueEngine.CareFiguresTotal"/>), as
+    /// last taken with <see cref="TakeCareFigures"/>; default (nothing decided) until then.
+    /// </summary>
+    public CareFigures Care { get; private set; }
+
+    /// <summary>Care coverage: the share (0..1) of tickets past the care threshold that were cared for while waiting; 1 when none.</summary>
+    public double CareCoverage => Care.Coverage;
+
+    /// <summary>Tickets that waited past the care threshold and left waiting without any care.</summary>
+    public int Uncared => Care.Decided - Care.Covered;
+
     /// <summary>Queue waits measured at call.</summary>
     public int Calls => _waitsMs.Count;
 
@@ -66,25 +100,27 @@ public sealed class DaySummary
                     _predictionErrorsMs.Add(called.PredictionErrorMs);
                 }
             }
+            else if (e.Kind == EventKind.CareGiven && e.AsCareGiven().Answered)
+            {
+                _careResponsesMs.Add(e.AsCareGiven().ResponseMs);
+            }
         }
     }
+
+    /// <summary>Takes the engine's care figures of the day; call when the day closes (or whenever the summary is read).</summary>
+    public void TakeCareFigures(in CareFigures figures) => Care = figures;
 
     /// <summary>Mean queue wait.</summary>
     public TimeSpan MeanWait => _waitsMs.Count == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(_waitsMs.Average());
 
     /// <summary>A percentile (0..100) of queue waits.</summary>
-    public TimeSpan WaitPercentile(double p)
-    {
-        if (_waitsMs.Count == 0)
-        {
-            return TimeSpan.Zero;
-        }
+    public TimeSpan WaitPercentile(double p) => Percentile(_waitsMs, p);
 
-        long[] sorted = [.. _waitsMs];
-        Array.Sort(sorted);
-        int index = (int)Math.Clamp(Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1);
-        return TimeSpan.FromMilliseconds(sorted[index]);
-    }
+    /// <summary>Mean care response (care alert to the care that answered it), zero when no care answered an alert.</summary>
+    public TimeSpan MeanCareResponse => _careResponsesMs.Count == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(_careResponsesMs.Average());
+
+    /// <summary>A percentile (0..100) of care responses, zero when no care answered an alert.</summary>
+    public TimeSpan CareResponsePercentile(double p) => Percentile(_careResponsesMs, p);
 
     /// <summary>Mean absolute prediction error (actual wait minus predicted typical).</summary>
     public TimeSpan MeanAbsolutePredictionError =>
@@ -103,12 +139,28 @@ public sealed class DaySummary
         sb.Append(ci, $"recoveries refused {RecoveriesRefused}, cancelled {Cancelled}, abandoned {Abandoned}; ");
         sb.Append(ci, $"wait mean {Min(MeanWait)}, p50 {Min(WaitPercentile(50))}, p90 {Min(WaitPercentile(90))}, max {Min(WaitPercentile(100))}; ");
         sb.Append(ci, $"care alerts {CareAlerts}, SLA breaches {SlaBreaches}; ");
-        sb.Append(ci, $"prediction error mean |e| {Min(MeanAbsolutePredictionError)}, bias {(MeanPredictionBias < TimeSpan.Zero ? "-" : "+")}{Min(MeanPredictionBias.Duration())}");
+        sb.Append(ci, $"prediction error mean |e| {Min(MeanAbsolutePredictionError)}, bias {(MeanPredictionBias < TimeSpan.Zero ? "-" : "+")}{Min(MeanPredictionBias.Duration())}; ");
+        sb.Append(ci, $"care coverage {Rate(Care.Covered, Care.Decided, whenNone: "100%")} ({Care.Covered} of {Care.Decided}), uncared {Uncared}, care given {CareGiven}, ");
+        sb.Append(ci, $"care response mean {Min(MeanCareResponse)}, p90 {Min(CareResponsePercentile(90))}; ");
+        sb.Append(ci, $"tier changes {TierChanges}, diversions {Diversions}, reprints {Reprints}");
         return sb.ToString();
+    }
+
+    private static TimeSpan Percentile(List<long> valuesMs, double p)
+    {
+        if (valuesMs.Count == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        long[] sorted = [.. valuesMs];
+        Array.Sort(sorted);
+        int index = (int)Math.Clamp(Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1);
+        return TimeSpan.FromMilliseconds(sorted[index]);
     }
 
     private static string Min(TimeSpan t) => t.TotalMinutes.ToString("0.0", CultureInfo.InvariantCulture) + " min";
 
-    private static string Rate(int part, int whole) =>
-        whole == 0 ? "0%" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+    private static string Rate(int part, int whole, string whenNone = "0%") =>
+        whole == 0 ? whenNone : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 }

@@ -65,6 +65,7 @@ public static class SimulatedDay
         if (events.Length > 0)
         {
             summary.Observe(events);
+            summary.TakeCareFigures(engine.CareFiguresTotal());
             onEvents?.Invoke(events);
         }
     }

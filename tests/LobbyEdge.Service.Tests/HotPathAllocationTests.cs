@@ -57,7 +57,15 @@ public sealed class HotPathAllocationTests : IDisposable
         void Batch(int i)
         {
             time.Advance(TimeSpan.FromSeconds(1));
-            engine.Execute(Command.Issue(0), time.GetUtcNow());
+            int ticket = engine.Execute(Command.Issue(0), time.GetUtcNow()).Ticket;
+            sink.OnEvents(engine.LastEvents);
+
+            // The lobby manager's acts (issue 12) feed the care and act families.
+            engine.Execute(Command.GiveCare(ticket, 7), time.GetUtcNow());
+            sink.OnEvents(engine.LastEvents);
+            engine.Execute(Command.ChangeTier(ticket, Tier.Priority, 7), time.GetUtcNow());
+            sink.OnEvents(engine.LastEvents);
+            engine.Execute(Command.Reprint(ticket, 7), time.GetUtcNow());
             sink.OnEvents(engine.LastEvents);
             engine.Execute(Command.CallNext(1 + (i & 1)), time.GetUtcNow());
             sink.OnEvents(engine.LastEvents);

@@ -26,11 +26,25 @@ public sealed class LobbyMetrics : ILogCommitObserver
     private static readonly double[] s_errorBuckets = [-1800, -900, -600, -300, -120, -60, 0, 60, 120, 300, 600, 900, 1800, 3600];
     private static readonly double[] s_commitBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1];
 
+    /// <summary>Care response buckets in seconds: 15 s, 30 s, 1, 2, 3, 5, 10 and 15 minutes.</summary>
+    private static readonly double[] s_careResponseBuckets = [15, 30, 60, 120, 180, 300, 600, 900];
+
+    /// <summary>What the day's families say in their HELP about their reset.</summary>
+    private const string Today = " Today's count: rebuilt from the log at start, and starts again from 0 when the business day opens (a counter reset to rate() and increase()).";
+
     private readonly Counter _deviceReconnects;
     private readonly Counter _framesRejected;
     private readonly Gauge _deviceUp;
     private readonly Gauge _printerPaper;
     private readonly Counter.Child[] _writeFailures;
+    private readonly string[] _serviceIds;
+    private readonly Counter _careGiven;
+    private readonly Counter _careDecided;
+    private readonly Counter _careCovered;
+    private readonly Histogram _careResponse;
+    private readonly Counter _tierChanges;
+    private readonly Counter _diversions;
+    private readonly Counter _reprints;
     private double[] _pendingCommits = new double[16];
     private int _pendingCommitCount;
 
@@ -75,6 +89,31 @@ public sealed class LobbyMetrics : ILogCommitObserver
         ClockSteps = [steps.WithLabels("forward"), steps.WithLabels("backward")];
         ClockSynchronized = f.CreateGauge("lobby_clock_synchronized", "1 while the wall clock is synchronised (NTP); 0 while it is not, and the day does not open or close by the clock.");
         ClockAheadSeconds = f.CreateGauge("lobby_clock_ahead_seconds", "How far the branch clock (event times) runs ahead of the wall clock after a step back.");
+
+        // The care KPI and the lobby manager's acts (issue 12): today's figures, equal to the engine's CareFigures.
+        _careGiven = f.CreateCounter("lobby_care_given_total", "Acts of care recorded for waiting customers, by the ticket's service." + Today, "service");
+        _careDecided = f.CreateCounter("lobby_care_decided_total", "Tickets that waited past the care threshold and have left waiting (called, cancelled, abandoned, day closed). Care coverage = lobby_care_covered_total / lobby_care_decided_total." + Today, "service");
+        _careCovered = f.CreateCounter("lobby_care_covered_total", "Of lobby_care_decided_total, the tickets cared for at least once while waiting. Care coverage = lobby_care_covered_total / lobby_care_decided_total." + Today, "service");
+        _careResponse = f.CreateHistogram("lobby_care_response_seconds", "Care response: from a ticket's oldest unanswered care alert to the care that answered it (care given with no alert pending is not observed)." + Today, new HistogramConfiguration { LabelNames = ["service"], Buckets = s_careResponseBuckets });
+        Gauge uncared = f.CreateGauge("lobby_care_uncared_waiting", "Tickets waiting now past the care threshold with no care yet.", "service");
+        _tierChanges = f.CreateCounter("lobby_tier_changes_total", "Waiting tickets moved to another tier (VIP recognised, green channel, back to normal), by the new tier." + Today, "service", "tier");
+        _diversions = f.CreateCounter("lobby_diversions_total", "Waiting tickets diverted from from_service to service's queue." + Today, "from_service", "service");
+        _reprints = f.CreateCounter("lobby_reprints_total", "Ticket slips printed again, by the ticket's service." + Today, "service");
+        _serviceIds = [.. config.Services.Select(sc => sc.Id)];
+        CareGiven = new Counter.Child[services];
+        CareDecided = new Counter.Child[services];
+        CareCovered = new Counter.Child[services];
+        CareResponse = new Histogram.Child[services];
+        CareUncaredWaiting = new Gauge.Child[services];
+        TierChanges = new Counter.Child[services * 3];
+        Diversions = new Counter.Child[services * services];
+        Reprints = new Counter.Child[services];
+        for (int s = 0; s < services; s++)
+        {
+            CareUncaredWaiting[s] = uncared.WithLabels(_serviceIds[s]);
+        }
+
+        CreateDayChildren();
 
         Issued = new Counter.Child[services * 3];
         Waiting = new Gauge.Child[services * 3];
@@ -169,6 +208,30 @@ public sealed class LobbyMetrics : ILogCommitObserver
 
     internal Gauge.Child[] CounterStateGauge { get; }
 
+    /// <summary><c>lobby_care_given_total</c> by service index.</summary>
+    internal Counter.Child[] CareGiven { get; }
+
+    /// <summary><c>lobby_care_decided_total</c> by service index.</summary>
+    internal Counter.Child[] CareDecided { get; }
+
+    /// <summary><c>lobby_care_covered_total</c> by service index.</summary>
+    internal Counter.Child[] CareCovered { get; }
+
+    /// <summary><c>lobby_care_response_seconds</c> by service index.</summary>
+    internal Histogram.Child[] CareResponse { get; }
+
+    /// <summary><c>lobby_care_uncared_waiting</c> by service index.</summary>
+    internal Gauge.Child[] CareUncaredWaiting { get; }
+
+    /// <summary><c>lobby_tier_changes_total</c> at <c>service * 3 + new tier</c>.</summary>
+    internal Counter.Child[] TierChanges { get; }
+
+    /// <summary><c>lobby_diversions_total</c> at <c>from_service * services + service</c>.</summary>
+    internal Counter.Child[] Diversions { get; }
+
+    /// <summary><c>lobby_reprints_total</c> by service index.</summary>
+    internal Counter.Child[] Reprints { get; }
+
     internal Counter.Child[] CounterStateSeconds { get; }
 
     /// <summary><c>lobby_eventlog_last_sequence</c>.</summary>
@@ -234,6 +297,45 @@ public sealed class LobbyMetrics : ILogCommitObserver
         }
 
         _pendingCommits[_pendingCommitCount++] = elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Starts the day's families (care given, decided, covered, response; tier changes, diversions, reprints) again
+    /// from zero when a business day opens: each child is removed and created anew, so the scrape shows a counter
+    /// reset. Allocates, once a day; call only with <see cref="ExportLock"/> held, on the engine loop.
+    /// </summary>
+    internal void StartDay()
+    {
+        foreach (ChildBase child in CareGiven.Concat<ChildBase>(CareDecided).Concat(CareCovered).Concat(CareResponse)
+                     .Concat(TierChanges).Concat(Diversions).Concat(Reprints))
+        {
+            child.Remove();
+        }
+
+        CreateDayChildren();
+    }
+
+    private void CreateDayChildren()
+    {
+        int services = _serviceIds.Length;
+        for (int s = 0; s < services; s++)
+        {
+            string id = _serviceIds[s];
+            CareGiven[s] = _careGiven.WithLabels(id);
+            CareDecided[s] = _careDecided.WithLabels(id);
+            CareCovered[s] = _careCovered.WithLabels(id);
+            CareResponse[s] = _careResponse.WithLabels(id);
+            Reprints[s] = _reprints.WithLabels(id);
+            for (int t = 0; t < 3; t++)
+            {
+                TierChanges[(s * 3) + t] = _tierChanges.WithLabels(id, Tiers[t]);
+            }
+
+            for (int to = 0; to < services; to++)
+            {
+                Diversions[(s * services) + to] = _diversions.WithLabels(id, _serviceIds[to]);
+            }
+        }
     }
 
     /// <summary>Observes the commits kept since the last call; call only with <see cref="ExportLock"/> held, on the engine loop.</summary>

@@ -9,7 +9,8 @@ namespace LobbyEdge.Service.Operations;
 
 /// <summary>
 /// The branch's state as JSON (<c>/api/state</c>, the head-office <c>state</c> topic, the signage page): services
-/// with waiting counts and predicted waits, counters with state and current ticket, the recent calls. Built on
+/// with waiting counts, predicted waits and the day's care figures (<see cref="WriteCare"/>), the branch's care
+/// figures, counters with state and current ticket, the recent calls. Built on
 /// the engine loop after a batch that changed something (at most every <see cref="MinInterval"/>), kept as an
 /// immutable byte array that readers on any thread take without a lock. Its <c>time</c> (and
 /// <c>utcOffsetMinutes</c>) are not part of what is kept: they are stamped when the state is sent
@@ -114,6 +115,36 @@ public sealed class BranchState : IEngineEventSink
         return false;
     }
 
+    /// <summary>
+    /// Writes the day's care figures as the member <c>care</c>:
+    /// <c>{"coverage":0.9,"decided":10,"covered":9,"uncaredWaiting":1,"careGiven":12,"responses":8,"meanResponseMs":95000}</c>.
+    /// <c>coverage</c> is the share (0..1, four decimals) of <c>decided</c> (tickets past the care threshold that
+    /// left waiting today) that were <c>covered</c> (cared for while waiting), 1 while none is decided;
+    /// <c>uncaredWaiting</c> the tickets waiting now past the threshold with no care yet; <c>careGiven</c> the acts
+    /// of care today; <c>responses</c> those that answered a care alert, and <c>meanResponseMs</c> their mean time
+    /// from alert to care in milliseconds (null when there is none).
+    /// </summary>
+    internal static void WriteCare(Utf8JsonWriter w, in CareFigures care)
+    {
+        w.WriteStartObject("care");
+        w.WriteNumber("coverage", Math.Round(care.Coverage, 4));
+        w.WriteNumber("decided", care.Decided);
+        w.WriteNumber("covered", care.Covered);
+        w.WriteNumber("uncaredWaiting", care.UncaredWaiting);
+        w.WriteNumber("careGiven", care.CareGiven);
+        w.WriteNumber("responses", care.Responses);
+        if (care.Responses > 0)
+        {
+            w.WriteNumber("meanResponseMs", (long)Math.Round(care.MeanResponseMs));
+        }
+        else
+        {
+            w.WriteNull("meanResponseMs");
+        }
+
+        w.WriteEndObject();
+    }
+
     private void Build(DateTimeOffset now)
     {
         QueueEngine e = _engine;
@@ -158,10 +189,12 @@ public sealed class BranchState : IEngineEventSink
                     w.WriteNumber("predictedWaitUpperSeconds", p.UpperMs / 1000);
                 }
 
+                WriteCare(w, e.CareFiguresOf(s));
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
+            WriteCare(w, e.CareFiguresTotal());
             w.WriteStartArray("counters");
             foreach (CounterConfig cc in config.Counters)
             {

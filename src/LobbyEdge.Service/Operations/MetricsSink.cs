@@ -1,4 +1,5 @@
 using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
@@ -13,6 +14,13 @@ namespace LobbyEdge.Service.Operations;
 /// scrape holds it, the batch stays pending and is applied at the end of a later batch (the loop ends one every
 /// second at least), so a slow or stuck scraper costs the metrics a second's freshness, never the loop a command.
 /// </summary>
+/// <remarks>
+/// The care families and the lobby manager's acts (issue 12) are today's figures, not counts since the process
+/// started: care given, decided and covered follow the engine's <see cref="QueueEngine.CareFiguresOf"/> (so they
+/// equal it at every batch's end, after a restart too); the care response histogram, tier changes, diversions and
+/// reprints are counted from the events, and at start from today's events read back from the log (the newest
+/// segment, which starts with the day's opening). All of them start again from 0 when a business day opens.
+/// </remarks>
 public sealed class MetricsSink : IEngineEventSink
 {
     private readonly LobbyMetrics _metrics;
@@ -21,6 +29,9 @@ public sealed class MetricsSink : IEngineEventSink
     private readonly int[] _counterNumbers;
     private readonly long[] _exportedStateMs;
     private readonly CounterState[] _shownState;
+    private readonly int[] _exportedCareGiven;
+    private readonly int[] _exportedDecided;
+    private readonly int[] _exportedCovered;
     private LobbyEvent[] _pending = new LobbyEvent[256];
     private int _pendingCount;
 
@@ -42,10 +53,18 @@ public sealed class MetricsSink : IEngineEventSink
 
         _exportedStateMs = new long[_counterNumbers.Length * LobbyMetrics.States.Length];
         _shownState = new CounterState[_counterNumbers.Length];
+        _exportedCareGiven = new int[_engine.ServiceCount];
+        _exportedDecided = new int[_engine.ServiceCount];
+        _exportedCovered = new int[_engine.ServiceCount];
 
         // After a restart the process's counters start at zero: the day's history up to now is not re-counted
-        // (Prometheus' rate() and increase() handle the reset); gauges are right from the first batch.
-        Refresh(fromRestart: true);
+        // (Prometheus' rate() and increase() handle the reset); gauges are right from the first batch. The day's
+        // families are the exception: they are today's figures, so today's events are counted again from the log.
+        lock (_metrics.ExportLock)
+        {
+            CountToday(branch.Log);
+            Refresh(fromRestart: true);
+        }
     }
 
     /// <summary>Batches applied after a scrape held the export lock at their end (for tests and diagnosis).</summary>
@@ -86,8 +105,22 @@ public sealed class MetricsSink : IEngineEventSink
         }
     }
 
+    /// <summary>Counts the event-built day families from the current day's events in the log, up to the engine's last event.</summary>
+    private void CountToday(BranchLog log)
+    {
+        long last = _engine.LastSequence;
+        using LogReader reader = log.ReadFrom(log.NewestSegmentFirst);
+        Span<LobbyEvent> one = stackalloc LobbyEvent[1];
+        while (reader.NextSequence <= last && reader.TryRead(out LobbyEvent e))
+        {
+            one[0] = e;
+            CountDay(one);
+        }
+    }
+
     private void Count(ReadOnlySpan<LobbyEvent> events)
     {
+        CountDay(events);
         LobbyMetrics m = _metrics;
         foreach (ref readonly LobbyEvent e in events)
         {
@@ -136,6 +169,55 @@ public sealed class MetricsSink : IEngineEventSink
         }
     }
 
+    /// <summary>The day's families built from events: a day's opening starts them again; care response, tier changes, diversions, reprints.</summary>
+    private void CountDay(ReadOnlySpan<LobbyEvent> events)
+    {
+        LobbyMetrics m = _metrics;
+        foreach (ref readonly LobbyEvent e in events)
+        {
+            int s = e.Service;
+            switch (e.Kind)
+            {
+                case EventKind.DayOpened:
+                    m.StartDay();
+                    Array.Clear(_exportedCareGiven);
+                    Array.Clear(_exportedDecided);
+                    Array.Clear(_exportedCovered);
+                    break;
+                case EventKind.CareGiven:
+                    CareGivenView care = e.AsCareGiven();
+                    if (care.Answered)
+                    {
+                        m.CareResponse[s].Observe(care.ResponseMs / 1000.0);
+                    }
+
+                    break;
+                case EventKind.TierChanged:
+                    m.TierChanges[(s * 3) + (int)e.Tier].Inc();
+                    break;
+                case EventKind.TicketDiverted:
+                    m.Diversions[(e.AsTicketDiverted().FromService * _engine.ServiceCount) + s].Inc();
+                    break;
+                case EventKind.TicketReprinted:
+                    m.Reprints[s].Inc();
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Brings a counter of today's figures up to the engine's <paramref name="figure"/> (they only grow within a day).</summary>
+    private static void Follow(Prometheus.Counter.Child counter, ref int exported, int figure)
+    {
+        if (figure > exported)
+        {
+            counter.Inc(figure - exported);
+        }
+
+        exported = figure;
+    }
+
     /// <summary>Gauges from the engine's state, and counter time per state as increments of the engine's own totals.</summary>
     private void Refresh(bool fromRestart)
     {
@@ -146,6 +228,11 @@ public sealed class MetricsSink : IEngineEventSink
             m.Waiting[s * 3].Set(engine.WaitingCount(s, Tier.Normal));
             m.Waiting[(s * 3) + 1].Set(engine.WaitingCount(s, Tier.Priority));
             m.Waiting[(s * 3) + 2].Set(engine.WaitingCount(s, Tier.Vip));
+            CareFigures care = engine.CareFiguresOf(s);
+            m.CareUncaredWaiting[s].Set(care.UncaredWaiting);
+            Follow(m.CareGiven[s], ref _exportedCareGiven[s], care.CareGiven);
+            Follow(m.CareDecided[s], ref _exportedDecided[s], care.Decided);
+            Follow(m.CareCovered[s], ref _exportedCovered[s], care.Covered);
         }
 
         DateTimeOffset now = _time.GetUtcNow();

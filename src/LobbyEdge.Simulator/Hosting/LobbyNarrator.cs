@@ -8,8 +8,9 @@ namespace LobbyEdge.Simulator.Hosting;
 
 /// <summary>
 /// Tells a simulated day in the log as it happens, from the engine's events: calls, recalls, no-shows,
-/// recoveries, care alerts and SLA breaches, and at close the day's <see cref="DaySummary"/>. Lets someone
-/// watching a demo follow the lobby without a display.
+/// recoveries, care alerts and SLA breaches, care given, tier changes, diversions and reprints, and at close the
+/// day's <see cref="DaySummary"/> with the engine's care figures. Lets someone watching a demo follow the lobby
+/// without a display.
 /// </summary>
 /// <remarks>
 /// An <see cref="IEngineEventSink"/>, so it sees exactly what the engine did, in order, whoever sent the
@@ -19,17 +20,20 @@ namespace LobbyEdge.Simulator.Hosting;
 public sealed partial class LobbyNarrator : IEngineEventSink
 {
     private readonly ILogger<LobbyNarrator> _logger;
+    private readonly QueueEngine _engine;
     private readonly TimeZoneInfo _zone;
     private readonly ServiceConfig[] _services;
     private readonly Channel<DateOnly> _closedDays = Channel.CreateUnbounded<DateOnly>(new UnboundedChannelOptions { SingleReader = true });
     private DaySummary _summary = new();
 
-    /// <summary>Creates a narrator for a branch.</summary>
-    public LobbyNarrator(BranchConfig config, ILogger<LobbyNarrator> logger)
+    /// <summary>Creates a narrator for a branch; <paramref name="engine"/> gives the care figures at close (read on the engine loop).</summary>
+    public LobbyNarrator(BranchConfig config, QueueEngine engine, ILogger<LobbyNarrator> logger)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
+        _engine = engine;
         _zone = config.TimeZone;
         _services = [.. config.Services];
     }
@@ -63,6 +67,7 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             if (e.Kind == EventKind.DayClosed)
             {
                 DateOnly date = e.AsDayClosed().BusinessDate;
+                _summary.TakeCareFigures(_engine.CareFiguresTotal());
                 LogSummary(date, _summary);
                 _closedDays.Writer.TryWrite(date);
             }
@@ -125,6 +130,31 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 Log.SlaBreached(_logger, Clock(in e), Ticket(in e), Minutes(e.AsSlaBreached().WaitedMs));
                 break;
 
+            case EventKind.CareGiven:
+                CareGivenView care = e.AsCareGiven();
+                if (care.Answered)
+                {
+                    Log.CareAnswered(_logger, Clock(in e), Ticket(in e), care.Staff, Minutes(care.ResponseMs), care.CareNumber);
+                }
+                else
+                {
+                    Log.CareGiven(_logger, Clock(in e), Ticket(in e), care.Staff, care.CareNumber);
+                }
+
+                break;
+
+            case EventKind.TierChanged:
+                Log.TierChanged(_logger, Clock(in e), Ticket(in e), e.AsTierChanged().OldTier, e.Tier, e.AsTierChanged().PlacesFromFront);
+                break;
+
+            case EventKind.TicketDiverted:
+                Log.Diverted(_logger, Clock(in e), Ticket(in e), ServiceId(e.AsTicketDiverted().FromService), ServiceId(e.Service), e.AsTicketDiverted().PlacesFromFront);
+                break;
+
+            case EventKind.TicketReprinted:
+                Log.Reprinted(_logger, Clock(in e), Ticket(in e), e.AsTicketReprinted().ReprintNumber);
+                break;
+
             default:
                 break;
         }
@@ -148,7 +178,20 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             s.CareAlerts,
             s.SlaBreaches,
             Minutes(s.MeanAbsolutePredictionError),
-            Minutes(s.MeanPredictionBias));
+            Minutes(s.MeanPredictionBias),
+            Math.Round(s.CareCoverage * 100, 1),
+            s.Care.Covered,
+            s.Care.Decided,
+            s.Uncared,
+            s.CareGiven,
+            Minutes(s.MeanCareResponse),
+            Minutes(s.CareResponsePercentile(90)),
+            s.TierChanges,
+            s.Diversions,
+            s.Reprints);
+
+    private string ServiceId(int service) =>
+        (uint)service < (uint)_services.Length ? _services[service].Id : service.ToString(CultureInfo.InvariantCulture);
 
     private string Ticket(in LobbyEvent e) =>
         (uint)e.NumberService < (uint)_services.Length
@@ -204,7 +247,10 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             + "wait mean {MeanWaitMinutes} min, p50 {MedianWaitMinutes} min, p90 {P90WaitMinutes} min, max {MaxWaitMinutes} min; "
             + "no-shows {NoShows}, recovered {Recovered}, recoveries refused {RecoveriesRefused}; "
             + "care alerts {CareAlerts}, SLA breaches {SlaBreaches}; "
-            + "prediction error mean |e| {PredictionErrorMinutes} min, bias {PredictionBiasMinutes} min")]
+            + "prediction error mean |e| {PredictionErrorMinutes} min, bias {PredictionBiasMinutes} min; "
+            + "care coverage {CareCoveragePercent}% ({CareCovered} of {CareDecided} past the care threshold), uncared {Uncared}, care given {CareGiven}, "
+            + "care response mean {CareResponseMinutes} min, p90 {CareResponseP90Minutes} min; "
+            + "tier changes {TierChanges}, diversions {Diversions}, reprints {Reprints}")]
         public static partial void DayClosed(
             ILogger logger,
             string date,
@@ -222,6 +268,31 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             int careAlerts,
             int slaBreaches,
             double predictionErrorMinutes,
-            double predictionBiasMinutes);
+            double predictionBiasMinutes,
+            double careCoveragePercent,
+            int careCovered,
+            int careDecided,
+            int uncared,
+            int careGiven,
+            double careResponseMinutes,
+            double careResponseP90Minutes,
+            int tierChanges,
+            int diversions,
+            int reprints);
+
+        [LoggerMessage(113, LogLevel.Information, "{Clock} Care given to {Ticket} by staff {Staff}, {ResponseMinutes} min after the alert (care {Care})")]
+        public static partial void CareAnswered(ILogger logger, string clock, string ticket, int staff, double responseMinutes, int care);
+
+        [LoggerMessage(114, LogLevel.Information, "{Clock} Care given to {Ticket} by staff {Staff} (care {Care})")]
+        public static partial void CareGiven(ILogger logger, string clock, string ticket, int staff, int care);
+
+        [LoggerMessage(115, LogLevel.Information, "{Clock} Tier of {Ticket} changed from {OldTier} to {Tier}: {Places} places from the front")]
+        public static partial void TierChanged(ILogger logger, string clock, string ticket, Tier oldTier, Tier tier, int places);
+
+        [LoggerMessage(116, LogLevel.Information, "{Clock} Diverted {Ticket} from {FromService} to {Service}: {Places} places from the front")]
+        public static partial void Diverted(ILogger logger, string clock, string ticket, string fromService, string service, int places);
+
+        [LoggerMessage(117, LogLevel.Information, "{Clock} Reprinted {Ticket} (reprint {Reprint})")]
+        public static partial void Reprinted(ILogger logger, string clock, string ticket, int reprint);
     }
 }

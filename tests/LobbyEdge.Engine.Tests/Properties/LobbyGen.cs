@@ -31,6 +31,10 @@ internal enum Op : byte
     OpenDay,
     CloseDay,
     NextMorning,
+    GiveCare,
+    ChangeTier,
+    Divert,
+    Reprint,
 }
 
 /// <summary>
@@ -216,7 +220,11 @@ internal static class LobbyGen
         (1, Op.CloseCounter),
         (1, Op.OpenDay),
         (1, Op.CloseDay),
-        (3, Op.NextMorning));
+        (3, Op.NextMorning),
+        (6, Op.GiveCare),
+        (3, Op.ChangeTier),
+        (4, Op.Divert),
+        (2, Op.Reprint));
 
     /// <summary>Seconds before a step: often none or a few, sometimes minutes, now and then half an hour.</summary>
     public static Gen<int> Seconds { get; } = Gen.Frequency(

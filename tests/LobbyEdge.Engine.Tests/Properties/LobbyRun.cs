@@ -45,6 +45,9 @@ internal sealed class LobbyRun
     private readonly HashSet<int> _slaBreached = [];
     private readonly Dictionary<int, (long Ticks, int CallMark)> _noShowAt = [];
     private readonly List<RecentCall> _calls = [];
+    private readonly CareRecount _care;
+    private readonly Dictionary<int, long> _careThresholdMs = [];   // the smallest care threshold of the services a ticket waited in
+    private readonly Dictionary<int, long> _lastCareTicks = [];
     private long _openedTicks;
     private int[] _dispenserIssued;
     private int[] _callsOf;
@@ -65,6 +68,7 @@ internal sealed class LobbyRun
         _twin = new QueueEngine(_config);
         _dispenserIssued = new int[_config.Services.Count];
         _callsOf = new int[_config.Services.Count];
+        _care = new CareRecount(_config);
         _now = Branches.At(9, 0);
     }
 
@@ -178,12 +182,12 @@ internal sealed class LobbyRun
             Op.Start => Command.Start(holding),
             Op.Finish => Command.Finish(holding),
             Op.NoShow => Command.NoShow(holding),
-            Op.RecoverTicket => Command.Recover(TicketArg(step.B, step.C, TicketState.NoShow)),
-            Op.RecoverNumber => RecoverNumber(TicketArg(step.B, step.C, TicketState.NoShow)),
+            Op.RecoverTicket => Command.Recover(TicketArg(step.B, step.C, TicketState.NoShow)) with { Staff = StaffArg(step.A) % 1_000_000 },
+            Op.RecoverNumber => RecoverNumber(TicketArg(step.B, step.C, TicketState.NoShow)) with { Staff = StaffArg(step.A) % 1_000_000 },
             Op.RecoverLastAt => Command.RecoverLastAt(step.B % 3 == 0 ? counter : CounterWhere(step.A, cv => IsNoShow(cv.LastNoShow))),
             Op.Transfer => Command.Transfer(holding, service, (Placement)(step.C / 4 % 4)),
-            Op.Cancel => Command.Cancel(TicketArg(step.B, step.C, TicketState.Waiting), step.C % 3 == 0 ? CancelReason.PrintFailed : CancelReason.None),
-            Op.CancelNumber => CancelNumber(TicketArg(step.B, step.C, TicketState.Waiting)),
+            Op.Cancel => Command.Cancel(TicketArg(step.B, step.C, TicketState.Waiting), step.C % 3 == 0 ? CancelReason.PrintFailed : CancelReason.None) with { Staff = StaffArg(step.A) },
+            Op.CancelNumber => CancelNumber(TicketArg(step.B, step.C, TicketState.Waiting)) with { Staff = StaffArg(step.A) },
             Op.Park => Command.Park(holding),
             Op.CallBack => CallBack(in step, counter),
             Op.WalkIn => Command.WalkIn(counter, service, tier),
@@ -194,12 +198,19 @@ internal sealed class LobbyRun
             Op.CloseCounter => Command.CloseCounter(counter),
             Op.OpenDay => Command.OpenDay(),
             Op.CloseDay => Command.CloseDay(),
+            Op.GiveCare => Command.GiveCare(TicketArg(step.B, step.C, TicketState.Waiting), StaffArg(step.A)),
+            Op.ChangeTier => Command.ChangeTier(TicketArg(step.B, step.C, TicketState.Waiting), step.A % 20 == 19 ? (Tier)3 : (Tier)(step.A % 3), StaffArg(step.C)),
+            Op.Divert => Command.Divert(TicketArg(step.B, step.C, TicketState.Waiting), ServiceArg(step.A), (Placement)(step.C / 4 % 4), StaffArg(step.B)),
+            Op.Reprint => Command.Reprint(TicketArg(step.B, step.C, step.A % 2 == 0 ? TicketState.Waiting : TicketState.NoShow), StaffArg(step.A)),
             _ => throw new InvalidOperationException(step.Op.ToString()),
         };
     }
 
     /// <summary>A configured counter number, or now and then one that does not exist.</summary>
     private int CounterArg(int a) => a % 20 == 19 ? 99 : _config.Counters[a % _config.Counters.Count].Number;
+
+    /// <summary>A staff id: often none (0), usually 1..999, now and then one out of range.</summary>
+    private static int StaffArg(int a) => a % 50 == 49 ? 1_000_000 : a % 4 == 0 ? 0 : a;
 
     /// <summary>A service index, or now and then one that does not exist.</summary>
     private int ServiceArg(int b) => b % 20 == 19 ? _config.Services.Count : b % _config.Services.Count;
@@ -385,6 +396,27 @@ internal sealed class LobbyRun
             }
 
             _lastSequence = e.Sequence;
+            string? careWrong = _care.Add(in e);
+            if (e.Kind is EventKind.TicketIssued or EventKind.TicketTransferred or EventKind.TicketDiverted or EventKind.TicketRecovered)
+            {
+                long ms = (long)_config.Services[e.Service].CareThreshold.TotalMilliseconds;
+                _careThresholdMs[e.Ticket] = Math.Min(ms, _careThresholdMs.GetValueOrDefault(e.Ticket, ms));
+            }
+            else if (e.Kind == EventKind.CareGiven)
+            {
+                _lastCareTicks[e.Ticket] = e.TimeTicks;
+            }
+            else if (e.Kind == EventKind.DayOpened)
+            {
+                _careThresholdMs.Clear();
+                _lastCareTicks.Clear();
+            }
+
+            if (Has(Checks.Holding))
+            {
+                Require(careWrong is null, careWrong ?? "");
+            }
+
             switch (e.Kind)
             {
                 case EventKind.DayOpened:
@@ -441,11 +473,13 @@ internal sealed class LobbyRun
                     if (Has(Checks.Holding))
                     {
                         // The engine times the first alert by the threshold of the service that issued the
-                        // ticket; after a transfer the service it waits in may have another. Either is accepted.
-                        long threshold = (long)Math.Min(
-                            _config.Services[e.Service].CareThreshold.TotalMilliseconds,
-                            _config.Services[e.NumberService].CareThreshold.TotalMilliseconds);
-                        Require(e.AsCareNeeded().WaitedMs >= threshold, $"ticket {e.Ticket} needs care only after the care threshold");
+                        // ticket; after a transfer the service it waits in may have another, and a divert times it
+                        // by the new service's. Any of them is accepted. Care given restarts the repeat: the next
+                        // alert may come a repeat after the care, before the threshold (API12).
+                        long threshold = _careThresholdMs.GetValueOrDefault(e.Ticket, long.MaxValue);
+                        bool afterCare = _lastCareTicks.TryGetValue(e.Ticket, out long cared)
+                            && e.TimeTicks - cared >= _config.Services[e.Service].CareRepeat.Ticks;
+                        Require(e.AsCareNeeded().WaitedMs >= threshold || afterCare, $"ticket {e.Ticket} needs care only after the care threshold, or a repeat after its last care");
                     }
 
                     break;
@@ -585,6 +619,11 @@ internal sealed class LobbyRun
                 CheckRecoveryTolerance(in result, before);
             }
 
+            if (Has(Checks.QueueRules))
+            {
+                CheckLobbyManagerRefusal(in command, in result, before);
+            }
+
             if (Has(Checks.QueueRules) && command.Kind == CommandKind.CallNext && result.Refusal == RefusalReason.NothingWaiting)
             {
                 int ci = CounterIndex(command.Counter);
@@ -608,6 +647,13 @@ internal sealed class LobbyRun
                     break;
                 case CommandKind.Transfer:
                     CheckTransferred(in command, in result, events, before);
+                    break;
+                case CommandKind.ChangeTier:
+                case CommandKind.Divert:
+                case CommandKind.GiveCare:
+                case CommandKind.Reprint:
+                    CheckLobbyManagerRefusal(in command, in result, before);
+                    CheckLobbyManagerAct(in command, events, before);
                     break;
                 case CommandKind.Issue:
                     {
@@ -746,6 +792,106 @@ internal sealed class LobbyRun
         }
     }
 
+    /// <summary>
+    /// The lobby manager's commands (care, tier, divert, reprint) are refused exactly for the reasons API12 lists,
+    /// in its order, and accepted otherwise; a bad staff id is an invalid command.
+    /// </summary>
+    private void CheckLobbyManagerRefusal(in Command command, in CommandResult result, Before before)
+    {
+        if (command.Kind is not (CommandKind.GiveCare or CommandKind.ChangeTier or CommandKind.Divert or CommandKind.Reprint))
+        {
+            return;
+        }
+
+        int id = command.Ticket;
+        bool known = (uint)id < (uint)before.Tickets.Length;
+        TicketState state = known ? before.Tickets[id].State : TicketState.Waiting;
+        RefusalReason expected =
+            (uint)command.Staff > 999_999 ? RefusalReason.InvalidCommand
+            : !_engine.IsDayOpen && !result.Accepted ? RefusalReason.DayNotOpen
+            : command.Kind == CommandKind.ChangeTier && (uint)command.Tier > (uint)Tier.Vip ? RefusalReason.InvalidCommand
+            : !known ? RefusalReason.UnknownTicket
+            : command.Kind == CommandKind.Divert && (uint)command.Service >= (uint)_config.Services.Count ? RefusalReason.UnknownService
+            : command.Kind == CommandKind.Reprint
+                ? (state is TicketState.Waiting or TicketState.Called or TicketState.Serving or TicketState.Parked or TicketState.NoShow ? RefusalReason.None : RefusalReason.TicketEnded)
+            : state != TicketState.Waiting ? RefusalReason.TicketNotWaiting
+            : command.Kind == CommandKind.ChangeTier && before.Tickets[id].Tier == command.Tier ? RefusalReason.SameTier
+            : command.Kind == CommandKind.Divert && before.Tickets[id].Service == command.Service ? RefusalReason.SameService
+            : RefusalReason.None;
+        Require(result.Refusal == expected, $"{command.Kind} of ticket {id} ({(known ? state.ToString() : "unknown")}) is {(expected == RefusalReason.None ? "accepted" : "refused " + expected)} (got {(result.Accepted ? "accepted" : result.Refusal.ToString())})");
+    }
+
+    /// <summary>
+    /// An accepted care, tier change, divert or reprint: one event of its kind, with the staff id; a ticket moved
+    /// by a tier change or a divert sits where the event says, in the right lane, in issue-time order when placed
+    /// by age; care and reprint counts go up by one.
+    /// </summary>
+    private void CheckLobbyManagerAct(in Command command, LobbyEvent[] events, Before before)
+    {
+        int id = command.Ticket;
+        EventKind kind = command.Kind switch
+        {
+            CommandKind.GiveCare => EventKind.CareGiven,
+            CommandKind.ChangeTier => EventKind.TierChanged,
+            CommandKind.Divert => EventKind.TicketDiverted,
+            _ => EventKind.TicketReprinted,
+        };
+        Require(events.Count(e => e.Kind != EventKind.RequestDecided) == 1 && events[0].Kind == kind && events[0].Ticket == id && events[0].B == command.Staff,
+            $"{command.Kind} of ticket {id} emits one {kind} event for it with staff {command.Staff}");
+        TicketView was = before.Tickets[id];
+        TicketView now = TicketAt(id);
+        switch (command.Kind)
+        {
+            case CommandKind.GiveCare:
+                Require(now.CareGiven == was.CareGiven + 1 && now.LastCareTicks == _now.UtcTicks && now.CareAlertTicks == 0 && now.State == TicketState.Waiting,
+                    $"care of ticket {id} counts one more care at {_now.UtcTicks} and answers its alerts");
+                break;
+            case CommandKind.Reprint:
+                Require(now.Reprints == was.Reprints + 1 && events[0].AsTicketReprinted().ReprintNumber == now.Reprints && now.State == was.State,
+                    $"reprint of ticket {id} counts one more reprint and changes nothing else");
+                break;
+            case CommandKind.ChangeTier:
+                Require(now.Tier == command.Tier && events[0].AsTierChanged().OldTier == was.Tier && now.Service == was.Service && now.State == TicketState.Waiting,
+                    $"ticket {id} is now {command.Tier} (was {was.Tier}) in the same queue");
+                CheckPlacedByAge(id, events[0].AsTierChanged().PlacesFromFront, byAge: true);
+                break;
+            default:
+                {
+                    TicketDivertedView diverted = events[0].AsTicketDiverted();
+                    Placement placement = command.Placement is Placement.Default or > Placement.ByAge ? _config.Services[command.Service].TransferPlacement : command.Placement;
+                    Require(now.Service == command.Service && diverted.FromService == was.Service && diverted.Placement == placement
+                        && now.NumberService == was.NumberService && now.Number == was.Number && now.QueuedTicks == was.QueuedTicks && now.IssuedTicks == was.IssuedTicks,
+                        $"diverted ticket {id} waits in service {command.Service} (from {was.Service}, placed {placement}), keeps its number, issue and queue times");
+                    int inLane = before.Queues[command.Service].Count(t => LaneOf(in before.Tickets[t]) == LaneOf(in was));
+                    int position = CheckPlacedByAge(id, diverted.PlacesFromFront, byAge: placement == Placement.ByAge);
+                    Require(placement != Placement.Front || position == 0, "a ticket diverted to the front sits at the front of its lane");
+                    Require(placement != Placement.End || position == inLane, "a ticket diverted to the end sits behind everyone in its lane");
+                    break;
+                }
+        }
+    }
+
+    /// <summary>
+    /// A moved ticket sits where its event says in the lane its tier and SLA state give; placed by age, it sits behind
+    /// the tickets issued no later than it and ahead of the first issued after it. Returns its place.
+    /// </summary>
+    private int CheckPlacedByAge(int id, int placesFromFront, bool byAge)
+    {
+        int position = PositionInLane(TicketAt(id).Service, id, out TicketView view);
+        Require(view.State == TicketState.Waiting && position == placesFromFront, $"moved ticket {id} sits {placesFromFront} places from the front of its lane (sits {position})");
+        if (byAge)
+        {
+            int lane = LaneOf(in view);
+            int[] order = [.. Queue(view.Service).Where(t => LaneOf(TicketAt(t)) == lane)];
+            Require(order.Take(position).All(t => TicketAt(t).IssuedTicks <= view.IssuedTicks),
+                $"moved ticket {id} sits behind tickets issued no later than it ([{string.Join(",", order)}])");
+            Require(position == order.Length - 1 || TicketAt(order[position + 1]).IssuedTicks > view.IssuedTicks,
+                $"moved ticket {id} sits ahead of the first ticket issued after it ([{string.Join(",", order)}])");
+        }
+
+        return position;
+    }
+
     private int PositionInLane(int service, int id, out TicketView view)
     {
         _engine.TryGetTicket(id, out view);
@@ -783,6 +929,7 @@ internal sealed class LobbyRun
 
         if (Has(Checks.Holding))
         {
+            CheckCareFigures();
             CheckHolding(tickets);
             CheckWaiting(tickets);
             CheckNumbers(tickets);
@@ -801,6 +948,24 @@ internal sealed class LobbyRun
                 }
             }
         }
+    }
+
+    /// <summary>The engine's care KPI equals the recount from the event stream, per service and in total; covered never exceeds decided.</summary>
+    private void CheckCareFigures()
+    {
+        var sum = new CareFigures();
+        for (int s = 0; s < _config.Services.Count; s++)
+        {
+            CareFigures live = _engine.CareFiguresOf(s);
+            CareFigures recount = _care.Of(s);
+            Require(live == recount, $"CareFiguresOf({s}) = {live} equals the recount from the events {recount}");
+            Require(live.Covered <= live.Decided && live.UncaredWaiting >= 0 && live.Responses <= live.CareGiven && live.ResponseMsTotal >= 0,
+                $"service {s}'s care figures are consistent (covered <= decided, responses <= care given): {live}");
+            sum = new CareFigures(sum.Decided + live.Decided, sum.Covered + live.Covered, sum.UncaredWaiting + live.UncaredWaiting,
+                sum.CareGiven + live.CareGiven, sum.Responses + live.Responses, sum.ResponseMsTotal + live.ResponseMsTotal);
+        }
+
+        Require(_engine.CareFiguresTotal() == sum, $"CareFiguresTotal() = {_engine.CareFiguresTotal()} is the sum over services {sum}");
     }
 
     private void CheckHolding(TicketView[] tickets)
@@ -993,6 +1158,10 @@ internal sealed class LobbyRun
         EventKind.TicketCancelled => $" {e.AsTicketCancelled().Reason}",
         EventKind.TicketAbandoned => $" {e.AsTicketAbandoned().Reason} {e.AsTicketAbandoned().ExpiredLimit}",
         EventKind.CareNeeded => string.Create(CultureInfo.InvariantCulture, $" alert {e.AsCareNeeded().AlertNumber}"),
+        EventKind.CareGiven => string.Create(CultureInfo.InvariantCulture, $" care {e.AsCareGiven().CareNumber} response {e.AsCareGiven().ResponseMs} staff {e.AsCareGiven().Staff}{(e.AsCareGiven().PastThreshold ? " past" : "")}"),
+        EventKind.TierChanged => string.Create(CultureInfo.InvariantCulture, $" from {e.AsTierChanged().OldTier} at {e.AsTierChanged().PlacesFromFront} staff {e.AsTierChanged().Staff}"),
+        EventKind.TicketDiverted => string.Create(CultureInfo.InvariantCulture, $" from s{e.AsTicketDiverted().FromService} at {e.AsTicketDiverted().PlacesFromFront} {e.AsTicketDiverted().Placement} staff {e.AsTicketDiverted().Staff}"),
+        EventKind.TicketReprinted => string.Create(CultureInfo.InvariantCulture, $" reprint {e.AsTicketReprinted().ReprintNumber} staff {e.AsTicketReprinted().Staff}"),
         EventKind.RequestDecided => string.Create(CultureInfo.InvariantCulture, $" {e.AsRequestDecided().Command} {e.AsRequestDecided().Refusal} after {e.AsRequestDecided().EffectEvents}"),
         _ => "",
     };
@@ -1001,7 +1170,12 @@ internal sealed class LobbyRun
         ? string.Create(CultureInfo.InvariantCulture, $"ok t{r.Ticket}")
         : string.Create(CultureInfo.InvariantCulture, $"refused {r.Refusal}");
 
-    private static string Format(in Command c) => c.Kind switch
+    private static string Format(in Command c) =>
+        c.Staff != 0 && c.Kind is CommandKind.Cancel or CommandKind.Recover
+            ? string.Create(CultureInfo.InvariantCulture, $"{FormatCore(in c)} with {{ Staff = {c.Staff} }}")
+            : FormatCore(in c);
+
+    private static string FormatCore(in Command c) => c.Kind switch
     {
         CommandKind.OpenDay => "Command.OpenDay()",
         CommandKind.CloseDay => "Command.CloseDay()",
@@ -1025,6 +1199,10 @@ internal sealed class LobbyRun
         CommandKind.Pause => $"Command.Pause({c.Counter})",
         CommandKind.Away => $"Command.Away({c.Counter})",
         CommandKind.Resume => $"Command.Resume({c.Counter})",
+        CommandKind.GiveCare => $"Command.GiveCare({c.Ticket}, {c.Staff})",
+        CommandKind.ChangeTier => $"Command.ChangeTier({c.Ticket}, (Tier){(int)c.Tier}, {c.Staff})",
+        CommandKind.Divert => $"Command.Divert({c.Ticket}, {c.Service}, Placement.{c.Placement}, {c.Staff})",
+        CommandKind.Reprint => $"Command.Reprint({c.Ticket}, {c.Staff})",
         _ => c.ToString(),
     };
 }

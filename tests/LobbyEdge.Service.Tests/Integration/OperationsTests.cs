@@ -97,7 +97,64 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
         }
 
         Assert.True(samples["lobby_eventlog_commit_seconds_count"] > 0);
+
+        // The care families: today's figures of the engine at that sequence, and today's events in the log.
+        using (BranchLog log = BranchLog.Open(data))
+        {
+            CareMetricsTests.AssertCareMetrics(engine, log, sequence, samples);
+        }
+
+        Assert.True(engine.CareFiguresTotal().Decided > 0, "nobody waited past the care threshold in a simulated hour");
         AssertPromtoolAccepts(metrics);
+    }
+
+    [Fact]
+    public async Task CareMetrics_AfterARestartMidDay_AreTheDaysFiguresAgain()
+    {
+        int port = ServiceProcess.FreePort();
+        string data = Path.Combine(_work.FullName, "data");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        TimeZoneInfo shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        await using (ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "900", "--seed", "11", "--data", data, $"--Http:Port={port}"))
+        {
+            // A simulated morning until 10:15 local, then the process stops.
+            await service.WaitUntilReadyAsync();
+            await WaitForAsync(async () =>
+            {
+                using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/state", UriKind.Relative)));
+                DateTime time = state.RootElement.GetProperty("time").GetDateTime();
+                return TimeZoneInfo.ConvertTimeFromUtc(time.ToUniversalTime(), shanghai).TimeOfDay >= new TimeSpan(10, 15, 0);
+            }, TimeSpan.FromMinutes(2));
+        }
+
+        string metrics;
+        await using (ServiceProcess restarted = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--seed", "11", "--data", data, $"--Http:Port={port}"))
+        {
+            // Scraped as soon as it serves: what it shows of the morning was rebuilt at start.
+            await restarted.WaitUntilReadyAsync();
+            await WaitForAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode);
+            metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        }
+
+        Dictionary<string, double> samples = Parse(metrics);
+        long sequence = (long)samples["lobby_eventlog_last_sequence"];
+        BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile).Branch;
+        var engine = new QueueEngine(config);
+        using BranchLog log = BranchLog.Open(data);
+        using (LogReader reader = log.ReadFrom(1))
+        {
+            while (reader.NextSequence <= sequence && reader.TryRead(out LobbyEvent e))
+            {
+                engine.Apply(in e);
+            }
+        }
+
+        CareFigures care = engine.CareFiguresTotal();
+        output.WriteLine($"scraped at event {sequence} after the restart: {care}");
+        Assert.True(care.Decided > 0, $"nobody waited past the care threshold by 10:15: {care}");
+        CareMetricsTests.AssertCareMetrics(engine, log, sequence, samples);
     }
 
     [Fact]
@@ -114,6 +171,15 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
             Assert.Equal("demo-001", state.RootElement.GetProperty("branchId").GetString());
             Assert.Equal(5, state.RootElement.GetProperty("services").GetArrayLength());
             Assert.Equal(8, state.RootElement.GetProperty("counters").GetArrayLength());
+            foreach (JsonElement care in state.RootElement.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("care")).Append(state.RootElement.GetProperty("care")))
+            {
+                double coverage = care.GetProperty("coverage").GetDouble();
+                int decided = care.GetProperty("decided").GetInt32();
+                int covered = care.GetProperty("covered").GetInt32();
+                Assert.True(coverage is >= 0 and <= 1 && covered <= decided, care.GetRawText());
+                Assert.True(care.GetProperty("uncaredWaiting").GetInt32() >= 0 && care.GetProperty("careGiven").GetInt32() >= 0, care.GetRawText());
+                Assert.True(care.GetProperty("meanResponseMs").ValueKind is JsonValueKind.Null or JsonValueKind.Number, care.GetRawText());
+            }
 
             using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
             request.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");

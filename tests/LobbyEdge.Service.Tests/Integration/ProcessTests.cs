@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
 using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
@@ -37,7 +40,30 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.True(summary.GetProperty("State").GetProperty("Completed").GetInt32() > 0);
 
         // Without --data a simulation keeps its data under the working directory.
-        Assert.True(Directory.Exists(Path.Combine(_workingDirectory.FullName, "lobby-data")));
+        string data = Path.Combine(_workingDirectory.FullName, "lobby-data");
+        Assert.True(Directory.Exists(data));
+
+        // The summary's care figures are the engine's at the close: replay the log.
+        var engine = new QueueEngine(BranchProfileLoader.Load(s_demoProfile).Branch);
+        using (BranchLog log = BranchLog.Open(data))
+        using (LogReader reader = log.ReadFrom(1))
+        {
+            while (reader.TryRead(out LobbyEvent e))
+            {
+                engine.Apply(in e);
+            }
+        }
+
+        CareFigures care = engine.CareFiguresTotal();
+        JsonElement state = summary.GetProperty("State");
+        Assert.True(care.Decided > 0, $"nobody waited past the care threshold in a simulated day: {care}");
+        Assert.Equal(care.Decided, state.GetProperty("CareDecided").GetInt32());
+        Assert.Equal(care.Covered, state.GetProperty("CareCovered").GetInt32());
+        Assert.Equal(care.Decided - care.Covered, state.GetProperty("Uncared").GetInt32());
+        Assert.Equal(care.CareGiven, state.GetProperty("CareGiven").GetInt32());
+        Assert.Equal(Math.Round(care.Coverage * 100, 1), state.GetProperty("CareCoveragePercent").GetDouble());
+        Assert.Equal(care.Responses == 0 ? 0 : Math.Round(care.MeanResponseMs / 60_000.0, 1), state.GetProperty("CareResponseMinutes").GetDouble());
+        output.WriteLine($"care: {care}");
     }
 
     [Fact]
