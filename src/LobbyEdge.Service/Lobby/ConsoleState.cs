@@ -14,8 +14,8 @@ namespace LobbyEdge.Service.Lobby;
 /// What the lobby console shows, as JSON, built on the engine loop from the engine's state (never read from a
 /// request thread): per service the waiting tickets with wait, tier and care state, most urgent first; the no-shows
 /// that can still be recovered; the counters; the day's figures. Rebuilt after a change (at most every
-/// <see cref="MinInterval"/> of wall-clock time) and at least every <see cref="MaxInterval"/>, so waits keep
-/// counting on a quiet floor. Readers on any thread take the latest <see cref="Json"/> and
+/// <see cref="MinInterval"/> of wall-clock time) and, while a page watches, at least every <see cref="MaxInterval"/>,
+/// so waits keep counting on a quiet floor. Readers on any thread take the latest <see cref="Json"/> and
 /// <see cref="Tickets"/> without a lock.
 /// </summary>
 /// <remarks>
@@ -51,6 +51,7 @@ public sealed class ConsoleState : IEngineEventSink
     private byte[] _json = "{}"u8.ToArray();
     private Dictionary<string, int> _tickets = new(StringComparer.Ordinal);
     private long _builtSequence = -1;
+    private int _watchers;
     private int _firstCalls;
     private int _withinSla;
     private int _noShows;
@@ -79,6 +80,12 @@ public sealed class ConsoleState : IEngineEventSink
     /// engine's ticket id: how an action from the page names the ticket it was shown.
     /// </summary>
     public IReadOnlyDictionary<string, int> Tickets => Volatile.Read(ref _tickets);
+
+    /// <summary>
+    /// Pages watching the live feed now (<see cref="Watch"/>). Without any, the state is rebuilt only after a change:
+    /// nobody needs the waits to tick.
+    /// </summary>
+    public int Watchers => Volatile.Read(ref _watchers);
 
     /// <summary>Raised on the engine loop after a new state is built; handlers must not block.</summary>
     public event Action<byte[]>? Changed;
@@ -119,11 +126,14 @@ public sealed class ConsoleState : IEngineEventSink
         }
     }
 
+    /// <summary>A page starts (<paramref name="watching"/> true) or stops watching the live feed.</summary>
+    public void Watch(bool watching) => Interlocked.Add(ref _watchers, watching ? 1 : -1);
+
     /// <inheritdoc />
     public void OnBatchEnd()
     {
         TimeSpan since = _sinceBuild.Elapsed;
-        if ((_engine.LastSequence != _builtSequence && since >= MinInterval) || since >= MaxInterval)
+        if ((_engine.LastSequence != _builtSequence && since >= MinInterval) || (since >= MaxInterval && Watchers > 0))
         {
             Build();
         }

@@ -327,6 +327,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
             _subscribers = [.. _subscribers, queue];
         }
 
+        _state.Watch(true);
         try
         {
             yield return new SseItem<string>(JsonSerializer.Serialize(Who(staff)), "staff") { ReconnectionInterval = TimeSpan.FromSeconds(2) };
@@ -354,6 +355,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         }
         finally
         {
+            _state.Watch(false);
             lock (_gate)
             {
                 _subscribers = [.. _subscribers.Where(s => s != queue)];

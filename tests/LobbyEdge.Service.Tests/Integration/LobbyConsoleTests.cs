@@ -242,13 +242,21 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         double before = CareGivenMetric(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
         int figureBefore = (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32();
         string? cared = null;
-        for (int attempt = 0; attempt < 10 && cared is null; attempt++)
+        for (int attempt = 0; attempt < 20 && cared is null; attempt++)
         {
-            string ticket = await chromium.EvaluateAsync(page, "document.querySelector('.ticket[data-care=overdue], .ticket[data-care=due]')?.dataset.ticket ?? ''") is { ValueKind: JsonValueKind.String } v && v.GetString() is { Length: > 0 } s
-                ? s
-                : (await chromium.EvaluateAsync(page, "document.querySelector('.ticket').dataset.ticket")).GetString()!;
+            // The most urgent card, else any: the floor may be empty for a moment between calls.
+            await chromium.WaitForAsync(page, "document.querySelector('.ticket') !== null", TimeSpan.FromMinutes(1));
             await chromium.EvaluateAsync(page, "document.getElementById('toast').className = ''");
-            await chromium.EvaluateAsync(page, $"document.querySelector('.ticket[data-ticket=\"{ticket}\"] button.care').click()");
+            string ticket = (await chromium.EvaluateAsync(page, """
+                (() => { const cards = [...document.querySelectorAll('.ticket')].filter(c => !c.querySelector('button.care').disabled);
+                         const card = cards.find(c => c.dataset.care === 'overdue' || c.dataset.care === 'due') ?? cards[0];
+                         if (!card) { return ''; } card.querySelector('button.care').click(); return card.dataset.ticket; })()
+                """)).GetString() ?? "";
+            if (ticket.Length == 0)
+            {
+                continue;
+            }
+
             await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
             string reason = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
             output.WriteLine($"care for {ticket}: {(reason.Length == 0 ? "recorded" : reason)}");
