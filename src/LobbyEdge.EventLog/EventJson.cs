@@ -33,6 +33,10 @@ public static class EventJson
         EventKind.DeviceStatusChanged => "lobby.device.status_changed",
         EventKind.RequestDecided => "lobby.request.decided",
         EventKind.ClockStepped => "lobby.clock.jumped",
+        EventKind.CareGiven => "lobby.wait.care_given",
+        EventKind.TierChanged => "lobby.ticket.tier_changed",
+        EventKind.TicketDiverted => "lobby.ticket.diverted",
+        EventKind.TicketReprinted => "lobby.ticket.reprinted",
         _ => "lobby.unknown",
     };
 
@@ -48,7 +52,7 @@ public static class EventJson
         {
             w.WriteNumber("ticketId", e.Ticket);
             w.WriteString("ticket", TicketNumber(e.NumberService, e.Number, config));
-            w.WriteString("tier", e.Tier switch { Tier.Vip => "vip", Tier.Priority => "priority", _ => "normal" });
+            w.WriteString("tier", TierName(e.Tier));
         }
 
         if (e.Service >= 0)
@@ -101,18 +105,19 @@ public static class EventJson
                 break;
             case EventKind.TicketRecovered:
                 w.WriteNumber("position", e.AsTicketRecovered().PlacesFromFront);
+                WriteStaff(w, e.AsTicketRecovered().Staff);
                 break;
             case EventKind.RecoveryRefused:
                 w.WriteString("reason", Snake(e.AsRecoveryRefused().Refusal.ToString()));
+                WriteStaff(w, e.AsRecoveryRefused().Staff);
                 break;
             case EventKind.TicketTransferred:
                 TicketTransferredView transferred = e.AsTicketTransferred();
-                w.WriteString("fromService", ServiceId(transferred.FromService, config));
-                w.WriteNumber("position", transferred.PlacesFromFront);
-                w.WriteString("placement", Snake(transferred.Placement.ToString()));
+                WriteMove(w, transferred.FromService, transferred.PlacesFromFront, transferred.Placement, config);
                 break;
             case EventKind.TicketCancelled:
                 w.WriteString("reason", Snake(e.AsTicketCancelled().Reason.ToString()));
+                WriteStaff(w, e.AsTicketCancelled().Staff);
                 break;
             case EventKind.TicketAbandoned:
                 TicketAbandonedView abandoned = e.AsTicketAbandoned();
@@ -157,6 +162,30 @@ public static class EventJson
                 w.WriteBoolean("atStart", step.AtStart);
                 w.WriteBoolean("synchronized", step.IsSynchronized);
                 break;
+            case EventKind.CareGiven:
+                CareGivenView given = e.AsCareGiven();
+                w.WriteNumber("care", given.CareNumber);
+                w.WriteBoolean("answered", given.Answered);
+                WriteSeconds(w, "responseSeconds", given.ResponseMs);
+                w.WriteBoolean("pastThreshold", given.PastThreshold);
+                WriteStaff(w, given.Staff);
+                break;
+            case EventKind.TierChanged:
+                TierChangedView tier = e.AsTierChanged();
+                w.WriteString("previousTier", TierName(tier.OldTier));
+                w.WriteNumber("position", tier.PlacesFromFront);
+                WriteStaff(w, tier.Staff);
+                break;
+            case EventKind.TicketDiverted:
+                TicketDivertedView diverted = e.AsTicketDiverted();
+                WriteMove(w, diverted.FromService, diverted.PlacesFromFront, diverted.Placement, config);
+                WriteStaff(w, diverted.Staff);
+                break;
+            case EventKind.TicketReprinted:
+                TicketReprintedView reprinted = e.AsTicketReprinted();
+                w.WriteNumber("reprint", reprinted.ReprintNumber);
+                WriteStaff(w, reprinted.Staff);
+                break;
             default:
                 break;
         }
@@ -177,6 +206,25 @@ public static class EventJson
 
     private static string ServiceId(int service, BranchConfig? config) =>
         config is not null && (uint)service < (uint)config.Services.Count ? config.Services[service].Id : service.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A move into another service's queue (transfer, divert): where from, where in the lane, how placed.</summary>
+    private static void WriteMove(Utf8JsonWriter w, int fromService, int position, Placement placement, BranchConfig? config)
+    {
+        w.WriteString("fromService", ServiceId(fromService, config));
+        w.WriteNumber("position", position);
+        w.WriteString("placement", Snake(placement.ToString()));
+    }
+
+    private static string TierName(Tier tier) => tier switch { Tier.Vip => "vip", Tier.Priority => "priority", _ => "normal" };
+
+    /// <summary>The staff member who acted, as <c>"staff": id</c>; left out when 0 (not a staff act).</summary>
+    private static void WriteStaff(Utf8JsonWriter w, int staff)
+    {
+        if (staff != 0)
+        {
+            w.WriteNumber("staff", staff);
+        }
+    }
 
     private static void WriteSeconds(Utf8JsonWriter w, string name, long ms)
     {

@@ -18,6 +18,7 @@ public sealed class LobbyTraffic
     private readonly CounterPlan[] _counters;
     private long _order;
     private Plan _pending;
+    private bool _pendingIsManager;
 
     /// <summary>Plans a day for a branch on a business date.</summary>
     public LobbyTraffic(BranchConfig config, TrafficProfile profile, DateOnly date, int seed)
@@ -44,7 +45,13 @@ public sealed class LobbyTraffic
                 At(open, new Plan(Act.Login, i));
             }
         }
+
+        // Her own seed, so the customers' and staff's draws stay as they are with or without her.
+        Manager = profile.LobbyManager is { } manager ? new LobbyManager(config, manager, unchecked((seed * 31) + 0x4C4D)) : null;
     }
+
+    /// <summary>The lobby manager on the floor (<see cref="TrafficProfile.LobbyManager"/>), or null.</summary>
+    public LobbyManager? Manager { get; }
 
     /// <summary>When the simulated day opens (UTC).</summary>
     public DateTime DayOpen { get; }
@@ -55,8 +62,27 @@ public sealed class LobbyTraffic
     /// <summary>Customers planned to arrive.</summary>
     public int PlannedArrivals { get; private set; }
 
-    /// <summary>When the next planned action is due, or null when nothing is left.</summary>
-    public DateTimeOffset? NextDue => _plans.TryPeek(out _, out (long Due, long Order) p) ? new DateTimeOffset(p.Due, TimeSpan.Zero) : null;
+    /// <summary>When the next planned action (the lobby manager's included) is due, or null when nothing is left.</summary>
+    public DateTimeOffset? NextDue
+    {
+        get
+        {
+            DateTimeOffset? manager = Manager?.NextDue;
+            if (!_plans.TryPeek(out _, out (long Due, long Order) p))
+            {
+                return manager;
+            }
+
+            var due = new DateTimeOffset(p.Due, TimeSpan.Zero);
+            return manager is { } m && m < due ? m : due;
+        }
+    }
+
+    /// <summary>
+    /// Takes in what the engine did (every event, in order, including the timers' care alerts), so the lobby
+    /// manager sees what her console would show. Without a lobby manager it does nothing.
+    /// </summary>
+    public void OnEvents(ReadOnlySpan<LobbyEvent> events) => Manager?.OnEvents(events);
 
     /// <summary>
     /// Picks the day up at <paramref name="now"/> (after a restart mid-day): what was planned before it is
@@ -83,20 +109,39 @@ public sealed class LobbyTraffic
         {
             At(t + Seconds(5, 30), new Plan(Act.Call, i));
         }
+
+        Manager?.ResumeAt(now);
     }
 
-    /// <summary>Takes the next command due at or before <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Takes the next command due at or before <paramref name="now"/>: the customers' and counters' first, then the
+    /// lobby manager's. When it returns false, <see cref="NextDue"/> is later than <paramref name="now"/> (or null).
+    /// </summary>
     public bool TryNext(DateTimeOffset now, out Command command)
     {
         while (_plans.TryPeek(out Plan plan, out (long Due, long Order) p) && p.Due <= now.UtcTicks)
         {
             _plans.Dequeue();
+            if (plan.Act == Act.Return && Manager is not null)
+            {
+                // The customer who missed the call comes back to the lobby manager's desk with the printed number.
+                Manager.CustomerReturns(plan.NumberService, plan.Number, now);
+                continue;
+            }
+
             command = ToCommand(plan);
             if (command.Kind != CommandKind.None)
             {
                 _pending = plan;
+                _pendingIsManager = false;
                 return true;
             }
+        }
+
+        if (Manager is not null && Manager.TryNext(now, out command))
+        {
+            _pendingIsManager = true;
+            return true;
         }
 
         command = default;
@@ -106,6 +151,13 @@ public sealed class LobbyTraffic
     /// <summary>Reports the result of the command last taken, so the people in the lobby react to it.</summary>
     public void Observe(in Command command, in CommandResult result, DateTimeOffset now)
     {
+        if (_pendingIsManager)
+        {
+            _pendingIsManager = false;
+            Manager!.Observe(in command, in result, now);
+            return;
+        }
+
         long t = now.UtcTicks;
         Plan plan = _pending;
         switch (plan.Act)
@@ -306,14 +358,12 @@ public sealed class LobbyTraffic
 
         // Log-normal around the mean (sigma 0.5): most transactions are quick, a few take long.
         const double Sigma = 0.5;
-        double u1 = 1 - _random.NextDouble();
-        double u2 = _random.NextDouble();
-        double z = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        double z = RandomDraws.StandardNormal(_random);
         double factor = Math.Exp((Sigma * z) - (Sigma * Sigma / 2));
         return Math.Max(TimeSpan.TicksPerSecond * 20, (long)(mean.Ticks * factor));
     }
 
-    private long Seconds(int min, int max) => _random.Next(min, max + 1) * TimeSpan.TicksPerSecond;
+    private long Seconds(int min, int max) => RandomDraws.Seconds(_random, min, max);
 
     private void At(long due, in Plan plan) => _plans.Enqueue(plan, (due, _order++));
 

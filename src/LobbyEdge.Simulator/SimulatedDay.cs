@@ -16,7 +16,8 @@ public static class SimulatedDay
 {
     /// <summary>
     /// Drives <paramref name="engine"/> with <paramref name="traffic"/> from the day's open to its close (plus a
-    /// minute, so the day closes), ticking timers every <paramref name="tickEvery"/>. Every event batch goes to
+    /// minute, so the day closes), ticking timers every <paramref name="tickEvery"/>. Every event batch goes to the
+    /// traffic (<see cref="LobbyTraffic.OnEvents"/>: the lobby manager's console, when she is on the floor), to
     /// <paramref name="onEvents"/> (if given) and into the returned summary; every command and tick goes to
     /// <paramref name="recording"/> (if given), so the day can be replayed command for command.
     /// </summary>
@@ -43,7 +44,7 @@ public static class SimulatedDay
             {
                 engine.Tick(at);
                 recording?.Add(new TimedCommand(now, default));
-                Deliver(engine, summary, onEvents);
+                Deliver(engine, traffic, summary, onEvents);
                 nextTick += tickEvery.Ticks;
             }
 
@@ -51,7 +52,7 @@ public static class SimulatedDay
             {
                 CommandResult result = engine.Execute(in command, at);
                 recording?.Add(new TimedCommand(now, command));
-                Deliver(engine, summary, onEvents);
+                Deliver(engine, traffic, summary, onEvents);
                 traffic.Observe(in command, in result, at);
             }
         }
@@ -59,13 +60,14 @@ public static class SimulatedDay
         return summary;
     }
 
-    private static void Deliver(QueueEngine engine, DaySummary summary, EventBatchHandler? onEvents)
+    private static void Deliver(QueueEngine engine, LobbyTraffic traffic, DaySummary summary, EventBatchHandler? onEvents)
     {
         ReadOnlySpan<LobbyEvent> events = engine.LastEvents;
         if (events.Length > 0)
         {
             summary.Observe(events);
             summary.TakeCareFigures(engine.CareFiguresTotal());
+            traffic.OnEvents(events);
             onEvents?.Invoke(events);
         }
     }

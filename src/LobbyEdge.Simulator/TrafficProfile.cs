@@ -2,8 +2,11 @@ using LobbyEdge.Engine;
 
 namespace LobbyEdge.Simulator;
 
-/// <summary>How a simulated lobby day behaves: how many customers come, when, for what, and how staff work.</summary>
-public sealed class TrafficProfile
+/// <summary>
+/// How a simulated lobby day behaves: how many customers come, when, for what, how staff work, and whether a lobby
+/// manager is on the floor.
+/// </summary>
+public sealed record TrafficProfile
 {
     /// <summary>Expected tickets over the day (the arrival process is random around it).</summary>
     public int TicketsPerDay { get; init; } = 600;
@@ -29,6 +32,14 @@ public sealed class TrafficProfile
     /// <summary>Share of waiting customers who give up and have their ticket cancelled.</summary>
     public double CancelRate { get; init; } = 0.01;
 
+    /// <summary>
+    /// The lobby manager on the floor (大堂经理: answers care alerts, recovers returning no-shows by their number,
+    /// recognises VIPs, diverts), or null for none; then returning no-shows are recovered without a staff id, as a
+    /// device would. None unless set; <see cref="ForBranch"/> puts one on the floor with the defaults of
+    /// <see cref="LobbyManagerProfile"/>.
+    /// </summary>
+    public LobbyManagerProfile? LobbyManager { get; init; }
+
     /// <summary>Mean service time; when null, each service's configured seed is used.</summary>
     public TimeSpan? MeanServiceTime { get; init; }
 
@@ -42,7 +53,8 @@ public sealed class TrafficProfile
     /// <summary>
     /// A day sized to the branch: as many customers as its counters can serve at <paramref name="utilisation"/>
     /// of their time (each customer costs the service's seeded time plus about 45 s of calling and walking).
-    /// Peaks still run past capacity for a while, as in a real lobby.
+    /// Peaks still run past capacity for a while, as in a real lobby. A lobby manager with the defaults of
+    /// <see cref="LobbyManagerProfile"/> is on the floor (the <c>--simulate</c> day).
     /// </summary>
     public static TrafficProfile ForBranch(BranchConfig config, double utilisation = 0.65)
     {
@@ -56,10 +68,14 @@ public sealed class TrafficProfile
 
         perCustomer /= Math.Max(1, config.Services.Count);
         int tickets = (int)(config.Counters.Count * minutes / perCustomer * utilisation);
-        return new TrafficProfile { TicketsPerDay = Math.Max(10, tickets) };
+        return new TrafficProfile { TicketsPerDay = Math.Max(10, tickets), LobbyManager = new LobbyManagerProfile() };
     }
 
-    /// <summary>A day like a busy city branch: 3,000 tickets, short transactions.</summary>
+    /// <summary>
+    /// A day like a busy city branch: 3,000 tickets, short transactions. No lobby manager: this is the engine's load
+    /// day, replayed command for command against the baseline queue of the tests and benchmarks, which knows only
+    /// the counters' and dispensers' commands (set <see cref="LobbyManager"/> with <c>with</c> to add her).
+    /// </summary>
     public static TrafficProfile Busy => new() { TicketsPerDay = 3000, MeanServiceTime = TimeSpan.FromSeconds(60) };
 
     internal int PickService(BranchConfig config, Random random)

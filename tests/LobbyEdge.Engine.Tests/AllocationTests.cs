@@ -33,7 +33,7 @@ public sealed class AllocationTests
     };
 
     [Fact]
-    public void SteadyState_IssueCallRecallNoShowRecoverFinishAndTicks_AllocateNothing()
+    public void SteadyState_IssueCallRecallNoShowRecoverFinishCareTierDivertReprintAndTicks_AllocateNothing()
     {
         var engine = new QueueEngine(Config());
         DateTimeOffset now = new(BusinessCalendar.ToUtc(Branches.Shanghai, Branches.Day, new TimeOnly(0, 30)), TimeSpan.Zero);
@@ -66,8 +66,67 @@ public sealed class AllocationTests
         Assert.True(windows.Max() < 16 * 1024, $"allocated bytes per window of 500 cycles: {string.Join(", ", windows)}");
 
         // The loop really did the work: most of its commands were accepted and timers fired.
-        Assert.True(accepted > 3000 * 10, $"only {accepted} commands accepted");
+        Assert.True(accepted > 3000 * 16, $"only {accepted} commands accepted");
+        CareFigures care = engine.CareFiguresTotal();
+        Assert.True(care.Responses > 0 && care.Decided > 0 && care.Covered > 0 && care.Covered < care.Decided, $"care figures {care}");
         Assert.True(engine.LastSequence > 3000 * 15, $"only {engine.LastSequence} events");
+    }
+
+    [Fact]
+    public void LobbyManagerCommands_EachAllocateNothing()
+    {
+        var engine = new QueueEngine(Config());
+        DateTimeOffset now = new(BusinessCalendar.ToUtc(Branches.Shanghai, Branches.Day, new TimeOnly(0, 30)), TimeSpan.Zero);
+        Assert.True(engine.Execute(Command.OpenDay(), now).Accepted);
+        int[] tickets = new int[64];
+        for (int i = 0; i < tickets.Length; i++)
+        {
+            tickets[i] = engine.Execute(Command.Issue(i % 2, (Tier)(i % 3)), now).Ticket;
+        }
+
+        // Each command of the lobby manager's, over and over on waiting tickets: care, tier there and back, divert
+        // there and back, reprint.
+        Func<int, Command>[] kinds =
+        [
+            i => Command.GiveCare(tickets[i % 64], 17),
+            i => Command.ChangeTier(tickets[i % 64], (i / 64 % 2) == 0 ? Tier.Vip : Tier.Normal, 17),
+            i => Command.Divert(tickets[i % 64], (i / 64 % 2) == 0 ? 2 : 3, Placement.ByAge, 17),
+            i => Command.Reprint(tickets[i % 64], 17),
+        ];
+        var bytes = new long[kinds.Length];
+        for (int k = 0; k < kinds.Length; k++)
+        {
+            Func<int, Command> make = kinds[k];
+            for (int i = 0; i < 2000; i++)
+            {
+                Command warm = make(i);
+                engine.Execute(in warm, now);
+            }
+
+            // The smallest of three windows: the runtime may touch the counter once in a while, the engine never.
+            bytes[k] = long.MaxValue;
+            for (int w = 0; w < 3; w++)
+            {
+                var commands = new Command[1000];
+                for (int i = 0; i < commands.Length; i++)
+                {
+                    commands[i] = make(i);
+                }
+
+                int accepted = 0;
+                now = now.AddSeconds(1);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < commands.Length; i++)
+                {
+                    accepted += engine.Execute(in commands[i], now).Accepted ? 1 : 0;
+                }
+
+                bytes[k] = Math.Min(bytes[k], GC.GetAllocatedBytesForCurrentThread() - before);
+                Assert.True(accepted > 850, $"command kind {k}: only {accepted} of 1000 were accepted");
+            }
+        }
+
+        Assert.True(bytes.All(b => b == 0), $"allocated bytes per 1000 commands (care, tier, divert, reprint): {string.Join(", ", bytes)}");
     }
 
     [Fact]
@@ -121,16 +180,20 @@ public sealed class AllocationTests
                 EventKind.TicketStarted => e.AsTicketStarted().IsImplied ? 1 : 0,
                 EventKind.TicketCompleted => e.AsTicketCompleted().ServiceMs,
                 EventKind.TicketNoShow => e.AsTicketNoShow().Recalls,
-                EventKind.TicketRecovered => e.AsTicketRecovered().PlacesFromFront,
-                EventKind.RecoveryRefused => (long)e.AsRecoveryRefused().Refusal,
                 EventKind.TicketTransferred => e.AsTicketTransferred().FromService + e.AsTicketTransferred().PlacesFromFront + (long)e.AsTicketTransferred().Placement,
-                EventKind.TicketCancelled => (long)e.AsTicketCancelled().Reason,
                 EventKind.TicketAbandoned => (long)e.AsTicketAbandoned().Reason + (long)e.AsTicketAbandoned().ExpiredLimit,
                 EventKind.CareNeeded => e.AsCareNeeded().WaitedMs + e.AsCareNeeded().AlertNumber,
                 EventKind.SlaBreached => e.AsSlaBreached().WaitedMs,
                 EventKind.CounterStateChanged => (long)e.AsCounterStateChanged().State + (long)e.AsCounterStateChanged().PreviousState + e.AsCounterStateChanged().PreviousStateMs,
                 EventKind.DeviceStatusChanged => e.AsDeviceStatusChanged().DeviceIndex + (long)e.AsDeviceStatusChanged().Status,
                 EventKind.ClockStepped => e.AsClockStepped().StepMs + e.AsClockStepped().BranchClockAheadMs + (e.AsClockStepped().AtStart ? 1 : 0) + (e.AsClockStepped().IsSynchronized ? 1 : 0),
+                EventKind.CareGiven => e.AsCareGiven().ResponseMs + e.AsCareGiven().Staff + e.AsCareGiven().CareNumber + (e.AsCareGiven().Answered ? 1 : 0) + (e.AsCareGiven().PastThreshold ? 1 : 0),
+                EventKind.TierChanged => (long)e.AsTierChanged().OldTier + e.AsTierChanged().PlacesFromFront + e.AsTierChanged().Staff,
+                EventKind.TicketDiverted => e.AsTicketDiverted().FromService + e.AsTicketDiverted().PlacesFromFront + (long)e.AsTicketDiverted().Placement + e.AsTicketDiverted().Staff,
+                EventKind.TicketReprinted => e.AsTicketReprinted().ReprintNumber + e.AsTicketReprinted().Staff,
+                EventKind.TicketRecovered => e.AsTicketRecovered().PlacesFromFront + e.AsTicketRecovered().Staff,
+                EventKind.RecoveryRefused => (long)e.AsRecoveryRefused().Refusal + e.AsRecoveryRefused().Staff,
+                EventKind.TicketCancelled => (long)e.AsTicketCancelled().Reason + e.AsTicketCancelled().Staff,
                 EventKind.RequestDecided => e.AsRequestDecided().Request.Id + e.AsRequestDecided().Request.Fingerprint + (long)e.AsRequestDecided().Command
                     + (long)e.AsRequestDecided().Refusal + (e.AsRequestDecided().Accepted ? 1 : 0) + e.AsRequestDecided().EffectEvents,
                 _ => 0,
@@ -149,18 +212,34 @@ public sealed class AllocationTests
     private static DateTimeOffset Cycle(QueueEngine engine, DateTimeOffset now, int cycle, ref int accepted)
     {
         // Head office's tickets carry a request identity, recorded by one more event in the same step.
-        accepted += Run(engine, Command.Issue(0) with { Request = new RequestKey(cycle + 1, cycle) }, now);
-        accepted += Run(engine, Command.Issue(1, Tier.Priority), now);
+        CommandResult cash = engine.Execute(Command.Issue(0) with { Request = new RequestKey(cycle + 1, cycle) }, now);
+        CommandResult nonCash = engine.Execute(Command.Issue(1, Tier.Priority), now);
+        accepted += (cash.Accepted ? 1 : 0) + (nonCash.Accepted ? 1 : 0);
         accepted += Run(engine, Command.Issue(2, Tier.Vip), now);
         if (cycle % 10 == 0)
         {
             accepted += Run(engine, Command.Issue(3), now);
         }
 
+        // The lobby manager (issue 12): care, reprint, VIP recognised and back, divert there and back.
+        accepted += Run(engine, Command.GiveCare(cash.Ticket, 17), now);
+        accepted += Run(engine, Command.Reprint(cash.Ticket, 17), now);
+        accepted += Run(engine, Command.ChangeTier(nonCash.Ticket, Tier.Vip, 17), now);
+        accepted += Run(engine, Command.ChangeTier(nonCash.Ticket, Tier.Priority, 17), now);
+        accepted += Run(engine, Command.Divert(nonCash.Ticket, 0, Placement.ByAge, 17), now);
+        accepted += Run(engine, Command.Divert(nonCash.Ticket, 1, Placement.Default, 17), now);
+
         if (cycle % 10 == 5 && cycle >= 100)
         {
-            // Unstaffed tickets wait long enough to raise care and SLA alerts, then leave.
-            accepted += Run(engine, Command.CancelNumber(3, ((cycle - 100) / 10) + 1), now);
+            // Unstaffed tickets wait long enough to raise care and SLA alerts; half get care, answering an
+            // alert; then they leave.
+            int number = ((cycle - 100) / 10) + 1;
+            if (cycle % 20 == 5)
+            {
+                accepted += Run(engine, Command.GiveCare(engine.FindTicket(3, number), 17), now);
+            }
+
+            accepted += Run(engine, Command.CancelNumber(3, number) with { Staff = 17 }, now);
         }
 
         accepted += Run(engine, Command.CallNext(1), now);

@@ -37,6 +37,52 @@ public sealed class UnitTests
             Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
+    [Theory]
+    [InlineData(EventKind.CareGiven, 90_000, 1007, 2, 1, Tier.Normal,
+        """type":"lobby.wait.care_given","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","care":2,"answered":true,"responseSeconds":90,"pastThreshold":true,"staff":1007""")]
+    [InlineData(EventKind.CareGiven, -1, 0, 1, 0, Tier.Vip,
+        """type":"lobby.wait.care_given","ticketId":22,"ticket":"A0023","tier":"vip","service":"cash","care":1,"answered":false,"responseSeconds":null,"pastThreshold":false""")]
+    [InlineData(EventKind.TierChanged, 0, 31, 3, (int)Tier.Normal, Tier.Vip,
+        """type":"lobby.ticket.tier_changed","ticketId":22,"ticket":"A0023","tier":"vip","service":"cash","previousTier":"normal","position":3,"staff":31""")]
+    [InlineData(EventKind.TicketDiverted, 1, 31, 0, (int)Placement.Front, Tier.Priority,
+        """type":"lobby.ticket.diverted","ticketId":22,"ticket":"A0023","tier":"priority","service":"cash","fromService":"noncash","position":0,"placement":"front","staff":31""")]
+    [InlineData(EventKind.TicketReprinted, 0, 0, 2, 0, Tier.Normal,
+        """type":"lobby.ticket.reprinted","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","reprint":2""")]
+    [InlineData(EventKind.TicketCancelled, 0, 42, 0, 0, Tier.Normal,
+        """type":"lobby.ticket.cancelled","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","reason":"none","staff":42""")]
+    [InlineData(EventKind.TicketRecovered, 0, 42, 3, 0, Tier.Normal,
+        """type":"lobby.ticket.recovered","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","position":3,"staff":42""")]
+    [InlineData(EventKind.TicketRecovered, 0, 0, 3, 0, Tier.Normal,
+        """type":"lobby.ticket.recovered","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","position":3""")]
+    public void CloudEvent_OfTheLobbyManagersEvents_CarriesTheirFieldsAndTheStaffWhenThereIsOne(EventKind kind, long a, long staff, int count, int detail, Tier tier, string data)
+    {
+        BranchConfig config = TestBranch.CreateConfig("sh-pudong-001");
+        var e = new LobbyEvent
+        {
+            Sequence = 7,
+            TimeTicks = new DateTime(2026, 11, 23, 1, 42, 10, DateTimeKind.Utc).Ticks,
+            Kind = kind,
+            Ticket = 22,
+            Number = 23,
+            NumberService = 0,
+            Service = 0,
+            Tier = tier,
+            Count = count,
+            Detail = (byte)detail,
+            A = a,
+            B = staff,
+        };
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            CloudEventWriter.Write(writer, in e, new HeadOfficeTopics(config.BranchId), config);
+        }
+
+        string type = LobbyEdge.EventLog.EventJson.TypeOf(kind);
+        string envelope = """{"specversion":"1.0","id":"sh-pudong-001:7","source":"urn:lobby-edge:sh-pudong-001","type":"TYPE","time":"2026-11-23T01:42:10Z","sequence":"00000000000000000007","datacontenttype":"application/json","data":{"sequence":7,"time":"2026-11-23T01:42:10Z","DATA}}""";
+        Assert.Equal(envelope.Replace("TYPE", type, StringComparison.Ordinal).Replace("DATA", data, StringComparison.Ordinal), Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
     [Fact]
     public void Topics_FollowTheContract_AndRefuseABranchIdMqttWouldMisread()
     {

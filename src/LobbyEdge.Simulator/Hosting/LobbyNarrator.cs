@@ -8,9 +8,10 @@ namespace LobbyEdge.Simulator.Hosting;
 
 /// <summary>
 /// Tells a simulated day in the log as it happens, from the engine's events: calls, recalls, no-shows,
-/// recoveries, care alerts and SLA breaches, care given, tier changes, diversions and reprints, and at close the
-/// day's <see cref="DaySummary"/> with the engine's care figures. Lets someone watching a demo follow the lobby
-/// without a display.
+/// recoveries, care alerts and SLA breaches, care given, tier changes, diversions and reprints (what the simulated
+/// lobby manager does in her own words, see <see cref="LobbyManager"/>), and at close the day's
+/// <see cref="DaySummary"/> with the engine's care figures. Lets someone watching a demo follow the lobby without a
+/// display.
 /// </summary>
 /// <remarks>
 /// An <see cref="IEngineEventSink"/>, so it sees exactly what the engine did, in order, whoever sent the
@@ -114,12 +115,33 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 Log.NoShow(_logger, Clock(in e), Ticket(in e), e.Counter, e.AsTicketNoShow().Recalls);
                 break;
 
+            case EventKind.TicketRecovered when e.AsTicketRecovered().Staff != 0:
+                Log.StaffRecovered(_logger, Clock(in e), Who(e.AsTicketRecovered().Staff), Ticket(in e), e.AsTicketRecovered().PlacesFromFront);
+                break;
+
             case EventKind.TicketRecovered:
                 Log.Recovered(_logger, Clock(in e), Ticket(in e), e.AsTicketRecovered().PlacesFromFront);
                 break;
 
+            case EventKind.RecoveryRefused when e.AsRecoveryRefused().Staff != 0:
+                Log.StaffCannotRecover(_logger, Clock(in e), Who(e.AsRecoveryRefused().Staff), Ticket(in e), Why(e.AsRecoveryRefused().Refusal));
+                break;
+
             case EventKind.RecoveryRefused:
                 Log.RecoveryRefused(_logger, Clock(in e), Ticket(in e), e.AsRecoveryRefused().Refusal);
+                break;
+
+            // The simulated lobby manager's acts in a newcomer's words; anyone else's (the console) below.
+            case EventKind.CareGiven when e.AsCareGiven().Staff == LobbyManagerProfile.DemoStaffId:
+                NarrateCare(in e);
+                break;
+
+            case EventKind.TierChanged when e.AsTierChanged().Staff == LobbyManagerProfile.DemoStaffId:
+                Log.ManagerRecognised(_logger, Clock(in e), Who(e.AsTierChanged().Staff), Ticket(in e), Line(e.Tier), e.AsTierChanged().PlacesFromFront);
+                break;
+
+            case EventKind.TicketDiverted when e.AsTicketDiverted().Staff == LobbyManagerProfile.DemoStaffId:
+                Log.ManagerDiverted(_logger, Clock(in e), Who(e.AsTicketDiverted().Staff), Ticket(in e), ServiceName(e.AsTicketDiverted().FromService), ServiceName(e.Service), e.AsTicketDiverted().PlacesFromFront);
                 break;
 
             case EventKind.CareNeeded:
@@ -160,6 +182,42 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         }
     }
 
+    /// <summary>
+    /// Tells what the simulated lobby manager did that no event records: a returning customer she could not recover
+    /// took a new ticket from her, or left.
+    /// </summary>
+    public void Tell(in LobbyManagerNote note)
+    {
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        string clock = Clock(note.TimeTicks);
+        string old = Number(note.NumberService, note.Number);
+        if (note.Kind == LobbyManagerNoteKind.NewTicket)
+        {
+            Log.ManagerNewTicket(_logger, clock, Who(note.Staff), old, Number(note.NewNumberService, note.NewNumber));
+        }
+        else
+        {
+            Log.CustomerLeft(_logger, clock, old);
+        }
+    }
+
+    private void NarrateCare(in LobbyEvent e)
+    {
+        CareGivenView care = e.AsCareGiven();
+        if (care.Answered)
+        {
+            Log.ManagerCare(_logger, Clock(in e), Who(care.Staff), Ticket(in e), Minutes(care.ResponseMs), care.CareNumber);
+        }
+        else
+        {
+            Log.ManagerCareUnasked(_logger, Clock(in e), Who(care.Staff), Ticket(in e), care.CareNumber);
+        }
+    }
+
     private void LogSummary(DateOnly date, DaySummary s) =>
         Log.DayClosed(
             _logger,
@@ -193,13 +251,42 @@ public sealed partial class LobbyNarrator : IEngineEventSink
     private string ServiceId(int service) =>
         (uint)service < (uint)_services.Length ? _services[service].Id : service.ToString(CultureInfo.InvariantCulture);
 
-    private string Ticket(in LobbyEvent e) =>
-        (uint)e.NumberService < (uint)_services.Length
-            ? _services[e.NumberService].FormatNumber(e.Number)
-            : e.Number.ToString(CultureInfo.InvariantCulture);
+    private string Ticket(in LobbyEvent e) => Number(e.NumberService, e.Number);
 
-    private string Clock(in LobbyEvent e) =>
-        BusinessCalendar.ToLocal(_zone, e.TimeUtc).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+    private string Number(int numberService, int number) =>
+        (uint)numberService < (uint)_services.Length
+            ? _services[numberService].FormatNumber(number)
+            : number.ToString(CultureInfo.InvariantCulture);
+
+    private string ServiceName(int service) =>
+        (uint)service < (uint)_services.Length ? $"{_services[service].Name} ({_services[service].NameZh})" : service.ToString(CultureInfo.InvariantCulture);
+
+    private string Clock(in LobbyEvent e) => Clock(e.TimeTicks);
+
+    private string Clock(long utcTicks) =>
+        BusinessCalendar.ToLocal(_zone, new DateTime(utcTicks, DateTimeKind.Utc)).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>Who acted: the simulated lobby manager by her role, anyone else by staff id.</summary>
+    private static string Who(int staff) =>
+        staff == LobbyManagerProfile.DemoStaffId
+            ? "Lobby manager (大堂经理)"
+            : "Staff " + staff.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A recovery refusal in the lobby's words.</summary>
+    private static string Why(RefusalReason reason) => reason switch
+    {
+        RefusalReason.ToleranceCallsExceeded => "too many customers have been called since (ToleranceCallsExceeded)",
+        RefusalReason.ToleranceMinutesExceeded => "too long since the call (ToleranceMinutesExceeded)",
+        RefusalReason.MaxRecoveriesReached => "already recovered as often as allowed (MaxRecoveriesReached)",
+        _ => reason.ToString(),
+    };
+
+    private static string Line(Tier tier) => tier switch
+    {
+        Tier.Vip => "VIP line (贵宾)",
+        Tier.Priority => "green channel (绿色通道)",
+        _ => "normal line",
+    };
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -241,6 +328,30 @@ public sealed partial class LobbyNarrator : IEngineEventSink
 
         [LoggerMessage(111, LogLevel.Information, "{Clock} SLA breached: {Ticket} has waited {WaitMinutes} min")]
         public static partial void SlaBreached(ILogger logger, string clock, string ticket, double waitMinutes);
+
+        [LoggerMessage(120, LogLevel.Information, "{Clock} {Who} looks after {Ticket}, {ResponseMinutes} min after the care alert (care {CareNumber} for this customer)")]
+        public static partial void ManagerCare(ILogger logger, string clock, string who, string ticket, double responseMinutes, int careNumber);
+
+        [LoggerMessage(121, LogLevel.Information, "{Clock} {Who} looks after {Ticket} before any care alert (care {CareNumber} for this customer)")]
+        public static partial void ManagerCareUnasked(ILogger logger, string clock, string who, string ticket, int careNumber);
+
+        [LoggerMessage(122, LogLevel.Information, "{Clock} {Who} recognises {Ticket} and moves the customer to the {Line}: {Places} places from the front")]
+        public static partial void ManagerRecognised(ILogger logger, string clock, string who, string ticket, string line, int places);
+
+        [LoggerMessage(123, LogLevel.Information, "{Clock} {Who} diverts {Ticket} (分流) from {FromService} to the shorter queue of {ToService}: {Places} places from the front")]
+        public static partial void ManagerDiverted(ILogger logger, string clock, string who, string ticket, string fromService, string toService, int places);
+
+        [LoggerMessage(124, LogLevel.Information, "{Clock} {Who} recovers {Ticket}, who missed the call: back in the queue {Places} places from the front")]
+        public static partial void StaffRecovered(ILogger logger, string clock, string who, string ticket, int places);
+
+        [LoggerMessage(125, LogLevel.Information, "{Clock} {Who} cannot recover {Ticket}, who came back too late: {Why}")]
+        public static partial void StaffCannotRecover(ILogger logger, string clock, string who, string ticket, string why);
+
+        [LoggerMessage(126, LogLevel.Information, "{Clock} {Who} gives the customer of {OldTicket} a new ticket, {NewTicket}, at the end of the queue")]
+        public static partial void ManagerNewTicket(ILogger logger, string clock, string who, string oldTicket, string newTicket);
+
+        [LoggerMessage(127, LogLevel.Information, "{Clock} The customer of {OldTicket} leaves without a new ticket")]
+        public static partial void CustomerLeft(ILogger logger, string clock, string oldTicket);
 
         [LoggerMessage(112, LogLevel.Information,
             "Day {Date} closed: tickets {Tickets} (completed {Completed}, cancelled {Cancelled}, abandoned {Abandoned}); "

@@ -36,6 +36,7 @@ public sealed partial class SimulationDriver : BackgroundService
     private readonly ILobbyCommands _commands;
     private readonly ScaledTimeProvider _clock;
     private readonly LobbyNarrator _narrator;
+    private readonly LobbyEventFeed _feed;
     private readonly SimulationPlan _plan;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<SimulationDriver> _logger;
@@ -46,6 +47,7 @@ public sealed partial class SimulationDriver : BackgroundService
     /// <param name="commands">Where the simulated staff and the lobby manager post their commands.</param>
     /// <param name="clock">The scaled clock the host runs on; started when the lobby starts.</param>
     /// <param name="narrator">The narrator registered as a sink, which says when a day has closed.</param>
+    /// <param name="feed">The sink that hands the engine's events to the simulated lobby manager.</param>
     /// <param name="plan">What to play.</param>
     /// <param name="lifetime">Stopped after the last day.</param>
     /// <param name="logger">The driver's log.</param>
@@ -55,6 +57,7 @@ public sealed partial class SimulationDriver : BackgroundService
         ILobbyCommands commands,
         ScaledTimeProvider clock,
         LobbyNarrator narrator,
+        LobbyEventFeed feed,
         SimulationPlan plan,
         IHostApplicationLifetime lifetime,
         ILogger<SimulationDriver> logger,
@@ -64,6 +67,7 @@ public sealed partial class SimulationDriver : BackgroundService
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(narrator);
+        ArgumentNullException.ThrowIfNull(feed);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(lifetime);
         ArgumentNullException.ThrowIfNull(logger);
@@ -71,6 +75,7 @@ public sealed partial class SimulationDriver : BackgroundService
         _commands = commands;
         _clock = clock;
         _narrator = narrator;
+        _feed = feed;
         _plan = plan;
         _lifetime = lifetime;
         _logger = logger;
@@ -81,6 +86,10 @@ public sealed partial class SimulationDriver : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Log.Starting(_logger, _plan.Days, _config.BranchId, _clock.Speed, Date(_plan.FirstDay), _plan.Seed);
+        if (_plan.Traffic.LobbyManager is { } manager)
+        {
+            Log.ManagerOnFloor(_logger, manager.Staff, Math.Round(manager.ResponseDelay.TotalMinutes, 1), manager.CareActionsPerHour, manager.GreetingShare);
+        }
 
         // The clock waits for the lobby: the host's start-up must not eat the first simulated minutes.
         _clock.Start();
@@ -112,7 +121,7 @@ public sealed partial class SimulationDriver : BackgroundService
                 if (!_config.AutoOpenClose)
                 {
                     // The branch opens and closes by hand: the simulated manager presses the buttons.
-                    await DelayUntilAsync(open, stoppingToken).ConfigureAwait(false);
+                    await DelayUntilAsync(open, null, stoppingToken).ConfigureAwait(false);
                     await _commands.SendAsync(Command.OpenDay(), stoppingToken).ConfigureAwait(false);
                 }
 
@@ -134,7 +143,10 @@ public sealed partial class SimulationDriver : BackgroundService
         }
     }
 
-    /// <summary>Sends each planned command when it is due, until the day's closing time.</summary>
+    /// <summary>
+    /// Sends each planned command when it is due, until the day's closing time. The lobby manager sees every event
+    /// (through the feed) before she decides, and an event she did not cause (a care alert) wakes the loop early.
+    /// </summary>
     private async Task PlayAsync(LobbyTraffic traffic, DateTimeOffset close, CancellationToken cancellationToken)
     {
         while (true)
@@ -146,6 +158,7 @@ public sealed partial class SimulationDriver : BackgroundService
                 return;
             }
 
+            _feed.Drain(traffic);
             while (traffic.TryNext(now, out Command command))
             {
                 CommandOutcome outcome = command.Kind == CommandKind.Issue && _dispensers.Count > 0
@@ -158,11 +171,17 @@ public sealed partial class SimulationDriver : BackgroundService
                     Log.Acknowledged(_logger, _config.Services[outcome.Result.NumberService].FormatNumber(outcome.Result.Number), outcome.LastSequence);
                 }
 
+                // The outcome comes once every sink has seen the command's events: the manager learns them first.
+                _feed.Drain(traffic);
                 traffic.Observe(in command, outcome.Result, outcome.At);
+                while (traffic.Manager is { } manager && manager.TryTakeNote(out LobbyManagerNote note))
+                {
+                    _narrator.Tell(in note);
+                }
             }
 
             DateTimeOffset next = traffic.NextDue is { } due && due < close ? due : close;
-            await DelayUntilAsync(next, cancellationToken).ConfigureAwait(false);
+            await DelayUntilAsync(next, traffic.Manager is null ? null : _feed.Arrived, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -209,10 +228,31 @@ public sealed partial class SimulationDriver : BackgroundService
         }
     }
 
-    private Task DelayUntilAsync(DateTimeOffset instant, CancellationToken cancellationToken)
+    /// <summary>Waits on the scaled clock until <paramref name="instant"/>, or until <paramref name="wake"/> completes if given.</summary>
+    private async Task DelayUntilAsync(DateTimeOffset instant, Task? wake, CancellationToken cancellationToken)
     {
         TimeSpan wait = instant - _clock.GetUtcNow();
-        return wait > TimeSpan.Zero ? Task.Delay(wait, _clock, cancellationToken) : Task.CompletedTask;
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (wake is null)
+        {
+            await Task.Delay(wait, _clock, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task delay = Task.Delay(wait, _clock, stop.Token);
+        Task first = await Task.WhenAny(delay, wake).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        if (first == delay)
+        {
+            await delay.ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -234,6 +274,11 @@ public sealed partial class SimulationDriver : BackgroundService
 
         [LoggerMessage(205, LogLevel.Information, "Day {Date} resumed where the event log left off")]
         public static partial void Resumed(ILogger logger, string date);
+
+        [LoggerMessage(207, LogLevel.Information,
+            "Lobby manager (大堂经理, staff {Staff}) on the floor: reaches a care alert about {ResponseMinutes} min after it is raised when free, "
+            + "up to {CarePerHour} acts of care an hour, greets {GreetingShare:P0} of arriving customers")]
+        public static partial void ManagerOnFloor(ILogger logger, int staff, double responseMinutes, double carePerHour, double greetingShare);
 
         [LoggerMessage(204, LogLevel.Information, "Simulation finished after {Days} day(s); stopping")]
         public static partial void Finished(ILogger logger, int days);

@@ -17,8 +17,9 @@ public static class SimulationHosting
 {
     /// <summary>
     /// Registers the simulation's clock (a <see cref="ScaledTimeProvider"/> as the host's <see cref="TimeProvider"/>,
-    /// stopped until the driver starts), its <see cref="SimulationPlan"/>, the <see cref="LobbyNarrator"/> as an
-    /// <see cref="IEngineEventSink"/>, and an <see cref="ISerialConnector"/> with the virtual twins of
+    /// stopped until the driver starts), its <see cref="SimulationPlan"/> (the branch's traffic with a lobby manager on
+    /// the floor, <see cref="TrafficProfile.ForBranch"/>), the <see cref="LobbyNarrator"/> and the
+    /// <see cref="LobbyEventFeed"/> (her console) as <see cref="IEngineEventSink"/>s, and an <see cref="ISerialConnector"/> with the virtual twins of
     /// <paramref name="hardware"/> (<see cref="VirtualBranchDevices.For"/>) for the host's device links.
     /// </summary>
     /// <remarks>
@@ -47,6 +48,8 @@ public static class SimulationHosting
             TrafficProfile.ForBranch(config)));
         services.AddSingleton<LobbyNarrator>();
         services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
+        services.AddSingleton<LobbyEventFeed>();
+        services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyEventFeed>());
         services.AddSingleton<ISerialConnector>(_ => VirtualBranchDevices.For(hardware));
         return services;
     }

@@ -48,6 +48,7 @@ internal sealed class LobbyRun
     private readonly CareRecount _care;
     private readonly Dictionary<int, long> _careThresholdMs = [];   // the smallest care threshold of the services a ticket waited in
     private readonly Dictionary<int, long> _lastCareTicks = [];
+    private readonly Dictionary<int, long> _careRepeatTicks = [];   // the smallest care repeat of those services (a care's repeat is its service's)
     private long _openedTicks;
     private int[] _dispenserIssued;
     private int[] _callsOf;
@@ -401,6 +402,8 @@ internal sealed class LobbyRun
             {
                 long ms = (long)_config.Services[e.Service].CareThreshold.TotalMilliseconds;
                 _careThresholdMs[e.Ticket] = Math.Min(ms, _careThresholdMs.GetValueOrDefault(e.Ticket, ms));
+                long repeat = _config.Services[e.Service].CareRepeat.Ticks;
+                _careRepeatTicks[e.Ticket] = Math.Min(repeat, _careRepeatTicks.GetValueOrDefault(e.Ticket, repeat));
             }
             else if (e.Kind == EventKind.CareGiven)
             {
@@ -410,6 +413,7 @@ internal sealed class LobbyRun
             {
                 _careThresholdMs.Clear();
                 _lastCareTicks.Clear();
+                _careRepeatTicks.Clear();
             }
 
             if (Has(Checks.Holding))
@@ -478,7 +482,7 @@ internal sealed class LobbyRun
                         // alert may come a repeat after the care, before the threshold (API12).
                         long threshold = _careThresholdMs.GetValueOrDefault(e.Ticket, long.MaxValue);
                         bool afterCare = _lastCareTicks.TryGetValue(e.Ticket, out long cared)
-                            && e.TimeTicks - cared >= _config.Services[e.Service].CareRepeat.Ticks;
+                            && e.TimeTicks - cared >= _careRepeatTicks.GetValueOrDefault(e.Ticket, long.MaxValue);
                         Require(e.AsCareNeeded().WaitedMs >= threshold || afterCare, $"ticket {e.Ticket} needs care only after the care threshold, or a repeat after its last care");
                     }
 

@@ -67,6 +67,19 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Simulate_OneDay_TheLobbyManagerAnswersCareAlertsAndRecoversReturningNoShows()
+    {
+        Run run = await RunAsync(s_dayPatience, "--branch", s_demoProfile, "--simulate", "--speed", "2000", "--days", "1", "--seed", "42");
+
+        Assert.Equal(0, run.ExitCode);
+        string[] messages = [.. ParseJsonLines(run.Stdout).Select(Message)];
+        Assert.Contains(messages, m => m.StartsWith("Lobby manager (大堂经理, staff 1001) on the floor", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains(" Lobby manager (大堂经理) looks after ", StringComparison.Ordinal) && m.Contains(" min after the care alert", StringComparison.Ordinal));
+        Assert.Contains(messages, m =>
+            m.Contains(" Lobby manager (大堂经理) recovers ", StringComparison.Ordinal) || m.Contains(" Lobby manager (大堂经理) cannot recover ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Simulate_AgainOnTheSameData_PlaysTheNextDayAndTheLogContinuesWithoutAGap()
     {
         string data = Path.Combine(_workingDirectory.FullName, "branch-data");
