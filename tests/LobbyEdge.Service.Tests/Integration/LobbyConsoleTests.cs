@@ -245,7 +245,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         for (int attempt = 0; attempt < 20 && cared is null; attempt++)
         {
             // The most urgent card, else any: the floor may be empty for a moment between calls.
-            await chromium.WaitForAsync(page, "document.querySelector('.ticket') !== null", TimeSpan.FromMinutes(1));
+            await chromium.WaitForAsync(page, "[...document.querySelectorAll('.ticket button.care')].some(b => !b.disabled)", TimeSpan.FromMinutes(1));
             await chromium.EvaluateAsync(page, "document.getElementById('toast').className = ''");
             string ticket = (await chromium.EvaluateAsync(page, """
                 (() => { const cards = [...document.querySelectorAll('.ticket')].filter(c => !c.querySelector('button.care').disabled);
