@@ -33,6 +33,7 @@ internal static class ConfigurationCheck
         (HeadOfficeOptions.SectionName, typeof(HeadOfficeOptions)),
         (ClockOptions.Section, typeof(ClockOptions)),
         (KioskOptions.Section, typeof(KioskOptions)),
+        (ConsoleOptions.Section, typeof(ConsoleOptions)),
 
         // The framework's own section: its keys are category names, not a fixed list.
         ("Logging", null),
@@ -113,6 +114,15 @@ internal static class ConfigurationCheck
         if (Bind<KioskOptions>(configuration, KioskOptions.Section, problems) is { } kiosk)
         {
             problems.AddRange(KioskGate.Problems(kiosk));
+        }
+
+        if (Bind<ConsoleOptions>(configuration, ConsoleOptions.Section, problems) is { } console)
+        {
+            Range(problems, ConsoleOptions.Section, "SessionIdleMinutes", console.SessionIdleMinutes, 1, 720, "minutes");
+            Range(problems, ConsoleOptions.Section, "SessionMaxHours", console.SessionMaxHours, 1, 24, "hours");
+            Range(problems, ConsoleOptions.Section, "LockoutFailures", console.LockoutFailures, 1, 100, "failures");
+            Range(problems, ConsoleOptions.Section, "LockoutMinutes", console.LockoutMinutes, 1, 1440, "minutes");
+            Range(problems, ConsoleOptions.Section, "OverdueMinutes", console.OverdueMinutes, 1, 120, "minutes");
         }
 
         // The logging providers read these themselves and would throw at the first log line (exit 134).

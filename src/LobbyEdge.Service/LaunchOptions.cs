@@ -19,7 +19,8 @@ public sealed record LaunchOptions
     public const string Usage =
         "usage: lobby-edge --branch <file.yaml> [--data <dir>] [--simulate [--speed <x>] [--seed <n>] [--days <n>]] [--Section:Key=value ...]\n" +
         "       lobby-edge inspect --data <dir> [--from <sequence>] [--to <sequence>] [--branch <file.yaml>]\n" +
-        "       lobby-edge verify --data <dir> [--branch <file.yaml>]";
+        "       lobby-edge verify --data <dir> [--branch <file.yaml>]\n" +
+        "       lobby-edge staff add|pin|remove|list (--data <dir> | --file <staff.txt>) [--id <id> --name <name> --role <role>]   (PIN on stdin)";
 
     /// <summary>Where the service keeps its data when it runs for real (systemd's StateDirectory).</summary>
     public const string DefaultDataDirectory = "/var/lib/lobby-edge";

@@ -151,6 +151,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton(sp => new KioskGate(kiosk, kioskTokens, sp.GetRequiredService<LobbyMetrics>(), sp.GetRequiredService<ILogger<KioskGate>>()));
         builder.Services.AddSingleton<IHttpRateLimits>(sp => sp.GetRequiredService<KioskGate>());
         builder.Services.AddSingleton<IHttpEndpoints, LobbyPages>();
+        AddConsole(builder, options);
         builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
         builder.Services.AddSingleton<HttpServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpServer>());
@@ -163,6 +164,35 @@ public static partial class LobbyEdgeHost
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The lobby manager's console (<c>/lobby</c>): the staff file is read now, so a bad one stops the start with exit
+    /// code 2 naming file, line and field; its state is built on the engine loop like the signage's.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The staff file cannot be read or has a bad line.</exception>
+    private static void AddConsole(HostApplicationBuilder builder, LaunchOptions options)
+    {
+        builder.Services.Configure<ConsoleOptions>(builder.Configuration.GetSection(ConsoleOptions.Section));
+        string? configured = builder.Configuration.GetSection(ConsoleOptions.Section)[nameof(ConsoleOptions.StaffFile)];
+        string path = string.IsNullOrWhiteSpace(configured) ? Path.Combine(options.DataDirectory, StaffFile.DefaultFileName) : configured;
+        try
+        {
+            builder.Services.AddSingleton(StaffDirectory.Open(path, demo: options.Simulate));
+        }
+        catch (StaffFileException e)
+        {
+            throw new InvalidDataException($"the staff file is not valid ({ConsoleOptions.Section}:{nameof(ConsoleOptions.StaffFile)}):{Environment.NewLine}{e.Message}");
+        }
+
+        builder.Services.AddSingleton<ConsoleSignIn>(sp => new ConsoleSignIn(
+            sp.GetRequiredService<StaffDirectory>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>(),
+            sp.GetRequiredService<LobbyMetrics>(),
+            sp.GetRequiredService<ILogger<ConsoleSignIn>>()));
+        builder.Services.AddSingleton<ConsoleState>();
+        builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<ConsoleState>());
+        builder.Services.AddSingleton<IHttpEndpoints, LobbyConsole>();
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 // lobby-edge --branch <file.yaml> [--data <dir>] [--simulate [--speed <x>] [--seed <n>] [--days <n>]]
 // lobby-edge inspect --data <dir> [--from <seq>] [--to <seq>] [--branch <file.yaml>]
 // lobby-edge verify --data <dir> [--branch <file.yaml>]   (exit 0 intact, 1 the branch would refuse, 3 findings)
+// lobby-edge staff add|pin|remove|list (--data <dir> | --file <staff.txt>) ...   (the console's staff; PIN on stdin)
 // Exit codes (CONTRACTS.md, "Process"): 0 stopped, 1 fatal runtime error, 2 invalid command line,
 // configuration or profile. Everything that can be wrong with the input is checked before anything starts.
 
@@ -12,6 +13,11 @@ if (args.Length > 0 && args[0] == "inspect")
 {
     using Stream stdout = Console.OpenStandardOutput();
     return InspectCommand.Run(args, stdout, Console.Error);
+}
+
+if (args.Length > 0 && args[0] == "staff")
+{
+    return StaffCommand.Run(args, Console.In, Console.Out, Console.Error);
 }
 
 if (args.Length > 0 && args[0] == "verify")

@@ -223,6 +223,31 @@ public sealed class ServiceProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Runs a command of lobby-edge (e.g. <c>staff add</c>) with <paramref name="input"/> on its standard input, to its end.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string workingDirectory, TimeSpan patience, string input, params string[] args)
+    {
+        ProcessStartInfo start = StartInfo(workingDirectory, null, args);
+        start.RedirectStandardInput = true;
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("lobby-edge did not start");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(patience);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"lobby-edge {string.Join(' ', args)} still runs after {patience}; stderr: {await stderr}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     public async Task<string> StderrAsync() => _process.HasExited ? await _stderr : "";
 
     /// <summary>Waits for the process to end by itself and returns its exit code; fails if it is still running after <paramref name="patience"/>.</summary>

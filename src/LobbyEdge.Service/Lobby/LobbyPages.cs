@@ -36,7 +36,8 @@ public sealed class LobbyPages(SignageFeed feed, Kiosk kiosk, KioskGate gate) : 
             .WithMetadata(KioskTicketsEndpoint.Instance);
     }
 
-    private static IResult Page(string name) => Results.Bytes(s_pages.GetOrAdd(name, Load), "text/html; charset=utf-8");
+    /// <summary>An embedded page (<c>Pages/{name}</c>) as an HTML answer.</summary>
+    internal static IResult Page(string name) => Results.Bytes(s_pages.GetOrAdd(name, Load), "text/html; charset=utf-8");
 
     private static byte[] Load(string name)
     {

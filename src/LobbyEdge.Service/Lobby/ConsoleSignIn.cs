@@ -1,0 +1,397 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using LobbyEdge.Service.Monitoring;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace LobbyEdge.Service.Lobby;
+
+/// <summary>
+/// The staff who may sign in: the staff file, re-read when it changes (a file that turns bad is logged and the last
+/// good list kept), plus the demo lobby manager under <c>--simulate</c>.
+/// </summary>
+public sealed class StaffDirectory
+{
+    /// <summary>The demo lobby manager's staff id under <c>--simulate</c> (never in a real run).</summary>
+    public const int DemoId = 8001;
+
+    /// <summary>The demo lobby manager's PIN under <c>--simulate</c>, printed in the simulation's start line.</summary>
+    public const string DemoPin = "2468";
+
+    private readonly StaffMember? _demo;
+    private readonly object _gate = new();
+    private IReadOnlyList<StaffMember> _staff;
+    private DateTime _loadedWrite;
+
+    private StaffDirectory(string path, IReadOnlyList<StaffMember> staff, StaffMember? demo)
+    {
+        Path = path;
+        _staff = staff;
+        _demo = demo;
+        _loadedWrite = LastWrite(path);
+    }
+
+    /// <summary>The staff file's full path.</summary>
+    public string Path { get; }
+
+    /// <summary>Whether the demo staff member is signed in with (a simulation only).</summary>
+    public bool HasDemo => _demo is not null;
+
+    /// <summary>How many staff members can sign in now.</summary>
+    public int Count => Volatile.Read(ref _staff).Count + (_demo is null ? 0 : 1);
+
+    /// <summary>
+    /// Reads the staff file at <paramref name="path"/>; with <paramref name="demo"/> (a simulation) adds the demo lobby
+    /// manager unless the file has staff <see cref="DemoId"/> already.
+    /// </summary>
+    /// <exception cref="StaffFileException">The file is bad: one <c>file:line: field: problem</c> line per bad line.</exception>
+    public static StaffDirectory Open(string path, bool demo)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        IReadOnlyList<StaffMember> staff = StaffFile.Load(full);
+        StaffMember? member = demo && !staff.Any(s => s.Id == DemoId)
+            ? new StaffMember(DemoId, "演示大堂经理 Demo manager", StaffRole.LobbyManager, PinHash.Hash(DemoPin, PinHash.MinIterations))
+            : null;
+        return new StaffDirectory(full, staff, member);
+    }
+
+    /// <summary>The staff member with this id, re-reading the file first if it changed; null if none.</summary>
+    /// <param name="id">The staff id.</param>
+    /// <param name="problem">Set when the file changed and could not be read (the last good list is used).</param>
+    public StaffMember? Find(int id, out string? problem)
+    {
+        problem = null;
+        DateTime write = LastWrite(Path);
+        lock (_gate)
+        {
+            if (write != _loadedWrite)
+            {
+                try
+                {
+                    _staff = StaffFile.Load(Path);
+                }
+                catch (StaffFileException e)
+                {
+                    problem = e.Message;
+                }
+
+                _loadedWrite = write;
+            }
+        }
+
+        if (_demo is { } demo && demo.Id == id)
+        {
+            return demo;
+        }
+
+        foreach (StaffMember s in Volatile.Read(ref _staff))
+        {
+            if (s.Id == id)
+            {
+                return s;
+            }
+        }
+
+        return null;
+    }
+
+    private static DateTime LastWrite(string path) => File.Exists(path) ? File.GetLastWriteTimeUtc(path) : DateTime.MinValue;
+}
+
+/// <summary>What became of a sign-in.</summary>
+/// <param name="Staff">The staff member, when signed in.</param>
+/// <param name="Token">The new session's token (goes into the cookie only), when signed in.</param>
+/// <param name="RetryAfter">When locked out: how long until the next try is taken.</param>
+public readonly record struct SignInResult(StaffMember? Staff, string? Token, TimeSpan? RetryAfter);
+
+/// <summary>
+/// Staff sign-in for the console: PINs checked against the staff file's PBKDF2 hashes, server-side sessions in an
+/// HttpOnly, SameSite=Strict cookie (Secure when the request came over HTTPS), idle and absolute expiry, sign-out,
+/// and a lockout after repeated wrong PINs per staff id and per address. Runs on request threads only: it never
+/// touches the engine. Its clock is the wall clock (<see cref="TimeProvider.System"/>), not a simulation's.
+/// </summary>
+public sealed partial class ConsoleSignIn
+{
+    /// <summary>The session cookie's name.</summary>
+    public const string CookieName = "lobby_session";
+
+    private readonly StaffDirectory _staff;
+    private readonly ConsoleOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly Counter _failures;
+    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Strikes> _strikes = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _hashing = new(2, 2);
+
+    /// <summary>Creates the sign-in over the staff directory; registers its metric on the service's registry.</summary>
+    public ConsoleSignIn(StaffDirectory staff, IOptions<ConsoleOptions> options, LobbyMetrics metrics, ILogger<ConsoleSignIn> logger, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
+        _staff = staff ?? throw new ArgumentNullException(nameof(staff));
+        _options = options.Value;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+        _failures = Metrics.WithCustomRegistry(metrics.Registry).CreateCounter(
+            "lobby_console_signin_failures_total",
+            "Console sign-ins refused: reason wrong_pin (or an unknown staff id), locked (tried while locked out).",
+            new CounterConfiguration { LabelNames = ["reason"] });
+        _failures.WithLabels("wrong_pin");
+        _failures.WithLabels("locked");
+    }
+
+    /// <summary>Sessions open now.</summary>
+    public int SessionCount => _sessions.Count;
+
+    /// <summary>
+    /// Checks a staff id and PIN from <paramref name="address"/>. Locked out: <c>RetryAfter</c> set, the PIN not even
+    /// checked. Wrong: all null. Right: the staff member and a new session token.
+    /// </summary>
+    public async Task<SignInResult> SignInAsync(int staffId, string pin, string address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pin);
+        string[] keys = [$"staff:{staffId}", $"address:{address}"];
+        if (LockedFor(keys) is { } wait)
+        {
+            _failures.WithLabels("locked").Inc();
+            Log.Locked(_logger, staffId, address, (int)Math.Ceiling(wait.TotalSeconds));
+            return new SignInResult(null, null, wait);
+        }
+
+        StaffMember? member = _staff.Find(staffId, out string? fileProblem);
+        if (fileProblem is not null)
+        {
+            Log.StaffFileBad(_logger, _staff.Path, fileProblem);
+        }
+
+        bool right;
+        await _hashing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // An unknown id costs as much as a wrong PIN, so the answer's time does not tell which ids exist.
+            right = PinHash.Verify(pin, member?.PinHash ?? s_decoy.Value) && member is not null;
+        }
+        finally
+        {
+            _hashing.Release();
+        }
+
+        if (!right)
+        {
+            _failures.WithLabels("wrong_pin").Inc();
+            (int failures, TimeSpan? locked) = Strike(keys);
+            Log.WrongPin(_logger, staffId, address, failures, _options.LockoutFailures, member is null);
+            return new SignInResult(null, null, locked);
+        }
+
+        lock (_strikes)
+        {
+            _strikes.Remove(keys[0]);
+            _strikes.Remove(keys[1]);
+        }
+
+        Sweep();
+        string token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        DateTimeOffset now = _clock.GetUtcNow();
+        _sessions[token] = new Session(member!, now) { LastSeenTicks = now.UtcTicks };
+        Log.SignedIn(_logger, member!.Id, member.RoleName, address);
+        return new SignInResult(member, token, null);
+    }
+
+    /// <summary>The staff member whose session the request's cookie names, or null (none, unknown, expired); marks it seen.</summary>
+    public StaffMember? Authenticate(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!context.Request.Cookies.TryGetValue(CookieName, out string? token) || token is null || !_sessions.TryGetValue(token, out Session? session))
+        {
+            return null;
+        }
+
+        DateTimeOffset now = _clock.GetUtcNow();
+        if (Expired(session, now))
+        {
+            _sessions.TryRemove(token, out _);
+            return null;
+        }
+
+        Interlocked.Exchange(ref session.LastSeenTicks, now.UtcTicks);
+        return session.Staff;
+    }
+
+    /// <summary>Whether the request's session is still open (for a live feed to end when it expires).</summary>
+    public bool IsOpen(HttpContext context) =>
+        context.Request.Cookies.TryGetValue(CookieName, out string? token) && token is not null
+        && _sessions.TryGetValue(token, out Session? session) && !Expired(session, _clock.GetUtcNow());
+
+    /// <summary>Ends the request's session, if any.</summary>
+    public void SignOut(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.Cookies.TryGetValue(CookieName, out string? token) && token is not null && _sessions.TryRemove(token, out Session? session))
+        {
+            Log.SignedOut(_logger, session.Staff.Id);
+        }
+    }
+
+    /// <summary>The cookie that carries <paramref name="token"/> (or, with null, the one that deletes it).</summary>
+    public void SetCookie(HttpContext context, string? token)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var cookie = new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = context.Request.IsHttps || string.Equals(context.Request.Headers["X-Forwarded-Proto"], "https", StringComparison.OrdinalIgnoreCase),
+            Path = "/lobby",
+            IsEssential = true,
+        };
+        if (token is null)
+        {
+            context.Response.Cookies.Delete(CookieName, cookie);
+        }
+        else
+        {
+            cookie.MaxAge = TimeSpan.FromHours(_options.SessionMaxHours);
+            context.Response.Cookies.Append(CookieName, token, cookie);
+        }
+    }
+
+    /// <summary>
+    /// Whether a state-changing request came from another site: <c>Sec-Fetch-Site</c> other than <c>same-origin</c>
+    /// or <c>none</c>, or an <c>Origin</c> that is not this server. A request with neither header (a script on the
+    /// box, an old browser) is let through: without a same-site cookie it cannot act anyway.
+    /// </summary>
+    public static bool IsCrossSite(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0 && site is not ("same-origin" or "none"))
+        {
+            return true;
+        }
+
+        string origin = request.Headers.Origin.ToString();
+        return origin.Length > 0
+            && (!Uri.TryCreate(origin, UriKind.Absolute, out Uri? o) || !string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static readonly Lazy<string> s_decoy = new(() => PinHash.Hash("000000"));
+
+    private bool Expired(Session session, DateTimeOffset now) =>
+        now - session.SignedIn > TimeSpan.FromHours(_options.SessionMaxHours)
+        || now.UtcTicks - Interlocked.Read(ref session.LastSeenTicks) > TimeSpan.FromMinutes(_options.SessionIdleMinutes).Ticks;
+
+    private void Sweep()
+    {
+        DateTimeOffset now = _clock.GetUtcNow();
+        foreach (KeyValuePair<string, Session> s in _sessions)
+        {
+            if (Expired(s.Value, now))
+            {
+                _sessions.TryRemove(s.Key, out _);
+            }
+        }
+    }
+
+    private TimeSpan? LockedFor(string[] keys)
+    {
+        DateTimeOffset now = _clock.GetUtcNow();
+        TimeSpan? longest = null;
+        lock (_strikes)
+        {
+            foreach (string key in keys)
+            {
+                if (_strikes.TryGetValue(key, out Strikes? s) && s.LockedUntil > now && (longest is null || s.LockedUntil - now > longest))
+                {
+                    longest = s.LockedUntil - now;
+                }
+            }
+        }
+
+        return longest;
+    }
+
+    /// <summary>Counts a wrong PIN against each key; returns the most failures in a row and, when that locks, for how long.</summary>
+    private (int Failures, TimeSpan? Locked) Strike(string[] keys)
+    {
+        DateTimeOffset now = _clock.GetUtcNow();
+        TimeSpan lockout = TimeSpan.FromMinutes(_options.LockoutMinutes);
+        int most = 0;
+        bool locked = false;
+        lock (_strikes)
+        {
+            foreach (string key in keys)
+            {
+                if (!_strikes.TryGetValue(key, out Strikes? s) || (s.LockedUntil != default && s.LockedUntil <= now) || now - s.Last > lockout * 3)
+                {
+                    // A lockout served, or a quiet spell, starts the count again.
+                    _strikes[key] = s = new Strikes();
+                }
+
+                s.Failures++;
+                s.Last = now;
+                if (s.Failures >= _options.LockoutFailures)
+                {
+                    s.LockedUntil = now + lockout;
+                    locked = true;
+                    Log.LockedOut(_logger, key, _options.LockoutMinutes);
+                }
+
+                most = Math.Max(most, s.Failures);
+            }
+
+            if (_strikes.Count > 10_000)
+            {
+                // Bounded: a scan of made-up ids from many addresses cannot grow this without end.
+                foreach (string stale in _strikes.Where(kv => kv.Value.LockedUntil <= now && now - kv.Value.Last > lockout).Select(kv => kv.Key).ToList())
+                {
+                    _strikes.Remove(stale);
+                }
+            }
+        }
+
+        return (most, locked ? lockout : null);
+    }
+
+    private sealed class Session(StaffMember staff, DateTimeOffset signedIn)
+    {
+        public long LastSeenTicks;
+
+        public StaffMember Staff { get; } = staff;
+
+        public DateTimeOffset SignedIn { get; } = signedIn;
+    }
+
+    private sealed class Strikes
+    {
+        public int Failures { get; set; }
+
+        public DateTimeOffset Last { get; set; }
+
+        public DateTimeOffset LockedUntil { get; set; }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1101, LogLevel.Information, "Console: staff {Staff} ({Role}) signed in from {Address}")]
+        public static partial void SignedIn(ILogger logger, int staff, string role, string address);
+
+        [LoggerMessage(1102, LogLevel.Information, "Console: staff {Staff} signed out")]
+        public static partial void SignedOut(ILogger logger, int staff);
+
+        [LoggerMessage(1103, LogLevel.Warning, "Console: wrong staff id or PIN for staff {Staff} from {Address} ({Failures} of {Limit} before a lockout; unknown id: {UnknownId})")]
+        public static partial void WrongPin(ILogger logger, int staff, string address, int failures, int limit, bool unknownId);
+
+        [LoggerMessage(1104, LogLevel.Warning, "Console: sign-in locked for {Key} for {Minutes} minutes after repeated wrong PINs")]
+        public static partial void LockedOut(ILogger logger, string key, int minutes);
+
+        [LoggerMessage(1105, LogLevel.Warning, "Console: sign-in for staff {Staff} from {Address} refused, locked out for {Seconds} s more")]
+        public static partial void Locked(ILogger logger, int staff, string address, int seconds);
+
+        [LoggerMessage(1106, LogLevel.Error, "Console: the staff file {Path} changed and cannot be read; the last good list is kept: {Problem}")]
+        public static partial void StaffFileBad(ILogger logger, string path, string problem);
+    }
+}

@@ -1,0 +1,339 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
+using LobbyEdge.Service.Monitoring;
+using LobbyEdge.Service.Persistence;
+using Microsoft.Extensions.Options;
+
+namespace LobbyEdge.Service.Lobby;
+
+/// <summary>
+/// What the lobby console shows, as JSON, built on the engine loop from the engine's state (never read from a
+/// request thread): per service the waiting tickets with wait, tier and care state, most urgent first; the no-shows
+/// that can still be recovered; the counters; the day's figures. Rebuilt after a change (at most every
+/// <see cref="MinInterval"/> of wall-clock time) and, while a page watches, at least every <see cref="MaxInterval"/>,
+/// so waits keep counting on a quiet floor. Readers on any thread take the latest <see cref="Json"/> and
+/// <see cref="Tickets"/> without a lock.
+/// </summary>
+/// <remarks>
+/// Shape: <c>{"time","dayOpen","businessDate","branch":{"name","nameZh"},"overdueSeconds",
+/// "services":[{"id","prefix","name","nameZh","waiting","careThresholdSeconds","tickets":[{"id","ticket","tier",
+/// "waitSeconds","care":"overdue|due|cared|waiting","alertSeconds"?,"caredSecondsAgo"?,"careGiven","reprints",
+/// "recoveries","slaBreached"}]}],"noShows":[{"id","ticket","service","sinceSeconds"?}],
+/// "counters":[{"number","state","stateSeconds","ticket"?,"ticketSeconds"?}],
+/// "figures":{"waiting","called","serviceLevel"?,"noShowRate"?,"careCoverage","careDecided","careCovered",
+/// "uncaredWaiting","careGiven","meanCareResponseSeconds"?}}</c>; durations in whole seconds of the branch clock,
+/// shares 0..1. A service lists at most <see cref="MaxTicketsShown"/> tickets.
+/// </remarks>
+public sealed class ConsoleState : IEngineEventSink
+{
+    /// <summary>The state is rebuilt after a change at most this often (wall clock).</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>The state is rebuilt at least this often (wall clock), so waits and care ages move.</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most tickets listed per service (the count is always whole).</summary>
+    public const int MaxTicketsShown = 80;
+
+    private readonly QueueEngine _engine;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _overdue;
+    private readonly ArrayBufferWriter<byte> _buffer = new(16384);
+    private readonly int[] _queue;
+    private readonly long[] _noShowAt;
+    private readonly bool[] _called;
+    private readonly Stopwatch _sinceBuild = Stopwatch.StartNew();
+    private readonly List<(int Rank, long WaitTicks, TicketView View)> _rows = [];
+    private byte[] _json = "{}"u8.ToArray();
+    private Dictionary<string, int> _tickets = new(StringComparer.Ordinal);
+    private long _builtSequence = -1;
+    private int _watchers;
+    private int _firstCalls;
+    private int _withinSla;
+    private int _noShows;
+
+    /// <summary>Creates the state over the restored branch and builds it once.</summary>
+    public ConsoleState(RestoredBranch branch, TimeProvider time, IOptions<ConsoleOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(branch);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        _engine = branch.Engine;
+        _time = time;
+        _overdue = TimeSpan.FromMinutes(options.Value.OverdueMinutes);
+        int capacity = Math.Max(1, _engine.Config.MaxTicketsPerDay);
+        _queue = new int[capacity];
+        _noShowAt = new long[capacity];
+        _called = new bool[capacity];
+        Build();
+    }
+
+    /// <summary>The latest console state as UTF-8 JSON. Never changes once returned.</summary>
+    public byte[] Json => Volatile.Read(ref _json);
+
+    /// <summary>
+    /// The tickets the latest state shows (waiting, no-show, at a counter) by printed number (e.g. <c>A017</c>) to the
+    /// engine's ticket id: how an action from the page names the ticket it was shown.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Tickets => Volatile.Read(ref _tickets);
+
+    /// <summary>
+    /// Pages watching the live feed now (<see cref="Watch"/>). Without any, the state is rebuilt only after a change:
+    /// nobody needs the waits to tick.
+    /// </summary>
+    public int Watchers => Volatile.Read(ref _watchers);
+
+    /// <summary>Raised on the engine loop after a new state is built; handlers must not block.</summary>
+    public event Action<byte[]>? Changed;
+
+    /// <inheritdoc />
+    public void OnEvents(ReadOnlySpan<LobbyEvent> events)
+    {
+        foreach (ref readonly LobbyEvent e in events)
+        {
+            switch (e.Kind)
+            {
+                case EventKind.DayOpened:
+                    Array.Clear(_called);
+                    Array.Clear(_noShowAt);
+                    _firstCalls = _withinSla = _noShows = 0;
+                    break;
+                case EventKind.TicketCalled when (uint)e.Ticket < (uint)_called.Length && !_called[e.Ticket]:
+                    _called[e.Ticket] = true;
+                    _firstCalls++;
+                    TicketCalledView call = e.AsTicketCalled();
+                    if (call.HasWait && call.WaitMs <= _engine.Config.Services[e.Service].SlaTarget.TotalMilliseconds)
+                    {
+                        _withinSla++;
+                    }
+
+                    break;
+                case EventKind.TicketNoShow when (uint)e.Ticket < (uint)_noShowAt.Length:
+                    if (_noShowAt[e.Ticket] == 0)
+                    {
+                        _noShows++;
+                    }
+
+                    _noShowAt[e.Ticket] = e.TimeTicks;
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A page starts (<paramref name="watching"/> true) or stops watching the live feed.</summary>
+    public void Watch(bool watching) => Interlocked.Add(ref _watchers, watching ? 1 : -1);
+
+    /// <inheritdoc />
+    public void OnBatchEnd()
+    {
+        TimeSpan since = _sinceBuild.Elapsed;
+        if ((_engine.LastSequence != _builtSequence && since >= MinInterval) || (since >= MaxInterval && Watchers > 0))
+        {
+            Build();
+        }
+    }
+
+    /// <summary>The care state of a waiting ticket and its urgency rank (0 most urgent).</summary>
+    private (string Care, int Rank) CareOf(in TicketView t, long now, TimeSpan threshold)
+    {
+        if (t.CareAlertTicks > 0)
+        {
+            return now - t.CareAlertTicks > _overdue.Ticks ? ("overdue", 0) : ("due", 1);
+        }
+
+        if (t.CareGiven == 0 && now - t.IssuedTicks >= threshold.Ticks)
+        {
+            return ("due", 1);
+        }
+
+        return t.CareGiven > 0 ? ("cared", 2) : ("waiting", 2);
+    }
+
+    private void Build()
+    {
+        QueueEngine e = _engine;
+        BranchConfig config = e.Config;
+        long now = _time.GetUtcNow().UtcTicks;
+        var tickets = new Dictionary<string, int>(StringComparer.Ordinal);
+        int waiting = 0;
+        _buffer.ResetWrittenCount();
+        using (var w = new Utf8JsonWriter(_buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("time", new DateTime(now, DateTimeKind.Utc));
+            w.WriteBoolean("dayOpen", e.IsDayOpen);
+            if (e.BusinessDate != DateOnly.MinValue)
+            {
+                w.WriteString("businessDate", e.BusinessDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+
+            w.WriteStartObject("branch");
+            w.WriteString("name", config.Name);
+            w.WriteString("nameZh", config.NameZh);
+            w.WriteEndObject();
+            w.WriteNumber("overdueSeconds", (long)_overdue.TotalSeconds);
+            w.WriteStartArray("services");
+            for (int s = 0; s < config.Services.Count; s++)
+            {
+                ServiceConfig sc = config.Services[s];
+                int n = e.CopyQueue(s, _queue);
+                waiting += n;
+                _rows.Clear();
+                for (int i = 0; i < n; i++)
+                {
+                    if (e.TryGetTicket(_queue[i], out TicketView t))
+                    {
+                        _rows.Add((CareOf(t, now, sc.CareThreshold).Rank, now - t.IssuedTicks, t));
+                    }
+                }
+
+                // Most urgent first: overdue, then due, then the longest wait.
+                _rows.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : b.WaitTicks.CompareTo(a.WaitTicks));
+                w.WriteStartObject();
+                w.WriteString("id", sc.Id);
+                w.WriteString("prefix", sc.Prefix.ToString());
+                w.WriteString("name", sc.Name);
+                w.WriteString("nameZh", sc.NameZh);
+                w.WriteNumber("waiting", n);
+                w.WriteNumber("careThresholdSeconds", (long)sc.CareThreshold.TotalSeconds);
+                w.WriteStartArray("tickets");
+                for (int i = 0; i < _rows.Count && i < MaxTicketsShown; i++)
+                {
+                    TicketView t = _rows[i].View;
+                    string number = e.FormatNumber(t.NumberService, t.Number);
+                    tickets[number] = t.Id;
+                    w.WriteStartObject();
+                    w.WriteNumber("id", t.Id);
+                    w.WriteString("ticket", number);
+                    w.WriteString("tier", LobbyMetrics.Tiers[(int)t.Tier]);
+                    w.WriteNumber("waitSeconds", Seconds(now - t.IssuedTicks));
+                    w.WriteString("care", CareOf(t, now, sc.CareThreshold).Care);
+                    if (t.CareAlertTicks > 0)
+                    {
+                        w.WriteNumber("alertSeconds", Seconds(now - t.CareAlertTicks));
+                    }
+
+                    if (t.LastCareTicks > 0)
+                    {
+                        w.WriteNumber("caredSecondsAgo", Seconds(now - t.LastCareTicks));
+                    }
+
+                    w.WriteNumber("careGiven", t.CareGiven);
+                    w.WriteNumber("reprints", t.Reprints);
+                    w.WriteNumber("recoveries", t.Recoveries);
+                    w.WriteBoolean("slaBreached", t.SlaBreached);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            WriteNoShows(w, now, tickets);
+            WriteCounters(w, now, tickets);
+            WriteFigures(w, waiting);
+            w.WriteEndObject();
+        }
+
+        Volatile.Write(ref _json, _buffer.WrittenSpan.ToArray());
+        Volatile.Write(ref _tickets, tickets);
+        _builtSequence = e.LastSequence;
+        _sinceBuild.Restart();
+        Changed?.Invoke(_json);
+    }
+
+    private void WriteNoShows(Utf8JsonWriter w, long now, Dictionary<string, int> tickets)
+    {
+        // The no-shows that can still come back, newest first (ticket ids grow with issue time, so by no-show time).
+        var list = new List<(long At, TicketView View)>();
+        for (int id = 0; id < _engine.TicketCount; id++)
+        {
+            if (_engine.TryGetTicket(id, out TicketView t) && t.State == TicketState.NoShow)
+            {
+                list.Add((_noShowAt[id], t));
+            }
+        }
+
+        list.Sort((a, b) => a.At != b.At ? b.At.CompareTo(a.At) : b.View.Id.CompareTo(a.View.Id));
+        w.WriteStartArray("noShows");
+        foreach ((long at, TicketView t) in list.Take(30))
+        {
+            string number = _engine.FormatNumber(t.NumberService, t.Number);
+            tickets[number] = t.Id;
+            w.WriteStartObject();
+            w.WriteNumber("id", t.Id);
+            w.WriteString("ticket", number);
+            w.WriteString("service", _engine.Config.Services[t.Service].Id);
+            if (at > 0)
+            {
+                w.WriteNumber("sinceSeconds", Seconds(now - at));
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private void WriteCounters(Utf8JsonWriter w, long now, Dictionary<string, int> tickets)
+    {
+        w.WriteStartArray("counters");
+        foreach (CounterConfig cc in _engine.Config.Counters)
+        {
+            _engine.TryGetCounter(cc.Number, out CounterView c);
+            w.WriteStartObject();
+            w.WriteNumber("number", cc.Number);
+            w.WriteString("state", LobbyMetrics.States[(int)c.State]);
+            w.WriteNumber("stateSeconds", c.StateSinceTicks > 0 ? Seconds(now - c.StateSinceTicks) : 0);
+            if (c.CurrentTicket >= 0 && _engine.TryGetTicket(c.CurrentTicket, out TicketView t))
+            {
+                string number = _engine.FormatNumber(t.NumberService, t.Number);
+                tickets[number] = t.Id;
+                w.WriteString("ticket", number);
+                w.WriteString("ticketState", t.State.ToString().ToLowerInvariant());
+
+                // Since the counter took it on: the state's own clock (called, then serving).
+                w.WriteNumber("ticketSeconds", c.StateSinceTicks > 0 ? Seconds(now - c.StateSinceTicks) : 0);
+            }
+
+            w.WriteNumber("parked", c.ParkedCount);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private void WriteFigures(Utf8JsonWriter w, int waiting)
+    {
+        CareFigures care = _engine.CareFiguresTotal();
+        w.WriteStartObject("figures");
+        w.WriteNumber("waiting", waiting);
+        w.WriteNumber("called", _firstCalls);
+        if (_firstCalls > 0)
+        {
+            w.WriteNumber("serviceLevel", Math.Round((double)_withinSla / _firstCalls, 4));
+            w.WriteNumber("noShowRate", Math.Round((double)_noShows / _firstCalls, 4));
+        }
+
+        w.WriteNumber("careCoverage", Math.Round(care.Coverage, 4));
+        w.WriteNumber("careDecided", care.Decided);
+        w.WriteNumber("careCovered", care.Covered);
+        w.WriteNumber("uncaredWaiting", care.UncaredWaiting);
+        w.WriteNumber("careGiven", care.CareGiven);
+        if (care.Responses > 0)
+        {
+            w.WriteNumber("meanCareResponseSeconds", Math.Round(care.MeanResponseMs / 1000, 1));
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static long Seconds(long ticks) => Math.Max(0, ticks / TimeSpan.TicksPerSecond);
+}

@@ -1,0 +1,108 @@
+using LobbyEdge.Service.Lobby;
+using LobbyEdge.Service.Monitoring;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>
+/// The console's sign-in on a clock the test turns (what the process tests cannot wait for): a lockout lifts after
+/// its minutes, a session ends when idle and at its maximum age, staff added to the file sign in without a restart.
+/// </summary>
+public sealed class ConsoleSignInTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("console-signin-");
+    private readonly TwoClocks _clock = new(TestBranch.At(9, 0));
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Fact]
+    public async Task Lockout_LiftsAfterItsMinutes_AndTheRightPinThenSignsIn()
+    {
+        ConsoleSignIn signIn = Create(out _, new ConsoleOptions { LockoutFailures = 3, LockoutMinutes = 5 });
+        for (int i = 0; i < 3; i++)
+        {
+            SignInResult wrong = await signIn.SignInAsync(1024, "9999", "10.0.0.8", CancellationToken.None);
+            Assert.Null(wrong.Staff);
+            Assert.Equal(i == 2 ? TimeSpan.FromMinutes(5) : null, wrong.RetryAfter);
+        }
+
+        _clock.Step(TimeSpan.FromMinutes(4));
+        SignInResult locked = await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None);
+        Assert.Null(locked.Staff);
+        Assert.Equal(TimeSpan.FromMinutes(1), locked.RetryAfter);
+
+        _clock.Step(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        SignInResult right = await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None);
+        Assert.Equal(1024, right.Staff?.Id);
+        Assert.NotNull(right.Token);
+    }
+
+    [Fact]
+    public async Task Session_EndsWhenIdle_AndAtItsMaximumAge_AndOnSignOut()
+    {
+        ConsoleSignIn signIn = Create(out _, new ConsoleOptions { SessionIdleMinutes = 30, SessionMaxHours = 1 });
+        string token = (await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None)).Token!;
+        HttpContext request = WithCookie(token);
+        Assert.Equal(1024, signIn.Authenticate(request)?.Id);
+
+        // Used every 29 minutes it stays open, until an hour after sign-in.
+        _clock.Step(TimeSpan.FromMinutes(29));
+        Assert.NotNull(signIn.Authenticate(request));
+        _clock.Step(TimeSpan.FromMinutes(29));
+        Assert.NotNull(signIn.Authenticate(request));
+        _clock.Step(TimeSpan.FromMinutes(3));
+        Assert.Null(signIn.Authenticate(request));
+
+        string idle = (await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None)).Token!;
+        _clock.Step(TimeSpan.FromMinutes(31));
+        Assert.Null(signIn.Authenticate(WithCookie(idle)));
+
+        string signedOut = (await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None)).Token!;
+        signIn.SignOut(WithCookie(signedOut));
+        Assert.Null(signIn.Authenticate(WithCookie(signedOut)));
+        Assert.Equal(0, signIn.SessionCount);
+    }
+
+    [Fact]
+    public async Task StaffAddedToTheFile_SignInWithoutARestart_AndABadEditKeepsTheLastGoodList()
+    {
+        ConsoleSignIn signIn = Create(out string path, new ConsoleOptions());
+        Assert.Null((await signIn.SignInAsync(2048, "5678", "10.0.0.9", CancellationToken.None)).Staff);
+
+        StaffFile.Save(path, [.. StaffFile.Load(path), new StaffMember(2048, "Li Na", StaffRole.Counter, PinHash.Hash("5678", PinHash.MinIterations))]);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+        Assert.Equal("Li Na", (await signIn.SignInAsync(2048, "5678", "10.0.0.9", CancellationToken.None)).Staff?.Name);
+
+        await File.AppendAllTextAsync(path, "oops\n");
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(10));
+        Assert.Equal("Li Na", (await signIn.SignInAsync(2048, "5678", "10.0.0.9", CancellationToken.None)).Staff?.Name);
+    }
+
+    [Theory]
+    [InlineData("1024:lobby-manager:pbkdf2-sha256$600000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=", "line: must be id:role:pin-hash:name (3 fields found)")]
+    [InlineData("0:counter:x:Name", "id: a staff id is a number 1..999999 (got \"0\")")]
+    [InlineData("7:counter:1234:Name", "pin-hash: must be 'pbkdf2-sha256$<iterations>$<salt>$<hash>'")]
+    [InlineData("7:counter:sha256$1$abc$def:Name", "pin-hash: must be")]
+    public void StaffFile_BadLine_IsNamedWithFileLineAndField(string line, string problem)
+    {
+        var e = Assert.Throws<StaffFileException>(() => StaffFile.Parse("staff.txt", ["# header", line]));
+        Assert.StartsWith($"staff.txt:2: {problem}", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("1234", e.Message.Replace("1..999999", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    private ConsoleSignIn Create(out string path, ConsoleOptions options)
+    {
+        path = Path.Combine(_work.FullName, "staff.txt");
+        StaffFile.Save(path, [new StaffMember(1024, "Zhang Wei", StaffRole.LobbyManager, PinHash.Hash("1234", PinHash.MinIterations))]);
+        return new ConsoleSignIn(StaffDirectory.Open(path, demo: false), Options.Create(options), new LobbyMetrics(TestBranch.Create()), NullLogger<ConsoleSignIn>.Instance, _clock);
+    }
+
+    private static DefaultHttpContext WithCookie(string token)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Cookie = $"{ConsoleSignIn.CookieName}={token}";
+        return context;
+    }
+}

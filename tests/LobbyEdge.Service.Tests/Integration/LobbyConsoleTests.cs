@@ -1,0 +1,484 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>
+/// The lobby manager's console (<c>/lobby</c>) against the running service: sign-in, lockout and cross-site refusal
+/// over HTTP; care alerts, one-tap care, recovery and diversion in a real headless Chromium on a simulated demo day
+/// (60x: a simulated minute a second). Screenshots go to the test artifacts (<c>screenshots/</c> or
+/// <c>$LOBBYEDGE_ARTIFACTS</c>).
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
+{
+    private const int DemoStaff = 8001;
+    private const string DemoPin = "2468";
+
+    private static readonly string s_artifacts = Environment.GetEnvironmentVariable("LOBBYEDGE_ARTIFACTS") is { Length: > 0 } a
+        ? a
+        : Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("lobby-console-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Fact]
+    public async Task Console_RefusesWithoutSignIn_AndRefusesCrossSitePosts()
+    {
+        (ServiceProcess service, Uri baseAddress) = await StartSimulationAsync(seed: 3);
+        await using ServiceProcess owned = service;
+        using HttpClient anonymous = Client(baseAddress);
+
+        // The page sends a stranger to the sign-in; the API and the feed answer 401.
+        using (HttpResponseMessage page = await anonymous.GetAsync(new Uri("/lobby", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+            Assert.Equal("/lobby/signin", page.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/lobby/api/state", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/lobby/events", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync(new Uri("/lobby/api/care", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+
+        // A sign-in posted from another site's page is refused before the PIN is looked at.
+        using (var crossSite = new HttpRequestMessage(HttpMethod.Post, "/lobby/api/signin") { Content = JsonContent.Create(new { staff = DemoStaff, pin = DemoPin }) })
+        {
+            crossSite.Headers.Add("Origin", "http://evil.example");
+            crossSite.Headers.Add("Sec-Fetch-Site", "cross-site");
+            Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.SendAsync(crossSite)).StatusCode);
+        }
+
+        // Signed in: the cookie is HttpOnly and SameSite=Strict, and the state is there.
+        using HttpClient staff = Client(baseAddress);
+        using HttpResponseMessage signIn = await staff.PostAsJsonAsync(new Uri("/lobby/api/signin", UriKind.Relative), new { staff = DemoStaff, pin = DemoPin });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        string cookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("lobby_session=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/lobby", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, (await staff.GetAsync(new Uri("/lobby/api/state", UriKind.Relative))).StatusCode);
+        using (HttpResponseMessage page = await staff.GetAsync(new Uri("/lobby", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        }
+
+        // With a valid session cookie, an action from another site's page is still refused (and so is a bad body).
+        using (var forged = new HttpRequestMessage(HttpMethod.Post, "/lobby/api/care") { Content = JsonContent.Create(new { ticket = "A001" }) })
+        {
+            forged.Headers.Add("Origin", "http://evil.example");
+            using HttpResponseMessage refused = await staff.SendAsync(forged);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("cross_site", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        }
+
+        using (var sameSite = new HttpRequestMessage(HttpMethod.Post, "/lobby/api/care") { Content = new StringContent("{\"ticket\":", Encoding.UTF8, "application/json") })
+        {
+            sameSite.Headers.Add("Origin", baseAddress.GetLeftPart(UriPartial.Authority));
+            Assert.Equal(HttpStatusCode.BadRequest, (await staff.SendAsync(sameSite)).StatusCode);
+        }
+
+        // Signed out: the session is gone on the server, not only in the browser.
+        Assert.Equal(HttpStatusCode.OK, (await staff.PostAsJsonAsync(new Uri("/lobby/api/signout", UriKind.Relative), new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await staff.GetAsync(new Uri("/lobby/api/state", UriKind.Relative))).StatusCode);
+
+        // In the browser: /lobby lands on the PIN pad.
+        await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
+        string tab = await chromium.OpenAsync(new Uri(baseAddress, "/lobby"), 1024, 600);
+        await chromium.WaitForAsync(tab, "location.pathname === '/lobby/signin' && document.getElementById('pad') !== null", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task StaffAddedByTheCommand_SignsIn_AndRepeatedWrongPinsLockOut()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        const string Pin = "135790";
+        (int code, string stdout, string stderr) = await ServiceProcess.RunWithInputAsync(
+            _work.FullName, TimeSpan.FromMinutes(1), Pin + "\n", "staff", "add", "--data", data, "--id", "1024", "--name", "Zhang Wei 张伟", "--role", "lobby-manager");
+        Assert.True(code == 0, stderr);
+        output.WriteLine(stdout);
+        string file = await File.ReadAllTextAsync(Path.Combine(data, "staff.txt"));
+        Assert.Contains("1024:lobby-manager:pbkdf2-sha256$600000$", file, StringComparison.Ordinal);
+        Assert.DoesNotContain(Pin, file, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(data, "staff.txt")));
+        }
+
+        // Not a simulation: no demo staff. The branch and the clock are the kiosk tests' (open all day, UTC).
+        string profile = KioskBranch.Write(_work.FullName, "");
+        int port = ServiceProcess.FreePort();
+        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", profile, "--data", data, $"--Http:Port={port}");
+        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SignInAsync(http, DemoStaff, DemoPin)).StatusCode);
+        using (HttpResponseMessage right = await SignInAsync(http, 1024, Pin))
+        {
+            Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+            Assert.Equal("Zhang Wei 张伟", (await right.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("name").GetString());
+        }
+
+        // Acting on a ticket a customer took at the kiosk: reprint, recognise as VIP (twice: the second is refused with
+        // its reason), and cancel; a counter clerk may not cancel.
+        (int addedClerk, _, string clerkError) = await ServiceProcess.RunWithInputAsync(
+            _work.FullName, TimeSpan.FromMinutes(1), "2468\n", "staff", "add", "--data", data, "--id", "7", "--name", "Li Na", "--role", "counter");
+        Assert.True(addedClerk == 0, clerkError);
+        using HttpClient clerk = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(clerk, 7, "2468")).StatusCode);
+        using (HttpResponseMessage issued = await http.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        }
+
+        await Eventually.UntilAsync(async () => Shown(await StateAsync(http), "A001"), "A001 on the console");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync(new Uri("/lobby/api/reprint", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync(new Uri("/lobby/api/tier", UriKind.Relative), new { ticket = "A001", tier = "vip" })).StatusCode);
+        using (HttpResponseMessage again = await http.PostAsJsonAsync(new Uri("/lobby/api/tier", UriKind.Relative), new { ticket = "A001", tier = "vip" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            JsonElement body = await again.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("SameTier", body.GetProperty("reason").GetString());
+            Assert.Equal("该号已是此类别", body.GetProperty("messageZh").GetString());
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await clerk.PostAsJsonAsync(new Uri("/lobby/api/cancel", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync(new Uri("/lobby/api/cancel", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+        await Eventually.UntilAsync(async () => !Shown(await StateAsync(http), "A001"), "A001 to leave the console once cancelled");
+
+        // Five wrong PINs in a row for staff 1024 (the sign-in above cleared this address's count): the fifth locks,
+        // and then even the right PIN is answered 429 with a Retry-After of the lockout's length.
+        var answers = new List<HttpStatusCode>();
+        for (int i = 0; i < 5; i++)
+        {
+            using HttpResponseMessage wrong = await SignInAsync(http, 1024, "0000" + i);
+            answers.Add(wrong.StatusCode);
+        }
+
+        output.WriteLine(string.Join(", ", answers));
+        Assert.All(answers.Take(4), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, answers[^1]);
+        using (HttpResponseMessage locked = await SignInAsync(http, 1024, Pin))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+            int retryAfter = int.Parse(locked.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(retryAfter, 240, 300);
+        }
+
+        string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(1 + 5, Sample(metrics, "lobby_console_signin_failures_total{reason=\"wrong_pin\"}"));
+        Assert.True(Sample(metrics, "lobby_console_signin_failures_total{reason=\"locked\"}") >= 1);
+
+        // The PIN and its hash are nowhere: not in the log, the metrics, the state.
+        string state = await http.GetStringAsync(new Uri("/api/state", UriKind.Relative));
+        string log = string.Join("\n", service.Lines.Select(l => l.GetRawText()));
+        Assert.Contains("wrong staff id or PIN for staff 1024", log, StringComparison.Ordinal);
+        foreach (string text in new[] { log, metrics, state })
+        {
+            Assert.DoesNotContain(Pin, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("pbkdf2", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task BadStaffFile_StopsTheStartWithExit2_NamingFileLineAndField()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        Directory.CreateDirectory(data);
+        string staffFile = Path.Combine(_work.FullName, "staff.txt");
+        (int added, _, string addError) = await ServiceProcess.RunWithInputAsync(
+            _work.FullName, TimeSpan.FromMinutes(1), "4321\n", "staff", "add", "--file", staffFile, "--id", "7", "--name", "Li Na", "--role", "counter");
+        Assert.True(added == 0, addError);
+        await File.AppendAllTextAsync(staffFile, "\n2048:janitor:pbkdf2-sha256$600000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=:Wang Fang\n");
+        int badLine = (await File.ReadAllLinesAsync(staffFile)).Length;
+
+        await using ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", data, $"--Lobby:StaffFile={staffFile}", $"--Http:Port={ServiceProcess.FreePort()}");
+        Assert.Equal(2, await service.WaitForExitWithoutReadyAsync(TimeSpan.FromMinutes(1)));
+        string stderr = await service.StderrAsync();
+        output.WriteLine(stderr);
+        Assert.Contains($"{staffFile}:{badLine}: role: must be lobby-manager, counter or supervisor (got \"janitor\")", stderr, StringComparison.Ordinal);
+
+        // The command refuses the bad file the same way, and a PIN that is not 4..12 digits.
+        (int listed, _, string listError) = await ServiceProcess.RunToEndAsync(_work.FullName, TimeSpan.FromMinutes(1), "staff", "list", "--file", staffFile);
+        Assert.Equal(2, listed);
+        Assert.Contains($"{staffFile}:{badLine}: role:", listError, StringComparison.Ordinal);
+        (int badPin, _, string pinError) = await ServiceProcess.RunWithInputAsync(
+            _work.FullName, TimeSpan.FromMinutes(1), "12a\n", "staff", "add", "--data", data, "--id", "9", "--name", "Zhao Lei", "--role", "supervisor");
+        Assert.Equal(2, badPin);
+        Assert.Contains("a PIN is 4 to 12 digits", pinError, StringComparison.Ordinal);
+        Assert.DoesNotContain("12a", pinError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CareAlert_ShowsWithinASecond_AndOneTapRecordsCare()
+    {
+        (ServiceProcess service, Uri baseAddress) = await StartSimulationAsync(seed: 11);
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, DemoStaff, DemoPin)).StatusCode);
+        await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
+        string page = await SignInInBrowserAsync(chromium, baseAddress, 1024, 600);
+
+        // Watch the console's own state (built on the engine loop) for a ticket that newly needs care; the page must
+        // show it as due or overdue within a second.
+        var seen = new HashSet<string>(DueTickets(await StateAsync(http)));
+        string? alert = null;
+        await Eventually.UntilAsync(async () =>
+        {
+            alert = DueTickets(await StateAsync(http)).FirstOrDefault(t => !seen.Contains(t));
+            return alert is not null;
+        }, "a new care alert on the simulated floor", TimeSpan.FromMinutes(2));
+        TimeSpan took = await chromium.WaitForAsync(
+            page, $"['due','overdue'].includes(document.querySelector('.ticket[data-ticket=\"{alert}\"]')?.dataset.care)", TimeSpan.FromSeconds(1));
+        output.WriteLine($"care alert for {alert} on the console after {took.TotalMilliseconds:0} ms");
+
+        // One tap records care: the care figures (engine) and /metrics move. A ticket called in the meantime is
+        // refused as no longer waiting; then the next one is taken.
+        double before = CareGivenMetric(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        int figureBefore = (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32();
+        string? cared = null;
+        for (int attempt = 0; attempt < 20 && cared is null; attempt++)
+        {
+            // The most urgent card, else any: the floor may be empty for a moment between calls.
+            await chromium.WaitForAsync(page, "[...document.querySelectorAll('.ticket button.care')].some(b => !b.disabled)", TimeSpan.FromMinutes(1));
+            await chromium.EvaluateAsync(page, "document.getElementById('toast').className = ''");
+            string ticket = (await chromium.EvaluateAsync(page, """
+                (() => { const cards = [...document.querySelectorAll('.ticket')].filter(c => !c.querySelector('button.care').disabled);
+                         const card = cards.find(c => c.dataset.care === 'overdue' || c.dataset.care === 'due') ?? cards[0];
+                         if (!card) { return ''; } card.querySelector('button.care').click(); return card.dataset.ticket; })()
+                """)).GetString() ?? "";
+            if (ticket.Length == 0)
+            {
+                continue;
+            }
+
+            await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
+            string reason = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
+            output.WriteLine($"care for {ticket}: {(reason.Length == 0 ? "recorded" : reason)}");
+            Assert.True(reason is "" or "TicketNotWaiting" or "UnknownTicket", $"care refused: {reason}");
+            cared = reason.Length == 0 ? ticket : null;
+        }
+
+        Assert.NotNull(cared);
+        await Eventually.UntilAsync(
+            async () => (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32() > figureBefore,
+            "the console's care figure to count the care");
+        string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        if (metrics.Contains("# TYPE lobby_care_given_total counter", StringComparison.Ordinal))
+        {
+            await Eventually.UntilAsync(
+                async () => CareGivenMetric(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))) > before,
+                "lobby_care_given_total to move");
+        }
+        else
+        {
+            // The care metrics come with the metrics change (issue 12, item 2); until then the engine's event is
+            // checked in the branch log, as head office would get it.
+            output.WriteLine("lobby_care_given_total is not exported by this build; checked the CareGiven event in the log instead");
+            (int code, string events, string error) = await ServiceProcess.RunToEndAsync(
+                _work.FullName, TimeSpan.FromMinutes(1), "inspect", "--data", Path.Combine(_work.FullName, "data"), "--branch", ServiceProcess.DemoProfile);
+            Assert.True(code == 0, error);
+            Assert.Contains(events.Split('\n'), line => line.Contains($"\"ticket\":\"{cared}\"", StringComparison.Ordinal)
+                && (line.Contains("care_given", StringComparison.Ordinal) || line.Contains("\"type\":\"lobby.unknown\"", StringComparison.Ordinal)));
+        }
+
+        // The tablet and phone layouts, for the README, once the floor is busy (or as it is after a minute).
+        await Eventually.HoldsAsync(async () => (await chromium.EvaluateAsync(page, "document.querySelectorAll('.ticket').length")).GetInt32() >= 8, TimeSpan.FromMinutes(1));
+        await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "console-1024x600.png"));
+        string phone = await chromium.OpenAsync(new Uri(baseAddress, "/lobby"), 390, 844);
+        await chromium.WaitForAsync(phone, "document.querySelectorAll('.ticket').length > 0", TimeSpan.FromSeconds(30));
+        await chromium.ScreenshotAsync(phone, Path.Combine(s_artifacts, "console-phone.png"));
+    }
+
+    [Fact]
+    public async Task RecoverByNumber_AcceptedInTolerance_RefusedWithTheReasonOutside_AndDivert()
+    {
+        // The demo branch with a short tolerance (three further calls, five minutes), so a missed call expires soon.
+        string profile = Path.Combine(_work.FullName, "short-tolerance.yaml");
+        await File.WriteAllTextAsync(profile, (await File.ReadAllTextAsync(ServiceProcess.DemoProfile))
+            .Replace("  toleranceCalls: 5 ", "  toleranceCalls: 3 ", StringComparison.Ordinal)
+            .Replace("  toleranceMinutes: 20 ", "  toleranceMinutes: 5  ", StringComparison.Ordinal));
+        (ServiceProcess service, Uri baseAddress) = await StartSimulationAsync(seed: 7, profile);
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, DemoStaff, DemoPin)).StatusCode);
+        await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
+        string page = await SignInInBrowserAsync(chromium, baseAddress, 1024, 600);
+        await chromium.EvaluateAsync(page, "document.getElementById('lang').click()");
+        await chromium.EvaluateAsync(page, "document.querySelector('nav button[data-tab=recover]').click()");
+
+        // Accepted: a missed call still in tolerance, tapped in the list; it is back in the queue.
+        string recovered = "";
+        await Eventually.UntilAsync(async () =>
+        {
+            string shown = (await chromium.EvaluateAsync(page, "document.querySelector('.noshow')?.dataset.ticket ?? ''")).GetString() ?? "";
+            if (shown.Length == 0)
+            {
+                return false;
+            }
+
+            await chromium.EvaluateAsync(page, $"document.getElementById('recoverResult').className = ''; document.querySelector('button.recover-one[data-number=\"{shown}\"]').click()");
+            await chromium.WaitForAsync(page, "document.getElementById('recoverResult').className !== ''", TimeSpan.FromSeconds(10));
+            bool ok = (await chromium.EvaluateAsync(page, "document.getElementById('recoverResult').className")).GetString() == "ok";
+            recovered = ok ? shown : recovered;
+            return ok;
+        }, "a missed call to recover from the console", TimeSpan.FromMinutes(3));
+        output.WriteLine($"recovered {recovered}: {(await chromium.EvaluateAsync(page, "document.getElementById('recoverResult').textContent")).GetString()}");
+
+        // Refused: a missed call whose tolerance passed. Its number is typed in; the reason is shown in English.
+        string missed = "";
+        var watched = new HashSet<string>();
+        var cameBack = new HashSet<string>();
+        await Eventually.UntilAsync(async () =>
+        {
+            JsonElement state = await StateAsync(http);
+            var now = state.GetProperty("noShows").EnumerateArray().Select(n => n.GetProperty("ticket").GetString()!).ToHashSet();
+            watched.UnionWith(now);
+            cameBack.UnionWith(watched.Where(n => !now.Contains(n) && Shown(state, n)));
+
+            // Gone from the missed calls without coming back to a queue or a counter: its tolerance passed.
+            missed = watched.FirstOrDefault(n => !now.Contains(n) && !cameBack.Contains(n) && !Shown(state, n)) ?? "";
+            return missed.Length > 0;
+        }, "a missed call to expire", TimeSpan.FromMinutes(3));
+        await chromium.EvaluateAsync(page, $"document.getElementById('recoverNumber').value = '{missed.ToLowerInvariant()}'; document.getElementById('recoverResult').className = ''; document.getElementById('recoverGo').click()");
+        await chromium.WaitForAsync(page, "document.getElementById('recoverResult').className === 'refused'", TimeSpan.FromSeconds(10));
+        string reason = (await chromium.EvaluateAsync(page, "document.getElementById('recoverResult').dataset.reason")).GetString()!;
+        string message = (await chromium.EvaluateAsync(page, "document.getElementById('recoverResult').textContent")).GetString()!;
+        output.WriteLine($"recover {missed}: {reason}: {message}");
+        Assert.Contains(reason, new[] { "ToleranceCallsExceeded", "ToleranceMinutesExceeded" });
+        Assert.Contains("outside the recovery tolerance", message, StringComparison.Ordinal);
+        await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "console-recover.png"));
+
+        // Divert: a waiting cash customer to non-cash, from the ticket's sheet; the console then lists it there.
+        await chromium.EvaluateAsync(page, "document.querySelector('nav button[data-tab=waiting]').click()");
+        string diverted = "";
+        await Eventually.UntilAsync(async () =>
+        {
+            string ticket = (await chromium.EvaluateAsync(page, "document.querySelector('.ticket button.more[data-service=cash]')?.dataset.ticket ?? ''")).GetString() ?? "";
+            if (ticket.Length == 0)
+            {
+                return false;
+            }
+
+            await chromium.EvaluateAsync(page, $"document.getElementById('toast').className = ''; document.querySelector('button.more[data-ticket=\"{ticket}\"]').click()");
+            await chromium.EvaluateAsync(page, "document.querySelector('#divertTo button[data-service=noncash]').click()");
+            await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
+            string why = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
+            output.WriteLine($"divert {ticket}: {(why.Length == 0 ? "done" : why)}");
+            Assert.True(why is "" or "TicketNotWaiting" or "UnknownTicket", $"divert refused: {why}");
+            diverted = why.Length == 0 ? ticket : "";
+            return diverted.Length > 0;
+        }, "a waiting cash ticket to divert", TimeSpan.FromMinutes(2));
+        await Eventually.UntilAsync(async () =>
+        {
+            JsonElement state = await StateAsync(http);
+            JsonElement noncash = state.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "noncash");
+            bool there = noncash.GetProperty("tickets").EnumerateArray().Any(t => t.GetProperty("ticket").GetString() == diverted);
+            return there || !Shown(state, diverted);
+        }, $"{diverted} to be listed under non-cash (or called from there)");
+
+        // Recognised as a VIP: a waiting customer of the normal tier, from the ticket's sheet; the console then shows
+        // the ticket with the VIP tier (or it was called first, as a VIP is).
+        string recognised = "";
+        await Eventually.UntilAsync(async () =>
+        {
+            string ticket = (await chromium.EvaluateAsync(page, "document.querySelector('.ticket[data-tier=normal]')?.dataset.ticket ?? ''")).GetString() ?? "";
+            if (ticket.Length == 0)
+            {
+                return false;
+            }
+
+            await chromium.EvaluateAsync(page, $"document.getElementById('toast').className = ''; document.querySelector('button.more[data-ticket=\"{ticket}\"]').click()");
+            await chromium.EvaluateAsync(page, "document.querySelector('#sheet button[data-act=tier][data-tier=vip]').click()");
+            await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
+            string why = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
+            output.WriteLine($"VIP {ticket}: {(why.Length == 0 ? "done" : why)}");
+            Assert.True(why is "" or "TicketNotWaiting" or "UnknownTicket", $"tier change refused: {why}");
+            recognised = why.Length == 0 ? ticket : "";
+            return recognised.Length > 0;
+        }, "a waiting customer to recognise as a VIP", TimeSpan.FromMinutes(2));
+        await Eventually.UntilAsync(async () =>
+        {
+            JsonElement state = await StateAsync(http);
+            JsonElement? shown = state.GetProperty("services").EnumerateArray().SelectMany(s => s.GetProperty("tickets").EnumerateArray())
+                .Cast<JsonElement?>().FirstOrDefault(t => t!.Value.GetProperty("ticket").GetString() == recognised);
+            return shown is { } t ? t.GetProperty("tier").GetString() == "vip" : !Shown(state, recognised) || state.GetProperty("counters").EnumerateArray()
+                .Any(c => c.TryGetProperty("ticket", out JsonElement at) && at.GetString() == recognised);
+        }, $"{recognised} to be shown as a VIP (or called)");
+    }
+
+    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(int seed, string? profile = null)
+    {
+        int port = ServiceProcess.FreePort();
+        ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", profile ?? ServiceProcess.DemoProfile, "--simulate", "--speed", "60", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}");
+        await service.WaitUntilReadyAsync();
+        await service.WaitForLineAsync(m => m.Contains($"as staff {DemoStaff} with PIN {DemoPin}", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        return (service, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    private static HttpClient Client(Uri baseAddress)
+    {
+#pragma warning disable CA2000 // the client owns the handler
+        return new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }, disposeHandler: true) { BaseAddress = baseAddress };
+#pragma warning restore CA2000
+    }
+
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient http, int staff, string pin) =>
+        http.PostAsJsonAsync(new Uri("/lobby/api/signin", UriKind.Relative), new { staff, pin });
+
+    /// <summary>Signs in on the PIN pad as a person would: staff id, next, PIN, sign in; returns the console's tab.</summary>
+    private static async Task<string> SignInInBrowserAsync(HeadlessChromium chromium, Uri baseAddress, int width, int height)
+    {
+        string tab = await chromium.OpenAsync(new Uri(baseAddress, "/lobby/signin"), width, height);
+        await chromium.WaitForAsync(tab, "document.getElementById('pad') !== null", TimeSpan.FromSeconds(30));
+        foreach (char key in $"{DemoStaff}")
+        {
+            await chromium.EvaluateAsync(tab, $"document.querySelector('#pad button[data-k=\"{key}\"]').click()");
+        }
+
+        await chromium.EvaluateAsync(tab, "document.getElementById('go').click()");
+        foreach (char key in DemoPin)
+        {
+            await chromium.EvaluateAsync(tab, $"document.querySelector('#pad button[data-k=\"{key}\"]').click()");
+        }
+
+        await chromium.EvaluateAsync(tab, "document.getElementById('go').click()");
+        await chromium.WaitForAsync(tab, "location.pathname === '/lobby' && document.getElementById('conn').classList.contains('on')", TimeSpan.FromSeconds(30));
+        return tab;
+    }
+
+    private static async Task<JsonElement> StateAsync(HttpClient http)
+    {
+        using HttpResponseMessage r = await http.GetAsync(new Uri("/lobby/api/state", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        return await r.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static IEnumerable<string> DueTickets(JsonElement state) =>
+        state.GetProperty("services").EnumerateArray().SelectMany(s => s.GetProperty("tickets").EnumerateArray())
+            .Where(t => t.GetProperty("care").GetString() is "due" or "overdue")
+            .Select(t => t.GetProperty("ticket").GetString()!)
+            .ToList();
+
+    /// <summary>Whether the console shows the ticket anywhere: waiting, missed, or at a counter.</summary>
+    private static bool Shown(JsonElement state, string ticket) =>
+        state.GetProperty("services").EnumerateArray().SelectMany(s => s.GetProperty("tickets").EnumerateArray()).Any(t => t.GetProperty("ticket").GetString() == ticket)
+        || state.GetProperty("noShows").EnumerateArray().Any(t => t.GetProperty("ticket").GetString() == ticket)
+        || state.GetProperty("counters").EnumerateArray().Any(c => c.TryGetProperty("ticket", out JsonElement t) && t.GetString() == ticket);
+
+    private static double CareGivenMetric(string metrics) =>
+        metrics.Split('\n').Where(l => l.StartsWith("lobby_care_given_total{", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    private static double Sample(string metrics, string series) =>
+        metrics.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
+}
