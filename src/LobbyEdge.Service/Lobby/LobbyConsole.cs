@@ -38,13 +38,15 @@ public sealed partial class LobbyConsole : IHttpEndpoints
     private readonly StaffDirectory _staff;
     private readonly ILobbyCommands _commands;
     private readonly BranchConfig _config;
+    private readonly ReprintDesk _reprints;
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private Channel<string>[] _subscribers = [];
 
-    /// <summary>Creates the console over the sign-in, its state and the command channel.</summary>
-    public LobbyConsole(ConsoleSignIn signIn, ConsoleState state, StaffDirectory staff, ILobbyCommands commands, BranchConfig config, ILogger<LobbyConsole> logger)
+    /// <summary>Creates the console over the sign-in, its state, the command channel and the reprint desk (which prints reprints).</summary>
+    public LobbyConsole(ConsoleSignIn signIn, ConsoleState state, StaffDirectory staff, ILobbyCommands commands, BranchConfig config, ReprintDesk reprints, ILogger<LobbyConsole> logger)
     {
+        _reprints = reprints ?? throw new ArgumentNullException(nameof(reprints));
         _signIn = signIn ?? throw new ArgumentNullException(nameof(signIn));
         _state = state ?? throw new ArgumentNullException(nameof(state));
         _staff = staff ?? throw new ArgumentNullException(nameof(staff));
@@ -218,9 +220,17 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         }
 
         CommandResult r;
+        ReprintOutcome? printed = null;
         try
         {
-            r = (await _commands.SendAsync(command, context.RequestAborted).ConfigureAwait(false)).Result;
+            CommandOutcome outcome = await _commands.SendAsync(command, context.RequestAborted).ConfigureAwait(false);
+            r = outcome.Result;
+            if (command.Kind == CommandKind.Reprint && r.Accepted)
+            {
+                // The slip prints once the event is durable; the staff member waits for the printer's answer (its own
+                // timeouts bound it), so "out of paper" is said on the console and not found out by the customer.
+                printed = await _reprints.OutcomeAsync(command.Ticket, outcome.LastSequence, context.RequestAborted).ConfigureAwait(false);
+            }
         }
         catch (ChannelClosedException)
         {
@@ -231,6 +241,14 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         if (!r.Accepted)
         {
             return Refused(r.Refusal, ticket);
+        }
+
+        if (printed is { Printed: false } failed)
+        {
+            string why = failed.Printer is null ? "no printer" : $"{failed.Printer}: {failed.Reason}";
+            return Results.Json(
+                new { ok = false, reason = "not_printed", ticket, printer = failed.Printer, messageZh = $"已记录补打，但未出票（{why}）", message = $"Reprint recorded but not printed ({why})." },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         return Results.Json(new { ok = true, ticket = r.Number > 0 ? _config.Services[r.NumberService].FormatNumber(r.Number) : ticket, staff = staff.Id });

@@ -136,7 +136,15 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         }
 
         await Eventually.UntilAsync(async () => Shown(await StateAsync(http), "A001"), "A001 on the console");
-        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync(new Uri("/lobby/api/reprint", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+        // This branch has no printer: the reprint is recorded, and the console says it could not come out.
+        using (HttpResponseMessage reprint = await http.PostAsJsonAsync(new Uri("/lobby/api/reprint", UriKind.Relative), new { ticket = "A001" }))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, reprint.StatusCode);
+            JsonElement body = await reprint.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("not_printed", body.GetProperty("reason").GetString());
+            Assert.Contains("no printer", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync(new Uri("/lobby/api/tier", UriKind.Relative), new { ticket = "A001", tier = "vip" })).StatusCode);
         using (HttpResponseMessage again = await http.PostAsJsonAsync(new Uri("/lobby/api/tier", UriKind.Relative), new { ticket = "A001", tier = "vip" }))
         {

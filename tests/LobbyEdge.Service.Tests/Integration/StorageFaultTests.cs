@@ -37,7 +37,9 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
             int port = ServiceProcess.FreePort();
             await using ServiceProcess service = ServiceProcess.Start(
                 _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "60", "--seed", "3", "--data", disk.Path,
-                $"--Http:Port={port}", "--EventLog:SnapshotEveryEvents=400");
+                $"--Http:Port={port}", "--EventLog:SnapshotEveryEvents=400",
+                // The kiosk stands in for a busy dispenser until the disk fills; its rate limit is not under test here.
+                "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:TicketsPerMinute=6000", "--Kiosk:BranchTicketsPerMinute=6000");
             await service.WaitUntilReadyAsync();
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
             await WaitForHttpAsync(http, service);
@@ -221,6 +223,10 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
                     case HttpStatusCode.Conflict:
                         // Before the simulated day opens, or a service's cap: a refusal by the engine, and that is fine.
                         await Task.Delay(20);
+                        break;
+                    case HttpStatusCode.TooManyRequests:
+                        // The kiosk's rate limit (raised above, but this loop is faster than any kiosk): wait as a kiosk would.
+                        await Task.Delay(50);
                         break;
                     case HttpStatusCode.ServiceUnavailable:
                         using (JsonDocument json = JsonDocument.Parse(body))
