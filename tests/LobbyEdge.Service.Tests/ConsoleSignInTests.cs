@@ -80,6 +80,51 @@ public sealed class ConsoleSignInTests : IDisposable
         Assert.Equal("Li Na", (await signIn.SignInAsync(2048, "5678", "10.0.0.9", CancellationToken.None)).Staff?.Name);
     }
 
+    [Fact]
+    public async Task ParallelSignIns_CheckAtMostTheLockoutsWorthOfPins_AndTheRightPinInTheBurstDoesNotGetIn()
+    {
+        var metrics = new LobbyMetrics(TestBranch.Create());
+        ConsoleSignIn signIn = Create(out _, new ConsoleOptions { LockoutFailures = 5, LockoutMinutes = 5 }, metrics);
+
+        // 40 wrong PINs and the right one all at once from one address, the right one sent after the first 20: each on
+        // its own thread, released together, as 41 requests arriving in one burst are.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = new List<Task<SignInResult>>();
+        for (int i = 0; i < 41; i++)
+        {
+            string pin = i == 20 ? "1234" : (2000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            attempts.Add(Task.Run(async () =>
+            {
+                await go.Task;
+                return await signIn.SignInAsync(1024, pin, "10.0.0.8", CancellationToken.None);
+            }));
+        }
+
+        go.SetResult();
+
+        SignInResult[] results = await Task.WhenAll(attempts);
+        double wrong = await CounterAsync(metrics, "wrong_pin");
+        double locked = await CounterAsync(metrics, "locked");
+        int signedIn = results.Count(r => r.Staff is not null);
+        Assert.True(wrong + signedIn <= 5, $"{wrong} wrong PINs and {signedIn} right ones were checked; at most 5 may be");
+        Assert.Equal(41, wrong + locked + signedIn);
+
+        // Once locked, the right PIN is refused like any other until the lockout lifts.
+        if (wrong == 5)
+        {
+            SignInResult after = await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None);
+            Assert.Null(after.Staff);
+            Assert.NotNull(after.RetryAfter);
+        }
+        else
+        {
+            // The right PIN was among the first five checked and cleared the count: then no lockout was due.
+            Assert.Equal(1, signedIn);
+        }
+    }
+
     [Theory]
     [InlineData("1024:lobby-manager:pbkdf2-sha256$600000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=", "line: must be id:role:pin-hash:name (3 fields found)")]
     [InlineData("0:counter:x:Name", "id: a staff id is a number 1..999999 (got \"0\")")]
@@ -92,11 +137,20 @@ public sealed class ConsoleSignInTests : IDisposable
         Assert.DoesNotContain("1234", e.Message.Replace("1..999999", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
-    private ConsoleSignIn Create(out string path, ConsoleOptions options)
+    private static async Task<double> CounterAsync(LobbyMetrics metrics, string reason)
+    {
+        using var exposition = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(exposition);
+        string prefix = $"lobby_console_signin_failures_total{{reason=\"{reason}\"}} ";
+        string line = System.Text.Encoding.UTF8.GetString(exposition.ToArray()).Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private ConsoleSignIn Create(out string path, ConsoleOptions options, LobbyMetrics? metrics = null)
     {
         path = Path.Combine(_work.FullName, "staff.txt");
         StaffFile.Save(path, [new StaffMember(1024, "Zhang Wei", StaffRole.LobbyManager, PinHash.Hash("1234", PinHash.MinIterations))]);
-        return new ConsoleSignIn(StaffDirectory.Open(path, demo: false), Options.Create(options), new LobbyMetrics(TestBranch.Create()), NullLogger<ConsoleSignIn>.Instance, _clock);
+        return new ConsoleSignIn(StaffDirectory.Open(path, demo: false), Options.Create(options), metrics ?? new LobbyMetrics(TestBranch.Create()), NullLogger<ConsoleSignIn>.Instance, _clock);
     }
 
     private static DefaultHttpContext WithCookie(string token)

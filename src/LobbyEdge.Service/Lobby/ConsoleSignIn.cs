@@ -154,29 +154,43 @@ public sealed partial class ConsoleSignIn
     {
         ArgumentNullException.ThrowIfNull(pin);
         string[] keys = [$"staff:{staffId}", $"address:{address}"];
-        if (LockedFor(keys) is { } wait)
+        if (Reserve(keys) is { } wait)
         {
-            _failures.WithLabels("locked").Inc();
-            Log.Locked(_logger, staffId, address, (int)Math.Ceiling(wait.TotalSeconds));
-            return new SignInResult(null, null, wait);
+            return Refuse(staffId, address, wait);
         }
 
-        StaffMember? member = _staff.Find(staffId, out string? fileProblem);
-        if (fileProblem is not null)
-        {
-            Log.StaffFileBad(_logger, _staff.Path, fileProblem);
-        }
-
+        StaffMember? member;
         bool right;
-        await _hashing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // An unknown id costs as much as a wrong PIN, so the answer's time does not tell which ids exist.
-            right = PinHash.Verify(pin, member?.PinHash ?? s_decoy.Value) && member is not null;
+            member = _staff.Find(staffId, out string? fileProblem);
+            if (fileProblem is not null)
+            {
+                Log.StaffFileBad(_logger, _staff.Path, fileProblem);
+            }
+
+            await _hashing.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Checked again: a lockout set by attempts that finished while this one waited for a hashing slot holds.
+                if (LockedFor(keys) is { } since)
+                {
+                    Release(keys);
+                    return Refuse(staffId, address, since);
+                }
+
+                // An unknown id costs as much as a wrong PIN, so the answer's time does not tell which ids exist.
+                right = PinHash.Verify(pin, member?.PinHash ?? s_decoy.Value) && member is not null;
+            }
+            finally
+            {
+                _hashing.Release();
+            }
         }
-        finally
+        catch
         {
-            _hashing.Release();
+            Release(keys);
+            throw;
         }
 
         if (!right)
@@ -187,10 +201,10 @@ public sealed partial class ConsoleSignIn
             return new SignInResult(null, null, locked);
         }
 
-        lock (_strikes)
+        if (Succeed(keys) is { } lockedMeanwhile)
         {
-            _strikes.Remove(keys[0]);
-            _strikes.Remove(keys[1]);
+            // Wrong PINs sent alongside this one locked the id or the address: the lockout holds, even for the right PIN.
+            return Refuse(staffId, address, lockedMeanwhile);
         }
 
         Sweep();
@@ -278,6 +292,9 @@ public sealed partial class ConsoleSignIn
             && (!Uri.TryCreate(origin, UriKind.Absolute, out Uri? o) || !string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>The wait given when enough attempts are already being checked (they finish within a second or two).</summary>
+    private static readonly TimeSpan s_pendingWait = TimeSpan.FromSeconds(2);
+
     private static readonly Lazy<string> s_decoy = new(() => PinHash.Hash("000000"));
 
     private bool Expired(Session session, DateTimeOffset now) =>
@@ -294,6 +311,13 @@ public sealed partial class ConsoleSignIn
                 _sessions.TryRemove(s.Key, out _);
             }
         }
+    }
+
+    private SignInResult Refuse(int staffId, string address, TimeSpan wait)
+    {
+        _failures.WithLabels("locked").Inc();
+        Log.Locked(_logger, staffId, address, (int)Math.Ceiling(wait.TotalSeconds));
+        return new SignInResult(null, null, wait);
     }
 
     private TimeSpan? LockedFor(string[] keys)
@@ -314,7 +338,121 @@ public sealed partial class ConsoleSignIn
         return longest;
     }
 
-    /// <summary>Counts a wrong PIN against each key; returns the most failures in a row and, when that locks, for how long.</summary>
+    /// <summary>
+    /// Under the same lock as the lockout check, counts this attempt as a pending strike against each key before its
+    /// PIN is checked, so at most <see cref="ConsoleOptions.LockoutFailures"/> attempts per staff id and per address are
+    /// in flight or failed at once, however many arrive together. Returns how long to wait when the attempt is refused
+    /// (locked out, or that many attempts already pending), else null (reserved: end with Strike, Succeed or Release).
+    /// </summary>
+    private TimeSpan? Reserve(string[] keys)
+    {
+        DateTimeOffset now = _clock.GetUtcNow();
+        lock (_strikes)
+        {
+            TimeSpan? refused = null;
+            foreach (string key in keys)
+            {
+                Strikes s = Current(key, now);
+                if (s.LockedUntil > now)
+                {
+                    refused = refused is { } r && r > s.LockedUntil - now ? r : s.LockedUntil - now;
+                }
+                else if (s.Failures + s.Pending >= _options.LockoutFailures)
+                {
+                    // Enough PINs are being checked already: this one waits for their outcome.
+                    refused ??= s_pendingWait;
+                }
+            }
+
+            if (refused is not null)
+            {
+                return refused;
+            }
+
+            foreach (string key in keys)
+            {
+                _strikes[key].Pending++;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Takes back a reservation whose PIN was not checked.</summary>
+    private void Release(string[] keys)
+    {
+        lock (_strikes)
+        {
+            foreach (string key in keys)
+            {
+                if (_strikes.TryGetValue(key, out Strikes? s) && s.Pending > 0)
+                {
+                    s.Pending--;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A right PIN: takes back the reservation and clears the count, unless a lockout was set while it was checked
+    /// (then returns how long it lasts, and the sign-in is refused).
+    /// </summary>
+    private TimeSpan? Succeed(string[] keys)
+    {
+        DateTimeOffset now = _clock.GetUtcNow();
+        TimeSpan? locked = null;
+        lock (_strikes)
+        {
+            foreach (string key in keys)
+            {
+                if (_strikes.TryGetValue(key, out Strikes? s))
+                {
+                    s.Pending = Math.Max(0, s.Pending - 1);
+                    if (s.LockedUntil > now)
+                    {
+                        locked = locked is { } l && l > s.LockedUntil - now ? l : s.LockedUntil - now;
+                    }
+                }
+            }
+
+            if (locked is null)
+            {
+                foreach (string key in keys)
+                {
+                    if (_strikes.TryGetValue(key, out Strikes? s))
+                    {
+                        s.Failures = 0;
+                        if (s.Pending == 0)
+                        {
+                            _strikes.Remove(key);
+                        }
+                    }
+                }
+            }
+        }
+
+        return locked;
+    }
+
+    /// <summary>The count for <paramref name="key"/>, started again after a lockout served or a quiet spell (call under the lock).</summary>
+    private Strikes Current(string key, DateTimeOffset now)
+    {
+        TimeSpan lockout = TimeSpan.FromMinutes(_options.LockoutMinutes);
+        if (!_strikes.TryGetValue(key, out Strikes? s))
+        {
+            _strikes[key] = s = new Strikes();
+        }
+        else if ((s.LockedUntil != default && s.LockedUntil <= now) || (s.Pending == 0 && now - s.Last > lockout * 3))
+        {
+            // A lockout served, or a quiet spell, starts the count again (attempts still being checked stay counted).
+            s.Failures = 0;
+            s.LockedUntil = default;
+        }
+
+        return s;
+    }
+
+    /// <summary>Counts a wrong PIN (its reservation becomes a failure); returns the most failures in a row and, when that locks, for how long.</summary>
     private (int Failures, TimeSpan? Locked) Strike(string[] keys)
     {
         DateTimeOffset now = _clock.GetUtcNow();
@@ -325,15 +463,11 @@ public sealed partial class ConsoleSignIn
         {
             foreach (string key in keys)
             {
-                if (!_strikes.TryGetValue(key, out Strikes? s) || (s.LockedUntil != default && s.LockedUntil <= now) || now - s.Last > lockout * 3)
-                {
-                    // A lockout served, or a quiet spell, starts the count again.
-                    _strikes[key] = s = new Strikes();
-                }
-
+                Strikes s = Current(key, now);
+                s.Pending = Math.Max(0, s.Pending - 1);
                 s.Failures++;
                 s.Last = now;
-                if (s.Failures >= _options.LockoutFailures)
+                if (s.Failures >= _options.LockoutFailures && s.LockedUntil <= now)
                 {
                     s.LockedUntil = now + lockout;
                     locked = true;
@@ -346,7 +480,7 @@ public sealed partial class ConsoleSignIn
             if (_strikes.Count > 10_000)
             {
                 // Bounded: a scan of made-up ids from many addresses cannot grow this without end.
-                foreach (string stale in _strikes.Where(kv => kv.Value.LockedUntil <= now && now - kv.Value.Last > lockout).Select(kv => kv.Key).ToList())
+                foreach (string stale in _strikes.Where(kv => kv.Value.Pending == 0 && kv.Value.LockedUntil <= now && now - kv.Value.Last > lockout).Select(kv => kv.Key).ToList())
                 {
                     _strikes.Remove(stale);
                 }
@@ -372,6 +506,9 @@ public sealed partial class ConsoleSignIn
         public DateTimeOffset Last { get; set; }
 
         public DateTimeOffset LockedUntil { get; set; }
+
+        /// <summary>Attempts whose PIN is being checked now (each counts against the limit as a strike would).</summary>
+        public int Pending { get; set; }
     }
 
     private static partial class Log

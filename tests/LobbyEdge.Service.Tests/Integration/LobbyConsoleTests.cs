@@ -420,6 +420,43 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         }, $"{recognised} to be shown as a VIP (or called)");
     }
 
+    [Fact]
+    public async Task ParallelSignInBurst_ChecksAtMostFivePins_AndTheRightPinInTheBurstIsLockedOut()
+    {
+        (ServiceProcess service, Uri baseAddress) = await StartSimulationAsync(seed: 5);
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+
+        // 100 wrong PINs and the demo PIN in the middle, all at once (what `xargs -P 150 curl` did).
+        var burst = new List<Task<HttpStatusCode>>();
+        for (int i = 0; i < 101; i++)
+        {
+            string pin = i == 50 ? DemoPin : (3000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            burst.Add(Task.Run(async () =>
+            {
+                using HttpResponseMessage r = await SignInAsync(http, DemoStaff, pin);
+                return r.StatusCode;
+            }));
+        }
+
+        HttpStatusCode[] answers = await Task.WhenAll(burst);
+        string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        double wrong = Sample(metrics, "lobby_console_signin_failures_total{reason=\"wrong_pin\"}");
+        double locked = Sample(metrics, "lobby_console_signin_failures_total{reason=\"locked\"}");
+        int signedIn = answers.Count(a => a == HttpStatusCode.OK);
+        output.WriteLine($"wrong_pin {wrong}, locked {locked}, signed in {signedIn}, 429s {answers.Count(a => a == HttpStatusCode.TooManyRequests)}");
+        Assert.True(wrong + signedIn <= 5, $"{wrong} wrong and {signedIn} right PINs were checked; at most 5 may be");
+        Assert.Equal(101, wrong + locked + signedIn);
+        Assert.True(answers.Count(a => a == HttpStatusCode.TooManyRequests) >= 96, "the rest are refused with 429");
+
+        // Locked: the right PIN does not get in either.
+        if (wrong >= 5)
+        {
+            using HttpResponseMessage after = await SignInAsync(http, DemoStaff, DemoPin);
+            Assert.Equal(HttpStatusCode.TooManyRequests, after.StatusCode);
+        }
+    }
+
     private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(int seed, string? profile = null)
     {
         int port = ServiceProcess.FreePort();
