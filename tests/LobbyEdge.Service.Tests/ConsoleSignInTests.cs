@@ -125,6 +125,34 @@ public sealed class ConsoleSignInTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Session_EndsWhenItsStaffMemberIsRemoved_OrTheirPinOrRoleChanges()
+    {
+        ConsoleSignIn signIn = Create(out string path, new ConsoleOptions());
+        StaffMember original = StaffFile.Load(path)[0];
+        HttpContext request = WithCookie((await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None)).Token!);
+        Assert.NotNull(signIn.Authenticate(request));
+
+        // A new name keeps the session (and shows); a new role ends it.
+        Rewrite(path, original with { Name = "Zhang Wei 张伟" }, 5);
+        Assert.Equal("Zhang Wei 张伟", signIn.Authenticate(request)?.Name);
+        Rewrite(path, original with { Role = StaffRole.Counter }, 10);
+        Assert.Null(signIn.Authenticate(request));
+        Assert.False(signIn.IsOpen(request));
+
+        Rewrite(path, original, 15);
+        request = WithCookie((await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None)).Token!);
+        Rewrite(path, original with { PinHash = PinHash.Hash("1234", PinHash.MinIterations) }, 20);
+        Assert.Null(signIn.Authenticate(request));
+
+        request = WithCookie((await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None)).Token!);
+        StaffFile.Save(path, []);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(25));
+        Assert.False(signIn.IsOpen(request));
+        Assert.Null(signIn.Authenticate(request));
+        Assert.Equal(0, signIn.SessionCount);
+    }
+
     [Theory]
     [InlineData("1024:lobby-manager:pbkdf2-sha256$600000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=", "line: must be id:role:pin-hash:name (3 fields found)")]
     [InlineData("0:counter:x:Name", "id: a staff id is a number 1..999999 (got \"0\")")]
@@ -151,6 +179,12 @@ public sealed class ConsoleSignInTests : IDisposable
         path = Path.Combine(_work.FullName, "staff.txt");
         StaffFile.Save(path, [new StaffMember(1024, "Zhang Wei", StaffRole.LobbyManager, PinHash.Hash("1234", PinHash.MinIterations))]);
         return new ConsoleSignIn(StaffDirectory.Open(path, demo: false), Options.Create(options), metrics ?? new LobbyMetrics(TestBranch.Create()), NullLogger<ConsoleSignIn>.Instance, _clock);
+    }
+
+    private static void Rewrite(string path, StaffMember member, int seconds)
+    {
+        StaffFile.Save(path, [member]);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(seconds));
     }
 
     private static DefaultHttpContext WithCookie(string token)

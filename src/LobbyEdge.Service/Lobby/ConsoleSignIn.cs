@@ -231,14 +231,31 @@ public sealed partial class ConsoleSignIn
             return null;
         }
 
+        if (Current(session) is not { } staff)
+        {
+            // Removed from the staff file, or their PIN or role changed since they signed in: the session ends.
+            if (_sessions.TryRemove(token, out _))
+            {
+                Log.SessionEnded(_logger, session.Staff.Id);
+            }
+
+            return null;
+        }
+
         Interlocked.Exchange(ref session.LastSeenTicks, now.UtcTicks);
-        return session.Staff;
+        return staff;
     }
 
-    /// <summary>Whether the request's session is still open (for a live feed to end when it expires).</summary>
-    public bool IsOpen(HttpContext context) =>
-        context.Request.Cookies.TryGetValue(CookieName, out string? token) && token is not null
-        && _sessions.TryGetValue(token, out Session? session) && !Expired(session, _clock.GetUtcNow());
+    /// <summary>
+    /// Whether the request's session is still open (for a live feed to end when it expires, or when its staff member
+    /// is removed or their PIN or role changes).
+    /// </summary>
+    public bool IsOpen(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Request.Cookies.TryGetValue(CookieName, out string? token) && token is not null
+            && _sessions.TryGetValue(token, out Session? session) && !Expired(session, _clock.GetUtcNow()) && Current(session) is not null;
+    }
 
     /// <summary>Ends the request's session, if any.</summary>
     public void SignOut(HttpContext context)
@@ -300,6 +317,21 @@ public sealed partial class ConsoleSignIn
     private bool Expired(Session session, DateTimeOffset now) =>
         now - session.SignedIn > TimeSpan.FromHours(_options.SessionMaxHours)
         || now.UtcTicks - Interlocked.Read(ref session.LastSeenTicks) > TimeSpan.FromMinutes(_options.SessionIdleMinutes).Ticks;
+
+    /// <summary>
+    /// The session's staff member as the staff directory has them now (re-read when the file changed), or null when they
+    /// are gone or their PIN hash or role is no longer the one they signed in with.
+    /// </summary>
+    private StaffMember? Current(Session session)
+    {
+        StaffMember? now = _staff.Find(session.Staff.Id, out string? problem);
+        if (problem is not null)
+        {
+            Log.StaffFileBad(_logger, _staff.Path, problem);
+        }
+
+        return now is not null && string.Equals(now.PinHash, session.Staff.PinHash, StringComparison.Ordinal) && now.Role == session.Staff.Role ? now : null;
+    }
 
     private void Sweep()
     {
@@ -527,6 +559,9 @@ public sealed partial class ConsoleSignIn
 
         [LoggerMessage(1105, LogLevel.Warning, "Console: sign-in for staff {Staff} from {Address} refused, locked out for {Seconds} s more")]
         public static partial void Locked(ILogger logger, int staff, string address, int seconds);
+
+        [LoggerMessage(1107, LogLevel.Information, "Console: session of staff {Staff} ended: removed from the staff file, or their PIN or role changed")]
+        public static partial void SessionEnded(ILogger logger, int staff);
 
         [LoggerMessage(1106, LogLevel.Error, "Console: the staff file {Path} changed and cannot be read; the last good list is kept: {Problem}")]
         public static partial void StaffFileBad(ILogger logger, string path, string problem);

@@ -457,6 +457,44 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task RemovingStaff_OrResettingTheirPin_EndsTheirSessions()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        foreach ((string id, string role, string pin) in new[] { ("1024", "lobby-manager", "135790"), ("7", "counter", "246810") })
+        {
+            (int code, _, string stderr) = await ServiceProcess.RunWithInputAsync(
+                _work.FullName, TimeSpan.FromMinutes(1), pin + "\n", "staff", "add", "--data", data, "--id", id, "--name", $"Staff {id}", "--role", role);
+            Assert.True(code == 0, stderr);
+        }
+
+        string profile = KioskBranch.Write(_work.FullName, "");
+        int port = ServiceProcess.FreePort();
+        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", profile, "--data", data, $"--Http:Port={port}");
+        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        using HttpClient manager = Client(baseAddress);
+        using HttpClient clerk = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(manager, 1024, "135790")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(clerk, 7, "246810")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clerk.GetAsync(new Uri("/lobby/api/me", UriKind.Relative))).StatusCode);
+
+        // Removed from the staff file: the clerk's open session ends at once; the manager's stays.
+        (int removed, _, string removeError) = await ServiceProcess.RunWithInputAsync(_work.FullName, TimeSpan.FromMinutes(1), "", "staff", "remove", "--data", data, "--id", "7");
+        Assert.True(removed == 0, removeError);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await clerk.GetAsync(new Uri("/lobby/api/me", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await clerk.PostAsJsonAsync(new Uri("/lobby/api/care", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync(new Uri("/lobby/api/me", UriKind.Relative))).StatusCode);
+
+        // A new PIN (a lost or shared PIN is reset): sessions signed in with the old one end; the new PIN signs in.
+        (int reset, _, string resetError) = await ServiceProcess.RunWithInputAsync(_work.FullName, TimeSpan.FromMinutes(1), "975310\n", "staff", "pin", "--data", data, "--id", "1024");
+        Assert.True(reset == 0, resetError);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await manager.GetAsync(new Uri("/lobby/api/me", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await manager.PostAsJsonAsync(new Uri("/lobby/api/care", UriKind.Relative), new { ticket = "A001" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(manager, 1024, "975310")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync(new Uri("/lobby/api/me", UriKind.Relative))).StatusCode);
+    }
+
     private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(int seed, string? profile = null)
     {
         int port = ServiceProcess.FreePort();
