@@ -110,11 +110,8 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         }
 
         // Not a simulation: no demo staff. The branch and the clock are the kiosk tests' (open all day, UTC).
-        string profile = KioskBranch.Write(_work.FullName, "");
-        int port = ServiceProcess.FreePort();
-        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", profile, "--data", data, $"--Http:Port={port}");
-        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        (ServiceProcess service, Uri baseAddress) = await StartWithStaffFileAsync(data);
+        await using ServiceProcess owned = service;
         using HttpClient http = Client(baseAddress);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SignInAsync(http, DemoStaff, DemoPin)).StatusCode);
         using (HttpResponseMessage right = await SignInAsync(http, 1024, Pin))
@@ -468,11 +465,8 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
             Assert.True(code == 0, stderr);
         }
 
-        string profile = KioskBranch.Write(_work.FullName, "");
-        int port = ServiceProcess.FreePort();
-        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", profile, "--data", data, $"--Http:Port={port}");
-        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        (ServiceProcess service, Uri baseAddress) = await StartWithStaffFileAsync(data);
+        await using ServiceProcess owned = service;
         using HttpClient manager = Client(baseAddress);
         using HttpClient clerk = Client(baseAddress);
         Assert.Equal(HttpStatusCode.OK, (await SignInAsync(manager, 1024, "135790")).StatusCode);
@@ -503,6 +497,16 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
             "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}");
         await service.WaitUntilReadyAsync();
         await service.WaitForLineAsync(m => m.Contains($"as staff {DemoStaff} with PIN {DemoPin}", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        return (service, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>Not a simulation (no demo staff): the kiosk tests' branch and clock (open all day, UTC), staff from <paramref name="data"/>.</summary>
+    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartWithStaffFileAsync(string data)
+    {
+        string profile = KioskBranch.Write(_work.FullName, "");
+        int port = ServiceProcess.FreePort();
+        ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", profile, "--data", data, $"--Http:Port={port}");
         await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
         return (service, new Uri($"http://127.0.0.1:{port}"));
     }
