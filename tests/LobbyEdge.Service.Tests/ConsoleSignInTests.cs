@@ -153,6 +153,26 @@ public sealed class ConsoleSignInTests : IDisposable
         Assert.Equal(0, signIn.SessionCount);
     }
 
+    [Fact]
+    public async Task OpenLiveFeed_KeepsTheSessionPastTheIdleMinutes_UpToItsMaximumAge()
+    {
+        ConsoleSignIn signIn = Create(out _, new ConsoleOptions { SessionIdleMinutes = 1, SessionMaxHours = 1 });
+        HttpContext watching = WithCookie((await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None)).Token!);
+        HttpContext untouched = WithCookie((await signIn.SignInAsync(1024, "1234", "10.0.0.8", CancellationToken.None)).Token!);
+
+        // The feed asks before each message it sends (at least every second); nobody taps either console.
+        for (int second = 1; second <= 59 * 60; second++)
+        {
+            _clock.Step(TimeSpan.FromSeconds(1));
+            Assert.True(signIn.IsOpen(watching), $"the open console was signed out after {second} s");
+        }
+
+        Assert.Null(signIn.Authenticate(untouched));
+        Assert.Equal(1024, signIn.Authenticate(watching)?.Id);
+        _clock.Step(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        Assert.False(signIn.IsOpen(watching));
+    }
+
     [Theory]
     [InlineData("1024:lobby-manager:pbkdf2-sha256$600000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=", "line: must be id:role:pin-hash:name (3 fields found)")]
     [InlineData("0:counter:x:Name", "id: a staff id is a number 1..999999 (got \"0\")")]

@@ -247,15 +247,12 @@ public sealed partial class ConsoleSignIn
     }
 
     /// <summary>
-    /// Whether the request's session is still open (for a live feed to end when it expires, or when its staff member
-    /// is removed or their PIN or role changes).
+    /// Whether the request's session is still open, for a live feed to end when it expires or when its staff member is
+    /// removed or their PIN or role changes. An open session is marked seen: a console left open on its live feed
+    /// (which asks before every message, at least every second) stays signed in up to the maximum session age, while
+    /// a page that is closed stops asking and its session ends after the idle minutes.
     /// </summary>
-    public bool IsOpen(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return context.Request.Cookies.TryGetValue(CookieName, out string? token) && token is not null
-            && _sessions.TryGetValue(token, out Session? session) && !Expired(session, _clock.GetUtcNow()) && Current(session) is not null;
-    }
+    public bool IsOpen(HttpContext context) => Authenticate(context) is not null;
 
     /// <summary>Ends the request's session, if any.</summary>
     public void SignOut(HttpContext context)
