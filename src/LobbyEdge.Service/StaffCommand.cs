@@ -8,8 +8,10 @@ namespace LobbyEdge.Service;
 /// the process list; it is stored hashed only.
 /// </summary>
 /// <remarks>
-/// Exit codes: 0 done; 2 a bad command line, a bad PIN or name, or a staff file that cannot be read (one
-/// <c>file:line: field: problem</c> line per bad line); 1 the file cannot be written.
+/// Exit codes: 0 done (<c>list</c> of a file that does not exist says "no staff file at &lt;path&gt;" and lists
+/// nothing); 2 a bad command line (option values are never echoed), a bad PIN or name, a directory given as the file,
+/// or a staff file that cannot be read (one <c>file:line: field: problem</c> line per bad line); 1 the file cannot be
+/// written. Comment lines of a hand-edited file are kept.
 /// </remarks>
 public static class StaffCommand
 {
@@ -36,7 +38,8 @@ public static class StaffCommand
             string? value = i + 1 < args.Count ? args[++i] : null;
             if (name is not ("--data" or "--file" or "--id" or "--name" or "--role") || value is null || !options.TryAdd(name, value))
             {
-                return Fail(stderr, $"{tool}: bad option '{name}'{(value is null ? " (no value)" : $" '{value}'")}");
+                // The value is never repeated: it may be a PIN typed after an option that does not exist (--pin 1234).
+                return Fail(stderr, $"{tool}: bad option '{name}'{(value is null ? " (no value)" : options.ContainsKey(name) ? " (given twice)" : "")}");
             }
         }
 
@@ -67,6 +70,12 @@ public static class StaffCommand
         {
             stderr.WriteLine(e.Message);
             return ExitCodes.InvalidConfiguration;
+        }
+
+        if (verb == "list" && !File.Exists(file))
+        {
+            stderr.WriteLine($"{tool}: no staff file at {Path.GetFullPath(file)}");
+            return ExitCodes.Stopped;
         }
 
         int index = staff.FindIndex(s => s.Id == id);

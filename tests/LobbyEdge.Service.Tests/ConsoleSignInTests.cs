@@ -173,6 +173,40 @@ public sealed class ConsoleSignInTests : IDisposable
         Assert.False(signIn.IsOpen(watching));
     }
 
+    [Fact]
+    public void StaffCommand_SaysWhenThereIsNoFile_RefusesADirectory_NeverEchoesAnOptionValue_AndKeepsComments()
+    {
+        string missing = Path.Combine(_work.FullName, "nope", "staff.txt");
+        (int code, string stdout, string stderr) = Staff("", "list", "--file", missing);
+        Assert.Equal(0, code);
+        Assert.Equal("", stdout);
+        Assert.Contains($"no staff file at {missing}", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = Staff("", "list", "--file", _work.FullName);
+        Assert.Equal(2, code);
+        Assert.Contains("is a directory", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = Staff("1234\n", "add", "--file", _work.FullName, "--id", "5", "--name", "Wang", "--role", "counter");
+        Assert.Equal(2, code);
+        Assert.Contains("is a directory", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = Staff("", "pin", "--file", missing, "--id", "1024", "--pin", "864201");
+        Assert.Equal(2, code);
+        Assert.Contains("bad option '--pin'", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("864201", stderr, StringComparison.Ordinal);
+
+        // A hand-edited file: its comments survive add, pin and remove.
+        Create(out string path, new ConsoleOptions());
+        File.WriteAllText(path, "# Branch 0101 staff, kept by the branch supervisor\n" + File.ReadAllText(path) + "\n# leavers: see HR\n");
+        Assert.Equal(0, Staff("5678\n", "add", "--file", path, "--id", "2048", "--name", "Li Na", "--role", "counter").Code);
+        Assert.Equal(0, Staff("97531\n", "pin", "--file", path, "--id", "1024").Code);
+        Assert.Equal(0, Staff("", "remove", "--file", path, "--id", "2048").Code);
+        string text = File.ReadAllText(path);
+        Assert.Contains("# Branch 0101 staff, kept by the branch supervisor\n", text, StringComparison.Ordinal);
+        Assert.Contains("# leavers: see HR\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Li Na", text, StringComparison.Ordinal);
+        Assert.True(PinHash.Verify("97531", StaffFile.Load(path).Single().PinHash));
+    }
+
     [Theory]
     [InlineData("1024:lobby-manager:pbkdf2-sha256$600000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=", "line: must be id:role:pin-hash:name (3 fields found)")]
     [InlineData("0:counter:x:Name", "id: a staff id is a number 1..999999 (got \"0\")")]
@@ -199,6 +233,14 @@ public sealed class ConsoleSignInTests : IDisposable
         path = Path.Combine(_work.FullName, "staff.txt");
         StaffFile.Save(path, [new StaffMember(1024, "Zhang Wei", StaffRole.LobbyManager, PinHash.Hash("1234", PinHash.MinIterations))]);
         return new ConsoleSignIn(StaffDirectory.Open(path, demo: false), Options.Create(options), metrics ?? new LobbyMetrics(TestBranch.Create()), NullLogger<ConsoleSignIn>.Instance, _clock);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Staff(string stdin, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = StaffCommand.Run(["staff", .. args], new StringReader(stdin), output, error);
+        return (code, output.ToString(), error.ToString());
     }
 
     private static void Rewrite(string path, StaffMember member, int seconds)

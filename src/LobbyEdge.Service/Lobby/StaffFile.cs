@@ -200,13 +200,18 @@ public static class StaffFile
         : null;
 
     /// <summary>Reads the staff file; a file that does not exist is an empty list.</summary>
-    /// <exception cref="StaffFileException">One <c>file:line: field: problem</c> line per bad line.</exception>
+    /// <exception cref="StaffFileException">One <c>file:line: field: problem</c> line per bad line; or the path is a directory.</exception>
     public static IReadOnlyList<StaffMember> Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         string[] lines;
         try
         {
+            if (Directory.Exists(path))
+            {
+                throw new StaffFileException($"{path}: is a directory, not a staff file");
+            }
+
             if (!File.Exists(path))
             {
                 return [];
@@ -285,17 +290,38 @@ public static class StaffFile
 
     /// <summary>
     /// Writes the staff list to <paramref name="path"/> atomically (a temporary file renamed over it), readable and
-    /// writable by its owner only.
+    /// writable by its owner only. A file already there keeps its comment and blank lines and the order of its staff:
+    /// each staff line is replaced by the member with its id (or dropped when they are gone), new staff go at the end.
     /// </summary>
     public static void Save(string path, IEnumerable<StaffMember> staff)
     {
         ArgumentNullException.ThrowIfNull(staff);
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var text = new StringBuilder().Append(Header).Append('\n');
-        foreach (StaffMember s in staff.OrderBy(s => s.Id))
+        var members = staff.OrderBy(s => s.Id).ToDictionary(s => s.Id);
+        var text = new StringBuilder();
+        string[] kept = File.Exists(full) ? File.ReadAllLines(full, Encoding.UTF8) : [];
+        if (kept.Length == 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{s.Id}:{s.RoleName}:{s.PinHash}:{s.Name}\n");
+            text.Append(Header).Append('\n');
+        }
+
+        foreach (string line in kept)
+        {
+            string trimmed = line.Trim();
+            if (trimmed.Length == 0 || trimmed[0] == '#')
+            {
+                text.Append(line).Append('\n');
+            }
+            else if (IdProblem(trimmed.Split(':', 2)[0].Trim(), out int id) is null && members.Remove(id, out StaffMember? member))
+            {
+                Append(text, member);
+            }
+        }
+
+        foreach (StaffMember s in members.Values)
+        {
+            Append(text, s);
         }
 
         string temporary = full + ".tmp";
@@ -313,4 +339,7 @@ public static class StaffFile
 
         File.Move(temporary, full, overwrite: true);
     }
+
+    private static void Append(StringBuilder text, StaffMember s) =>
+        text.Append(CultureInfo.InvariantCulture, $"{s.Id}:{s.RoleName}:{s.PinHash}:{s.Name}\n");
 }
