@@ -304,6 +304,85 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task HeldPresses_OnCareAndMore_AreNotLost_WhileUpdatesArrive()
+    {
+        // A busy simulated floor at 240x: the console's state changes several times a second. Presses are real input
+        // events (button down, held, up), held longer than the gap between two updates, as a finger on a tablet is.
+        (ServiceProcess service, Uri baseAddress) = await StartSimulationAsync(seed: 5, speed: 240);
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, DemoStaff, DemoPin)).StatusCode);
+        await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
+        string page = await SignInInBrowserAsync(chromium, baseAddress, 1024, 600);
+
+        // Count the state messages the page gets (a second feed in the same page), and note what each press went down on.
+        await chromium.EvaluateAsync(page, """
+            window.updates = 0; new EventSource('/lobby/events').addEventListener('state', () => window.updates++);
+            document.addEventListener('pointerdown', e => { const b = e.target.closest('button'); window.downOn = b ? b.className : ''; }, true);
+            window.pressed = new Set(); true
+            """);
+
+        // A busy floor: a handful of customers waiting.
+        await chromium.WaitForAsync(page, "document.querySelectorAll('.ticket').length >= 5", TimeSpan.FromMinutes(2));
+        int figureBefore = (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32();
+        int recorded = 0, updatedDuringPress = 0, pressesOnMore = 0;
+        for (int attempt = 0; attempt < 40 && (recorded < 3 || pressesOnMore < 3 || updatedDuringPress < 3); attempt++)
+        {
+            bool onMore = recorded >= 3;
+            string kind = onMore ? "more" : "care";
+            JsonElement target = await chromium.EvaluateAsync(page, $$"""
+                (() => { const b = [...document.querySelectorAll('.ticket button.{{kind}}')].find(b => !b.disabled && !window.pressed.has(b.dataset.ticket));
+                         if (!b) { return null; }
+                         b.scrollIntoView({ block: 'center' }); const r = b.getBoundingClientRect();
+                         document.getElementById('toast').className = ''; window.downOn = null; window.updatesAtPress = window.updates;
+                         if ('{{kind}}' === 'care') { window.pressed.add(b.dataset.ticket); }
+                         return { ticket: b.dataset.ticket, x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()
+                """);
+            if (target.ValueKind != JsonValueKind.Object)
+            {
+                await Task.Delay(200);
+                continue;
+            }
+
+            await chromium.PressAsync(page, target.GetProperty("x").GetDouble(), target.GetProperty("y").GetDouble(), TimeSpan.FromMilliseconds(onMore ? 150 : 300));
+            int during = (await chromium.EvaluateAsync(page, "window.updates - window.updatesAtPress")).GetInt32();
+            string downOn = (await chromium.EvaluateAsync(page, "window.downOn ?? ''")).GetString() ?? "";
+            if (downOn != kind)
+            {
+                // The card moved between finding it and pressing (before the finger was down): not this test's case.
+                output.WriteLine($"press {attempt} went down on '{downOn}', not on {kind}");
+                await chromium.EvaluateAsync(page, "document.getElementById('sheetClose').click()");
+                continue;
+            }
+
+            updatedDuringPress += during > 0 ? 1 : 0;
+            if (onMore)
+            {
+                // The press opens the ticket's sheet.
+                await chromium.WaitForAsync(page, "document.getElementById('sheet').classList.contains('show')", TimeSpan.FromSeconds(5));
+                await chromium.EvaluateAsync(page, "document.getElementById('sheetClose').click()");
+                pressesOnMore++;
+                output.WriteLine($"⋯ on {target.GetProperty("ticket").GetString()}: sheet opened ({during} updates during the press)");
+                continue;
+            }
+
+            // The press records care (or the ticket was called meanwhile, and the console says so): never nothing.
+            await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(5));
+            string reason = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
+            output.WriteLine($"care on {target.GetProperty("ticket").GetString()}: {(reason.Length == 0 ? "recorded" : reason)} ({during} updates during the press)");
+            Assert.True(reason is "" or "TicketNotWaiting", $"care refused: {reason}");
+            recorded += reason.Length == 0 ? 1 : 0;
+        }
+
+        Assert.Equal(3, recorded);
+        Assert.True(pressesOnMore >= 3, $"only {pressesOnMore} presses on ⋯");
+        Assert.True(updatedDuringPress >= 3, $"only {updatedDuringPress} presses had an update while held");
+        await Eventually.UntilAsync(
+            async () => (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32() >= figureBefore + recorded,
+            "the console's care figure to count every press");
+    }
+
+    [Fact]
     public async Task RecoverByNumber_AcceptedInTolerance_RefusedWithTheReasonOutside_AndDivert()
     {
         // The demo branch with a short tolerance (three further calls, five minutes), so a missed call expires soon.
@@ -420,11 +499,11 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         }, $"{recognised} to be shown as a VIP (or called)");
     }
 
-    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(int seed, string? profile = null)
+    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(int seed, string? profile = null, int speed = 60)
     {
         int port = ServiceProcess.FreePort();
         ServiceProcess service = ServiceProcess.Start(
-            _work.FullName, "--branch", profile ?? ServiceProcess.DemoProfile, "--simulate", "--speed", "60", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _work.FullName, "--branch", profile ?? ServiceProcess.DemoProfile, "--simulate", "--speed", speed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}");
         await service.WaitUntilReadyAsync();
         await service.WaitForLineAsync(m => m.Contains($"as staff {DemoStaff} with PIN {DemoPin}", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
