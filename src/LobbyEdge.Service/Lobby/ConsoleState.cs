@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -49,7 +50,8 @@ public sealed class ConsoleState : IEngineEventSink
     private readonly Stopwatch _sinceBuild = Stopwatch.StartNew();
     private readonly List<(int Rank, long WaitTicks, TicketView View)> _rows = [];
     private byte[] _json = "{}"u8.ToArray();
-    private Dictionary<string, int> _tickets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _tickets = new(StringComparer.Ordinal);
+    private int _mapped;
     private long _builtSequence = -1;
     private int _watchers;
     private int _firstCalls;
@@ -69,6 +71,7 @@ public sealed class ConsoleState : IEngineEventSink
         _queue = new int[capacity];
         _noShowAt = new long[capacity];
         _called = new bool[capacity];
+        MapNewTickets();
         Build();
     }
 
@@ -76,10 +79,14 @@ public sealed class ConsoleState : IEngineEventSink
     public byte[] Json => Volatile.Read(ref _json);
 
     /// <summary>
-    /// The tickets the latest state shows (waiting, no-show, at a counter) by printed number (e.g. <c>A017</c>) to the
-    /// engine's ticket id: how an action from the page names the ticket it was shown.
+    /// Every ticket of the day by printed number (e.g. <c>A017</c>) to the engine's ticket id, the newest ticket
+    /// holding each number (a number used again after it wrapped names its newest ticket, as the engine's own
+    /// <see cref="QueueEngine.FindTicket"/> does): how an action from the page names a ticket. It covers the tickets the
+    /// page does not list too (more than <see cref="MaxTicketsShown"/> waiting, ended ones), so the engine decides and
+    /// its own reason (not waiting, ended, ...) is what the staff member sees. Kept on the engine loop; safe to read
+    /// from any thread.
     /// </summary>
-    public IReadOnlyDictionary<string, int> Tickets => Volatile.Read(ref _tickets);
+    public IReadOnlyDictionary<string, int> Tickets => _tickets;
 
     /// <summary>
     /// Pages watching the live feed now (<see cref="Watch"/>). Without any, the state is rebuilt only after a change:
@@ -98,6 +105,8 @@ public sealed class ConsoleState : IEngineEventSink
             switch (e.Kind)
             {
                 case EventKind.DayOpened:
+                    _tickets.Clear();
+                    _mapped = 0;
                     Array.Clear(_called);
                     Array.Clear(_noShowAt);
                     _firstCalls = _withinSla = _noShows = 0;
@@ -132,10 +141,29 @@ public sealed class ConsoleState : IEngineEventSink
     /// <inheritdoc />
     public void OnBatchEnd()
     {
+        MapNewTickets();
         TimeSpan since = _sinceBuild.Elapsed;
         if ((_engine.LastSequence != _builtSequence && since >= MinInterval) || (since >= MaxInterval && Watchers > 0))
         {
             Build();
+        }
+    }
+
+    /// <summary>Adds the tickets issued since the last call to <see cref="Tickets"/> (ids grow with issue time).</summary>
+    private void MapNewTickets()
+    {
+        if (_engine.TicketCount < _mapped)
+        {
+            _tickets.Clear();
+            _mapped = 0;
+        }
+
+        for (; _mapped < _engine.TicketCount; _mapped++)
+        {
+            if (_engine.TryGetTicket(_mapped, out TicketView t))
+            {
+                _tickets[_engine.FormatNumber(t.NumberService, t.Number)] = t.Id;
+            }
         }
     }
 
@@ -160,7 +188,6 @@ public sealed class ConsoleState : IEngineEventSink
         QueueEngine e = _engine;
         BranchConfig config = e.Config;
         long now = _time.GetUtcNow().UtcTicks;
-        var tickets = new Dictionary<string, int>(StringComparer.Ordinal);
         int waiting = 0;
         _buffer.ResetWrittenCount();
         using (var w = new Utf8JsonWriter(_buffer))
@@ -207,7 +234,6 @@ public sealed class ConsoleState : IEngineEventSink
                 {
                     TicketView t = _rows[i].View;
                     string number = e.FormatNumber(t.NumberService, t.Number);
-                    tickets[number] = t.Id;
                     w.WriteStartObject();
                     w.WriteNumber("id", t.Id);
                     w.WriteString("ticket", number);
@@ -236,20 +262,19 @@ public sealed class ConsoleState : IEngineEventSink
             }
 
             w.WriteEndArray();
-            WriteNoShows(w, now, tickets);
-            WriteCounters(w, now, tickets);
+            WriteNoShows(w, now);
+            WriteCounters(w, now);
             WriteFigures(w, waiting);
             w.WriteEndObject();
         }
 
         Volatile.Write(ref _json, _buffer.WrittenSpan.ToArray());
-        Volatile.Write(ref _tickets, tickets);
         _builtSequence = e.LastSequence;
         _sinceBuild.Restart();
         Changed?.Invoke(_json);
     }
 
-    private void WriteNoShows(Utf8JsonWriter w, long now, Dictionary<string, int> tickets)
+    private void WriteNoShows(Utf8JsonWriter w, long now)
     {
         // The no-shows that can still come back, newest first (ticket ids grow with issue time, so by no-show time).
         var list = new List<(long At, TicketView View)>();
@@ -266,7 +291,6 @@ public sealed class ConsoleState : IEngineEventSink
         foreach ((long at, TicketView t) in list.Take(30))
         {
             string number = _engine.FormatNumber(t.NumberService, t.Number);
-            tickets[number] = t.Id;
             w.WriteStartObject();
             w.WriteNumber("id", t.Id);
             w.WriteString("ticket", number);
@@ -282,7 +306,7 @@ public sealed class ConsoleState : IEngineEventSink
         w.WriteEndArray();
     }
 
-    private void WriteCounters(Utf8JsonWriter w, long now, Dictionary<string, int> tickets)
+    private void WriteCounters(Utf8JsonWriter w, long now)
     {
         w.WriteStartArray("counters");
         foreach (CounterConfig cc in _engine.Config.Counters)
@@ -295,7 +319,6 @@ public sealed class ConsoleState : IEngineEventSink
             if (c.CurrentTicket >= 0 && _engine.TryGetTicket(c.CurrentTicket, out TicketView t))
             {
                 string number = _engine.FormatNumber(t.NumberService, t.Number);
-                tickets[number] = t.Id;
                 w.WriteString("ticket", number);
                 w.WriteString("ticketState", t.State.ToString().ToLowerInvariant());
 

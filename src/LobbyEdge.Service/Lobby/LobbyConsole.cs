@@ -260,7 +260,11 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         return Results.Json(new { ok = false, reason = reason.ToString(), ticket, messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
     }
 
-    /// <summary>The ticket the page names (a printed number it was shown) as the engine's id, then the command for it.</summary>
+    /// <summary>
+    /// The ticket the page names (a printed number of today, listed or not) as the engine's id, then the command for it;
+    /// the engine then decides, so its own refusal (not waiting, ended, ...) is what the staff member reads. Only a
+    /// number no ticket of today carries is refused here (UnknownTicket).
+    /// </summary>
     private (Command? Command, string Ticket, IResult? Error) WithTicket(JsonElement body, Func<int, Command> command)
     {
         if (JsonRequest.RequiredString(body, "ticket", out string ticket) is { } bad)

@@ -17,6 +17,8 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
 {
     private const int DemoStaff = 8001;
     private const string DemoPin = "2468";
+    private const int StaffId = 1024;
+    private const string StaffPin = "135790";
 
     private static readonly string s_artifacts = Environment.GetEnvironmentVariable("LOBBYEDGE_ARTIFACTS") is { Length: > 0 } a
         ? a
@@ -383,6 +385,45 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task TicketsTheConsoleDoesNotList_CanBeActedOn_AndRefusalsGiveTheEnginesReason()
+    {
+        (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync();
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, StaffId, StaffPin)).StatusCode);
+
+        // 101 customers waiting (nobody at the counter): the console lists the 80 longest waits, A001..A080.
+        await IssueAsync(http, 101);
+        JsonElement state = default;
+        await Eventually.UntilAsync(async () => (state = await StateAsync(http)).GetProperty("figures").GetProperty("waiting").GetInt32() == 101, "101 waiting");
+        JsonElement cash = state.GetProperty("services")[0];
+        Assert.Equal(80, cash.GetProperty("tickets").GetArrayLength());
+        Assert.False(Shown(state, "A099"));
+
+        // Not listed, still a ticket of today: care is recorded, cancel is done.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "care", new { ticket = "A099" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "cancel", new { ticket = "A100" })).Status);
+
+        // Ended: the engine's own reasons, not "no such ticket today".
+        (HttpStatusCode status, JsonElement body) = await PostAsync(http, "cancel", new { ticket = "A100" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("TicketNotWaiting", body.GetProperty("reason").GetString());
+        Assert.Equal("该号已不在等候（可能已被叫号）", body.GetProperty("messageZh").GetString());
+        (status, body) = await PostAsync(http, "reprint", new { ticket = "A100" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("TicketEnded", body.GetProperty("reason").GetString());
+        (status, body) = await PostAsync(http, "care", new { ticket = "A100" });
+        Assert.Equal("TicketNotWaiting", body.GetProperty("reason").GetString());
+
+        // A number no ticket of today carries is still refused as unknown.
+        (status, body) = await PostAsync(http, "care", new { ticket = "A102" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("UnknownTicket", body.GetProperty("reason").GetString());
+        await Eventually.UntilAsync(
+            async () => (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32() == 1, "the care on A099 to be counted");
+    }
+
+    [Fact]
     public async Task RecoverByNumber_AcceptedInTolerance_RefusedWithTheReasonOutside_AndDivert()
     {
         // The demo branch with a short tolerance (three further calls, five minutes), so a missed call expires soon.
@@ -509,6 +550,41 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         await service.WaitForLineAsync(m => m.Contains($"as staff {DemoStaff} with PIN {DemoPin}", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
         await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
         return (service, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>
+    /// The kiosk tests' branch (one service, one counter nobody staffs, open all day) with staff <see cref="StaffId"/>
+    /// added by the command, and the kiosk's limits raised so a test can issue many tickets at once.
+    /// </summary>
+    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartBranchWithStaffAsync()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        (int code, _, string error) = await ServiceProcess.RunWithInputAsync(
+            _work.FullName, TimeSpan.FromMinutes(1), StaffPin + "\n", "staff", "add", "--data", data, "--id", StaffId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--name", "Zhang Wei 张伟", "--role", "lobby-manager");
+        Assert.True(code == 0, error);
+        int port = ServiceProcess.FreePort();
+        ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", KioskBranch.Write(_work.FullName, ""), "--data", data, $"--Http:Port={port}",
+            "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:TicketsPerMinute=6000", "--Kiosk:BranchTicketsPerMinute=6000");
+        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        return (service, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    private static async Task IssueAsync(HttpClient http, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            using HttpResponseMessage issued = await http.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" });
+            Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        }
+    }
+
+    /// <summary>A console action: its status and JSON answer.</summary>
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string action, object body)
+    {
+        using HttpResponseMessage r = await http.PostAsJsonAsync(new Uri($"/lobby/api/{action}", UriKind.Relative), body);
+        return (r.StatusCode, await r.Content.ReadFromJsonAsync<JsonElement>());
     }
 
     private static HttpClient Client(Uri baseAddress)
