@@ -40,6 +40,12 @@ public sealed class ConsoleState : IEngineEventSink
     /// <summary>The most tickets listed per service (the count is always whole).</summary>
     public const int MaxTicketsShown = 80;
 
+    /// <summary>
+    /// After an act of care for a ticket (by anyone: this console, another tablet, the simulated manager), how long
+    /// (branch clock) the console records no other for it: a double tap, or two staff answering the same alert, is one act.
+    /// </summary>
+    public static readonly TimeSpan CareGuard = TimeSpan.FromSeconds(30);
+
     private readonly QueueEngine _engine;
     private readonly TimeProvider _time;
     private readonly TimeSpan _overdue;
@@ -47,6 +53,9 @@ public sealed class ConsoleState : IEngineEventSink
     private readonly int[] _queue;
     private readonly long[] _noShowAt;
     private readonly bool[] _called;
+    private readonly long[] _caredTicks;   // by ticket id: the engine's last CareGiven (branch ticks), written on the engine loop
+    private readonly int[] _caredBy;       // by ticket id: its staff id (0 = unknown)
+    private readonly Dictionary<int, CareClaim> _careClaims = [];  // by ticket id: care this console is sending or sent
     private readonly Stopwatch _sinceBuild = Stopwatch.StartNew();
     private readonly List<(int Rank, long WaitTicks, TicketView View)> _rows = [];
     private byte[] _json = "{}"u8.ToArray();
@@ -71,9 +80,19 @@ public sealed class ConsoleState : IEngineEventSink
         _queue = new int[capacity];
         _noShowAt = new long[capacity];
         _called = new bool[capacity];
+        _caredTicks = new long[capacity];
+        _caredBy = new int[capacity];
+        for (int id = 0; id < _engine.TicketCount && id < capacity; id++)
+        {
+            _caredTicks[id] = _engine.TryGetTicket(id, out TicketView t) ? t.LastCareTicks : 0;
+        }
+
         MapNewTickets();
         Build();
     }
+
+    /// <summary>Now on the branch clock (the simulated clock under <c>--simulate</c>), UTC.</summary>
+    public DateTime Now => _time.GetUtcNow().UtcDateTime;
 
     /// <summary>The latest console state as UTF-8 JSON. Never changes once returned.</summary>
     public byte[] Json => Volatile.Read(ref _json);
@@ -109,6 +128,8 @@ public sealed class ConsoleState : IEngineEventSink
                     _mapped = 0;
                     Array.Clear(_called);
                     Array.Clear(_noShowAt);
+                    Array.Clear(_caredTicks);
+                    Array.Clear(_caredBy);
                     _firstCalls = _withinSla = _noShows = 0;
                     break;
                 case EventKind.TicketCalled when (uint)e.Ticket < (uint)_called.Length && !_called[e.Ticket]:
@@ -129,8 +150,61 @@ public sealed class ConsoleState : IEngineEventSink
 
                     _noShowAt[e.Ticket] = e.TimeTicks;
                     break;
+                case EventKind.CareGiven when (uint)e.Ticket < (uint)_caredTicks.Length:
+                    Volatile.Write(ref _caredBy[e.Ticket], e.AsCareGiven().Staff);
+                    Volatile.Write(ref _caredTicks[e.Ticket], e.TimeTicks);
+                    break;
                 default:
                     break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims the act of care for <paramref name="ticket"/> (an engine ticket id) by <paramref name="staff"/>, atomically:
+    /// granted unless the ticket was cared for (engine's event, or a claim of this console) less than
+    /// <see cref="CareGuard"/> ago; of two concurrent claims exactly one is granted. Not granted: the claim holds the
+    /// earlier care's time and staff. A granted claim the engine then refuses is given back with <see cref="ReleaseCare"/>.
+    /// </summary>
+    public CareClaim ClaimCare(int ticket, int staff)
+    {
+        long now = _time.GetUtcNow().UtcTicks;
+        long engineTicks = (uint)ticket < (uint)_caredTicks.Length ? Volatile.Read(ref _caredTicks[ticket]) : 0;
+        int engineStaff = (uint)ticket < (uint)_caredBy.Length ? Volatile.Read(ref _caredBy[ticket]) : 0;
+        lock (_careClaims)
+        {
+            CareClaim last = new(false, engineTicks, engineStaff);
+            if (_careClaims.TryGetValue(ticket, out CareClaim claimed) && claimed.Ticks > last.Ticks)
+            {
+                last = claimed;
+            }
+
+            if (last.Ticks > 0 && now - last.Ticks < CareGuard.Ticks)
+            {
+                return last;
+            }
+
+            if (_careClaims.Count >= 256)
+            {
+                foreach (int old in _careClaims.Where(c => now - c.Value.Ticks >= CareGuard.Ticks).Select(c => c.Key).ToList())
+                {
+                    _careClaims.Remove(old);
+                }
+            }
+
+            _careClaims[ticket] = new CareClaim(true, now, staff);
+            return _careClaims[ticket];
+        }
+    }
+
+    /// <summary>Gives back the claim <paramref name="staff"/> was granted for <paramref name="ticket"/>: the engine refused the care.</summary>
+    public void ReleaseCare(int ticket, int staff)
+    {
+        lock (_careClaims)
+        {
+            if (_careClaims.TryGetValue(ticket, out CareClaim held) && held.Staff == staff)
+            {
+                _careClaims.Remove(ticket);
             }
         }
     }
@@ -360,3 +434,9 @@ public sealed class ConsoleState : IEngineEventSink
 
     private static long Seconds(long ticks) => Math.Max(0, ticks / TimeSpan.TicksPerSecond);
 }
+
+/// <summary>An answer of <see cref="ConsoleState.ClaimCare"/>.</summary>
+/// <param name="Granted">True: the caller sends the care. False: it was recorded less than <see cref="ConsoleState.CareGuard"/> ago.</param>
+/// <param name="Ticks">When granted, the claim's time; otherwise when the earlier care was given (branch clock, UTC ticks).</param>
+/// <param name="Staff">Who claims, or who gave the earlier care (0 = not known, e.g. recorded before a restart).</param>
+public readonly record struct CareClaim(bool Granted, long Ticks, int Staff);

@@ -85,7 +85,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         endpoints.MapGet("/lobby/api/me", (HttpContext c) => _signIn.Authenticate(c) is { } s ? Results.Json(Who(s)) : Unauthorized());
         endpoints.MapGet("/lobby/api/state", (HttpContext c) => _signIn.Authenticate(c) is null ? Unauthorized() : Results.Bytes(_state.Json, "application/json"));
         endpoints.MapGet("/lobby/events", (HttpContext c) => _signIn.Authenticate(c) is { } s ? Results.ServerSentEvents(Feed(c, s, c.RequestAborted)) : Unauthorized());
-        Act(endpoints, "/lobby/api/care", ["ticket"], (body, staff) => WithTicket(body, id => Command.GiveCare(id, staff.Id)));
+        Act(endpoints, "/lobby/api/care", ["ticket"], Care);
         Act(endpoints, "/lobby/api/reprint", ["ticket"], (body, staff) => WithTicket(body, id => Command.Reprint(id, staff.Id)));
         Act(endpoints, "/lobby/api/cancel", ["ticket"], (body, staff) => staff.MayCancel
             ? WithTicket(body, id => Command.Cancel(id) with { Staff = staff.Id })
@@ -225,6 +225,10 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         {
             CommandOutcome outcome = await _commands.SendAsync(command, context.RequestAborted).ConfigureAwait(false);
             r = outcome.Result;
+            if (command.Kind == CommandKind.GiveCare && !r.Accepted)
+            {
+                _state.ReleaseCare(command.Ticket, staff.Id);
+            }
             if (command.Kind == CommandKind.Reprint && r.Accepted)
             {
                 // The slip prints once the event is durable; the staff member waits for the printer's answer (its own
@@ -275,6 +279,30 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         return _state.Tickets.TryGetValue(ticket, out int id)
             ? (command(id), ticket, null)
             : (null, ticket, Refused(RefusalReason.UnknownTicket, ticket));
+    }
+
+    /// <summary>
+    /// Care for a ticket, once: cared for less than <see cref="ConsoleState.CareGuard"/> ago (by anyone), nothing is sent
+    /// and the answer is 200 <c>{"ok":true,"already":true,"ticket","staff","caredAt","caredSecondsAgo","caredBy"}</c>
+    /// (<c>caredBy</c> the staff id, null when not known), so a double tap is one act and the page says it is recorded.
+    /// </summary>
+    private (Command? Command, string Ticket, IResult? Error) Care(JsonElement body, StaffMember staff)
+    {
+        (Command? command, string ticket, IResult? error) = WithTicket(body, id => Command.GiveCare(id, staff.Id));
+        if (command is not { } care)
+        {
+            return (null, ticket, error);
+        }
+
+        CareClaim claim = _state.ClaimCare(care.Ticket, staff.Id);
+        if (claim.Granted)
+        {
+            return (care, ticket, null);
+        }
+
+        var at = new DateTime(claim.Ticks, DateTimeKind.Utc);
+        long ago = Math.Max(0, (long)(_state.Now - at).TotalSeconds);
+        return (null, ticket, Results.Json(new { ok = true, already = true, ticket, staff = staff.Id, caredAt = at, caredSecondsAgo = ago, caredBy = claim.Staff > 0 ? claim.Staff : (int?)null }));
     }
 
     private (Command? Command, string Ticket, IResult? Error) Divert(JsonElement body, StaffMember staff)

@@ -424,6 +424,34 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task DoubleTapOnCare_RecordsOneAct_AndSaysItIsAlreadyRecorded()
+    {
+        (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync();
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, StaffId, StaffPin)).StatusCode);
+        await IssueAsync(http, 1);
+        await Eventually.UntilAsync(async () => Shown(await StateAsync(http), "A001"), "A001 on the console");
+
+        // Two taps at once: both answered 200, exactly one records care, the other says it is recorded already.
+        (HttpStatusCode Status, JsonElement Body)[] taps = await Task.WhenAll(
+            PostAsync(http, "care", new { ticket = "A001" }), PostAsync(http, "care", new { ticket = "A001" }));
+        Assert.All(taps, tap => Assert.Equal(HttpStatusCode.OK, tap.Status));
+        JsonElement already = Assert.Single(taps, tap => tap.Body.TryGetProperty("already", out JsonElement a) && a.GetBoolean()).Body;
+        Assert.Equal(StaffId, already.GetProperty("caredBy").GetInt32());
+        Assert.InRange(already.GetProperty("caredSecondsAgo").GetInt64(), 0, 30);
+
+        // A tap a moment later (the engine has the care by now): the same answer, nothing sent.
+        await Eventually.UntilAsync(
+            async () => (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32() == 1, "the care to be counted");
+        (HttpStatusCode status, JsonElement again) = await PostAsync(http, "care", new { ticket = "A001" });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(again.GetProperty("already").GetBoolean());
+        Assert.Equal(1, (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32());
+        Assert.Equal(1, CareGivenMetric(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))));
+    }
+
+    [Fact]
     public async Task RecoverByNumber_AcceptedInTolerance_RefusedWithTheReasonOutside_AndDivert()
     {
         // The demo branch with a short tolerance (three further calls, five minutes), so a missed call expires soon.
