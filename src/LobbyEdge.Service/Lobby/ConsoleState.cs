@@ -14,7 +14,7 @@ namespace LobbyEdge.Service.Lobby;
 /// <summary>
 /// What the lobby console shows, as JSON, built on the engine loop from the engine's state (never read from a
 /// request thread): per service the waiting tickets with wait, tier and care state, most urgent first; the no-shows
-/// that can still be recovered; the counters; the day's figures. Rebuilt after a change (at most every
+/// the engine would still recover (<see cref="CanComeBack"/>); the counters; the day's figures. Rebuilt after a change (at most every
 /// <see cref="MinInterval"/> of wall-clock time) and, while a page watches, at least every <see cref="MaxInterval"/>,
 /// so waits keep counting on a quiet floor. Readers on any thread take the latest <see cref="Json"/> and
 /// <see cref="Tickets"/> without a lock.
@@ -23,7 +23,7 @@ namespace LobbyEdge.Service.Lobby;
 /// Shape: <c>{"time","dayOpen","businessDate","branch":{"name","nameZh"},"overdueSeconds",
 /// "services":[{"id","prefix","name","nameZh","waiting","careThresholdSeconds","tickets":[{"id","ticket","tier",
 /// "waitSeconds","care":"overdue|due|cared|waiting","alertSeconds"?,"caredSecondsAgo"?,"careGiven","reprints",
-/// "recoveries","slaBreached"}]}],"noShows":[{"id","ticket","service","sinceSeconds"?}],
+/// "recoveries","slaBreached"}]}],"noShows":[{"id","ticket","service","sinceSeconds"?,"leftSeconds"?,"callsLeft"?,"recoveriesLeft"}],
 /// "counters":[{"number","state","stateSeconds","ticket"?,"ticketSeconds"?}],
 /// "figures":{"waiting","called","serviceLevel"?,"noShowRate"?,"careCoverage","careDecided","careCovered",
 /// "uncaredWaiting","careGiven","meanCareResponseSeconds"?}}</c>; durations in whole seconds of the branch clock,
@@ -52,6 +52,8 @@ public sealed class ConsoleState : IEngineEventSink
     private readonly ArrayBufferWriter<byte> _buffer = new(16384);
     private readonly int[] _queue;
     private readonly long[] _noShowAt;
+    private readonly int[] _noShowMark;    // by ticket id: its service's calls at the no-show (as the engine's NoShowCallMark)
+    private readonly int[] _callsOf;       // by service: calls today seen by this console
     private readonly bool[] _called;
     private readonly long[] _caredTicks;   // by ticket id: the engine's last CareGiven (branch ticks), written on the engine loop
     private readonly int[] _caredBy;       // by ticket id: its staff id (0 = unknown)
@@ -79,6 +81,8 @@ public sealed class ConsoleState : IEngineEventSink
         int capacity = Math.Max(1, _engine.Config.MaxTicketsPerDay);
         _queue = new int[capacity];
         _noShowAt = new long[capacity];
+        _noShowMark = new int[capacity];
+        _callsOf = new int[_engine.Config.Services.Count];
         _called = new bool[capacity];
         _caredTicks = new long[capacity];
         _caredBy = new int[capacity];
@@ -121,6 +125,11 @@ public sealed class ConsoleState : IEngineEventSink
     {
         foreach (ref readonly LobbyEvent e in events)
         {
+            if (e.Kind == EventKind.TicketCalled && (uint)e.Service < (uint)_callsOf.Length)
+            {
+                _callsOf[e.Service]++;
+            }
+
             switch (e.Kind)
             {
                 case EventKind.DayOpened:
@@ -128,6 +137,8 @@ public sealed class ConsoleState : IEngineEventSink
                     _mapped = 0;
                     Array.Clear(_called);
                     Array.Clear(_noShowAt);
+                    Array.Clear(_noShowMark);
+                    Array.Clear(_callsOf);
                     Array.Clear(_caredTicks);
                     Array.Clear(_caredBy);
                     _firstCalls = _withinSla = _noShows = 0;
@@ -149,6 +160,7 @@ public sealed class ConsoleState : IEngineEventSink
                     }
 
                     _noShowAt[e.Ticket] = e.TimeTicks;
+                    _noShowMark[e.Ticket] = (uint)e.Service < (uint)_callsOf.Length ? _callsOf[e.Service] : 0;
                     break;
                 case EventKind.CareGiven when (uint)e.Ticket < (uint)_caredTicks.Length:
                     Volatile.Write(ref _caredBy[e.Ticket], e.AsCareGiven().Staff);
@@ -350,11 +362,12 @@ public sealed class ConsoleState : IEngineEventSink
 
     private void WriteNoShows(Utf8JsonWriter w, long now)
     {
-        // The no-shows that can still come back, newest first (ticket ids grow with issue time, so by no-show time).
+        // The no-shows that can still come back, newest first (ticket ids grow with issue time, so by no-show time):
+        // only those the engine would still recover (recoveries left, within the tolerance of calls and of minutes).
         var list = new List<(long At, TicketView View)>();
         for (int id = 0; id < _engine.TicketCount; id++)
         {
-            if (_engine.TryGetTicket(id, out TicketView t) && t.State == TicketState.NoShow)
+            if (_engine.TryGetTicket(id, out TicketView t) && t.State == TicketState.NoShow && CanComeBack(t, now))
             {
                 list.Add((_noShowAt[id], t));
             }
@@ -371,13 +384,32 @@ public sealed class ConsoleState : IEngineEventSink
             w.WriteString("service", _engine.Config.Services[t.Service].Id);
             if (at > 0)
             {
+                ServiceConfig sc = _engine.Config.Services[t.Service];
                 w.WriteNumber("sinceSeconds", Seconds(now - at));
+                w.WriteNumber("leftSeconds", Seconds(at + sc.ToleranceTime.Ticks - now));
+                w.WriteNumber("callsLeft", Math.Max(0, sc.ToleranceCalls - (_callsOf[t.Service] - _noShowMark[t.Id])));
             }
+
+            w.WriteNumber("recoveriesLeft", Math.Max(0, _engine.Config.Services[t.Service].MaxRecoveries - t.Recoveries));
 
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Whether the engine would recover this no-show now (the checks of its Recover: recoveries left, calls of its service
+    /// since the no-show within the tolerance, minutes within it). The calls and the no-show time are this console's own
+    /// count of the events it saw: for a no-show from before the service started they are not known, and only the
+    /// recoveries are checked (the engine still expires it by its own count).
+    /// </summary>
+    private bool CanComeBack(in TicketView t, long now)
+    {
+        ServiceConfig sc = _engine.Config.Services[t.Service];
+        long at = _noShowAt[t.Id];
+        return t.Recoveries < sc.MaxRecoveries
+            && (at == 0 || (now - at <= sc.ToleranceTime.Ticks && _callsOf[t.Service] - _noShowMark[t.Id] <= sc.ToleranceCalls));
     }
 
     private void WriteCounters(Utf8JsonWriter w, long now)

@@ -452,6 +452,60 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task MissedCallsThatCannotComeBack_AreNotListed()
+    {
+        // The demo branch where a missed call may never come back (maxRecoveries 0), except at the VIP desk (2).
+        string profile = Path.Combine(_work.FullName, "no-recoveries.yaml");
+        await File.WriteAllTextAsync(profile, (await File.ReadAllTextAsync(ServiceProcess.DemoProfile))
+            .Replace("  maxRecoveries: 1 ", "  maxRecoveries: 0 ", StringComparison.Ordinal));
+        (ServiceProcess service, Uri baseAddress) = await StartSimulationAsync(seed: 7, profile, speed: 240);
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, DemoStaff, DemoPin)).StatusCode);
+
+        // Every missed call of the day (from the branch's log) outside the VIP desk: never listed as one that can come
+        // back, and the engine refuses its recovery as having no recoveries left.
+        var listed = new HashSet<string>();
+        var refusedAsMax = new List<string>();
+        var checkedNumbers = new HashSet<string>();
+        await Eventually.UntilAsync(async () =>
+        {
+            foreach (JsonElement n in (await StateAsync(http)).GetProperty("noShows").EnumerateArray())
+            {
+                listed.Add(n.GetProperty("ticket").GetString()!);
+                Assert.True(n.GetProperty("recoveriesLeft").GetInt32() > 0);
+            }
+
+            (int code, string events, string error) = await ServiceProcess.RunToEndAsync(
+                _work.FullName, TimeSpan.FromMinutes(1), "inspect", "--data", Path.Combine(_work.FullName, "data"), "--branch", profile);
+            Assert.True(code == 0, error);
+            foreach (string line in events.Split('\n').Where(l => l.Contains("\"lobby.ticket.no_show\"", StringComparison.Ordinal)))
+            {
+                string number = System.Text.RegularExpressions.Regex.Match(line, "\"ticket\":\"([A-Z][0-9]+)\"").Groups[1].Value;
+                if (number.Length == 0 || number[0] == 'V' || !checkedNumbers.Add(number))
+                {
+                    continue;
+                }
+
+                (HttpStatusCode status, JsonElement body) = await PostAsync(http, "recover", new { number });
+                string reason = body.GetProperty("reason").GetString()!;
+                output.WriteLine($"recover {number}: {status} {reason}");
+                Assert.Equal(HttpStatusCode.Conflict, status);
+                Assert.Contains(reason, new[] { "MaxRecoveriesReached", "ToleranceCallsExceeded", "ToleranceMinutesExceeded" });
+                if (reason == "MaxRecoveriesReached")
+                {
+                    refusedAsMax.Add(number);
+                }
+            }
+
+            return refusedAsMax.Count >= 2;
+        }, "two missed calls that cannot come back", TimeSpan.FromMinutes(3));
+        output.WriteLine($"listed as able to come back: {string.Join(", ", listed)}");
+        Assert.All(listed, n => Assert.StartsWith("V", n, StringComparison.Ordinal));
+        Assert.DoesNotContain(listed, checkedNumbers.Contains);
+    }
+
+    [Fact]
     public async Task RecoverByNumber_AcceptedInTolerance_RefusedWithTheReasonOutside_AndDivert()
     {
         // The demo branch with a short tolerance (three further calls, five minutes), so a missed call expires soon.
