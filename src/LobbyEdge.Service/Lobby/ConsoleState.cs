@@ -193,7 +193,7 @@ public sealed class ConsoleState : IEngineEventSink
 
             if (last.Ticks > 0 && now - last.Ticks < CareGuard.Ticks)
             {
-                return last;
+                return last with { Granted = false };
             }
 
             if (_careClaims.Count >= 256)
