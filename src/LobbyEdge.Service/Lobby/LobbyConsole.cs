@@ -96,6 +96,10 @@ public sealed partial class LobbyConsole : IHttpEndpoints
             : (null, "", JsonRequest.BadRequest($"field 'tier' must be normal, priority or vip (got '{tier}')")));
         Act(endpoints, "/lobby/api/divert", ["ticket", "service", "placement"], Divert);
         Act(endpoints, "/lobby/api/recover", ["number"], Recover);
+
+        // Anything else under /lobby (a path that is not there, or a method a path does not take) is answered in JSON
+        // too, as every other answer of the console is. Literal routes win over this catch-all.
+        endpoints.Map("/lobby/{**rest}", (HttpContext c) => NotHere(c, endpoints));
         Log.Ready(_logger, _staff.Count, _staff.Path);
         if (_staff.HasDemo)
         {
@@ -113,6 +117,28 @@ public sealed partial class LobbyConsole : IHttpEndpoints
 
     private static IResult CrossSite() =>
         Results.Json(new { ok = false, reason = "cross_site", message = "Requests from another site are refused." }, statusCode: StatusCodes.Status403Forbidden);
+
+    /// <summary>404 <c>{"ok":false,"reason":"not_found",…}</c>, or 405 <c>"method_not_allowed"</c> with <c>Allow</c> for a console path.</summary>
+    private static IResult NotHere(HttpContext context, IEndpointRouteBuilder endpoints)
+    {
+        string path = context.Request.Path.Value?.TrimEnd('/') ?? "";
+        string[] allowed = [.. endpoints.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .Where(e => string.Equals(e.RoutePattern.RawText, path, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+            .Distinct(StringComparer.Ordinal)];
+        if (allowed.Length == 0)
+        {
+            return Results.Json(
+                new { ok = false, reason = "not_found", messageZh = "没有这个页面或接口", message = $"There is nothing at {path}." },
+                statusCode: StatusCodes.Status404NotFound);
+        }
+
+        string methods = string.Join(", ", allowed);
+        context.Response.Headers.Allow = methods;
+        return Results.Json(
+            new { ok = false, reason = "method_not_allowed", allow = allowed, messageZh = $"此接口只接受 {methods} 请求", message = $"{path} takes {methods} only." },
+            statusCode: StatusCodes.Status405MethodNotAllowed);
+    }
 
     private static IResult Page(HttpContext context, string name)
     {
@@ -250,13 +276,31 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         if (printed is { Printed: false } failed)
         {
             string why = failed.Printer is null ? "no printer" : $"{failed.Printer}: {failed.Reason}";
+            string whyZh = failed.Printer is null ? "未配置打印机" : $"{failed.Printer}：{PrinterReasonZh(failed.Reason)}";
             return Results.Json(
-                new { ok = false, reason = "not_printed", ticket, printer = failed.Printer, messageZh = $"已记录补打，但未出票（{why}）", message = $"Reprint recorded but not printed ({why})." },
+                new { ok = false, reason = "not_printed", ticket, printer = failed.Printer, messageZh = $"已记录补打，但未出票（{whyZh}）", message = $"Reprint recorded but not printed ({why})." },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         return Results.Json(new { ok = true, ticket = r.Number > 0 ? _config.Services[r.NumberService].FormatNumber(r.Number) : ticket, staff = staff.Id });
     }
+
+    /// <summary>A printer's reason (the devices layer's words, e.g. "printer out of paper") in Chinese; one not known is kept as it is.</summary>
+    public static string PrinterReasonZh(string reason) => reason switch
+    {
+        "printer out of paper" => "打印机缺纸",
+        "paper low" => "打印纸将尽",
+        "printer cover open" => "打印机盖未合上",
+        "printer cutter error" => "打印机切纸刀故障",
+        "printer error" => "打印机故障",
+        "printer off line" => "打印机离线",
+        "printer not answering" => "打印机无响应",
+        "printer not connected" => "打印机未连接",
+        "printer busy" => "打印机忙",
+        "the branch has no ticket printer" => "未配置打印机",
+        _ when reason.StartsWith("printer did not confirm the ticket", StringComparison.Ordinal) => "打印机未确认出票",
+        _ => reason,
+    };
 
     private static IResult Refused(RefusalReason reason, string ticket)
     {

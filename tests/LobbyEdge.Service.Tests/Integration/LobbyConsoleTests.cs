@@ -389,8 +389,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     {
         (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync();
         await using ServiceProcess owned = service;
-        using HttpClient http = Client(baseAddress);
-        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, StaffId, StaffPin)).StatusCode);
+        using HttpClient http = await StaffClientAsync(baseAddress);
 
         // 101 customers waiting (nobody at the counter): the console lists the 80 longest waits, A001..A080.
         await IssueAsync(http, 101);
@@ -428,8 +427,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     {
         (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync();
         await using ServiceProcess owned = service;
-        using HttpClient http = Client(baseAddress);
-        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, StaffId, StaffPin)).StatusCode);
+        using HttpClient http = await StaffClientAsync(baseAddress);
         await IssueAsync(http, 1);
         await Eventually.UntilAsync(async () => Shown(await StateAsync(http), "A001"), "A001 on the console");
 
@@ -503,6 +501,44 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"listed as able to come back: {string.Join(", ", listed)}");
         Assert.All(listed, n => Assert.StartsWith("V", n, StringComparison.Ordinal));
         Assert.DoesNotContain(listed, checkedNumbers.Contains);
+    }
+
+    [Fact]
+    public async Task ReprintWithoutPrinter_SaysSoInChinese_AndUnknownConsolePathsAnswerJson()
+    {
+        (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync();
+        await using ServiceProcess owned = service;
+        using HttpClient http = await StaffClientAsync(baseAddress);
+        await IssueAsync(http, 1);
+        await Eventually.UntilAsync(async () => Shown(await StateAsync(http), "A001"), "A001 on the console");
+
+        // No printer: the Chinese message is Chinese throughout.
+        (HttpStatusCode status, JsonElement body) = await PostAsync(http, "reprint", new { ticket = "A001" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("已记录补打，但未出票（未配置打印机）", body.GetProperty("messageZh").GetString());
+        Assert.Equal("Reprint recorded but not printed (no printer).", body.GetProperty("message").GetString());
+        Assert.Equal("打印机缺纸", LobbyEdge.Service.Lobby.LobbyConsole.PrinterReasonZh("printer out of paper"));
+
+        // A method a console path does not take, and a path that is not there: JSON, as every console answer.
+        using (HttpResponseMessage get = await http.GetAsync(new Uri("/lobby/api/care", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+            Assert.Equal("POST", string.Join(",", get.Content.Headers.Allow));
+            Assert.Equal("method_not_allowed", (await get.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        }
+
+        (status, body) = await PostAsync(http, "nope", new { ticket = "A001" });
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("not_found", body.GetProperty("reason").GetString());
+
+        // Outside /lobby nothing changed: an unknown path is a bare 404.
+        using HttpResponseMessage elsewhere = await http.GetAsync(new Uri("/nope", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        Assert.Empty(await elsewhere.Content.ReadAsStringAsync());
+
+        // The pages and the API still answer as before.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/lobby", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/lobby/api/me", UriKind.Relative))).StatusCode);
     }
 
     [Fact]
@@ -651,6 +687,15 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
             "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:TicketsPerMinute=6000", "--Kiosk:BranchTicketsPerMinute=6000");
         await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
         return (service, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>A client signed in as staff <see cref="StaffId"/>.</summary>
+    private static async Task<HttpClient> StaffClientAsync(Uri baseAddress)
+    {
+        HttpClient http = Client(baseAddress);
+        using HttpResponseMessage signedIn = await SignInAsync(http, StaffId, StaffPin);
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        return http;
     }
 
     private static async Task IssueAsync(HttpClient http, int count)
