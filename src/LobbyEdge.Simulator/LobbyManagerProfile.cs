@@ -8,8 +8,8 @@ namespace LobbyEdge.Simulator;
 public sealed record LobbyManagerProfile
 {
     /// <summary>
-    /// The demo lobby manager's staff id (1001): the console's demo staff member under <c>--simulate</c> has the same
-    /// id and the name "Demo lobby manager", so what she does shows on the console under her name.
+    /// The simulated lobby manager's staff id (1001), on the events of what she does. The console's demo sign-in under
+    /// <c>--simulate</c> is another person, staff 8001 (a second manager at the tablet), so the two are told apart.
     /// </summary>
     public const int DemoStaffId = 1001;
 

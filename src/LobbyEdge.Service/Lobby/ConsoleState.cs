@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -13,7 +14,7 @@ namespace LobbyEdge.Service.Lobby;
 /// <summary>
 /// What the lobby console shows, as JSON, built on the engine loop from the engine's state (never read from a
 /// request thread): per service the waiting tickets with wait, tier and care state, most urgent first; the no-shows
-/// that can still be recovered; the counters; the day's figures. Rebuilt after a change (at most every
+/// the engine would still recover (<see cref="CanComeBack"/>); the counters; the day's figures. Rebuilt after a change (at most every
 /// <see cref="MinInterval"/> of wall-clock time) and, while a page watches, at least every <see cref="MaxInterval"/>,
 /// so waits keep counting on a quiet floor. Readers on any thread take the latest <see cref="Json"/> and
 /// <see cref="Tickets"/> without a lock.
@@ -22,7 +23,7 @@ namespace LobbyEdge.Service.Lobby;
 /// Shape: <c>{"time","dayOpen","businessDate","branch":{"name","nameZh"},"overdueSeconds",
 /// "services":[{"id","prefix","name","nameZh","waiting","careThresholdSeconds","tickets":[{"id","ticket","tier",
 /// "waitSeconds","care":"overdue|due|cared|waiting","alertSeconds"?,"caredSecondsAgo"?,"careGiven","reprints",
-/// "recoveries","slaBreached"}]}],"noShows":[{"id","ticket","service","sinceSeconds"?}],
+/// "recoveries","slaBreached"}]}],"noShows":[{"id","ticket","service","sinceSeconds"?,"leftSeconds"?,"callsLeft"?,"recoveriesLeft"}],
 /// "counters":[{"number","state","stateSeconds","ticket"?,"ticketSeconds"?}],
 /// "figures":{"waiting","called","serviceLevel"?,"noShowRate"?,"careCoverage","careDecided","careCovered",
 /// "uncaredWaiting","careGiven","meanCareResponseSeconds"?}}</c>; durations in whole seconds of the branch clock,
@@ -39,17 +40,29 @@ public sealed class ConsoleState : IEngineEventSink
     /// <summary>The most tickets listed per service (the count is always whole).</summary>
     public const int MaxTicketsShown = 80;
 
+    /// <summary>
+    /// After an act of care for a ticket (by anyone: this console, another tablet, the simulated manager), how long
+    /// (branch clock) the console records no other for it: a double tap, or two staff answering the same alert, is one act.
+    /// </summary>
+    public static readonly TimeSpan CareGuard = TimeSpan.FromSeconds(30);
+
     private readonly QueueEngine _engine;
     private readonly TimeProvider _time;
     private readonly TimeSpan _overdue;
     private readonly ArrayBufferWriter<byte> _buffer = new(16384);
     private readonly int[] _queue;
     private readonly long[] _noShowAt;
+    private readonly int[] _noShowMark;    // by ticket id: its service's calls at the no-show (as the engine's NoShowCallMark)
+    private readonly int[] _callsOf;       // by service: calls today seen by this console
     private readonly bool[] _called;
+    private readonly long[] _caredTicks;   // by ticket id: the engine's last CareGiven (branch ticks), written on the engine loop
+    private readonly int[] _caredBy;       // by ticket id: its staff id (0 = unknown)
+    private readonly Dictionary<int, CareClaim> _careClaims = [];  // by ticket id: care this console is sending or sent
     private readonly Stopwatch _sinceBuild = Stopwatch.StartNew();
     private readonly List<(int Rank, long WaitTicks, TicketView View)> _rows = [];
     private byte[] _json = "{}"u8.ToArray();
-    private Dictionary<string, int> _tickets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _tickets = new(StringComparer.Ordinal);
+    private int _mapped;
     private long _builtSequence = -1;
     private int _watchers;
     private int _firstCalls;
@@ -68,18 +81,35 @@ public sealed class ConsoleState : IEngineEventSink
         int capacity = Math.Max(1, _engine.Config.MaxTicketsPerDay);
         _queue = new int[capacity];
         _noShowAt = new long[capacity];
+        _noShowMark = new int[capacity];
+        _callsOf = new int[_engine.Config.Services.Count];
         _called = new bool[capacity];
+        _caredTicks = new long[capacity];
+        _caredBy = new int[capacity];
+        for (int id = 0; id < _engine.TicketCount && id < capacity; id++)
+        {
+            _caredTicks[id] = _engine.TryGetTicket(id, out TicketView t) ? t.LastCareTicks : 0;
+        }
+
+        MapNewTickets();
         Build();
     }
+
+    /// <summary>Now on the branch clock (the simulated clock under <c>--simulate</c>), UTC.</summary>
+    public DateTime Now => _time.GetUtcNow().UtcDateTime;
 
     /// <summary>The latest console state as UTF-8 JSON. Never changes once returned.</summary>
     public byte[] Json => Volatile.Read(ref _json);
 
     /// <summary>
-    /// The tickets the latest state shows (waiting, no-show, at a counter) by printed number (e.g. <c>A017</c>) to the
-    /// engine's ticket id: how an action from the page names the ticket it was shown.
+    /// Every ticket of the day by printed number (e.g. <c>A017</c>) to the engine's ticket id, the newest ticket
+    /// holding each number (a number used again after it wrapped names its newest ticket, as the engine's own
+    /// <see cref="QueueEngine.FindTicket"/> does): how an action from the page names a ticket. It covers the tickets the
+    /// page does not list too (more than <see cref="MaxTicketsShown"/> waiting, ended ones), so the engine decides and
+    /// its own reason (not waiting, ended, ...) is what the staff member sees. Kept on the engine loop; safe to read
+    /// from any thread.
     /// </summary>
-    public IReadOnlyDictionary<string, int> Tickets => Volatile.Read(ref _tickets);
+    public IReadOnlyDictionary<string, int> Tickets => _tickets;
 
     /// <summary>
     /// Pages watching the live feed now (<see cref="Watch"/>). Without any, the state is rebuilt only after a change:
@@ -95,11 +125,22 @@ public sealed class ConsoleState : IEngineEventSink
     {
         foreach (ref readonly LobbyEvent e in events)
         {
+            if (e.Kind == EventKind.TicketCalled && (uint)e.Service < (uint)_callsOf.Length)
+            {
+                _callsOf[e.Service]++;
+            }
+
             switch (e.Kind)
             {
                 case EventKind.DayOpened:
+                    _tickets.Clear();
+                    _mapped = 0;
                     Array.Clear(_called);
                     Array.Clear(_noShowAt);
+                    Array.Clear(_noShowMark);
+                    Array.Clear(_callsOf);
+                    Array.Clear(_caredTicks);
+                    Array.Clear(_caredBy);
                     _firstCalls = _withinSla = _noShows = 0;
                     break;
                 case EventKind.TicketCalled when (uint)e.Ticket < (uint)_called.Length && !_called[e.Ticket]:
@@ -119,9 +160,63 @@ public sealed class ConsoleState : IEngineEventSink
                     }
 
                     _noShowAt[e.Ticket] = e.TimeTicks;
+                    _noShowMark[e.Ticket] = (uint)e.Service < (uint)_callsOf.Length ? _callsOf[e.Service] : 0;
+                    break;
+                case EventKind.CareGiven when (uint)e.Ticket < (uint)_caredTicks.Length:
+                    Volatile.Write(ref _caredBy[e.Ticket], e.AsCareGiven().Staff);
+                    Volatile.Write(ref _caredTicks[e.Ticket], e.TimeTicks);
                     break;
                 default:
                     break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims the act of care for <paramref name="ticket"/> (an engine ticket id) by <paramref name="staff"/>, atomically:
+    /// granted unless the ticket was cared for (engine's event, or a claim of this console) less than
+    /// <see cref="CareGuard"/> ago; of two concurrent claims exactly one is granted. Not granted: the claim holds the
+    /// earlier care's time and staff. A granted claim the engine then refuses is given back with <see cref="ReleaseCare"/>.
+    /// </summary>
+    public CareClaim ClaimCare(int ticket, int staff)
+    {
+        long now = _time.GetUtcNow().UtcTicks;
+        long engineTicks = (uint)ticket < (uint)_caredTicks.Length ? Volatile.Read(ref _caredTicks[ticket]) : 0;
+        int engineStaff = (uint)ticket < (uint)_caredBy.Length ? Volatile.Read(ref _caredBy[ticket]) : 0;
+        lock (_careClaims)
+        {
+            CareClaim last = new(false, engineTicks, engineStaff);
+            if (_careClaims.TryGetValue(ticket, out CareClaim claimed) && claimed.Ticks > last.Ticks)
+            {
+                last = claimed;
+            }
+
+            if (last.Ticks > 0 && now - last.Ticks < CareGuard.Ticks)
+            {
+                return last with { Granted = false };
+            }
+
+            if (_careClaims.Count >= 256)
+            {
+                foreach (int old in _careClaims.Where(c => now - c.Value.Ticks >= CareGuard.Ticks).Select(c => c.Key).ToList())
+                {
+                    _careClaims.Remove(old);
+                }
+            }
+
+            _careClaims[ticket] = new CareClaim(true, now, staff);
+            return _careClaims[ticket];
+        }
+    }
+
+    /// <summary>Gives back the claim <paramref name="staff"/> was granted for <paramref name="ticket"/>: the engine refused the care.</summary>
+    public void ReleaseCare(int ticket, int staff)
+    {
+        lock (_careClaims)
+        {
+            if (_careClaims.TryGetValue(ticket, out CareClaim held) && held.Staff == staff)
+            {
+                _careClaims.Remove(ticket);
             }
         }
     }
@@ -132,10 +227,29 @@ public sealed class ConsoleState : IEngineEventSink
     /// <inheritdoc />
     public void OnBatchEnd()
     {
+        MapNewTickets();
         TimeSpan since = _sinceBuild.Elapsed;
         if ((_engine.LastSequence != _builtSequence && since >= MinInterval) || (since >= MaxInterval && Watchers > 0))
         {
             Build();
+        }
+    }
+
+    /// <summary>Adds the tickets issued since the last call to <see cref="Tickets"/> (ids grow with issue time).</summary>
+    private void MapNewTickets()
+    {
+        if (_engine.TicketCount < _mapped)
+        {
+            _tickets.Clear();
+            _mapped = 0;
+        }
+
+        for (; _mapped < _engine.TicketCount; _mapped++)
+        {
+            if (_engine.TryGetTicket(_mapped, out TicketView t))
+            {
+                _tickets[_engine.FormatNumber(t.NumberService, t.Number)] = t.Id;
+            }
         }
     }
 
@@ -160,7 +274,6 @@ public sealed class ConsoleState : IEngineEventSink
         QueueEngine e = _engine;
         BranchConfig config = e.Config;
         long now = _time.GetUtcNow().UtcTicks;
-        var tickets = new Dictionary<string, int>(StringComparer.Ordinal);
         int waiting = 0;
         _buffer.ResetWrittenCount();
         using (var w = new Utf8JsonWriter(_buffer))
@@ -207,7 +320,6 @@ public sealed class ConsoleState : IEngineEventSink
                 {
                     TicketView t = _rows[i].View;
                     string number = e.FormatNumber(t.NumberService, t.Number);
-                    tickets[number] = t.Id;
                     w.WriteStartObject();
                     w.WriteNumber("id", t.Id);
                     w.WriteString("ticket", number);
@@ -236,26 +348,26 @@ public sealed class ConsoleState : IEngineEventSink
             }
 
             w.WriteEndArray();
-            WriteNoShows(w, now, tickets);
-            WriteCounters(w, now, tickets);
+            WriteNoShows(w, now);
+            WriteCounters(w, now);
             WriteFigures(w, waiting);
             w.WriteEndObject();
         }
 
         Volatile.Write(ref _json, _buffer.WrittenSpan.ToArray());
-        Volatile.Write(ref _tickets, tickets);
         _builtSequence = e.LastSequence;
         _sinceBuild.Restart();
         Changed?.Invoke(_json);
     }
 
-    private void WriteNoShows(Utf8JsonWriter w, long now, Dictionary<string, int> tickets)
+    private void WriteNoShows(Utf8JsonWriter w, long now)
     {
-        // The no-shows that can still come back, newest first (ticket ids grow with issue time, so by no-show time).
+        // The no-shows that can still come back, newest first (ticket ids grow with issue time, so by no-show time):
+        // only those the engine would still recover (recoveries left, within the tolerance of calls and of minutes).
         var list = new List<(long At, TicketView View)>();
         for (int id = 0; id < _engine.TicketCount; id++)
         {
-            if (_engine.TryGetTicket(id, out TicketView t) && t.State == TicketState.NoShow)
+            if (_engine.TryGetTicket(id, out TicketView t) && t.State == TicketState.NoShow && CanComeBack(t, now))
             {
                 list.Add((_noShowAt[id], t));
             }
@@ -266,15 +378,19 @@ public sealed class ConsoleState : IEngineEventSink
         foreach ((long at, TicketView t) in list.Take(30))
         {
             string number = _engine.FormatNumber(t.NumberService, t.Number);
-            tickets[number] = t.Id;
             w.WriteStartObject();
             w.WriteNumber("id", t.Id);
             w.WriteString("ticket", number);
             w.WriteString("service", _engine.Config.Services[t.Service].Id);
             if (at > 0)
             {
+                ServiceConfig sc = _engine.Config.Services[t.Service];
                 w.WriteNumber("sinceSeconds", Seconds(now - at));
+                w.WriteNumber("leftSeconds", Seconds(at + sc.ToleranceTime.Ticks - now));
+                w.WriteNumber("callsLeft", Math.Max(0, sc.ToleranceCalls - (_callsOf[t.Service] - _noShowMark[t.Id])));
             }
+
+            w.WriteNumber("recoveriesLeft", Math.Max(0, _engine.Config.Services[t.Service].MaxRecoveries - t.Recoveries));
 
             w.WriteEndObject();
         }
@@ -282,7 +398,21 @@ public sealed class ConsoleState : IEngineEventSink
         w.WriteEndArray();
     }
 
-    private void WriteCounters(Utf8JsonWriter w, long now, Dictionary<string, int> tickets)
+    /// <summary>
+    /// Whether the engine would recover this no-show now (the checks of its Recover: recoveries left, calls of its service
+    /// since the no-show within the tolerance, minutes within it). The calls and the no-show time are this console's own
+    /// count of the events it saw: for a no-show from before the service started they are not known, and only the
+    /// recoveries are checked (the engine still expires it by its own count).
+    /// </summary>
+    private bool CanComeBack(in TicketView t, long now)
+    {
+        ServiceConfig sc = _engine.Config.Services[t.Service];
+        long at = _noShowAt[t.Id];
+        return t.Recoveries < sc.MaxRecoveries
+            && (at == 0 || (now - at <= sc.ToleranceTime.Ticks && _callsOf[t.Service] - _noShowMark[t.Id] <= sc.ToleranceCalls));
+    }
+
+    private void WriteCounters(Utf8JsonWriter w, long now)
     {
         w.WriteStartArray("counters");
         foreach (CounterConfig cc in _engine.Config.Counters)
@@ -295,7 +425,6 @@ public sealed class ConsoleState : IEngineEventSink
             if (c.CurrentTicket >= 0 && _engine.TryGetTicket(c.CurrentTicket, out TicketView t))
             {
                 string number = _engine.FormatNumber(t.NumberService, t.Number);
-                tickets[number] = t.Id;
                 w.WriteString("ticket", number);
                 w.WriteString("ticketState", t.State.ToString().ToLowerInvariant());
 
@@ -337,3 +466,9 @@ public sealed class ConsoleState : IEngineEventSink
 
     private static long Seconds(long ticks) => Math.Max(0, ticks / TimeSpan.TicksPerSecond);
 }
+
+/// <summary>An answer of <see cref="ConsoleState.ClaimCare"/>.</summary>
+/// <param name="Granted">True: the caller sends the care. False: it was recorded less than <see cref="ConsoleState.CareGuard"/> ago.</param>
+/// <param name="Ticks">When granted, the claim's time; otherwise when the earlier care was given (branch clock, UTC ticks).</param>
+/// <param name="Staff">Who claims, or who gave the earlier care (0 = not known, e.g. recorded before a restart).</param>
+public readonly record struct CareClaim(bool Granted, long Ticks, int Staff);

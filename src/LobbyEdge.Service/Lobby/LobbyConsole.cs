@@ -85,7 +85,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         endpoints.MapGet("/lobby/api/me", (HttpContext c) => _signIn.Authenticate(c) is { } s ? Results.Json(Who(s)) : Unauthorized());
         endpoints.MapGet("/lobby/api/state", (HttpContext c) => _signIn.Authenticate(c) is null ? Unauthorized() : Results.Bytes(_state.Json, "application/json"));
         endpoints.MapGet("/lobby/events", (HttpContext c) => _signIn.Authenticate(c) is { } s ? Results.ServerSentEvents(Feed(c, s, c.RequestAborted)) : Unauthorized());
-        Act(endpoints, "/lobby/api/care", ["ticket"], (body, staff) => WithTicket(body, id => Command.GiveCare(id, staff.Id)));
+        Act(endpoints, "/lobby/api/care", ["ticket"], Care);
         Act(endpoints, "/lobby/api/reprint", ["ticket"], (body, staff) => WithTicket(body, id => Command.Reprint(id, staff.Id)));
         Act(endpoints, "/lobby/api/cancel", ["ticket"], (body, staff) => staff.MayCancel
             ? WithTicket(body, id => Command.Cancel(id) with { Staff = staff.Id })
@@ -96,6 +96,10 @@ public sealed partial class LobbyConsole : IHttpEndpoints
             : (null, "", JsonRequest.BadRequest($"field 'tier' must be normal, priority or vip (got '{tier}')")));
         Act(endpoints, "/lobby/api/divert", ["ticket", "service", "placement"], Divert);
         Act(endpoints, "/lobby/api/recover", ["number"], Recover);
+
+        // Anything else under /lobby (a path that is not there, or a method a path does not take) is answered in JSON
+        // too, as every other answer of the console is. Literal routes win over this catch-all.
+        endpoints.Map("/lobby/{**rest}", (HttpContext c) => NotHere(c, endpoints));
         Log.Ready(_logger, _staff.Count, _staff.Path);
         if (_staff.HasDemo)
         {
@@ -113,6 +117,28 @@ public sealed partial class LobbyConsole : IHttpEndpoints
 
     private static IResult CrossSite() =>
         Results.Json(new { ok = false, reason = "cross_site", message = "Requests from another site are refused." }, statusCode: StatusCodes.Status403Forbidden);
+
+    /// <summary>404 <c>{"ok":false,"reason":"not_found",…}</c>, or 405 <c>"method_not_allowed"</c> with <c>Allow</c> for a console path.</summary>
+    private static IResult NotHere(HttpContext context, IEndpointRouteBuilder endpoints)
+    {
+        string path = context.Request.Path.Value?.TrimEnd('/') ?? "";
+        string[] allowed = [.. endpoints.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .Where(e => string.Equals(e.RoutePattern.RawText, path, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+            .Distinct(StringComparer.Ordinal)];
+        if (allowed.Length == 0)
+        {
+            return Results.Json(
+                new { ok = false, reason = "not_found", messageZh = "没有这个页面或接口", message = $"There is nothing at {path}." },
+                statusCode: StatusCodes.Status404NotFound);
+        }
+
+        string methods = string.Join(", ", allowed);
+        context.Response.Headers.Allow = methods;
+        return Results.Json(
+            new { ok = false, reason = "method_not_allowed", allow = allowed, messageZh = $"此接口只接受 {methods} 请求", message = $"{path} takes {methods} only." },
+            statusCode: StatusCodes.Status405MethodNotAllowed);
+    }
 
     private static IResult Page(HttpContext context, string name)
     {
@@ -225,6 +251,10 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         {
             CommandOutcome outcome = await _commands.SendAsync(command, context.RequestAborted).ConfigureAwait(false);
             r = outcome.Result;
+            if (command.Kind == CommandKind.GiveCare && !r.Accepted)
+            {
+                _state.ReleaseCare(command.Ticket, staff.Id);
+            }
             if (command.Kind == CommandKind.Reprint && r.Accepted)
             {
                 // The slip prints once the event is durable; the staff member waits for the printer's answer (its own
@@ -246,13 +276,31 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         if (printed is { Printed: false } failed)
         {
             string why = failed.Printer is null ? "no printer" : $"{failed.Printer}: {failed.Reason}";
+            string whyZh = failed.Printer is null ? "未配置打印机" : $"{failed.Printer}：{PrinterReasonZh(failed.Reason)}";
             return Results.Json(
-                new { ok = false, reason = "not_printed", ticket, printer = failed.Printer, messageZh = $"已记录补打，但未出票（{why}）", message = $"Reprint recorded but not printed ({why})." },
+                new { ok = false, reason = "not_printed", ticket, printer = failed.Printer, messageZh = $"已记录补打，但未出票（{whyZh}）", message = $"Reprint recorded but not printed ({why})." },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         return Results.Json(new { ok = true, ticket = r.Number > 0 ? _config.Services[r.NumberService].FormatNumber(r.Number) : ticket, staff = staff.Id });
     }
+
+    /// <summary>A printer's reason (the devices layer's words, e.g. "printer out of paper") in Chinese; one not known is kept as it is.</summary>
+    public static string PrinterReasonZh(string reason) => reason switch
+    {
+        "printer out of paper" => "打印机缺纸",
+        "paper low" => "打印纸将尽",
+        "printer cover open" => "打印机盖未合上",
+        "printer cutter error" => "打印机切纸刀故障",
+        "printer error" => "打印机故障",
+        "printer off line" => "打印机离线",
+        "printer not answering" => "打印机无响应",
+        "printer not connected" => "打印机未连接",
+        "printer busy" => "打印机忙",
+        "the branch has no ticket printer" => "未配置打印机",
+        _ when reason.StartsWith("printer did not confirm the ticket", StringComparison.Ordinal) => "打印机未确认出票",
+        _ => reason,
+    };
 
     private static IResult Refused(RefusalReason reason, string ticket)
     {
@@ -260,7 +308,11 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         return Results.Json(new { ok = false, reason = reason.ToString(), ticket, messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
     }
 
-    /// <summary>The ticket the page names (a printed number it was shown) as the engine's id, then the command for it.</summary>
+    /// <summary>
+    /// The ticket the page names (a printed number of today, listed or not) as the engine's id, then the command for it;
+    /// the engine then decides, so its own refusal (not waiting, ended, ...) is what the staff member reads. Only a
+    /// number no ticket of today carries is refused here (UnknownTicket).
+    /// </summary>
     private (Command? Command, string Ticket, IResult? Error) WithTicket(JsonElement body, Func<int, Command> command)
     {
         if (JsonRequest.RequiredString(body, "ticket", out string ticket) is { } bad)
@@ -271,6 +323,30 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         return _state.Tickets.TryGetValue(ticket, out int id)
             ? (command(id), ticket, null)
             : (null, ticket, Refused(RefusalReason.UnknownTicket, ticket));
+    }
+
+    /// <summary>
+    /// Care for a ticket, once: cared for less than <see cref="ConsoleState.CareGuard"/> ago (by anyone), nothing is sent
+    /// and the answer is 200 <c>{"ok":true,"already":true,"ticket","staff","caredAt","caredSecondsAgo","caredBy"}</c>
+    /// (<c>caredBy</c> the staff id, null when not known), so a double tap is one act and the page says it is recorded.
+    /// </summary>
+    private (Command? Command, string Ticket, IResult? Error) Care(JsonElement body, StaffMember staff)
+    {
+        (Command? command, string ticket, IResult? error) = WithTicket(body, id => Command.GiveCare(id, staff.Id));
+        if (command is not { } care)
+        {
+            return (null, ticket, error);
+        }
+
+        CareClaim claim = _state.ClaimCare(care.Ticket, staff.Id);
+        if (claim.Granted)
+        {
+            return (care, ticket, null);
+        }
+
+        var at = new DateTime(claim.Ticks, DateTimeKind.Utc);
+        long ago = Math.Max(0, (long)(_state.Now - at).TotalSeconds);
+        return (null, ticket, Results.Json(new { ok = true, already = true, ticket, staff = staff.Id, caredAt = at, caredSecondsAgo = ago, caredBy = claim.Staff > 0 ? claim.Staff : (int?)null }));
     }
 
     private (Command? Command, string Ticket, IResult? Error) Divert(JsonElement body, StaffMember staff)

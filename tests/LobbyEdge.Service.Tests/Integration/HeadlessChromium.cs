@@ -119,6 +119,18 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         throw new TimeoutException($"'{expression}' did not become true within {patience}");
     }
 
+    /// <summary>
+    /// A press as a finger or a mouse makes it: the left button down at (<paramref name="x"/>, <paramref name="y"/>) CSS
+    /// pixels, held for <paramref name="hold"/>, then up at the same place (real input events, not a script's click()).
+    /// </summary>
+    public async Task PressAsync(string session, double x, double y, TimeSpan hold)
+    {
+        await SendAsync("Input.dispatchMouseEvent", new JsonObject { ["type"] = "mouseMoved", ["x"] = x, ["y"] = y }, session);
+        await SendAsync("Input.dispatchMouseEvent", new JsonObject { ["type"] = "mousePressed", ["x"] = x, ["y"] = y, ["button"] = "left", ["buttons"] = 1, ["clickCount"] = 1 }, session);
+        await Task.Delay(hold);
+        await SendAsync("Input.dispatchMouseEvent", new JsonObject { ["type"] = "mouseReleased", ["x"] = x, ["y"] = y, ["button"] = "left", ["buttons"] = 0, ["clickCount"] = 1 }, session);
+    }
+
     public async Task ScreenshotAsync(string session, string path)
     {
         JsonElement shot = await SendAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png" }, session);

@@ -17,6 +17,8 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
 {
     private const int DemoStaff = 8001;
     private const string DemoPin = "2468";
+    private const int StaffId = 1024;
+    private const string StaffPin = "135790";
 
     private static readonly string s_artifacts = Environment.GetEnvironmentVariable("LOBBYEDGE_ARTIFACTS") is { Length: > 0 } a
         ? a
@@ -301,6 +303,240 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task HeldPresses_OnCareAndMore_AreNotLost_WhileUpdatesArrive()
+    {
+        // A busy simulated floor at 240x: the console's state changes several times a second. Presses are real input
+        // events (button down, held, up), held longer than the gap between two updates, as a finger on a tablet is.
+        (ServiceProcess service, Uri baseAddress) = await StartSimulationAsync(seed: 5, speed: 240);
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, DemoStaff, DemoPin)).StatusCode);
+        await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
+        string page = await SignInInBrowserAsync(chromium, baseAddress, 1024, 600);
+
+        // Count the state messages the page gets (a second feed in the same page), and note what each press went down on.
+        await chromium.EvaluateAsync(page, """
+            window.updates = 0; new EventSource('/lobby/events').addEventListener('state', () => window.updates++);
+            document.addEventListener('pointerdown', e => { const b = e.target.closest('button'); window.downOn = b ? b.className : ''; }, true);
+            window.pressed = new Set(); true
+            """);
+
+        // A busy floor: a handful of customers waiting.
+        await chromium.WaitForAsync(page, "document.querySelectorAll('.ticket').length >= 5", TimeSpan.FromMinutes(2));
+        int figureBefore = (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32();
+        int recorded = 0, updatedDuringPress = 0, pressesOnMore = 0;
+        for (int attempt = 0; attempt < 40 && (recorded < 3 || pressesOnMore < 3 || updatedDuringPress < 3); attempt++)
+        {
+            bool onMore = recorded >= 3;
+            string kind = onMore ? "more" : "care";
+            JsonElement target = await chromium.EvaluateAsync(page, $$"""
+                (() => { const b = [...document.querySelectorAll('.ticket button.{{kind}}')].find(b => !b.disabled && !window.pressed.has(b.dataset.ticket));
+                         if (!b) { return null; }
+                         b.scrollIntoView({ block: 'center' }); const r = b.getBoundingClientRect();
+                         document.getElementById('toast').className = ''; window.downOn = null; window.updatesAtPress = window.updates;
+                         if ('{{kind}}' === 'care') { window.pressed.add(b.dataset.ticket); }
+                         return { ticket: b.dataset.ticket, x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()
+                """);
+            if (target.ValueKind != JsonValueKind.Object)
+            {
+                await Task.Delay(200);
+                continue;
+            }
+
+            await chromium.PressAsync(page, target.GetProperty("x").GetDouble(), target.GetProperty("y").GetDouble(), TimeSpan.FromMilliseconds(onMore ? 150 : 300));
+            int during = (await chromium.EvaluateAsync(page, "window.updates - window.updatesAtPress")).GetInt32();
+            string downOn = (await chromium.EvaluateAsync(page, "window.downOn ?? ''")).GetString() ?? "";
+            if (downOn != kind)
+            {
+                // The card moved between finding it and pressing (before the finger was down): not this test's case.
+                output.WriteLine($"press {attempt} went down on '{downOn}', not on {kind}");
+                await chromium.EvaluateAsync(page, "document.getElementById('sheetClose').click()");
+                continue;
+            }
+
+            updatedDuringPress += during > 0 ? 1 : 0;
+            if (onMore)
+            {
+                // The press opens the ticket's sheet.
+                await chromium.WaitForAsync(page, "document.getElementById('sheet').classList.contains('show')", TimeSpan.FromSeconds(5));
+                await chromium.EvaluateAsync(page, "document.getElementById('sheetClose').click()");
+                pressesOnMore++;
+                output.WriteLine($"⋯ on {target.GetProperty("ticket").GetString()}: sheet opened ({during} updates during the press)");
+                continue;
+            }
+
+            // The press records care (or the ticket was called meanwhile, and the console says so): never nothing.
+            await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(5));
+            string reason = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
+            output.WriteLine($"care on {target.GetProperty("ticket").GetString()}: {(reason.Length == 0 ? "recorded" : reason)} ({during} updates during the press)");
+            Assert.True(reason is "" or "TicketNotWaiting", $"care refused: {reason}");
+            recorded += reason.Length == 0 ? 1 : 0;
+        }
+
+        Assert.Equal(3, recorded);
+        Assert.True(pressesOnMore >= 3, $"only {pressesOnMore} presses on ⋯");
+        Assert.True(updatedDuringPress >= 3, $"only {updatedDuringPress} presses had an update while held");
+        await Eventually.UntilAsync(
+            async () => (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32() >= figureBefore + recorded,
+            "the console's care figure to count every press");
+    }
+
+    [Fact]
+    public async Task TicketsTheConsoleDoesNotList_CanBeActedOn_AndRefusalsGiveTheEnginesReason()
+    {
+        (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync();
+        await using ServiceProcess owned = service;
+        using HttpClient http = await StaffClientAsync(baseAddress);
+
+        // 101 customers waiting (nobody at the counter): the console lists the 80 longest waits, A001..A080.
+        await IssueAsync(http, 101);
+        JsonElement state = default;
+        await Eventually.UntilAsync(async () => (state = await StateAsync(http)).GetProperty("figures").GetProperty("waiting").GetInt32() == 101, "101 waiting");
+        JsonElement cash = state.GetProperty("services")[0];
+        Assert.Equal(80, cash.GetProperty("tickets").GetArrayLength());
+        Assert.False(Shown(state, "A099"));
+
+        // Not listed, still a ticket of today: care is recorded, cancel is done.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "care", new { ticket = "A099" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "cancel", new { ticket = "A100" })).Status);
+
+        // Ended: the engine's own reasons, not "no such ticket today".
+        (HttpStatusCode status, JsonElement body) = await PostAsync(http, "cancel", new { ticket = "A100" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("TicketNotWaiting", body.GetProperty("reason").GetString());
+        Assert.Equal("该号已不在等候（可能已被叫号）", body.GetProperty("messageZh").GetString());
+        (status, body) = await PostAsync(http, "reprint", new { ticket = "A100" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("TicketEnded", body.GetProperty("reason").GetString());
+        (status, body) = await PostAsync(http, "care", new { ticket = "A100" });
+        Assert.Equal("TicketNotWaiting", body.GetProperty("reason").GetString());
+
+        // A number no ticket of today carries is still refused as unknown.
+        (status, body) = await PostAsync(http, "care", new { ticket = "A102" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("UnknownTicket", body.GetProperty("reason").GetString());
+        await Eventually.UntilAsync(
+            async () => (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32() == 1, "the care on A099 to be counted");
+    }
+
+    [Fact]
+    public async Task DoubleTapOnCare_RecordsOneAct_AndSaysItIsAlreadyRecorded()
+    {
+        (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync();
+        await using ServiceProcess owned = service;
+        using HttpClient http = await StaffClientAsync(baseAddress);
+        await IssueAsync(http, 1);
+
+        // Two taps at once: both answered 200, exactly one records care, the other says it is recorded already.
+        (HttpStatusCode Status, JsonElement Body)[] taps = await Task.WhenAll(
+            PostAsync(http, "care", new { ticket = "A001" }), PostAsync(http, "care", new { ticket = "A001" }));
+        Assert.All(taps, tap => Assert.Equal(HttpStatusCode.OK, tap.Status));
+        JsonElement already = Assert.Single(taps, tap => tap.Body.TryGetProperty("already", out JsonElement a) && a.GetBoolean()).Body;
+        Assert.Equal(StaffId, already.GetProperty("caredBy").GetInt32());
+        Assert.InRange(already.GetProperty("caredSecondsAgo").GetInt64(), 0, 30);
+
+        // A tap a moment later (the engine has the care by now): the same answer, nothing sent.
+        await Eventually.UntilAsync(
+            async () => (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32() == 1, "the care to be counted");
+        (HttpStatusCode status, JsonElement again) = await PostAsync(http, "care", new { ticket = "A001" });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(again.GetProperty("already").GetBoolean());
+        Assert.Equal(1, (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32());
+        Assert.Equal(1, CareGivenMetric(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))));
+    }
+
+    [Fact]
+    public async Task MissedCallsThatCannotComeBack_AreNotListed()
+    {
+        // The demo branch where a missed call may never come back (maxRecoveries 0), except at the VIP desk (2).
+        string profile = Path.Combine(_work.FullName, "no-recoveries.yaml");
+        await File.WriteAllTextAsync(profile, (await File.ReadAllTextAsync(ServiceProcess.DemoProfile))
+            .Replace("  maxRecoveries: 1 ", "  maxRecoveries: 0 ", StringComparison.Ordinal));
+        (ServiceProcess service, Uri baseAddress) = await StartSimulationAsync(seed: 7, profile, speed: 240);
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http, DemoStaff, DemoPin)).StatusCode);
+
+        // Every missed call of the day (from the branch's log) outside the VIP desk: never listed as one that can come
+        // back, and the engine refuses its recovery as having no recoveries left.
+        var listed = new HashSet<string>();
+        var refusedAsMax = new List<string>();
+        var checkedNumbers = new HashSet<string>();
+        await Eventually.UntilAsync(async () =>
+        {
+            foreach (JsonElement n in (await StateAsync(http)).GetProperty("noShows").EnumerateArray())
+            {
+                listed.Add(n.GetProperty("ticket").GetString()!);
+                Assert.True(n.GetProperty("recoveriesLeft").GetInt32() > 0);
+            }
+
+            (int code, string events, string error) = await ServiceProcess.RunToEndAsync(
+                _work.FullName, TimeSpan.FromMinutes(1), "inspect", "--data", Path.Combine(_work.FullName, "data"), "--branch", profile);
+            Assert.True(code == 0, error);
+            foreach (string line in events.Split('\n').Where(l => l.Contains("\"lobby.ticket.no_show\"", StringComparison.Ordinal)))
+            {
+                string number = System.Text.RegularExpressions.Regex.Match(line, "\"ticket\":\"([A-Z][0-9]+)\"").Groups[1].Value;
+                if (number.Length == 0 || number[0] == 'V' || !checkedNumbers.Add(number))
+                {
+                    continue;
+                }
+
+                (HttpStatusCode status, JsonElement body) = await PostAsync(http, "recover", new { number });
+                string reason = body.GetProperty("reason").GetString()!;
+                output.WriteLine($"recover {number}: {status} {reason}");
+                Assert.Equal(HttpStatusCode.Conflict, status);
+                Assert.Contains(reason, new[] { "MaxRecoveriesReached", "ToleranceCallsExceeded", "ToleranceMinutesExceeded" });
+                if (reason == "MaxRecoveriesReached")
+                {
+                    refusedAsMax.Add(number);
+                }
+            }
+
+            return refusedAsMax.Count >= 2;
+        }, "two missed calls that cannot come back", TimeSpan.FromMinutes(3));
+        output.WriteLine($"listed as able to come back: {string.Join(", ", listed)}");
+        Assert.All(listed, n => Assert.StartsWith("V", n, StringComparison.Ordinal));
+        Assert.DoesNotContain(listed, checkedNumbers.Contains);
+    }
+
+    [Fact]
+    public async Task ReprintWithoutPrinter_SaysSoInChinese_AndUnknownConsolePathsAnswerJson()
+    {
+        (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync();
+        await using ServiceProcess owned = service;
+        using HttpClient http = await StaffClientAsync(baseAddress);
+        await IssueAsync(http, 1);
+
+        // No printer: the Chinese message is Chinese throughout.
+        (HttpStatusCode status, JsonElement body) = await PostAsync(http, "reprint", new { ticket = "A001" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("已记录补打，但未出票（未配置打印机）", body.GetProperty("messageZh").GetString());
+        Assert.Equal("Reprint recorded but not printed (no printer).", body.GetProperty("message").GetString());
+        Assert.Equal("打印机缺纸", LobbyEdge.Service.Lobby.LobbyConsole.PrinterReasonZh("printer out of paper"));
+
+        // A method a console path does not take, and a path that is not there: JSON, as every console answer.
+        using (HttpResponseMessage get = await http.GetAsync(new Uri("/lobby/api/care", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+            Assert.Equal("POST", string.Join(",", get.Content.Headers.Allow));
+            Assert.Equal("method_not_allowed", (await get.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        }
+
+        (status, body) = await PostAsync(http, "nope", new { ticket = "A001" });
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("not_found", body.GetProperty("reason").GetString());
+
+        // Outside /lobby nothing changed: an unknown path is a bare 404.
+        using HttpResponseMessage elsewhere = await http.GetAsync(new Uri("/nope", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        Assert.Empty(await elsewhere.Content.ReadAsStringAsync());
+
+        // The pages and the API still answer as before.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/lobby", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/lobby/api/me", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
     public async Task RecoverByNumber_AcceptedInTolerance_RefusedWithTheReasonOutside_AndDivert()
     {
         // The demo branch with a short tolerance (three further calls, five minutes), so a missed call expires soon.
@@ -489,11 +725,11 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync(new Uri("/lobby/api/me", UriKind.Relative))).StatusCode);
     }
 
-    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(int seed, string? profile = null)
+    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(int seed, string? profile = null, int speed = 60)
     {
         int port = ServiceProcess.FreePort();
         ServiceProcess service = ServiceProcess.Start(
-            _work.FullName, "--branch", profile ?? ServiceProcess.DemoProfile, "--simulate", "--speed", "60", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _work.FullName, "--branch", profile ?? ServiceProcess.DemoProfile, "--simulate", "--speed", speed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}");
         await service.WaitUntilReadyAsync();
         await service.WaitForLineAsync(m => m.Contains($"as staff {DemoStaff} with PIN {DemoPin}", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
@@ -509,6 +745,53 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", profile, "--data", data, $"--Http:Port={port}");
         await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
         return (service, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>
+    /// The kiosk tests' branch (one service, one counter nobody staffs, open all day) with staff <see cref="StaffId"/>
+    /// added by the command, and the kiosk's limits raised so a test can issue many tickets at once.
+    /// </summary>
+    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartBranchWithStaffAsync()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        (int code, _, string error) = await ServiceProcess.RunWithInputAsync(
+            _work.FullName, TimeSpan.FromMinutes(1), StaffPin + "\n", "staff", "add", "--data", data, "--id", StaffId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--name", "Zhang Wei 张伟", "--role", "lobby-manager");
+        Assert.True(code == 0, error);
+        int port = ServiceProcess.FreePort();
+        ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", KioskBranch.Write(_work.FullName, ""), "--data", data, $"--Http:Port={port}",
+            "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:TicketsPerMinute=6000", "--Kiosk:BranchTicketsPerMinute=6000");
+        await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        return (service, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>A client signed in as staff <see cref="StaffId"/>.</summary>
+    private static async Task<HttpClient> StaffClientAsync(Uri baseAddress)
+    {
+        HttpClient http = Client(baseAddress);
+        using HttpResponseMessage signedIn = await SignInAsync(http, StaffId, StaffPin);
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        return http;
+    }
+
+    private static async Task IssueAsync(HttpClient http, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            using HttpResponseMessage issued = await http.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" });
+            Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        }
+
+        await Eventually.UntilAsync(
+            async () => (await StateAsync(http)).GetProperty("figures").GetProperty("waiting").GetInt32() >= count, $"{count} waiting on the console");
+    }
+
+    /// <summary>A console action: its status and JSON answer.</summary>
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string action, object body)
+    {
+        using HttpResponseMessage r = await http.PostAsJsonAsync(new Uri($"/lobby/api/{action}", UriKind.Relative), body);
+        return (r.StatusCode, await r.Content.ReadFromJsonAsync<JsonElement>());
     }
 
     private static HttpClient Client(Uri baseAddress)
