@@ -606,8 +606,11 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
                 return false;
             }
 
-            await chromium.EvaluateAsync(page, $"document.getElementById('toast').className = ''; document.querySelector('button.more[data-ticket=\"{ticket}\"]').click()");
-            await chromium.EvaluateAsync(page, "document.querySelector('#divertTo button[data-service=noncash]').click()");
+            if (!await TapInSheetAsync(chromium, page, ticket, "#divertTo button[data-service=noncash]"))
+            {
+                return false;
+            }
+
             await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
             string why = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
             output.WriteLine($"divert {ticket}: {(why.Length == 0 ? "done" : why)}");
@@ -634,8 +637,11 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
                 return false;
             }
 
-            await chromium.EvaluateAsync(page, $"document.getElementById('toast').className = ''; document.querySelector('button.more[data-ticket=\"{ticket}\"]').click()");
-            await chromium.EvaluateAsync(page, "document.querySelector('#sheet button[data-act=tier][data-tier=vip]').click()");
+            if (!await TapInSheetAsync(chromium, page, ticket, "#sheet button[data-act=tier][data-tier=vip]"))
+            {
+                return false;
+            }
+
             await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
             string why = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
             output.WriteLine($"VIP {ticket}: {(why.Length == 0 ? "done" : why)}");
@@ -793,6 +799,14 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         using HttpResponseMessage r = await http.PostAsJsonAsync(new Uri($"/lobby/api/{action}", UriKind.Relative), body);
         return (r.StatusCode, await r.Content.ReadFromJsonAsync<JsonElement>());
     }
+
+    /// <summary>
+    /// Opens <paramref name="ticket"/>'s sheet (⋯) and taps <paramref name="action"/> in one step; false when the card is
+    /// gone (the simulated counters keep calling, so a card may leave between finding it and tapping it).
+    /// </summary>
+    private static async Task<bool> TapInSheetAsync(HeadlessChromium chromium, string page, string ticket, string action) =>
+        (await chromium.EvaluateAsync(page,
+            $"(() => {{ document.getElementById('toast').className = ''; const b = document.querySelector('button.more[data-ticket=\"{ticket}\"]'); if (!b) return false; b.click(); const d = document.querySelector('{action}'); if (!d) return false; d.click(); return true; }})()")).GetBoolean();
 
     private static HttpClient Client(Uri baseAddress)
     {
