@@ -597,27 +597,8 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
 
         // Divert: a waiting cash customer to non-cash, from the ticket's sheet; the console then lists it there.
         await chromium.EvaluateAsync(page, "document.querySelector('nav button[data-tab=waiting]').click()");
-        string diverted = "";
-        await Eventually.UntilAsync(async () =>
-        {
-            string ticket = (await chromium.EvaluateAsync(page, "document.querySelector('.ticket button.more[data-service=cash]')?.dataset.ticket ?? ''")).GetString() ?? "";
-            if (ticket.Length == 0)
-            {
-                return false;
-            }
-
-            if (!await TapInSheetAsync(chromium, page, ticket, "#divertTo button[data-service=noncash]"))
-            {
-                return false;
-            }
-
-            await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
-            string why = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
-            output.WriteLine($"divert {ticket}: {(why.Length == 0 ? "done" : why)}");
-            Assert.True(why is "" or "TicketNotWaiting" or "UnknownTicket", $"divert refused: {why}");
-            diverted = why.Length == 0 ? ticket : "";
-            return diverted.Length > 0;
-        }, "a waiting cash ticket to divert", TimeSpan.FromMinutes(2));
+        string diverted = await ActFromSheetAsync(chromium, page, "document.querySelector('.ticket button.more[data-service=cash]')?.dataset.ticket ?? ''",
+            "#divertTo button[data-service=noncash]", "divert", "a waiting cash ticket to divert");
         await Eventually.UntilAsync(async () =>
         {
             JsonElement state = await StateAsync(http);
@@ -628,27 +609,8 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
 
         // Recognised as a VIP: a waiting customer of the normal tier, from the ticket's sheet; the console then shows
         // the ticket with the VIP tier (or it was called first, as a VIP is).
-        string recognised = "";
-        await Eventually.UntilAsync(async () =>
-        {
-            string ticket = (await chromium.EvaluateAsync(page, "document.querySelector('.ticket[data-tier=normal]')?.dataset.ticket ?? ''")).GetString() ?? "";
-            if (ticket.Length == 0)
-            {
-                return false;
-            }
-
-            if (!await TapInSheetAsync(chromium, page, ticket, "#sheet button[data-act=tier][data-tier=vip]"))
-            {
-                return false;
-            }
-
-            await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
-            string why = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
-            output.WriteLine($"VIP {ticket}: {(why.Length == 0 ? "done" : why)}");
-            Assert.True(why is "" or "TicketNotWaiting" or "UnknownTicket", $"tier change refused: {why}");
-            recognised = why.Length == 0 ? ticket : "";
-            return recognised.Length > 0;
-        }, "a waiting customer to recognise as a VIP", TimeSpan.FromMinutes(2));
+        string recognised = await ActFromSheetAsync(chromium, page, "document.querySelector('.ticket[data-tier=normal]')?.dataset.ticket ?? ''",
+            "#sheet button[data-act=tier][data-tier=vip]", "VIP", "a waiting customer to recognise as a VIP");
         await Eventually.UntilAsync(async () =>
         {
             JsonElement state = await StateAsync(http);
@@ -798,6 +760,32 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     {
         using HttpResponseMessage r = await http.PostAsJsonAsync(new Uri($"/lobby/api/{action}", UriKind.Relative), body);
         return (r.StatusCode, await r.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    /// <summary>
+    /// Finds a card by <paramref name="findTicket"/> (a script giving its ticket or ''), taps <paramref name="action"/> in its
+    /// sheet and waits for the toast, until the engine accepts one (a card called meanwhile is refused as not waiting and
+    /// another is tried); returns the ticket acted on.
+    /// </summary>
+    private async Task<string> ActFromSheetAsync(HeadlessChromium chromium, string page, string findTicket, string action, string label, string what)
+    {
+        string done = "";
+        await Eventually.UntilAsync(async () =>
+        {
+            string ticket = (await chromium.EvaluateAsync(page, findTicket)).GetString() ?? "";
+            if (ticket.Length == 0 || !await TapInSheetAsync(chromium, page, ticket, action))
+            {
+                return false;
+            }
+
+            await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
+            string why = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
+            output.WriteLine($"{label} {ticket}: {(why.Length == 0 ? "done" : why)}");
+            Assert.True(why is "" or "TicketNotWaiting" or "UnknownTicket", $"{label} refused: {why}");
+            done = why.Length == 0 ? ticket : "";
+            return done.Length > 0;
+        }, what, TimeSpan.FromMinutes(2));
+        return done;
     }
 
     /// <summary>
