@@ -33,6 +33,13 @@ public sealed class BranchConfig
     /// <summary>Upper bound of tickets in one day (storage is sized to it once).</summary>
     public int MaxTicketsPerDay { get; init; } = 16_384;
 
+    /// <summary>
+    /// How long after a counter finishes a ticket a customer's rating at that counter is linked to the ticket
+    /// (1 s .. 1 h; default 2 minutes). A rating after it is an unlinked rating of the counter. Profile:
+    /// <c>branch.ratingWindowSeconds</c>.
+    /// </summary>
+    public TimeSpan RatingWindow { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How many recent calls the engine remembers for the main display.</summary>
     public int RecentCallCount { get; init; } = 8;
 
@@ -62,6 +69,11 @@ public sealed class BranchConfig
         if (TicketingCutoff < TimeSpan.Zero || TicketingCutoff >= CloseTime - OpenTime)
         {
             errors.Add(("branch.ticketingCutoffMinutes", "must be at least 0 and shorter than the opening hours"));
+        }
+
+        if (RatingWindow < TimeSpan.FromSeconds(1) || RatingWindow > TimeSpan.FromHours(1))
+        {
+            errors.Add(("branch.ratingWindowSeconds", "must be between 1 and 3600 seconds"));
         }
 
         if (MaxTicketsPerDay is < 1 or > 1_000_000)

@@ -86,6 +86,22 @@ public enum CommandKind : byte
 
     /// <summary>Record that a live ticket's slip is printed again; the printer layer prints it on the event.</summary>
     Reprint,
+
+    /// <summary>
+    /// Prompt the customer of <see cref="Command.Counter"/>'s last finished ticket to rate the visit (the keypad's
+    /// finish-and-rate, or the host on finish): emits <see cref="EventKind.RatingRequested"/>, on which the rating pad
+    /// or page asks. Refused when the counter finished nothing within <see cref="BranchConfig.RatingWindow"/>.
+    /// </summary>
+    RequestRating,
+
+    /// <summary>
+    /// A customer's rating at <see cref="Command.Counter"/>: <see cref="Command.Score"/> on <see cref="Command.Scale"/>
+    /// with <see cref="Command.Reasons"/>. Linked to the ticket the counter finished last (or to
+    /// <see cref="Command.Ticket"/> when given) within <see cref="BranchConfig.RatingWindow"/> after its finish;
+    /// after the window, an unlinked rating of the counter. One rating per ticket: a second one is refused as
+    /// <see cref="RefusalReason.AlreadyRated"/>.
+    /// </summary>
+    Rate,
 }
 
 /// <summary>
@@ -139,6 +155,15 @@ public readonly record struct Command
     /// kiosk, head office). Carried in the <c>Staff</c> of the events it produces.
     /// </summary>
     public int Staff { get; init; }
+
+    /// <summary>A customer's score for <see cref="CommandKind.Rate"/>: 1..5 on <see cref="RatingScale.Pad5"/>, 0..10 on <see cref="RatingScale.Nps11"/>.</summary>
+    public int Score { get; init; }
+
+    /// <summary>The scale of <see cref="Score"/> for <see cref="CommandKind.Rate"/>.</summary>
+    public RatingScale Scale { get; init; }
+
+    /// <summary>The reason chips a customer chose with a low score, for <see cref="CommandKind.Rate"/>.</summary>
+    public RatingReasons Reasons { get; init; }
 
     private static Command Of(CommandKind kind) => new() { Kind = kind, Service = -1, Ticket = -1, NumberService = -1 };
 
@@ -226,6 +251,23 @@ public readonly record struct Command
 
     /// <summary>Record that a live ticket's slip is printed again.</summary>
     public static Command Reprint(int ticket, int staff) => Of(CommandKind.Reprint) with { Ticket = ticket, Staff = staff };
+
+    /// <summary>Prompt the customer of the counter's last finished ticket to rate the visit.</summary>
+    public static Command RequestRating(int counter) => Of(CommandKind.RequestRating) with { Counter = counter };
+
+    /// <summary>
+    /// A customer's rating at a counter, linked to the ticket the counter finished last when within the rating
+    /// window (else an unlinked rating of the counter).
+    /// </summary>
+    public static Command Rate(int counter, int score, RatingScale scale, RatingReasons reasons = RatingReasons.None) =>
+        Of(CommandKind.Rate) with { Counter = counter, Score = score, Scale = scale, Reasons = reasons };
+
+    /// <summary>
+    /// A customer's rating of a given ticket the counter finished (the rating page knows which ticket it was shown
+    /// for): linked to it when within the rating window, else an unlinked rating of the counter.
+    /// </summary>
+    public static Command RateTicket(int counter, int ticket, int score, RatingScale scale, RatingReasons reasons = RatingReasons.None) =>
+        Of(CommandKind.Rate) with { Counter = counter, Ticket = ticket, Score = score, Scale = scale, Reasons = reasons };
 
     /// <summary>Record a request carried out outside the queue (see <see cref="CommandKind.Note"/>).</summary>
     public static Command Note(RequestKey request) => Of(CommandKind.Note) with { Request = request };

@@ -161,3 +161,49 @@ public enum CancelReason : byte
     /// </summary>
     PrintFailed = 1,
 }
+
+/// <summary>
+/// The scale a customer's rating is on: the <see cref="EventKind.TicketRated"/> event's <c>Detail</c>. Numbers are
+/// in the log and never change.
+/// </summary>
+public enum RatingScale : byte
+{
+    /// <summary>Not a rating.</summary>
+    None = 0,
+
+    /// <summary>A rating pad's five keys, 1 (very dissatisfied) .. 5 (very satisfied) (caller68 FUNC 11).</summary>
+    Pad5 = 1,
+
+    /// <summary>
+    /// "How likely are you to recommend us", 0 .. 10, the Net Promoter scale (promoters 9-10, passives 7-8,
+    /// detractors 0-6): the rating page.
+    /// </summary>
+    Nps11 = 2,
+}
+
+/// <summary>
+/// Why a customer gave a low score: the reason chips of the rating page, the classic four detractors of a branch
+/// visit (being made to wait, to think, to be annoyed, to pay more). The <see cref="EventKind.TicketRated"/>
+/// event's <c>Reason</c> flags.
+/// </summary>
+[Flags]
+public enum RatingReasons : byte
+{
+    /// <summary>No reason given.</summary>
+    None = 0,
+
+    /// <summary>Made to wait (等待太久).</summary>
+    Waiting = 1,
+
+    /// <summary>Made to think: confusing forms or steps (流程复杂).</summary>
+    Confusing = 2,
+
+    /// <summary>Annoyed: unfriendly or careless service (服务态度).</summary>
+    Annoying = 4,
+
+    /// <summary>Made to pay more: fees and charges (收费).</summary>
+    Cost = 8,
+
+    /// <summary>Every defined reason; other bits are refused as <see cref="RefusalReason.InvalidCommand"/>.</summary>
+    All = Waiting | Confusing | Annoying | Cost,
+}

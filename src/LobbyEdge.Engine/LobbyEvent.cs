@@ -124,6 +124,23 @@ public enum EventKind : byte
 
     /// <summary>A live ticket's slip was printed again. <c>Count</c> = reprints of the ticket so far; <c>B</c> = staff id.</summary>
     TicketReprinted = 24,
+
+    /// <summary>
+    /// The customer of <c>Counter</c>'s last finished ticket was asked to rate the visit (the rating pad lights, the
+    /// rating page shows). Ticket fields = the finished ticket; <c>A</c> = ms since it was finished; <c>Count</c> =
+    /// the prompt number for this ticket (1 = first). Changes no queue state.
+    /// </summary>
+    RatingRequested = 25,
+
+    /// <summary>
+    /// A customer rated the visit at <c>Counter</c>. <c>Count</c> = the score; <c>Detail</c> = the
+    /// <see cref="RatingScale"/>; <c>Reason</c> = <see cref="RatingReasons"/> flags. Linked (within the rating window
+    /// after the finish): ticket fields = the rated ticket; <c>A</c> = the ticket's wait in ms, from issue to the
+    /// call that brought it to the counter that finished it; <c>B</c> = acts of care it received while waiting.
+    /// Unlinked (a rating of the counter after the window): <c>Ticket</c> = -1, <c>Service</c> and
+    /// <c>NumberService</c> = -1, <c>Number</c> = 0, <c>A</c> = -1, <c>B</c> = 0. Changes no queue state.
+    /// </summary>
+    TicketRated = 26,
 }
 
 /// <summary>

@@ -115,6 +115,14 @@ public readonly partial record struct LobbyEvent
     /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
     public TicketReprintedView AsTicketReprinted() => new(ViewOf(EventKind.TicketReprinted));
 
+    /// <summary>The fields of a <see cref="EventKind.RatingRequested"/> event.</summary>
+    /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
+    public RatingRequestedView AsRatingRequested() => new(ViewOf(EventKind.RatingRequested));
+
+    /// <summary>The fields of a <see cref="EventKind.TicketRated"/> event.</summary>
+    /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
+    public TicketRatedView AsTicketRated() => new(ViewOf(EventKind.TicketRated));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private LobbyEvent ViewOf(EventKind kind)
     {
@@ -518,3 +526,53 @@ public readonly struct TicketReprintedView
     /// <summary>The staff member who asked for it, or 0 when unknown.</summary>
     public int Staff => (int)_e.B;
 }
+
+/// <summary>A <see cref="EventKind.RatingRequested"/> event's fields. The counter and the finished ticket are the event's own.</summary>
+public readonly struct RatingRequestedView
+{
+    private readonly LobbyEvent _e;
+
+    internal RatingRequestedView(LobbyEvent e) => _e = e;
+
+    /// <summary>Milliseconds from the ticket's finish to this prompt (0 or more).</summary>
+    public long SinceFinishMs => _e.A;
+
+    /// <summary>Which prompt this is for the ticket: 1 for the first (a re-prompt counts up).</summary>
+    public int PromptNumber => _e.Count;
+}
+
+/// <summary>
+/// A <see cref="EventKind.TicketRated"/> event's fields. The counter is the event's own; for a linked rating, so are
+/// the ticket, its service, number and tier.
+/// </summary>
+public readonly struct TicketRatedView
+{
+    private readonly LobbyEvent _e;
+
+    internal TicketRatedView(LobbyEvent e) => _e = e;
+
+    /// <summary>The score: 1..5 on <see cref="RatingScale.Pad5"/>, 0..10 on <see cref="RatingScale.Nps11"/>.</summary>
+    public int Score => _e.Count;
+
+    /// <summary>The scale of <see cref="Score"/>.</summary>
+    public RatingScale Scale => (RatingScale)_e.Detail;
+
+    /// <summary>The reason chips chosen with the score (none on a pad).</summary>
+    public RatingReasons Reasons => (RatingReasons)_e.Reason;
+
+    /// <summary>True when the rating is linked to a ticket (given within the rating window after its finish).</summary>
+    public bool Linked => _e.Ticket >= 0;
+
+    /// <summary>The rated ticket's wait in milliseconds (issue to the call that brought it to the counter), or -1 when unlinked.</summary>
+    public long WaitMs => _e.A;
+
+    /// <summary>Acts of care the rated ticket received while waiting (0 when unlinked).</summary>
+    public int CareGiven => (int)_e.B;
+
+    /// <summary>
+    /// The score as a share of its scale, 0..1 ((score - 1) / 4 on a pad, score / 10 on the Net Promoter scale),
+    /// so that ratings of both scales can be averaged.
+    /// </summary>
+    public double Normalized => RatingFigures.Normalize(Scale, Score);
+}
+

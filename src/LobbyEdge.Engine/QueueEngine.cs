@@ -39,11 +39,13 @@ public sealed partial class QueueEngine
     private readonly double[] _meanServiceMs;  // rolling, per service
     private readonly double[] _varServiceMs;
     private readonly CareTally[] _care;        // [service], the care KPI of the day
+    private readonly RatingTally[] _ratingsByService;  // [service], linked ratings of the day
 
     // Per counter (by index in config order).
     private readonly CounterRecord[] _counterState;
     private readonly long[] _counterStateMs;   // [counter * 5 + state], ms accumulated today
     private readonly int[][] _weightCredit;    // smooth weighted round robin credit per listed service
+    private readonly RatingTally[] _ratingsByCounter;  // [counter index], every rating of the day at the counter
 
     private readonly TimerHeap _timers;
     private readonly RecentCall[] _recent;
@@ -98,6 +100,7 @@ public sealed partial class QueueEngine
         _meanServiceMs = new double[s];
         _varServiceMs = new double[s];
         _care = new CareTally[s];
+        _ratingsByService = new RatingTally[s];
         for (int i = 0; i < s; i++)
         {
             _ticketByNumber[i] = new int[_services[i].LastNumber - _services[i].FirstNumber + 1];
@@ -106,10 +109,11 @@ public sealed partial class QueueEngine
         _counterState = new CounterRecord[c];
         _counterStateMs = new long[c * 5];
         _weightCredit = new int[c][];
+        _ratingsByCounter = new RatingTally[c];
         for (int i = 0; i < c; i++)
         {
             _weightCredit[i] = new int[_counters[i].Services.Count];
-            _counterState[i] = new CounterRecord { State = CounterState.Closed, Current = -1, LastNoShow = -1, Parked = Lane.Empty };
+            _counterState[i] = new CounterRecord { State = CounterState.Closed, Current = -1, LastNoShow = -1, Parked = Lane.Empty, LastFinished = -1 };
         }
 
         _timers = new TimerHeap(config.MaxTicketsPerDay * 3);
@@ -222,6 +226,36 @@ public sealed partial class QueueEngine
         return sum.Figures;
     }
 
+    /// <summary>
+    /// Customer ratings at a counter today (by counter number), linked and unlinked. An unknown counter gives zeros.
+    /// The figures of the last day stay readable after it closes, until the next day opens.
+    /// </summary>
+    public RatingFigures RatingFiguresOfCounter(int counterNumber)
+    {
+        int ci = CounterIndex(counterNumber);
+        return ci < 0 ? default : _ratingsByCounter[ci].Figures;
+    }
+
+    /// <summary>
+    /// Customer ratings of a service today (index into <see cref="BranchConfig.Services"/>): the linked ratings of
+    /// its tickets (the service that served them) and its tickets asked to rate. Unlinked ratings belong to no
+    /// service. An unknown index gives zeros.
+    /// </summary>
+    public RatingFigures RatingFiguresOfService(int service) =>
+        (uint)service < (uint)_ratingsByService.Length ? _ratingsByService[service].Figures : default;
+
+    /// <summary>Customer ratings of the whole branch today: the sum over the counters (linked and unlinked).</summary>
+    public RatingFigures RatingFiguresTotal()
+    {
+        RatingTally sum = default;
+        for (int c = 0; c < _ratingsByCounter.Length; c++)
+        {
+            sum.Add(in _ratingsByCounter[c]);
+        }
+
+        return sum.Figures;
+    }
+
     /// <summary>A ticket of today by id.</summary>
     public bool TryGetTicket(int ticket, out TicketView view)
     {
@@ -233,7 +267,8 @@ public sealed partial class QueueEngine
 
         ref TicketRecord t = ref _tickets[ticket];
         view = new TicketView(ticket, t.State, t.Tier, t.Service, t.NumberService, t.Number, t.Counter, t.Recalls,
-            t.Recoveries, t.IssuedTicks, t.QueuedTicks, t.SlaBreached, t.CareCount, t.CareGiven, t.LastCareTicks, t.CareAlertTicks, t.Reprints);
+            t.Recoveries, t.IssuedTicks, t.QueuedTicks, t.SlaBreached, t.CareCount, t.CareGiven, t.LastCareTicks, t.CareAlertTicks, t.Reprints,
+            t.RatingScale == RatingScale.None ? -1 : t.RatingScore, t.RatingScale, t.RatingPrompts, t.FinishedTicks);
         return true;
     }
 
@@ -261,7 +296,7 @@ public sealed partial class QueueEngine
         }
 
         ref CounterRecord c = ref _counterState[ci];
-        view = new CounterView(counterNumber, c.State, c.Current, c.Parked.Count, c.LastNoShow, c.StateSinceTicks);
+        view = new CounterView(counterNumber, c.State, c.Current, c.Parked.Count, c.LastNoShow, c.StateSinceTicks, c.LastFinished, c.LastFinishedTicks);
         return true;
     }
 
@@ -428,7 +463,11 @@ public sealed partial class QueueEngine
     private static void ThrowReplay(string message) => throw new InvalidOperationException(message);
 }
 
-/// <summary>A read-only copy of a ticket's state.</summary>
+/// <summary>
+/// A read-only copy of a ticket's state. <c>RatingScore</c> is the customer's rating (-1 = not rated) on
+/// <c>RatingScale</c>; <c>RatingPrompts</c> counts the times the customer was asked to rate; <c>FinishedTicks</c> is
+/// when the ticket was completed (UTC ticks, 0 = not completed).
+/// </summary>
 public readonly record struct TicketView(
     int Id,
     TicketState State,
@@ -446,7 +485,11 @@ public readonly record struct TicketView(
     int CareGiven,
     long LastCareTicks,
     long CareAlertTicks,
-    int Reprints);
+    int Reprints,
+    int RatingScore,
+    RatingScale RatingScale,
+    int RatingPrompts,
+    long FinishedTicks);
 
 /// <summary>
 /// The care KPI of a service (or the branch) today (DOMAIN: "anyone past 10 minutes gets at least one act of care").
@@ -469,7 +512,16 @@ public readonly record struct CareFigures(int Decided, int Covered, int UncaredW
 }
 
 /// <summary>A read-only copy of a counter's state.</summary>
-public readonly record struct CounterView(int Number, CounterState State, int CurrentTicket, int ParkedCount, int LastNoShow, long StateSinceTicks);
+/// <param name="Number">The counter number.</param>
+/// <param name="State">Its state now.</param>
+/// <param name="CurrentTicket">The ticket it holds (called or serving), or -1.</param>
+/// <param name="ParkedCount">Tickets it has parked.</param>
+/// <param name="LastNoShow">Its last no-show today, or -1.</param>
+/// <param name="StateSinceTicks">When it entered its state (UTC ticks).</param>
+/// <param name="LastFinished">The ticket it finished last today (the one a rating links to), or -1.</param>
+/// <param name="LastFinishedTicks">When it finished that ticket (UTC ticks), 0 when none.</param>
+public readonly record struct CounterView(int Number, CounterState State, int CurrentTicket, int ParkedCount, int LastNoShow, long StateSinceTicks,
+    int LastFinished = -1, long LastFinishedTicks = 0);
 
 /// <summary>A call shown on the main display.</summary>
 public readonly record struct RecentCall(int Ticket, int NumberService, int Number, int Counter, long TimeTicks, int Recalls);
@@ -497,6 +549,10 @@ internal struct TicketRecord
     public int CareCount;        // care alerts so far
     public int CareGiven;        // acts of care so far
     public int Reprints;
+    public int RatingScore;      // valid when RatingScale is not None
+    public RatingScale RatingScale;  // None = not rated
+    public int RatingPrompts;    // RatingRequested events for it
+    public long FinishedTicks;   // when it was completed, 0 = not completed
     public long LastCareTicks;   // 0 = never cared
     public long CareAlertTicks;  // oldest unanswered care alert, 0 = none pending
     public long IssuedTicks;
@@ -548,5 +604,7 @@ internal struct CounterRecord
     public long StateSinceTicks;
     public int Current;
     public int LastNoShow;
+    public int LastFinished;       // ticket finished last, -1 = none today
+    public long LastFinishedTicks; // when
     public Lane Parked;
 }

@@ -83,4 +83,13 @@ public enum RefusalReason : byte
 
     /// <summary>The ticket has ended (served, cancelled or abandoned), so there is nothing to act on.</summary>
     TicketEnded,
+
+    /// <summary>The ticket already has its one rating; a second press is not counted (the first one stands).</summary>
+    AlreadyRated,
+
+    /// <summary>A rating prompt with nothing to rate: the counter finished no ticket within the rating window.</summary>
+    NothingToRate,
+
+    /// <summary>A score outside its scale (1..5 on a pad, 0..10 on the Net Promoter scale), or no scale given.</summary>
+    ScoreOutOfRange,
 }
