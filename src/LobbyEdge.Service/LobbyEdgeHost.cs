@@ -135,6 +135,7 @@ public static partial class LobbyEdgeHost
 
         // Operations: HTTP (after the loop, so /readyz can only answer once the loop runs) and the watchdog.
         builder.Services.AddSingleton<NoticeBoard>();
+        builder.Services.AddSingleton<RatingStations>();
         builder.Services.AddSingleton<SignageFeed>();
         builder.Services.TryAddSingleton<IKioskPrinter, NoKioskPrinter>();
         builder.Services.AddSingleton<Kiosk>();
