@@ -217,9 +217,9 @@ public sealed class RatingPadProcessTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
-    public async Task FinishAndRateKey_PromptsThePad_WhichTimesOutToNotRated_WithPromptOnFinishOff()
+    public async Task FinishAndRateKey_PromptsThePad_WhichTimesOutToNotRated_AndALateScoreIsUnlinked()
     {
-        await StartAsync("", "--Rating:PromptOnFinish=false", "--Rating:PromptSeconds=2");
+        await StartAsync("  ratingWindowSeconds: 4", "--Rating:PromptOnFinish=false", "--Rating:PromptSeconds=2");
         await IssueAsync(2);
 
         // A plain finish asks nobody when the option is off.
@@ -230,6 +230,7 @@ public sealed class RatingPadProcessTests(ITestOutputHelper output) : IAsyncLife
 
         // 评价: finish, then the rating is asked for: the prompt frame (12, 2 s) on the wire, once.
         await PressAsync(1, KeypadKeys.FinishAndRate);
+        var sinceFinish = System.Diagnostics.Stopwatch.StartNew();
         await Eventually.UntilAsync(() => _keypads.Prompts(101) == 1, "pad 101 to be asked after finish-and-rate");
         Assert.Equal([[2]], _keypads.Received(101, Caller68Codec.FunctionRatingPrompt));
 
@@ -240,6 +241,21 @@ public sealed class RatingPadProcessTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal("A002", requested.GetProperty("ticket").GetString());
         Assert.Empty(await EventsAsync("lobby.ticket.rated"));
         Assert.Equal(1, _keypads.Prompts(101));
+
+        // The customer presses after the 4 s rating window: an unlinked rating of the counter, counted and thanked.
+        TimeSpan late = TimeSpan.FromSeconds(5) - sinceFinish.Elapsed;
+        if (late > TimeSpan.Zero)
+        {
+            await Task.Delay(late);
+        }
+
+        Assert.True(await _keypads.RateAsync(101, 1), "the late score was not answered");
+        await Eventually.UntilAsync(() => _keypads.PromptEnd(101) == RatingPromptEnd.Thanks, "pad 101 to be thanked for the late score");
+        JsonElement rated = Assert.Single(await EventuallyEventsAsync("lobby.ticket.rated", 1));
+        Assert.Equal(1, rated.GetProperty("counter").GetInt32());
+        Assert.Equal(1, rated.GetProperty("score").GetInt32());
+        Assert.False(rated.GetProperty("linked").GetBoolean());
+        Assert.False(rated.TryGetProperty("ticket", out _));
     }
 
     [Fact]
