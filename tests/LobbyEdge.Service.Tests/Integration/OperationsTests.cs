@@ -104,6 +104,9 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
             CareMetricsTests.AssertCareMetrics(engine, log, sequence, samples);
         }
 
+        // The rating families: today's ratings of the engine at that sequence.
+        RatingMetricsTests.AssertRatingMetrics(engine, samples);
+        output.WriteLine($"ratings at event {sequence}: {engine.RatingFiguresTotal()}");
         Assert.True(engine.CareFiguresTotal().Decided > 0, "nobody waited past the care threshold in a simulated hour");
         AssertPromtoolAccepts(metrics);
     }
@@ -155,6 +158,7 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
         output.WriteLine($"scraped at event {sequence} after the restart: {care}");
         Assert.True(care.Decided > 0, $"nobody waited past the care threshold by 10:15: {care}");
         CareMetricsTests.AssertCareMetrics(engine, log, sequence, samples);
+        RatingMetricsTests.AssertRatingMetrics(engine, samples);
     }
 
     [Fact]
