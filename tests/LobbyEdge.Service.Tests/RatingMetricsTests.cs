@@ -73,7 +73,7 @@ public sealed class RatingMetricsTests : IDisposable
         string lowBefore;
         await using (var run = new CareMetricsTests.DrivenBranch(_work.FullName, config, time))
         {
-            PlayAMorning(run, time);
+            PlayAMorning(run, time, TestBranch.At(9, 0));
             beforeRestart = await run.ScrapeAsync();
             AssertRatingMetrics(run.Engine, beforeRestart);
 
@@ -116,7 +116,7 @@ public sealed class RatingMetricsTests : IDisposable
         var time = new TwoClocks(TestBranch.At(8, 59));
         await using (var run = new CareMetricsTests.DrivenBranch(_work.FullName, config, time))
         {
-            PlayAMorning(run, time);
+            PlayAMorning(run, time, TestBranch.At(9, 0));
         }
 
         using RestoredBranch branch = RestoredBranch.Open(_work.FullName, config, NullLogger.Instance);
@@ -235,22 +235,27 @@ public sealed class RatingMetricsTests : IDisposable
     /// ticket cared for past the threshold rated 2 when asked; a loans ticket rated 3 on the page with reasons,
     /// unasked; a loans ticket asked and never rated; a rating after the window (no ticket).
     /// </summary>
-    private static void PlayAMorning(CareMetricsTests.DrivenBranch run, TwoClocks time)
+    /// <remarks>
+    /// <paramref name="opening"/> is when the branch opens (by its profile); the morning runs 16 minutes from there.
+    /// The branch is <see cref="CareMetricsTests.TwoServices"/> or one like it: cash served at counter 1, loans at
+    /// counter 2, a 10-minute care threshold.
+    /// </remarks>
+    internal static void PlayAMorning(CareMetricsTests.DrivenBranch run, TwoClocks time, DateTimeOffset opening)
     {
-        run.TickEvery(TimeSpan.FromSeconds(30), TestBranch.At(9, 0), time);
+        run.TickEvery(TimeSpan.FromSeconds(30), opening, time);
         run.Execute(Command.OpenCounter(1));
         run.Execute(Command.OpenCounter(2));
         int[] cash = [.. Enumerable.Range(0, 3).Select(_ => run.Execute(Command.Issue(0)).Ticket)];
         int[] loans = [.. Enumerable.Range(0, 2).Select(_ => run.Execute(Command.Issue(1)).Ticket)];
         run.Execute(Command.CallNext(1));
-        run.TickEvery(TimeSpan.FromSeconds(30), TestBranch.At(9, 1), time);
+        run.TickEvery(TimeSpan.FromSeconds(30), opening.AddMinutes(1), time);
         Assert.True(run.Execute(Command.Finish(1)).Accepted, "finish");
         Assert.True(run.Execute(Command.RequestRating(1)).Accepted, "asked to rate");
         Assert.True(run.Execute(Command.RequestRating(1)).Accepted, "asked again");
         Assert.True(run.Execute(Command.Rate(1, 5, RatingScale.Pad5)).Accepted, "rated on the pad");
         Assert.Equal(RefusalReason.AlreadyRated, run.Execute(Command.Rate(1, 4, RatingScale.Pad5)).Refusal);
 
-        run.TickEvery(TimeSpan.FromSeconds(30), TestBranch.At(9, 12), time);
+        run.TickEvery(TimeSpan.FromSeconds(30), opening.AddMinutes(12), time);
         Assert.True(run.Execute(Command.GiveCare(cash[1], 7)).Accepted, "care");
         Assert.Equal(cash[1], run.Execute(Command.CallNext(1)).Ticket);
         Assert.True(run.Execute(Command.Finish(1)).Accepted, "finish cared");
@@ -264,7 +269,7 @@ public sealed class RatingMetricsTests : IDisposable
         Assert.True(run.Execute(Command.Finish(2)).Accepted, "finish loans");
         Assert.True(run.Execute(Command.RequestRating(2)).Accepted, "asked, never answered");
 
-        run.TickEvery(TimeSpan.FromSeconds(30), TestBranch.At(9, 16), time);
+        run.TickEvery(TimeSpan.FromSeconds(30), opening.AddMinutes(16), time);
         Assert.True(run.Execute(Command.Rate(2, 9, RatingScale.Nps11)).Accepted, "after the window: unlinked");
         Assert.Equal(cash[2], run.Execute(Command.CallNext(1)).Ticket);
     }
