@@ -70,6 +70,29 @@ public sealed class RatingCloudEventTests
         Assert.Equal("lobby.ticket.rating_requested", parsed.RootElement.GetProperty("type").GetString());
     }
 
+    [Theory]
+    [InlineData(RefusalReason.AlreadyRated, "already_rated")]
+    [InlineData(RefusalReason.NothingToRate, "nothing_to_rate")]
+    [InlineData(RefusalReason.ScoreOutOfRange, "score_out_of_range")]
+    public void TheRatingRefusals_HaveTheirWireNames(RefusalReason refusal, string wireName)
+    {
+        string json = Write(new LobbyEvent
+        {
+            Kind = EventKind.RequestDecided,
+            Ticket = -1,
+            Service = -1,
+            NumberService = -1,
+            A = 0x1234,
+            B = 0x5678,
+            Detail = (byte)CommandKind.Rate,
+            Reason = (byte)refusal,
+        });
+        using JsonDocument parsed = JsonDocument.Parse(json);
+        JsonElement data = parsed.RootElement.GetProperty("data");
+        Assert.Equal("rate", data.GetProperty("command").GetString());
+        Assert.Equal(wireName, data.GetProperty("outcome").GetString());
+    }
+
     private static string Expected(string type, string data) =>
         Envelope.Replace("TYPE", type, StringComparison.Ordinal).Replace("DATA", data, StringComparison.Ordinal);
 
