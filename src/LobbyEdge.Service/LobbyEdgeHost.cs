@@ -152,7 +152,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton(sp => new KioskGate(kiosk, kioskTokens, sp.GetRequiredService<LobbyMetrics>(), sp.GetRequiredService<ILogger<KioskGate>>()));
         builder.Services.AddSingleton<IHttpRateLimits>(sp => sp.GetRequiredService<KioskGate>());
         builder.Services.AddSingleton<IHttpEndpoints, LobbyPages>();
-        AddRatingPage(builder);
+        AddRatingPage(builder, kiosk);
         AddConsole(builder, options);
         builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
         builder.Services.AddSingleton<HttpServer>();
@@ -172,7 +172,7 @@ public static partial class LobbyEdgeHost
     /// The rating page (<c>/rate/{counter}</c>): a sink (it asks once a prompt is durable), endpoints behind the kiosk's
     /// gate, and its own rate limit. The question stays up <c>Rating:PromptSeconds</c> (default 30), as on a rating pad.
     /// </summary>
-    private static void AddRatingPage(HostApplicationBuilder builder)
+    private static void AddRatingPage(HostApplicationBuilder builder, KioskOptions kiosk)
     {
         int seconds = int.TryParse(builder.Configuration["Rating:PromptSeconds"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int s) && s is >= 1 and <= 3600 ? s : 30;
         builder.Services.AddSingleton(sp => new RatingPage(
@@ -180,6 +180,7 @@ public static partial class LobbyEdgeHost
             sp.GetRequiredService<ILobbyCommands>(),
             sp.GetRequiredService<KioskGate>(),
             sp.GetRequiredService<RatingStations>(),
+            kiosk,
             seconds,
             sp.GetRequiredService<ILogger<RatingPage>>()));
         builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<RatingPage>());

@@ -88,17 +88,19 @@ public sealed partial class KioskGate : IHttpRateLimits
             }
         }
 
-        foreach ((string key, int value, int max) in new[]
+        foreach ((string key, int value, int max, string what) in new[]
         {
-            ("TicketsPerMinute", options.TicketsPerMinute, 6000),
-            ("Burst", options.Burst, 1000),
-            ("BranchTicketsPerMinute", options.BranchTicketsPerMinute, 6000),
-            ("BranchBurst", options.BranchBurst, 1000),
+            ("TicketsPerMinute", options.TicketsPerMinute, 6000, "tickets"),
+            ("Burst", options.Burst, 1000, "tickets"),
+            ("BranchTicketsPerMinute", options.BranchTicketsPerMinute, 6000, "tickets"),
+            ("BranchBurst", options.BranchBurst, 1000, "tickets"),
+            ("RatingsPerMinute", options.RatingsPerMinute, 6000, "ratings"),
+            ("RatingBurst", options.RatingBurst, 1000, "ratings"),
         })
         {
             if (value < 1 || value > max)
             {
-                yield return string.Create(CultureInfo.InvariantCulture, $"{KioskOptions.Section}:{key} = '{value}': must be tickets from 1 to {max}");
+                yield return string.Create(CultureInfo.InvariantCulture, $"{KioskOptions.Section}:{key} = '{value}': must be {what} from 1 to {max}");
             }
         }
     }

@@ -50,12 +50,6 @@ public sealed class RatingPostEndpoint
 /// </summary>
 public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttpRateLimits
 {
-    /// <summary>Ratings one device may post a minute, on average (a token bucket refilled evenly).</summary>
-    public const int RatingsPerMinute = 6;
-
-    /// <summary>Ratings one device may post at once before <see cref="RatingsPerMinute"/> applies.</summary>
-    public const int RatingsBurst = 6;
-
     /// <summary>The reason chips' wire names, in <see cref="RatingReasons"/> bit order.</summary>
     public static readonly string[] ReasonNames = ["waiting", "confusing", "annoying", "cost"];
 
@@ -66,6 +60,7 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
     private readonly ILobbyCommands _commands;
     private readonly KioskGate _gate;
     private readonly RatingStations _stations;
+    private readonly KioskOptions _limits;
     private readonly ILogger<RatingPage> _logger;
     private readonly TimeSpan _seconds;
     private readonly Lock _lock = new();
@@ -78,10 +73,12 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
     /// <param name="commands">Where ratings go.</param>
     /// <param name="gate">Who may open the page and post ratings (the kiosk's gate).</param>
     /// <param name="stations">Where an open page registers its counter.</param>
+    /// <param name="limits">The <c>Kiosk</c> section: a device's rate of ratings (<see cref="KioskOptions.RatingsPerMinute"/>, <see cref="KioskOptions.RatingBurst"/>).</param>
     /// <param name="promptSeconds">How long the question stays up (<c>Rating:PromptSeconds</c>, 1..3600).</param>
     /// <param name="logger">Logs ratings posted (counter, ticket, outcome; no device token).</param>
-    public RatingPage(BranchConfig config, ILobbyCommands commands, KioskGate gate, RatingStations stations, int promptSeconds, ILogger<RatingPage> logger)
+    public RatingPage(BranchConfig config, ILobbyCommands commands, KioskGate gate, RatingStations stations, KioskOptions limits, int promptSeconds, ILogger<RatingPage> logger)
     {
+        _limits = limits ?? throw new ArgumentNullException(nameof(limits));
         ArgumentOutOfRangeException.ThrowIfLessThan(promptSeconds, 1);
         _config = config ?? throw new ArgumentNullException(nameof(config));
         _commands = commands ?? throw new ArgumentNullException(nameof(commands));
@@ -109,7 +106,7 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         endpoints.MapGet("/rate/{counter}", (Func<HttpContext, string, IResult>)ServePage);
         endpoints.MapGet("/rate/{counter}/events", (Func<HttpContext, string, IResult>)ServeFeed);
         endpoints.MapGet("/rate/{counter}/enrol", (Func<HttpContext, string, IResult>)Enrol);
-        endpoints.MapPost("/rate/{counter}", (Func<HttpContext, string, Task<IResult>>)RateAsync).WithMetadata(RatingPostEndpoint.Instance);
+        endpoints.MapPost("/rate/{counter}", (HttpContext context, string counter) => RateAsync(context, counter)).WithMetadata(RatingPostEndpoint.Instance);
     }
 
     /// <inheritdoc />
@@ -170,9 +167,9 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         PartitionedRateLimiter<HttpContext> perDevice = PartitionedRateLimiter.Create<HttpContext, string>(context => Limited(context) is { } device
             ? RateLimitPartition.GetTokenBucketLimiter(device, _ => new TokenBucketRateLimiterOptions
             {
-                TokenLimit = RatingsBurst,
+                TokenLimit = _limits.RatingBurst,
                 TokensPerPeriod = 1,
-                ReplenishmentPeriod = TimeSpan.FromMinutes(1) / RatingsPerMinute,
+                ReplenishmentPeriod = TimeSpan.FromMinutes(1) / _limits.RatingsPerMinute,
                 QueueLimit = 0,
                 AutoReplenishment = true,
             })
@@ -207,7 +204,7 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         new { ok = false, reason = "unknown_counter", messageZh = $"本网点没有 {text} 号窗口", message = $"This branch has no counter '{text}'." },
         statusCode: StatusCodes.Status404NotFound);
 
-    private IResult ServePage(HttpContext context, string counterText)
+    private IResult ServePage(HttpContext context, string counter)
     {
         if (_gate.Refuse(context) is not null)
         {
@@ -215,7 +212,7 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
             return Notice(context, StatusCodes.Status403Forbidden, "本设备未登记为评价终端，请联系大堂经理", "This tablet is not enrolled. Please ask the lobby manager.");
         }
 
-        if (Counter(counterText) is null)
+        if (Counter(counter) is null)
         {
             return Notice(context, StatusCodes.Status404NotFound, "本网点没有这个窗口", "There is no such counter at this branch.");
         }
@@ -236,17 +233,17 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         return Results.Content(html, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
     }
 
-    private IResult Enrol(HttpContext context, string counterText) =>
-        Counter(counterText) is { } counter ? _gate.Enrol(context, "/rate", $"/rate/{counter.ToString(CultureInfo.InvariantCulture)}") : UnknownCounter(counterText);
+    private IResult Enrol(HttpContext context, string counter) =>
+        Counter(counter) is { } n ? _gate.Enrol(context, "/rate", $"/rate/{n.ToString(CultureInfo.InvariantCulture)}") : UnknownCounter(counter);
 
-    private IResult ServeFeed(HttpContext context, string counterText)
+    private IResult ServeFeed(HttpContext context, string counter)
     {
         if (_gate.Refuse(context) is { } refused)
         {
             return refused;
         }
 
-        return Counter(counterText) is { } counter ? Results.ServerSentEvents(Feed(counter, context.RequestAborted)) : UnknownCounter(counterText);
+        return Counter(counter) is { } n ? Results.ServerSentEvents(Feed(n, context.RequestAborted)) : UnknownCounter(counter);
     }
 
     private async IAsyncEnumerable<SseItem<string>> Feed(int counter, [EnumeratorCancellation] CancellationToken cancellationToken)
