@@ -54,6 +54,9 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
     public static readonly string[] ReasonNames = ["waiting", "confusing", "annoying", "cost"];
 
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
+
+    /// <summary>Allowed beyond the page's own timers for a rating on its way (a slow tablet, a busy box).</summary>
+    private static readonly TimeSpan s_grace = TimeSpan.FromSeconds(5);
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     private readonly BranchConfig _config;
@@ -367,11 +370,12 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         }
 
         // Only the ticket the counter's page was asked about, while it may still be answered (the question's time, and
-        // as long again on the reason chips): a script cannot rate the day's tickets, only a question on screen.
+        // as long again on the reason chips): a script cannot rate the day's tickets, only a question on screen. Once
+        // rated, the engine says so (AlreadyRated), however late.
         RatingPrompt? prompt;
         lock (_lock)
         {
-            prompt = _prompts.GetValueOrDefault(counter) is { } p && p.Ticket == ticket && p.Left(_seconds * 2 + TimeSpan.FromSeconds(5)) > TimeSpan.Zero ? p : null;
+            prompt = _prompts.GetValueOrDefault(counter) is { } p && p.Ticket == ticket && (p.Rated || p.Left(_seconds * 2 + s_grace) > TimeSpan.Zero) ? p : null;
         }
 
         if (prompt is null)
