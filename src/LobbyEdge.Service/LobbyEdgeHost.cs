@@ -180,14 +180,13 @@ public static partial class LobbyEdgeHost
     /// </summary>
     private static void AddRatingPage(HostApplicationBuilder builder, KioskOptions kiosk)
     {
-        int seconds = int.TryParse(builder.Configuration["Rating:PromptSeconds"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int s) && s is >= 1 and <= 3600 ? s : 30;
         builder.Services.AddSingleton(sp => new RatingPage(
             sp.GetRequiredService<BranchConfig>(),
             sp.GetRequiredService<ILobbyCommands>(),
             sp.GetRequiredService<KioskGate>(),
             sp.GetRequiredService<RatingStations>(),
             kiosk,
-            seconds,
+            sp.GetRequiredService<RatingOptions>().PromptSeconds,
             sp.GetRequiredService<ILogger<RatingPage>>()));
         builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<RatingPage>());
         builder.Services.AddSingleton<IHttpEndpoints>(sp => sp.GetRequiredService<RatingPage>());

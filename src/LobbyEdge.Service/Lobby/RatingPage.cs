@@ -77,7 +77,7 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
     /// <param name="gate">Who may open the page and post ratings (the kiosk's gate).</param>
     /// <param name="stations">Where an open page registers its counter.</param>
     /// <param name="limits">The <c>Kiosk</c> section: a device's rate of ratings (<see cref="KioskOptions.RatingsPerMinute"/>, <see cref="KioskOptions.RatingBurst"/>).</param>
-    /// <param name="promptSeconds">How long the question stays up (<c>Rating:PromptSeconds</c>, 1..3600).</param>
+    /// <param name="promptSeconds">How long the question stays up (<see cref="RatingOptions.PromptSeconds"/>, as on a rating pad).</param>
     /// <param name="logger">Logs ratings posted (counter, ticket, outcome; no device token).</param>
     public RatingPage(BranchConfig config, ILobbyCommands commands, KioskGate gate, RatingStations stations, KioskOptions limits, int promptSeconds, ILogger<RatingPage> logger)
     {
