@@ -121,7 +121,7 @@ public sealed class RatingTotals
     public override string ToString()
     {
         CultureInfo ci = CultureInfo.InvariantCulture;
-        var parts = new List<string>(4) { string.Create(ci, $"{Total} {Plural(Total, "rating")}") };
+        var parts = new List<string>(4) { string.Create(ci, $"{Total} {Wording.Plural(Total, "rating")}") };
         if (Requested > 0)
         {
             parts[0] += string.Create(ci, $" ({Answered} of {Requested} asked, {Percent(ResponseRate)})");
@@ -134,12 +134,12 @@ public sealed class RatingTotals
 
         if (PadRatings > 0)
         {
-            parts.Add(string.Create(ci, $"satisfaction {Percent(Satisfaction)} ({Satisfied} of {PadRatings} pad {Plural(PadRatings, "rating")} 4-5)"));
+            parts.Add(string.Create(ci, $"satisfaction {Percent(Satisfaction)} ({Satisfied} of {PadRatings} pad {Wording.Plural(PadRatings, "rating")} 4-5)"));
         }
 
         if (PageRatings > 0)
         {
-            parts.Add(string.Create(ci, $"NPS {Nps(NetPromoterScore)} ({PageRatings} {Plural(PageRatings, "rating")} 0-10: {Promoters} {Plural(Promoters, "promoter")}, {Passives} {Plural(Passives, "passive")}, {Detractors} {Plural(Detractors, "detractor")})"));
+            parts.Add(string.Create(ci, $"NPS {Nps(NetPromoterScore)} ({PageRatings} {Wording.Plural(PageRatings, "rating")} 0-10: {Promoters} {Wording.Plural(Promoters, "promoter")}, {Passives} {Wording.Plural(Passives, "passive")}, {Detractors} {Wording.Plural(Detractors, "detractor")})"));
         }
 
         if (Total > 0)
@@ -200,6 +200,4 @@ public sealed class RatingTotals
 
         Answered += answered ? 1 : 0;
     }
-
-    private static string Plural(int n, string word) => n == 1 ? word : word + "s";
 }
