@@ -90,7 +90,16 @@ public sealed partial class QueueEngine
                     ref TicketRecord tk = ref _tickets[e.Ticket];
                     ReleaseFromCounter(ref tk, e.Ticket);
                     tk.State = TicketState.Completed;
+                    tk.FinishedTicks = t;
                     ObserveServiceTime(tk.Service, e.AsTicketCompleted().ServiceMs);
+                    int ci = CounterIndex(e.Counter);
+                    if (ci >= 0)
+                    {
+                        // The ticket a rating at this counter links to (finish, or the implied finish of call next).
+                        _counterState[ci].LastFinished = e.Ticket;
+                        _counterState[ci].LastFinishedTicks = t;
+                    }
+
                     break;
                 }
 
@@ -237,6 +246,14 @@ public sealed partial class QueueEngine
                 _tickets[e.Ticket].Reprints = e.AsTicketReprinted().ReprintNumber;
                 break;
 
+            case EventKind.RatingRequested:
+                ApplyRatingRequested(in e);
+                break;
+
+            case EventKind.TicketRated:
+                ApplyTicketRated(in e);
+                break;
+
             case EventKind.DeviceStatusChanged:
             case EventKind.RequestDecided:
             case EventKind.None:
@@ -269,6 +286,60 @@ public sealed partial class QueueEngine
         _lastNumber[service] = e.Number;
         _issued[service]++;
         Enqueue(id, int.MaxValue, e.TimeTicks, e.TimeTicks);
+    }
+
+    /// <summary>
+    /// A prompt to rate: the ticket's first prompt counts it as asked (<see cref="RatingFigures.Requested"/>) at the
+    /// counter and for the service that served it; a re-prompt only counts up <see cref="TicketView.RatingPrompts"/>.
+    /// </summary>
+    private void ApplyRatingRequested(in LobbyEvent e)
+    {
+        ref TicketRecord tk = ref _tickets[e.Ticket];
+        if (tk.RatingPrompts == 0)
+        {
+            int ci = CounterIndex(e.Counter);
+            if (ci >= 0)
+            {
+                _ratingsByCounter[ci].Requested++;
+            }
+
+            _ratingsByService[e.Service].Requested++;
+        }
+
+        tk.RatingPrompts = e.AsRatingRequested().PromptNumber;
+    }
+
+    /// <summary>
+    /// A rating: counted at its counter by score; a linked one also for the service that served the ticket, on the
+    /// ticket, and as an answer when the ticket had been asked.
+    /// </summary>
+    private void ApplyTicketRated(in LobbyEvent e)
+    {
+        TicketRatedView rated = e.AsTicketRated();
+        int slot = RatingTally.SlotOf(rated.Scale, rated.Score);
+        int ci = CounterIndex(e.Counter);
+        if (ci >= 0)
+        {
+            _ratingsByCounter[ci].Count(slot, rated.Linked);
+        }
+
+        if (!rated.Linked)
+        {
+            return;
+        }
+
+        ref TicketRecord tk = ref _tickets[e.Ticket];
+        tk.RatingScore = rated.Score;
+        tk.RatingScale = rated.Scale;
+        _ratingsByService[e.Service].Count(slot, linked: true);
+        if (tk.RatingPrompts > 0)
+        {
+            _ratingsByService[e.Service].Answered++;
+            if (ci >= 0)
+            {
+                _ratingsByCounter[ci].Answered++;
+            }
+        }
     }
 
     private void ApplyCareGiven(in LobbyEvent e)
@@ -559,6 +630,8 @@ public sealed partial class QueueEngine
         Array.Clear(_calls);
         Array.Clear(_counterStateMs);
         Array.Clear(_care);
+        Array.Clear(_ratingsByService);
+        Array.Clear(_ratingsByCounter);
         for (int s = 0; s < _services.Length; s++)
         {
             _lastNumber[s] = 0;
@@ -573,6 +646,8 @@ public sealed partial class QueueEngine
             ref CounterRecord cr = ref _counterState[c];
             cr.Current = -1;
             cr.LastNoShow = -1;
+            cr.LastFinished = -1;
+            cr.LastFinishedTicks = 0;
             cr.Parked = Lane.Empty;
             Array.Clear(_weightCredit[c]);
         }

@@ -37,6 +37,8 @@ public sealed partial class QueueEngine
             CommandKind.ChangeTier => ChangeTier(command.Ticket, command.Tier, command.Staff, t),
             CommandKind.Divert => Divert(command.Ticket, command.Service, command.Placement, command.Staff, t),
             CommandKind.Reprint => Reprint(command.Ticket, command.Staff, t),
+            CommandKind.RequestRating => RequestRating(command.Counter, t),
+            CommandKind.Rate => Rate(in command, t),
             _ => CommandResult.Refused(RefusalReason.InvalidCommand),
         };
         if (!command.Request.IsNone)
@@ -546,6 +548,130 @@ public sealed partial class QueueEngine
         EmitTicket(EventKind.TicketReprinted, ticket, t, counter: tk.Counter, count: tk.Reprints + 1, b: staff);
         return Ok(ticket);
     }
+
+    private CommandResult RequestRating(int counter, long t)
+    {
+        if (!_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayNotOpen);
+        }
+
+        int ci = CounterIndex(counter);
+        if (ci < 0)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownCounter);
+        }
+
+        int ticket = _counterState[ci].LastFinished;
+        if (ticket < 0 || !WithinRatingWindow(_tickets[ticket].FinishedTicks, t))
+        {
+            return CommandResult.Refused(RefusalReason.NothingToRate);
+        }
+
+        ref TicketRecord tk = ref _tickets[ticket];
+        if (tk.RatingScale != RatingScale.None)
+        {
+            return CommandResult.Refused(RefusalReason.AlreadyRated);
+        }
+
+        EmitTicket(EventKind.RatingRequested, ticket, t, counter: counter, count: tk.RatingPrompts + 1, a: Math.Max(0, ElapsedMs(tk.FinishedTicks, t)));
+        return Ok(ticket);
+    }
+
+    /// <summary>
+    /// A customer's rating at a counter (<see cref="Command.Rate"/>, or <see cref="Command.RateTicket"/> when the
+    /// command names a ticket): linked to the counter's last finished ticket, or to the named one, when it comes
+    /// within the rating window of that finish and the ticket is not rated yet; otherwise an unlinked rating of the
+    /// counter. <c>Ticket = -1</c> is "the counter's last finished ticket"; any other negative id is unknown.
+    /// </summary>
+    private CommandResult Rate(in Command command, long t)
+    {
+        if (!_dayOpen)
+        {
+            return CommandResult.Refused(RefusalReason.DayNotOpen);
+        }
+
+        int ci = CounterIndex(command.Counter);
+        if (ci < 0)
+        {
+            return CommandResult.Refused(RefusalReason.UnknownCounter);
+        }
+
+        if (RatingTally.SlotOf(command.Scale, command.Score) < 0)
+        {
+            return CommandResult.Refused(RefusalReason.ScoreOutOfRange);
+        }
+
+        if ((command.Reasons & ~RatingReasons.All) != 0)
+        {
+            return CommandResult.Refused(RefusalReason.InvalidCommand);
+        }
+
+        int ticket = command.Ticket;
+        if (ticket == -1)
+        {
+            // The pad: the counter's last finished ticket, when within the window (a second press is refused).
+            ticket = _counterState[ci].LastFinished;
+            if (ticket >= 0 && !WithinRatingWindow(_tickets[ticket].FinishedTicks, t))
+            {
+                ticket = -1;
+            }
+        }
+        else
+        {
+            // The page: the ticket it was shown for, which this counter must have completed today.
+            if ((uint)ticket >= (uint)_ticketCount)
+            {
+                return CommandResult.Refused(RefusalReason.UnknownTicket);
+            }
+
+            ref TicketRecord named = ref _tickets[ticket];
+            if (named.State != TicketState.Completed || named.Counter != command.Counter)
+            {
+                return CommandResult.Refused(RefusalReason.WrongTicketState);
+            }
+
+            if (named.RatingScale == RatingScale.None && !WithinRatingWindow(named.FinishedTicks, t))
+            {
+                ticket = -1;
+            }
+        }
+
+        if (ticket >= 0 && _tickets[ticket].RatingScale != RatingScale.None)
+        {
+            return CommandResult.Refused(RefusalReason.AlreadyRated);
+        }
+
+        if (ticket < 0)
+        {
+            Emit(new LobbyEvent
+            {
+                Kind = EventKind.TicketRated,
+                Ticket = -1,
+                Service = -1,
+                NumberService = -1,
+                Counter = (short)command.Counter,
+                Count = command.Score,
+                Detail = (byte)command.Scale,
+                Reason = (byte)command.Reasons,
+                A = -1,
+            }, t);
+            return Ok(-1);
+        }
+
+        ref TicketRecord tk = ref _tickets[ticket];
+        EmitTicket(EventKind.TicketRated, ticket, t, counter: command.Counter, count: command.Score, detail: (byte)command.Scale,
+            reason: (byte)command.Reasons, a: Math.Max(0, ElapsedMs(tk.IssuedTicks, tk.CalledTicks)), b: tk.CareGiven);
+        return Ok(ticket);
+    }
+
+    /// <summary>
+    /// Whether a rating at <paramref name="t"/> is within the rating window of a finish at
+    /// <paramref name="finishedTicks"/>: inclusive, so a rating exactly <see cref="BranchConfig.RatingWindow"/>
+    /// after the finish is still linked. An event time before the finish counts as within.
+    /// </summary>
+    private bool WithinRatingWindow(long finishedTicks, long t) =>
+        finishedTicks > 0 && t - finishedTicks <= _config.RatingWindow.Ticks;
 
     /// <summary>The checks of a command on a waiting ticket: the day is open, the ticket exists and waits.</summary>
     private RefusalReason CheckWaitingTicket(int ticket) =>

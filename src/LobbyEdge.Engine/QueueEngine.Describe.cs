@@ -7,7 +7,8 @@ public sealed partial class QueueEngine
 {
     /// <summary>
     /// The whole state as canonical text: day, sequence, every ticket, every queue in call order, no-show lists,
-    /// counters (with time per state and calling credits), rolling service times and recent calls. Two engines
+    /// counters (with time per state, calling credits and the ticket finished last), rolling service times, the care
+    /// KPI and customer ratings per service and counter, and recent calls. Two engines
     /// with equal text are in the same state; crash-recovery and replay checks compare it. Allocates; diagnostics only.
     /// </summary>
     public string DescribeState()
@@ -21,7 +22,8 @@ public sealed partial class QueueEngine
             sb.Append(ci, $"t{i} {t.State} {t.Tier} lane={t.Lane} svc={t.Service} num={t.NumberService}/{t.Number} ctr={t.Counter} ");
             sb.Append(ci, $"rc={t.Recalls} rv={t.Recoveries} mark={t.NoShowCallMark} care={t.CareCount}/{t.NextCareTicks} sla={t.SlaBreached} ");
             sb.Append(ci, $"iss={t.IssuedTicks} q={t.QueuedTicks} call={t.CalledTicks} start={t.StartedTicks} ns={t.NoShowTicks} pred={t.PredictedMs}/{t.PredictionPending} exp={t.ExpiredBy} ");
-            sb.Append(ci, $"cared={t.CareGiven}/{t.LastCareTicks}/{t.CareAlertTicks} carePast={t.CarePast}/{t.CareDecided} reprints={t.Reprints}\n");
+            sb.Append(ci, $"cared={t.CareGiven}/{t.LastCareTicks}/{t.CareAlertTicks} carePast={t.CarePast}/{t.CareDecided} reprints={t.Reprints} ");
+            sb.Append(ci, $"rating={t.RatingScore}/{t.RatingScale}/{t.RatingPrompts} fin={t.FinishedTicks}\n");
         }
 
         for (int s = 0; s < _services.Length; s++)
@@ -40,6 +42,7 @@ public sealed partial class QueueEngine
             AppendList(sb, " noshow:", _noShows[s]);
             CareFigures care = _care[s].Figures;
             sb.Append(ci, $" care={care.Decided}/{care.Covered}/{care.UncaredWaiting}/{care.CareGiven}/{care.Responses}/{care.ResponseMsTotal}");
+            AppendRatings(sb, _ratingsByService[s]);
             sb.Append('\n');
         }
 
@@ -59,6 +62,8 @@ public sealed partial class QueueEngine
             }
 
             AppendList(sb, " parked:", cr.Parked);
+            sb.Append(ci, $" lastFinished={cr.LastFinished}@{cr.LastFinishedTicks}");
+            AppendRatings(sb, _ratingsByCounter[c]);
             sb.Append('\n');
         }
 
@@ -72,6 +77,16 @@ public sealed partial class QueueEngine
 
         sb.Append('\n');
         return sb.ToString();
+    }
+
+    /// <summary>A rating tally: requested/answered/linked/unlinked, then the count of every score slot.</summary>
+    private static void AppendRatings(StringBuilder sb, in RatingTally tally)
+    {
+        sb.Append(CultureInfo.InvariantCulture, $" ratings={tally.Requested}/{tally.Answered}/{tally.Linked}/{tally.Unlinked}:");
+        for (int i = 0; i < RatingTally.SlotCount; i++)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{tally.Scores[i]},");
+        }
     }
 
     private void AppendList(StringBuilder sb, string label, Lane lane)

@@ -8,7 +8,7 @@ namespace LobbyEdge.Engine;
 public sealed partial class QueueEngine
 {
     private const uint SnapshotMagic = 0x4C455353; // "SSEL"
-    private const int SnapshotVersion = 3; // 3: care KPI (issue 12)
+    private const int SnapshotVersion = 4; // 3: care KPI (issue 12); 4: customer ratings (issue 13)
 
     /// <summary>
     /// A fingerprint of the configuration the engine's storage depends on (services, number ranges, counters and
@@ -52,6 +52,8 @@ public sealed partial class QueueEngine
         w.Raw<double>(_meanServiceMs);
         w.Raw<double>(_varServiceMs);
         w.Raw<CareTally>(_care);
+        w.Raw<RatingTally>(_ratingsByService);
+        w.Raw<RatingTally>(_ratingsByCounter);
         w.Raw<CounterRecord>(_counterState);
         w.Raw<long>(_counterStateMs);
         foreach (int[] credit in _weightCredit)
@@ -110,6 +112,8 @@ public sealed partial class QueueEngine
         r.Raw<double>(_meanServiceMs);
         r.Raw<double>(_varServiceMs);
         r.Raw<CareTally>(_care);
+        r.Raw<RatingTally>(_ratingsByService);
+        r.Raw<RatingTally>(_ratingsByCounter);
         r.Raw<CounterRecord>(_counterState);
         r.Raw<long>(_counterStateMs);
         foreach (int[] credit in _weightCredit)
@@ -146,6 +150,7 @@ public sealed partial class QueueEngine
 
         bytes += (_meanServiceMs.Length + _varServiceMs.Length) * sizeof(double);
         bytes += _care.Length * Unsafe.SizeOf<CareTally>();
+        bytes += (_ratingsByService.Length + _ratingsByCounter.Length) * Unsafe.SizeOf<RatingTally>();
         bytes += _counterState.Length * Unsafe.SizeOf<CounterRecord>();
         bytes += _counterStateMs.Length * sizeof(long);
         foreach (int[] credit in _weightCredit)

@@ -153,6 +153,24 @@ internal struct RatingTally
         _ => -1,
     };
 
+    /// <summary>Counts one rating in its score slot (none for -1) as linked or unlinked.</summary>
+    public void Count(int slot, bool linked)
+    {
+        if (slot >= 0)
+        {
+            Scores[slot]++;
+        }
+
+        if (linked)
+        {
+            Linked++;
+        }
+        else
+        {
+            Unlinked++;
+        }
+    }
+
     public void Add(in RatingTally other)
     {
         for (int i = 0; i < SlotCount; i++)

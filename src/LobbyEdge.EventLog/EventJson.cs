@@ -37,6 +37,8 @@ public static class EventJson
         EventKind.TierChanged => "lobby.ticket.tier_changed",
         EventKind.TicketDiverted => "lobby.ticket.diverted",
         EventKind.TicketReprinted => "lobby.ticket.reprinted",
+        EventKind.RatingRequested => "lobby.ticket.rating_requested",
+        EventKind.TicketRated => "lobby.ticket.rated",
         _ => "lobby.unknown",
     };
 
@@ -186,6 +188,14 @@ public static class EventJson
                 w.WriteNumber("reprint", reprinted.ReprintNumber);
                 WriteStaff(w, reprinted.Staff);
                 break;
+            case EventKind.RatingRequested:
+                RatingRequestedView requested = e.AsRatingRequested();
+                w.WriteNumber("prompt", requested.PromptNumber);
+                w.WriteNumber("since_finish_ms", requested.SinceFinishMs);
+                break;
+            case EventKind.TicketRated:
+                WriteRating(w, e.AsTicketRated());
+                break;
             default:
                 break;
         }
@@ -214,6 +224,41 @@ public static class EventJson
         w.WriteNumber("position", position);
         w.WriteString("placement", Snake(placement.ToString()));
     }
+
+    /// <summary>
+    /// A customer's rating: score, scale (<c>pad5</c>, <c>nps11</c>), the reason chips, whether it is linked to a
+    /// ticket and, when linked, the ticket's wait (ms) and the acts of care it received.
+    /// </summary>
+    private static void WriteRating(Utf8JsonWriter w, TicketRatedView rated)
+    {
+        w.WriteNumber("score", rated.Score);
+        w.WriteString("scale", rated.Scale switch { RatingScale.Pad5 => "pad5", RatingScale.Nps11 => "nps11", _ => "none" });
+        w.WriteStartArray("reasons");
+        foreach ((RatingReasons flag, string name) in s_reasonNames)
+        {
+            if ((rated.Reasons & flag) != 0)
+            {
+                w.WriteStringValue(name);
+            }
+        }
+
+        w.WriteEndArray();
+        w.WriteBoolean("linked", rated.Linked);
+        if (rated.Linked)
+        {
+            w.WriteNumber("wait_ms", rated.WaitMs);
+            w.WriteNumber("care_given", rated.CareGiven);
+        }
+    }
+
+    /// <summary>The reason chips by their JSON names, in flag order.</summary>
+    private static readonly (RatingReasons Flag, string Name)[] s_reasonNames =
+    [
+        (RatingReasons.Waiting, "waiting"),
+        (RatingReasons.Confusing, "confusing"),
+        (RatingReasons.Annoying, "annoying"),
+        (RatingReasons.Cost, "cost"),
+    ];
 
     private static string TierName(Tier tier) => tier switch { Tier.Vip => "vip", Tier.Priority => "priority", _ => "normal" };
 

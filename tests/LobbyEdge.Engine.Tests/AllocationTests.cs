@@ -29,11 +29,14 @@ public sealed class AllocationTests
             new CounterConfig { Number = 1, Services = [new(0)] },
             new CounterConfig { Number = 2, Mode = CounterMode.LongestWait, Services = [new(1), new(0)] },
             new CounterConfig { Number = 3, Mode = CounterMode.Weighted, Services = [new(2, 2), new(0, 1)] },
+
+            // Never calls: its ratings are unlinked (a pad at a counter that finished nothing today).
+            new CounterConfig { Number = 4, Services = [new(0)], OpenAtDayStart = false },
         ],
     };
 
     [Fact]
-    public void SteadyState_IssueCallRecallNoShowRecoverFinishCareTierDivertReprintAndTicks_AllocateNothing()
+    public void SteadyState_IssueCallRecallNoShowRecoverFinishCareTierDivertReprintRatingsAndTicks_AllocateNothing()
     {
         var engine = new QueueEngine(Config());
         DateTimeOffset now = new(BusinessCalendar.ToUtc(Branches.Shanghai, Branches.Day, new TimeOnly(0, 30)), TimeSpan.Zero);
@@ -69,6 +72,8 @@ public sealed class AllocationTests
         Assert.True(accepted > 3000 * 16, $"only {accepted} commands accepted");
         CareFigures care = engine.CareFiguresTotal();
         Assert.True(care.Responses > 0 && care.Decided > 0 && care.Covered > 0 && care.Covered < care.Decided, $"care figures {care}");
+        RatingFigures ratings = engine.RatingFiguresTotal();
+        Assert.True(ratings.Requested > 3000 && ratings.Answered > 3000 && ratings.Linked > 6000 && ratings.Unlinked > 300, $"rating figures {ratings}");
         Assert.True(engine.LastSequence > 3000 * 15, $"only {engine.LastSequence} events");
     }
 
@@ -127,6 +132,69 @@ public sealed class AllocationTests
         }
 
         Assert.True(bytes.All(b => b == 0), $"allocated bytes per 1000 commands (care, tier, divert, reprint): {string.Join(", ", bytes)}");
+    }
+
+    [Fact]
+    public void RatingCommands_EachAllocateNothing()
+    {
+        var engine = new QueueEngine(Config());
+        DateTimeOffset now = new(BusinessCalendar.ToUtc(Branches.Shanghai, Branches.Day, new TimeOnly(0, 30)), TimeSpan.Zero);
+        Assert.True(engine.Execute(Command.OpenDay(), now).Accepted);
+
+        // Counter 1 serves 5,001 customers at once; the page rates the first 5,000 by ticket, the pad prompts and
+        // rates the last.
+        int[] finished = new int[5001];
+        for (int i = 0; i < finished.Length; i++)
+        {
+            engine.Execute(Command.Issue(0), now);
+            finished[i] = engine.Execute(Command.CallNext(1), now).Ticket;
+            Assert.True(engine.Execute(Command.Finish(1), now).Accepted);
+        }
+
+        // Each rating command over and over: re-prompts, linked page ratings, unlinked pad ratings at counter 4,
+        // and pad presses on the rated last ticket (the first links it, the rest are refused as a second press).
+        (Func<int, Command> Make, int MinAccepted)[] kinds =
+        [
+            (_ => Command.RequestRating(1), 1000),
+            (i => Command.RateTicket(1, finished[i], i % 11, RatingScale.Nps11, (RatingReasons)(i % 16)), 1000),
+            (i => Command.Rate(4, 1 + (i % 5), RatingScale.Pad5), 1000),
+            (i => Command.Rate(1, 1 + (i % 5), RatingScale.Pad5), 0),
+        ];
+        var bytes = new long[kinds.Length];
+        for (int k = 0; k < kinds.Length; k++)
+        {
+            Func<int, Command> make = kinds[k].Make;
+            int next = 0;
+            for (int i = 0; i < 2000; i++)
+            {
+                Command warm = make(next++);
+                engine.Execute(in warm, now);
+            }
+
+            bytes[k] = long.MaxValue;
+            for (int w = 0; w < 3; w++)
+            {
+                var commands = new Command[1000];
+                for (int i = 0; i < commands.Length; i++)
+                {
+                    commands[i] = make(next++);
+                }
+
+                int accepted = 0;
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < commands.Length; i++)
+                {
+                    accepted += engine.Execute(in commands[i], now).Accepted ? 1 : 0;
+                }
+
+                bytes[k] = Math.Min(bytes[k], GC.GetAllocatedBytesForCurrentThread() - before);
+                Assert.True(accepted >= kinds[k].MinAccepted, $"rating command kind {k}: only {accepted} of 1000 were accepted");
+            }
+        }
+
+        RatingFigures figures = engine.RatingFiguresTotal();
+        Assert.Equal((1, 1, 5001, 5000), (figures.Requested, figures.Answered, figures.Linked, figures.Unlinked));
+        Assert.True(bytes.All(b => b == 0), $"allocated bytes per 1000 commands (prompt, page, unlinked pad, second press): {string.Join(", ", bytes)}");
     }
 
     [Fact]
@@ -191,6 +259,9 @@ public sealed class AllocationTests
                 EventKind.TierChanged => (long)e.AsTierChanged().OldTier + e.AsTierChanged().PlacesFromFront + e.AsTierChanged().Staff,
                 EventKind.TicketDiverted => e.AsTicketDiverted().FromService + e.AsTicketDiverted().PlacesFromFront + (long)e.AsTicketDiverted().Placement + e.AsTicketDiverted().Staff,
                 EventKind.TicketReprinted => e.AsTicketReprinted().ReprintNumber + e.AsTicketReprinted().Staff,
+                EventKind.RatingRequested => e.AsRatingRequested().SinceFinishMs + e.AsRatingRequested().PromptNumber,
+                EventKind.TicketRated => e.AsTicketRated().Score + (long)e.AsTicketRated().Scale + (long)e.AsTicketRated().Reasons + (e.AsTicketRated().Linked ? 1 : 0)
+                    + e.AsTicketRated().WaitMs + e.AsTicketRated().CareGiven + (long)(e.AsTicketRated().Normalized * 10),
                 EventKind.TicketRecovered => e.AsTicketRecovered().PlacesFromFront + e.AsTicketRecovered().Staff,
                 EventKind.RecoveryRefused => (long)e.AsRecoveryRefused().Refusal + e.AsRecoveryRefused().Staff,
                 EventKind.TicketCancelled => (long)e.AsTicketCancelled().Reason + e.AsTicketCancelled().Staff,
@@ -248,9 +319,22 @@ public sealed class AllocationTests
         accepted += Run(engine, Command.RecoverLastAt(1), now);
         accepted += Run(engine, Command.CallNext(1), now);
         accepted += Run(engine, Command.Finish(1), now);
+
+        // Customer ratings (issue 13): the prompt and the pad at counter 1 (a second press refused), the page at
+        // counter 2 naming its ticket, and now and then a pad at counter 4, which finished nothing (unlinked).
+        accepted += Run(engine, Command.RequestRating(1), now);
+        accepted += Run(engine, Command.Rate(1, 1 + (cycle % 5), RatingScale.Pad5), now);
+        Run(engine, Command.Rate(1, 5, RatingScale.Pad5), now);
         accepted += Run(engine, Command.CallNext(2), now);
         accepted += Run(engine, Command.Start(2), now);
-        accepted += Run(engine, Command.Finish(2), now);
+        CommandResult served = engine.Execute(Command.Finish(2), now);
+        accepted += served.Accepted ? 1 : 0;
+        accepted += Run(engine, Command.RateTicket(2, served.Ticket, cycle % 11, RatingScale.Nps11, (RatingReasons)(cycle % 16)), now);
+        if (cycle % 5 == 0)
+        {
+            accepted += Run(engine, Command.Rate(4, cycle % 11, RatingScale.Nps11, RatingReasons.Waiting), now);
+        }
+
         accepted += Run(engine, Command.CallNext(3), now);
         accepted += Run(engine, Command.Finish(3), now);
         now = now.AddSeconds(5);
