@@ -73,6 +73,10 @@ public sealed class RatingCustomers
                     _visits.Clear();
                     _decided.Clear();
                     break;
+                case EventKind.DayClosed:
+                    // Whoever is still at a station leaves with the day (the engine takes no rating once it is closed).
+                    _plans.Clear();
+                    break;
                 case EventKind.TicketIssued:
                     _visits[e.Ticket] = new Visit(e.TimeTicks, e.TimeTicks, 0);
                     break;
