@@ -32,7 +32,7 @@ public static class BranchProfileLoader
     private static readonly string[] s_branchKeys =
     [
         "id", "name", "nameZh", "timeZone", "open", "close", "ticketingCutoffMinutes", "autoOpenClose",
-        "maxTicketsPerDay", "recentCalls",
+        "maxTicketsPerDay", "recentCalls", "ratingWindowSeconds",
     ];
 
     private static readonly string[] s_ruleKeys =
@@ -164,6 +164,7 @@ public static class BranchProfileLoader
             bool autoOpenClose = engine.AutoOpenClose;
             int maxTickets = engine.MaxTicketsPerDay;
             int recentCalls = engine.RecentCallCount;
+            TimeSpan ratingWindow = engine.RatingWindow;
 
             if (r.Section(top, "branch", required: true) is { } branch)
             {
@@ -177,6 +178,9 @@ public static class BranchProfileLoader
                 autoOpenClose = r.Bool(ProfileReader.Optional(keys, "autoOpenClose")) ?? autoOpenClose;
                 maxTickets = r.Int(ProfileReader.Optional(keys, "maxTicketsPerDay")) ?? maxTickets;
                 recentCalls = r.Int(ProfileReader.Optional(keys, "recentCalls"), 1, 100) ?? recentCalls;
+
+                // The range (1 s .. 1 h) is the engine's check, reported at this line.
+                ratingWindow = r.Int(ProfileReader.Optional(keys, "ratingWindowSeconds")) is { } seconds ? TimeSpan.FromSeconds(seconds) : ratingWindow;
 
                 nameZh = r.Text(ProfileReader.Optional(keys, "nameZh")) ?? nameZh;
 
@@ -239,6 +243,7 @@ public static class BranchProfileLoader
                 AutoOpenClose = autoOpenClose,
                 MaxTicketsPerDay = maxTickets,
                 RecentCallCount = recentCalls,
+                RatingWindow = ratingWindow,
                 Services = services,
                 Counters = counters,
             };

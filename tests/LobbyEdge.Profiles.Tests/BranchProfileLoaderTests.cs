@@ -771,6 +771,48 @@ public sealed class BranchProfileLoaderTests : IDisposable
         Assert.Equal(("branch.timeZone", 4), (e.Field, e.Line));
     }
 
+    // ---- the rating window (issue 13) ----
+
+    [Fact]
+    public void Load_RatingWindowSeconds_SetsTheEnginesRatingWindow_AndDefaultsToTwoMinutes()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(2), BranchProfileLoader.Load(Write(Minimal())).Branch.RatingWindow);
+        BranchConfig config = BranchProfileLoader.Load(Write(Minimal(close: "\"17:00\"\n  ratingWindowSeconds: 90"))).Branch;
+        Assert.Equal(TimeSpan.FromSeconds(90), config.RatingWindow);
+        Assert.Equal(TimeSpan.FromHours(1), BranchProfileLoader.Load(Write(Minimal(close: "\"17:00\"\n  ratingWindowSeconds: 3600"))).Branch.RatingWindow);
+        Assert.Equal(TimeSpan.FromSeconds(1), BranchProfileLoader.Load(Write(Minimal(close: "\"17:00\"\n  ratingWindowSeconds: 1"))).Branch.RatingWindow);
+    }
+
+    [Theory]
+    [InlineData("0", "must be between 1 and 3600 seconds (got \"0\")")]
+    [InlineData("3601", "must be between 1 and 3600 seconds (got \"3601\")")]
+    [InlineData("-5", "must be between 1 and 3600 seconds (got \"-5\")")]
+    [InlineData("two minutes", "must be a whole number (got \"two minutes\")")]
+    [InlineData("1.5", "must be a whole number (got \"1.5\")")]
+    public void Load_BadRatingWindowSeconds_NamesFileLineFieldAndValue(string value, string message)
+    {
+        string path = Write(Minimal(close: $"\"17:00\"\n  ratingWindowSeconds: {value}"));
+
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+
+        ProfileProblem problem = Assert.Single(e.Problems);
+        Assert.Equal((path, 7, 3), (problem.File, problem.Line, problem.Column));
+        Assert.Equal("branch.ratingWindowSeconds", problem.Field);
+        Assert.Equal(message, problem.Message);
+    }
+
+    [Fact]
+    public void Load_MisspelledRatingWindow_SuggestsTheKey()
+    {
+        string path = Write(Minimal(close: "\"17:00\"\n  ratingWindowSecond: 90"));
+
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+
+        ProfileProblem problem = Assert.Single(e.Problems);
+        Assert.Equal(7, problem.Line);
+        Assert.Contains("ratingWindowSeconds", problem.Message, StringComparison.Ordinal);
+    }
+
     // ---- helpers ----
 
     private string Write(string yaml)
