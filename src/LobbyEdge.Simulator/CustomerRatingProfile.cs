@@ -62,7 +62,7 @@ public sealed record CustomerRatingProfile
     /// Share of the penalty accrued past the ticket's care threshold that care while waiting wins back (a customer
     /// looked after by the lobby manager forgives much of the wait, not all of it).
     /// </summary>
-    public double CareRecovery { get; init; } = 0.5;
+    public double CareRecovery { get; init; } = 0.65;
 
     /// <summary>Standard deviation of a customer's mood around the mean, on the normalized scale.</summary>
     public double Noise { get; init; } = 0.15;
