@@ -35,6 +35,10 @@ internal enum Op : byte
     ChangeTier,
     Divert,
     Reprint,
+    RequestRating,
+    Rate,
+    RateTicket,
+    FinishAndRate,
 }
 
 /// <summary>
@@ -107,7 +111,7 @@ internal sealed record CounterRules(CounterMode Mode, bool ButtonOnly, bool Open
 }
 
 /// <summary>A branch with tweaked rules. Opens at 09:00 Shanghai time.</summary>
-internal sealed record BranchRules(int OpenHours, int CutoffMinutes, bool AutoOpenClose, int MaxTickets, ServiceRules[] Services, CounterRules[] Counters)
+internal sealed record BranchRules(int OpenHours, int CutoffMinutes, bool AutoOpenClose, int MaxTickets, int RatingWindowSeconds, ServiceRules[] Services, CounterRules[] Counters)
 {
     public BranchConfig Build() => new()
     {
@@ -120,6 +124,7 @@ internal sealed record BranchRules(int OpenHours, int CutoffMinutes, bool AutoOp
         AutoOpenClose = AutoOpenClose,
         MaxTicketsPerDay = MaxTickets,
         RecentCallCount = 4,
+        RatingWindow = TimeSpan.FromSeconds(RatingWindowSeconds),
         Services = [.. Services.Select((s, i) => s.Build(i))],
         Counters = [.. Counters.Select((c, i) => c.Build(i + 1, Services.Length))],
     };
@@ -129,7 +134,7 @@ internal sealed record BranchRules(int OpenHours, int CutoffMinutes, bool AutoOp
         BranchConfig config = Build();
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture,
-            $"branch: open 09:00-{config.CloseTime:HH\\:mm}, cutoff {config.TicketingCutoff.TotalMinutes}m, autoOpenClose {AutoOpenClose}, maxTickets {MaxTickets}\n");
+            $"branch: open 09:00-{config.CloseTime:HH\\:mm}, cutoff {config.TicketingCutoff.TotalMinutes}m, autoOpenClose {AutoOpenClose}, maxTickets {MaxTickets}, ratingWindow {RatingWindowSeconds}s\n");
         for (int i = 0; i < Services.Length; i++)
         {
             sb.Append(CultureInfo.InvariantCulture, $"  service {i} ({(char)('A' + i)}): {Services[i]}\n");
@@ -185,15 +190,19 @@ internal static class LobbyGen
         Gen.Int[1, 3].Array[4],
         (mode, buttonOnly, open, take, keys, weights) => new CounterRules(mode, buttonOnly, open, take, keys, weights));
 
-    /// <summary>Branches of one to four services and counters, mostly long days, some short; auto open/close mostly on.</summary>
+    /// <summary>
+    /// Branches of one to four services and counters, mostly long days, some short; auto open/close mostly on; a
+    /// rating window of the default two minutes, or short, or long.
+    /// </summary>
     public static Gen<BranchRules> Branch { get; } = Gen.Select(
         Gen.Frequency((1, Gen.Int[1, 3]), (3, Gen.Int[5, 8])),
         Gen.Int[0, 30],
         Gen.Frequency((4, true), (1, false)),
         Gen.Frequency((3, Gen.Const(512)), (1, Gen.Int[2, 40])),
+        Gen.Frequency((3, Gen.Const(120)), (1, Gen.Int[1, 60]), (1, Gen.Int[61, 3600])),
         Service.Array[1, 4],
         Counter.Array[1, 4],
-        (hours, cutoff, auto, maxTickets, services, counters) => new BranchRules(hours, cutoff, auto, maxTickets, services, counters));
+        (hours, cutoff, auto, maxTickets, window, services, counters) => new BranchRules(hours, cutoff, auto, maxTickets, window, services, counters));
 
     /// <summary>Operations, weighted so that no-shows, recoveries, transfers and park/call-back happen often enough.</summary>
     public static Gen<Op> Operation { get; } = Gen.Frequency(
@@ -224,7 +233,11 @@ internal static class LobbyGen
         (6, Op.GiveCare),
         (3, Op.ChangeTier),
         (4, Op.Divert),
-        (2, Op.Reprint));
+        (2, Op.Reprint),
+        (4, Op.RequestRating),
+        (5, Op.Rate),
+        (4, Op.RateTicket),
+        (5, Op.FinishAndRate));
 
     /// <summary>Seconds before a step: often none or a few, sometimes minutes, now and then half an hour.</summary>
     public static Gen<int> Seconds { get; } = Gen.Frequency(

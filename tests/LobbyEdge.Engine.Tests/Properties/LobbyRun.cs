@@ -46,6 +46,7 @@ internal sealed class LobbyRun
     private readonly Dictionary<int, (long Ticks, int CallMark)> _noShowAt = [];
     private readonly List<RecentCall> _calls = [];
     private readonly CareRecount _care;
+    private readonly RatingRecount _ratings;
     private readonly Dictionary<int, long> _careThresholdMs = [];   // the smallest care threshold of the services a ticket waited in
     private readonly Dictionary<int, long> _lastCareTicks = [];
     private readonly Dictionary<int, long> _careRepeatTicks = [];   // the smallest care repeat of those services (a care's repeat is its service's)
@@ -70,6 +71,7 @@ internal sealed class LobbyRun
         _dispenserIssued = new int[_config.Services.Count];
         _callsOf = new int[_config.Services.Count];
         _care = new CareRecount(_config);
+        _ratings = new RatingRecount(_config);
         _now = Branches.At(9, 0);
     }
 
@@ -156,9 +158,47 @@ internal sealed class LobbyRun
                     return;
                 }
 
+            case Op.FinishAndRate:
+                FinishAndRate(in step);
+                return;
+
             default:
                 Execute(Resolve(in step), null);
                 return;
+        }
+    }
+
+    /// <summary>
+    /// The keypad's finish-and-rate: a counter finishes its ticket (calling one first when it holds none) and prompts; then, a little later, exactly at the
+    /// end of the rating window, or just after it, the customer presses a pad key, answers on the page (naming the
+    /// ticket), or is prompted again; now and then the pad is pressed a second time.
+    /// </summary>
+    private void FinishAndRate(in Step step)
+    {
+        int counter = CounterWhere(step.A, cv => cv.CurrentTicket >= 0);
+        if (_engine.TryGetCounter(counter, out CounterView holding) && holding.CurrentTicket < 0)
+        {
+            Execute(Command.CallNext(counter), "call, finish and rate");
+        }
+
+        Execute(Command.Finish(counter), "finish and rate");
+        Execute(Command.RequestRating(counter), null);
+        _now += (step.B % 6) switch
+        {
+            0 => _config.RatingWindow,
+            1 => _config.RatingWindow + TimeSpan.FromMilliseconds(1),
+            _ => TimeSpan.FromSeconds(step.B % 45),
+        };
+        int last = _engine.TryGetCounter(counter, out CounterView cv) ? cv.LastFinished : -1;
+        Execute((step.C % 3) switch
+        {
+            0 => Command.Rate(counter, ScoreArg(step.B / 6, step.C), ScaleArg(step.C), ReasonsArg(step.C)),
+            1 => Command.RateTicket(counter, last, ScoreArg(step.B / 6, step.C), ScaleArg(step.C), ReasonsArg(step.C)),
+            _ => Command.RequestRating(counter),
+        }, "the customer");
+        if (step.C % 5 == 0)
+        {
+            Execute(Command.Rate(counter, ScoreArg(step.A, step.C), RatingScale.Pad5), "a second press");
         }
     }
 
@@ -203,8 +243,62 @@ internal sealed class LobbyRun
             Op.ChangeTier => Command.ChangeTier(TicketArg(step.B, step.C, TicketState.Waiting), step.A % 20 == 19 ? (Tier)3 : (Tier)(step.A % 3), StaffArg(step.C)),
             Op.Divert => Command.Divert(TicketArg(step.B, step.C, TicketState.Waiting), ServiceArg(step.A), (Placement)(step.C / 4 % 4), StaffArg(step.B)),
             Op.Reprint => Command.Reprint(TicketArg(step.B, step.C, step.A % 2 == 0 ? TicketState.Waiting : TicketState.NoShow), StaffArg(step.A)),
+            Op.RequestRating => Command.RequestRating(step.B % 4 == 0 ? counter : RatingCounter(step.A)),
+            Op.Rate => Command.Rate(step.B % 4 == 0 ? counter : RatingCounter(step.A), ScoreArg(step.B, step.C), ScaleArg(step.C), ReasonsArg(step.C)),
+            Op.RateTicket => RateTicket(in step, counter),
             _ => throw new InvalidOperationException(step.Op.ToString()),
         };
+    }
+
+    /// <summary>
+    /// Where a customer rates: usually a counter that finished a ticket within the rating window, else one that
+    /// finished one today, else any counter.
+    /// </summary>
+    private int RatingCounter(int a)
+    {
+        long window = _config.RatingWindow.Ticks;
+        return a % 3 != 0
+            ? CounterWhere(a, cv => cv.LastFinished >= 0 && _now.UtcTicks - cv.LastFinishedTicks <= window)
+            : CounterWhere(a, cv => cv.LastFinished >= 0);
+    }
+
+    /// <summary>A rating scale: mostly the pad's or the 0..10 one, now and then none or one that does not exist.</summary>
+    private static RatingScale ScaleArg(int c) => (c % 20) switch
+    {
+        < 9 => RatingScale.Pad5,
+        < 18 => RatingScale.Nps11,
+        18 => RatingScale.None,
+        _ => (RatingScale)3,
+    };
+
+    /// <summary>A score for <see cref="ScaleArg"/>: mostly on its scale, now and then one past either end.</summary>
+    private static int ScoreArg(int b, int c)
+    {
+        bool pad = ScaleArg(c) == RatingScale.Pad5;
+        return (b % 16) switch
+        {
+            7 => pad ? 0 : -1,
+            15 => pad ? 6 : 11,
+            _ => pad ? 1 + (b % 5) : b % 11,
+        };
+    }
+
+    /// <summary>The reason chips: any mix of the four, now and then a bit that is not a reason.</summary>
+    private static RatingReasons ReasonsArg(int c) => c / 10 % 25 == 24 ? (RatingReasons)(16 << (c % 4)) : (RatingReasons)(c / 10 % 16);
+
+    /// <summary>
+    /// The rating page: usually a ticket completed today at the counter that completed it, sometimes at another
+    /// counter, and now and then a ticket that is not completed or does not exist.
+    /// </summary>
+    private Command RateTicket(in Step step, int counter)
+    {
+        int ticket = step.B % 11 == 10 ? -2 - (step.B % 3) : TicketArg(step.B, step.C, TicketState.Completed);
+        if (step.A % 4 != 0 && _engine.TryGetTicket(ticket, out TicketView v) && v.State == TicketState.Completed)
+        {
+            counter = v.Counter;
+        }
+
+        return Command.RateTicket(counter, ticket, ScoreArg(step.A, step.C), ScaleArg(step.C), ReasonsArg(step.C));
     }
 
     /// <summary>A configured counter number, or now and then one that does not exist.</summary>
@@ -389,7 +483,10 @@ internal sealed class LobbyRun
         foreach (LobbyEvent e in events)
         {
             _log.Add(e);
-            Count(e.Kind == EventKind.TicketAbandoned ? $"event {e.Kind} {e.AsTicketAbandoned().Reason}" : $"event {e.Kind}");
+            Count(e.Kind == EventKind.TicketAbandoned ? $"event {e.Kind} {e.AsTicketAbandoned().Reason}"
+                : e.Kind == EventKind.TicketRated ? $"event {e.Kind} {(e.AsTicketRated().Linked ? "linked" : "unlinked")}"
+                : e.Kind == EventKind.RatingRequested ? $"event {e.Kind} {(e.AsRatingRequested().PromptNumber == 1 ? "first" : "again")}"
+                : $"event {e.Kind}");
             if (Has(Checks.EventLog))
             {
                 Require(e.Sequence == _lastSequence + 1, $"event #{e.Sequence} follows #{_lastSequence} without a gap");
@@ -398,6 +495,7 @@ internal sealed class LobbyRun
 
             _lastSequence = e.Sequence;
             string? careWrong = _care.Add(in e);
+            string? ratingWrong = _ratings.Add(in e);
             if (e.Kind is EventKind.TicketIssued or EventKind.TicketTransferred or EventKind.TicketDiverted or EventKind.TicketRecovered)
             {
                 long ms = (long)_config.Services[e.Service].CareThreshold.TotalMilliseconds;
@@ -419,6 +517,7 @@ internal sealed class LobbyRun
             if (Has(Checks.Holding))
             {
                 Require(careWrong is null, careWrong ?? "");
+                Require(ratingWrong is null, ratingWrong ?? "");
             }
 
             switch (e.Kind)
@@ -626,6 +725,7 @@ internal sealed class LobbyRun
             if (Has(Checks.QueueRules))
             {
                 CheckLobbyManagerRefusal(in command, in result, before);
+                CheckRatingDecision(in command, in result, events, before);
             }
 
             if (Has(Checks.QueueRules) && command.Kind == CommandKind.CallNext && result.Refusal == RefusalReason.NothingWaiting)
@@ -658,6 +758,10 @@ internal sealed class LobbyRun
                 case CommandKind.Reprint:
                     CheckLobbyManagerRefusal(in command, in result, before);
                     CheckLobbyManagerAct(in command, events, before);
+                    break;
+                case CommandKind.RequestRating:
+                case CommandKind.Rate:
+                    CheckRatingDecision(in command, in result, events, before);
                     break;
                 case CommandKind.Issue:
                     {
@@ -826,6 +930,80 @@ internal sealed class LobbyRun
     }
 
     /// <summary>
+    /// A prompt or a rating is decided as API13 says, from the state before it: refused for the reasons it lists in
+    /// its order; a rating is linked to the counter's last finished ticket (or the named one) when within the rating
+    /// window and not yet rated, refused as a second press when rated, unlinked otherwise; one event of its kind.
+    /// </summary>
+    private void CheckRatingDecision(in Command command, in CommandResult result, LobbyEvent[] events, Before before)
+    {
+        if (command.Kind is not (CommandKind.RequestRating or CommandKind.Rate))
+        {
+            return;
+        }
+
+        long window = _config.RatingWindow.Ticks;
+        int ci = CounterIndex(command.Counter);
+        bool Within(long finished) => finished > 0 && _now.UtcTicks - finished <= window;
+        bool Rated(int id) => before.Tickets[id].RatingScale != RatingScale.None;
+        bool onScale = command.Scale switch
+        {
+            RatingScale.Pad5 => command.Score is >= 1 and <= 5,
+            RatingScale.Nps11 => command.Score is >= 0 and <= 10,
+            _ => false,
+        };
+        int last = ci >= 0 ? before.Counters[ci].LastFinished : -1;
+        long lastTicks = ci >= 0 ? before.Counters[ci].LastFinishedTicks : 0;
+        int named = command.Ticket;
+        bool knownNamed = (uint)named < (uint)before.Tickets.Length;
+        int linked = -1;
+        RefusalReason expected =
+            (uint)command.Staff > 999_999 ? RefusalReason.InvalidCommand
+            : !_engine.IsDayOpen ? RefusalReason.DayNotOpen
+            : ci < 0 ? RefusalReason.UnknownCounter
+            : RefusalReason.None;
+        if (expected == RefusalReason.None && command.Kind == CommandKind.RequestRating)
+        {
+            expected = last < 0 || !Within(lastTicks) ? RefusalReason.NothingToRate : Rated(last) ? RefusalReason.AlreadyRated : RefusalReason.None;
+            linked = last;
+        }
+        else if (expected == RefusalReason.None)
+        {
+            expected =
+                !onScale ? RefusalReason.ScoreOutOfRange
+                : (command.Reasons & ~RatingReasons.All) != 0 ? RefusalReason.InvalidCommand
+                : named == -1 ? (last >= 0 && Within(lastTicks) && Rated(last) ? RefusalReason.AlreadyRated : RefusalReason.None)
+                : !knownNamed ? RefusalReason.UnknownTicket
+                : before.Tickets[named].State != TicketState.Completed || before.Tickets[named].Counter != command.Counter ? RefusalReason.WrongTicketState
+                : Rated(named) ? RefusalReason.AlreadyRated
+                : RefusalReason.None;
+            linked = named == -1 ? (last >= 0 && Within(lastTicks) ? last : -1) : knownNamed && Within(before.Tickets[named].FinishedTicks) ? named : -1;
+        }
+
+        string what = $"{command.Kind} at counter {command.Counter} (ticket {named}, last finished {last} at {lastTicks}, now {_now.UtcTicks}, window {_config.RatingWindow})";
+        Require(result.Refusal == expected, $"{what} is {(expected == RefusalReason.None ? "accepted" : "refused " + expected)} (got {(result.Accepted ? "accepted" : result.Refusal.ToString())})");
+        if (!result.Accepted)
+        {
+            return;
+        }
+
+        EventKind kind = command.Kind == CommandKind.RequestRating ? EventKind.RatingRequested : EventKind.TicketRated;
+        Require(events.Count(e => e.Kind != EventKind.RequestDecided) == 1 && events[0].Kind == kind && events[0].Counter == command.Counter && events[0].Ticket == linked && result.Ticket == linked,
+            $"{what} emits one {kind} event for ticket {linked} (got {string.Join(", ", events.Select(FormatEvent))})");
+        if (kind == EventKind.TicketRated)
+        {
+            TicketRatedView rated = events[0].AsTicketRated();
+            Require(rated.Score == command.Score && rated.Scale == command.Scale && rated.Reasons == command.Reasons && rated.Linked == (linked >= 0),
+                $"{what}: the rating event carries the score, scale and reasons given");
+            Require(linked < 0 || (TicketAt(linked).RatingScore == command.Score && TicketAt(linked).RatingScale == command.Scale),
+                $"{what}: the linked ticket {linked} holds the rating");
+        }
+        else
+        {
+            Require(TicketAt(linked).RatingPrompts == before.Tickets[linked].RatingPrompts + 1, $"{what}: the ticket's prompts count up");
+        }
+    }
+
+    /// <summary>
     /// An accepted care, tier change, divert or reprint: one event of its kind, with the staff id; a ticket moved
     /// by a tier change or a divert sits where the event says, in the right lane, in issue-time order when placed
     /// by age; care and reprint counts go up by one.
@@ -934,6 +1112,7 @@ internal sealed class LobbyRun
         if (Has(Checks.Holding))
         {
             CheckCareFigures();
+            CheckRatingFigures(tickets);
             CheckHolding(tickets);
             CheckWaiting(tickets);
             CheckNumbers(tickets);
@@ -970,6 +1149,56 @@ internal sealed class LobbyRun
         }
 
         Require(_engine.CareFiguresTotal() == sum, $"CareFiguresTotal() = {_engine.CareFiguresTotal()} is the sum over services {sum}");
+    }
+
+    /// <summary>
+    /// The engine's rating figures equal the recount from the TicketRated and RatingRequested events, per counter and
+    /// per service (the linked ratings of the service); the total is the sum over the counters; answers never exceed
+    /// requests; the ticket and counter views say what the stream says.
+    /// </summary>
+    private void CheckRatingFigures(TicketView[] tickets)
+    {
+        var counters = new List<RatingRecount.Tally>();
+        foreach (CounterConfig c in _config.Counters)
+        {
+            RatingFigures live = _engine.RatingFiguresOfCounter(c.Number);
+            RatingRecount.Tally recount = _ratings.OfCounter(c.Number);
+            var tally = RatingRecount.Tally.Of(live);
+            counters.Add(tally);
+            Require(tally.SameAs(recount), $"RatingFiguresOfCounter({c.Number}) = {tally} equals the recount from the events {recount}");
+            Require(live.Answered <= live.Requested && live.Total == live.Linked + live.Unlinked && live.Total == live.Rated(RatingScale.Pad5) + live.Rated(RatingScale.Nps11),
+                $"counter {c.Number}'s rating figures are consistent (answered <= requested, total = linked + unlinked = pad + 0..10): {live}");
+            Require(_engine.TryGetCounter(c.Number, out CounterView cv) && (cv.LastFinished, cv.LastFinishedTicks) == _ratings.LastFinished(c.Number),
+                $"counter {c.Number}'s last finished ticket ({cv.LastFinished} at {cv.LastFinishedTicks}) is the stream's {_ratings.LastFinished(c.Number)}");
+        }
+
+        var total = RatingRecount.Tally.Of(_engine.RatingFiguresTotal());
+        var sum = RatingRecount.Tally.Sum(counters);
+        Require(total.SameAs(sum), $"RatingFiguresTotal() = {total} is the sum over the counters {sum}");
+        int linkedOfServices = 0;
+        for (int s = 0; s < _config.Services.Count; s++)
+        {
+            RatingFigures live = _engine.RatingFiguresOfService(s);
+            var tally = RatingRecount.Tally.Of(live);
+            RatingRecount.Tally recount = _ratings.OfService(s);
+            Require(tally.SameAs(recount), $"RatingFiguresOfService({s}) = {tally} equals the sum over the linked ratings of the service {recount}");
+            Require(live.Unlinked == 0 && live.Answered <= live.Requested, $"service {s}'s rating figures have no unlinked ratings and answered <= requested: {live}");
+            linkedOfServices += live.Linked;
+        }
+
+        Require(linkedOfServices == total.Linked, $"every linked rating belongs to one service ({linkedOfServices} over the services, {total.Linked} in all)");
+        int rated = 0;
+        for (int i = 0; i < tickets.Length; i++)
+        {
+            TicketView t = tickets[i];
+            (int score, RatingScale scale, int prompts, long finished) = _ratings.TicketRating(i);
+            Require((t.RatingScore, t.RatingScale, t.RatingPrompts, t.FinishedTicks) == (score, scale, prompts, finished),
+                $"ticket {i}'s rating {t.RatingScore}/{t.RatingScale}, prompts {t.RatingPrompts}, finished {t.FinishedTicks} are the stream's {score}/{scale}, {prompts}, {finished}");
+            Require(t.RatingScale == RatingScale.None || t.State == TicketState.Completed, $"rated ticket {i} was completed ({t.State})");
+            rated += t.RatingScale == RatingScale.None ? 0 : 1;
+        }
+
+        Require(rated == total.Linked, $"each linked rating rates one ticket, at most once ({rated} rated tickets, {total.Linked} linked ratings)");
     }
 
     private void CheckHolding(TicketView[] tickets)
@@ -1166,6 +1395,8 @@ internal sealed class LobbyRun
         EventKind.TierChanged => string.Create(CultureInfo.InvariantCulture, $" from {e.AsTierChanged().OldTier} at {e.AsTierChanged().PlacesFromFront} staff {e.AsTierChanged().Staff}"),
         EventKind.TicketDiverted => string.Create(CultureInfo.InvariantCulture, $" from s{e.AsTicketDiverted().FromService} at {e.AsTicketDiverted().PlacesFromFront} {e.AsTicketDiverted().Placement} staff {e.AsTicketDiverted().Staff}"),
         EventKind.TicketReprinted => string.Create(CultureInfo.InvariantCulture, $" reprint {e.AsTicketReprinted().ReprintNumber} staff {e.AsTicketReprinted().Staff}"),
+        EventKind.RatingRequested => string.Create(CultureInfo.InvariantCulture, $" prompt {e.AsRatingRequested().PromptNumber} after {e.AsRatingRequested().SinceFinishMs} ms"),
+        EventKind.TicketRated => string.Create(CultureInfo.InvariantCulture, $" {e.AsTicketRated().Score}/{e.AsTicketRated().Scale} {e.AsTicketRated().Reasons} wait {e.AsTicketRated().WaitMs} care {e.AsTicketRated().CareGiven}"),
         EventKind.RequestDecided => string.Create(CultureInfo.InvariantCulture, $" {e.AsRequestDecided().Command} {e.AsRequestDecided().Refusal} after {e.AsRequestDecided().EffectEvents}"),
         _ => "",
     };
@@ -1207,6 +1438,9 @@ internal sealed class LobbyRun
         CommandKind.ChangeTier => $"Command.ChangeTier({c.Ticket}, (Tier){(int)c.Tier}, {c.Staff})",
         CommandKind.Divert => $"Command.Divert({c.Ticket}, {c.Service}, Placement.{c.Placement}, {c.Staff})",
         CommandKind.Reprint => $"Command.Reprint({c.Ticket}, {c.Staff})",
+        CommandKind.RequestRating => $"Command.RequestRating({c.Counter})",
+        CommandKind.Rate when c.Ticket == -1 => $"Command.Rate({c.Counter}, {c.Score}, (RatingScale){(int)c.Scale}, (RatingReasons){(int)c.Reasons})",
+        CommandKind.Rate => $"Command.RateTicket({c.Counter}, {c.Ticket}, {c.Score}, (RatingScale){(int)c.Scale}, (RatingReasons){(int)c.Reasons})",
         _ => c.ToString(),
     };
 }
