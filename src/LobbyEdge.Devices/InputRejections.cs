@@ -18,6 +18,15 @@ public static class InputRejections
     /// <summary>A rating pad's score outside 1..5.</summary>
     public const string RatingOutOfRange = "rating_out_of_range";
 
+    /// <summary>
+    /// A rating pad's second press for a ticket already rated (the engine's <c>AlreadyRated</c>): the first rating
+    /// stands; the pad is told so.
+    /// </summary>
+    public const string AlreadyRated = "already_rated";
+
+    /// <summary>A rating pad's score the engine refused for another reason (e.g. the day is not open).</summary>
+    public const string RatingRefused = "rating_refused";
+
     /// <summary>A key press dropped because the engine is far behind (the keypad beeps).</summary>
     public const string RequestQueueFull = "request_queue_full";
 
@@ -31,7 +40,7 @@ public static class InputRejections
     ];
 
     private static readonly string[] s_keypad = [UnknownKey, RequestQueueFull];
-    private static readonly string[] s_ratingPad = [RatingOutOfRange, RequestQueueFull];
+    private static readonly string[] s_ratingPad = [RatingOutOfRange, RequestQueueFull, AlreadyRated, RatingRefused];
     private static readonly string[] s_printer = [UnexpectedByte];
 
     /// <summary>

@@ -28,7 +28,7 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
 
     private static readonly string[] s_sections = ["devices", "dispensers", "displays"];
     private static readonly string[] s_deviceKeys = ["id", "model", "port", "baud", "keypads", "encoding"];
-    private static readonly string[] s_keypadKeys = ["counter", "address", "rating"];
+    private static readonly string[] s_keypadKeys = ["counter", "address", "rating", "prompt"];
     private static readonly string[] s_dispenserKeys = ["id", "printer", "buttons", "readyLed", "faultLed", "display", "activeLow", "debounceMs", "longPressMs", "lcd"];
     private static readonly string[] s_buttonKeys = ["service", "pin", "tier", "longPressTier"];
     private static readonly string[] s_tmKeys = ["clk", "dio"];
@@ -210,6 +210,13 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
             int? counter = RequiredInt(kk, kp, kf, "counter", "counter: 3", 1, 999);
             int? address = RequiredInt(kk, kp, kf, "address", "address: 3", 1, 254);
             bool rating = Bool(kk, "rating") ?? false;
+
+            // Prompting is a LobbyEdge extension of the pad protocol: off unless the pad is known to understand it.
+            bool prompt = Bool(kk, "prompt") ?? false;
+            if (kk.TryGetValue("prompt", out Slot promptSlot) && !rating)
+            {
+                r.Report(promptSlot.At, $"{kf}.prompt", "only a rating pad (rating: true) is prompted; a staff keypad has no prompt");
+            }
             if (counter is { } c && branch is not null && !branch.Counters.Any(x => x.Number == c))
             {
                 r.Report(kk["counter"].At, $"{kf}.counter", $"counter {c} is not in this branch's counters");
@@ -231,7 +238,7 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
             if (counter is { } n && address is { } ad && id is not null)
             {
                 DeviceInfo device = Add($"{id}/{(rating ? "rating" : "keypad")}-{n.ToString(CultureInfo.InvariantCulture)}", rating ? DeviceKind.RatingPad : DeviceKind.Keypad, register: false);
-                keypads.Add(new KeypadAssignment(device, (byte)ad, n, rating));
+                keypads.Add(new KeypadAssignment(device, (byte)ad, n, rating, rating && prompt));
             }
         }
 

@@ -34,6 +34,7 @@ internal static class ConfigurationCheck
         (ClockOptions.Section, typeof(ClockOptions)),
         (KioskOptions.Section, typeof(KioskOptions)),
         (ConsoleOptions.Section, typeof(ConsoleOptions)),
+        (RatingOptions.Section, typeof(RatingOptions)),
 
         // The framework's own section: its keys are category names, not a fixed list.
         ("Logging", null),
@@ -123,6 +124,11 @@ internal static class ConfigurationCheck
             Range(problems, ConsoleOptions.Section, "LockoutFailures", console.LockoutFailures, 1, 100, "failures");
             Range(problems, ConsoleOptions.Section, "LockoutMinutes", console.LockoutMinutes, 1, 1440, "minutes");
             Range(problems, ConsoleOptions.Section, "OverdueMinutes", console.OverdueMinutes, 1, 120, "minutes");
+        }
+
+        if (Bind<RatingOptions>(configuration, RatingOptions.Section, problems) is { } rating)
+        {
+            problems.AddRange(RatingOptions.Problems(rating));
         }
 
         // The logging providers read these themselves and would throw at the first log line (exit 134).

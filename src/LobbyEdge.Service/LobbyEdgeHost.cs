@@ -126,6 +126,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
 
         // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).
+        builder.Services.AddSingleton(builder.Configuration.GetSection(RatingOptions.Section).Get<RatingOptions>() ?? new RatingOptions());
         builder.Services.AddLobbyDevices(options.Simulate, profile);
 
         // Head office over MQTT: ships the log from its cursor, publishes the state, takes commands. Registered after
@@ -136,6 +137,11 @@ public static partial class LobbyEdgeHost
         // Operations: HTTP (after the loop, so /readyz can only answer once the loop runs) and the watchdog.
         builder.Services.AddSingleton<NoticeBoard>();
         builder.Services.AddSingleton<RatingStations>();
+
+        // Asks for a rating after each durable finish where a pad or page can take it (Rating:PromptOnFinish).
+        builder.Services.AddSingleton<RatingPrompter>();
+        builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<RatingPrompter>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RatingPrompter>());
         builder.Services.AddSingleton<SignageFeed>();
         builder.Services.TryAddSingleton<IKioskPrinter, NoKioskPrinter>();
         builder.Services.AddSingleton<Kiosk>();

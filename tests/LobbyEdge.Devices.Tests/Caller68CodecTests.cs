@@ -21,6 +21,36 @@ public sealed class Caller68CodecTests
     }
 
     [Fact]
+    public void EncodeRatingPrompt_CarriesTheSecondsAsked_RoundedUpAndClamped()
+    {
+        // FF 68 03 03 68 ADDR 12 SECONDS CS 16, CS = 65 + 12 + 1E.
+        byte[] buffer = new byte[Caller68Codec.MaxFrameLength];
+        int n = Caller68Codec.EncodeRatingPrompt(101, TimeSpan.FromSeconds(30), buffer);
+        Assert.Equal(new byte[] { 0xFF, 0x68, 0x03, 0x03, 0x68, 101, 0x12, 30, (byte)(101 + 0x12 + 30), 0x16 }, buffer[..n]);
+        Assert.Equal(Caller68Scan.Frame, Caller68Codec.Scan(buffer.AsSpan(0, n), out Caller68Frame frame, out _, out _));
+        Assert.Equal(Caller68Codec.FunctionRatingPrompt, frame.Function);
+
+        Caller68Codec.EncodeRatingPrompt(1, TimeSpan.FromMilliseconds(1500), buffer);
+        Assert.Equal(2, buffer[7]);
+        Caller68Codec.EncodeRatingPrompt(1, TimeSpan.FromMinutes(10), buffer);
+        Assert.Equal(255, buffer[7]);
+        Caller68Codec.EncodeRatingPrompt(1, TimeSpan.Zero, buffer);
+        Assert.Equal(1, buffer[7]);
+    }
+
+    [Theory]
+    [InlineData(RatingPromptEnd.NotRated, 0x00)]
+    [InlineData(RatingPromptEnd.Thanks, 0x01)]
+    [InlineData(RatingPromptEnd.AlreadyRated, 0x02)]
+    [InlineData(RatingPromptEnd.NotCounted, 0x03)]
+    public void EncodeRatingPromptEnd_CarriesTheOutcome(RatingPromptEnd end, byte data)
+    {
+        byte[] buffer = new byte[Caller68Codec.MaxFrameLength];
+        int n = Caller68Codec.EncodeRatingPromptEnd(102, end, buffer);
+        Assert.Equal(Frame(102, 0x13, data), buffer[..n]);
+    }
+
+    [Fact]
     public void Scan_ValidFrame_GivesAddressFunctionData()
     {
         byte[] frame = Frame(7, 0x01, 0x06, 0x0F);

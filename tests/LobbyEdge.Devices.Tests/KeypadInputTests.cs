@@ -55,6 +55,25 @@ public sealed class KeypadInputTests
     }
 
     [Theory]
+    [InlineData(new byte[] { 0x10 })]
+    [InlineData(new byte[] { 0x08, 0x0F })]
+    public void FinishAndRate_IsTheFinish_MarkedToAskForARating(byte[] data)
+    {
+        var input = new KeypadInput(3);
+        Assert.Equal(KeyOutcome.FinishAndRate, input.Press(data, 0, out Command command));
+        Assert.Equal(Command.Finish(3), command);
+    }
+
+    [Fact]
+    public void FinishAndRate_WithTheDigitPressedSeparately_IsFinishAndRate()
+    {
+        var input = new KeypadInput(3);
+        Assert.Equal(KeyOutcome.Digit, input.Press([0x08], 0, out _));
+        Assert.Equal(KeyOutcome.FinishAndRate, input.Press([0x0F], 1, out Command command));
+        Assert.Equal(Command.Finish(3), command);
+    }
+
+    [Theory]
     [InlineData(new byte[] { 0x09, 0x0F })]
     [InlineData(new byte[] { 0x13 })]
     [InlineData(new byte[] { 0x55 })]

@@ -72,6 +72,31 @@ public sealed class BranchProfileLoaderGrammarTests : IDisposable
     }
 
     [Fact]
+    public void Load_RatingPadPrompt_IsOffByDefault_AndOnlyForRatingPads()
+    {
+        BranchProfile profile = BranchProfileLoader.Load(Write(Branch + """
+            devices:
+              - id: callers
+                model: caller68
+                port: /dev/ttyUSB0
+                keypads:
+                  - {counter: 1, address: 1}
+                  - {counter: 1, address: 101, rating: true, prompt: true}
+                  - {counter: 1, address: 102, rating: true}
+            """));
+        Assert.Equal([false, true, false], profile.Hardware.KeypadLines[0].Keypads.Select(k => k.Prompt));
+
+        string path = Write(Branch + """
+            devices:
+              - {id: callers, model: caller68, port: /dev/ttyUSB0, keypads: [{counter: 1, address: 1, prompt: true}]}
+            """);
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+        Assert.Equal(
+            [$"{path}:{Position(path, "prompt")}: devices[0].keypads[0].prompt: only a rating pad (rating: true) is prompted; a staff keypad has no prompt"],
+            e.Problems.Select(p => p.ToString()));
+    }
+
+    [Fact]
     public void Load_MixedCaseTrue_IsRefusedInEverySection()
     {
         // Before one reader, `tRUE` loaded in the branch sections (any case was accepted there).

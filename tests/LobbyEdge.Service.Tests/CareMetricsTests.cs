@@ -275,7 +275,7 @@ public sealed class CareMetricsTests : IDisposable
     }
 
     /// <summary>A branch on its log with its metrics, driven as the engine loop drives its sinks: log first, then metrics.</summary>
-    private sealed class DrivenBranch : IAsyncDisposable
+    internal sealed class DrivenBranch : IAsyncDisposable
     {
         private readonly TwoClocks _time;
 

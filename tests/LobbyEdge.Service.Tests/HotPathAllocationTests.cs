@@ -69,6 +69,15 @@ public sealed class HotPathAllocationTests : IDisposable
             sink.OnEvents(engine.LastEvents);
             engine.Execute(Command.CallNext(1 + (i & 1)), time.GetUtcNow());
             sink.OnEvents(engine.LastEvents);
+
+            // Customer ratings (issue 13): a finish, a prompt and a rating, on the pad or the page, feed the rating families.
+            int finished = engine.Execute(Command.Finish(1 + (i & 1)), time.GetUtcNow()).Ticket;
+            sink.OnEvents(engine.LastEvents);
+            engine.Execute(Command.RequestRating(1 + (i & 1)), time.GetUtcNow());
+            sink.OnEvents(engine.LastEvents);
+            engine.Execute((i & 2) == 0 ? Command.Rate(1 + (i & 1), 1 + (i % 5), RatingScale.Pad5)
+                : Command.RateTicket(1 + (i & 1), finished, i % 11, RatingScale.Nps11, RatingReasons.Waiting), time.GetUtcNow());
+            sink.OnEvents(engine.LastEvents);
             metrics.Committed(2, TimeSpan.FromMilliseconds(1));
             sink.OnBatchEnd();
         }
@@ -97,6 +106,8 @@ public sealed class HotPathAllocationTests : IDisposable
         }
 
         Assert.True(allocated == 0, $"every window of 1,000 batches allocated: {string.Join(", ", windows)} bytes");
+        RatingFigures rated = engine.RatingFiguresTotal();
+        Assert.True(rated.Answered >= 3000 && rated.Rated(RatingScale.Pad5) > 0 && rated.Rated(RatingScale.Nps11) > 0, $"ratings in the batches: {rated}");
 
         // Held by a scrape on another thread: the batches are kept, not waited for. The first hold grows the kept
         // buffers once; a second one of the same length allocates nothing.

@@ -28,6 +28,25 @@ public enum Caller68Rejection : byte
     Truncated,
 }
 
+/// <summary>
+/// What the prompt-over frame (FUNC 13, a LobbyEdge extension) tells a rating pad: the DATA byte. The pad darkens its
+/// keys in every case and shows the message for a few seconds by itself.
+/// </summary>
+public enum RatingPromptEnd : byte
+{
+    /// <summary>The prompt is over without a rating (timed out), or nothing is asked: the pad goes dark. Also the idle keep-alive.</summary>
+    NotRated = 0,
+
+    /// <summary>The rating was counted: the pad says 谢谢您的评价 / thank you.</summary>
+    Thanks = 1,
+
+    /// <summary>A second press for a ticket already rated: the first rating stands; the pad says 您已评价 / already rated.</summary>
+    AlreadyRated = 2,
+
+    /// <summary>The rating could not be counted (e.g. the day is closed): the pad goes dark without thanks.</summary>
+    NotCounted = 3,
+}
+
 /// <summary>The outcome of looking for a frame at the start of a buffer.</summary>
 public enum Caller68Scan : byte
 {
@@ -98,6 +117,18 @@ public static class Caller68Codec
 
     /// <summary>Rating (rating pad to host): one byte, the score 1..5.</summary>
     public const byte FunctionRating = 0x11;
+
+    /// <summary>
+    /// Rating prompt (host to rating pad; a LobbyEdge extension of the contract): one byte, the seconds the pad
+    /// asks for (1..255). The pad lights its keys and says 请您评价; its echo is the ack.
+    /// </summary>
+    public const byte FunctionRatingPrompt = 0x12;
+
+    /// <summary>
+    /// Prompt over (host to rating pad; a LobbyEdge extension of the contract): one byte, a
+    /// <see cref="RatingPromptEnd"/>. The pad darkens its keys and shows the outcome; its echo is the ack.
+    /// </summary>
+    public const byte FunctionRatingPromptEnd = 0x13;
 
     /// <summary>A blank digit on the keypad display.</summary>
     public const byte BlankDigit = 0x0A;
@@ -241,6 +272,20 @@ public static class Caller68Codec
 
     /// <summary>Writes the beep frame (FUNC 03, no data).</summary>
     public static int EncodeBeep(byte address, Span<byte> destination) => Encode(address, FunctionBeep, [], destination);
+
+    /// <summary>
+    /// Writes the rating prompt frame (FUNC 12, a LobbyEdge extension): DATA = the seconds the pad asks for,
+    /// rounded up and clamped to 1..255.
+    /// </summary>
+    public static int EncodeRatingPrompt(byte address, TimeSpan timeout, Span<byte> destination)
+    {
+        int seconds = (int)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, 255);
+        return Encode(address, FunctionRatingPrompt, [(byte)seconds], destination);
+    }
+
+    /// <summary>Writes the prompt-over frame (FUNC 13, a LobbyEdge extension): DATA = the outcome.</summary>
+    public static int EncodeRatingPromptEnd(byte address, RatingPromptEnd end, Span<byte> destination) =>
+        Encode(address, FunctionRatingPromptEnd, [(byte)end], destination);
 
     /// <summary>The checksum: the sum of the bytes mod 256.</summary>
     public static byte Checksum(ReadOnlySpan<byte> bytes)

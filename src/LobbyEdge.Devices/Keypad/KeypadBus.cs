@@ -41,14 +41,26 @@ public sealed record KeypadBusSettings
 /// <param name="Address">Its bus address, 1..254.</param>
 /// <param name="Counter">The counter it belongs to.</param>
 /// <param name="IsRatingPad">A rating pad (FUNC 11) rather than a staff keypad.</param>
-public sealed record KeypadAssignment(DeviceInfo Device, byte Address, int Counter, bool IsRatingPad = false);
+/// <param name="Prompt">
+/// A rating pad that understands the prompt frames (FUNC 12 ask, FUNC 13 prompt over; a LobbyEdge extension): it is
+/// asked after a finish, told the outcome, kept alive and reported offline when it stops echoing. False: a pad that
+/// only sends FUNC 11, never asked anything, never reported offline (it cannot be told from an idle one).
+/// </param>
+public sealed record KeypadAssignment(DeviceInfo Device, byte Address, int Counter, bool IsRatingPad = false, bool Prompt = false);
 
 /// <summary>What a keypad or rating pad asked for.</summary>
 /// <param name="Device">The keypad.</param>
 /// <param name="Counter">Its counter.</param>
 /// <param name="Command">The command (when <paramref name="Rating"/> is 0).</param>
 /// <param name="Rating">A customer's rating 1..5 from a rating pad, or 0.</param>
-public readonly record struct KeypadRequest(DeviceInfo Device, int Counter, Command Command, int Rating);
+public readonly record struct KeypadRequest(DeviceInfo Device, int Counter, Command Command, int Rating)
+{
+    /// <summary>
+    /// The finish-and-rate key (评价): <see cref="Command"/> is the finish; once the engine accepts it the host asks for
+    /// a rating (<see cref="Engine.Command.RequestRating"/>).
+    /// </summary>
+    public bool ThenRequestRating { get; init; }
+}
 
 /// <summary>
 /// The <c>caller68</c> bus master for one RS-485 line: listens for key and rating frames, echoes every accepted
@@ -94,6 +106,7 @@ public sealed partial class KeypadBus : ISerialProtocol
 
     private readonly long[] _rejections = new long[(int)Caller68Rejection.Truncated + 1];
     private long _duplicates;
+    private long _promptsTimedOut;
 
     // The request waiting for its echo; written by the writer, checked by the reader.
     private readonly byte[] _awaiting = new byte[Caller68Codec.MaxFrameLength];
@@ -209,6 +222,81 @@ public sealed partial class KeypadBus : ISerialProtocol
         Wake();
     }
 
+    /// <summary>Whether the counter has a rating pad that understands the prompt frames (profile <c>prompt: true</c>).</summary>
+    public bool CanPrompt(int counter) => PromptSlot(counter) is not null;
+
+    /// <summary>
+    /// Asks the customer to rate at the counter's rating pad (FUNC 12, DATA = the seconds, a LobbyEdge extension); once
+    /// <paramref name="timeout"/> has passed without <see cref="EndRatingPrompt"/>, the pad is told
+    /// <see cref="RatingPromptEnd.NotRated"/>. A new prompt replaces one still showing. Never blocks; the owner task
+    /// sends it (with the ack timeout and retries of every host request).
+    /// </summary>
+    /// <param name="counter">The counter.</param>
+    /// <param name="timeout">How long the pad asks (1 s .. 255 s on the wire; the host's own timer uses the value as given).</param>
+    /// <returns>False when the counter has no rating pad that understands prompts (nothing is sent).</returns>
+    public bool PromptRating(int counter, TimeSpan timeout)
+    {
+        Slot? slot = PromptSlot(counter);
+        if (slot is null)
+        {
+            return false;
+        }
+
+        lock (slot.Sync)
+        {
+            slot.PadPrompting = true;
+            slot.PadTimeout = timeout < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : timeout;
+            slot.PadDeadlineTicks = _time.GetUtcNow().UtcTicks + slot.PadTimeout.Ticks;
+            slot.PadVersion++;
+        }
+
+        Wake();
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the counter's rating prompt with <paramref name="end"/> (FUNC 13, a LobbyEdge extension): thanks for a
+    /// counted rating, already rated for a second press, not counted for a refused one. Sent even when no prompt is
+    /// showing (a customer who pressed unasked is thanked too). Never blocks.
+    /// </summary>
+    /// <returns>False when the counter has no rating pad that understands prompts (nothing is sent).</returns>
+    public bool EndRatingPrompt(int counter, RatingPromptEnd end)
+    {
+        Slot? slot = PromptSlot(counter);
+        if (slot is null)
+        {
+            return false;
+        }
+
+        lock (slot.Sync)
+        {
+            slot.PadPrompting = false;
+            slot.PadEnd = end;
+            slot.PadVersion++;
+        }
+
+        Wake();
+        return true;
+    }
+
+    /// <summary>Whether the counter's rating pad is asking for a rating now (prompted, neither answered nor timed out).</summary>
+    public bool IsPrompting(int counter)
+    {
+        Slot? slot = PromptSlot(counter);
+        if (slot is null)
+        {
+            return false;
+        }
+
+        lock (slot.Sync)
+        {
+            return slot.PadPrompting && _time.GetUtcNow().UtcTicks < slot.PadDeadlineTicks;
+        }
+    }
+
+    /// <summary>Prompts that timed out without a rating (the pad was told <see cref="RatingPromptEnd.NotRated"/>).</summary>
+    public long PromptsTimedOut => Interlocked.Read(ref _promptsTimedOut);
+
     /// <inheritdoc />
     public void LineDown(string reason)
     {
@@ -218,6 +306,7 @@ public sealed partial class KeypadBus : ISerialProtocol
             {
                 // Resend every display once the line is back: the keypads may have been power-cycled with it.
                 slot.ShownVersion = 0;
+                slot.PadAckedVersion = 0;
                 slot.Failures = 0;
                 slot.NextAttemptTicks = 0;
             }
@@ -240,7 +329,7 @@ public sealed partial class KeypadBus : ISerialProtocol
 
         foreach (Slot slot in _slots)
         {
-            if (slot.Assignment.IsRatingPad)
+            if (slot.Assignment.IsRatingPad && !slot.Assignment.Prompt)
             {
                 // A rating pad only talks when a customer presses it; the line being up is all that can be known.
                 SetStatus(slot, DeviceStatus.Online, "line up");
@@ -350,9 +439,9 @@ public sealed partial class KeypadBus : ISerialProtocol
                 }
 
                 KeyOutcome outcome = slot.Input!.Press(frame.Data, nowTicks, out Command command);
-                if (outcome == KeyOutcome.Command)
+                if (outcome is KeyOutcome.Command or KeyOutcome.FinishAndRate)
                 {
-                    Post(new KeypadRequest(slot.Assignment.Device, slot.Assignment.Counter, command, 0), slot);
+                    Post(new KeypadRequest(slot.Assignment.Device, slot.Assignment.Counter, command, 0) { ThenRequestRating = outcome == KeyOutcome.FinishAndRate }, slot);
                 }
                 else if (outcome == KeyOutcome.Invalid)
                 {
@@ -370,9 +459,22 @@ public sealed partial class KeypadBus : ISerialProtocol
                     return;
                 }
 
-                // The pad is answered with FUNC 01 and the same data (CONTRACTS.md).
+                // The pad is answered with FUNC 01 and the same data (CONTRACTS.md), so it stops sending; whether the
+                // rating counted is told afterwards (FUNC 13) to a pad that understands prompts.
                 Span<byte> reply = stackalloc byte[Caller68Codec.MaxFrameLength];
                 Echo(reply[..Caller68Codec.Encode(frame.Address, Caller68Codec.FunctionKey, data, reply)]);
+                if (slot.Assignment.Prompt && slot.Status == DeviceStatus.Offline)
+                {
+                    // A pad that talks is there, whatever its last prompts met.
+                    lock (slot.Sync)
+                    {
+                        slot.Failures = 0;
+                        slot.NextAttemptTicks = 0;
+                    }
+
+                    SetStatus(slot, DeviceStatus.Online, "a rating arrived");
+                }
+
                 if (!IsDuplicate(slot, frame.Raw, nowTicks))
                 {
                     Post(new KeypadRequest(slot.Assignment.Device, slot.Assignment.Counter, default, data[0]), slot);
@@ -462,10 +564,10 @@ public sealed partial class KeypadBus : ISerialProtocol
         {
             await SendEchoesAsync(session, echo, cancellationToken).ConfigureAwait(false);
             long now = _time.GetUtcNow().UtcTicks;
-            if (TryTakeRequest(ref next, now, tx, out Slot? slot, out int length, out int version, out bool beep))
+            if (TryTakeRequest(ref next, now, tx, out Slot? slot, out int length, out int version, out HostRequest kind))
             {
                 bool acked = await RequestAsync(session, tx, length, echo, cancellationToken).ConfigureAwait(false);
-                Completed(slot!, acked, version, beep, _time.GetUtcNow().UtcTicks);
+                Completed(slot!, acked, version, kind, _time.GetUtcNow().UtcTicks);
                 continue;
             }
 
@@ -521,36 +623,58 @@ public sealed partial class KeypadBus : ISerialProtocol
         }
     }
 
-    /// <summary>Picks the next keypad with something to send (round robin): a beep first, then a changed or stale display.</summary>
-    private bool TryTakeRequest(ref int next, long now, byte[] tx, out Slot? chosen, out int length, out int version, out bool beep)
+    /// <summary>
+    /// Picks the next keypad with something to send (round robin): a beep first, then a changed or stale display; for
+    /// a rating pad that understands prompts, its changed or stale prompt state.
+    /// </summary>
+    private bool TryTakeRequest(ref int next, long now, byte[] tx, out Slot? chosen, out int length, out int version, out HostRequest kind)
     {
         for (int i = 0; i < _slots.Length; i++)
         {
             Slot slot = _slots[(next + i) % _slots.Length];
-            if (slot.Assignment.IsRatingPad)
+            if (slot.Assignment.IsRatingPad && !slot.Assignment.Prompt)
             {
                 continue;
             }
 
             lock (slot.Sync)
             {
+                if (slot.Assignment.IsRatingPad)
+                {
+                    ExpirePrompt(slot, now);
+                }
+
                 if (now < slot.NextAttemptTicks)
                 {
                     continue;
                 }
 
-                if (slot.BeepPending)
+                if (slot.Assignment.IsRatingPad)
+                {
+                    if (slot.PadAckedVersion == slot.PadVersion && now - slot.LastSentTicks < _settings.RefreshInterval.Ticks)
+                    {
+                        continue;
+                    }
+
+                    // A prompt resent (a retry after a failure, a keep-alive) asks for the time it has left.
+                    length = slot.PadPrompting
+                        ? Caller68Codec.EncodeRatingPrompt(slot.Assignment.Address, TimeSpan.FromTicks(slot.PadDeadlineTicks - now), tx)
+                        : Caller68Codec.EncodeRatingPromptEnd(slot.Assignment.Address, slot.PadEnd, tx);
+                    version = slot.PadVersion;
+                    kind = HostRequest.Pad;
+                }
+                else if (slot.BeepPending)
                 {
                     slot.BeepPending = false;
                     length = Caller68Codec.EncodeBeep(slot.Assignment.Address, tx);
                     version = 0;
-                    beep = true;
+                    kind = HostRequest.Beep;
                 }
                 else if (slot.DesiredVersion > 0 && (slot.ShownVersion != slot.DesiredVersion || now - slot.LastSentTicks >= _settings.RefreshInterval.Ticks))
                 {
                     length = Caller68Codec.EncodeDisplay(slot.Assignment.Address, slot.Waiting, slot.Number, tx);
                     version = slot.DesiredVersion;
-                    beep = false;
+                    kind = HostRequest.Display;
                     slot.SentWaiting = slot.Waiting;
                     slot.SentNumber = slot.Number;
                 }
@@ -568,11 +692,24 @@ public sealed partial class KeypadBus : ISerialProtocol
         chosen = null;
         length = 0;
         version = 0;
-        beep = false;
+        kind = default;
         return false;
     }
 
-    private void Completed(Slot slot, bool acked, int version, bool beep, long now)
+    /// <summary>A prompt past its time becomes "not rated" (under the slot's lock).</summary>
+    private void ExpirePrompt(Slot slot, long now)
+    {
+        if (slot.PadPrompting && now >= slot.PadDeadlineTicks)
+        {
+            slot.PadPrompting = false;
+            slot.PadEnd = RatingPromptEnd.NotRated;
+            slot.PadVersion++;
+            Interlocked.Increment(ref _promptsTimedOut);
+            Log.NotRated(_logger, slot.Assignment.Device.Id, slot.Assignment.Counter, slot.PadTimeout.TotalSeconds);
+        }
+    }
+
+    private void Completed(Slot slot, bool acked, int version, HostRequest kind, long now)
     {
         DeviceStatus? change = null;
         lock (slot.Sync)
@@ -582,11 +719,20 @@ public sealed partial class KeypadBus : ISerialProtocol
             {
                 slot.Failures = 0;
                 slot.NextAttemptTicks = 0;
-                if (!beep)
+                if (kind == HostRequest.Display)
                 {
                     slot.ShownVersion = version;
                     slot.ShownWaiting = slot.SentWaiting;
                     slot.ShownNumber = slot.SentNumber;
+                }
+                else if (kind == HostRequest.Pad)
+                {
+                    slot.PadAckedVersion = version;
+                    if (version == slot.PadVersion && !slot.PadPrompting)
+                    {
+                        // The outcome was shown once; a keep-alive later only says "nothing asked".
+                        slot.PadEnd = RatingPromptEnd.NotRated;
+                    }
                 }
 
                 change = DeviceStatus.Online;
@@ -615,9 +761,20 @@ public sealed partial class KeypadBus : ISerialProtocol
         {
             lock (slot.Sync)
             {
-                if (slot.DesiredVersion > 0)
+                // Something not yet confirmed is due when the last failure's pause is over, the rest at the keep-alive.
+                if (slot.Assignment.IsRatingPad && slot.Assignment.Prompt)
                 {
-                    due = Math.Min(due, Math.Max(slot.NextAttemptTicks, slot.LastSentTicks + _settings.RefreshInterval.Ticks));
+                    due = Math.Min(due, slot.PadAckedVersion != slot.PadVersion ? slot.NextAttemptTicks : slot.LastSentTicks + _settings.RefreshInterval.Ticks);
+                    if (slot.PadPrompting)
+                    {
+                        due = Math.Min(due, slot.PadDeadlineTicks);
+                    }
+                }
+                else if (slot.DesiredVersion > 0)
+                {
+                    due = Math.Min(due, slot.ShownVersion != slot.DesiredVersion || slot.BeepPending
+                        ? slot.NextAttemptTicks
+                        : slot.LastSentTicks + _settings.RefreshInterval.Ticks);
                 }
             }
         }
@@ -675,6 +832,8 @@ public sealed partial class KeypadBus : ISerialProtocol
         _ => "none",
     };
 
+    private Slot? PromptSlot(int counter) => SlotOf(counter, ratingPad: true) is { Assignment.Prompt: true } slot ? slot : null;
+
     private Slot? SlotOf(int counter, bool ratingPad)
     {
         foreach (Slot slot in _slots)
@@ -706,15 +865,36 @@ public sealed partial class KeypadBus : ISerialProtocol
         public int ShownWaiting;
         public int ShownNumber;
         public bool BeepPending;
+
+        // A prompt-capable rating pad: what it should show (a prompt until its deadline, else the last outcome),
+        // numbered like the display so a change while a request is in flight is sent after it.
+        public bool PadPrompting;
+        public RatingPromptEnd PadEnd;
+        public TimeSpan PadTimeout;
+        public long PadDeadlineTicks;
+        public int PadVersion = assignment.IsRatingPad && assignment.Prompt ? 1 : 0;
+        public int PadAckedVersion;
+
         public long LastSentTicks;
         public long NextAttemptTicks;
         public int Failures;
         public DeviceStatus? Status;
     }
 
+    /// <summary>What a host request to a keypad or pad was.</summary>
+    private enum HostRequest : byte
+    {
+        Beep,
+        Display,
+        Pad,
+    }
+
     private static partial class Log
     {
         [LoggerMessage(411, LogLevel.Debug, "Device {Device}: input rejected: {Reason}")]
         public static partial void Rejected(ILogger logger, string device, string reason);
+
+        [LoggerMessage(413, LogLevel.Information, "Rating pad {Device} at counter {Counter}: not rated within {Seconds} s; prompt over")]
+        public static partial void NotRated(ILogger logger, string device, int counter, double seconds);
     }
 }

@@ -17,8 +17,14 @@ public static class KeypadKeys
     /// <summary>Clear the digits typed so far.</summary>
     public const byte CancelInput = 0x0E;
 
-    /// <summary>Confirm the digit before it: 6 no-show, 0 park, 3 call back, 7 recover.</summary>
+    /// <summary>Confirm the digit before it: 6 no-show, 0 park, 3 call back, 7 recover, 8 finish and rate.</summary>
     public const byte Confirm = 0x0F;
+
+    /// <summary>
+    /// Finish and rate (评价): finish the current ticket, then ask its customer to rate at the counter's rating pad
+    /// or page (a LobbyEdge key code; the 21-key callers' 评价 key is set to send it).
+    /// </summary>
+    public const byte FinishAndRate = 0x10;
 
     /// <summary>Pause the counter.</summary>
     public const byte Pause = 0x12;
@@ -40,6 +46,9 @@ public static class KeypadKeys
 
     /// <summary>Confirm digit: recover the counter's last no-show.</summary>
     public const byte DigitRecover = 7;
+
+    /// <summary>Confirm digit: finish and rate, for keypads without a 评价 key (the same as <see cref="FinishAndRate"/>).</summary>
+    public const byte DigitFinishAndRate = 8;
 }
 
 /// <summary>What a key press amounts to.</summary>
@@ -56,6 +65,12 @@ public enum KeyOutcome : byte
 
     /// <summary>The press does not mean anything (unknown key, confirm without a known digit, transfer without digits).</summary>
     Invalid,
+
+    /// <summary>
+    /// Finish and rate: the command is the finish; once it is accepted, the host asks for a rating
+    /// (<see cref="Command.RequestRating"/>).
+    /// </summary>
+    FinishAndRate,
 }
 
 /// <summary>
@@ -150,6 +165,9 @@ public sealed class KeypadInput
             case KeypadKeys.Finish:
                 command = Command.Finish(_counter);
                 return KeyOutcome.Command;
+            case KeypadKeys.FinishAndRate:
+                command = Command.Finish(_counter);
+                return KeyOutcome.FinishAndRate;
             case KeypadKeys.Pause:
                 command = Command.Pause(_counter);
                 return KeyOutcome.Command;
@@ -192,6 +210,9 @@ public sealed class KeypadInput
                     case KeypadKeys.DigitRecover:
                         command = Command.RecoverLastAt(_counter);
                         return KeyOutcome.Command;
+                    case KeypadKeys.DigitFinishAndRate:
+                        command = Command.Finish(_counter);
+                        return KeyOutcome.FinishAndRate;
                     default:
                         return KeyOutcome.Invalid;
                 }

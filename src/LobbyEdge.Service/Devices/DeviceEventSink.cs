@@ -11,7 +11,9 @@ namespace LobbyEdge.Service.Devices;
 /// Drives counter displays, the main display and the keypad displays from the engine's events. Runs on the engine
 /// loop: <see cref="OnEvents"/> (before the log's commit) only notes which counters changed; <see cref="OnBatchEnd"/>
 /// (after the commit: registered after the event log) reads what they show now from the engine and hands it to the
-/// device owner tasks, which never block the loop.
+/// device owner tasks, which never block the loop. Rating pads that understand prompts are asked on a durable
+/// <see cref="EventKind.RatingRequested"/> at their counter and thanked on a <see cref="EventKind.TicketRated"/> there
+/// (from the pad or the counter's rating page alike).
 /// </summary>
 public sealed class DeviceEventSink : IEngineEventSink
 {
@@ -22,18 +24,24 @@ public sealed class DeviceEventSink : IEngineEventSink
     private readonly HashSet<int> _dirtyCounters = [];
     private readonly DisplayValues _values = new();
     private readonly RecentCall[] _recent;
+    private readonly TimeSpan _ratingPrompt;
+    private readonly List<(int Counter, bool Rated)> _ratings = [];
     private bool _allDirty = true;
     private bool _mainDirty = true;
     private bool _called;
 
     /// <summary>Creates the sink.</summary>
-    public DeviceEventSink(QueueEngine engine, LobbyDevices devices)
+    /// <param name="engine">The engine (read on the loop only).</param>
+    /// <param name="devices">The devices it drives.</param>
+    /// <param name="ratingPrompt">How long a rating pad asks before "not rated" (<c>Rating:PromptSeconds</c>; default 30 s).</param>
+    public DeviceEventSink(QueueEngine engine, LobbyDevices devices, TimeSpan? ratingPrompt = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(devices);
         _engine = engine;
         _devices = devices;
         _config = engine.Config;
+        _ratingPrompt = ratingPrompt ?? TimeSpan.FromSeconds(30);
         _recent = new RecentCall[Math.Max(1, _config.RecentCallCount)];
         _countersByService = new int[_config.Services.Count][];
         for (int s = 0; s < _countersByService.Length; s++)
@@ -65,6 +73,11 @@ public sealed class DeviceEventSink : IEngineEventSink
                     Touch(e.Service);
                     _dirtyCounters.Add(e.Counter);
                     break;
+                case EventKind.RatingRequested:
+                case EventKind.TicketRated:
+                    // Neither changes what a display shows; the counter's rating pad is asked, or thanked.
+                    _ratings.Add((e.Counter, e.Kind == EventKind.TicketRated));
+                    break;
                 case EventKind.CareNeeded:
                 case EventKind.SlaBreached:
                 case EventKind.DeviceStatusChanged:
@@ -87,6 +100,7 @@ public sealed class DeviceEventSink : IEngineEventSink
     {
         _devices.Hours.Set(_engine.IsDayOpen, _engine.TicketingCutoffUtc);
         _devices.RingNotedChimes();
+        PromptRatingPads();
         if (_allDirty)
         {
             foreach (CounterConfig c in _config.Counters)
@@ -116,6 +130,20 @@ public sealed class DeviceEventSink : IEngineEventSink
         _allDirty = false;
         _mainDirty = false;
         _called = false;
+    }
+
+    /// <summary>Asks or thanks the rating pads of this batch's rating events, in order (after the commit: durable first).</summary>
+    private void PromptRatingPads()
+    {
+        foreach ((int counter, bool rated) in _ratings)
+        {
+            foreach (KeypadBus bus in _devices.KeypadBuses)
+            {
+                _ = rated ? bus.EndRatingPrompt(counter, RatingPromptEnd.Thanks) : bus.PromptRating(counter, _ratingPrompt);
+            }
+        }
+
+        _ratings.Clear();
     }
 
     private void Touch(int service)

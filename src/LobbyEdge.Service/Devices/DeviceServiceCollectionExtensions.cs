@@ -51,13 +51,18 @@ public static class DeviceServiceCollectionExtensions
             TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetService<LobbyMetrics>()));
-        services.AddSingleton<IEngineEventSink>(sp => new DeviceEventSink(sp.GetRequiredService<QueueEngine>(), sp.GetRequiredService<LobbyDevices>()));
+        services.AddSingleton<IEngineEventSink>(sp => new DeviceEventSink(
+            sp.GetRequiredService<QueueEngine>(),
+            sp.GetRequiredService<LobbyDevices>(),
+            (sp.GetService<RatingOptions>() ?? new RatingOptions()).PromptTimeout));
         services.AddHostedService<LobbyDevicesService>(sp => new LobbyDevicesService(
             sp.GetRequiredService<LobbyDevices>(),
             sp.GetRequiredService<IDeviceCommands>(),
             simulate,
             TimeProvider.System,
-            sp.GetRequiredService<ILogger<LobbyDevicesService>>()));
+            sp.GetRequiredService<ILogger<LobbyDevicesService>>(),
+            sp.GetService<RatingStations>(),
+            sp.GetService<RatingPrompter>()));
         if (hardware.KioskPrinter is { } kioskPrinter)
         {
             services.AddSingleton<IKioskPrinter>(sp => new DeviceKioskPrinter(

@@ -8,6 +8,7 @@ using LobbyEdge.Devices.Printer;
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
+using LobbyEdge.Service.Lobby;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -31,8 +32,10 @@ public sealed class LobbyDeviceCommands(ILobbyCommands commands) : IDeviceComman
 
 /// <summary>
 /// Runs the devices: starts every line's owner task, posts key presses as commands (a refused key beeps its
-/// keypad), records device status changes as <see cref="Command.ReportDevice"/> events, and polls the dispensers'
-/// GPIO buttons. Registered after the engine loop, so it stops first and never posts to a stopped loop.
+/// keypad), posts rating pads' scores as <see cref="Command.Rate"/> (1..5, <see cref="RatingScale.Pad5"/>; a refused
+/// one is counted and the pad told), records device status changes as <see cref="Command.ReportDevice"/> events, and
+/// polls the dispensers' GPIO buttons. Registered after the engine loop, so it stops first and never posts to a
+/// stopped loop.
 /// </summary>
 public sealed partial class LobbyDevicesService : BackgroundService
 {
@@ -41,6 +44,9 @@ public sealed partial class LobbyDevicesService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<LobbyDevicesService> _logger;
     private readonly bool _simulate;
+    private readonly RatingStations? _stations;
+    private readonly RatingPrompter? _prompter;
+    private long _ratingsRefused;
 
     /// <summary>Creates the service.</summary>
     /// <param name="devices">The branch's devices.</param>
@@ -48,19 +54,32 @@ public sealed partial class LobbyDevicesService : BackgroundService
     /// <param name="simulate">Under <c>--simulate</c>: no GPIO; the simulated customers press the dispensers' buttons.</param>
     /// <param name="time">The clock (the machine's: device timings are times on the wire).</param>
     /// <param name="logger">The log.</param>
-    public LobbyDevicesService(LobbyDevices devices, IDeviceCommands commands, bool simulate, TimeProvider time, ILogger<LobbyDevicesService> logger)
+    /// <param name="stations">Where the configured rating pads are registered at start (so the prompter asks at their counters), if any.</param>
+    /// <param name="prompter">The rating prompter, which steps aside while the finish-and-rate key asks itself, if any.</param>
+    public LobbyDevicesService(LobbyDevices devices, IDeviceCommands commands, bool simulate, TimeProvider time, ILogger<LobbyDevicesService> logger,
+        RatingStations? stations = null, RatingPrompter? prompter = null)
     {
         _devices = devices;
         _commands = commands;
         _time = time;
         _logger = logger;
         _simulate = simulate;
+        _stations = stations;
+        _prompter = prompter;
     }
+
+    /// <summary>Rating pad scores the engine refused (a second press for a ticket already rated, a closed day).</summary>
+    public long RatingsRefused => Interlocked.Read(ref _ratingsRefused);
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Log.Starting(_logger, _devices.Hardware.Devices.Count, _devices.Links.Count, _simulate ? "virtual devices" : "serial ports");
+        foreach (KeypadAssignment pad in _devices.Hardware.KeypadLines.SelectMany(l => l.Keypads).Where(k => k.IsRatingPad))
+        {
+            _stations?.AddPad(pad.Counter);
+        }
+
         _devices.Start();
         var work = new List<Task> { ReportStatusAsync(stoppingToken) };
         foreach (KeypadBus bus in _devices.KeypadBuses)
@@ -105,16 +124,60 @@ public sealed partial class LobbyDevicesService : BackgroundService
             if (request.Rating > 0)
             {
                 Log.Rating(_logger, request.Device.Id, request.Counter, request.Rating);
+                await RateAsync(bus, request, stoppingToken).ConfigureAwait(false);
                 continue;
             }
 
-            DeviceCommandOutcome outcome = await _commands.SendAsync(request.Command, stoppingToken).ConfigureAwait(false);
+            DeviceCommandOutcome outcome;
+            using (request.ThenRequestRating ? _prompter?.KeyAsks(request.Counter) : null)
+            {
+                outcome = await _commands.SendAsync(request.Command, stoppingToken).ConfigureAwait(false);
+            }
+
             if (!outcome.Result.Accepted)
             {
                 // The staff member hears that the key did nothing; the display keeps showing the truth.
                 Log.KeyRefused(_logger, request.Device.Id, request.Command.Kind, outcome.Result.Refusal);
                 bus.Beep(request.Counter);
             }
+            else if (request.ThenRequestRating)
+            {
+                await RequestRatingAsync(bus, request, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A pad's score becomes the counter's rating; a refused one is counted, logged and told to the pad (it was acked already).</summary>
+    private async Task RateAsync(KeypadBus bus, KeypadRequest request, CancellationToken stoppingToken)
+    {
+        DeviceCommandOutcome outcome = await _commands.SendAsync(Command.Rate(request.Counter, request.Rating, RatingScale.Pad5), stoppingToken).ConfigureAwait(false);
+        if (outcome.Result.Accepted)
+        {
+            // The pad is thanked when the TicketRated event is durable (DeviceEventSink).
+            return;
+        }
+
+        Interlocked.Increment(ref _ratingsRefused);
+        bool second = outcome.Result.Refusal == RefusalReason.AlreadyRated;
+        Log.RatingRefused(_logger, request.Device.Id, request.Counter, request.Rating, outcome.Result.Refusal);
+        _devices.InputRejected(request.Device, second ? InputRejections.AlreadyRated : InputRejections.RatingRefused);
+        bus.EndRatingPrompt(request.Counter, second ? RatingPromptEnd.AlreadyRated : RatingPromptEnd.NotCounted);
+    }
+
+    /// <summary>After the finish-and-rate key's finish: asks the customer to rate, where a pad or an open page can take it.</summary>
+    private async Task RequestRatingAsync(KeypadBus bus, KeypadRequest request, CancellationToken stoppingToken)
+    {
+        if (_stations is not null && !_stations.CanRate(request.Counter))
+        {
+            Log.NothingRates(_logger, request.Device.Id, request.Counter);
+            return;
+        }
+
+        DeviceCommandOutcome asked = await _commands.SendAsync(Command.RequestRating(request.Counter), stoppingToken).ConfigureAwait(false);
+        if (!asked.Result.Accepted)
+        {
+            Log.KeyRefused(_logger, request.Device.Id, CommandKind.RequestRating, asked.Result.Refusal);
+            bus.Beep(request.Counter);
         }
     }
 
@@ -239,5 +302,11 @@ public sealed partial class LobbyDevicesService : BackgroundService
 
         [LoggerMessage(464, LogLevel.Warning, "Dispenser {Device}: GPIO not available ({Reason}); its buttons are not read")]
         public static partial void NoGpio(ILogger logger, string device, string reason);
+
+        [LoggerMessage(465, LogLevel.Information, "Rating pad {Device} at counter {Counter}: score {Score} not counted ({Reason})")]
+        public static partial void RatingRefused(ILogger logger, string device, int counter, int score, RefusalReason reason);
+
+        [LoggerMessage(466, LogLevel.Information, "Keypad {Device}: finish and rate at counter {Counter}, but no rating pad or open rating page there; finished only")]
+        public static partial void NothingRates(ILogger logger, string device, int counter);
     }
 }

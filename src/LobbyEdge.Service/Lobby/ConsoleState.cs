@@ -26,11 +26,17 @@ namespace LobbyEdge.Service.Lobby;
 /// "recoveries","slaBreached"}]}],"noShows":[{"id","ticket","service","sinceSeconds"?,"leftSeconds"?,"callsLeft"?,"recoveriesLeft"}],
 /// "counters":[{"number","state","stateSeconds","ticket"?,"ticketSeconds"?}],
 /// "figures":{"waiting","called","serviceLevel"?,"noShowRate"?,"careCoverage","careDecided","careCovered",
-/// "uncaredWaiting","careGiven","meanCareResponseSeconds"?}}</c>; durations in whole seconds of the branch clock,
+/// "uncaredWaiting","careGiven","meanCareResponseSeconds"?},
+/// "ratings":{"branch":{"ratings","requested","padRatings","npsRatings","responseRate"?,"satisfaction"?,"nps"?},
+/// "counters":[{"number", same members}],"low":[{"counter","ticket"?,"service"?,"waitSeconds"?,"cared"?,"score",
+/// "scale":"pad5|nps11","reasons":["waiting","confusing","annoying","cost"],"secondsAgo"}]}}</c>; durations in whole seconds of the branch clock,
 /// shares 0..1. A service lists at most <see cref="MaxTicketsShown"/> tickets.
 /// </remarks>
 public sealed class ConsoleState : IEngineEventSink
 {
+    /// <summary>The most recent low scores the console lists for follow-up (pad 1-2, 0..10 scores 0-6).</summary>
+    public const int LowScoresShown = 5;
+
     /// <summary>The state is rebuilt after a change at most this often (wall clock).</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(150);
 
@@ -60,6 +66,8 @@ public sealed class ConsoleState : IEngineEventSink
     private readonly Dictionary<int, CareClaim> _careClaims = [];  // by ticket id: care this console is sending or sent
     private readonly Stopwatch _sinceBuild = Stopwatch.StartNew();
     private readonly List<(int Rank, long WaitTicks, TicketView View)> _rows = [];
+    private readonly LobbyEvent[] _lowScores = new LobbyEvent[LowScoresShown];  // a ring of the day's last low ratings
+    private int _lowScoreCount;
     private byte[] _json = "{}"u8.ToArray();
     private readonly ConcurrentDictionary<string, int> _tickets = new(StringComparer.Ordinal);
     private int _mapped;
@@ -89,6 +97,12 @@ public sealed class ConsoleState : IEngineEventSink
         for (int id = 0; id < _engine.TicketCount && id < capacity; id++)
         {
             _caredTicks[id] = _engine.TryGetTicket(id, out TicketView t) ? t.LastCareTicks : 0;
+        }
+
+        // The day's low scores so far, from the log: the follow-up list survives a restart.
+        foreach (LobbyEvent e in branch.TodaysEvents())
+        {
+            NoteRating(in e);
         }
 
         MapNewTickets();
@@ -130,6 +144,7 @@ public sealed class ConsoleState : IEngineEventSink
                 _callsOf[e.Service]++;
             }
 
+            NoteRating(in e);
             switch (e.Kind)
             {
                 case EventKind.DayOpened:
@@ -171,6 +186,23 @@ public sealed class ConsoleState : IEngineEventSink
             }
         }
     }
+
+    /// <summary>Keeps a low rating (pad 1-2, 0..10 score 0-6) for the follow-up list; a day's opening empties the list.</summary>
+    private void NoteRating(in LobbyEvent e)
+    {
+        if (e.Kind == EventKind.DayOpened)
+        {
+            _lowScoreCount = 0;
+        }
+        else if (e.Kind == EventKind.TicketRated && IsLow(e.AsTicketRated()))
+        {
+            _lowScores[_lowScoreCount++ % LowScoresShown] = e;
+        }
+    }
+
+    /// <summary>A score to follow up: 1 or 2 on a pad, a detractor (0-6) on the 0..10 scale.</summary>
+    private static bool IsLow(in TicketRatedView r) =>
+        (r.Scale == RatingScale.Pad5 && r.Score <= 2) || (r.Scale == RatingScale.Nps11 && r.Score <= 6);
 
     /// <summary>
     /// Claims the act of care for <paramref name="ticket"/> (an engine ticket id) by <paramref name="staff"/>, atomically:
@@ -351,6 +383,7 @@ public sealed class ConsoleState : IEngineEventSink
             WriteNoShows(w, now);
             WriteCounters(w, now);
             WriteFigures(w, waiting);
+            WriteRatings(w, now);
             w.WriteEndObject();
         }
 
@@ -462,6 +495,97 @@ public sealed class ConsoleState : IEngineEventSink
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The "Satisfaction today" panel: the branch's and each counter's ratings (only counters that asked or were
+    /// rated today) and the last low scores, newest first, for the lobby manager to follow up.
+    /// </summary>
+    private void WriteRatings(Utf8JsonWriter w, long now)
+    {
+        w.WriteStartObject("ratings");
+        WriteRatingFigures(w, "branch", _engine.RatingFiguresTotal());
+        w.WriteStartArray("counters");
+        foreach (CounterConfig cc in _engine.Config.Counters)
+        {
+            RatingFigures f = _engine.RatingFiguresOfCounter(cc.Number);
+            if (f.Total > 0 || f.Requested > 0)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("number", cc.Number);
+                WriteRatingFigureMembers(w, f);
+                w.WriteEndObject();
+            }
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("low");
+        for (int i = 1; i <= Math.Min(_lowScoreCount, LowScoresShown); i++)
+        {
+            ref readonly LobbyEvent e = ref _lowScores[(_lowScoreCount - i) % LowScoresShown];
+            TicketRatedView r = e.AsTicketRated();
+            w.WriteStartObject();
+            w.WriteNumber("counter", e.Counter);
+            if (r.Linked)
+            {
+                w.WriteString("ticket", _engine.FormatNumber(e.NumberService, e.Number));
+                w.WriteString("service", _engine.Config.Services[e.Service].Id);
+                w.WriteNumber("waitSeconds", r.WaitMs / 1000);
+                w.WriteBoolean("cared", r.CareGiven > 0);
+            }
+
+            w.WriteNumber("score", r.Score);
+            w.WriteString("scale", LobbyMetrics.Scales[(int)r.Scale]);
+            w.WriteStartArray("reasons");
+            for (int bit = 0; bit < s_reasons.Length; bit++)
+            {
+                if (((int)r.Reasons & (1 << bit)) != 0)
+                {
+                    w.WriteStringValue(s_reasons[bit]);
+                }
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("secondsAgo", Seconds(now - e.TimeTicks));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The reason chips by bit of <see cref="RatingReasons"/>.</summary>
+    private static readonly string[] s_reasons = ["waiting", "confusing", "annoying", "cost"];
+
+    private static void WriteRatingFigures(Utf8JsonWriter w, string name, in RatingFigures f)
+    {
+        w.WriteStartObject(name);
+        WriteRatingFigureMembers(w, f);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>"ratings"</c> (all today), <c>"requested"</c> (customers asked), <c>"responseRate"</c>,
+    /// <c>"satisfaction"</c> (pad 4-5 share) and <c>"nps"</c> (-100..100) when there is something to divide by,
+    /// with <c>"padRatings"</c> and <c>"npsRatings"</c>, the ratings on each scale.
+    /// </summary>
+    private static void WriteRatingFigureMembers(Utf8JsonWriter w, in RatingFigures f)
+    {
+        w.WriteNumber("ratings", f.Total);
+        w.WriteNumber("requested", f.Requested);
+        w.WriteNumber("padRatings", f.Rated(RatingScale.Pad5));
+        w.WriteNumber("npsRatings", f.Rated(RatingScale.Nps11));
+        WriteIfNumber(w, "responseRate", f.ResponseRate, 4);
+        WriteIfNumber(w, "satisfaction", f.Satisfaction, 4);
+        WriteIfNumber(w, "nps", f.NetPromoterScore, 1);
+    }
+
+    private static void WriteIfNumber(Utf8JsonWriter w, string name, double value, int decimals)
+    {
+        if (!double.IsNaN(value))
+        {
+            w.WriteNumber(name, Math.Round(value, decimals));
+        }
     }
 
     private static long Seconds(long ticks) => Math.Max(0, ticks / TimeSpan.TicksPerSecond);

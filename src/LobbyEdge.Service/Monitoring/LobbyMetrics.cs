@@ -26,6 +26,27 @@ public sealed class LobbyMetrics : ILogCommitObserver
     private static readonly double[] s_errorBuckets = [-1800, -900, -600, -300, -120, -60, 0, 60, 120, 300, 600, 900, 1800, 3600];
     private static readonly double[] s_commitBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1];
 
+    /// <summary>Rating scales as label values, indexed by <see cref="RatingScale"/> (<c>None</c> never labels a series).</summary>
+    public static readonly string[] Scales = ["none", "pad5", "nps11"];
+
+    /// <summary>Wait bands of <c>lobby_ratings_by_wait_total</c>: under 5, 5 to 10, 10 to 20, 20 minutes and more.</summary>
+    public static readonly string[] WaitBands = ["0-5m", "5-10m", "10-20m", "20m+"];
+
+    /// <summary>
+    /// Verdicts of <c>lobby_ratings_by_wait_total</c>, indexed by <see cref="VerdictOf"/>: a pad's 1-2, 3, 4-5 and the
+    /// Net Promoter scale's 0-6, 7-8, 9-10.
+    /// </summary>
+    public static readonly string[] Verdicts = ["dissatisfied", "neutral", "satisfied", "detractor", "passive", "promoter"];
+
+    /// <summary>The <c>service</c> label of a rating linked to no ticket (given after the rating window).</summary>
+    public const string NoService = "none";
+
+    /// <summary>Score slots of a counter and service in <c>lobby_ratings_total</c>: pad 1..5, then 0..10 (<see cref="RatingSlot"/>).</summary>
+    public const int RatingSlots = 16;
+
+    /// <summary>Wait band upper bounds in milliseconds (the last band has none).</summary>
+    private static readonly long[] s_waitBandEndsMs = [5 * 60_000, 10 * 60_000, 20 * 60_000];
+
     /// <summary>Care response buckets in seconds: 15 s, 30 s, 1, 2, 3, 5, 10 and 15 minutes.</summary>
     private static readonly double[] s_careResponseBuckets = [15, 30, 60, 120, 180, 300, 600, 900];
 
@@ -45,6 +66,13 @@ public sealed class LobbyMetrics : ILogCommitObserver
     private readonly Counter _tierChanges;
     private readonly Counter _diversions;
     private readonly Counter _reprints;
+    private readonly Counter _ratings;
+    private readonly Counter _ratingRequests;
+    private readonly Counter _ratingAnswered;
+    private readonly Counter _ratingsByWait;
+    private readonly string[] _counterLabels;
+    private readonly int[][] _counterServices;
+    private readonly int[] _counterIndex;
     private double[] _pendingCommits = new double[16];
     private int _pendingCommitCount;
 
@@ -99,7 +127,33 @@ public sealed class LobbyMetrics : ILogCommitObserver
         _tierChanges = f.CreateCounter("lobby_tier_changes_total", "Waiting tickets moved to another tier (VIP recognised, green channel, back to normal), by the new tier." + Today, "service", "tier");
         _diversions = f.CreateCounter("lobby_diversions_total", "Waiting tickets diverted from from_service to service's queue." + Today, "from_service", "service");
         _reprints = f.CreateCounter("lobby_reprints_total", "Ticket slips printed again, by the ticket's service." + Today, "service");
+
+        // Customer ratings (issue 13): today's figures, equal to the engine's RatingFigures of the counter and service.
+        _ratings = f.CreateCounter("lobby_ratings_total",
+            "Customer ratings at the counter, by the rated ticket's service (\"none\" for a rating after the rating window, linked to no ticket), scale (pad5: 1..5, nps11: 0..10) and score." + Today,
+            "counter", "service", "scale", "score");
+        _ratingRequests = f.CreateCounter("lobby_rating_requests_total",
+            "Tickets whose customer the counter asked to rate the visit (counted once per ticket, however often prompted). Response rate = lobby_rating_requests_answered_total / lobby_rating_requests_total." + Today,
+            "counter", "service");
+        _ratingAnswered = f.CreateCounter("lobby_rating_requests_answered_total",
+            "Of lobby_rating_requests_total, the tickets that were rated." + Today, "counter", "service");
+        _ratingsByWait = f.CreateCounter("lobby_ratings_by_wait_total",
+            "Ratings linked to a ticket, by its service, its wait before the call (wait_band), whether it received care while waiting (cared), the scale and the verdict (pad5: dissatisfied 1-2, neutral 3, satisfied 4-5; nps11: detractor 0-6, passive 7-8, promoter 9-10)." + Today,
+            "service", "wait_band", "cared", "scale", "verdict");
         _serviceIds = [.. config.Services.Select(sc => sc.Id)];
+        _counterLabels = [.. config.Counters.Select(cc => cc.Number.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        _counterServices = [.. config.Counters.Select(cc => cc.Services.Select(sw => sw.Service).ToArray())];
+        _counterIndex = new int[config.Counters.Count == 0 ? 1 : config.Counters.Max(cc => cc.Number) + 1];
+        Array.Fill(_counterIndex, -1);
+        for (int c = 0; c < counters; c++)
+        {
+            _counterIndex[config.Counters[c].Number] = c;
+        }
+
+        Ratings = new Counter.Child?[counters * (services + 1) * RatingSlots];
+        RatingRequests = new Counter.Child?[counters * services];
+        RatingAnswered = new Counter.Child?[counters * services];
+        RatingsByWait = new Counter.Child[services * WaitBands.Length * 2 * Verdicts.Length];
         CareGiven = new Counter.Child[services];
         CareDecided = new Counter.Child[services];
         CareCovered = new Counter.Child[services];
@@ -234,6 +288,25 @@ public sealed class LobbyMetrics : ILogCommitObserver
 
     internal Counter.Child[] CounterStateSeconds { get; }
 
+    /// <summary>
+    /// <c>lobby_ratings_total</c> at <c>(counter index * (services + 1) + service) * RatingSlots + slot</c>, service
+    /// <c>services</c> being <see cref="NoService"/>; created for the services each counter serves, the rest on first
+    /// use (<see cref="Rating"/>).
+    /// </summary>
+    internal Counter.Child?[] Ratings { get; }
+
+    /// <summary><c>lobby_rating_requests_total</c> at <c>counter index * services + service</c> (<see cref="RatingRequest"/>).</summary>
+    internal Counter.Child?[] RatingRequests { get; }
+
+    /// <summary><c>lobby_rating_requests_answered_total</c> at <c>counter index * services + service</c> (<see cref="RatingAnsweredChild"/>).</summary>
+    internal Counter.Child?[] RatingAnswered { get; }
+
+    /// <summary>
+    /// <c>lobby_ratings_by_wait_total</c> at <c>((service * bands + band) * 2 + cared) * verdicts + verdict</c>
+    /// (<see cref="RatingByWait"/>).
+    /// </summary>
+    internal Counter.Child[] RatingsByWait { get; }
+
     /// <summary><c>lobby_eventlog_last_sequence</c>.</summary>
     public Gauge EventLogLastSequence { get; }
 
@@ -307,10 +380,15 @@ public sealed class LobbyMetrics : ILogCommitObserver
     internal void StartDay()
     {
         foreach (ChildBase child in CareGiven.Concat<ChildBase>(CareDecided).Concat(CareCovered).Concat(CareResponse)
-                     .Concat(TierChanges).Concat(Diversions).Concat(Reprints))
+                     .Concat(TierChanges).Concat(Diversions).Concat(Reprints).Concat(RatingsByWait)
+                     .Concat(Ratings.OfType<ChildBase>()).Concat(RatingRequests.OfType<ChildBase>()).Concat(RatingAnswered.OfType<ChildBase>()))
         {
             child.Remove();
         }
+
+        Array.Clear(Ratings);
+        Array.Clear(RatingRequests);
+        Array.Clear(RatingAnswered);
 
         CreateDayChildren();
     }
@@ -335,7 +413,103 @@ public sealed class LobbyMetrics : ILogCommitObserver
             {
                 Diversions[(s * services) + to] = _diversions.WithLabels(id, _serviceIds[to]);
             }
+
+            for (int band = 0; band < WaitBands.Length; band++)
+            {
+                for (int cared = 0; cared < 2; cared++)
+                {
+                    for (int v = 0; v < Verdicts.Length; v++)
+                    {
+                        RatingsByWait[RatingByWait(s, band, cared == 1, v)] =
+                            _ratingsByWait.WithLabels(id, WaitBands[band], cared == 1 ? "true" : "false", Scales[v < 3 ? 1 : 2], Verdicts[v]);
+                    }
+                }
+            }
         }
+
+        // The rating series a counter can have: the services it serves and "none", each score of both scales.
+        for (int c = 0; c < _counterLabels.Length; c++)
+        {
+            foreach (int s in _counterServices[c])
+            {
+                RatingRequest(c, s);
+                RatingAnsweredChild(c, s);
+                for (int slot = 0; slot < RatingSlots; slot++)
+                {
+                    Rating(c, s, slot);
+                }
+            }
+
+            for (int slot = 0; slot < RatingSlots; slot++)
+            {
+                Rating(c, services, slot);
+            }
+        }
+    }
+
+    /// <summary>The index of a counter by its number, or -1 for a number the branch does not have.</summary>
+    internal int CounterIndex(int number) => (uint)number < (uint)_counterIndex.Length ? _counterIndex[number] : -1;
+
+    /// <summary>
+    /// The <c>lobby_ratings_total</c> child of a counter (index), service (index; the service count for
+    /// <see cref="NoService"/>) and score slot (<see cref="RatingSlot"/>); created on first use for a service the
+    /// counter is not configured for (once a day; it allocates then).
+    /// </summary>
+    internal Counter.Child Rating(int counter, int service, int slot)
+    {
+        int services = _serviceIds.Length;
+        ref Counter.Child? child = ref Ratings[(((counter * (services + 1)) + service) * RatingSlots) + slot];
+        if (child is null)
+        {
+            bool pad = slot < 5;
+            string score = (pad ? slot + 1 : slot - 5).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            child = _ratings.WithLabels(_counterLabels[counter], service == services ? NoService : _serviceIds[service], Scales[pad ? 1 : 2], score);
+        }
+
+        return child;
+    }
+
+    /// <summary>The <c>lobby_rating_requests_total</c> child of a counter (index) and service (index), created on first use.</summary>
+    internal Counter.Child RatingRequest(int counter, int service) =>
+        RatingRequests[(counter * _serviceIds.Length) + service] ??= _ratingRequests.WithLabels(_counterLabels[counter], _serviceIds[service]);
+
+    /// <summary>The <c>lobby_rating_requests_answered_total</c> child of a counter (index) and service (index), created on first use.</summary>
+    internal Counter.Child RatingAnsweredChild(int counter, int service) =>
+        RatingAnswered[(counter * _serviceIds.Length) + service] ??= _ratingAnswered.WithLabels(_counterLabels[counter], _serviceIds[service]);
+
+    /// <summary>The index in <see cref="RatingsByWait"/> of a service, wait band, care and verdict.</summary>
+    internal static int RatingByWait(int service, int band, bool cared, int verdict) =>
+        (((((service * WaitBands.Length) + band) * 2) + (cared ? 1 : 0)) * Verdicts.Length) + verdict;
+
+    /// <summary>The score slot of a rating: pad scores 1..5 are 0..4, Net Promoter scores 0..10 are 5..15; -1 outside its scale.</summary>
+    public static int RatingSlot(RatingScale scale, int score) => scale switch
+    {
+        RatingScale.Pad5 when score is >= 1 and <= 5 => score - 1,
+        RatingScale.Nps11 when score is >= 0 and <= 10 => 5 + score,
+        _ => -1,
+    };
+
+    /// <summary>The verdict (index into <see cref="Verdicts"/>) of a score slot.</summary>
+    public static int VerdictOf(int slot) => slot switch
+    {
+        < 2 => 0,           // pad 1-2
+        2 => 1,             // pad 3
+        < 5 => 2,           // pad 4-5
+        < 12 => 3,          // 0-6
+        < 14 => 4,          // 7-8
+        _ => 5,             // 9-10
+    };
+
+    /// <summary>The wait band (index into <see cref="WaitBands"/>) of a wait in milliseconds.</summary>
+    public static int WaitBandOf(long waitMs)
+    {
+        int band = 0;
+        while (band < s_waitBandEndsMs.Length && waitMs >= s_waitBandEndsMs[band])
+        {
+            band++;
+        }
+
+        return band;
     }
 
     /// <summary>Observes the commits kept since the last call; call only with <see cref="ExportLock"/> held, on the engine loop.</summary>

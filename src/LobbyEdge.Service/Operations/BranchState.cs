@@ -9,8 +9,9 @@ namespace LobbyEdge.Service.Operations;
 
 /// <summary>
 /// The branch's state as JSON (<c>/api/state</c>, the head-office <c>state</c> topic, the signage page): services
-/// with waiting counts, predicted waits and the day's care figures (<see cref="WriteCare"/>), the branch's care
-/// figures, counters with state and current ticket, the recent calls. Built on
+/// with waiting counts, predicted waits, the day's care figures (<see cref="WriteCare"/>) and customer ratings
+/// (<see cref="WriteRatings"/>), the branch's care figures and ratings, counters with state, current ticket and
+/// ratings, the recent calls. Built on
 /// the engine loop after a batch that changed something (at most every <see cref="MinInterval"/>), kept as an
 /// immutable byte array that readers on any thread take without a lock. Its <c>time</c> (and
 /// <c>utcOffsetMinutes</c>) are not part of what is kept: they are stamped when the state is sent
@@ -145,6 +146,64 @@ public sealed class BranchState : IEngineEventSink
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// Writes the day's customer ratings as the member <c>ratings</c>:
+    /// <c>{"requested":12,"answered":9,"responseRate":0.75,"linked":9,"unlinked":1,"total":10,"satisfaction":0.8,
+    /// "nps":25,"satisfied":4,"promoters":2,"passives":1,"detractors":1,"counts":{"pad5":[0,1,0,2,2],"nps11":[0,0,0,0,0,0,1,1,0,1,1]}}</c>.
+    /// <c>requested</c>: tickets asked to rate (once per ticket); <c>answered</c>: of those, rated;
+    /// <c>responseRate</c> = answered / requested (0..1, four decimals); <c>linked</c>/<c>unlinked</c>: ratings with a
+    /// ticket / after the rating window; <c>satisfaction</c> (CSAT): the share 0..1 of pad ratings (1..5) that are 4 or 5;
+    /// <c>nps</c>: the Net Promoter Score -100..100 (one decimal) of the 0..10 ratings; each of the three null while
+    /// there is nothing to divide by. <c>counts.pad5[i]</c> is the number of pad ratings of score i + 1,
+    /// <c>counts.nps11[i]</c> of 0..10 ratings of score i.
+    /// </summary>
+    internal static void WriteRatings(Utf8JsonWriter w, in RatingFigures ratings)
+    {
+        w.WriteStartObject("ratings");
+        w.WriteNumber("requested", ratings.Requested);
+        w.WriteNumber("answered", ratings.Answered);
+        WriteShare(w, "responseRate", ratings.ResponseRate, 4);
+        w.WriteNumber("linked", ratings.Linked);
+        w.WriteNumber("unlinked", ratings.Unlinked);
+        w.WriteNumber("total", ratings.Total);
+        WriteShare(w, "satisfaction", ratings.Satisfaction, 4);
+        WriteShare(w, "nps", ratings.NetPromoterScore, 1);
+        w.WriteNumber("satisfied", ratings.Satisfied);
+        w.WriteNumber("promoters", ratings.Promoters);
+        w.WriteNumber("passives", ratings.Passives);
+        w.WriteNumber("detractors", ratings.Detractors);
+        w.WriteStartObject("counts");
+        w.WriteStartArray("pad5");
+        for (int score = 1; score <= 5; score++)
+        {
+            w.WriteNumberValue(ratings.Count(RatingScale.Pad5, score));
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("nps11");
+        for (int score = 0; score <= 10; score++)
+        {
+            w.WriteNumberValue(ratings.Count(RatingScale.Nps11, score));
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes a figure rounded to <paramref name="decimals"/>, or null when it is NaN (nothing to divide by).</summary>
+    internal static void WriteShare(Utf8JsonWriter w, string name, double value, int decimals)
+    {
+        if (double.IsNaN(value))
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteNumber(name, Math.Round(value, decimals));
+        }
+    }
+
     private void Build(DateTimeOffset now)
     {
         QueueEngine e = _engine;
@@ -190,11 +249,13 @@ public sealed class BranchState : IEngineEventSink
                 }
 
                 WriteCare(w, e.CareFiguresOf(s));
+                WriteRatings(w, e.RatingFiguresOfService(s));
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
             WriteCare(w, e.CareFiguresTotal());
+            WriteRatings(w, e.RatingFiguresTotal());
             w.WriteStartArray("counters");
             foreach (CounterConfig cc in config.Counters)
             {
@@ -213,6 +274,7 @@ public sealed class BranchState : IEngineEventSink
 
                 w.WriteNumber("waiting", e.WaitingForCounter(cc.Number));
                 w.WriteNumber("parked", c.ParkedCount);
+                WriteRatings(w, e.RatingFiguresOfCounter(cc.Number));
                 w.WriteEndObject();
             }
 

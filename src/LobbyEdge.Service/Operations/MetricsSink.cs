@@ -1,5 +1,4 @@
 using LobbyEdge.Engine;
-using LobbyEdge.EventLog;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
@@ -18,8 +17,10 @@ namespace LobbyEdge.Service.Operations;
 /// The care families and the lobby manager's acts (issue 12) are today's figures, not counts since the process
 /// started: care given, decided and covered follow the engine's <see cref="QueueEngine.CareFiguresOf"/> (so they
 /// equal it at every batch's end, after a restart too); the care response histogram, tier changes, diversions and
-/// reprints are counted from the events, and at start from today's events read back from the log (the newest
-/// segment, which starts with the day's opening). All of them start again from 0 when a business day opens.
+/// reprints, and the customer ratings (issue 13: ratings, requests to rate and their answers, ratings by wait band and
+/// care) are counted from the events, and at start from today's events read back from the log (the newest segment,
+/// which starts with the day's opening), so they equal the engine's <see cref="RatingFigures"/> after a restart too.
+/// All of them start again from 0 when a business day opens.
 /// </remarks>
 public sealed class MetricsSink : IEngineEventSink
 {
@@ -32,6 +33,7 @@ public sealed class MetricsSink : IEngineEventSink
     private readonly int[] _exportedCareGiven;
     private readonly int[] _exportedDecided;
     private readonly int[] _exportedCovered;
+    private readonly bool[] _asked;   // by ticket id: asked to rate today (a RatingRequested seen)
     private LobbyEvent[] _pending = new LobbyEvent[256];
     private int _pendingCount;
 
@@ -56,13 +58,14 @@ public sealed class MetricsSink : IEngineEventSink
         _exportedCareGiven = new int[_engine.ServiceCount];
         _exportedDecided = new int[_engine.ServiceCount];
         _exportedCovered = new int[_engine.ServiceCount];
+        _asked = new bool[Math.Max(1, config.MaxTicketsPerDay)];
 
         // After a restart the process's counters start at zero: the day's history up to now is not re-counted
         // (Prometheus' rate() and increase() handle the reset); gauges are right from the first batch. The day's
         // families are the exception: they are today's figures, so today's events are counted again from the log.
         lock (_metrics.ExportLock)
         {
-            CountToday(branch.Log);
+            CountToday(branch);
             Refresh(fromRestart: true);
         }
     }
@@ -106,12 +109,10 @@ public sealed class MetricsSink : IEngineEventSink
     }
 
     /// <summary>Counts the event-built day families from the current day's events in the log, up to the engine's last event.</summary>
-    private void CountToday(BranchLog log)
+    private void CountToday(RestoredBranch branch)
     {
-        long last = _engine.LastSequence;
-        using LogReader reader = log.ReadFrom(log.NewestSegmentFirst);
         Span<LobbyEvent> one = stackalloc LobbyEvent[1];
-        while (reader.NextSequence <= last && reader.TryRead(out LobbyEvent e))
+        foreach (LobbyEvent e in branch.TodaysEvents())
         {
             one[0] = e;
             CountDay(one);
@@ -169,7 +170,10 @@ public sealed class MetricsSink : IEngineEventSink
         }
     }
 
-    /// <summary>The day's families built from events: a day's opening starts them again; care response, tier changes, diversions, reprints.</summary>
+    /// <summary>
+    /// The day's families built from events: a day's opening starts them again; care response, tier changes,
+    /// diversions, reprints, customer ratings and requests to rate.
+    /// </summary>
     private void CountDay(ReadOnlySpan<LobbyEvent> events)
     {
         LobbyMetrics m = _metrics;
@@ -183,6 +187,13 @@ public sealed class MetricsSink : IEngineEventSink
                     Array.Clear(_exportedCareGiven);
                     Array.Clear(_exportedDecided);
                     Array.Clear(_exportedCovered);
+                    Array.Clear(_asked);
+                    break;
+                case EventKind.RatingRequested:
+                    CountRequest(in e);
+                    break;
+                case EventKind.TicketRated:
+                    CountRating(in e);
                     break;
                 case EventKind.CareGiven:
                     CareGivenView care = e.AsCareGiven();
@@ -204,6 +215,53 @@ public sealed class MetricsSink : IEngineEventSink
                 default:
                     break;
             }
+        }
+    }
+
+    /// <summary>A customer asked to rate: counted once per ticket (the first prompt), by counter and the ticket's service.</summary>
+    private void CountRequest(in LobbyEvent e)
+    {
+        int c = _metrics.CounterIndex(e.Counter);
+        if (c < 0 || (uint)e.Service >= (uint)_engine.ServiceCount || e.AsRatingRequested().PromptNumber != 1)
+        {
+            return;
+        }
+
+        _metrics.RatingRequest(c, e.Service).Inc();
+        if ((uint)e.Ticket < (uint)_asked.Length)
+        {
+            _asked[e.Ticket] = true;
+        }
+    }
+
+    /// <summary>
+    /// A rating: by counter, the ticket's service (none when unlinked), scale and score; a linked one also by wait
+    /// band, care and verdict, and as an answer when its ticket was asked to rate.
+    /// </summary>
+    private void CountRating(in LobbyEvent e)
+    {
+        LobbyMetrics m = _metrics;
+        TicketRatedView rated = e.AsTicketRated();
+        int c = m.CounterIndex(e.Counter);
+        int slot = LobbyMetrics.RatingSlot(rated.Scale, rated.Score);
+        int services = _engine.ServiceCount;
+        bool linked = rated.Linked && (uint)e.Service < (uint)services;
+        if (c < 0 || slot < 0)
+        {
+            return;
+        }
+
+        m.Rating(c, linked ? e.Service : services, slot).Inc();
+        if (!linked)
+        {
+            return;
+        }
+
+        int band = LobbyMetrics.WaitBandOf(rated.WaitMs);
+        m.RatingsByWait[LobbyMetrics.RatingByWait(e.Service, band, rated.CareGiven > 0, LobbyMetrics.VerdictOf(slot))].Inc();
+        if ((uint)e.Ticket < (uint)_asked.Length && _asked[e.Ticket])
+        {
+            m.RatingAnsweredChild(c, e.Service).Inc();
         }
     }
 

@@ -101,6 +101,22 @@ public sealed partial class RestoredBranch : IDisposable
         }
     }
 
+    /// <summary>
+    /// The current business day's events read back from the log, up to the engine's last event: the newest segment,
+    /// which begins with the day's opening (<see cref="BranchLog.NewestSegmentFirst"/>). How the sinks that show
+    /// today's figures (metrics, the lobby console) rebuild them at start. Reads the log; call before the engine loop
+    /// runs.
+    /// </summary>
+    public IEnumerable<LobbyEvent> TodaysEvents()
+    {
+        long last = Engine.LastSequence;
+        using LogReader reader = Log.ReadFrom(Log.NewestSegmentFirst);
+        while (reader.NextSequence <= last && reader.TryRead(out LobbyEvent e))
+        {
+            yield return e;
+        }
+    }
+
     /// <summary>Closes the log (committing anything pending), then releases the data directory.</summary>
     public void Dispose()
     {

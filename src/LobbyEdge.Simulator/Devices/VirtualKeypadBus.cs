@@ -5,7 +5,8 @@ namespace LobbyEdge.Simulator.Devices;
 /// <summary>
 /// Caller keypads (and rating pads) on one virtual RS-485 line, speaking <c>caller68</c> from the keypad side:
 /// a press sends a key frame and waits for the host's echo (retrying like the real keypads); display and beep
-/// frames from the host are echoed and shown.
+/// frames from the host are echoed and shown. Rating pads understand the prompt frames (FUNC 12 ask, FUNC 13 prompt
+/// over, src/LobbyEdge.Devices/Keypad/README.md): they echo them, light up while asked and remember the outcome.
 /// </summary>
 public sealed class VirtualKeypadBus : IVirtualDevice
 {
@@ -13,6 +14,8 @@ public sealed class VirtualKeypadBus : IVirtualDevice
     private readonly Dictionary<int, byte[]> _display = [];
     private readonly Dictionary<int, int> _beeps = [];
     private readonly List<byte[]> _received = [];
+    private readonly Dictionary<int, (int Prompts, int Seconds, long Until, RatingPromptEnd? End)> _pads = [];
+    private readonly HashSet<int> _silent = [];
     private Stream? _line;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -24,6 +27,63 @@ public sealed class VirtualKeypadBus : IVirtualDevice
 
     /// <summary>Whether the keypads echo the host's frames (false: a keypad that hears but never answers).</summary>
     public bool Answer { get; set; } = true;
+
+    /// <summary>Raised (on the line's reader) when the host asks the rating pad at an address to rate: the address and the seconds it asks for.</summary>
+    public event Action<int, TimeSpan>? Prompted;
+
+    /// <summary>Makes the keypad or pad at <paramref name="address"/> stop answering the host (unplugged from the bus), or answer again.</summary>
+    public void Silence(int address, bool silent)
+    {
+        lock (_sync)
+        {
+            _ = silent ? _silent.Add(address) : _silent.Remove(address);
+        }
+    }
+
+    /// <summary>Whether the rating pad at <paramref name="address"/> is asking for a rating now (prompted, no outcome yet, its time not over).</summary>
+    public bool IsPrompting(int address)
+    {
+        lock (_sync)
+        {
+            return _pads.TryGetValue(address, out var pad) && pad.End is null && Environment.TickCount64 < pad.Until;
+        }
+    }
+
+    /// <summary>How often the host asked the rating pad at <paramref name="address"/> to rate.</summary>
+    public int Prompts(int address)
+    {
+        lock (_sync)
+        {
+            return _pads.GetValueOrDefault(address).Prompts;
+        }
+    }
+
+    /// <summary>The seconds the last prompt to the pad at <paramref name="address"/> asked for (0 before any).</summary>
+    public int PromptSeconds(int address)
+    {
+        lock (_sync)
+        {
+            return _pads.GetValueOrDefault(address).Seconds;
+        }
+    }
+
+    /// <summary>The last prompt-over frame the pad at <paramref name="address"/> was sent, or null (none, or a prompt since).</summary>
+    public RatingPromptEnd? PromptEnd(int address)
+    {
+        lock (_sync)
+        {
+            return _pads.GetValueOrDefault(address).End;
+        }
+    }
+
+    /// <summary>Every frame the host sent to <paramref name="address"/> with function <paramref name="function"/>, in order (its DATA).</summary>
+    public IReadOnlyList<byte[]> Received(int address, byte function)
+    {
+        lock (_sync)
+        {
+            return [.. _received.Where(f => f[5] == address && f[6] == function).Select(f => f[7..^2])];
+        }
+    }
 
     /// <summary>Presses a key (the last byte) with digits before it; true when the host echoed the frame.</summary>
     public Task<bool> PressAsync(int address, params byte[] data) => SendAsync(address, Caller68Codec.FunctionKey, data, CancellationToken.None);
@@ -115,9 +175,18 @@ public sealed class VirtualKeypadBus : IVirtualDevice
         }
     }
 
+    private bool IsSilent(int address)
+    {
+        lock (_sync)
+        {
+            return _silent.Contains(address);
+        }
+    }
+
     private int Consume(ReadOnlySpan<byte> bytes, out byte[]? echoes)
     {
         var outgoing = new List<byte>();
+        var prompted = new List<(int Address, int Seconds)>();
         int used = 0;
         while (used < bytes.Length)
         {
@@ -140,19 +209,36 @@ public sealed class VirtualKeypadBus : IVirtualDevice
                     {
                         _beeps[frame.Address] = _beeps.GetValueOrDefault(frame.Address) + 1;
                     }
+                    else if (frame.Function == Caller68Codec.FunctionRatingPrompt && frame.Data.Length == 1 && !_silent.Contains(frame.Address))
+                    {
+                        var pad = _pads.GetValueOrDefault(frame.Address);
+                        int seconds = frame.Data[0];
+                        _pads[frame.Address] = (pad.Prompts + 1, seconds, Environment.TickCount64 + (seconds * 1000L), null);
+                        prompted.Add((frame.Address, seconds));
+                    }
+                    else if (frame.Function == Caller68Codec.FunctionRatingPromptEnd && frame.Data.Length == 1 && !_silent.Contains(frame.Address))
+                    {
+                        _pads[frame.Address] = _pads.GetValueOrDefault(frame.Address) with { End = (RatingPromptEnd)frame.Data[0] };
+                    }
 
                     _changed.TrySetResult();
                     _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
 
                 // Host requests are echoed; a host's echo of our own frame is just noted (see SendAsync).
-                if (Answer && frame.Function is Caller68Codec.FunctionDisplay or Caller68Codec.FunctionBeep)
+                if (Answer && frame.Function is Caller68Codec.FunctionDisplay or Caller68Codec.FunctionBeep or Caller68Codec.FunctionRatingPrompt or Caller68Codec.FunctionRatingPromptEnd
+                    && !IsSilent(frame.Address))
                 {
                     outgoing.AddRange(frame.Raw);
                 }
             }
 
             used += consumed;
+        }
+
+        foreach ((int address, int seconds) in prompted)
+        {
+            Prompted?.Invoke(address, TimeSpan.FromSeconds(seconds));
         }
 
         echoes = outgoing.Count > 0 ? [.. outgoing] : null;

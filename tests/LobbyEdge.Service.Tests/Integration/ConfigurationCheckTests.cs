@@ -32,6 +32,10 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default", "Loud")]
     [InlineData("--Logging:LogLevel:LobbyEdge=Loud", "Logging:LogLevel:LobbyEdge", "Loud")]
     [InlineData("--Logging:Console:LogLevel:Default=7", "Logging:Console:LogLevel:Default", "7")]
+    [InlineData("--Rating:PromptSeconds=0", "Rating:PromptSeconds", "0")]
+    [InlineData("--Rating:PromptSeconds=256", "Rating:PromptSeconds", "256")]
+    [InlineData("--Rating:PromptSeconds=soon", "Rating:PromptSeconds", "soon")]
+    [InlineData("--Rating:PromptOnFinish=sometimes", "Rating:PromptOnFinish", "sometimes")]
     public async Task ValueOutOfRangeOrNotConverting_ExitsTwoNamingKeyAndValue(string argument, string key, string value)
     {
         (int exitCode, string stdout, string stderr) = await RunAsync(null, argument);
@@ -52,6 +56,7 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     [InlineData("--Signage:Enabled=true", "Signage", "unknown section")]
     [InlineData("--Kiosk:Enabled=true", "Kiosk:Enabled", "unknown key 'Enabled' in section 'Kiosk'")]
     [InlineData("--Kiosk:TicketPerMinute=5", "Kiosk:TicketPerMinute", "did you mean 'Kiosk:TicketsPerMinute'")]
+    [InlineData("--Rating:PromptSecond=20", "Rating:PromptSecond", "did you mean 'Rating:PromptSeconds'")]
     public async Task UnknownSectionOrKey_ExitsTwoSayingWhichWasMeant(string argument, string key, string hint)
     {
         (int exitCode, _, string stderr) = await RunAsync(null, argument);

@@ -76,6 +76,17 @@ public sealed class DeviceMetricsTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(service.Lines, l => ServiceProcess.Message(l).Contains("refused", StringComparison.Ordinal) && ServiceProcess.Message(l).StartsWith("Dispenser ", StringComparison.Ordinal));
 
         OperationsTests.AssertPromtoolAccepts(metrics);
+
+        // Counters 1 and 2 have prompt-capable rating pads: a finish there asks for a rating, and the virtual pad
+        // (which understands the prompt frames) answers, so it stays up.
+        System.Text.Json.JsonElement asked = await service.WaitForLineAsync(
+            m => m.EndsWith("finished a ticket: its customer is asked to rate", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
+        output.WriteLine(ServiceProcess.Message(asked));
+        Assert.StartsWith("Counter ", ServiceProcess.Message(asked), StringComparison.Ordinal);
+        DeviceInfo[] pads = [.. hardware.Devices.Where(d => d.Kind == DeviceKind.RatingPad)];
+        Assert.Equal(2, pads.Length);
+        samples = OperationsTests.Parse(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        Assert.All(pads, p => Assert.Equal(1, samples[Up(p)]));
     }
 
     private static string Up(DeviceInfo device) =>

@@ -693,6 +693,51 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync(new Uri("/lobby/api/me", UriKind.Relative))).StatusCode);
     }
 
+    [Fact]
+    public async Task SatisfactionToday_ShowsEachCountersFigure_AndTheLowScoresToFollowUp()
+    {
+        // A morning of ratings already in the branch's log (pads at counter 1, the page at counter 2, one after the window).
+        (string profile, _) = await RatedBranch.WriteAsync(_work.FullName);
+        (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync(profile);
+        await using ServiceProcess owned = service;
+        using HttpClient http = await StaffClientAsync(baseAddress);
+        JsonElement ratings = (await StateAsync(http)).GetProperty("ratings");
+        JsonElement[] counters = [.. ratings.GetProperty("counters").EnumerateArray()];
+        string[] low = [.. ratings.GetProperty("low").EnumerateArray().Select(l => l.TryGetProperty("ticket", out JsonElement t) ? t.GetString()! : "")];
+        Assert.True(counters.Length == 2 && low.Length > 0, ratings.GetRawText());
+
+        await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
+        string page = await SignInInBrowserAsync(chromium, baseAddress, 1024, 600, StaffId, StaffPin);
+        await chromium.EvaluateAsync(page, "document.querySelector('nav button[data-tab=\"today\"]').click()");
+        await chromium.WaitForAsync(page, "document.querySelectorAll('#ratingRows tr').length === 3 && document.getElementById('ratings').offsetHeight > 0", TimeSpan.FromSeconds(10));
+
+        // Each counter's figure on its own scale (CSAT on the pad counter, NPS on the page's), its ratings and response rate.
+        foreach (JsonElement c in counters)
+        {
+            string row = $"#ratingRows tr[data-counter=\"{c.GetProperty("number").GetInt32()}\"]";
+            string figure = (await chromium.EvaluateAsync(page, $"document.querySelector('{row} [data-figure=\"rating\"]').textContent")).GetString()!;
+            string count = (await chromium.EvaluateAsync(page, $"document.querySelector('{row} [data-figure=\"ratings\"]').textContent")).GetString()!;
+            output.WriteLine($"counter {c.GetProperty("number")}: {figure}, {count} ratings");
+            Assert.Equal(c.GetProperty("ratings").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), count);
+            if (c.GetProperty("padRatings").GetInt32() > 0)
+            {
+                Assert.Contains($"满意度 {Math.Round(c.GetProperty("satisfaction").GetDouble() * 100):0}%", figure, StringComparison.Ordinal);
+            }
+
+            if (c.GetProperty("npsRatings").GetInt32() > 0)
+            {
+                Assert.Contains($"NPS {Math.Round(c.GetProperty("nps").GetDouble()):0}", figure, StringComparison.Ordinal);
+            }
+        }
+
+        // The low scores, newest first, by ticket (none for a rating after the window), with the reasons in Chinese.
+        string[] shown = [.. (await chromium.EvaluateAsync(page, "[...document.querySelectorAll('#lowScores .low')].map(l => l.dataset.ticket)")).EnumerateArray().Select(t => t.GetString()!)];
+        Assert.Equal(low, shown);
+        string lows = (await chromium.EvaluateAsync(page, "document.getElementById('lowScores').textContent")).GetString()!;
+        Assert.Contains("等待太久", lows, StringComparison.Ordinal);
+        await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "console-ratings.png"));
+    }
+
     private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(int seed, string? profile = null, int speed = 60)
     {
         int port = ServiceProcess.FreePort();
@@ -719,7 +764,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     /// The kiosk tests' branch (one service, one counter nobody staffs, open all day) with staff <see cref="StaffId"/>
     /// added by the command, and the kiosk's limits raised so a test can issue many tickets at once.
     /// </summary>
-    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartBranchWithStaffAsync()
+    private async Task<(ServiceProcess Service, Uri BaseAddress)> StartBranchWithStaffAsync(string? profile = null)
     {
         string data = Path.Combine(_work.FullName, "data");
         (int code, _, string error) = await ServiceProcess.RunWithInputAsync(
@@ -728,7 +773,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         Assert.True(code == 0, error);
         int port = ServiceProcess.FreePort();
         ServiceProcess service = ServiceProcess.Start(
-            _work.FullName, "--branch", KioskBranch.Write(_work.FullName, ""), "--data", data, $"--Http:Port={port}",
+            _work.FullName, "--branch", profile ?? KioskBranch.Write(_work.FullName, ""), "--data", data, $"--Http:Port={port}",
             "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:TicketsPerMinute=6000", "--Kiosk:BranchTicketsPerMinute=6000");
         await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
         return (service, new Uri($"http://127.0.0.1:{port}"));
@@ -807,17 +852,17 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         http.PostAsJsonAsync(new Uri("/lobby/api/signin", UriKind.Relative), new { staff, pin });
 
     /// <summary>Signs in on the PIN pad as a person would: staff id, next, PIN, sign in; returns the console's tab.</summary>
-    private static async Task<string> SignInInBrowserAsync(HeadlessChromium chromium, Uri baseAddress, int width, int height)
+    private static async Task<string> SignInInBrowserAsync(HeadlessChromium chromium, Uri baseAddress, int width, int height, int staff = DemoStaff, string pin = DemoPin)
     {
         string tab = await chromium.OpenAsync(new Uri(baseAddress, "/lobby/signin"), width, height);
         await chromium.WaitForAsync(tab, "document.getElementById('pad') !== null", TimeSpan.FromSeconds(30));
-        foreach (char key in $"{DemoStaff}")
+        foreach (char key in staff.ToString(System.Globalization.CultureInfo.InvariantCulture))
         {
             await chromium.EvaluateAsync(tab, $"document.querySelector('#pad button[data-k=\"{key}\"]').click()");
         }
 
         await chromium.EvaluateAsync(tab, "document.getElementById('go').click()");
-        foreach (char key in DemoPin)
+        foreach (char key in pin)
         {
             await chromium.EvaluateAsync(tab, $"document.querySelector('#pad button[data-k=\"{key}\"]').click()");
         }

@@ -104,6 +104,9 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
             CareMetricsTests.AssertCareMetrics(engine, log, sequence, samples);
         }
 
+        // The rating families: today's ratings of the engine at that sequence.
+        RatingMetricsTests.AssertRatingMetrics(engine, samples);
+        output.WriteLine($"ratings at event {sequence}: {engine.RatingFiguresTotal()}");
         Assert.True(engine.CareFiguresTotal().Decided > 0, "nobody waited past the care threshold in a simulated hour");
         AssertPromtoolAccepts(metrics);
     }
@@ -155,6 +158,62 @@ public sealed partial class OperationsTests(ITestOutputHelper output) : IDisposa
         output.WriteLine($"scraped at event {sequence} after the restart: {care}");
         Assert.True(care.Decided > 0, $"nobody waited past the care threshold by 10:15: {care}");
         CareMetricsTests.AssertCareMetrics(engine, log, sequence, samples);
+        RatingMetricsTests.AssertRatingMetrics(engine, samples);
+    }
+
+    [Fact]
+    public async Task RatingMetrics_OfTheRealProcess_AgreeWithTheEngineAndWithTheStatesRatings()
+    {
+        // A day with ratings on pads and the page, asked and unasked, linked and after the window, already in the log.
+        (string profile, string data) = await RatedBranch.WriteAsync(_work.FullName);
+        int port = ServiceProcess.FreePort();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        string metrics;
+        JsonDocument state;
+        await using (ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", profile, "--data", data, $"--Http:Port={port}"))
+        {
+            await service.WaitUntilReadyAsync();
+            await WaitForAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode);
+            metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            state = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/state", UriKind.Relative)));
+        }
+
+        using (state)
+        {
+            Dictionary<string, double> samples = Parse(metrics);
+            long sequence = (long)samples["lobby_eventlog_last_sequence"];
+            Assert.Equal(sequence, state.RootElement.GetProperty("sequence").GetInt64());
+            BranchConfig config = BranchProfileLoader.Load(profile).Branch;
+            var engine = new QueueEngine(config);
+            using (BranchLog log = BranchLog.Open(data))
+            using (LogReader reader = log.ReadFrom(1))
+            {
+                while (reader.NextSequence <= sequence && reader.TryRead(out LobbyEvent e))
+                {
+                    engine.Apply(in e);
+                }
+            }
+
+            RatingFigures total = engine.RatingFiguresTotal();
+            output.WriteLine($"ratings at event {sequence}: {total}");
+            Assert.True(total.Linked > 0 && total.Unlinked > 0 && total.Requested > total.Answered, $"ratings {total}");
+
+            // /metrics and /api/state both say what the engine's figures say.
+            RatingMetricsTests.AssertRatingMetrics(engine, samples);
+            JsonElement root = state.RootElement;
+            RatingMetricsTests.AssertRatings(total, root.GetProperty("ratings"));
+            for (int s = 0; s < config.Services.Count; s++)
+            {
+                RatingMetricsTests.AssertRatings(engine.RatingFiguresOfService(s), root.GetProperty("services")[s].GetProperty("ratings"));
+            }
+
+            for (int c = 0; c < config.Counters.Count; c++)
+            {
+                RatingMetricsTests.AssertRatings(engine.RatingFiguresOfCounter(config.Counters[c].Number), root.GetProperty("counters")[c].GetProperty("ratings"));
+            }
+
+            AssertPromtoolAccepts(metrics);
+        }
     }
 
     [Fact]
