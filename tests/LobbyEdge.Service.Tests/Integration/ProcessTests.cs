@@ -141,6 +141,38 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Simulate_DemoHardware_TheHostAsksAtThePads_TheSimulationAtThePages_NobodyTwice()
+    {
+        string profile = Path.Combine(s_appDirectory, "profiles", "demo-hardware.yaml");
+        Run run = await RunAsync(s_dayPatience, "--branch", profile, "--simulate", "--speed", "2000", "--days", "1", "--seed", "42");
+
+        Assert.Equal(0, run.ExitCode);
+        string[] messages = [.. ParseJsonLines(run.Stdout).Select(Message)];
+        int hostAsked = messages.Count(m => m.StartsWith("Counter ", StringComparison.Ordinal) && m.EndsWith("its customer is asked to rate", StringComparison.Ordinal));
+        var engine = new QueueEngine(BranchProfileLoader.Load(profile).Branch);
+        var prompts = new Dictionary<int, int>();
+        using (BranchLog log = BranchLog.Open(Path.Combine(_workingDirectory.FullName, "lobby-data")))
+        using (LogReader reader = log.ReadFrom(1))
+        {
+            while (reader.TryRead(out LobbyEvent e))
+            {
+                engine.Apply(in e);
+                if (e.Kind == EventKind.RatingRequested)
+                {
+                    prompts[e.Ticket] = prompts.GetValueOrDefault(e.Ticket) + 1;
+                }
+            }
+        }
+
+        // The host's prompter asks at its (virtual) rating pads 1 and 2, the simulation at its pages: each ticket once.
+        Assert.True(hostAsked > 0, "the host's prompter asked nobody at the rating pads");
+        Assert.All(prompts.Values, n => Assert.Equal(1, n));
+        Assert.True(engine.RatingFiguresOfCounter(1).Rated(RatingScale.Pad5) > 0 && engine.RatingFiguresOfCounter(3).Rated(RatingScale.Nps11) > 0,
+            $"counter 1: {engine.RatingFiguresOfCounter(1)}; counter 3: {engine.RatingFiguresOfCounter(3)}");
+        Assert.Equal(hostAsked, engine.RatingFiguresOfCounter(1).Requested + engine.RatingFiguresOfCounter(2).Requested);
+    }
+
+    [Fact]
     public async Task Simulate_AgainOnTheSameData_PlaysTheNextDayAndTheLogContinuesWithoutAGap()
     {
         string data = Path.Combine(_workingDirectory.FullName, "branch-data");
