@@ -264,7 +264,10 @@ public readonly record struct Command
 
     /// <summary>
     /// A customer's rating of a given ticket the counter finished (the rating page knows which ticket it was shown
-    /// for): linked to it when within the rating window, else an unlinked rating of the counter.
+    /// for): linked to it when within the rating window, else an unlinked rating of the counter. Refused as
+    /// <see cref="RefusalReason.UnknownTicket"/> for an id that is not today's (a ticket of -1 means "the counter's
+    /// last finished ticket", as <see cref="Rate"/>), <see cref="RefusalReason.WrongTicketState"/> for a ticket this
+    /// counter did not complete, <see cref="RefusalReason.AlreadyRated"/> for one already rated.
     /// </summary>
     public static Command RateTicket(int counter, int ticket, int score, RatingScale scale, RatingReasons reasons = RatingReasons.None) =>
         Of(CommandKind.Rate) with { Counter = counter, Ticket = ticket, Score = score, Scale = scale, Reasons = reasons };

@@ -191,7 +191,7 @@ public static class EventJson
             case EventKind.RatingRequested:
                 RatingRequestedView requested = e.AsRatingRequested();
                 w.WriteNumber("prompt", requested.PromptNumber);
-                w.WriteNumber("since_finish_ms", requested.SinceFinishMs);
+                WriteSeconds(w, "sinceFinishSeconds", requested.SinceFinishMs);
                 break;
             case EventKind.TicketRated:
                 WriteRating(w, e.AsTicketRated());
@@ -227,7 +227,7 @@ public static class EventJson
 
     /// <summary>
     /// A customer's rating: score, scale (<c>pad5</c>, <c>nps11</c>), the reason chips, whether it is linked to a
-    /// ticket and, when linked, the ticket's wait (ms) and the acts of care it received.
+    /// ticket and, when linked, the ticket's wait (seconds) and the acts of care it received.
     /// </summary>
     private static void WriteRating(Utf8JsonWriter w, TicketRatedView rated)
     {
@@ -246,8 +246,8 @@ public static class EventJson
         w.WriteBoolean("linked", rated.Linked);
         if (rated.Linked)
         {
-            w.WriteNumber("wait_ms", rated.WaitMs);
-            w.WriteNumber("care_given", rated.CareGiven);
+            WriteSeconds(w, "waitSeconds", rated.WaitMs);
+            w.WriteNumber("careGiven", rated.CareGiven);
         }
     }
 

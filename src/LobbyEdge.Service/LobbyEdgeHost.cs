@@ -158,6 +158,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton(sp => new KioskGate(kiosk, kioskTokens, sp.GetRequiredService<LobbyMetrics>(), sp.GetRequiredService<ILogger<KioskGate>>()));
         builder.Services.AddSingleton<IHttpRateLimits>(sp => sp.GetRequiredService<KioskGate>());
         builder.Services.AddSingleton<IHttpEndpoints, LobbyPages>();
+        AddRatingPage(builder, kiosk);
         AddConsole(builder, options);
         builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
         builder.Services.AddSingleton<HttpServer>();
@@ -171,6 +172,25 @@ public static partial class LobbyEdgeHost
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The rating page (<c>/rate/{counter}</c>): a sink (it asks once a prompt is durable), endpoints behind the kiosk's
+    /// gate, and its own rate limit. The question stays up <c>Rating:PromptSeconds</c> (default 30), as on a rating pad.
+    /// </summary>
+    private static void AddRatingPage(HostApplicationBuilder builder, KioskOptions kiosk)
+    {
+        builder.Services.AddSingleton(sp => new RatingPage(
+            sp.GetRequiredService<BranchConfig>(),
+            sp.GetRequiredService<ILobbyCommands>(),
+            sp.GetRequiredService<KioskGate>(),
+            sp.GetRequiredService<RatingStations>(),
+            kiosk,
+            sp.GetRequiredService<RatingOptions>().PromptSeconds,
+            sp.GetRequiredService<ILogger<RatingPage>>()));
+        builder.Services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<RatingPage>());
+        builder.Services.AddSingleton<IHttpEndpoints>(sp => sp.GetRequiredService<RatingPage>());
+        builder.Services.AddSingleton<IHttpRateLimits>(sp => sp.GetRequiredService<RatingPage>());
     }
 
     /// <summary>

@@ -88,7 +88,7 @@ public sealed class RatingEventsTests
         Assert.Equal("cash", prompt.GetProperty("service").GetString());
         Assert.Equal(1, prompt.GetProperty("counter").GetInt32());
         Assert.Equal(2, prompt.GetProperty("prompt").GetInt32());
-        Assert.Equal(30000, prompt.GetProperty("since_finish_ms").GetInt64());
+        Assert.Equal(30.0, prompt.GetProperty("sinceFinishSeconds").GetDouble());
 
         JsonElement pad = Of("lobby.ticket.rated");
         Assert.Equal("A001", pad.GetProperty("ticket").GetString());
@@ -100,21 +100,21 @@ public sealed class RatingEventsTests
         Assert.Equal("pad5", pad.GetProperty("scale").GetString());
         Assert.Equal(0, pad.GetProperty("reasons").GetArrayLength());
         Assert.True(pad.GetProperty("linked").GetBoolean());
-        Assert.Equal(12 * 60_000, pad.GetProperty("wait_ms").GetInt64());
-        Assert.Equal(1, pad.GetProperty("care_given").GetInt32());
+        Assert.Equal(12 * 60.0, pad.GetProperty("waitSeconds").GetDouble());
+        Assert.Equal(1, pad.GetProperty("careGiven").GetInt32());
 
         JsonElement page = Of("lobby.ticket.rated", 1);
         Assert.Equal("B001", page.GetProperty("ticket").GetString());
         Assert.Equal("noncash", page.GetProperty("service").GetString());
         Assert.Equal("nps11", page.GetProperty("scale").GetString());
         Assert.Equal(["waiting", "annoying"], page.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
-        Assert.Equal(0, page.GetProperty("care_given").GetInt32());
+        Assert.Equal(0, page.GetProperty("careGiven").GetInt32());
 
         JsonElement counterOnly = Of("lobby.ticket.rated", 2);
         Assert.False(counterOnly.GetProperty("linked").GetBoolean());
         Assert.Equal(3, counterOnly.GetProperty("counter").GetInt32());
         Assert.Equal(9, counterOnly.GetProperty("score").GetInt32());
-        foreach (string absent in new[] { "ticket", "ticketId", "service", "tier", "wait_ms", "care_given" })
+        foreach (string absent in new[] { "ticket", "ticketId", "service", "tier", "waitSeconds", "careGiven" })
         {
             Assert.False(counterOnly.TryGetProperty(absent, out _), absent);
         }

@@ -29,7 +29,7 @@ public sealed class RatingCloudEventTests
             B = 2,
         });
         Assert.Equal(Expected("lobby.ticket.rated",
-            """type":"lobby.ticket.rated","ticketId":22,"ticket":"A0023","tier":"priority","service":"noncash","counter":4,"score":6,"scale":"nps11","reasons":["waiting","confusing","cost"],"linked":true,"wait_ms":754321,"care_given":2"""), json);
+            """type":"lobby.ticket.rated","ticketId":22,"ticket":"A0023","tier":"priority","service":"noncash","counter":4,"score":6,"scale":"nps11","reasons":["waiting","confusing","cost"],"linked":true,"waitSeconds":754.321,"careGiven":2"""), json);
     }
 
     [Fact]
@@ -65,9 +65,32 @@ public sealed class RatingCloudEventTests
             A = 31_500,
         });
         Assert.Equal(Expected("lobby.ticket.rating_requested",
-            """type":"lobby.ticket.rating_requested","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","counter":4,"prompt":2,"since_finish_ms":31500"""), json);
+            """type":"lobby.ticket.rating_requested","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","counter":4,"prompt":2,"sinceFinishSeconds":31.5"""), json);
         using JsonDocument parsed = JsonDocument.Parse(json);
         Assert.Equal("lobby.ticket.rating_requested", parsed.RootElement.GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [InlineData(RefusalReason.AlreadyRated, "already_rated")]
+    [InlineData(RefusalReason.NothingToRate, "nothing_to_rate")]
+    [InlineData(RefusalReason.ScoreOutOfRange, "score_out_of_range")]
+    public void TheRatingRefusals_HaveTheirWireNames(RefusalReason refusal, string wireName)
+    {
+        string json = Write(new LobbyEvent
+        {
+            Kind = EventKind.RequestDecided,
+            Ticket = -1,
+            Service = -1,
+            NumberService = -1,
+            A = 0x1234,
+            B = 0x5678,
+            Detail = (byte)CommandKind.Rate,
+            Reason = (byte)refusal,
+        });
+        using JsonDocument parsed = JsonDocument.Parse(json);
+        JsonElement data = parsed.RootElement.GetProperty("data");
+        Assert.Equal("rate", data.GetProperty("command").GetString());
+        Assert.Equal(wireName, data.GetProperty("outcome").GetString());
     }
 
     private static string Expected(string type, string data) =>

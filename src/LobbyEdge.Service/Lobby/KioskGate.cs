@@ -88,17 +88,19 @@ public sealed partial class KioskGate : IHttpRateLimits
             }
         }
 
-        foreach ((string key, int value, int max) in new[]
+        foreach ((string key, int value, int max, string what) in new[]
         {
-            ("TicketsPerMinute", options.TicketsPerMinute, 6000),
-            ("Burst", options.Burst, 1000),
-            ("BranchTicketsPerMinute", options.BranchTicketsPerMinute, 6000),
-            ("BranchBurst", options.BranchBurst, 1000),
+            ("TicketsPerMinute", options.TicketsPerMinute, 6000, "tickets"),
+            ("Burst", options.Burst, 1000, "tickets"),
+            ("BranchTicketsPerMinute", options.BranchTicketsPerMinute, 6000, "tickets"),
+            ("BranchBurst", options.BranchBurst, 1000, "tickets"),
+            ("RatingsPerMinute", options.RatingsPerMinute, 6000, "ratings"),
+            ("RatingBurst", options.RatingBurst, 1000, "ratings"),
         })
         {
             if (value < 1 || value > max)
             {
-                yield return string.Create(CultureInfo.InvariantCulture, $"{KioskOptions.Section}:{key} = '{value}': must be tickets from 1 to {max}");
+                yield return string.Create(CultureInfo.InvariantCulture, $"{KioskOptions.Section}:{key} = '{value}': must be {what} from 1 to {max}");
             }
         }
     }
@@ -150,7 +152,14 @@ public sealed partial class KioskGate : IHttpRateLimits
     /// kiosk's browser as an HttpOnly cookie and the browser goes on to <c>/kiosk</c>, so the token leaves the
     /// address bar (302). An unknown token is 403 (counted as <c>bad_token</c>).
     /// </summary>
-    public IResult Enrol(HttpContext context)
+    public IResult Enrol(HttpContext context) => Enrol(context, "/kiosk", "/kiosk");
+
+    /// <summary>
+    /// The enrolment of a customer-facing device under <paramref name="path"/> (the kiosk's <c>/kiosk</c>, a rating
+    /// tablet's <c>/rate</c>): as <see cref="Enrol(HttpContext)"/>, the cookie kept for <paramref name="path"/> and
+    /// the browser sent on to <paramref name="next"/> (a local path).
+    /// </summary>
+    public IResult Enrol(HttpContext context, string path, string next)
     {
         ArgumentNullException.ThrowIfNull(context);
         string token = context.Request.Query["token"].ToString();
@@ -164,17 +173,20 @@ public sealed partial class KioskGate : IHttpRateLimits
                 statusCode: StatusCodes.Status403Forbidden);
         }
 
-        SetCookie(context, token);
-        return Results.Redirect("/kiosk", permanent: false, preserveMethod: false);
+        SetCookie(context, token, path);
+        return Results.Redirect(next, permanent: false, preserveMethod: false);
     }
 
     /// <summary>On <c>GET /kiosk</c>: renews an enrolled kiosk's cookie, so a kiosk in daily use never loses it.</summary>
-    public void Renew(HttpContext context)
+    public void Renew(HttpContext context) => Renew(context, "/kiosk");
+
+    /// <summary>On a visit to a device's page: renews its cookie for <paramref name="path"/> (see <see cref="Enrol(HttpContext, string, string)"/>).</summary>
+    public void Renew(HttpContext context, string path)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Request.Cookies[CookieName] is { Length: > 0 } token && CurrentTokens().Find(token) is not null)
         {
-            SetCookie(context, token);
+            SetCookie(context, token, path);
         }
     }
 
@@ -239,12 +251,12 @@ public sealed partial class KioskGate : IHttpRateLimits
         AutoReplenishment = true,
     };
 
-    private static void SetCookie(HttpContext context, string token) =>
+    private static void SetCookie(HttpContext context, string token, string path) =>
         context.Response.Cookies.Append(CookieName, token, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
-            Path = "/kiosk",
+            Path = path,
             MaxAge = s_cookieLife,
             IsEssential = true,
 

@@ -48,4 +48,13 @@ public sealed class KioskOptions
 
     /// <summary>Tickets all kiosks together may take at once before the branch's rate applies.</summary>
     public int BranchBurst { get; set; } = 60;
+
+    /// <summary>
+    /// Ratings one device may post a minute at <c>POST /rate/{counter}</c>, on average (a counter's rating tablet, known
+    /// to this gate like a kiosk). A customer rates once a visit; a script is stopped here.
+    /// </summary>
+    public int RatingsPerMinute { get; set; } = 6;
+
+    /// <summary>Ratings one device may post at once before <see cref="RatingsPerMinute"/> applies; every post counts, also one answered 400 or 409.</summary>
+    public int RatingBurst { get; set; } = 6;
 }

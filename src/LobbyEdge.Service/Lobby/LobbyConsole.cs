@@ -140,7 +140,14 @@ public sealed partial class LobbyConsole : IHttpEndpoints
             statusCode: StatusCodes.Status405MethodNotAllowed);
     }
 
-    private static IResult Page(HttpContext context, string name)
+    internal static IResult Page(HttpContext context, string name)
+    {
+        PageHeaders(context);
+        return LobbyPages.Page(name);
+    }
+
+    /// <summary>The headers of a lobby page: its content security policy, not to be framed, nor kept in a cache.</summary>
+    internal static void PageHeaders(HttpContext context)
     {
         // Not to be framed (a one-tap action must not be clicked through another site's page), nor kept in a cache.
         IHeaderDictionary headers = context.Response.Headers;
@@ -149,7 +156,6 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         headers.CacheControl = "no-store";
         headers["Referrer-Policy"] = "no-referrer";
         headers.XContentTypeOptions = "nosniff";
-        return LobbyPages.Page(name);
     }
 
     private async Task<IResult> SignInAsync(HttpContext context)

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Text.Json;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Simulator.Devices;
@@ -175,13 +173,7 @@ public sealed class KioskGateProcessTests : IAsyncDisposable
     }
 
     /// <summary>The machine's own non-loopback IPv4 address: a caller from it is, to the service, a LAN caller.</summary>
-    internal static IPAddress LanAddress() =>
-        NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(u => u.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
-        ?? throw new InvalidOperationException("this machine has no non-loopback IPv4 address to play a LAN kiosk from");
+    internal static IPAddress LanAddress() => Lan.Address();
 
     internal static double Metric(string exposition, string series)
     {

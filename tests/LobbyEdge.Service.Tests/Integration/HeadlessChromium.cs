@@ -26,6 +26,11 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         _profile = profile;
     }
 
+    /// <summary>Where screenshots are kept as test artifacts: <c>$LOBBYEDGE_ARTIFACTS</c>, else <c>screenshots/</c> beside the tests.</summary>
+    public static string Artifacts { get; } = Environment.GetEnvironmentVariable("LOBBYEDGE_ARTIFACTS") is { Length: > 0 } a
+        ? a
+        : Path.Combine(AppContext.BaseDirectory, "screenshots");
+
     public static string Executable => File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : "chromium";
 
     public static async Task<HeadlessChromium> StartAsync()

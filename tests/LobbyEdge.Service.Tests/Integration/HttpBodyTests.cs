@@ -16,6 +16,7 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
     private static readonly (string Path, string Good)[] s_endpoints =
     [
         ("/kiosk/tickets", """{"service":"cash","priority":false}"""),
+        ("/rate/1", """{"ticket":0,"score":3,"reasons":["waiting"]}"""),
     ];
 
     public void Dispose() => _work.Delete(recursive: true);
@@ -60,7 +61,7 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
         // raises the limit above the table's size (the limit's own tests: KioskGateProcessTests).
         await using ServiceProcess service = ServiceProcess.Start(
             _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}",
-            "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000");
+            "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:RatingBurst=1000");
         await service.WaitUntilReadyAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await OperationsTests.WaitForAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode);

@@ -11,9 +11,7 @@ namespace LobbyEdge.Service.Tests;
 [Trait("Category", "Integration")]
 public sealed class LobbyPagesTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string s_artifacts = Environment.GetEnvironmentVariable("LOBBYEDGE_ARTIFACTS") is { Length: > 0 } a
-        ? a
-        : Path.Combine(AppContext.BaseDirectory, "screenshots");
+    private static readonly string s_artifacts = HeadlessChromium.Artifacts;
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("lobby-pages-");
 
