@@ -7,8 +7,9 @@ namespace LobbyEdge.Simulator;
 /// <summary>
 /// Totals of a business day built from its events: what a lobby manager reads at close (tickets, waits,
 /// no-shows, recoveries, care alerts, care given and its response, tier changes, diversions, reprints, prediction
-/// error), and the day's care coverage as the engine decided it (<see cref="TakeCareFigures"/>, at close). Not a
-/// hot path; it keeps every wait and care response to give percentiles.
+/// error, customer ratings per counter, service and wait band with and without care), and the day's care coverage
+/// as the engine decided it (<see cref="TakeCareFigures"/>, at close). Not a hot path; it keeps every wait and care
+/// response to give percentiles.
 /// </summary>
 /// <remarks>
 /// Coverage comes from the engine rather than the events: whether a ticket crossed the care threshold depends on
@@ -20,6 +21,10 @@ public sealed class DaySummary
     private readonly List<long> _predictionErrorsMs = [];
     private readonly List<long> _careResponsesMs = [];
     private readonly int[] _byKind = new int[32];
+    private readonly SortedDictionary<int, RatingTotals> _ratingsByCounter = [];
+    private readonly SortedDictionary<int, RatingTotals> _ratingsByService = [];
+    private readonly RatingTotals[] _ratingsByWait = [.. Enumerable.Range(0, 8).Select(_ => new RatingTotals())];
+    private readonly HashSet<int> _askedToRate = [];
 
     /// <summary>Counts events by kind.</summary>
     public int Count(EventKind kind) => _byKind[(int)kind];
@@ -81,6 +86,28 @@ public sealed class DaySummary
     /// <summary>Queue waits measured at call.</summary>
     public int Calls => _waitsMs.Count;
 
+    /// <summary>Customer ratings of the whole branch today (every counter, linked and unlinked), from the events.</summary>
+    public RatingTotals Ratings { get; } = new();
+
+    /// <summary>Counters (by number) where a customer was asked to rate or rated today, in order.</summary>
+    public IEnumerable<int> RatedCounters => _ratingsByCounter.Keys;
+
+    /// <summary>Services (by index) with a ticket asked to rate or a linked rating today, in order.</summary>
+    public IEnumerable<int> RatedServices => _ratingsByService.Keys;
+
+    /// <summary>Customer ratings at a counter (by number): every rating there, linked and unlinked, and its prompts.</summary>
+    public RatingTotals RatingsOfCounter(int counter) => _ratingsByCounter.GetValueOrDefault(counter) ?? new RatingTotals();
+
+    /// <summary>Customer ratings of a service (by index): the linked ratings and prompts of tickets it served.</summary>
+    public RatingTotals RatingsOfService(int service) => _ratingsByService.GetValueOrDefault(service) ?? new RatingTotals();
+
+    /// <summary>
+    /// Linked ratings of tickets that waited within <paramref name="band"/> (issue to the call that brought them to the
+    /// counter, as the engine measured it) and did (<paramref name="cared"/>) or did not receive care while waiting.
+    /// Prompts are not split by band (the response rate is the branch's).
+    /// </summary>
+    public RatingTotals RatingsByWait(WaitBand band, bool cared) => _ratingsByWait[((int)band * 2) + (cared ? 1 : 0)];
+
     /// <summary>Takes in a batch of events.</summary>
     public void Observe(ReadOnlySpan<LobbyEvent> events)
     {
@@ -104,7 +131,50 @@ public sealed class DaySummary
             {
                 _careResponsesMs.Add(e.AsCareGiven().ResponseMs);
             }
+            else if (e.Kind is EventKind.RatingRequested or EventKind.TicketRated)
+            {
+                ObserveRating(in e);
+            }
         }
+    }
+
+    private void ObserveRating(in LobbyEvent e)
+    {
+        RatingTotals counter = Row(_ratingsByCounter, e.Counter);
+        RatingTotals? service = e.Service >= 0 ? Row(_ratingsByService, e.Service) : null;
+        if (e.Kind == EventKind.RatingRequested)
+        {
+            // A ticket is asked once however often it is prompted; a re-prompt is not a new request.
+            if (_askedToRate.Add(e.Ticket))
+            {
+                Ratings.Ask();
+                counter.Ask();
+                service?.Ask();
+            }
+
+            return;
+        }
+
+        TicketRatedView rating = e.AsTicketRated();
+        bool answered = rating.Linked && _askedToRate.Contains(e.Ticket);
+        Ratings.Rate(in rating, answered);
+        counter.Rate(in rating, answered);
+        if (rating.Linked)
+        {
+            service?.Rate(in rating, answered);
+            RatingsByWait(RatingTotals.BandOf(rating.WaitMs), rating.CareGiven > 0).Rate(in rating, answered);
+        }
+    }
+
+    private static RatingTotals Row(SortedDictionary<int, RatingTotals> rows, int key)
+    {
+        if (!rows.TryGetValue(key, out RatingTotals? row))
+        {
+            row = new RatingTotals();
+            rows.Add(key, row);
+        }
+
+        return row;
     }
 
     /// <summary>Takes the engine's care figures of the day; call when the day closes (or whenever the summary is read).</summary>
@@ -142,7 +212,43 @@ public sealed class DaySummary
         sb.Append(ci, $"prediction error mean |e| {Min(MeanAbsolutePredictionError)}, bias {(MeanPredictionBias < TimeSpan.Zero ? "-" : "+")}{Min(MeanPredictionBias.Duration())}; ");
         sb.Append(ci, $"care coverage {Rate(Care.Covered, Care.Decided, whenNone: "100%")} ({Care.Covered} of {Care.Decided}), uncared {Uncared}, care given {CareGiven}, ");
         sb.Append(ci, $"care response mean {Min(MeanCareResponse)}, p90 {Min(CareResponsePercentile(90))}; ");
-        sb.Append(ci, $"tier changes {TierChanges}, diversions {Diversions}, reprints {Reprints}");
+        sb.Append(ci, $"tier changes {TierChanges}, diversions {Diversions}, reprints {Reprints}; ");
+        sb.Append(ci, $"customer ratings: {Ratings}");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The day's customer ratings as a table for a report: the branch, each counter, each service (named from
+    /// <paramref name="config"/> when given) and the wait bands (under 5, 5-10, 10-20, 20 and more minutes) with and
+    /// without care: ratings, satisfaction (pads 1-5), NPS (0-10 page) and the mean normalized score.
+    /// </summary>
+    public string RatingReport(BranchConfig? config = null)
+    {
+        var sb = new StringBuilder();
+        CultureInfo ci = CultureInfo.InvariantCulture;
+        sb.Append(ci, $"Customer ratings: {Ratings}").AppendLine();
+        foreach (int counter in RatedCounters)
+        {
+            sb.Append(ci, $"  counter {counter}: {RatingsOfCounter(counter)}").AppendLine();
+        }
+
+        foreach (int service in RatedServices)
+        {
+            string name = config is not null && service < config.Services.Count ? $"{config.Services[service].Name} ({config.Services[service].NameZh})" : $"service {service}";
+            sb.Append(ci, $"  {name}: {RatingsOfService(service)}").AppendLine();
+        }
+
+        sb.Append(ci, $"  {"wait",-16} {"care",-8} {"ratings",7} {"satisfaction",12} {"NPS",7} {"mean",5}").AppendLine();
+        foreach (WaitBand band in Enum.GetValues<WaitBand>())
+        {
+            foreach (bool cared in (bool[])[false, true])
+            {
+                RatingTotals row = RatingsByWait(band, cared);
+                string mean = row.Total == 0 ? "-" : row.MeanNormalized.ToString("0.00", ci);
+                sb.Append(ci, $"  {RatingTotals.Describe(band),-16} {(cared ? "cared" : "no care"),-8} {row.Total,7} {RatingTotals.Percent(row.Satisfaction),12} {RatingTotals.Nps(row.NetPromoterScore),7} {mean,5}").AppendLine();
+            }
+        }
+
         return sb.ToString();
     }
 

@@ -18,7 +18,7 @@ public sealed class LobbyTraffic
     private readonly CounterPlan[] _counters;
     private long _order;
     private Plan _pending;
-    private bool _pendingIsManager;
+    private Source _pendingFrom;
 
     /// <summary>Plans a day for a branch on a business date.</summary>
     public LobbyTraffic(BranchConfig config, TrafficProfile profile, DateOnly date, int seed)
@@ -48,10 +48,16 @@ public sealed class LobbyTraffic
 
         // Her own seed, so the customers' and staff's draws stay as they are with or without her.
         Manager = profile.LobbyManager is { } manager ? new LobbyManager(config, manager, unchecked((seed * 31) + 0x4C4D)) : null;
+
+        // The rating customers draw from their own seed too.
+        Ratings = profile.Ratings is { } ratings ? new RatingCustomers(config, ratings, unchecked((seed * 37) + 0x5241)) : null;
     }
 
     /// <summary>The lobby manager on the floor (<see cref="TrafficProfile.LobbyManager"/>), or null.</summary>
     public LobbyManager? Manager { get; }
+
+    /// <summary>The customers at the counters' rating stations (<see cref="TrafficProfile.Ratings"/>), or null.</summary>
+    public RatingCustomers? Ratings { get; }
 
     /// <summary>When the simulated day opens (UTC).</summary>
     public DateTime DayOpen { get; }
@@ -62,27 +68,32 @@ public sealed class LobbyTraffic
     /// <summary>Customers planned to arrive.</summary>
     public int PlannedArrivals { get; private set; }
 
-    /// <summary>When the next planned action (the lobby manager's included) is due, or null when nothing is left.</summary>
+    /// <summary>When the next planned action (the lobby manager's and the rating customers' included) is due, or null when nothing is left.</summary>
     public DateTimeOffset? NextDue
     {
         get
         {
-            DateTimeOffset? manager = Manager?.NextDue;
-            if (!_plans.TryPeek(out _, out (long Due, long Order) p))
-            {
-                return manager;
-            }
-
-            var due = new DateTimeOffset(p.Due, TimeSpan.Zero);
-            return manager is { } m && m < due ? m : due;
+            DateTimeOffset? due = _plans.TryPeek(out _, out (long Due, long Order) p) ? new DateTimeOffset(p.Due, TimeSpan.Zero) : null;
+            return Earlier(Earlier(due, Manager?.NextDue), Ratings?.NextDue);
         }
     }
 
     /// <summary>
-    /// Takes in what the engine did (every event, in order, including the timers' care alerts), so the lobby
-    /// manager sees what her console would show. Without a lobby manager it does nothing.
+    /// Whether the people in the lobby react to events they did not cause (a care alert, a rating prompt from the
+    /// host): then a driver should wake when events arrive, not only when <see cref="NextDue"/> comes.
     /// </summary>
-    public void OnEvents(ReadOnlySpan<LobbyEvent> events) => Manager?.OnEvents(events);
+    public bool ListensToEvents => Manager is not null || Ratings is not null;
+
+    /// <summary>
+    /// Takes in what the engine did (every event, in order, including the timers' care alerts), so the lobby
+    /// manager sees what her console would show and the customers at the rating stations see their prompts.
+    /// Without either it does nothing.
+    /// </summary>
+    public void OnEvents(ReadOnlySpan<LobbyEvent> events)
+    {
+        Manager?.OnEvents(events);
+        Ratings?.OnEvents(events);
+    }
 
     /// <summary>
     /// Picks the day up at <paramref name="now"/> (after a restart mid-day): what was planned before it is
@@ -111,11 +122,13 @@ public sealed class LobbyTraffic
         }
 
         Manager?.ResumeAt(now);
+        Ratings?.ResumeAt(now);
     }
 
     /// <summary>
     /// Takes the next command due at or before <paramref name="now"/>: the customers' and counters' first, then the
-    /// lobby manager's. When it returns false, <see cref="NextDue"/> is later than <paramref name="now"/> (or null).
+    /// rating stations' (prompts and presses), then the lobby manager's. When it returns false, <see cref="NextDue"/>
+    /// is later than <paramref name="now"/> (or null).
     /// </summary>
     public bool TryNext(DateTimeOffset now, out Command command)
     {
@@ -133,14 +146,20 @@ public sealed class LobbyTraffic
             if (command.Kind != CommandKind.None)
             {
                 _pending = plan;
-                _pendingIsManager = false;
+                _pendingFrom = Source.Plans;
                 return true;
             }
         }
 
+        if (Ratings is not null && Ratings.TryNext(now, out command))
+        {
+            _pendingFrom = Source.Ratings;
+            return true;
+        }
+
         if (Manager is not null && Manager.TryNext(now, out command))
         {
-            _pendingIsManager = true;
+            _pendingFrom = Source.Manager;
             return true;
         }
 
@@ -151,10 +170,17 @@ public sealed class LobbyTraffic
     /// <summary>Reports the result of the command last taken, so the people in the lobby react to it.</summary>
     public void Observe(in Command command, in CommandResult result, DateTimeOffset now)
     {
-        if (_pendingIsManager)
+        if (_pendingFrom == Source.Manager)
         {
-            _pendingIsManager = false;
+            _pendingFrom = Source.Plans;
             Manager!.Observe(in command, in result, now);
+            return;
+        }
+
+        if (_pendingFrom == Source.Ratings)
+        {
+            _pendingFrom = Source.Plans;
+            Ratings!.Observe(in result);
             return;
         }
 
@@ -365,7 +391,17 @@ public sealed class LobbyTraffic
 
     private long Seconds(int min, int max) => RandomDraws.Seconds(_random, min, max);
 
+    private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) => a is { } x && (b is not { } y || x <= y) ? a : b;
+
     private void At(long due, in Plan plan) => _plans.Enqueue(plan, (due, _order++));
+
+    /// <summary>Whose command was taken last.</summary>
+    private enum Source : byte
+    {
+        Plans,
+        Ratings,
+        Manager,
+    }
 
     private enum Act : byte
     {

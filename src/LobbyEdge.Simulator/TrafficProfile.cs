@@ -3,8 +3,8 @@ using LobbyEdge.Engine;
 namespace LobbyEdge.Simulator;
 
 /// <summary>
-/// How a simulated lobby day behaves: how many customers come, when, for what, how staff work, and whether a lobby
-/// manager is on the floor.
+/// How a simulated lobby day behaves: how many customers come, when, for what, how staff work, whether a lobby
+/// manager is on the floor and how customers rate their visit.
 /// </summary>
 public sealed record TrafficProfile
 {
@@ -40,6 +40,13 @@ public sealed record TrafficProfile
     /// </summary>
     public LobbyManagerProfile? LobbyManager { get; init; }
 
+    /// <summary>
+    /// The counters' rating pads and pages and how customers rate there (a long wait lowers the score, care while
+    /// waiting wins part of it back), or null: nobody is asked to rate. None unless set; <see cref="ForBranch"/> sets
+    /// <see cref="CustomerRatingProfile.ForBranch"/> (pads and pages on the demo's counters).
+    /// </summary>
+    public CustomerRatingProfile? Ratings { get; init; }
+
     /// <summary>Mean service time; when null, each service's configured seed is used.</summary>
     public TimeSpan? MeanServiceTime { get; init; }
 
@@ -54,7 +61,8 @@ public sealed record TrafficProfile
     /// A day sized to the branch: as many customers as its counters can serve at <paramref name="utilisation"/>
     /// of their time (each customer costs the service's seeded time plus about 45 s of calling and walking).
     /// Peaks still run past capacity for a while, as in a real lobby. A lobby manager with the defaults of
-    /// <see cref="LobbyManagerProfile"/> is on the floor (the <c>--simulate</c> day).
+    /// <see cref="LobbyManagerProfile"/> is on the floor, and the counters have the rating stations of
+    /// <see cref="CustomerRatingProfile.ForBranch"/> (the <c>--simulate</c> day).
     /// </summary>
     public static TrafficProfile ForBranch(BranchConfig config, double utilisation = 0.65)
     {
@@ -68,13 +76,18 @@ public sealed record TrafficProfile
 
         perCustomer /= Math.Max(1, config.Services.Count);
         int tickets = (int)(config.Counters.Count * minutes / perCustomer * utilisation);
-        return new TrafficProfile { TicketsPerDay = Math.Max(10, tickets), LobbyManager = new LobbyManagerProfile() };
+        return new TrafficProfile
+        {
+            TicketsPerDay = Math.Max(10, tickets),
+            LobbyManager = new LobbyManagerProfile(),
+            Ratings = CustomerRatingProfile.ForBranch(config),
+        };
     }
 
     /// <summary>
-    /// A day like a busy city branch: 3,000 tickets, short transactions. No lobby manager: this is the engine's load
+    /// A day like a busy city branch: 3,000 tickets, short transactions. No lobby manager and no ratings: this is the engine's load
     /// day, replayed command for command against the baseline queue of the tests and benchmarks, which knows only
-    /// the counters' and dispensers' commands (set <see cref="LobbyManager"/> with <c>with</c> to add her).
+    /// the counters' and dispensers' commands (set <see cref="LobbyManager"/> and <see cref="Ratings"/> with <c>with</c> to add them).
     /// </summary>
     public static TrafficProfile Busy => new() { TicketsPerDay = 3000, MeanServiceTime = TimeSpan.FromSeconds(60) };
 

@@ -77,7 +77,7 @@ public sealed class DaySummaryTests
         Assert.StartsWith($"tickets {summary.Issued}, completed {summary.Completed}, ", text, StringComparison.Ordinal);
         string coverage = (100.0 * figures.Covered / figures.Decided).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains($"care coverage {coverage}% ({figures.Covered} of {figures.Decided}), uncared {summary.Uncared}, care given 3, ", text, StringComparison.Ordinal);
-        Assert.EndsWith("tier changes 1, diversions 0, reprints 1", text, StringComparison.Ordinal);
+        Assert.EndsWith("tier changes 1, diversions 0, reprints 1; customer ratings: 0 ratings", text, StringComparison.Ordinal);
     }
 
     [Fact]

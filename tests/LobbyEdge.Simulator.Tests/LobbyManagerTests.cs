@@ -2,7 +2,6 @@ using System.Globalization;
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Hosting;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace LobbyEdge.Simulator.Tests;
@@ -229,18 +228,4 @@ public sealed class LobbyManagerTests(ITestOutputHelper output)
     }
 
     private sealed record Day(QueueEngine Engine, LobbyManager? Manager, List<TimedCommand> Recording, List<LobbyEvent> Events, CareFigures Care);
-
-    /// <summary>Keeps every line logged, formatted.</summary>
-    private sealed class LinesLogger : ILogger<LobbyNarrator>
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add(formatter(state, exception));
-    }
 }

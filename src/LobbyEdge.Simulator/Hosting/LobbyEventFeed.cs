@@ -4,10 +4,10 @@ using LobbyEdge.Runtime;
 namespace LobbyEdge.Simulator.Hosting;
 
 /// <summary>
-/// Hands the engine's events to the simulated lobby manager under <c>--simulate</c>, as her console would show
-/// them: an <see cref="IEngineEventSink"/> (called on the engine loop) that keeps the events until the
+/// Hands the engine's events to the simulated lobby manager (as her console would show them) and to the customers at
+/// the rating stations (who answer the prompts) under <c>--simulate</c>: an <see cref="IEngineEventSink"/> (called on the engine loop) that keeps the events until the
 /// <see cref="SimulationDriver"/> drains them on its own thread, and wakes the driver when events arrive that it did
-/// not cause (a timer's care alert, a console or device command).
+/// not cause (a timer's care alert, the host's rating prompt, a console or device command).
 /// </summary>
 /// <remarks>Keeps a copy of each event until drained; not a hot path (registered only under <c>--simulate</c>).</remarks>
 public sealed class LobbyEventFeed : IEngineEventSink

@@ -70,6 +70,7 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 DateOnly date = e.AsDayClosed().BusinessDate;
                 _summary.TakeCareFigures(_engine.CareFiguresTotal());
                 LogSummary(date, _summary);
+                LogRatings(date, _summary);
                 _closedDays.Writer.TryWrite(date);
             }
         }
@@ -112,15 +113,15 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 break;
 
             case EventKind.TicketNoShow:
-                Log.NoShow(_logger, Clock(in e), Ticket(in e), e.Counter, e.AsTicketNoShow().Recalls);
+                Log.NoShow(_logger, Clock(in e), Ticket(in e), e.Counter, e.AsTicketNoShow().Recalls, Wording.Plural(e.AsTicketNoShow().Recalls, "recall"));
                 break;
 
             case EventKind.TicketRecovered when e.AsTicketRecovered().Staff != 0:
-                Log.StaffRecovered(_logger, Clock(in e), Who(e.AsTicketRecovered().Staff), Ticket(in e), e.AsTicketRecovered().PlacesFromFront);
+                Log.StaffRecovered(_logger, Clock(in e), Who(e.AsTicketRecovered().Staff), Ticket(in e), e.AsTicketRecovered().PlacesFromFront, Wording.Plural(e.AsTicketRecovered().PlacesFromFront, "place"));
                 break;
 
             case EventKind.TicketRecovered:
-                Log.Recovered(_logger, Clock(in e), Ticket(in e), e.AsTicketRecovered().PlacesFromFront);
+                Log.Recovered(_logger, Clock(in e), Ticket(in e), e.AsTicketRecovered().PlacesFromFront, Wording.Plural(e.AsTicketRecovered().PlacesFromFront, "place"));
                 break;
 
             case EventKind.RecoveryRefused when e.AsRecoveryRefused().Staff != 0:
@@ -137,11 +138,11 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 break;
 
             case EventKind.TierChanged when e.AsTierChanged().Staff == LobbyManagerProfile.DemoStaffId:
-                Log.ManagerRecognised(_logger, Clock(in e), Who(e.AsTierChanged().Staff), Ticket(in e), Line(e.Tier), e.AsTierChanged().PlacesFromFront);
+                Log.ManagerRecognised(_logger, Clock(in e), Who(e.AsTierChanged().Staff), Ticket(in e), Line(e.Tier), e.AsTierChanged().PlacesFromFront, Wording.Plural(e.AsTierChanged().PlacesFromFront, "place"));
                 break;
 
             case EventKind.TicketDiverted when e.AsTicketDiverted().Staff == LobbyManagerProfile.DemoStaffId:
-                Log.ManagerDiverted(_logger, Clock(in e), Who(e.AsTicketDiverted().Staff), Ticket(in e), ServiceName(e.AsTicketDiverted().FromService), ServiceName(e.Service), e.AsTicketDiverted().PlacesFromFront);
+                Log.ManagerDiverted(_logger, Clock(in e), Who(e.AsTicketDiverted().Staff), Ticket(in e), ServiceName(e.AsTicketDiverted().FromService), ServiceName(e.Service), e.AsTicketDiverted().PlacesFromFront, Wording.Plural(e.AsTicketDiverted().PlacesFromFront, "place"));
                 break;
 
             case EventKind.CareNeeded:
@@ -166,15 +167,19 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 break;
 
             case EventKind.TierChanged:
-                Log.TierChanged(_logger, Clock(in e), Ticket(in e), e.AsTierChanged().OldTier, e.Tier, e.AsTierChanged().PlacesFromFront);
+                Log.TierChanged(_logger, Clock(in e), Ticket(in e), e.AsTierChanged().OldTier, e.Tier, e.AsTierChanged().PlacesFromFront, Wording.Plural(e.AsTierChanged().PlacesFromFront, "place"));
                 break;
 
             case EventKind.TicketDiverted:
-                Log.Diverted(_logger, Clock(in e), Ticket(in e), ServiceId(e.AsTicketDiverted().FromService), ServiceId(e.Service), e.AsTicketDiverted().PlacesFromFront);
+                Log.Diverted(_logger, Clock(in e), Ticket(in e), ServiceId(e.AsTicketDiverted().FromService), ServiceId(e.Service), e.AsTicketDiverted().PlacesFromFront, Wording.Plural(e.AsTicketDiverted().PlacesFromFront, "place"));
                 break;
 
             case EventKind.TicketReprinted:
                 Log.Reprinted(_logger, Clock(in e), Ticket(in e), e.AsTicketReprinted().ReprintNumber);
+                break;
+
+            case EventKind.TicketRated when IsNotable(e.AsTicketRated()):
+                NarrateLowRating(in e);
                 break;
 
             default:
@@ -248,6 +253,68 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             s.Diversions,
             s.Reprints);
 
+    /// <summary>A rating worth a line as it happens: a dissatisfied customer (pad 1-2) or a detractor (0-6 on the page).</summary>
+    private static bool IsNotable(in TicketRatedView rating) =>
+        rating.Scale == RatingScale.Pad5 ? rating.Score <= 2 : rating.Score <= 6;
+
+    private void NarrateLowRating(in LobbyEvent e)
+    {
+        TicketRatedView rating = e.AsTicketRated();
+        string score = rating.Scale == RatingScale.Pad5
+            ? string.Create(CultureInfo.InvariantCulture, $"{rating.Score} of 5 on the pad")
+            : string.Create(CultureInfo.InvariantCulture, $"{rating.Score} of 10 on the rating page");
+        string reasons = rating.Reasons == RatingReasons.None ? string.Empty : $" ({ReasonWords(rating.Reasons)})";
+        if (rating.Linked)
+        {
+            string care = rating.CareGiven > 0 ? "cared for while waiting" : "no care while waiting";
+            Log.LowRating(_logger, Clock(in e), Ticket(in e), e.Counter, score + reasons, Minutes(rating.WaitMs), care);
+        }
+        else
+        {
+            Log.LowRatingUnlinked(_logger, Clock(in e), e.Counter, score + reasons);
+        }
+    }
+
+    /// <summary>The day's customer ratings: the branch (event 118), each counter (119), each service (128), each wait band with and without care (129).</summary>
+    private void LogRatings(DateOnly date, DaySummary s)
+    {
+        RatingTotals all = s.Ratings;
+        Log.DayRatings(_logger, Date(date), all.Total, all.Answered, all.Requested, RatingTotals.Percent(all.ResponseRate), all.Linked, all.Unlinked,
+            RatingTotals.Percent(all.Satisfaction), all.Satisfied, all.PadRatings, RatingTotals.Nps(all.NetPromoterScore), all.Promoters, all.Passives, all.Detractors, all.PageRatings);
+        foreach (int counter in s.RatedCounters)
+        {
+            Log.CounterRatings(_logger, Date(date), counter, s.RatingsOfCounter(counter).ToString());
+        }
+
+        foreach (int service in s.RatedServices)
+        {
+            Log.ServiceRatings(_logger, Date(date), ServiceName(service), s.RatingsOfService(service).ToString());
+        }
+
+        foreach (WaitBand band in Enum.GetValues<WaitBand>())
+        {
+            foreach (bool cared in (bool[])[false, true])
+            {
+                RatingTotals row = s.RatingsByWait(band, cared);
+                Log.WaitBandRatings(_logger, Date(date), RatingTotals.Describe(band), cared ? "cared for" : "no care", row.ToString());
+            }
+        }
+    }
+
+    private static string ReasonWords(RatingReasons reasons)
+    {
+        var words = new List<string>(4);
+        foreach ((RatingReasons flag, string word) in (ReadOnlySpan<(RatingReasons, string)>)[(RatingReasons.Waiting, "waiting"), (RatingReasons.Confusing, "confusing"), (RatingReasons.Annoying, "annoying"), (RatingReasons.Cost, "cost")])
+        {
+            if ((reasons & flag) != 0)
+            {
+                words.Add(word);
+            }
+        }
+
+        return string.Join(", ", words);
+    }
+
     private string ServiceId(int service) =>
         (uint)service < (uint)_services.Length ? _services[service].Id : service.ToString(CultureInfo.InvariantCulture);
 
@@ -314,11 +381,11 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         [LoggerMessage(106, LogLevel.Information, "{Clock} Recall {Ticket} at counter {Counter} (recall {Recalls})")]
         public static partial void Recalled(ILogger logger, string clock, string ticket, int counter, int recalls);
 
-        [LoggerMessage(107, LogLevel.Information, "{Clock} No-show {Ticket} at counter {Counter} after {Recalls} recalls")]
-        public static partial void NoShow(ILogger logger, string clock, string ticket, int counter, int recalls);
+        [LoggerMessage(107, LogLevel.Information, "{Clock} No-show {Ticket} at counter {Counter} after {Recalls} {RecallsWord}")]
+        public static partial void NoShow(ILogger logger, string clock, string ticket, int counter, int recalls, string recallsWord);
 
-        [LoggerMessage(108, LogLevel.Information, "{Clock} Recovered {Ticket}: back in the queue {Places} places from the front")]
-        public static partial void Recovered(ILogger logger, string clock, string ticket, int places);
+        [LoggerMessage(108, LogLevel.Information, "{Clock} Recovered {Ticket}: back in the queue {Places} {PlacesWord} from the front")]
+        public static partial void Recovered(ILogger logger, string clock, string ticket, int places, string placesWord);
 
         [LoggerMessage(109, LogLevel.Information, "{Clock} Recovery of {Ticket} refused: {Reason}")]
         public static partial void RecoveryRefused(ILogger logger, string clock, string ticket, RefusalReason reason);
@@ -335,14 +402,14 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         [LoggerMessage(121, LogLevel.Information, "{Clock} {Who} looks after {Ticket} before any care alert (care {CareNumber} for this customer)")]
         public static partial void ManagerCareUnasked(ILogger logger, string clock, string who, string ticket, int careNumber);
 
-        [LoggerMessage(122, LogLevel.Information, "{Clock} {Who} recognises {Ticket} and moves the customer to the {Line}: {Places} places from the front")]
-        public static partial void ManagerRecognised(ILogger logger, string clock, string who, string ticket, string line, int places);
+        [LoggerMessage(122, LogLevel.Information, "{Clock} {Who} recognises {Ticket} and moves the customer to the {Line}: {Places} {PlacesWord} from the front")]
+        public static partial void ManagerRecognised(ILogger logger, string clock, string who, string ticket, string line, int places, string placesWord);
 
-        [LoggerMessage(123, LogLevel.Information, "{Clock} {Who} diverts {Ticket} (分流) from {FromService} to the shorter queue of {ToService}: {Places} places from the front")]
-        public static partial void ManagerDiverted(ILogger logger, string clock, string who, string ticket, string fromService, string toService, int places);
+        [LoggerMessage(123, LogLevel.Information, "{Clock} {Who} diverts {Ticket} (分流) from {FromService} to the shorter queue of {ToService}: {Places} {PlacesWord} from the front")]
+        public static partial void ManagerDiverted(ILogger logger, string clock, string who, string ticket, string fromService, string toService, int places, string placesWord);
 
-        [LoggerMessage(124, LogLevel.Information, "{Clock} {Who} recovers {Ticket}, who missed the call: back in the queue {Places} places from the front")]
-        public static partial void StaffRecovered(ILogger logger, string clock, string who, string ticket, int places);
+        [LoggerMessage(124, LogLevel.Information, "{Clock} {Who} recovers {Ticket}, who missed the call: back in the queue {Places} {PlacesWord} from the front")]
+        public static partial void StaffRecovered(ILogger logger, string clock, string who, string ticket, int places, string placesWord);
 
         [LoggerMessage(125, LogLevel.Information, "{Clock} {Who} cannot recover {Ticket}, who came back too late: {Why}")]
         public static partial void StaffCannotRecover(ILogger logger, string clock, string who, string ticket, string why);
@@ -391,17 +458,39 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             int diversions,
             int reprints);
 
+        [LoggerMessage(130, LogLevel.Information, "{Clock} {Ticket} rated counter {Counter} low: {Score}, after a {WaitMinutes} min wait, {Care}")]
+        public static partial void LowRating(ILogger logger, string clock, string ticket, int counter, string score, double waitMinutes, string care);
+
+        [LoggerMessage(131, LogLevel.Information, "{Clock} A customer rated counter {Counter} low after the rating window (no ticket): {Score}")]
+        public static partial void LowRatingUnlinked(ILogger logger, string clock, int counter, string score);
+
+        [LoggerMessage(118, LogLevel.Information,
+            "Day {Date} customer ratings: {Ratings} ratings, {Answered} of {Requested} customers asked rated ({ResponseRate}), linked {Linked}, unlinked {Unlinked}; "
+            + "satisfaction {Satisfaction} ({Satisfied} of {PadRatings} pad ratings 4-5); "
+            + "NPS {NetPromoterScore} ({Promoters} promoters, {Passives} passives, {Detractors} detractors of {PageRatings} ratings 0-10)")]
+        public static partial void DayRatings(ILogger logger, string date, int ratings, int answered, int requested, string responseRate, int linked, int unlinked,
+            string satisfaction, int satisfied, int padRatings, string netPromoterScore, int promoters, int passives, int detractors, int pageRatings);
+
+        [LoggerMessage(119, LogLevel.Information, "Day {Date} ratings at counter {Counter}: {Figures}")]
+        public static partial void CounterRatings(ILogger logger, string date, int counter, string figures);
+
+        [LoggerMessage(128, LogLevel.Information, "Day {Date} ratings of {ServiceName}: {Figures}")]
+        public static partial void ServiceRatings(ILogger logger, string date, string serviceName, string figures);
+
+        [LoggerMessage(129, LogLevel.Information, "Day {Date} ratings after a wait of {Wait}, {Care}: {Figures}")]
+        public static partial void WaitBandRatings(ILogger logger, string date, string wait, string care, string figures);
+
         [LoggerMessage(113, LogLevel.Information, "{Clock} Care given to {Ticket} by staff {Staff}, {ResponseMinutes} min after the alert (care {Care})")]
         public static partial void CareAnswered(ILogger logger, string clock, string ticket, int staff, double responseMinutes, int care);
 
         [LoggerMessage(114, LogLevel.Information, "{Clock} Care given to {Ticket} by staff {Staff} (care {Care})")]
         public static partial void CareGiven(ILogger logger, string clock, string ticket, int staff, int care);
 
-        [LoggerMessage(115, LogLevel.Information, "{Clock} Tier of {Ticket} changed from {OldTier} to {Tier}: {Places} places from the front")]
-        public static partial void TierChanged(ILogger logger, string clock, string ticket, Tier oldTier, Tier tier, int places);
+        [LoggerMessage(115, LogLevel.Information, "{Clock} Tier of {Ticket} changed from {OldTier} to {Tier}: {Places} {PlacesWord} from the front")]
+        public static partial void TierChanged(ILogger logger, string clock, string ticket, Tier oldTier, Tier tier, int places, string placesWord);
 
-        [LoggerMessage(116, LogLevel.Information, "{Clock} Diverted {Ticket} from {FromService} to {Service}: {Places} places from the front")]
-        public static partial void Diverted(ILogger logger, string clock, string ticket, string fromService, string service, int places);
+        [LoggerMessage(116, LogLevel.Information, "{Clock} Diverted {Ticket} from {FromService} to {Service}: {Places} {PlacesWord} from the front")]
+        public static partial void Diverted(ILogger logger, string clock, string ticket, string fromService, string service, int places, string placesWord);
 
         [LoggerMessage(117, LogLevel.Information, "{Clock} Reprinted {Ticket} (reprint {Reprint})")]
         public static partial void Reprinted(ILogger logger, string clock, string ticket, int reprint);

@@ -91,6 +91,11 @@ public sealed partial class SimulationDriver : BackgroundService
             Log.ManagerOnFloor(_logger, manager.Staff, Math.Round(manager.ResponseDelay.TotalMinutes, 1), manager.CareActionsPerHour, manager.GreetingShare);
         }
 
+        if (_plan.Traffic.Ratings is { } ratings)
+        {
+            Log.RatingStations(_logger, Counters(ratings.PadCounters), Counters(ratings.PageCounters.Where(c => !ratings.PadCounters.Contains(c))), ratings.ResponseRate);
+        }
+
         // The clock waits for the lobby: the host's start-up must not eat the first simulated minutes.
         _clock.Start();
         var seeds = new Random(_plan.Seed);
@@ -144,8 +149,9 @@ public sealed partial class SimulationDriver : BackgroundService
     }
 
     /// <summary>
-    /// Sends each planned command when it is due, until the day's closing time. The lobby manager sees every event
-    /// (through the feed) before she decides, and an event she did not cause (a care alert) wakes the loop early.
+    /// Sends each planned command when it is due, until the day's closing time. The lobby manager and the customers at
+    /// the rating stations see every event (through the feed) before they decide, and an event they did not cause (a
+    /// care alert, a rating prompt from the host) wakes the loop early.
     /// </summary>
     private async Task PlayAsync(LobbyTraffic traffic, DateTimeOffset close, CancellationToken cancellationToken)
     {
@@ -181,7 +187,7 @@ public sealed partial class SimulationDriver : BackgroundService
             }
 
             DateTimeOffset next = traffic.NextDue is { } due && due < close ? due : close;
-            await DelayUntilAsync(next, traffic.Manager is null ? null : _feed.Arrived, cancellationToken).ConfigureAwait(false);
+            await DelayUntilAsync(next, traffic.ListensToEvents ? _feed.Arrived : null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -255,6 +261,9 @@ public sealed partial class SimulationDriver : BackgroundService
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    private static string Counters(IEnumerable<int> counters) =>
+        string.Join(", ", counters.Select(c => c.ToString(CultureInfo.InvariantCulture))) is { Length: > 0 } list ? list : "none";
+
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static partial class Log
@@ -279,6 +288,10 @@ public sealed partial class SimulationDriver : BackgroundService
             "Lobby manager (大堂经理, staff {Staff}) on the floor: reaches a care alert about {ResponseMinutes} min after it is raised when free, "
             + "up to {CarePerHour} acts of care an hour, greets {GreetingShare:P0} of arriving customers")]
         public static partial void ManagerOnFloor(ILogger logger, int staff, double responseMinutes, double carePerHour, double greetingShare);
+
+        [LoggerMessage(208, LogLevel.Information,
+            "Customer ratings: rating pads (1-5) at counters {PadCounters}, the rating page (0-10, NPS) at counters {PageCounters}; {ResponseRate:P0} of customers rate when asked")]
+        public static partial void RatingStations(ILogger logger, string padCounters, string pageCounters, double responseRate);
 
         [LoggerMessage(204, LogLevel.Information, "Simulation finished after {Days} day(s); stopping")]
         public static partial void Finished(ILogger logger, int days);

@@ -18,7 +18,7 @@ public static class SimulationHosting
     /// <summary>
     /// Registers the simulation's clock (a <see cref="ScaledTimeProvider"/> as the host's <see cref="TimeProvider"/>,
     /// stopped until the driver starts), its <see cref="SimulationPlan"/> (the branch's traffic with a lobby manager on
-    /// the floor, <see cref="TrafficProfile.ForBranch"/>), the <see cref="LobbyNarrator"/> and the
+    /// the floor and customers who rate at the counters' pads and pages, <see cref="TrafficFor"/>), the <see cref="LobbyNarrator"/> and the
     /// <see cref="LobbyEventFeed"/> (her console) as <see cref="IEngineEventSink"/>s, and an <see cref="ISerialConnector"/> with the virtual twins of
     /// <paramref name="hardware"/> (<see cref="VirtualBranchDevices.For"/>) for the host's device links.
     /// </summary>
@@ -45,13 +45,27 @@ public static class SimulationHosting
             sp.GetRequiredService<SimulationStartPoint>().FirstDay,
             days,
             seed ?? Random.Shared.Next(),
-            TrafficProfile.ForBranch(config)));
+            TrafficFor(config, hardware)));
         services.AddSingleton<LobbyNarrator>();
         services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
         services.AddSingleton<LobbyEventFeed>();
         services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyEventFeed>());
         services.AddSingleton<ISerialConnector>(_ => VirtualBranchDevices.For(hardware));
         return services;
+    }
+
+    /// <summary>
+    /// The <c>--simulate</c> day: <see cref="TrafficProfile.ForBranch"/>, with the rating pads of the hardware profile
+    /// (<c>rating: true</c> keypads) as the counters' pads when it has any. The host's rating prompter asks at those
+    /// (they are real devices to it, registered in its rating stations), so the simulation does not prompt there
+    /// itself (<see cref="CustomerRatingProfile.PromptedElsewhere"/>); it prompts at its own simulated stations,
+    /// which the host does not know, as the host's prompter would. Nobody is asked twice.
+    /// </summary>
+    internal static TrafficProfile TrafficFor(BranchConfig config, BranchHardware hardware)
+    {
+        int[] pads = [.. hardware.KeypadLines.SelectMany(l => l.Keypads).Where(k => k.IsRatingPad).Select(k => k.Counter).Distinct()];
+        TrafficProfile traffic = TrafficProfile.ForBranch(config);
+        return traffic with { Ratings = CustomerRatingProfile.ForBranch(config, pads) with { PromptedElsewhere = pads } };
     }
 
     /// <summary>

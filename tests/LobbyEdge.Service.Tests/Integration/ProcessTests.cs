@@ -80,6 +80,99 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Simulate_OneDay_EndsWithTheCustomerRatings_PerCounterAndWaitBand_AsTheEngineCountedThem()
+    {
+        Run run = await RunAsync(s_dayPatience, "--branch", s_demoProfile, "--simulate", "--speed", "2000", "--days", "1", "--seed", "42");
+
+        Assert.Equal(0, run.ExitCode);
+        List<JsonElement> lines = ParseJsonLines(run.Stdout);
+        string[] messages = [.. lines.Select(Message)];
+        Assert.Contains(messages, m => m.StartsWith("Customer ratings: rating pads (1-5) at counters 1, 2, the rating page (0-10, NPS) at counters 3, 4, 5, 6, 7", StringComparison.Ordinal));
+
+        // Replay the day's log: the engine's figures, and the summary recounted from the events.
+        BranchConfig config = BranchProfileLoader.Load(s_demoProfile).Branch;
+        var engine = new QueueEngine(config);
+        var recount = new LobbyEdge.Simulator.DaySummary();
+        var asked = new Dictionary<int, int>();
+        using (BranchLog log = BranchLog.Open(Path.Combine(_workingDirectory.FullName, "lobby-data")))
+        using (LogReader reader = log.ReadFrom(1))
+        {
+            while (reader.TryRead(out LobbyEvent e))
+            {
+                engine.Apply(in e);
+                recount.Observe([e]);
+                if (e.Kind == EventKind.RatingRequested)
+                {
+                    asked[e.Ticket] = asked.GetValueOrDefault(e.Ticket) + 1;
+                }
+            }
+        }
+
+        // Nobody is asked twice (the simulation prompts only where the host does not).
+        RatingFigures total = engine.RatingFiguresTotal();
+        Assert.True(total.Requested > 50 && total.Total > 30, $"ratings of the day: {total}");
+        Assert.All(asked.Values, n => Assert.Equal(1, n));
+        Assert.True(recount.Ratings.Matches(total), $"recount {recount.Ratings}; engine {total}");
+
+        JsonElement day = Assert.Single(lines, l => Message(l).Contains(" customer ratings: ", StringComparison.Ordinal)).GetProperty("State");
+        Assert.Equal(total.Total, day.GetProperty("Ratings").GetInt32());
+        Assert.Equal(total.Requested, day.GetProperty("Requested").GetInt32());
+        Assert.Equal(total.Answered, day.GetProperty("Answered").GetInt32());
+        Assert.Equal(total.Satisfied, day.GetProperty("Satisfied").GetInt32());
+        Assert.Equal(total.Rated(RatingScale.Pad5), day.GetProperty("PadRatings").GetInt32());
+        Assert.Equal(total.Promoters, day.GetProperty("Promoters").GetInt32());
+        Assert.Equal(total.Detractors, day.GetProperty("Detractors").GetInt32());
+        Assert.Equal(LobbyEdge.Simulator.RatingTotals.Nps(total.NetPromoterScore), day.GetProperty("NetPromoterScore").GetString());
+
+        // Satisfaction at the pad counters, NPS at the page counters, and the wait-band table, one line a row.
+        foreach (int counter in recount.RatedCounters)
+        {
+            Assert.True(recount.RatingsOfCounter(counter).Matches(engine.RatingFiguresOfCounter(counter)), $"counter {counter}");
+            Assert.Contains(messages, m => m.EndsWith($" ratings at counter {counter}: {recount.RatingsOfCounter(counter)}", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(messages, m => m.Contains(" ratings at counter 1: ", StringComparison.Ordinal) && m.Contains(" satisfaction ", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains(" ratings at counter 3: ", StringComparison.Ordinal) && m.Contains(" NPS ", StringComparison.Ordinal));
+        Assert.Equal(8, messages.Count(m => m.Contains(" ratings after a wait of ", StringComparison.Ordinal)));
+        foreach (string line in messages.Where(m => m.Contains(" ratings", StringComparison.Ordinal) && m.StartsWith("Day ", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
+    }
+
+    [Fact]
+    public async Task Simulate_DemoHardware_TheHostAsksAtThePads_TheSimulationAtThePages_NobodyTwice()
+    {
+        string profile = Path.Combine(s_appDirectory, "profiles", "demo-hardware.yaml");
+        Run run = await RunAsync(s_dayPatience, "--branch", profile, "--simulate", "--speed", "2000", "--days", "1", "--seed", "42");
+
+        Assert.Equal(0, run.ExitCode);
+        string[] messages = [.. ParseJsonLines(run.Stdout).Select(Message)];
+        int hostAsked = messages.Count(m => m.StartsWith("Counter ", StringComparison.Ordinal) && m.EndsWith("its customer is asked to rate", StringComparison.Ordinal));
+        var engine = new QueueEngine(BranchProfileLoader.Load(profile).Branch);
+        var prompts = new Dictionary<int, int>();
+        using (BranchLog log = BranchLog.Open(Path.Combine(_workingDirectory.FullName, "lobby-data")))
+        using (LogReader reader = log.ReadFrom(1))
+        {
+            while (reader.TryRead(out LobbyEvent e))
+            {
+                engine.Apply(in e);
+                if (e.Kind == EventKind.RatingRequested)
+                {
+                    prompts[e.Ticket] = prompts.GetValueOrDefault(e.Ticket) + 1;
+                }
+            }
+        }
+
+        // The host's prompter asks at its (virtual) rating pads 1 and 2, the simulation at its pages: each ticket once.
+        Assert.True(hostAsked > 0, "the host's prompter asked nobody at the rating pads");
+        Assert.All(prompts.Values, n => Assert.Equal(1, n));
+        Assert.True(engine.RatingFiguresOfCounter(1).Rated(RatingScale.Pad5) > 0 && engine.RatingFiguresOfCounter(3).Rated(RatingScale.Nps11) > 0,
+            $"counter 1: {engine.RatingFiguresOfCounter(1)}; counter 3: {engine.RatingFiguresOfCounter(3)}");
+        Assert.Equal(hostAsked, engine.RatingFiguresOfCounter(1).Requested + engine.RatingFiguresOfCounter(2).Requested);
+    }
+
+    [Fact]
     public async Task Simulate_AgainOnTheSameData_PlaysTheNextDayAndTheLogContinuesWithoutAGap()
     {
         string data = Path.Combine(_workingDirectory.FullName, "branch-data");
