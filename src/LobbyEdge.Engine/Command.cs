@@ -96,10 +96,11 @@ public enum CommandKind : byte
 
     /// <summary>
     /// A customer's rating at <see cref="Command.Counter"/>: <see cref="Command.Score"/> on <see cref="Command.Scale"/>
-    /// with <see cref="Command.Reasons"/>. Linked to the ticket the counter finished last (or to
-    /// <see cref="Command.Ticket"/> when given) within <see cref="BranchConfig.RatingWindow"/> after its finish;
-    /// after the window, an unlinked rating of the counter. One rating per ticket: a second one is refused as
-    /// <see cref="RefusalReason.AlreadyRated"/>.
+    /// with <see cref="Command.Reasons"/>. Without a ticket (the pad, <see cref="Command.Ticket"/> -1): linked to the
+    /// ticket the counter finished last within <see cref="BranchConfig.RatingWindow"/> after its finish; after the
+    /// window, an unlinked rating of the counter. With <see cref="Command.Ticket"/> (the page): linked to that ticket,
+    /// which the counter must have completed today, whatever the time since its finish; never unlinked. One rating
+    /// per ticket: a second one is refused as <see cref="RefusalReason.AlreadyRated"/>.
     /// </summary>
     Rate,
 }
@@ -264,7 +265,8 @@ public readonly record struct Command
 
     /// <summary>
     /// A customer's rating of a given ticket the counter finished (the rating page knows which ticket it was shown
-    /// for): linked to it when within the rating window, else an unlinked rating of the counter. Refused as
+    /// for): always linked to it, whatever the time since the finish (the rating window is only for the pad, which
+    /// cannot name its ticket); never an unlinked rating. Refused as
     /// <see cref="RefusalReason.UnknownTicket"/> for an id that is not today's (a ticket of -1 means "the counter's
     /// last finished ticket", as <see cref="Rate"/>), <see cref="RefusalReason.WrongTicketState"/> for a ticket this
     /// counter did not complete, <see cref="RefusalReason.AlreadyRated"/> for one already rated.

@@ -579,10 +579,13 @@ public sealed partial class QueueEngine
     }
 
     /// <summary>
-    /// A customer's rating at a counter (<see cref="Command.Rate"/>, or <see cref="Command.RateTicket"/> when the
-    /// command names a ticket): linked to the counter's last finished ticket, or to the named one, when it comes
-    /// within the rating window of that finish and the ticket is not rated yet; otherwise an unlinked rating of the
-    /// counter. <c>Ticket = -1</c> is "the counter's last finished ticket"; any other negative id is unknown.
+    /// A customer's rating at a counter. The pad (<see cref="Command.Rate"/>, <c>Ticket = -1</c>) cannot say which
+    /// ticket it rates: linked to the counter's last finished ticket when it comes within the rating window of that
+    /// finish and the ticket is not rated yet (rated: <see cref="RefusalReason.AlreadyRated"/>); otherwise an unlinked
+    /// rating of the counter. The page (<see cref="Command.RateTicket"/>) names its ticket: always linked to it,
+    /// whatever the time since the finish, when this counter completed it today and it is not rated yet; a rated
+    /// one is refused <see cref="RefusalReason.AlreadyRated"/>, so a named ticket is never counted twice and never
+    /// gives an unlinked rating. Any negative id other than -1 is unknown.
     /// </summary>
     private CommandResult Rate(in Command command, long t)
     {
@@ -625,15 +628,11 @@ public sealed partial class QueueEngine
                 return CommandResult.Refused(RefusalReason.UnknownTicket);
             }
 
+            // No window: the window is there only because a pad cannot say which ticket it rates.
             ref TicketRecord named = ref _tickets[ticket];
             if (named.State != TicketState.Completed || named.Counter != command.Counter)
             {
                 return CommandResult.Refused(RefusalReason.WrongTicketState);
-            }
-
-            if (named.RatingScale == RatingScale.None && !WithinRatingWindow(named.FinishedTicks, t))
-            {
-                ticket = -1;
             }
         }
 

@@ -234,14 +234,33 @@ public sealed class RatingTests
     }
 
     [Fact]
-    public void RateTicket_AfterTheWindow_IsAnUnlinkedRatingOfTheCounter()
+    public void RateTicket_AfterTheWindow_IsStillLinked_AndASecondAnswerIsAlreadyRated()
     {
+        // The window is only for the pad, which cannot say which ticket it rates: the page names its ticket.
         var lobby = new Lobby();
         int id = ServeAt(lobby);
+        lobby.Ok(Command.RequestRating(1));
         lobby.Advance(lobby.Engine.Config.RatingWindow + TimeSpan.FromSeconds(1));
-        Assert.Equal(-1, lobby.Ok(Command.RateTicket(1, id, 9, RatingScale.Nps11)).Ticket);
-        Assert.False(lobby.Last[0].AsTicketRated().Linked);
-        Assert.Equal(-1, lobby.Ticket(id).RatingScore);
+
+        Assert.Equal(id, lobby.Ok(Command.RateTicket(1, id, 2, RatingScale.Nps11)).Ticket);
+        LobbyEvent rated = Assert.Single(lobby.Last);
+        Assert.True(rated.AsTicketRated().Linked);
+        Assert.Equal(id, rated.Ticket);
+        Assert.Equal(Branches.Cash, rated.Service);
+        Assert.Equal(2, lobby.Ticket(id).RatingScore);
+
+        // The same answer posted again (a retry, a double tap), even much later: refused, nothing counted twice.
+        Assert.Equal(RefusalReason.AlreadyRated, lobby.Refused(Command.RateTicket(1, id, 2, RatingScale.Nps11)));
+        lobby.Minutes(30);
+        Assert.Equal(RefusalReason.AlreadyRated, lobby.Refused(Command.RateTicket(1, id, 2, RatingScale.Nps11)));
+
+        RatingFigures counter = lobby.Engine.RatingFiguresOfCounter(1);
+        Assert.Equal((1, 1, 1, 0, 1, 1), (counter.Requested, counter.Answered, counter.Linked, counter.Unlinked, counter.Total, counter.Detractors));
+        Assert.Equal(counter, lobby.Engine.RatingFiguresOfService(Branches.Cash));
+        Assert.Equal(counter, lobby.Engine.RatingFiguresTotal());
+
+        // The pad after the window is still an unlinked rating of the counter.
+        Assert.Equal(-1, lobby.Ok(Command.Rate(1, 4, RatingScale.Pad5)).Ticket);
         Assert.Equal(1, lobby.Engine.RatingFiguresOfCounter(1).Unlinked);
     }
 

@@ -43,6 +43,7 @@ internal sealed class LobbyRun
     // Per business day, from the events.
     private readonly List<int> _endings = [];
     private readonly HashSet<int> _slaBreached = [];
+    private readonly HashSet<int> _namedRatings = [];   // tickets named by an accepted RateTicket today
     private readonly Dictionary<int, (long Ticks, int CallMark)> _noShowAt = [];
     private readonly List<RecentCall> _calls = [];
     private readonly CareRecount _care;
@@ -171,7 +172,8 @@ internal sealed class LobbyRun
     /// <summary>
     /// The keypad's finish-and-rate: a counter finishes its ticket (calling one first when it holds none) and prompts; then, a little later, exactly at the
     /// end of the rating window, or just after it, the customer presses a pad key, answers on the page (naming the
-    /// ticket), or is prompted again; now and then the pad is pressed a second time.
+    /// ticket), or is prompted again; now and then the pad is pressed a second time, or the page's answer is posted
+    /// again (a page answer repeated after the window once counted several times).
     /// </summary>
     private void FinishAndRate(in Step step)
     {
@@ -198,7 +200,9 @@ internal sealed class LobbyRun
         }, "the customer");
         if (step.C % 5 == 0)
         {
-            Execute(Command.Rate(counter, ScoreArg(step.A, step.C), RatingScale.Pad5), "a second press");
+            Execute(step.C % 3 == 1
+                ? Command.RateTicket(counter, last, ScoreArg(step.B / 6, step.C), ScaleArg(step.C), ReasonsArg(step.C))
+                : Command.Rate(counter, ScoreArg(step.A, step.C), RatingScale.Pad5), "a second press");
         }
     }
 
@@ -525,6 +529,7 @@ internal sealed class LobbyRun
                 case EventKind.DayOpened:
                     _endings.Clear();
                     _slaBreached.Clear();
+                    _namedRatings.Clear();
                     _dispenserIssued = new int[_config.Services.Count];
                     _callsOf = new int[_config.Services.Count];
                     _noShowAt.Clear();
@@ -931,8 +936,10 @@ internal sealed class LobbyRun
 
     /// <summary>
     /// A prompt or a rating is decided as API13 says, from the state before it: refused for the reasons it lists in
-    /// its order; a rating is linked to the counter's last finished ticket (or the named one) when within the rating
-    /// window and not yet rated, refused as a second press when rated, unlinked otherwise; one event of its kind.
+    /// its order; a pad rating is linked to the counter's last finished ticket when within the rating window and not
+    /// yet rated, refused as a second press when rated, unlinked otherwise; a page rating (RateTicket) is linked to
+    /// the ticket it names whatever the time since the finish, or refused, never unlinked, and no ticket is named by
+    /// more than one accepted RateTicket; one event of its kind.
     /// </summary>
     private void CheckRatingDecision(in Command command, in CommandResult result, LobbyEvent[] events, Before before)
     {
@@ -976,7 +983,7 @@ internal sealed class LobbyRun
                 : before.Tickets[named].State != TicketState.Completed || before.Tickets[named].Counter != command.Counter ? RefusalReason.WrongTicketState
                 : Rated(named) ? RefusalReason.AlreadyRated
                 : RefusalReason.None;
-            linked = named == -1 ? (last >= 0 && Within(lastTicks) ? last : -1) : knownNamed && Within(before.Tickets[named].FinishedTicks) ? named : -1;
+            linked = named == -1 ? (last >= 0 && Within(lastTicks) ? last : -1) : named;
         }
 
         string what = $"{command.Kind} at counter {command.Counter} (ticket {named}, last finished {last} at {lastTicks}, now {_now.UtcTicks}, window {_config.RatingWindow})";
@@ -984,6 +991,11 @@ internal sealed class LobbyRun
         if (!result.Accepted)
         {
             return;
+        }
+
+        if (command.Kind == CommandKind.Rate && named != -1)
+        {
+            Require(_namedRatings.Add(named), $"{what}: ticket {named} is named by only one accepted RateTicket a day");
         }
 
         EventKind kind = command.Kind == CommandKind.RequestRating ? EventKind.RatingRequested : EventKind.TicketRated;
