@@ -123,6 +123,73 @@ public sealed class RatingPageTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task AnswerPostedThreeTimesAfterTheRatingWindow_IsLinkedOnce_ThenAlreadyRated()
+    {
+        // The rating window (5 s here) is for pads, which cannot say which ticket they rate; the page names its
+        // ticket, so an answer after the window is still linked, and posting it again is refused, never counted again.
+        const int window = 5;
+        await using RatingBranch branch = await RatingBranch.StartAsync(_work, window, "--Rating:PromptSeconds=30");
+        HttpClient http = branch.Http;
+        using var feedStop = new CancellationTokenSource();
+        using HttpResponseMessage feed = await http.GetAsync(new Uri("/rate/1/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, feedStop.Token);
+        Assert.Equal(HttpStatusCode.OK, feed.StatusCode);
+        using var events = new StreamReader(await feed.Content.ReadAsStreamAsync(feedStop.Token));
+        async Task<JsonElement> NextAsync(string kind)
+        {
+            string? line, type = null;
+            while ((line = await events.ReadLineAsync(feedStop.Token).AsTask().WaitAsync(s_patience)) is not null)
+            {
+                type = line.StartsWith("event: ", StringComparison.Ordinal) ? line["event: ".Length..] : line.Length == 0 ? null : type;
+                if (type == kind && line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    return JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone();
+                }
+            }
+
+            throw new EndOfStreamException($"the feed ended before a '{kind}' event");
+        }
+
+        Assert.Equal(1, (await NextAsync("station")).GetProperty("counter").GetInt32());
+
+        // The page is open, so the finish puts the question on it.
+        string number = await branch.FinishAsync();
+        var finished = System.Diagnostics.Stopwatch.StartNew();
+        JsonElement prompt = await NextAsync("prompt");
+        Assert.Equal(number, prompt.GetProperty("number").GetString());
+        int ticket = prompt.GetProperty("ticket").GetInt32();
+        await feedStop.CancelAsync();
+
+        // Past the window (counted from when the finish was seen, which is after it was recorded), while the
+        // question is still open on the page (2 x 30 s + 5 s): the same answer, three times.
+        TimeSpan rest = TimeSpan.FromSeconds(window + 1) - finished.Elapsed;
+        if (rest > TimeSpan.Zero)
+        {
+            await Task.Delay(rest);
+        }
+
+        (HttpStatusCode status, JsonElement body) = await PostAsync(http, "/rate/1", new { ticket, score = 2 });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body.GetProperty("linked").GetBoolean(), $"the answer after the window is linked: {body}");
+        Assert.Equal(number, body.GetProperty("ticket").GetString());
+        for (int again = 0; again < 2; again++)
+        {
+            (status, body) = await PostAsync(http, "/rate/1", new { ticket, score = 2 });
+            Assert.Equal(HttpStatusCode.Conflict, status);
+            Assert.Equal("AlreadyRated", body.GetProperty("reason").GetString());
+        }
+
+        // The log: exactly one rating, linked to the ticket, after the window.
+        JsonElement[] log = await branch.EventsAsync();
+        JsonElement rated = Assert.Single(log, e => e.GetProperty("type").GetString() == "lobby.ticket.rated");
+        Assert.Equal(number, rated.GetProperty("ticket").GetString());
+        Assert.True(rated.GetProperty("linked").GetBoolean());
+        Assert.Equal(2, rated.GetProperty("score").GetInt32());
+        JsonElement completed = Assert.Single(log, e => e.GetProperty("type").GetString() == "lobby.ticket.completed");
+        TimeSpan late = rated.GetProperty("time").GetDateTimeOffset() - completed.GetProperty("time").GetDateTimeOffset();
+        Assert.True(late > TimeSpan.FromSeconds(window), $"rated {late.TotalSeconds:0.0} s after the finish");
+    }
+
+    [Fact]
     public async Task Post_BadRequestsAre400NamingTheField_UnknownCounter404_UnpromptedTicket409()
     {
         await using RatingBranch branch = await RatingBranch.StartAsync(_work);
@@ -321,7 +388,10 @@ public sealed class RatingPageTests(ITestOutputHelper output) : IDisposable
         /// <summary>The box itself (loopback): a known device on a fresh install.</summary>
         public HttpClient Http { get; }
 
-        public static async Task<RatingBranch> StartAsync(DirectoryInfo work, params string[] settings)
+        public static Task<RatingBranch> StartAsync(DirectoryInfo work, params string[] settings) => StartAsync(work, null, settings);
+
+        /// <summary>Starts the branch, with <c>branch.ratingWindowSeconds</c> when <paramref name="ratingWindowSeconds"/> is given.</summary>
+        public static async Task<RatingBranch> StartAsync(DirectoryInfo work, int? ratingWindowSeconds, params string[] settings)
         {
             PtyRig rig = await PtyRig.StartAsync();
             var keypads = new VirtualKeypadBus();
@@ -335,6 +405,12 @@ public sealed class RatingPageTests(ITestOutputHelper output) : IDisposable
                       - {"{"}counter: 1, address: 1{"}"}
 
                 """);
+            if (ratingWindowSeconds is { } seconds)
+            {
+                File.WriteAllText(profile, File.ReadAllText(profile).Replace("  ticketingCutoffMinutes: 0\n", $"  ticketingCutoffMinutes: 0\n  ratingWindowSeconds: {seconds}\n", StringComparison.Ordinal));
+                Assert.Contains($"  ratingWindowSeconds: {seconds}\n", File.ReadAllText(profile), StringComparison.Ordinal);
+            }
+
             int port = ServiceProcess.FreePort();
             string data = Path.Combine(work.FullName, "data");
             ServiceProcess service = ServiceProcess.Start(
@@ -380,7 +456,8 @@ public sealed class RatingPageTests(ITestOutputHelper output) : IDisposable
             return counter.GetProperty("ticket").GetString();
         }
 
-        private async Task<JsonElement[]> EventsAsync()
+        /// <summary>Every event in the log, as <c>lobby-edge inspect</c> prints it.</summary>
+        public async Task<JsonElement[]> EventsAsync()
         {
             (int code, string stdout, string stderr) = await ServiceProcess.RunToEndAsync(_work, s_patience, "inspect", "--data", _data, "--branch", _profile);
             Assert.True(code == 0, $"inspect exited {code}: {stderr}");
