@@ -27,6 +27,12 @@ public static class InputRejections
     /// <summary>A rating pad's score the engine refused for another reason (e.g. the day is not open).</summary>
     public const string RatingRefused = "rating_refused";
 
+    /// <summary>
+    /// A rating pad's press over the pad's rate (<c>Rating:PadBurst</c>, <c>Rating:PadRatingsPerMinute</c>): a stuck
+    /// key or a child at the pad; answered on the pad as not counted, never a rating.
+    /// </summary>
+    public const string RatingRateLimit = "rating_rate_limit";
+
     /// <summary>A key press dropped because the engine is far behind (the keypad beeps).</summary>
     public const string RequestQueueFull = "request_queue_full";
 
@@ -40,7 +46,7 @@ public static class InputRejections
     ];
 
     private static readonly string[] s_keypad = [UnknownKey, RequestQueueFull];
-    private static readonly string[] s_ratingPad = [RatingOutOfRange, RequestQueueFull, AlreadyRated, RatingRefused];
+    private static readonly string[] s_ratingPad = [RatingOutOfRange, RequestQueueFull, AlreadyRated, RatingRefused, RatingRateLimit];
     private static readonly string[] s_printer = [UnexpectedByte];
 
     /// <summary>

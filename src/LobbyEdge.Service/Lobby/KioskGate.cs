@@ -242,7 +242,11 @@ public sealed partial class KioskGate : IHttpRateLimits
         return true;
     }
 
-    private static TokenBucketRateLimiterOptions Bucket(int burst, int perMinute) => new()
+    /// <summary>
+    /// The token bucket of every rate the host bounds (kiosk tickets, the rating page's posts, rating pads' presses):
+    /// <paramref name="burst"/> at once, then one every minute / <paramref name="perMinute"/>; no queue (over the rate is refused at once).
+    /// </summary>
+    internal static TokenBucketRateLimiterOptions Bucket(int burst, int perMinute) => new()
     {
         TokenLimit = burst,
         TokensPerPeriod = 1,

@@ -288,6 +288,39 @@ public sealed class RatingPadProcessTests(ITestOutputHelper output) : IAsyncLife
         await Eventually.UntilAsync(() => _keypads.PromptEnd(102) == RatingPromptEnd.Thanks, "pad 102 to be thanked once back");
     }
 
+    [Fact]
+    public async Task PadFlood_CountsOnlyThePadsBurst_TheRestAreAnsweredNotCountedAndRejected()
+    {
+        // One a minute after the burst of 3, so no token comes back while the test presses (the machine may be slow).
+        await StartAsync("", "--Rating:PadRatingsPerMinute=1");
+
+        // A stuck key or a child at counter 2's pad: 20 presses of different keys, 50 ms apart, no finish before them.
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(await _keypads.RateAsync(102, (i % 5) + 1), $"press {i + 1} was not answered");
+            await Task.Delay(50);
+        }
+
+        await Eventually.UntilAsync(() => _keypads.PromptEnd(102) == RatingPromptEnd.NotCounted, "pad 102 to be told its last press was not counted");
+        await _service!.WaitForLineAsync(m => m.Contains("not counted (over the pad's rate: 3 at once, then 1 a minute)", StringComparison.Ordinal), s_patience);
+        string rejected = "lobby_device_frames_rejected_total{device=\"callers/rating-2\",reason=\"rating_rate_limit\"}";
+        await OperationsTests.WaitForAsync(async () => Samples(await MetricsAsync()).GetValueOrDefault(rejected) == 17, s_patience);
+        List<JsonElement> rated = await EventuallyEventsAsync("lobby.ticket.rated", 3);
+        Assert.Equal(3, rated.Count);
+        Assert.All(rated, r => Assert.Equal(2, r.GetProperty("counter").GetInt32()));
+        Assert.Equal([1, 2, 3], rated.Select(r => r.GetProperty("score").GetInt32()));
+    }
+
+    [Fact]
+    public async Task BadPadRate_StopsTheStartWithExitCode2_NamingTheKey()
+    {
+        (int code, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience,
+            "--branch", KioskBranchWithPads(""), "--data", Data, "--Rating:PadBurst=0", "--Rating:PadRatingsPerMinute=6001");
+        Assert.Equal(2, code);
+        Assert.Contains("Rating:PadBurst = '0'", stderr, StringComparison.Ordinal);
+        Assert.Contains("Rating:PadRatingsPerMinute = '6001'", stderr, StringComparison.Ordinal);
+    }
+
     private async Task<string> MetricsAsync() => await _http!.GetStringAsync(new Uri("/metrics", UriKind.Relative));
 
     private static Dictionary<string, double> Samples(string metrics) => OperationsTests.Parse(metrics);
