@@ -15,6 +15,12 @@ public static class InputRejections
     /// <summary>A key frame from a staff keypad that means nothing (an unknown key code, confirm without a digit).</summary>
     public const string UnknownKey = "unknown_key";
 
+    /// <summary>
+    /// A frame whose function the device at that address does not send: a rating (FUNC 11) from a staff keypad's
+    /// address, a key (FUNC 01) from a rating pad's (a miswired or misaddressed device). Not answered, not acted on.
+    /// </summary>
+    public const string UnexpectedFunction = "unexpected_function";
+
     /// <summary>A rating pad's score outside 1..5.</summary>
     public const string RatingOutOfRange = "rating_out_of_range";
 
@@ -45,8 +51,8 @@ public static class InputRejections
         UnknownAddress,
     ];
 
-    private static readonly string[] s_keypad = [UnknownKey, RequestQueueFull];
-    private static readonly string[] s_ratingPad = [RatingOutOfRange, RequestQueueFull, AlreadyRated, RatingRefused, RatingRateLimit];
+    private static readonly string[] s_keypad = [UnknownKey, RequestQueueFull, UnexpectedFunction];
+    private static readonly string[] s_ratingPad = [RatingOutOfRange, RequestQueueFull, AlreadyRated, RatingRefused, RatingRateLimit, UnexpectedFunction];
     private static readonly string[] s_printer = [UnexpectedByte];
 
     /// <summary>

@@ -312,6 +312,32 @@ public sealed class RatingPadProcessTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task RatingFromAStaffKeypad_AndAKeyFromARatingPad_AreCountedAsUnexpectedFunction_NeverActedOn()
+    {
+        await StartAsync();
+        await IssueAsync(1);
+
+        // A rating frame (FUNC 11) from staff keypad 2's address, a key frame (FUNC 01, call next) from pad 101's.
+        await _keypads.SendRawAsync(ScoreFrame(2, 4));
+        byte[] key = new byte[Caller68Codec.MaxFrameLength];
+        await _keypads.SendRawAsync(key[..Caller68Codec.Encode(101, Caller68Codec.FunctionKey, [KeypadKeys.CallNext], key)]);
+
+        string fromKeypad = "lobby_device_frames_rejected_total{device=\"callers/keypad-2\",reason=\"unexpected_function\"}";
+        string fromPad = "lobby_device_frames_rejected_total{device=\"callers/rating-1\",reason=\"unexpected_function\"}";
+        await OperationsTests.WaitForAsync(async () =>
+        {
+            Dictionary<string, double> samples = Samples(await MetricsAsync());
+            return samples.GetValueOrDefault(fromKeypad) == 1 && samples.GetValueOrDefault(fromPad) == 1;
+        }, s_patience);
+
+        // Neither became a command: no rating, nobody called (keypad 1 still calls A001 afterwards).
+        await PressAsync(1, KeypadKeys.CallNext);
+        await Eventually.UntilAsync(() => _keypads.Display(1)?.EndsWith("001", StringComparison.Ordinal) == true, "keypad 1 to show A001",
+            detail: () => $"keypad 1 shows {_keypads.Display(1)}");
+        Assert.Empty(await EventsAsync("lobby.ticket.rated"));
+    }
+
+    [Fact]
     public async Task BadPadRate_StopsTheStartWithExitCode2_NamingTheKey()
     {
         (int code, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience,
