@@ -338,6 +338,29 @@ public sealed class RatingPadProcessTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task OpenFeeds_DoNotHoldTheShutdown_SigtermExitsWithCode0()
+    {
+        await StartAsync();
+
+        // A signage TV and counter 1's rating tablet are connected (their Server-Sent Events feeds stay open).
+        using HttpResponseMessage signage = await _http!.GetAsync(new Uri("/signage/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        using HttpResponseMessage rating = await _http.GetAsync(new Uri("/rate/1/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        Assert.True(signage.IsSuccessStatusCode, $"signage feed: {(int)signage.StatusCode}");
+        Assert.True(rating.IsSuccessStatusCode, $"rating feed: {(int)rating.StatusCode}");
+        Assert.Equal("text/event-stream", rating.Content.Headers.ContentType?.MediaType);
+
+        // SIGTERM: the feeds end with the application, the process exits cleanly. 15 s is a hang detector (the web
+        // host would wait 30 s for the open feeds), not a speed requirement.
+        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", _service!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+            Assert.Equal(0, term.ExitCode);
+        }
+
+        Assert.Equal(0, await _service.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
     public async Task BadPadRate_StopsTheStartWithExitCode2_NamingTheKey()
     {
         (int code, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience,
