@@ -207,7 +207,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(401, LogLevel.Information, "HTTP endpoints on {Address} (/metrics, /healthz, /readyz, /api/state, /signage, /kiosk, /lobby)")]
+        [LoggerMessage(401, LogLevel.Information, "HTTP endpoints on {Address} (/metrics, /healthz, /readyz, /api/state, /signage, /kiosk, /lobby, /rate/{{counter}})")]
         public static partial void Listening(ILogger logger, Uri address);
 
         [LoggerMessage(402, LogLevel.Information, "HTTP endpoints disabled (Http:Enabled=false)")]
