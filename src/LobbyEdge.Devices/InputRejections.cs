@@ -15,6 +15,12 @@ public static class InputRejections
     /// <summary>A key frame from a staff keypad that means nothing (an unknown key code, confirm without a digit).</summary>
     public const string UnknownKey = "unknown_key";
 
+    /// <summary>
+    /// A frame whose function the device at that address does not send: a rating (FUNC 11) from a staff keypad's
+    /// address, a key (FUNC 01) from a rating pad's (a miswired or misaddressed device). Not answered, not acted on.
+    /// </summary>
+    public const string UnexpectedFunction = "unexpected_function";
+
     /// <summary>A rating pad's score outside 1..5.</summary>
     public const string RatingOutOfRange = "rating_out_of_range";
 
@@ -26,6 +32,12 @@ public static class InputRejections
 
     /// <summary>A rating pad's score the engine refused for another reason (e.g. the day is not open).</summary>
     public const string RatingRefused = "rating_refused";
+
+    /// <summary>
+    /// A rating pad's press over the pad's rate (<c>Rating:PadBurst</c>, <c>Rating:PadRatingsPerMinute</c>): a stuck
+    /// key or a child at the pad; answered on the pad as not counted, never a rating.
+    /// </summary>
+    public const string RatingRateLimit = "rating_rate_limit";
 
     /// <summary>A key press dropped because the engine is far behind (the keypad beeps).</summary>
     public const string RequestQueueFull = "request_queue_full";
@@ -39,8 +51,8 @@ public static class InputRejections
         UnknownAddress,
     ];
 
-    private static readonly string[] s_keypad = [UnknownKey, RequestQueueFull];
-    private static readonly string[] s_ratingPad = [RatingOutOfRange, RequestQueueFull, AlreadyRated, RatingRefused];
+    private static readonly string[] s_keypad = [UnknownKey, RequestQueueFull, UnexpectedFunction];
+    private static readonly string[] s_ratingPad = [RatingOutOfRange, RequestQueueFull, AlreadyRated, RatingRefused, RatingRateLimit, UnexpectedFunction];
     private static readonly string[] s_printer = [UnexpectedByte];
 
     /// <summary>

@@ -482,9 +482,14 @@ public sealed partial class KeypadBus : ISerialProtocol
 
                 return;
 
+            case Caller68Codec.FunctionKey or Caller68Codec.FunctionRating:
+                // A key from a rating pad's address or a rating from a staff keypad's: a miswired or misaddressed
+                // device. Not answered (it is not the device the profile says), but counted and logged.
+                RejectInput(slot.Assignment.Device, InputRejections.UnexpectedFunction);
+                return;
+
             default:
-                // A late echo of a request already retried, or a frame this device does not send: not an error of
-                // the line, but nothing to act on.
+                // A late echo of a request already retried: not an error of the line, but nothing to act on.
                 return;
         }
     }

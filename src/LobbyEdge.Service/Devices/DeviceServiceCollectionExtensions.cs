@@ -62,7 +62,8 @@ public static class DeviceServiceCollectionExtensions
             TimeProvider.System,
             sp.GetRequiredService<ILogger<LobbyDevicesService>>(),
             sp.GetService<RatingStations>(),
-            sp.GetService<RatingPrompter>()));
+            sp.GetService<RatingPrompter>(),
+            sp.GetService<RatingOptions>()));
         if (hardware.KioskPrinter is { } kioskPrinter)
         {
             services.AddSingleton<IKioskPrinter>(sp => new DeviceKioskPrinter(

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Device.Gpio;
 using System.Threading.Channels;
+using System.Threading.RateLimiting;
 using LobbyEdge.Devices;
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Devices.Gpio;
@@ -46,6 +48,8 @@ public sealed partial class LobbyDevicesService : BackgroundService
     private readonly bool _simulate;
     private readonly RatingStations? _stations;
     private readonly RatingPrompter? _prompter;
+    private readonly RatingOptions _rating;
+    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _padRates = new(StringComparer.Ordinal);
     private long _ratingsRefused;
 
     /// <summary>Creates the service.</summary>
@@ -56,9 +60,11 @@ public sealed partial class LobbyDevicesService : BackgroundService
     /// <param name="logger">The log.</param>
     /// <param name="stations">Where the configured rating pads are registered at start (so the prompter asks at their counters), if any.</param>
     /// <param name="prompter">The rating prompter, which steps aside while the finish-and-rate key asks itself, if any.</param>
+    /// <param name="rating">The <c>Rating</c> section: each pad's rate (<see cref="RatingOptions.PadBurst"/>, <see cref="RatingOptions.PadRatingsPerMinute"/>); defaults when null.</param>
     public LobbyDevicesService(LobbyDevices devices, IDeviceCommands commands, bool simulate, TimeProvider time, ILogger<LobbyDevicesService> logger,
-        RatingStations? stations = null, RatingPrompter? prompter = null)
+        RatingStations? stations = null, RatingPrompter? prompter = null, RatingOptions? rating = null)
     {
+        _rating = rating ?? new RatingOptions();
         _devices = devices;
         _commands = commands;
         _time = time;
@@ -115,6 +121,10 @@ public sealed partial class LobbyDevicesService : BackgroundService
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         await _devices.DisposeAsync().ConfigureAwait(false);
+        foreach (TokenBucketRateLimiter rate in _padRates.Values)
+        {
+            rate.Dispose();
+        }
     }
 
     private async Task PumpKeysAsync(KeypadBus bus, CancellationToken stoppingToken)
@@ -150,6 +160,19 @@ public sealed partial class LobbyDevicesService : BackgroundService
     /// <summary>A pad's score becomes the counter's rating; a refused one is counted, logged and told to the pad (it was acked already).</summary>
     private async Task RateAsync(KeypadBus bus, KeypadRequest request, CancellationToken stoppingToken)
     {
+        // Each pad's presses are bounded like the rating page's posts (the same token bucket): over the rate is no rating.
+        TokenBucketRateLimiter rate = _padRates.GetOrAdd(request.Device.Id, static (_, o) => new TokenBucketRateLimiter(KioskGate.Bucket(o.PadBurst, o.PadRatingsPerMinute)), _rating);
+        using (RateLimitLease lease = rate.AttemptAcquire())
+        {
+            if (!lease.IsAcquired)
+            {
+                Log.RatingOverRate(_logger, request.Device.Id, request.Counter, request.Rating, _rating.PadBurst, _rating.PadRatingsPerMinute);
+                _devices.InputRejected(request.Device, InputRejections.RatingRateLimit);
+                bus.EndRatingPrompt(request.Counter, RatingPromptEnd.NotCounted);
+                return;
+            }
+        }
+
         DeviceCommandOutcome outcome = await _commands.SendAsync(Command.Rate(request.Counter, request.Rating, RatingScale.Pad5), stoppingToken).ConfigureAwait(false);
         if (outcome.Result.Accepted)
         {
@@ -308,5 +331,8 @@ public sealed partial class LobbyDevicesService : BackgroundService
 
         [LoggerMessage(466, LogLevel.Information, "Keypad {Device}: finish and rate at counter {Counter}, but no rating pad or open rating page there; finished only")]
         public static partial void NothingRates(ILogger logger, string device, int counter);
+
+        [LoggerMessage(467, LogLevel.Information, "Rating pad {Device} at counter {Counter}: score {Score} not counted (over the pad's rate: {Burst} at once, then {PerMinute} a minute)")]
+        public static partial void RatingOverRate(ILogger logger, string device, int counter, int score, int burst, int perMinute);
     }
 }

@@ -71,7 +71,7 @@ public sealed partial class KioskGate : IHttpRateLimits
         _allowed = [.. options.AllowedAddresses.Select(a => TryParseNetwork(a, out IPNetwork n) ? n : throw new ArgumentException($"Kiosk:AllowedAddresses: '{a}' is not an address", nameof(options)))];
         Counter refused = Metrics.WithCustomRegistry(metrics.Registry).CreateCounter(
             "lobby_kiosk_requests_refused_total",
-            "Ticket requests the kiosk endpoint refused, by reason: unknown_kiosk and bad_token (403, no ticket), kiosk_rate_limit and branch_rate_limit (429).",
+            "Requests the kiosk gate refused (ticket requests at /kiosk, the rating page's posts and feeds at /rate), by reason: unknown_kiosk and bad_token (403, no ticket), kiosk_rate_limit and branch_rate_limit (429).",
             "reason");
         _refused = [.. Reasons.Select(r => refused.WithLabels(r))];
     }
@@ -133,16 +133,24 @@ public sealed partial class KioskGate : IHttpRateLimits
 
         string reason = caller.Refusal ?? Reasons[0];
         _refused[Array.IndexOf(Reasons, reason)].Inc();
+
+        // The reason codes stay the kiosk's (compatibility); the words name what the caller is: a ticket machine, or a
+        // rating tablet under /rate.
+        bool rating = context.Request.Path.StartsWithSegments("/rate", StringComparison.Ordinal);
         return Results.Json(
             new
             {
                 ok = false,
                 reason,
-                messageZh = "本机未登记为取号机，请联系大堂经理",
-                message = "This kiosk is not enrolled. Please ask the lobby manager.",
-                error = reason == "bad_token"
-                    ? "the kiosk token is not enrolled (revoked or mistyped): enrol the kiosk again"
-                    : "not a known kiosk: enrol it with a token (GET /kiosk/enrol?token=...) or allow its address (Kiosk:AllowedAddresses)",
+                messageZh = rating ? "本设备未登记，请联系大堂经理" : "本机未登记为取号机，请联系大堂经理",
+                message = rating ? "This device is not enrolled. Please ask the lobby manager." : "This kiosk is not enrolled. Please ask the lobby manager.",
+                error = (reason == "bad_token", rating) switch
+                {
+                    (true, false) => "the kiosk token is not enrolled (revoked or mistyped): enrol the kiosk again",
+                    (true, true) => "the device token is not enrolled (revoked or mistyped): enrol the device again",
+                    (false, false) => "not a known kiosk: enrol it with a token (GET /kiosk/enrol?token=...) or allow its address (Kiosk:AllowedAddresses)",
+                    (false, true) => "not a known device: enrol it with a token (GET /rate/{counter}/enrol?token=...) or allow its address (Kiosk:AllowedAddresses)",
+                },
             },
             statusCode: StatusCodes.Status403Forbidden);
     }
@@ -242,7 +250,11 @@ public sealed partial class KioskGate : IHttpRateLimits
         return true;
     }
 
-    private static TokenBucketRateLimiterOptions Bucket(int burst, int perMinute) => new()
+    /// <summary>
+    /// The token bucket of every rate the host bounds (kiosk tickets, the rating page's posts, rating pads' presses):
+    /// <paramref name="burst"/> at once, then one every minute / <paramref name="perMinute"/>; no queue (over the rate is refused at once).
+    /// </summary>
+    internal static TokenBucketRateLimiterOptions Bucket(int burst, int perMinute) => new()
     {
         TokenLimit = burst,
         TokensPerPeriod = 1,

@@ -27,6 +27,16 @@ public sealed class RatingOptions
     /// </summary>
     public int PromptSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How many presses one rating pad may count at once (1..1000, default 3) before <see cref="PadRatingsPerMinute"/>
+    /// bounds it: a stuck key or a child at the pad must not swamp the counter's figures. A press over the bound is
+    /// answered on the pad as "not counted" and counted as <c>lobby_device_frames_rejected_total{reason="rating_rate_limit"}</c>.
+    /// </summary>
+    public int PadBurst { get; set; } = 3;
+
+    /// <summary>How many presses per minute one rating pad may count after its <see cref="PadBurst"/> (1..6000, default 6).</summary>
+    public int PadRatingsPerMinute { get; set; } = 6;
+
     /// <summary><see cref="PromptSeconds"/> as a time span.</summary>
     public TimeSpan PromptTimeout => TimeSpan.FromSeconds(PromptSeconds);
 
@@ -38,6 +48,18 @@ public sealed class RatingOptions
         {
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"{Section}:{nameof(PromptSeconds)} = '{options.PromptSeconds}': must be seconds from 1 to {MaxPromptSeconds} (a rating pad's prompt carries at most {MaxPromptSeconds} s)");
+        }
+
+        if (options.PadBurst is < 1 or > 1000)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{Section}:{nameof(PadBurst)} = '{options.PadBurst}': must be a whole number of ratings from 1 to 1000");
+        }
+
+        if (options.PadRatingsPerMinute is < 1 or > 6000)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{Section}:{nameof(PadRatingsPerMinute)} = '{options.PadRatingsPerMinute}': must be a whole number of ratings per minute from 1 to 6000");
         }
     }
 }

@@ -168,14 +168,7 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
     {
         ArgumentNullException.ThrowIfNull(options);
         PartitionedRateLimiter<HttpContext> perDevice = PartitionedRateLimiter.Create<HttpContext, string>(context => Limited(context) is { } device
-            ? RateLimitPartition.GetTokenBucketLimiter(device, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = _limits.RatingBurst,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = TimeSpan.FromMinutes(1) / _limits.RatingsPerMinute,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            })
+            ? RateLimitPartition.GetTokenBucketLimiter(device, _ => KioskGate.Bucket(_limits.RatingBurst, _limits.RatingsPerMinute))
             : RateLimitPartition.GetNoLimiter(""));
         options.GlobalLimiter = options.GlobalLimiter is { } earlier ? PartitionedRateLimiter.CreateChained(earlier, perDevice) : perDevice;
         Func<OnRejectedContext, CancellationToken, ValueTask>? earlierRejected = options.OnRejected;

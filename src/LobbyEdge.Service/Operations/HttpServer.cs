@@ -84,6 +84,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         });
         WebApplication app = builder.Build();
         app.Use(AnswerBadRequests);
+        app.Use(EndFeedsWhenStopping(app.Lifetime.ApplicationStopping));
 
         // After routing (implicit, first), so the limiters see which endpoint a request is for.
         app.UseRateLimiter();
@@ -147,6 +148,32 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Every long-lived feed (Server-Sent Events: <c>/signage/events</c>, <c>/lobby/events</c>, <c>/rate/{counter}/events</c>,
+    /// every path ending in <c>/events</c>) ends when the server stops: its request's <see cref="HttpContext.RequestAborted"/>
+    /// is linked to the application's stopping, so an open page never holds the shutdown for the web host's 30 s.
+    /// The pages reconnect to the next start (<c>retry:</c>). Other requests finish as they are (a ticket being issued).
+    /// </summary>
+    private static Func<HttpContext, RequestDelegate, Task> EndFeedsWhenStopping(CancellationToken stopping) => async (context, next) =>
+    {
+        if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) != true)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        using var feed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        context.RequestAborted = feed.Token;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The server is stopping: the feed is over.
+        }
+    };
+
     private IResult Ready()
     {
         // The log was opened and the engine restored before this server started (RestoredBranch); what is left
@@ -180,7 +207,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(401, LogLevel.Information, "HTTP endpoints on {Address} (/metrics, /healthz, /readyz, /api/state, /signage, /kiosk, /lobby)")]
+        [LoggerMessage(401, LogLevel.Information, "HTTP endpoints on {Address} (/metrics, /healthz, /readyz, /api/state, /signage, /kiosk, /lobby, /rate/{{counter}})")]
         public static partial void Listening(ILogger logger, Uri address);
 
         [LoggerMessage(402, LogLevel.Information, "HTTP endpoints disabled (Http:Enabled=false)")]

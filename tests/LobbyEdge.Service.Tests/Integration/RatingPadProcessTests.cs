@@ -288,6 +288,88 @@ public sealed class RatingPadProcessTests(ITestOutputHelper output) : IAsyncLife
         await Eventually.UntilAsync(() => _keypads.PromptEnd(102) == RatingPromptEnd.Thanks, "pad 102 to be thanked once back");
     }
 
+    [Fact]
+    public async Task PadFlood_CountsOnlyThePadsBurst_TheRestAreAnsweredNotCountedAndRejected()
+    {
+        // One a minute after the burst of 3, so no token comes back while the test presses (the machine may be slow).
+        await StartAsync("", "--Rating:PadRatingsPerMinute=1");
+
+        // A stuck key or a child at counter 2's pad: 20 presses of different keys, 50 ms apart, no finish before them.
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(await _keypads.RateAsync(102, (i % 5) + 1), $"press {i + 1} was not answered");
+            await Task.Delay(50);
+        }
+
+        await Eventually.UntilAsync(() => _keypads.PromptEnd(102) == RatingPromptEnd.NotCounted, "pad 102 to be told its last press was not counted");
+        await _service!.WaitForLineAsync(m => m.Contains("not counted (over the pad's rate: 3 at once, then 1 a minute)", StringComparison.Ordinal), s_patience);
+        string rejected = "lobby_device_frames_rejected_total{device=\"callers/rating-2\",reason=\"rating_rate_limit\"}";
+        await OperationsTests.WaitForAsync(async () => Samples(await MetricsAsync()).GetValueOrDefault(rejected) == 17, s_patience);
+        List<JsonElement> rated = await EventuallyEventsAsync("lobby.ticket.rated", 3);
+        Assert.Equal(3, rated.Count);
+        Assert.All(rated, r => Assert.Equal(2, r.GetProperty("counter").GetInt32()));
+        Assert.Equal([1, 2, 3], rated.Select(r => r.GetProperty("score").GetInt32()));
+    }
+
+    [Fact]
+    public async Task RatingFromAStaffKeypad_AndAKeyFromARatingPad_AreCountedAsUnexpectedFunction_NeverActedOn()
+    {
+        await StartAsync();
+        await IssueAsync(1);
+
+        // A rating frame (FUNC 11) from staff keypad 2's address, a key frame (FUNC 01, call next) from pad 101's.
+        await _keypads.SendRawAsync(ScoreFrame(2, 4));
+        byte[] key = new byte[Caller68Codec.MaxFrameLength];
+        await _keypads.SendRawAsync(key[..Caller68Codec.Encode(101, Caller68Codec.FunctionKey, [KeypadKeys.CallNext], key)]);
+
+        string fromKeypad = "lobby_device_frames_rejected_total{device=\"callers/keypad-2\",reason=\"unexpected_function\"}";
+        string fromPad = "lobby_device_frames_rejected_total{device=\"callers/rating-1\",reason=\"unexpected_function\"}";
+        await OperationsTests.WaitForAsync(async () =>
+        {
+            Dictionary<string, double> samples = Samples(await MetricsAsync());
+            return samples.GetValueOrDefault(fromKeypad) == 1 && samples.GetValueOrDefault(fromPad) == 1;
+        }, s_patience);
+
+        // Neither became a command: no rating, nobody called (keypad 1 still calls A001 afterwards).
+        await PressAsync(1, KeypadKeys.CallNext);
+        await Eventually.UntilAsync(() => _keypads.Display(1)?.EndsWith("001", StringComparison.Ordinal) == true, "keypad 1 to show A001",
+            detail: () => $"keypad 1 shows {_keypads.Display(1)}");
+        Assert.Empty(await EventsAsync("lobby.ticket.rated"));
+    }
+
+    [Fact]
+    public async Task OpenFeeds_DoNotHoldTheShutdown_SigtermExitsWithCode0()
+    {
+        await StartAsync();
+
+        // A signage TV and counter 1's rating tablet are connected (their Server-Sent Events feeds stay open).
+        using HttpResponseMessage signage = await _http!.GetAsync(new Uri("/signage/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        using HttpResponseMessage rating = await _http.GetAsync(new Uri("/rate/1/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        Assert.True(signage.IsSuccessStatusCode, $"signage feed: {(int)signage.StatusCode}");
+        Assert.True(rating.IsSuccessStatusCode, $"rating feed: {(int)rating.StatusCode}");
+        Assert.Equal("text/event-stream", rating.Content.Headers.ContentType?.MediaType);
+
+        // SIGTERM: the feeds end with the application, the process exits cleanly. 15 s is a hang detector (the web
+        // host would wait 30 s for the open feeds), not a speed requirement.
+        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", _service!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+            Assert.Equal(0, term.ExitCode);
+        }
+
+        Assert.Equal(0, await _service.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task BadPadRate_StopsTheStartWithExitCode2_NamingTheKey()
+    {
+        (int code, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience,
+            "--branch", KioskBranchWithPads(""), "--data", Data, "--Rating:PadBurst=0", "--Rating:PadRatingsPerMinute=6001");
+        Assert.Equal(2, code);
+        Assert.Contains("Rating:PadBurst = '0'", stderr, StringComparison.Ordinal);
+        Assert.Contains("Rating:PadRatingsPerMinute = '6001'", stderr, StringComparison.Ordinal);
+    }
+
     private async Task<string> MetricsAsync() => await _http!.GetStringAsync(new Uri("/metrics", UriKind.Relative));
 
     private static Dictionary<string, double> Samples(string metrics) => OperationsTests.Parse(metrics);

@@ -284,6 +284,9 @@ public sealed class RatingPageTests(ITestOutputHelper output) : IDisposable
         (HttpStatusCode status, JsonElement body) = await PostAsync(stranger, "/rate/1", new { ticket = 0, score = 0 });
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal("unknown_kiosk", body.GetProperty("reason").GetString());
+        Assert.Equal("This device is not enrolled. Please ask the lobby manager.", body.GetProperty("message").GetString());
+        Assert.Equal("本设备未登记，请联系大堂经理", body.GetProperty("messageZh").GetString());
+        Assert.Contains("/rate/{counter}/enrol", body.GetProperty("error").GetString(), StringComparison.Ordinal);
         using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/rate/1", UriKind.Relative)) { Content = JsonContent.Create(new { ticket = 0, score = 0 }) })
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-" + token);
@@ -417,7 +420,8 @@ public sealed class RatingPageTests(ITestOutputHelper output) : IDisposable
                 work.FullName,
                 ["--branch", profile, "--data", data, $"--Http:Port={port}", "--Kiosk:RatingBurst=1000", "--Kiosk:RatingsPerMinute=6000", .. settings]);
             var branch = new RatingBranch(rig, keypads, service, profile, data, work.FullName, port);
-            await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on ", StringComparison.Ordinal), s_patience);
+            JsonElement endpoints = await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on ", StringComparison.Ordinal), s_patience);
+            Assert.Contains("/rate/{counter}", ServiceProcess.Message(endpoints), StringComparison.Ordinal);
             return branch;
         }
 
