@@ -2,10 +2,15 @@ namespace LobbyEdge.Engine;
 
 /// <summary>
 /// Everything the engine needs to know about a branch: its services, counters and day.
-/// Built once at start (from the branch profile) and not changed while the engine runs.
+/// Immutable: a new configuration (pushed by head office, or the profile edited on the box) is a new instance given to
+/// the engine by <see cref="Command.Reconfigure"/>.
 /// </summary>
 public sealed class BranchConfig
 {
+    private BranchCalendar? _everyDay;
+    private long _version;
+    private long _hash;
+
     /// <summary>The branch id used in MQTT topics and event ids, e.g. <c>sh-pudong-001</c>.</summary>
     public required string BranchId { get; init; }
 
@@ -40,6 +45,36 @@ public sealed class BranchConfig
     /// </summary>
     public TimeSpan RatingWindow { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The business calendar: weekly hours, closed dates, special hours, make-up working days. Null = every day
+    /// opens <see cref="OpenTime"/> .. <see cref="CloseTime"/> (the behaviour before calendars). Read it through
+    /// <see cref="EffectiveCalendar"/>. Profile: <c>calendar:</c>; head office: <c>update-calendar</c>.
+    /// </summary>
+    public BranchCalendar? Calendar { get; init; }
+
+    /// <summary>The calendar in force: <see cref="Calendar"/>, or every day <see cref="OpenTime"/> .. <see cref="CloseTime"/>.</summary>
+    public BranchCalendar EffectiveCalendar => Calendar ?? (_everyDay ??= BranchCalendar.EveryDay(OpenTime, CloseTime));
+
+    /// <summary>
+    /// The configuration's version: 1, 2, 3, … counted by the host's configuration store, one per accepted change
+    /// (a push, a rollback, a profile edited on the box); 0 = unversioned (tests, tools). Carried by
+    /// <see cref="EventKind.ConfigurationChanged"/> and by <see cref="EventKind.DayOpened"/> (<c>B</c>) so replay
+    /// runs every stretch of the log with the configuration then in force (<see cref="QueueEngine.ConfigurationResolver"/>).
+    /// </summary>
+    public long Version { get => _version; init => _version = value; }
+
+    /// <summary>The configuration's content hash: the first 8 bytes of the SHA-256 of the profile text, big-endian; 0 = unversioned.</summary>
+    public long Hash { get => _hash; init => _hash = value; }
+
+    /// <summary>A copy of this configuration with another <see cref="Version"/> and <see cref="Hash"/> (the store numbers what the profile loader read).</summary>
+    public BranchConfig WithVersion(long version, long hash)
+    {
+        var copy = (BranchConfig)MemberwiseClone();
+        copy._version = version;
+        copy._hash = hash;
+        return copy;
+    }
+
     /// <summary>How many recent calls the engine remembers for the main display.</summary>
     public int RecentCallCount { get; init; } = 8;
 
@@ -48,6 +83,17 @@ public sealed class BranchConfig
 
     /// <summary>The counters, each with a distinct number 1..N.</summary>
     public required IReadOnlyList<CounterConfig> Counters { get; init; }
+
+    /// <summary>
+    /// What differs from <paramref name="current"/> to <paramref name="next"/> and whether it can take effect during
+    /// an open day (<see cref="ConfigurationDiff"/>). Pure; allocates (once per configuration change).
+    /// </summary>
+    public static ConfigurationDiff Compare(BranchConfig current, BranchConfig next)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(next);
+        throw new NotImplementedException("API15: BranchConfig.Compare lands with the engine work");
+    }
 
     /// <summary>
     /// Checks the configuration and returns what is wrong, each as (field path, message).
@@ -70,6 +116,8 @@ public sealed class BranchConfig
         {
             errors.Add(("branch.ticketingCutoffMinutes", "must be at least 0 and shorter than the opening hours"));
         }
+
+        Calendar?.Validate("calendar", errors);
 
         if (RatingWindow < TimeSpan.FromSeconds(1) || RatingWindow > TimeSpan.FromHours(1))
         {

@@ -103,6 +103,13 @@ public enum CommandKind : byte
     /// per ticket: a second one is refused as <see cref="RefusalReason.AlreadyRated"/>.
     /// </summary>
     Rate,
+
+    /// <summary>
+    /// Put <see cref="Command.Configuration"/> in force: live when it can change during an open day (or no day is
+    /// open), else at the next opening (<see cref="ConfigurationChange"/>). Emits
+    /// <see cref="EventKind.ConfigurationChanged"/>. The host validates, versions and stores it first.
+    /// </summary>
+    Reconfigure,
 }
 
 /// <summary>
@@ -165,6 +172,12 @@ public readonly record struct Command
 
     /// <summary>The reason chips a customer chose with a low score, for <see cref="CommandKind.Rate"/>.</summary>
     public RatingReasons Reasons { get; init; }
+
+    /// <summary>The new configuration for <see cref="CommandKind.Reconfigure"/>, or null.</summary>
+    public BranchConfig? Configuration { get; init; }
+
+    /// <summary>Why the configuration changes, for <see cref="CommandKind.Reconfigure"/>.</summary>
+    public ConfigurationSource ConfigurationSource { get; init; }
 
     private static Command Of(CommandKind kind) => new() { Kind = kind, Service = -1, Ticket = -1, NumberService = -1 };
 
@@ -273,6 +286,10 @@ public readonly record struct Command
     /// </summary>
     public static Command RateTicket(int counter, int ticket, int score, RatingScale scale, RatingReasons reasons = RatingReasons.None) =>
         Of(CommandKind.Rate) with { Counter = counter, Ticket = ticket, Score = score, Scale = scale, Reasons = reasons };
+
+    /// <summary>Put a new branch configuration in force (see <see cref="CommandKind.Reconfigure"/>).</summary>
+    public static Command Reconfigure(BranchConfig configuration, ConfigurationSource source) =>
+        Of(CommandKind.Reconfigure) with { Configuration = configuration, ConfigurationSource = source };
 
     /// <summary>Record a request carried out outside the queue (see <see cref="CommandKind.Note"/>).</summary>
     public static Command Note(RequestKey request) => Of(CommandKind.Note) with { Request = request };

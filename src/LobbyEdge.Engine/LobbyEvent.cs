@@ -11,7 +11,10 @@ public enum EventKind : byte
     /// <summary>Unused slot.</summary>
     None = 0,
 
-    /// <summary>The business day opened. <c>A</c> = business date as <see cref="DateOnly.DayNumber"/>.</summary>
+    /// <summary>
+    /// The business day opened. <c>A</c> = business date as <see cref="DateOnly.DayNumber"/>; <c>B</c> = the
+    /// <see cref="BranchConfig.Version"/> the day runs with (0 = unversioned, and in logs written before versions).
+    /// </summary>
     DayOpened = 1,
 
     /// <summary>The business day closed (after every live ticket has ended). <c>A</c> = business date as <see cref="DateOnly.DayNumber"/>.</summary>
@@ -141,6 +144,15 @@ public enum EventKind : byte
     /// <c>NumberService</c> = -1, <c>Number</c> = 0, <c>A</c> = -1, <c>B</c> = 0. Changes no queue state.
     /// </summary>
     TicketRated = 26,
+
+    /// <summary>
+    /// The branch configuration changed. <c>A</c> = the new <see cref="BranchConfig.Version"/>; <c>B</c> = its
+    /// <see cref="BranchConfig.Hash"/>; <c>Detail</c> = <see cref="ConfigurationChange"/> (live, at the next opening,
+    /// took effect); <c>Reason</c> = <see cref="ConfigurationSource"/>. No ticket fields (Ticket -1, Service -1,
+    /// NumberService -1). A <c>Live</c> or <c>TookEffect</c> change puts the configuration in force (applying it needs
+    /// the configuration itself: <see cref="QueueEngine.ConfigurationResolver"/> at replay).
+    /// </summary>
+    ConfigurationChanged = 27,
 }
 
 /// <summary>

@@ -119,6 +119,10 @@ public readonly partial record struct LobbyEvent
     /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
     public RatingRequestedView AsRatingRequested() => new(ViewOf(EventKind.RatingRequested));
 
+    /// <summary>The fields of a <see cref="EventKind.ConfigurationChanged"/> event.</summary>
+    /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
+    public ConfigurationChangedView AsConfigurationChanged() => new(ViewOf(EventKind.ConfigurationChanged));
+
     /// <summary>The fields of a <see cref="EventKind.TicketRated"/> event.</summary>
     /// <exception cref="InvalidOperationException">The event is of another kind.</exception>
     public TicketRatedView AsTicketRated() => new(ViewOf(EventKind.TicketRated));
@@ -149,6 +153,9 @@ public readonly struct DayOpenedView
 
     /// <summary>The business date that opened (a local date in the branch's time zone).</summary>
     public DateOnly BusinessDate => DateOnly.FromDayNumber((int)_e.A);
+
+    /// <summary>The <see cref="BranchConfig.Version"/> the day runs with; 0 = unversioned.</summary>
+    public long ConfigurationVersion => _e.B;
 }
 
 /// <summary>A <see cref="EventKind.DayClosed"/> event's fields. The event's time is when the day closed.</summary>
@@ -576,3 +583,23 @@ public readonly struct TicketRatedView
     public double Normalized => RatingFigures.Normalize(Scale, Score);
 }
 
+
+/// <summary>A <see cref="EventKind.ConfigurationChanged"/> event's fields.</summary>
+public readonly struct ConfigurationChangedView
+{
+    private readonly LobbyEvent _e;
+
+    internal ConfigurationChangedView(LobbyEvent e) => _e = e;
+
+    /// <summary>The new configuration's <see cref="BranchConfig.Version"/>.</summary>
+    public long Version => _e.A;
+
+    /// <summary>The new configuration's <see cref="BranchConfig.Hash"/>.</summary>
+    public long Hash => _e.B;
+
+    /// <summary>How it takes effect.</summary>
+    public ConfigurationChange Change => (ConfigurationChange)_e.Detail;
+
+    /// <summary>Who changed it.</summary>
+    public ConfigurationSource Source => (ConfigurationSource)_e.Reason;
+}

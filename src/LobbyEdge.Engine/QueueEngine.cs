@@ -126,6 +126,56 @@ public sealed partial class QueueEngine
     /// <summary>The configuration the engine runs with.</summary>
     public BranchConfig Config => _config;
 
+    /// <summary>
+    /// Gives the configuration of a <see cref="BranchConfig.Version"/> (from the host's configuration store), or null
+    /// when it is not known. Used when the engine applies a <see cref="EventKind.ConfigurationChanged"/> or
+    /// <see cref="EventKind.DayOpened"/> of a version other than the one in force (replay, a snapshot taken under an
+    /// older version). Without it, or when it gives null, the engine keeps the configuration it has. Not part of
+    /// the replayed state; the host sets it before recovery.
+    /// </summary>
+    public Func<long, BranchConfig?>? ConfigurationResolver { get; set; }
+
+    /// <summary>A configuration accepted <see cref="ConfigurationChange.AtNextOpening"/> and waiting for the next day to open, or null.</summary>
+    public BranchConfig? PendingConfiguration => null;
+
+    /// <summary>The hours of a local date by the calendar in force, or null when the branch is closed on it.</summary>
+    public DayHours? HoursOn(DateOnly date) => _config.EffectiveCalendar.HoursOn(date);
+
+    /// <summary>
+    /// When the branch next opens by its calendar (UTC), judged on civil time (<c>now - </c><see cref="ClockOffset"/>):
+    /// the opening of the first open date after the current (or last) business day whose close is still ahead; null
+    /// when the calendar does not open within a year. For "closed today, open again Monday 09:00" on the kiosk and
+    /// signage; allocates nothing but reads the calendar, so call it once per page refresh, not per command.
+    /// </summary>
+    public DateTime? NextOpeningUtc(DateTimeOffset now)
+    {
+        long civil = now.UtcTicks - _clockOffsetTicks;
+        TimeZoneInfo zone = _config.TimeZone;
+        DateOnly date = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, new DateTime(civil, DateTimeKind.Utc)));
+        if (date.DayNumber <= _businessDay)
+        {
+            date = DateOnly.FromDayNumber(_businessDay + 1);
+        }
+
+        BranchCalendar calendar = _config.EffectiveCalendar;
+        for (int i = 0; i < 2; i++)
+        {
+            if (calendar.NextOpenDate(date) is not DateOnly open || calendar.HoursOn(open) is not DayHours hours)
+            {
+                return null;
+            }
+
+            if (BusinessCalendar.ToUtc(zone, open, hours.Close).Ticks > civil)
+            {
+                return BusinessCalendar.ToUtc(zone, open, hours.Open);
+            }
+
+            date = open.AddDays(1);
+        }
+
+        return null;
+    }
+
     /// <summary>The events the last <see cref="Execute"/> or <see cref="Tick"/> produced, valid until the next call.</summary>
     public ReadOnlySpan<LobbyEvent> LastEvents => new(_out, 0, _outCount);
 

@@ -9,7 +9,7 @@ public enum RefusalReason : byte
     /// <summary>The business day is not open.</summary>
     DayNotOpen,
 
-    /// <summary>The business day is already open, or today's business day was already held and closed.</summary>
+    /// <summary>The business day is already open.</summary>
     DayAlreadyOpen,
 
     /// <summary>Ticketing has stopped: the cut-off before close has passed (or, to open the day, close time has).</summary>
@@ -92,4 +92,13 @@ public enum RefusalReason : byte
 
     /// <summary>A score outside its scale (1..5 on a pad, 0..10 on the Net Promoter scale), or no scale given.</summary>
     ScoreOutOfRange,
+
+    /// <summary>Today's business day was already held and closed: a closed day does not open again (its numbers would be handed out twice).</summary>
+    DayAlreadyClosed,
+
+    /// <summary>The business calendar closes the branch on this date (a holiday, a closed day of the week, a special closure).</summary>
+    ClosedByCalendar,
+
+    /// <summary>A configuration change that changes nothing (the same content as the one in force, or as the one waiting for the next opening).</summary>
+    ConfigurationUnchanged,
 }
