@@ -25,7 +25,7 @@ public static class BranchProfileLoader
 {
     // The hardware sections (and `kiosk:`, which names the kiosk's printer) are read and checked by
     // HardwareSections, together with the device models they name; their problems are reported with the branch's.
-    private static readonly string[] s_topLevelKeys = ["branch", "defaults", "services", "counters", "voice", .. HardwareSections.TopLevelKeys];
+    private static readonly string[] s_topLevelKeys = ["branch", "defaults", "services", "counters", "voice", CalendarSection.Key, .. HardwareSections.TopLevelKeys];
     private static readonly string[] s_voiceKeys = ["languages"];
     private static readonly string[] s_voiceLanguages = ["zh-CN", "en"];
 
@@ -231,6 +231,10 @@ public static class BranchProfileLoader
                 voiceSettings = new VoiceSettings(ReadLanguages(ProfileReader.Optional(keys, "languages")));
             }
 
+            BranchCalendar? calendar = top.TryGetValue(CalendarSection.Key, out Slot calendarSlot)
+                ? new CalendarSection(r).Read(calendarSlot, open, close)
+                : null;
+
             return new BranchConfig
             {
                 BranchId = branchId,
@@ -246,6 +250,7 @@ public static class BranchProfileLoader
                 RatingWindow = ratingWindow,
                 Services = services,
                 Counters = counters,
+                Calendar = calendar,
             };
         }
 
