@@ -20,7 +20,10 @@ public sealed class LobbyTraffic
     private Plan _pending;
     private Source _pendingFrom;
 
-    /// <summary>Plans a day for a branch on a business date.</summary>
+    /// <summary>
+    /// Plans a day for a branch on a business date, with the date's hours by the branch's calendar (the branch's
+    /// open .. close on a date the calendar closes: the caller skips those, <see cref="IsOpenDate"/>).
+    /// </summary>
     public LobbyTraffic(BranchConfig config, TrafficProfile profile, DateOnly date, int seed)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -28,8 +31,9 @@ public sealed class LobbyTraffic
         _config = config;
         _profile = profile;
         _random = new Random(seed);
-        DayOpen = BusinessCalendar.ToUtc(config.TimeZone, date, config.OpenTime);
-        DayClose = BusinessCalendar.ToUtc(config.TimeZone, date, config.CloseTime);
+        DayHours hours = config.EffectiveCalendar.HoursOn(date) ?? new DayHours(config.OpenTime, config.CloseTime);
+        DayOpen = BusinessCalendar.ToUtc(config.TimeZone, date, hours.Open);
+        DayClose = BusinessCalendar.ToUtc(config.TimeZone, date, hours.Close);
         _counters = new CounterPlan[config.Counters.Count];
         PlanArrivals();
         for (int i = 0; i < _counters.Length; i++)
@@ -328,6 +332,13 @@ public sealed class LobbyTraffic
         }
     }
 
+    /// <summary>Whether the branch's calendar opens on <paramref name="date"/> (a simulation plays only those).</summary>
+    public static bool IsOpenDate(BranchConfig config, DateOnly date)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.EffectiveCalendar.HoursOn(date) is not null;
+    }
+
     private void PlanArrivals()
     {
         // A non-homogeneous Poisson process by thinning: draw at the peak rate, keep each arrival with
@@ -344,7 +355,11 @@ public sealed class LobbyTraffic
             maxFactor = Math.Max(maxFactor, f);
         }
 
-        double basePerMinute = _profile.TicketsPerDay / Math.Max(1, weightedMinutes);
+        // TicketsPerDay is for a day of the branch's regular hours; a shorter (Saturday, New Year's Eve) or longer
+        // day by the calendar has as many more or fewer customers.
+        double regular = (_config.CloseTime - _config.OpenTime - _config.TicketingCutoff).TotalMinutes;
+        double tickets = regular > 0 ? _profile.TicketsPerDay * minutes / regular : _profile.TicketsPerDay;
+        double basePerMinute = tickets / Math.Max(1, weightedMinutes);
         double peakPerTick = basePerMinute * maxFactor / TimeSpan.TicksPerMinute;
         double t = open;
         while (true)

@@ -6,6 +6,7 @@ using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Monitoring;
+using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,8 @@ namespace LobbyEdge.Service.Lobby;
 /// <see cref="Tickets"/> without a lock.
 /// </summary>
 /// <remarks>
-/// Shape: <c>{"time","dayOpen","businessDate","branch":{"name","nameZh"},"overdueSeconds",
+/// Shape: <c>{"time","dayOpen","businessDate","utcOffsetMinutes","calendar":{"today":{…},"nextOpening"} (as in
+/// /api/state),"branch":{"name","nameZh"},"overdueSeconds",
 /// "services":[{"id","prefix","name","nameZh","waiting","careThresholdSeconds","tickets":[{"id","ticket","tier",
 /// "waitSeconds","care":"overdue|due|cared|waiting","alertSeconds"?,"caredSecondsAgo"?,"careGiven","reprints",
 /// "recoveries","slaBreached"}]}],"noShows":[{"id","ticket","service","sinceSeconds"?,"leftSeconds"?,"callsLeft"?,"recoveriesLeft"}],
@@ -318,6 +320,10 @@ public sealed class ConsoleState : IEngineEventSink
                 w.WriteString("businessDate", e.BusinessDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
 
+            // The day's hours or "closed today", and the next opening (as in /api/state).
+            var at = new DateTimeOffset(now, TimeSpan.Zero);
+            w.WriteNumber("utcOffsetMinutes", (int)config.TimeZone.GetUtcOffset(at.UtcDateTime).TotalMinutes);
+            BranchState.WriteCalendar(w, e, at);
             w.WriteStartObject("branch");
             w.WriteString("name", config.Name);
             w.WriteString("nameZh", config.NameZh);

@@ -74,13 +74,24 @@ public sealed class Kiosk
     private readonly ILobbyCommands _commands;
     private readonly BranchConfig _config;
     private readonly IKioskPrinter _printer;
+    private readonly QueueEngine? _engine;
 
-    /// <summary>Creates the kiosk endpoint.</summary>
+    /// <summary>Creates the kiosk endpoint; a refusal outside the branch's hours says only "not open yet".</summary>
     public Kiosk(ILobbyCommands commands, BranchConfig config, IKioskPrinter printer)
     {
         _commands = commands;
         _config = config;
         _printer = printer;
+    }
+
+    /// <summary>
+    /// Creates the kiosk endpoint over the branch's engine: a ticket asked for while the branch is closed by its
+    /// calendar, or outside today's hours, is refused with the day's notice (<see cref="CalendarNotice"/>).
+    /// </summary>
+    public Kiosk(ILobbyCommands commands, BranchConfig config, IKioskPrinter printer, QueueEngine engine)
+        : this(commands, config, printer)
+    {
+        _engine = engine;
     }
 
     /// <summary>Bilingual text for a refusal a customer can see.</summary>
@@ -96,6 +107,10 @@ public sealed class Kiosk
 
     /// <summary>POST /kiosk/tickets with <c>{"service":"cash","priority":false}</c>.</summary>
     /// <remarks>
+    /// While the branch is closed (a date its calendar closes, or outside today's hours) the answer is 409 with
+    /// <c>{"ok":false,"reason":"closed_today"|"closed_now","messageZh":"今日休息（国庆节）。下次营业 10月8日 周四 08:30",
+    /// "message":"Closed today (National Day). Next opening: Thu 8 Oct 08:30","note":"…","nextOpening":"2026-10-08T00:30:00Z"}</c>
+    /// (<c>nextOpening</c> null when the calendar does not open within a year): no ticket was issued.
     /// When the engine has stopped (e.g. the branch's storage is full) the answer is 503 with
     /// <c>{"ok":false,"reason":"storage_full","messageZh":…,"message":…,"error":…}</c>: no ticket was issued.
     /// </remarks>
@@ -156,6 +171,13 @@ public sealed class Kiosk
 
         CommandOutcome outcome = await _commands.SendAsync(Command.Issue(service, priority ? Tier.Priority : Tier.Normal), context.RequestAborted).ConfigureAwait(false);
         CommandResult r = outcome.Result;
+        if (!r.Accepted && _engine is not null && CalendarNotice.At(_engine, outcome.At) is { } closed)
+        {
+            return Results.Json(
+                new { ok = false, reason = closed.Reason, messageZh = closed.Zh, message = closed.En, note = closed.Note, nextOpening = closed.NextOpeningUtc },
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
         if (!r.Accepted)
         {
             (string zh, string en) = Explain(r.Refusal);

@@ -9,7 +9,8 @@ namespace LobbyEdge.Service.Lobby;
 /// <summary>
 /// The lobby's endpoints on the operations server: the signage page (<c>/signage</c>) with its live feed
 /// (<c>/signage/events</c>), and the kiosk page (<c>/kiosk</c>) with its ticket request (<c>POST /kiosk/tickets</c>,
-/// known kiosks only: <see cref="KioskGate"/>) and its enrolment (<c>GET /kiosk/enrol?token=…</c>).
+/// known kiosks only: <see cref="KioskGate"/>) and its enrolment (<c>GET /kiosk/enrol?token=…</c>), and the pages'
+/// shared closed-day wording (<c>/pages/calendar.js</c>).
 /// The pages are embedded in the program: a lobby TV or kiosk needs nothing but this box, no CDN, no fonts.
 /// </summary>
 public sealed class LobbyPages(SignageFeed feed, Kiosk kiosk, KioskGate gate) : IHttpEndpoints
@@ -25,6 +26,7 @@ public sealed class LobbyPages(SignageFeed feed, Kiosk kiosk, KioskGate gate) : 
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/signage", () => Page("signage.html"));
+        endpoints.MapGet("/pages/calendar.js", () => Results.Bytes(s_pages.GetOrAdd("calendar.js", Load), "text/javascript; charset=utf-8"));
         endpoints.MapGet("/signage/events", _feed.ServeAsync);
         endpoints.MapGet("/kiosk", (HttpContext context) =>
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
@@ -9,7 +10,8 @@ namespace LobbyEdge.Service.Operations;
 
 /// <summary>
 /// The branch's state as JSON (<c>/api/state</c>, the head-office <c>state</c> topic, the signage page): services
-/// with waiting counts, predicted waits, the day's care figures (<see cref="WriteCare"/>) and customer ratings
+/// with waiting counts, predicted waits, the business calendar (<see cref="WriteCalendar"/>) and the configuration in
+/// force (<see cref="WriteConfiguration"/>), the day's care figures (<see cref="WriteCare"/>) and customer ratings
 /// (<see cref="WriteRatings"/>), the branch's care figures and ratings, counters with state, current ticket and
 /// ratings, the recent calls. Built on
 /// the engine loop after a batch that changed something (at most every <see cref="MinInterval"/>), kept as an
@@ -30,6 +32,7 @@ public sealed class BranchState : IEngineEventSink
     private byte[] _body = "{}"u8.ToArray();
     private long _builtSequence = -1;
     private DateTimeOffset _builtAt;
+    private DateOnly _builtDate;
 
     /// <summary>Creates the state over the restored branch and builds it once.</summary>
     public BranchState(RestoredBranch branch, TimeProvider time)
@@ -58,6 +61,7 @@ public sealed class BranchState : IEngineEventSink
             w.WriteStartObject();
             w.WriteString("time", now.UtcDateTime);
             w.WriteNumber("utcOffsetMinutes", (int)_engine.Config.TimeZone.GetUtcOffset(now.UtcDateTime).TotalMinutes);
+            WriteCalendar(w, _engine, now);
             w.Flush();
         }
 
@@ -90,7 +94,9 @@ public sealed class BranchState : IEngineEventSink
     public void OnBatchEnd()
     {
         DateTimeOffset now = _time.GetUtcNow();
-        if (_engine.LastSequence != _builtSequence && now - _builtAt >= MinInterval)
+
+        // A new local date changes the calendar's "today" with no event: screens and head office hear of it too.
+        if ((_engine.LastSequence != _builtSequence || CivilDate(_engine, now) != _builtDate) && now - _builtAt >= MinInterval)
         {
             Build(now);
         }
@@ -191,6 +197,81 @@ public sealed class BranchState : IEngineEventSink
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// Writes the business calendar as seen at <paramref name="now"/> as the member <c>calendar</c>:
+    /// <c>{"today":{"date":"2026-10-08","open":"08:30","close":"17:00"},"nextOpening":"2026-10-09T00:30:00Z"}</c>, or on a
+    /// date the calendar closes <c>{"today":{"date":"2026-10-01","closed":true,"note":"国庆节 National Day"},…}</c>.
+    /// <c>today</c> is the branch's local date by the wall clock (the engine's civil time); <c>note</c> is the dated
+    /// entry's note ("" when none; also given on a special-hours or make-up day that has one); <c>nextOpening</c>
+    /// (RFC 3339, UTC) is <see cref="QueueEngine.NextOpeningUtc"/>: the next opening after the current or last
+    /// business day, so today's own opening while today's has not come yet, null when the calendar does not open
+    /// within a year. Stamped when the state is sent, like <c>time</c>: a screen shows tomorrow's hours after midnight
+    /// without waiting for an event.
+    /// </summary>
+    internal static void WriteCalendar(Utf8JsonWriter w, QueueEngine engine, DateTimeOffset now)
+    {
+        BranchConfig config = engine.Config;
+        DateOnly today = CivilDate(engine, now);
+        DayHours? hours = config.EffectiveCalendar.HoursOn(today, out CalendarDate? entry);
+        w.WriteStartObject("calendar");
+        w.WriteStartObject("today");
+        w.WriteString("date", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (hours is DayHours h)
+        {
+            w.WriteString("open", h.Open.ToString("HH:mm", CultureInfo.InvariantCulture));
+            w.WriteString("close", h.Close.ToString("HH:mm", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            w.WriteBoolean("closed", true);
+        }
+
+        if (hours is null || !string.IsNullOrEmpty(entry?.Note))
+        {
+            w.WriteString("note", entry?.Note ?? "");
+        }
+
+        w.WriteEndObject();
+        if (engine.NextOpeningUtc(now) is DateTime next)
+        {
+            w.WriteString("nextOpening", next.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            w.WriteNull("nextOpening");
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>The branch's local date at <paramref name="now"/> by the wall clock (the engine's civil time, <c>now - ClockOffset</c>).</summary>
+    internal static DateOnly CivilDate(QueueEngine engine, DateTimeOffset now) =>
+        DateOnly.FromDateTime(BusinessCalendar.ToLocal(engine.Config.TimeZone, now.UtcDateTime - engine.ClockOffset));
+
+    /// <summary>
+    /// Writes the configuration in force as the member <c>configuration</c>: <c>{"version":6,"hash":"9f3c0a12b4d5e6f7",
+    /// "pending":7}</c>: <c>version</c> as counted by the configuration store (0 = unversioned), <c>hash</c> the first
+    /// 8 bytes of the SHA-256 of the profile text as 16 lowercase hex digits, <c>pending</c> the version accepted to take
+    /// effect at the next opening, or null.
+    /// </summary>
+    internal static void WriteConfiguration(Utf8JsonWriter w, QueueEngine engine)
+    {
+        BranchConfig config = engine.Config;
+        w.WriteStartObject("configuration");
+        w.WriteNumber("version", config.Version);
+        w.WriteString("hash", ((ulong)config.Hash).ToString("x16", CultureInfo.InvariantCulture));
+        if (engine.PendingConfiguration is { } pending)
+        {
+            w.WriteNumber("pending", pending.Version);
+        }
+        else
+        {
+            w.WriteNull("pending");
+        }
+
+        w.WriteEndObject();
+    }
+
     /// <summary>Writes a figure rounded to <paramref name="decimals"/>, or null when it is NaN (nothing to divide by).</summary>
     internal static void WriteShare(Utf8JsonWriter w, string name, double value, int decimals)
     {
@@ -221,6 +302,8 @@ public sealed class BranchState : IEngineEventSink
             {
                 w.WriteString("businessDate", e.BusinessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             }
+
+            WriteConfiguration(w, e);
 
             w.WriteStartArray("services");
             for (int s = 0; s < config.Services.Count; s++)
@@ -299,6 +382,7 @@ public sealed class BranchState : IEngineEventSink
         Volatile.Write(ref _body, _buffer.WrittenSpan.ToArray());
         Volatile.Write(ref _builtSequence, e.LastSequence);
         _builtAt = now;
+        _builtDate = CivilDate(e, now);
         if (Changed is { } changed)
         {
             // Sent now: stamped now.

@@ -104,6 +104,18 @@ public sealed partial class SimulationDriver : BackgroundService
         {
             for (int day = 1; day <= _plan.Days; day++, date = date.AddDays(1))
             {
+                // The branch's calendar closes some dates (Sundays, holidays): the simulation plays the open ones.
+                DateOnly closedFrom = date;
+                for (int i = 0; i < 366 && !LobbyTraffic.IsOpenDate(_config, date); i++)
+                {
+                    date = date.AddDays(1);
+                }
+
+                if (date != closedFrom)
+                {
+                    Log.SkippedClosed(_logger, Date(closedFrom), Date(date.AddDays(-1)), Date(date));
+                }
+
                 int seed = seeds.Next();
                 var traffic = new LobbyTraffic(_config, _plan.Traffic, date, seed);
                 var open = new DateTimeOffset(traffic.DayOpen, TimeSpan.Zero);
@@ -274,6 +286,9 @@ public sealed partial class SimulationDriver : BackgroundService
 
         [LoggerMessage(202, LogLevel.Information, "Night skipped: the clock now reads a minute before {Date} opens")]
         public static partial void SkippedNight(ILogger logger, string date);
+
+        [LoggerMessage(209, LogLevel.Information, "Closed by the branch's calendar from {From} to {To}: the simulation goes on with {Date}")]
+        public static partial void SkippedClosed(ILogger logger, string from, string to, string date);
 
         [LoggerMessage(203, LogLevel.Information, "Day {Date}: {Customers} customers planned (day seed {DaySeed})")]
         public static partial void DayPlanned(ILogger logger, string date, int customers, int daySeed);

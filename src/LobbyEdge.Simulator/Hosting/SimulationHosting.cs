@@ -85,13 +85,15 @@ public static class SimulationHosting
     /// <summary>
     /// Where a simulation starts: a minute before today's opening, in the branch's own time zone, or, when the
     /// data directory already holds a later day (a restart, a second demo), where its log left off, so the log's
-    /// timeline never runs backwards. A day the log shows already closed is not played again.
+    /// timeline never runs backwards. A day the log shows already closed is not played again; a date the branch's
+    /// calendar closes is skipped by the driver.
     /// </summary>
     internal static SimulationStartPoint SimulationStart(BranchConfig config, QueueEngine engine)
     {
         TimeZoneInfo zone = config.TimeZone;
         var today = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, TimeProvider.System.GetUtcNow().UtcDateTime));
-        var start = new DateTimeOffset(BusinessCalendar.ToUtc(zone, today, config.OpenTime), TimeSpan.Zero) - TimeSpan.FromMinutes(1);
+        TimeOnly opens = config.EffectiveCalendar.HoursOn(today)?.Open ?? config.OpenTime;
+        var start = new DateTimeOffset(BusinessCalendar.ToUtc(zone, today, opens), TimeSpan.Zero) - TimeSpan.FromMinutes(1);
         var last = new DateTimeOffset(engine.LastEventUtc.Ticks, TimeSpan.Zero);
         if (last > start)
         {
