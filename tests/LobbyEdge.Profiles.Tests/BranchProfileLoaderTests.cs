@@ -3,7 +3,7 @@ using LobbyEdge.Engine;
 
 namespace LobbyEdge.Profiles.Tests;
 
-public sealed class BranchProfileLoaderTests : IDisposable
+public sealed partial class BranchProfileLoaderTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "lobbyedge-profile-tests", Guid.NewGuid().ToString("N"));
 

@@ -738,6 +738,40 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "console-ratings.png"));
     }
 
+    [Fact]
+    public async Task OnAHoliday_TheConsoleSaysClosedTodayWithTheHolidayAndTheNextOpening()
+    {
+        // The kiosk tests' branch (UTC, open all day) with today and tomorrow closed by its calendar.
+        DateOnly today = DateOnly.FromDateTime(DateTime.UtcNow);
+        DateOnly reopens = today.AddDays(2);
+        string profile = KioskBranch.Write(_work.FullName, $$"""
+            calendar:
+              dates: [{ date: {{Day(today)}}, to: {{Day(today.AddDays(1))}}, closed: true, note: "国庆节 National Day" }]
+
+            """);
+        (ServiceProcess service, Uri baseAddress) = await StartBranchWithStaffAsync(profile);
+        await using ServiceProcess owned = service;
+        using HttpClient http = await StaffClientAsync(baseAddress);
+
+        JsonElement calendar = (await StateAsync(http)).GetProperty("calendar");
+        Assert.True(calendar.GetProperty("today").GetProperty("closed").GetBoolean());
+        Assert.Equal($"{Day(reopens)}T00:00:00Z", calendar.GetProperty("nextOpening").GetString());
+
+        await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
+        string page = await SignInInBrowserAsync(chromium, baseAddress, 1024, 600, StaffId, StaffPin);
+        await chromium.WaitForAsync(page, "document.getElementById('calendar').textContent !== ''", TimeSpan.FromSeconds(30));
+        string line = (await chromium.EvaluateAsync(page, "document.getElementById('calendar').textContent")).GetString()!;
+        output.WriteLine(line);
+        Assert.Equal(
+            $"今日休息 Closed today · 国庆节 National Day · 下次营业 {reopens.Month}月{reopens.Day}日 周{"日一二三四五六"[(int)reopens.DayOfWeek]} 00:00 · "
+            + $"Next opening: {reopens.ToString("ddd d MMM", System.Globalization.CultureInfo.InvariantCulture)} 00:00",
+            line);
+        Assert.Equal("true", (await chromium.EvaluateAsync(page, "document.getElementById('calendar').dataset.closed")).GetString());
+        await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "console-closed-today.png"));
+    }
+
+    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(int seed, string? profile = null, int speed = 60)
     {
         int port = ServiceProcess.FreePort();

@@ -43,8 +43,13 @@ const LobbyCalendar = (() => {
     return null;
   }
 
-  // Fills the elements of a closed panel: [data-cal=titleZh], [data-cal=titleEn], [data-cal=note], [data-cal=nextZh], [data-cal=nextEn].
+  // Fills a closed panel (an empty element the page styles: .title with small, .note, .next, .next.en), building
+  // its parts on first use: [data-cal=titleZh|titleEn|note|nextZh|nextEn].
   function fill(panel, n) {
+    if (!panel.firstElementChild) {
+      panel.innerHTML = '<div class="title"><span data-cal="titleZh"></span><small data-cal="titleEn"></small></div>'
+        + '<div class="note" data-cal="note"></div><div class="next" data-cal="nextZh"></div><div class="next en" data-cal="nextEn"></div>';
+    }
     for (const el of panel.querySelectorAll("[data-cal]")) {
       el.textContent = n ? n[el.dataset.cal] || "" : "";
     }

@@ -1,26 +1,13 @@
-using System.Text;
 using System.Text.Json;
 using LobbyEdge.Engine;
 
 namespace LobbyEdge.Profiles.Tests;
 
 /// <summary>The profile's <c>calendar:</c> section, read in a profile and on its own (head office's update-calendar).</summary>
-public sealed class CalendarSectionTests : IDisposable
+public sealed partial class BranchProfileLoaderTests
 {
     private static readonly DayHours s_weekday = new(new TimeOnly(8, 30), new TimeOnly(17, 0));
     private static readonly DayHours s_saturday = new(new TimeOnly(9, 0), new TimeOnly(12, 30));
-
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "lobbyedge-calendar-tests", Guid.NewGuid().ToString("N"));
-
-    public CalendarSectionTests()
-    {
-        Directory.CreateDirectory(_directory);
-    }
-
-    public void Dispose()
-    {
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Fact]
     public void Load_Calendar_ReadsWeekClosedRangeSpecialHoursAndMakeUpDays()
@@ -69,6 +56,23 @@ public sealed class CalendarSectionTests : IDisposable
         Assert.Equal(new DayHours(new TimeOnly(9, 0), new TimeOnly(16, 0)), calendar.HoursOn(new DateOnly(2026, 9, 27)));
         Assert.Null(calendar.HoursOn(new DateOnly(2026, 10, 18)));
         Assert.Equal(new DateOnly(2026, 10, 8), calendar.NextOpenDate(new DateOnly(2026, 10, 1)));
+        Assert.Empty(config.Validate());
+    }
+
+    [Fact]
+    public void Load_DemoProfile_HasWeekdaysSaturdayMorningsHolidaysAndAMakeUpSaturday()
+    {
+        BranchConfig config = BranchProfileLoader.Load(Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml")).Branch;
+
+        BranchCalendar calendar = Assert.IsType<BranchCalendar>(config.Calendar);
+        Assert.Equal(new DayHours(config.OpenTime, config.CloseTime), calendar.Weekly[(int)DayOfWeek.Wednesday]);
+        Assert.Equal(new DayHours(new TimeOnly(9, 0), new TimeOnly(13, 0)), calendar.Weekly[(int)DayOfWeek.Saturday]);
+        Assert.Null(calendar.Weekly[(int)DayOfWeek.Sunday]);
+        Assert.Contains(calendar.Dates, d => d.Kind == CalendarDayKind.Closed && d.Note.Contains("春节", StringComparison.Ordinal));
+        CalendarDate makeUp = Assert.Single(calendar.Dates, d => d.Kind == CalendarDayKind.MakeUpWorkday);
+        Assert.Equal(DayOfWeek.Saturday, makeUp.Date.DayOfWeek);
+        Assert.Equal(new DayHours(config.OpenTime, config.CloseTime), makeUp.Hours);
+        Assert.Single(calendar.Dates, d => d.Kind == CalendarDayKind.SpecialHours);
         Assert.Empty(config.Validate());
     }
 
@@ -256,28 +260,4 @@ public sealed class CalendarSectionTests : IDisposable
     }
 
     private BranchConfig Load(string calendar) => BranchProfileLoader.Load(Write(calendar + "\n" + Minimal())).Branch;
-
-    private string Write(string yaml)
-    {
-        string path = Path.Combine(_directory, $"{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, yaml.ReplaceLineEndings("\n"), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        return path;
-    }
-
-    private static string Minimal(string close = "\"17:00\"") => $"""
-        branch:
-          id: b1
-          name: "B"
-          timeZone: Asia/Shanghai
-          open: "09:00"
-          close: {close}
-        services:
-          - id: cash
-            prefix: A
-            name: "Cash"
-        counters:
-          - number: 1
-            services: [cash]
-
-        """;
 }
