@@ -188,7 +188,9 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.GetProperty("sequence").GetInt64()));
         string[] days = [.. events.Where(e => e.GetProperty("type").GetString() == "lobby.day.opened").Select(e => e.GetProperty("businessDate").GetString()!)];
         Assert.Equal(2, days.Length);
-        Assert.Equal(DateOnly.Parse(days[0], CultureInfo.InvariantCulture).AddDays(1), DateOnly.Parse(days[1], CultureInfo.InvariantCulture));
+        // The next day the branch opens: the demo branch's calendar closes Sundays and holidays.
+        BranchCalendar calendar = BranchProfileLoader.Load(s_demoProfile).Branch.EffectiveCalendar;
+        Assert.Equal(calendar.NextOpenDate(DateOnly.Parse(days[0], CultureInfo.InvariantCulture).AddDays(1)), DateOnly.Parse(days[1], CultureInfo.InvariantCulture));
         Assert.Equal(2, events.Count(e => e.GetProperty("type").GetString() == "lobby.day.closed"));
         Assert.Contains(events, e => e.GetProperty("type").GetString() == "lobby.ticket.issued" && e.GetProperty("ticket").GetString() == "A001");
     }

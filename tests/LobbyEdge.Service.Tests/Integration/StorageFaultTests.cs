@@ -87,16 +87,22 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
         BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile).Branch;
         string data = Path.Combine(_work.FullName, "data");
 
-        // Five business days, a fortnight ago; head office received day 1 and a little of day 2, then the link was cut.
+        // Five business days, from three weeks ago (the demo branch's calendar closes Sundays and holidays: only the
+        // dates it opens); head office received day 1 and a little of day 2, then the link was cut.
         var firsts = new List<long>();
         using (BranchLog log = BranchLog.Open(data))
         {
             var engine = new QueueEngine(config);
-            DateOnly first = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-14);
-            for (int d = 0; d < 5; d++)
+            DateOnly day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-21);
+            for (int d = 0; d < 5; d++, day = day.AddDays(1))
             {
+                while (!LobbyTraffic.IsOpenDate(config, day))
+                {
+                    day = day.AddDays(1);
+                }
+
                 firsts.Add(log.LastSequence + 1);
-                var traffic = new LobbyTraffic(config, new TrafficProfile { TicketsPerDay = 60 }, first.AddDays(d), seed: 40 + d);
+                var traffic = new LobbyTraffic(config, new TrafficProfile { TicketsPerDay = 60 }, day, seed: 40 + d);
                 SimulatedDay.Run(engine, traffic, TimeSpan.FromSeconds(10), events =>
                 {
                     log.Append(events);
