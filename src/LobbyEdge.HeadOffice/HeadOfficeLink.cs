@@ -801,7 +801,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                     Log.StateFailed(_logger, e);
                 }
 
-                if (read && (last is null || !state.Span.SequenceEqual(last)))
+                if (read && (last is null || !SameStateApartFromTime(state.Span, last)))
                 {
                     byte[] copy = state.ToArray();
                     MqttClientPublishResult result = await session.Client.PublishAsync(Message(_topics.State, copy, retain: true), token).ConfigureAwait(false);
@@ -823,6 +823,52 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// Whether two state snapshots say the same but for their top-level <c>"time"</c> (when the snapshot was made). A
+    /// snapshot carries the time it was made, so without this every snapshot would be new and <c>state</c> would go
+    /// out every second, day and night (about 9 KB a second per branch: deploy/FLEET.md). The retained state's
+    /// <c>time</c> is thus when its content last changed. A snapshot without a string <c>time</c> is compared whole.
+    /// </summary>
+    internal static bool SameStateApartFromTime(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        (int aStart, int aEnd) = TimeValue(a);
+        (int bStart, int bEnd) = TimeValue(b);
+        return a[..aStart].SequenceEqual(b[..bStart]) && a[aEnd..].SequenceEqual(b[bEnd..]);
+    }
+
+    /// <summary>Where the value of the top-level <c>"time"</c> string is in <paramref name="json"/>; (length, length) when it has none.</summary>
+    private static (int Start, int End) TimeValue(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    bool time = reader.ValueTextEquals("time"u8);
+                    if (!reader.Read())
+                    {
+                        break;
+                    }
+
+                    if (time && reader.TokenType == JsonTokenType.String)
+                    {
+                        return ((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+                    }
+
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all: compared whole.
+        }
+
+        return (json.Length, json.Length);
     }
 
     private static MqttApplicationMessage Message(string topic, byte[] json, bool retain) => new()

@@ -1,5 +1,6 @@
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.HeadOffice.Tests;
 
@@ -11,7 +12,7 @@ namespace LobbyEdge.HeadOffice.Tests;
 /// It drops a run of one branch's events on purpose, finds the gap by sequence and refills it with <c>resend-events</c>.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class FleetTests : IAsyncLifetime
+public sealed class FleetTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Branches = 3;
 
@@ -83,6 +84,7 @@ public sealed class FleetTests : IAsyncLifetime
             SortedDictionary<long, TakenEvent> stored = _consumers.Stored(branch.Id);
             Assert.Equal(stored.Count, _consumers.ContiguousUpTo(branch.Id));
             Assert.InRange(stored.Count, acknowledged, last);
+            output.WriteLine($"{branch.Id}: {last} events logged, {acknowledged} acknowledged by the broker, {stored.Count} stored by the group");
             foreach ((long sequence, TakenEvent e) in stored)
             {
                 Assert.Equal($"{branch.Id}:{sequence}", e.Id);
@@ -95,6 +97,7 @@ public sealed class FleetTests : IAsyncLifetime
         List<TakenEvent> live = [.. taken.Where(t => !t.Topic.EndsWith("/resent", StringComparison.Ordinal))];
         Assert.Equal(live.Count, live.Select(t => t.Id).Distinct().Count());
         Assert.Equal(0, _consumers.Duplicates);
+        output.WriteLine($"live messages {live.Count}: member 1 took {live.Count(t => t.Member == 1)}, member 2 {live.Count(t => t.Member == 2)}; duplicates dropped {_consumers.Duplicates}");
         Assert.All(new[] { 1, 2 }, member => Assert.True(live.Count(t => t.Member == member) > live.Count / 10, $"member {member} took {live.Count(t => t.Member == member)} of {live.Count}"));
 
         // The refill: exactly the dropped events, on events/resent, the same bytes as first sent.
