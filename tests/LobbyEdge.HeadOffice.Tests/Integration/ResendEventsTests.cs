@@ -176,6 +176,17 @@ public sealed class ResendEventsTests : IAsyncLifetime
             _office.Messages(Resent).Select(IdOf));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1_000_001)]
+    public void MaxResendEvents_OutOfRange_IsNamedByItsKey(int max)
+    {
+        var options = new HeadOfficeOptions { MaxResendEvents = max };
+        (string field, string message) = Assert.Single(options.Validate());
+        Assert.Equal("HeadOffice:MaxResendEvents", field);
+        Assert.Equal($"must be between 1 and 1000000 (got {max})", message);
+    }
+
     /// <summary>
     /// Starts the branch (opened by head office), opens the day and issues four tickets, and waits until head office has
     /// every event so far; returns the last sequence.
