@@ -39,6 +39,7 @@ public static class EventJson
         EventKind.TicketReprinted => "lobby.ticket.reprinted",
         EventKind.RatingRequested => "lobby.ticket.rating_requested",
         EventKind.TicketRated => "lobby.ticket.rated",
+        EventKind.ConfigurationChanged => "lobby.config.changed",
         _ => "lobby.unknown",
     };
 
