@@ -90,7 +90,8 @@ public static class EventJson
 
                 if (called.HasPredictionError)
                 {
-                    WriteSeconds(w, "predictionErrorSeconds", called.PredictionErrorMs);
+                    // Signed: negative when called sooner than predicted (not "unknown").
+                    w.WriteNumber("predictionErrorSeconds", Math.Round(called.PredictionErrorMs / 1000.0, 3));
                 }
 
                 break;

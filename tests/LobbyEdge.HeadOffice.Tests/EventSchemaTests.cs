@@ -125,6 +125,16 @@ public sealed class EventSchemaTests
     }
 
     [Fact]
+    public void TicketCalled_SoonerThanPredicted_HasANegativePredictionError_NotNull()
+    {
+        using JsonDocument written = Write(Ticket(EventKind.TicketCalled, counter: 3, a: 301_000, b: -12_500, reason: 3) with { Sequence = 4 });
+        JsonElement data = written.RootElement.GetProperty("data");
+        Assert.Equal(301, data.GetProperty("waitSeconds").GetDouble());
+        Assert.Equal(-12.5, data.GetProperty("predictionErrorSeconds").GetDouble());
+        EventSchemas.Loaded.AssertValid(written.RootElement);
+    }
+
+    [Fact]
     public void Subjects_NameWhatTheEventIsAbout()
     {
         Assert.Equal("A0023", Subject(Ticket(EventKind.TicketCalled, counter: 3)));

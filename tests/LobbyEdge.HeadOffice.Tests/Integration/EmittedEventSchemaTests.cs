@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.HeadOffice.Tests;
 
@@ -12,7 +13,7 @@ namespace LobbyEdge.HeadOffice.Tests;
 /// everything to a head-office subscriber.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class EmittedEventSchemaTests : IAsyncLifetime
+public sealed class EmittedEventSchemaTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string BranchId = "demo-hw-001";
     private static readonly TimeSpan s_long = TimeSpan.FromSeconds(120);
@@ -80,6 +81,8 @@ public sealed class EmittedEventSchemaTests : IAsyncLifetime
         {
             EventSchemas.Loaded.AssertValid(e);
         }
+
+        output.WriteLine($"{events.Count} CloudEvents validated: " + string.Join(", ", events.GroupBy(e => e.GetProperty("type").GetString()).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
 
         // Gap-free from the first event: every event of the log up to the last one shipped was checked.
         long[] sequences = [.. events.Select(e => long.Parse(e.GetProperty("sequence").GetString()!, CultureInfo.InvariantCulture)).Distinct().Order()];
