@@ -120,7 +120,10 @@ public static class EventJson
                 WriteMove(w, transferred.FromService, transferred.PlacesFromFront, transferred.Placement, config);
                 break;
             case EventKind.TicketCancelled:
-                w.WriteString("reason", Snake(e.AsTicketCancelled().Reason.ToString()));
+                CancelReason cancel = e.AsTicketCancelled().Reason;
+
+                // "requested" (staff, head office, an API call), not "none": there was a reason, none was given.
+                w.WriteString("reason", cancel == CancelReason.None ? "requested" : Snake(cancel.ToString()));
                 WriteStaff(w, e.AsTicketCancelled().Staff);
                 break;
             case EventKind.TicketAbandoned:

@@ -49,7 +49,7 @@ public sealed class UnitTests
     [InlineData(EventKind.TicketReprinted, 0, 0, 2, 0, Tier.Normal,
         """type":"lobby.ticket.reprinted","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","reprint":2""")]
     [InlineData(EventKind.TicketCancelled, 0, 42, 0, 0, Tier.Normal,
-        """type":"lobby.ticket.cancelled","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","reason":"none","staff":42""")]
+        """type":"lobby.ticket.cancelled","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","reason":"requested","staff":42""")]
     [InlineData(EventKind.TicketRecovered, 0, 42, 3, 0, Tier.Normal,
         """type":"lobby.ticket.recovered","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","position":3,"staff":42""")]
     [InlineData(EventKind.TicketRecovered, 0, 0, 3, 0, Tier.Normal,
