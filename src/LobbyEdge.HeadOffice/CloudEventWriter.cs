@@ -120,8 +120,8 @@ public static class CloudEventWriter
 
     /// <summary>
     /// Writes the event's <c>data</c>: <c>sequence</c>, <c>time</c>, <c>type</c>, then the fields of its type
-    /// (README, "Event catalogue"). Ticket and counter events as <see cref="EventJson.Write"/> gives them (the same
-    /// object <c>lobby-edge inspect</c> prints). Day events carry no ticket fields: <c>businessDate</c>, and for an
+    /// (README, "Event catalogue"). Ticket, counter, request, clock and configuration events as
+    /// <see cref="EventJson.Write"/> gives them (the same object <c>lobby-edge inspect</c> prints). Day events carry no ticket fields: <c>businessDate</c>, and for an
     /// opening <c>configurationVersion</c> (<see langword="null"/> for a day of a log without versions). A device
     /// event names the device by its profile id and kind (<c>"device":"printer-1","kind":"printer"</c>) and its
     /// <c>status</c>. A configuration change: <c>version</c>, <c>hash</c> (16 hex digits), <c>change</c>
@@ -163,34 +163,11 @@ public static class CloudEventWriter
                 writer.WriteString("status", StatusName(status.Status));
                 writer.WriteEndObject();
                 break;
-            case EventKind.ConfigurationChanged:
-                ConfigurationChangedView changed = e.AsConfigurationChanged();
-                WriteHead(writer, in e);
-                writer.WriteNumber("version", changed.Version);
-                writer.WriteString("hash", HashHex(changed.Hash));
-                writer.WriteString("change", changed.Change switch
-                {
-                    ConfigurationChange.Live => "live",
-                    ConfigurationChange.AtNextOpening => "next_opening",
-                    ConfigurationChange.TookEffect => "took_effect",
-                    _ => "none",
-                });
-                writer.WriteString("source", changed.Source switch
-                {
-                    ConfigurationSource.HeadOffice => "head_office",
-                    ConfigurationSource.Rollback => "rollback",
-                    _ => "profile",
-                });
-                writer.WriteEndObject();
-                break;
             default:
                 EventJson.Write(writer, in e, config);
                 break;
         }
     }
-
-    /// <summary>A configuration hash (<see cref="BranchConfig.Hash"/>) as head office sees it: 16 lowercase hex digits.</summary>
-    public static string HashHex(long hash) => hash.ToString("x16", CultureInfo.InvariantCulture);
 
     /// <summary>The wire name of a device status: <c>online</c>, <c>offline</c>, <c>paper_low</c>, <c>paper_out</c>, <c>cover_open</c>, <c>error</c>.</summary>
     public static string StatusName(DeviceStatus status) => status switch

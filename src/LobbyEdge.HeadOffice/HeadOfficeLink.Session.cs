@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using LobbyEdge.EventLog;
 using MQTTnet;
 
 namespace LobbyEdge.HeadOffice;
@@ -113,7 +114,7 @@ public sealed partial class HeadOfficeLink
                 w.WriteNumber("uptimeSeconds", Math.Max(0, (long)(_time.GetUtcNow() - StartedAt).TotalSeconds));
                 w.WriteStartObject("configuration");
                 w.WriteNumber("version", configuration.Version);
-                w.WriteString("hash", CloudEventWriter.HashHex(configuration.Hash));
+                w.WriteString("hash", EventJson.HashText(configuration.Hash));
                 w.WriteEndObject();
             }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LobbyEdge.Engine;
 using Xunit.Abstractions;
 
 namespace LobbyEdge.HeadOffice.Tests;
@@ -106,6 +107,54 @@ public sealed class EmittedEventSchemaTests(ITestOutputHelper output) : IAsyncLi
             Assert.False(e.GetProperty("data").TryGetProperty("service", out _));
             Assert.Equal(e.GetProperty("data").GetProperty("businessDate").GetString(), e.GetProperty("subject").GetString());
         });
+    }
+
+    [Fact]
+    public async Task ConfigurationChanges_AsTheEngineRecordsThemInTheLog_ShipValidAgainstTheirSchema()
+    {
+        // The real engine and log, the real link and a real Mosquitto: the configuration changes of API15 (live with
+        // no day open, waiting for the next opening, taking effect before it, a rollback), between simulated days.
+        using var branch = new TestBranch("schema-config");
+        branch.RunDays(1, ticketsPerDay: 30);
+        branch.CommandTime = branch.CommandTime.AddDays(1);
+        await ExecuteAsync(branch, Command.Reconfigure(branch.Config.WithVersion(2, 0x2222), ConfigurationSource.HeadOffice));
+        await ExecuteAsync(branch, Command.OpenDay());
+        await ExecuteAsync(branch, Command.Reconfigure(TestBranch.CreateConfig("schema-config", maxTicketsPerDay: 20_000).WithVersion(3, 0x3333), ConfigurationSource.HeadOffice));
+        await ExecuteAsync(branch, Command.CloseDay());
+        branch.CommandTime = branch.CommandTime.AddDays(1);
+        await ExecuteAsync(branch, Command.OpenDay());
+        await ExecuteAsync(branch, Command.Reconfigure(branch.Engine.Config.WithVersion(4, 0x4444), ConfigurationSource.Rollback));
+        long last = branch.Log.LastSequence;
+
+        await using Observer office = await Observer.ConnectAsync(_broker, ["lobby/v1/schema-config/events"]);
+        await using HeadOfficeLink link = branch.CreateLink(TestBranch.Options(_broker.Endpoint));
+        await link.StartAsync();
+        await Wait.UntilAsync(() => office.DistinctEvents >= last, s_long, "every event shipped", () => branch.Logger.Text);
+        await link.StopAsync();
+
+        List<JsonElement> events = [.. office.Messages().Select(m => m.Json)];
+        foreach (JsonElement e in events)
+        {
+            EventSchemas.Loaded.AssertValid(e);
+        }
+
+        JsonElement[] changes = [.. events.Where(e => e.GetProperty("type").GetString() == "lobby.config.changed")];
+        Assert.Equal(
+            ["configuration/2 live head_office", "configuration/3 next_opening head_office", "configuration/3 took_effect head_office", "configuration/4 live rollback"],
+            changes.Select(e => $"{e.GetProperty("subject").GetString()} {e.GetProperty("data").GetProperty("change").GetString()} {e.GetProperty("data").GetProperty("source").GetString()}"));
+        Assert.Equal("0000000000003333", changes[1].GetProperty("data").GetProperty("hash").GetString());
+        Assert.Equal(
+            [JsonValueKind.Null, JsonValueKind.Number, JsonValueKind.Number],
+            events.Where(e => e.GetProperty("type").GetString() == "lobby.day.opened").Select(e => e.GetProperty("data").GetProperty("configurationVersion").ValueKind));
+        Assert.Equal(
+            [2L, 3L],
+            events.Where(e => e.GetProperty("type").GetString() == "lobby.day.opened").Skip(1).Select(e => e.GetProperty("data").GetProperty("configurationVersion").GetInt64()));
+    }
+
+    private static async Task ExecuteAsync(TestBranch branch, Command command)
+    {
+        CommandResult result = await branch.Handler.ExecuteAsync(command, CancellationToken.None);
+        Assert.True(result.Accepted, $"{command.Kind} refused: {result.Refusal}");
     }
 
     private ServiceProcess Start(params string[] args)
