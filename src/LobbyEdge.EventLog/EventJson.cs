@@ -58,7 +58,8 @@ public static class EventJson
             w.WriteString("tier", TierName(e.Tier));
         }
 
-        if (e.Service >= 0)
+        // A day event's service is left at 0 by the engine: it names no service (issue 15).
+        if (e.Service >= 0 && e.Kind is not (EventKind.DayOpened or EventKind.DayClosed))
         {
             w.WriteString("service", ServiceId(e.Service, config));
         }

@@ -121,12 +121,12 @@ public static class CloudEventWriter
     /// <summary>
     /// Writes the event's <c>data</c>: <c>sequence</c>, <c>time</c>, <c>type</c>, then the fields of its type
     /// (README, "Event catalogue"). Ticket, counter, request, clock and configuration events as
-    /// <see cref="EventJson.Write"/> gives them (the same object <c>lobby-edge inspect</c> prints). Day events carry no ticket fields: <c>businessDate</c>, and for an
-    /// opening <c>configurationVersion</c> (<see langword="null"/> for a day of a log without versions). A device
-    /// event names the device by its profile id and kind (<c>"device":"printer-1","kind":"printer"</c>) and its
-    /// <c>status</c>. A configuration change: <c>version</c>, <c>hash</c> (16 hex digits), <c>change</c>
-    /// (<c>live</c>, <c>next_opening</c>, <c>took_effect</c>) and <c>source</c> (<c>profile</c>,
-    /// <c>head_office</c>, <c>rollback</c>).
+    /// <see cref="EventJson.Write"/> gives them (the same object <c>lobby-edge inspect</c> prints; a configuration
+    /// change: <c>version</c>, <c>hash</c> as 16 hex digits, <c>change</c> <c>live</c>/<c>next_opening</c>/<c>took_effect</c>,
+    /// <c>source</c> <c>profile</c>/<c>head_office</c>/<c>rollback</c>). Day events carry no ticket fields:
+    /// <c>businessDate</c>, and for an opening <c>configurationVersion</c> (<see langword="null"/> for a day of a log
+    /// without versions). A device event names the device by its profile id and kind
+    /// (<c>"device":"printer-1","kind":"printer"</c>) and its <c>status</c>.
     /// </summary>
     public static void WriteData(Utf8JsonWriter writer, in LobbyEvent e, BranchConfig? config, IReadOnlyList<EventDevice> devices)
     {
