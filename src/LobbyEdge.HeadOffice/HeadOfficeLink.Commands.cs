@@ -101,6 +101,11 @@ public sealed partial class HeadOfficeLink
         await _requestGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (TryRepeatResend(key, out (byte[] Reply, string? Error) resent))
+            {
+                return resent;
+            }
+
             if (!key.IsNone)
             {
                 DecidedRequest decided;
@@ -150,7 +155,7 @@ public sealed partial class HeadOfficeLink
         using HeadOfficeRequest? request = HeadOfficeCommandReader.Read(name, payload, _config, _time.GetUtcNow(), out string? invalid);
         if (request is null)
         {
-            return (ErrorJson(invalid!), invalid);
+            return kind == HeadOfficeRequestKind.ResendEvents ? ResendError(FieldOf(invalid!), invalid!) : (ErrorJson(invalid!), invalid);
         }
 
         switch (kind)
@@ -174,6 +179,9 @@ public sealed partial class HeadOfficeLink
                     string? error = await _commands.UpdateConfigurationAsync(request.Body!.RootElement, cancellationToken).ConfigureAwait(false);
                     return error is null ? (OkJson(null), null) : (ErrorJson(error), error);
                 }
+
+            case HeadOfficeRequestKind.ResendEvents:
+                return await ResendAsync(request, key, cancellationToken).ConfigureAwait(false);
 
             default:
                 {
