@@ -456,3 +456,24 @@ public sealed class ConfigurationSnapshotTests
         Assert.True(engine.IsDayOpen);
     }
 }
+
+/// <summary>Replay of a log whose configuration the engine could not resolve fails clearly, not with an index error.</summary>
+public sealed class UnresolvedReplayTests
+{
+    [Fact]
+    public void Replay_OfATicketOfAServiceTheConfigurationLacks_ThrowsInvalidOperation()
+    {
+        var lobby = new Lobby(ReconfigureTests.WithForeignExchange(3));
+        lobby.Issue(3);
+
+        var engine = new QueueEngine(ReconfigureTests.Version(1));
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+        {
+            foreach (LobbyEvent e in lobby.Log)
+            {
+                engine.Apply(in e);
+            }
+        });
+        Assert.Contains("service 3", ex.Message, StringComparison.Ordinal);
+    }
+}
