@@ -115,6 +115,9 @@ public sealed class StatusTests
             StartedAt = started,
         };
         await link.StartAsync();
+
+        // Published before a late subscriber connects, so that one gets it as the retained message.
+        await Wait.UntilAsync(() => link.IsConnected && office.Count > 0, s_long, "the link to connect", () => branch.Logger.Text);
         JsonElement online = await RetainedStatusAsync(broker, "status-e", "online");
         string expectedVersion = typeof(HeadOfficeLink).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
         Assert.Equal(expectedVersion, online.GetProperty("version").GetString());
@@ -138,6 +141,7 @@ public sealed class StatusTests
 
         // Dies without a goodbye: the Last Will (fixed at connect) has the version and start, no uptime.
         await link.DisposeAsync();
+        await Wait.UntilAsync(() => office.Messages().Any(m => m.Json.GetProperty("status").GetString() == "offline"), s_long, "the Last Will");
         JsonElement will = await RetainedStatusAsync(broker, "status-e", "offline");
         Assert.Equal(expectedVersion, will.GetProperty("version").GetString());
         Assert.False(will.TryGetProperty("uptimeSeconds", out _));
