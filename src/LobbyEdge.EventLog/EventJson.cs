@@ -58,7 +58,8 @@ public static class EventJson
             w.WriteString("tier", TierName(e.Tier));
         }
 
-        if (e.Service >= 0)
+        // A day event's service is left at 0 by the engine: it names no service (issue 15).
+        if (e.Service >= 0 && e.Kind is not (EventKind.DayOpened or EventKind.DayClosed))
         {
             w.WriteString("service", ServiceId(e.Service, config));
         }
@@ -91,7 +92,8 @@ public static class EventJson
 
                 if (called.HasPredictionError)
                 {
-                    WriteSeconds(w, "predictionErrorSeconds", called.PredictionErrorMs);
+                    // Signed: negative when called sooner than predicted (not "unknown").
+                    w.WriteNumber("predictionErrorSeconds", Math.Round(called.PredictionErrorMs / 1000.0, 3));
                 }
 
                 break;
@@ -120,7 +122,10 @@ public static class EventJson
                 WriteMove(w, transferred.FromService, transferred.PlacesFromFront, transferred.Placement, config);
                 break;
             case EventKind.TicketCancelled:
-                w.WriteString("reason", Snake(e.AsTicketCancelled().Reason.ToString()));
+                CancelReason cancel = e.AsTicketCancelled().Reason;
+
+                // "requested" (staff, head office, an API call), not "none": there was a reason, none was given.
+                w.WriteString("reason", cancel == CancelReason.None ? "requested" : Snake(cancel.ToString()));
                 WriteStaff(w, e.AsTicketCancelled().Staff);
                 break;
             case EventKind.TicketAbandoned:

@@ -25,16 +25,33 @@ public static class CloudEventWriter
     private static readonly JsonEncodedText s_json = JsonEncodedText.Encode("application/json");
     private static readonly JsonEncodedText s_data = JsonEncodedText.Encode("data");
 
+    private static readonly JsonEncodedText s_subject = JsonEncodedText.Encode("subject");
+
+    /// <summary>
+    /// Writes <paramref name="e"/> as one CloudEvent, with devices named by their index (no hardware profile: a
+    /// device event says <c>#4</c>, kind <c>unknown</c>). See <see cref="Write(Utf8JsonWriter, in LobbyEvent, HeadOfficeTopics, BranchConfig, IReadOnlyList{EventDevice})"/>.
+    /// </summary>
+    public static void Write(Utf8JsonWriter writer, in LobbyEvent e, HeadOfficeTopics topics, BranchConfig config) =>
+        Write(writer, in e, topics, config, []);
+
     /// <summary>
     /// Writes <paramref name="e"/> as one CloudEvent: <c>id</c> <c>{branchId}:{sequence}</c> (head office
     /// de-duplicates on it), <c>source</c> <c>urn:lobby-edge:{branchId}</c>, <c>type</c> from
-    /// <see cref="EventJson.TypeOf"/>, <c>time</c> in UTC, the <c>sequence</c> extension as 20 zero-padded digits
-    /// (so that it also sorts as a string), and <c>data</c> as <see cref="EventJson.Write"/> gives it.
+    /// <see cref="EventJson.TypeOf"/>, <c>subject</c> (what the event is about, for filtering; see
+    /// <see cref="SubjectOf"/>; left out when the event is about no one thing), <c>time</c> in UTC, the
+    /// <c>sequence</c> extension as 20 zero-padded digits (so that it also sorts as a string), and <c>data</c>
+    /// (<see cref="WriteData"/>). Every type's document is described by a JSON Schema in <c>schemas/events/</c>.
     /// </summary>
-    public static void Write(Utf8JsonWriter writer, in LobbyEvent e, HeadOfficeTopics topics, BranchConfig config)
+    /// <param name="writer">Where the JSON goes.</param>
+    /// <param name="e">The event.</param>
+    /// <param name="topics">The branch's topics (its id and source).</param>
+    /// <param name="config">The branch configuration: names services and prints ticket numbers.</param>
+    /// <param name="devices">The hardware profile's devices by index: names the device of a device event.</param>
+    public static void Write(Utf8JsonWriter writer, in LobbyEvent e, HeadOfficeTopics topics, BranchConfig config, IReadOnlyList<EventDevice> devices)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(topics);
+        ArgumentNullException.ThrowIfNull(devices);
         writer.WriteStartObject();
         writer.WriteString(s_specVersion, s_specVersionValue);
 
@@ -48,6 +65,11 @@ public static class CloudEventWriter
 
         writer.WriteString(s_source, topics.Source);
         writer.WriteString(s_type, EventJson.TypeOf(e.Kind));
+        if (SubjectOf(in e, config, devices) is { } subject)
+        {
+            writer.WriteString(s_subject, subject);
+        }
+
         writer.WriteString(s_time, e.TimeUtc);
 
         Span<char> sequence = stackalloc char[20];
@@ -56,7 +78,121 @@ public static class CloudEventWriter
 
         writer.WriteString(s_dataContentType, s_json);
         writer.WritePropertyName(s_data);
-        EventJson.Write(writer, in e, config);
+        WriteData(writer, in e, config, devices);
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The CloudEvents <c>subject</c> of an event: what it is about, so that a consumer can filter on it without
+    /// reading <c>data</c>. A ticket event: the printed number (<c>A023</c>); a counter event (and a rating of a
+    /// counter that is linked to no ticket): <c>counter/3</c>; a device event: <c>device/printer-1</c>; a day
+    /// event: the business date (<c>2026-11-30</c>); a configuration change: <c>configuration/6</c>; a decided
+    /// head-office request: <c>request/</c> and its key as 16 hex digits. <see langword="null"/> for an event about
+    /// no one thing (<c>lobby.clock.jumped</c>).
+    /// </summary>
+    public static string? SubjectOf(in LobbyEvent e, BranchConfig? config, IReadOnlyList<EventDevice> devices)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        switch (e.Kind)
+        {
+            case EventKind.DayOpened:
+                return Date(e.AsDayOpened().BusinessDate);
+            case EventKind.DayClosed:
+                return Date(e.AsDayClosed().BusinessDate);
+            case EventKind.DeviceStatusChanged:
+                return "device/" + DeviceOf(e.AsDeviceStatusChanged().DeviceIndex, devices).Id;
+            case EventKind.ConfigurationChanged:
+                return "configuration/" + e.AsConfigurationChanged().Version.ToString(CultureInfo.InvariantCulture);
+            case EventKind.RequestDecided:
+                return "request/" + e.AsRequestDecided().Request.Id.ToString("x16", CultureInfo.InvariantCulture);
+            case EventKind.ClockStepped:
+            case EventKind.None:
+                return null;
+            default:
+                if (HasTicket(in e))
+                {
+                    return EventJson.TicketNumber(e.NumberService, e.Number, config);
+                }
+
+                return e.Counter > 0 ? "counter/" + e.Counter.ToString(CultureInfo.InvariantCulture) : null;
+        }
+    }
+
+    /// <summary>
+    /// Writes the event's <c>data</c>: <c>sequence</c>, <c>time</c>, <c>type</c>, then the fields of its type
+    /// (README, "Event catalogue"). Ticket, counter, request, clock and configuration events as
+    /// <see cref="EventJson.Write"/> gives them (the same object <c>lobby-edge inspect</c> prints; a configuration
+    /// change: <c>version</c>, <c>hash</c> as 16 hex digits, <c>change</c> <c>live</c>/<c>next_opening</c>/<c>took_effect</c>,
+    /// <c>source</c> <c>profile</c>/<c>head_office</c>/<c>rollback</c>). Day events carry no ticket fields:
+    /// <c>businessDate</c>, and for an opening <c>configurationVersion</c> (<see langword="null"/> for a day of a log
+    /// without versions). A device event names the device by its profile id and kind
+    /// (<c>"device":"printer-1","kind":"printer"</c>) and its <c>status</c>.
+    /// </summary>
+    public static void WriteData(Utf8JsonWriter writer, in LobbyEvent e, BranchConfig? config, IReadOnlyList<EventDevice> devices)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(devices);
+        switch (e.Kind)
+        {
+            case EventKind.DayOpened:
+                DayOpenedView opened = e.AsDayOpened();
+                WriteHead(writer, in e);
+                writer.WriteString("businessDate", Date(opened.BusinessDate));
+                if (opened.ConfigurationVersion > 0)
+                {
+                    writer.WriteNumber("configurationVersion", opened.ConfigurationVersion);
+                }
+                else
+                {
+                    writer.WriteNull("configurationVersion");
+                }
+
+                writer.WriteEndObject();
+                break;
+            case EventKind.DayClosed:
+                WriteHead(writer, in e);
+                writer.WriteString("businessDate", Date(e.AsDayClosed().BusinessDate));
+                writer.WriteEndObject();
+                break;
+            case EventKind.DeviceStatusChanged:
+                DeviceStatusChangedView status = e.AsDeviceStatusChanged();
+                EventDevice device = DeviceOf(status.DeviceIndex, devices);
+                WriteHead(writer, in e);
+                writer.WriteString("device", device.Id);
+                writer.WriteString("kind", device.Kind);
+                writer.WriteString("status", StatusName(status.Status));
+                writer.WriteEndObject();
+                break;
+            default:
+                EventJson.Write(writer, in e, config);
+                break;
+        }
+    }
+
+    /// <summary>The wire name of a device status: <c>online</c>, <c>offline</c>, <c>paper_low</c>, <c>paper_out</c>, <c>cover_open</c>, <c>error</c>.</summary>
+    public static string StatusName(DeviceStatus status) => status switch
+    {
+        DeviceStatus.Online => "online",
+        DeviceStatus.Offline => "offline",
+        DeviceStatus.PaperLow => "paper_low",
+        DeviceStatus.PaperOut => "paper_out",
+        DeviceStatus.CoverOpen => "cover_open",
+        _ => "error",
+    };
+
+    private static bool HasTicket(in LobbyEvent e) => e.Ticket >= 0 && e.Number > 0;
+
+    private static EventDevice DeviceOf(int index, IReadOnlyList<EventDevice> devices) =>
+        (uint)index < (uint)devices.Count ? devices[index] : EventDevice.Unknown(index);
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Opens <c>data</c> with the fields every event has (as <see cref="EventJson.Write"/> does).</summary>
+    private static void WriteHead(Utf8JsonWriter writer, in LobbyEvent e)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("sequence", e.Sequence);
+        writer.WriteString("time", e.TimeUtc);
+        writer.WriteString("type", EventJson.TypeOf(e.Kind));
     }
 }

@@ -196,7 +196,7 @@ public sealed partial class HeadOfficeLink
     {
         if (!result.Accepted)
         {
-            string reason = Snake(result.Refusal.ToString());
+            string reason = RefusalNames.Of(result.Refusal);
             string error = $"refused by the branch: {reason}";
             return (Json(w =>
             {
@@ -260,22 +260,6 @@ public sealed partial class HeadOfficeLink
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static string Snake(string pascal)
-    {
-        var sb = new System.Text.StringBuilder(pascal.Length + 4);
-        for (int i = 0; i < pascal.Length; i++)
-        {
-            if (char.IsUpper(pascal[i]) && i > 0)
-            {
-                sb.Append('_');
-            }
-
-            sb.Append(char.ToLowerInvariant(pascal[i]));
-        }
-
-        return sb.ToString();
     }
 
     /// <summary>A topic level from the network, safe for a log line.</summary>

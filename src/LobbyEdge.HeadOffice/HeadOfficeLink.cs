@@ -422,7 +422,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
     {
         // The Last Will is fixed when connecting, so it cannot say when the link died: "since" is null and head
         // office takes the time it received it.
-        byte[] will = StatusJson("offline", null, "connection_lost");
+        byte[] will = StatusJson("offline", null, "connection_lost", configuration: null);
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(_topics.ClientId)
@@ -474,7 +474,8 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         try
         {
             DateTimeOffset since = _time.GetUtcNow();
-            MqttClientPublishResult online = await client.PublishAsync(Message(_topics.Status, StatusJson("online", since, null), retain: true), session.Token).ConfigureAwait(false);
+            ConfigurationInForce announced = Configuration;
+            MqttClientPublishResult online = await client.PublishAsync(Message(_topics.Status, StatusJson("online", since, null, announced), retain: true), session.Token).ConfigureAwait(false);
             if (!Accepted(online))
             {
                 Log.PublishRefused(_logger, _topics.Status, online.ReasonCode.ToString(), online.ReasonString ?? "");
@@ -495,7 +496,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
 
             session.Ready();
             Task<SessionEnd> shipping = ShipAsync(session, window);
-            Task state = PublishStateAsync(session);
+            Task state = PublishStateAsync(session, since, announced);
             Task first = await Task.WhenAny(shipping, state).ConfigureAwait(false);
             bool stopping = stop.IsCancellationRequested && (first == state || shipping is { IsCompletedSuccessfully: true, Result: SessionEnd.Stopped });
             if (!stopping)
@@ -545,7 +546,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         timeout.CancelAfter(s_goodbyeTimeout);
         try
         {
-            await session.Client.PublishAsync(Message(_topics.Status, StatusJson("offline", _time.GetUtcNow(), "stopped"), retain: true), timeout.Token).ConfigureAwait(false);
+            await session.Client.PublishAsync(Message(_topics.Status, StatusJson("offline", _time.GetUtcNow(), "stopped", Configuration), retain: true), timeout.Token).ConfigureAwait(false);
             await session.Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token).ConfigureAwait(false);
             Log.Stopped(_logger, AcknowledgedSequence, PendingEvents);
         }
@@ -732,7 +733,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
     {
         _eventBuffer.ResetWrittenCount();
         _eventJson.Reset(_eventBuffer);
-        CloudEventWriter.Write(_eventJson, in e, _topics, _config);
+        CloudEventWriter.Write(_eventJson, in e, _topics, _config, Devices);
         _eventJson.Flush();
         int length = _eventBuffer.WrittenCount;
         byte[] payload = ArrayPool<byte>.Shared.Rent(length);
@@ -780,7 +781,11 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         }
     }
 
-    private async Task PublishStateAsync(Session session)
+    /// <summary>
+    /// Publishes <c>state</c> when it changed, at most once a second, and <c>status</c> <c>online</c> again (same
+    /// <c>since</c>) when the configuration in force changed after <paramref name="announced"/>.
+    /// </summary>
+    private async Task PublishStateAsync(Session session, DateTimeOffset since, ConfigurationInForce announced)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(session.Token, _stop.Token);
         CancellationToken token = linked.Token;
@@ -789,6 +794,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         {
             while (true)
             {
+                announced = await AnnounceConfigurationAsync(session, since, announced, token).ConfigureAwait(false);
                 ReadOnlyMemory<byte> state = default;
                 bool read = false;
                 try
@@ -880,33 +886,6 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         PayloadFormatIndicator = MqttPayloadFormatIndicator.CharacterData,
         Payload = new ReadOnlySequence<byte>(json),
     };
-
-    internal static byte[] StatusJson(string status, DateTimeOffset? since, string? reason)
-    {
-        var buffer = new ArrayBufferWriter<byte>(96);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("status", status);
-            if (since is { } s)
-            {
-                w.WriteString("since", s.UtcDateTime);
-            }
-            else
-            {
-                w.WriteNull("since");
-            }
-
-            if (reason is not null)
-            {
-                w.WriteString("reason", reason);
-            }
-
-            w.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 
     /// <summary>QoS 1 accepted: success, or "no matching subscribers" (the broker took it all the same).</summary>
     private static bool Accepted(MqttClientPublishResult result) =>

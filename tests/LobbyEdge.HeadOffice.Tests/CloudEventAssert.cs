@@ -67,11 +67,21 @@ internal static class CloudEventAssert
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            EventJson.Write(writer, in e, config);
+            CloudEventWriter.WriteData(writer, in e, config, []);
         }
 
         using JsonDocument data = JsonDocument.Parse(buffer.WrittenMemory);
         Assert.True(JsonElement.DeepEquals(data.RootElement, json.GetProperty("data")), $"data of event {e.Sequence} differs: {json.GetProperty("data").GetRawText()} vs {data.RootElement.GetRawText()}");
-        Assert.Equal(8, json.EnumerateObject().Count());
+        string? subject = CloudEventWriter.SubjectOf(in e, config, []);
+        if (subject is null)
+        {
+            Assert.False(json.TryGetProperty("subject", out _), $"event {e.Sequence} has a subject");
+        }
+        else
+        {
+            Assert.Equal(subject, json.GetProperty("subject").GetString());
+        }
+
+        Assert.Equal(subject is null ? 8 : 9, json.EnumerateObject().Count());
     }
 }

@@ -8,7 +8,7 @@ namespace LobbyEdge.HeadOffice.Tests;
 /// <summary>The CloudEvents of customer ratings (issue 13): <c>lobby.ticket.rated</c> and <c>lobby.ticket.rating_requested</c>.</summary>
 public sealed class RatingCloudEventTests
 {
-    private const string Envelope = """{"specversion":"1.0","id":"sh-pudong-001:7","source":"urn:lobby-edge:sh-pudong-001","type":"TYPE","time":"2026-11-23T01:42:10Z","sequence":"00000000000000000007","datacontenttype":"application/json","data":{"sequence":7,"time":"2026-11-23T01:42:10Z","DATA}}""";
+    private const string Envelope = """{"specversion":"1.0","id":"sh-pudong-001:7","source":"urn:lobby-edge:sh-pudong-001","type":"TYPE","subject":"SUBJECT","time":"2026-11-23T01:42:10Z","sequence":"00000000000000000007","datacontenttype":"application/json","data":{"sequence":7,"time":"2026-11-23T01:42:10Z","DATA}}""";
 
     [Fact]
     public void RatedLinked_CarriesTheTicketScoreScaleReasonsWaitAndCare()
@@ -28,7 +28,7 @@ public sealed class RatingCloudEventTests
             A = 754_321,
             B = 2,
         });
-        Assert.Equal(Expected("lobby.ticket.rated",
+        Assert.Equal(Expected("lobby.ticket.rated", "A0023",
             """type":"lobby.ticket.rated","ticketId":22,"ticket":"A0023","tier":"priority","service":"noncash","counter":4,"score":6,"scale":"nps11","reasons":["waiting","confusing","cost"],"linked":true,"waitSeconds":754.321,"careGiven":2"""), json);
     }
 
@@ -46,7 +46,7 @@ public sealed class RatingCloudEventTests
             Detail = (byte)RatingScale.Pad5,
             A = -1,
         });
-        Assert.Equal(Expected("lobby.ticket.rated",
+        Assert.Equal(Expected("lobby.ticket.rated", "counter/2",
             """type":"lobby.ticket.rated","counter":2,"score":5,"scale":"pad5","reasons":[],"linked":false"""), json);
     }
 
@@ -64,7 +64,7 @@ public sealed class RatingCloudEventTests
             Count = 2,
             A = 31_500,
         });
-        Assert.Equal(Expected("lobby.ticket.rating_requested",
+        Assert.Equal(Expected("lobby.ticket.rating_requested", "A0023",
             """type":"lobby.ticket.rating_requested","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","counter":4,"prompt":2,"sinceFinishSeconds":31.5"""), json);
         using JsonDocument parsed = JsonDocument.Parse(json);
         Assert.Equal("lobby.ticket.rating_requested", parsed.RootElement.GetProperty("type").GetString());
@@ -93,8 +93,8 @@ public sealed class RatingCloudEventTests
         Assert.Equal(wireName, data.GetProperty("outcome").GetString());
     }
 
-    private static string Expected(string type, string data) =>
-        Envelope.Replace("TYPE", type, StringComparison.Ordinal).Replace("DATA", data, StringComparison.Ordinal);
+    private static string Expected(string type, string subject, string data) =>
+        Envelope.Replace("TYPE", type, StringComparison.Ordinal).Replace("SUBJECT", subject, StringComparison.Ordinal).Replace("DATA", data, StringComparison.Ordinal);
 
     private static string Write(LobbyEvent e)
     {

@@ -123,7 +123,7 @@ public sealed class RequestMemoryTests : IDisposable
         }
 
         Assert.Equal(
-            """{"specversion":"1.0","id":"sh-pudong-001:9","source":"urn:lobby-edge:sh-pudong-001","type":"lobby.request.decided","time":"2026-11-23T01:00:00Z","sequence":"00000000000000000009","datacontenttype":"application/json","data":{"sequence":9,"time":"2026-11-23T01:00:00Z","type":"lobby.request.decided","ticketId":4,"ticket":"B0005","tier":"vip","service":"noncash","requestKey":"0123456789abcdef","fingerprint":"ffffffffffffffff","command":"issue","outcome":"accepted","effectEvents":1}}""",
+            """{"specversion":"1.0","id":"sh-pudong-001:9","source":"urn:lobby-edge:sh-pudong-001","type":"lobby.request.decided","subject":"request/0123456789abcdef","time":"2026-11-23T01:00:00Z","sequence":"00000000000000000009","datacontenttype":"application/json","data":{"sequence":9,"time":"2026-11-23T01:00:00Z","type":"lobby.request.decided","ticketId":4,"ticket":"B0005","tier":"vip","service":"noncash","requestKey":"0123456789abcdef","fingerprint":"ffffffffffffffff","command":"issue","outcome":"accepted","effectEvents":1}}""",
             Encoding.UTF8.GetString(buffer.WrittenSpan));
 
         foreach (EventKind kind in Enum.GetValues<EventKind>().Where(k => k != EventKind.None))

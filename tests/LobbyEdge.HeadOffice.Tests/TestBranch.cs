@@ -51,11 +51,11 @@ internal sealed class TestBranch : IDisposable
     /// <summary>Guards the engine and the log: the test thread and the MQTT receive task both use them.</summary>
     public Lock Gate { get; } = new();
 
-    public static BranchConfig CreateConfig(string branchId) => new()
+    public static BranchConfig CreateConfig(string branchId, int maxTicketsPerDay = 16_384) => new()
     {
         BranchId = branchId,
         TimeZone = Shanghai,
-        MaxTicketsPerDay = 16_384,
+        MaxTicketsPerDay = maxTicketsPerDay,
         Services =
         [
             new ServiceConfig { Prefix = 'A', Id = "cash", SeedServiceTime = TimeSpan.FromSeconds(40), FirstNumber = 1, LastNumber = 9999 },

@@ -33,7 +33,7 @@ public sealed class UnitTests
         }
 
         Assert.Equal(
-            """{"specversion":"1.0","id":"sh-pudong-001:48213","source":"urn:lobby-edge:sh-pudong-001","type":"lobby.ticket.issued","time":"2026-11-23T01:42:10.512Z","sequence":"00000000000000048213","datacontenttype":"application/json","data":{"sequence":48213,"time":"2026-11-23T01:42:10.512Z","type":"lobby.ticket.issued","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","walkIn":false,"peopleAhead":4,"predictedWaitSeconds":240,"predictedWaitUpperSeconds":null}}""",
+            """{"specversion":"1.0","id":"sh-pudong-001:48213","source":"urn:lobby-edge:sh-pudong-001","type":"lobby.ticket.issued","subject":"A0023","time":"2026-11-23T01:42:10.512Z","sequence":"00000000000000048213","datacontenttype":"application/json","data":{"sequence":48213,"time":"2026-11-23T01:42:10.512Z","type":"lobby.ticket.issued","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","walkIn":false,"peopleAhead":4,"predictedWaitSeconds":240,"predictedWaitUpperSeconds":null}}""",
             Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
@@ -49,7 +49,7 @@ public sealed class UnitTests
     [InlineData(EventKind.TicketReprinted, 0, 0, 2, 0, Tier.Normal,
         """type":"lobby.ticket.reprinted","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","reprint":2""")]
     [InlineData(EventKind.TicketCancelled, 0, 42, 0, 0, Tier.Normal,
-        """type":"lobby.ticket.cancelled","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","reason":"none","staff":42""")]
+        """type":"lobby.ticket.cancelled","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","reason":"requested","staff":42""")]
     [InlineData(EventKind.TicketRecovered, 0, 42, 3, 0, Tier.Normal,
         """type":"lobby.ticket.recovered","ticketId":22,"ticket":"A0023","tier":"normal","service":"cash","position":3,"staff":42""")]
     [InlineData(EventKind.TicketRecovered, 0, 0, 3, 0, Tier.Normal,
@@ -79,7 +79,7 @@ public sealed class UnitTests
         }
 
         string type = LobbyEdge.EventLog.EventJson.TypeOf(kind);
-        string envelope = """{"specversion":"1.0","id":"sh-pudong-001:7","source":"urn:lobby-edge:sh-pudong-001","type":"TYPE","time":"2026-11-23T01:42:10Z","sequence":"00000000000000000007","datacontenttype":"application/json","data":{"sequence":7,"time":"2026-11-23T01:42:10Z","DATA}}""";
+        string envelope = """{"specversion":"1.0","id":"sh-pudong-001:7","source":"urn:lobby-edge:sh-pudong-001","type":"TYPE","subject":"A0023","time":"2026-11-23T01:42:10Z","sequence":"00000000000000000007","datacontenttype":"application/json","data":{"sequence":7,"time":"2026-11-23T01:42:10Z","DATA}}""";
         Assert.Equal(envelope.Replace("TYPE", type, StringComparison.Ordinal).Replace("DATA", data, StringComparison.Ordinal), Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 

@@ -53,6 +53,33 @@ public sealed class HeadOfficeHostingTests : IDisposable
     }
 
     [Fact]
+    public async Task TheLinksSink_TellsItTheConfigurationInForce_FromTheEnginesEvents()
+    {
+        await using ServiceProvider services = Build([], new FakeCommands());
+        HeadOfficeLink link = services.GetRequiredService<HeadOfficeLink>();
+        IEngineEventSink sink = services.GetServices<IEngineEventSink>().Last();
+        LobbyEvent Changed(long version, ConfigurationChange change) => new()
+        {
+            Kind = EventKind.ConfigurationChanged,
+            Ticket = -1,
+            Service = -1,
+            NumberService = -1,
+            A = version,
+            B = version * 1000,
+            Detail = (byte)change,
+            Reason = (byte)ConfigurationSource.HeadOffice,
+        };
+
+        // Waiting for the next opening is not in force yet; live and took-effect are (issue 15: status says the version).
+        sink.OnEvents([Changed(5, ConfigurationChange.AtNextOpening)]);
+        Assert.Equal(0, link.Configuration.Version);
+        sink.OnEvents([Changed(4, ConfigurationChange.Live)]);
+        Assert.Equal(new ConfigurationInForce(4, 4000), link.Configuration);
+        sink.OnEvents([new LobbyEvent { Kind = EventKind.DayClosed }, Changed(5, ConfigurationChange.TookEffect)]);
+        Assert.Equal(new ConfigurationInForce(5, 5000), link.Configuration);
+    }
+
+    [Fact]
     public async Task CommandHandler_GoesThroughTheEngineLoop_PostsNotices_AndRefusesConfigurationUpdates()
     {
         var commands = new FakeCommands();

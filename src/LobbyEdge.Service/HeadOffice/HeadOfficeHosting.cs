@@ -1,8 +1,10 @@
 using System.Text.Json;
+using LobbyEdge.Devices;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.HeadOffice;
 using LobbyEdge.Runtime;
+using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
@@ -51,13 +53,39 @@ public static class HeadOfficeHosting
             // Wall time, also under --simulate: back-off, the state throttle and "since" are about the network
             // and head office's clock, not the simulated lobby's.
             TimeProvider.System,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HeadOfficeLink).FullName!)));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HeadOfficeLink).FullName!))
+        {
+            // Device events name the device by its profile id and kind, not the engine's index.
+            Devices = EventDevices(sp.GetService<LobbyDevices>()),
+        });
 
         // After the event log's sink (which the host inserts at index 0): the link is woken only once the batch
         // is durable.
         services.AddSingleton<IEngineEventSink, HeadOfficeCommitSink>();
         services.AddHostedService<HeadOfficeService>();
         return services;
+    }
+
+    /// <summary>The hardware profile's devices by index, as the head-office events name them (none without hardware).</summary>
+    internal static IReadOnlyList<EventDevice> EventDevices(LobbyDevices? devices)
+    {
+        if (devices is null || devices.Hardware.Devices.Count == 0)
+        {
+            return [];
+        }
+
+        var named = new EventDevice[devices.Hardware.Devices.Max(d => d.Index) + 1];
+        for (int i = 0; i < named.Length; i++)
+        {
+            named[i] = EventDevice.Unknown(i);
+        }
+
+        foreach (DeviceInfo device in devices.Hardware.Devices)
+        {
+            named[device.Index] = new EventDevice(device.Id, DeviceMetrics.KindLabel(device.Kind));
+        }
+
+        return named;
     }
 
     internal static HeadOfficeOptions Bind(IConfigurationSection section)
@@ -82,11 +110,21 @@ public static class HeadOfficeHosting
         return options;
     }
 
-    /// <summary>Wakes the link after each group commit. Runs on the engine loop: only drops a token in a channel.</summary>
+    /// <summary>
+    /// Wakes the link after each group commit, and tells it when the configuration in force changes (its
+    /// <c>status</c> says the version). Runs on the engine loop: only drops a token in a channel or swaps a reference.
+    /// </summary>
     private sealed class HeadOfficeCommitSink(HeadOfficeLink link, RestoredBranch branch) : IEngineEventSink
     {
         public void OnEvents(ReadOnlySpan<LobbyEvent> events)
         {
+            foreach (ref readonly LobbyEvent e in events)
+            {
+                if (e.Kind == EventKind.ConfigurationChanged && e.AsConfigurationChanged() is { Change: ConfigurationChange.Live or ConfigurationChange.TookEffect } changed)
+                {
+                    link.NotifyConfiguration(changed.Version, changed.Hash);
+                }
+            }
         }
 
         public void OnBatchEnd() => link.NotifyCommitted(branch.Log.LastSequence);
@@ -97,6 +135,12 @@ public static class HeadOfficeHosting
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
+            if (services.GetService<QueueEngine>()?.Config is { } inForce)
+            {
+                // The configuration the engine runs with after recovery (the log's), until a change event says otherwise.
+                link.NotifyConfiguration(inForce.Version, inForce.Hash);
+            }
+
             if (link.IsActive && services.GetService<RestoredBranch>() is { } branch)
             {
                 HoldRetention(branch.Log, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HeadOfficeLink).FullName!));

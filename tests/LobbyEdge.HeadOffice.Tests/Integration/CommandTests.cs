@@ -114,6 +114,22 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OpenDay_AfterCloseDay_IsRefusedAsDayAlreadyClosed_NotDayAlreadyOpen()
+    {
+        Assert.True((await SendAsync("open-day", "")).GetProperty("ok").GetBoolean());
+        Assert.True((await SendAsync("close-day", "")).GetProperty("ok").GetBoolean());
+
+        // Issue 15: the day was held and closed; before, this answered day_already_open, which was not what happened.
+        JsonElement reply = await SendAsync("open-day", "");
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal("day_already_closed", reply.GetProperty("reason").GetString());
+        Assert.Equal("refused by the branch: day_already_closed", reply.GetProperty("error").GetString());
+        Assert.False(_branch.Engine.IsDayOpen);
+        LobbyEvent decided = _branch.ReadAll()[^1];
+        Assert.Equal(RefusalReason.DayAlreadyClosed, decided.AsRequestDecided().Refusal);
+    }
+
+    [Fact]
     public async Task Notice_GoesToTheHandler_AndConfigurationUpdate_IsAnsweredWithTheHandlersError()
     {
         JsonElement notice = await SendAsync("broadcast-notice", """{"text":"Counter 3 closes at noon","until":"2099-01-01T12:00:00+08:00"}""");

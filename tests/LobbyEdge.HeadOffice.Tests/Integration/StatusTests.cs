@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
 using System.Text.Json;
+using Json.Schema;
 
 namespace LobbyEdge.HeadOffice.Tests;
 
@@ -98,6 +101,57 @@ public sealed class StatusTests
         }
 
         Assert.Equal(office.Messages().Select(m => m.Text).Distinct().Count(), office.Count);
+    }
+
+    [Fact]
+    public async Task Status_CarriesVersionUptimeAndConfiguration_IsRepublishedWhenTheConfigurationChanges_AndEveryStatusIsValid()
+    {
+        await using Mosquitto broker = await Mosquitto.StartAsync();
+        using var branch = new TestBranch("status-e");
+        await using Observer office = await Observer.ConnectAsync(broker, ["lobby/v1/status-e/status"]);
+        var started = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
+        var link = new HeadOfficeLink(TestBranch.Options(broker.Endpoint), branch.Config, branch.Log, branch.Handler, branch.State, TimeProvider.System, branch.Logger)
+        {
+            StartedAt = started,
+        };
+        await link.StartAsync();
+
+        // Published before a late subscriber connects, so that one gets it as the retained message.
+        await Wait.UntilAsync(() => link.IsConnected && office.Count > 0, s_long, "the link to connect", () => branch.Logger.Text);
+        JsonElement online = await RetainedStatusAsync(broker, "status-e", "online");
+        string expectedVersion = typeof(HeadOfficeLink).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.Equal(expectedVersion, online.GetProperty("version").GetString());
+        Assert.Equal(started.UtcDateTime, online.GetProperty("startedAt").GetDateTime());
+        long uptime = online.GetProperty("uptimeSeconds").GetInt64();
+        Assert.InRange(uptime, (long)(DateTimeOffset.UtcNow - started).TotalSeconds - 600, (long)(DateTimeOffset.UtcNow - started).TotalSeconds);
+        Assert.Equal(branch.Config.Version, online.GetProperty("configuration").GetProperty("version").GetInt64());
+        Assert.Equal(branch.Config.Hash.ToString("x16", CultureInfo.InvariantCulture), online.GetProperty("configuration").GetProperty("hash").GetString());
+
+        // The engine put version 7 in force: status says so within a second, with the same "since".
+        link.NotifyConfiguration(7, 0x0123456789abcdef);
+        await Wait.UntilAsync(() => office.Messages().Any(m => m.Json.GetProperty("configuration").GetProperty("version").GetInt64() == 7), s_long, "status with configuration 7");
+        JsonElement republished = office.Messages().Last().Json;
+        Assert.Equal("online", republished.GetProperty("status").GetString());
+        Assert.Equal("0123456789abcdef", republished.GetProperty("configuration").GetProperty("hash").GetString());
+        Assert.Equal(online.GetProperty("since").GetDateTime(), republished.GetProperty("since").GetDateTime());
+
+        // An older version arriving late changes nothing.
+        link.NotifyConfiguration(6, 1);
+        Assert.Equal(7, link.Configuration.Version);
+
+        // Dies without a goodbye: the Last Will (fixed at connect) has the version and start, no uptime.
+        await link.DisposeAsync();
+        await Wait.UntilAsync(() => office.Messages().Any(m => m.Json.GetProperty("status").GetString() == "offline"), s_long, "the Last Will");
+        JsonElement will = await RetainedStatusAsync(broker, "status-e", "offline");
+        Assert.Equal(expectedVersion, will.GetProperty("version").GetString());
+        Assert.False(will.TryGetProperty("uptimeSeconds", out _));
+        Assert.False(will.TryGetProperty("configuration", out _));
+
+        JsonSchema schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "schemas", "status.schema.json"));
+        foreach (JsonElement status in office.Messages().Select(m => m.Json).Append(will))
+        {
+            Assert.True(schema.Evaluate(status, new EvaluationOptions { RequireFormatValidation = true }).IsValid, status.GetRawText());
+        }
     }
 
     private static async Task<JsonElement> RetainedStatusAsync(Mosquitto broker, string branchId, string status)
