@@ -121,6 +121,9 @@ public static class BranchProfileLoader
         return read with { Branch = read.Branch.WithVersion(0, HashOf(text)) };
     }
 
+    /// <summary>Where the device models a profile at <paramref name="profilePath"/> names are looked for: <c>../devices</c> from its folder.</summary>
+    public static string ModelsDirectoryOf(string profilePath) => HardwareSections.DefaultModelsDirectory(profilePath);
+
     /// <summary>
     /// The content hash of a profile's text, as <see cref="BranchConfig.Hash"/> carries it: the first 8 bytes of the
     /// SHA-256 of its UTF-8 bytes, read big-endian. Shown as 16 lower-case hex digits (<c>x16</c>).
