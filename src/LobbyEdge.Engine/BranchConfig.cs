@@ -86,13 +86,17 @@ public sealed class BranchConfig
 
     /// <summary>
     /// What differs from <paramref name="current"/> to <paramref name="next"/> and whether it can take effect during
-    /// an open day (<see cref="ConfigurationDiff"/>). Pure; allocates (once per configuration change).
+    /// an open day (<see cref="ConfigurationDiff"/>). Each change reads <c>field.path: old -> new</c> with the branch
+    /// profile's field names and units, e.g. <c>services[0].careMinutes: 10 -> 8</c>; the split between live and
+    /// next-opening changes is listed in the engine README ("Configuration changes"). <see cref="Version"/> and
+    /// <see cref="Hash"/> are not content. Pure; allocates (once per configuration change).
     /// </summary>
+    /// <exception cref="ArgumentNullException">Either configuration is null.</exception>
     public static ConfigurationDiff Compare(BranchConfig current, BranchConfig next)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(next);
-        throw new NotImplementedException("API15: BranchConfig.Compare lands with the engine work");
+        return ConfigurationComparer.Compare(current, next);
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ public sealed partial class QueueEngine
         switch (e.Kind)
         {
             case EventKind.DayOpened:
+                ResolveDayConfiguration(e.AsDayOpened().ConfigurationVersion);
                 ResetDay();
                 _dayOpen = true;
                 for (int i = 0; i < _counterState.Length; i++)
@@ -46,8 +47,7 @@ public sealed partial class QueueEngine
 
                 _businessDay = (int)e.A;
                 DateOnly date = DateOnly.FromDayNumber(_businessDay);
-                _closeTicks = BusinessCalendar.ToUtc(_config.TimeZone, date, _config.CloseTime).Ticks;
-                _cutoffTicks = _closeTicks - _config.TicketingCutoff.Ticks;
+                SetDayHours(date);
                 for (int i = 0; i < _counterState.Length; i++)
                 {
                     _counterState[i].StateSinceTicks = t;
@@ -252,6 +252,10 @@ public sealed partial class QueueEngine
 
             case EventKind.TicketRated:
                 ApplyTicketRated(in e);
+                break;
+
+            case EventKind.ConfigurationChanged:
+                ApplyConfigurationChanged(in e);
                 break;
 
             case EventKind.DeviceStatusChanged:

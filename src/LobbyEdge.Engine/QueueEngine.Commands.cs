@@ -39,6 +39,7 @@ public sealed partial class QueueEngine
             CommandKind.Reprint => Reprint(command.Ticket, command.Staff, t),
             CommandKind.RequestRating => RequestRating(command.Counter, t),
             CommandKind.Rate => Rate(in command, t),
+            CommandKind.Reconfigure => Reconfigure(command.Configuration, command.ConfigurationSource, t),
             _ => CommandResult.Refused(RefusalReason.InvalidCommand),
         };
         if (!command.Request.IsNone)
@@ -76,21 +77,33 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(RefusalReason.DayAlreadyOpen);
         }
 
-        // The business date and the close are civil time: the wall clock, not the branch clock running ahead of it.
+        // The day opens with the configuration waiting for it, if any. The business date and the hours are civil
+        // time: the wall clock, not the branch clock running ahead of it.
+        BranchConfig config = OpeningConfig;
         long civil = t - _clockOffsetTicks;
-        DateOnly date = DateOnly.FromDateTime(BusinessCalendar.ToLocal(_config.TimeZone, new DateTime(civil, DateTimeKind.Utc)));
+        DateOnly date = DateOnly.FromDateTime(BusinessCalendar.ToLocal(config.TimeZone, new DateTime(civil, DateTimeKind.Utc)));
         if (date.DayNumber <= _businessDay)
         {
             // Today's day was already held: opening again would hand out its numbers a second time.
-            return CommandResult.Refused(RefusalReason.DayAlreadyOpen);
+            return CommandResult.Refused(RefusalReason.DayAlreadyClosed);
         }
 
-        if (civil >= BusinessCalendar.ToUtc(_config.TimeZone, date, _config.CloseTime).Ticks)
+        if (config.EffectiveCalendar.HoursOn(date) is not DayHours hours)
+        {
+            return CommandResult.Refused(RefusalReason.ClosedByCalendar);
+        }
+
+        if (civil >= BusinessCalendar.ToUtc(config.TimeZone, date, hours.Close).Ticks)
         {
             return CommandResult.Refused(RefusalReason.TicketingClosed);
         }
 
-        Emit(new LobbyEvent { Kind = EventKind.DayOpened, A = date.DayNumber }, t);
+        if (_pending is { } pending)
+        {
+            EmitConfigurationChanged(pending, ConfigurationChange.TookEffect, _pendingSource, t);
+        }
+
+        Emit(new LobbyEvent { Kind = EventKind.DayOpened, A = date.DayNumber, B = _config.Version }, t);
         for (int i = 0; i < _counters.Length; i++)
         {
             if (_counters[i].OpenAtDayStart)

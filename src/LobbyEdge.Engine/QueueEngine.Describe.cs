@@ -6,7 +6,7 @@ namespace LobbyEdge.Engine;
 public sealed partial class QueueEngine
 {
     /// <summary>
-    /// The whole state as canonical text: day, sequence, every ticket, every queue in call order, no-show lists,
+    /// The whole state as canonical text: day, sequence, the configuration in force and waiting (version, hash), every ticket, every queue in call order, no-show lists,
     /// counters (with time per state, calling credits and the ticket finished last), rolling service times, the care
     /// KPI and customer ratings per service and counter, and recent calls. Two engines
     /// with equal text are in the same state; crash-recovery and replay checks compare it. Allocates; diagnostics only.
@@ -16,6 +16,7 @@ public sealed partial class QueueEngine
         var sb = new StringBuilder();
         CultureInfo ci = CultureInfo.InvariantCulture;
         sb.Append(ci, $"seq={_lastSequence} at={_lastEventTicks} open={_dayOpen} day={_businessDay} close={_closeTicks} cutoff={_cutoffTicks} tickets={_ticketCount}\n");
+        sb.Append(ci, $"config={_config.Version}/{_config.Hash:x16} fp={ConfigFingerprint:x16} pending={_pending?.Version}/{_pending?.Hash:x16}/{(_pending is null ? "" : _pendingSource)}\n");
         for (int i = 0; i < _ticketCount; i++)
         {
             ref TicketRecord t = ref _tickets[i];

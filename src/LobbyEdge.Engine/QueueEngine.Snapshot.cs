@@ -8,11 +8,12 @@ namespace LobbyEdge.Engine;
 public sealed partial class QueueEngine
 {
     private const uint SnapshotMagic = 0x4C455353; // "SSEL"
-    private const int SnapshotVersion = 4; // 3: care KPI (issue 12); 4: customer ratings (issue 13)
+    private const int SnapshotVersion = 5; // 3: care KPI (issue 12); 4: customer ratings (issue 13); 5: configuration versions (issue 15)
 
     /// <summary>
     /// A fingerprint of the configuration the engine's storage depends on (services, number ranges, counters and
-    /// their services). A snapshot taken under another fingerprint is not restored; the log is replayed instead.
+    /// their services), of the configuration in force. A snapshot taken under another fingerprint is not restored;
+    /// the log is replayed instead.
     /// </summary>
     public ulong ConfigFingerprint { get; private set; }
 
@@ -27,6 +28,12 @@ public sealed partial class QueueEngine
         var w = new SnapshotWriter();
         w.U32(SnapshotMagic);
         w.I32(SnapshotVersion);
+        w.I64(_config.Version);
+        w.I64(_config.Hash);
+        w.Bool(_pending is not null);
+        w.I64(_pending?.Version ?? 0);
+        w.I64(_pending?.Hash ?? 0);
+        w.I32((int)_pendingSource);
         w.U64(ConfigFingerprint);
         w.I32(Unsafe.SizeOf<TicketRecord>());
         w.I64(_lastSequence);
@@ -70,29 +77,65 @@ public sealed partial class QueueEngine
     }
 
     /// <summary>
-    /// Restores a snapshot taken by <see cref="CreateSnapshot"/> of an engine with the same configuration.
-    /// Returns false (and leaves the engine as it was) if the bytes are not such a snapshot.
+    /// Restores a snapshot taken by <see cref="CreateSnapshot"/>. A snapshot taken under another configuration version
+    /// (or with a configuration waiting for the next opening) needs that configuration from
+    /// <see cref="ConfigurationResolver"/>; the engine then runs with it. Returns false (and leaves the engine as it
+    /// was) if the bytes are not such a snapshot, are of an older format (before 5), or name a configuration the
+    /// resolver does not give or whose storage does not match.
     /// </summary>
     public bool TryRestoreSnapshot(ReadOnlySpan<byte> snapshot)
     {
         var r = new SnapshotReader(snapshot);
         if (!r.TryU32(out uint magic) || magic != SnapshotMagic
             || !r.TryI32(out int version) || version != SnapshotVersion
-            || !r.TryU64(out ulong fingerprint) || fingerprint != ConfigFingerprint
+            || !r.TryI64(out long configVersion) || !r.TryI64(out long configHash)
+            || !r.TryBool(out bool hasPending) || !r.TryI64(out long pendingVersion) || !r.TryI64(out long pendingHash)
+            || !r.TryI32(out int pendingSource) || (uint)pendingSource > (uint)ConfigurationSource.Rollback)
+        {
+            return false;
+        }
+
+        BranchConfig config = _config;
+        if (configVersion != config.Version || configHash != config.Hash)
+        {
+            if (ResolveThroughHost(configVersion) is not { } found || found.Hash != configHash)
+            {
+                return false;
+            }
+
+            config = found;
+        }
+
+        BranchConfig? pending = null;
+        if (hasPending)
+        {
+            pending = _pending is { } p && p.Version == pendingVersion && p.Hash == pendingHash ? p : ResolveThroughHost(pendingVersion);
+            if (pending is null || pending.Hash != pendingHash)
+            {
+                return false;
+            }
+        }
+
+        if (!r.TryU64(out ulong fingerprint) || fingerprint != Fingerprint(config)
             || !r.TryI32(out int ticketSize) || ticketSize != Unsafe.SizeOf<TicketRecord>()
             || !r.TryI64(out long lastSequence) || !r.TryI64(out long lastEventTicks) || !r.TryBool(out bool dayOpen) || !r.TryI32(out int businessDay)
             || !r.TryI64(out long cutoff) || !r.TryI64(out long close)
-            || !r.TryI32(out int ticketCount) || (uint)ticketCount > (uint)_tickets.Length)
+            || !r.TryI32(out int ticketCount) || (uint)ticketCount > (uint)config.MaxTicketsPerDay)
         {
             return false;
         }
 
         // Check the exact length before touching state, so a truncated or padded snapshot changes nothing.
-        int needed = (ticketCount * Unsafe.SizeOf<TicketRecord>()) + FixedStateBytes();
+        int needed = (ticketCount * Unsafe.SizeOf<TicketRecord>()) + FixedStateBytes(config);
         int timerCount = r.PeekI32(needed + 8);
         if (timerCount < 0 || r.Remaining != needed + 12 + (timerCount * Unsafe.SizeOf<TimerEntry>()))
         {
             return false;
+        }
+
+        if (!ReferenceEquals(config, _config))
+        {
+            Allocate(config);
         }
 
         Array.Clear(_tickets);
@@ -136,29 +179,34 @@ public sealed partial class QueueEngine
         _ticketCount = ticketCount;
         _nextAutoOpenTicks = 0;
         _outCount = 0;
+        _pending = pending;
+        _pendingSource = (ConfigurationSource)pendingSource;
         return true;
     }
 
-    private int FixedStateBytes()
+    /// <summary>The bytes of the state whose size a configuration fixes (everything but the tickets and the timers).</summary>
+    private static int FixedStateBytes(BranchConfig config)
     {
-        int bytes = (_lanes.Length + _noShows.Length) * Unsafe.SizeOf<Lane>();
-        bytes += (_waitingByTier.Length + _waiting.Length + _lastNumber.Length + _issued.Length + _calls.Length) * sizeof(int);
-        foreach (int[] map in _ticketByNumber)
+        int s = config.Services.Count;
+        int c = config.Counters.Count;
+        int bytes = s * (LaneCount + 1) * Unsafe.SizeOf<Lane>();
+        bytes += ((s * LaneCount) + (s * 4)) * sizeof(int);
+        foreach (ServiceConfig service in config.Services)
         {
-            bytes += map.Length * sizeof(int);
+            bytes += (service.LastNumber - service.FirstNumber + 1) * sizeof(int);
         }
 
-        bytes += (_meanServiceMs.Length + _varServiceMs.Length) * sizeof(double);
-        bytes += _care.Length * Unsafe.SizeOf<CareTally>();
-        bytes += (_ratingsByService.Length + _ratingsByCounter.Length) * Unsafe.SizeOf<RatingTally>();
-        bytes += _counterState.Length * Unsafe.SizeOf<CounterRecord>();
-        bytes += _counterStateMs.Length * sizeof(long);
-        foreach (int[] credit in _weightCredit)
+        bytes += s * 2 * sizeof(double);
+        bytes += s * Unsafe.SizeOf<CareTally>();
+        bytes += (s + c) * Unsafe.SizeOf<RatingTally>();
+        bytes += c * Unsafe.SizeOf<CounterRecord>();
+        bytes += c * 5 * sizeof(long);
+        foreach (CounterConfig counter in config.Counters)
         {
-            bytes += credit.Length * sizeof(int);
+            bytes += counter.Services.Count * sizeof(int);
         }
 
-        bytes += _recent.Length * Unsafe.SizeOf<RecentCall>();
+        bytes += Math.Max(1, config.RecentCallCount) * Unsafe.SizeOf<RecentCall>();
         return bytes;
     }
 

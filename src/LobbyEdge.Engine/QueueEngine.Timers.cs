@@ -105,28 +105,27 @@ public sealed partial class QueueEngine
     }
 
     /// <summary>
-    /// The next instant the day opens by the clock: today's open time if today has not had a business day and is
-    /// not past close, else tomorrow's. Computed once per closed stretch, not per tick.
+    /// The next instant the day opens by the clock: the opening of the first date the calendar opens that has not had
+    /// a business day and is not past its close (<see cref="NextOpening"/>). Computed once per closed stretch, not
+    /// per tick; a configuration change clears it.
     /// </summary>
     private long NextAutoOpen(long t)
     {
         // A cached instant whose day closed without a tick (host suspended, clock stepped) is stale: recompute.
         if (_nextAutoOpenTicks == 0 || t >= _nextAutoOpenCloseTicks)
         {
-            TimeZoneInfo zone = _config.TimeZone;
-            DateOnly date = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, new DateTime(t, DateTimeKind.Utc)));
-            if (date.DayNumber <= _businessDay)
+            BranchConfig config = OpeningConfig;
+            if (NextOpening(t, out DateOnly date, out long open) && config.EffectiveCalendar.HoursOn(date) is DayHours hours)
             {
-                date = DateOnly.FromDayNumber(_businessDay + 1);
+                _nextAutoOpenTicks = open;
+                _nextAutoOpenCloseTicks = BusinessCalendar.ToUtc(config.TimeZone, date, hours.Close).Ticks;
             }
-
-            if (t >= BusinessCalendar.ToUtc(zone, date, _config.CloseTime).Ticks)
+            else
             {
-                date = date.AddDays(1);
+                // The calendar does not open within a year: look again in a day.
+                _nextAutoOpenTicks = long.MaxValue;
+                _nextAutoOpenCloseTicks = t + TimeSpan.TicksPerDay;
             }
-
-            _nextAutoOpenTicks = BusinessCalendar.ToUtc(zone, date, _config.OpenTime).Ticks;
-            _nextAutoOpenCloseTicks = BusinessCalendar.ToUtc(zone, date, _config.CloseTime).Ticks;
         }
 
         return _nextAutoOpenTicks;

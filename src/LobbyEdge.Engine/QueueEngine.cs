@@ -18,37 +18,37 @@ public sealed partial class QueueEngine
 {
     internal const int LaneCount = 3;
 
-    private readonly BranchConfig _config;
-    private readonly ServiceConfig[] _services;
-    private readonly CounterConfig[] _counters;
-    private readonly int[] _counterIndexByNumber;
+    private BranchConfig _config;
+    private ServiceConfig[] _services;
+    private CounterConfig[] _counters;
+    private int[] _counterIndexByNumber;
 
     // Tickets of the day.
-    private readonly TicketRecord[] _tickets;
+    private TicketRecord[] _tickets;
     private int _ticketCount;
 
     // Per service.
-    private readonly Lane[] _lanes;            // [service * 3 + lane], lane 2 = VIP first
-    private readonly Lane[] _noShows;          // [service], in no-show order
-    private readonly int[] _waitingByTier;     // [service * 3 + tier]
-    private readonly int[] _waiting;           // [service]
-    private readonly int[] _lastNumber;        // [service]
-    private readonly int[] _issued;            // [service]
-    private readonly int[] _calls;             // [service]
-    private readonly int[][] _ticketByNumber;  // [service][number - first] -> ticket id or -1
-    private readonly double[] _meanServiceMs;  // rolling, per service
-    private readonly double[] _varServiceMs;
-    private readonly CareTally[] _care;        // [service], the care KPI of the day
-    private readonly RatingTally[] _ratingsByService;  // [service], linked ratings of the day
+    private Lane[] _lanes;            // [service * 3 + lane], lane 2 = VIP first
+    private Lane[] _noShows;          // [service], in no-show order
+    private int[] _waitingByTier;     // [service * 3 + tier]
+    private int[] _waiting;           // [service]
+    private int[] _lastNumber;        // [service]
+    private int[] _issued;            // [service]
+    private int[] _calls;             // [service]
+    private int[][] _ticketByNumber;  // [service][number - first] -> ticket id or -1
+    private double[] _meanServiceMs;  // rolling, per service
+    private double[] _varServiceMs;
+    private CareTally[] _care;        // [service], the care KPI of the day
+    private RatingTally[] _ratingsByService;  // [service], linked ratings of the day
 
     // Per counter (by index in config order).
-    private readonly CounterRecord[] _counterState;
-    private readonly long[] _counterStateMs;   // [counter * 5 + state], ms accumulated today
-    private readonly int[][] _weightCredit;    // smooth weighted round robin credit per listed service
-    private readonly RatingTally[] _ratingsByCounter;  // [counter index], every rating of the day at the counter
+    private CounterRecord[] _counterState;
+    private long[] _counterStateMs;   // [counter * 5 + state], ms accumulated today
+    private int[][] _weightCredit;    // smooth weighted round robin credit per listed service
+    private RatingTally[] _ratingsByCounter;  // [counter index], every rating of the day at the counter
 
-    private readonly TimerHeap _timers;
-    private readonly RecentCall[] _recent;
+    private TimerHeap _timers;
+    private RecentCall[] _recent;
     private int _recentCount;
     private int _recentHead;
 
@@ -75,6 +75,17 @@ public sealed partial class QueueEngine
             throw new ArgumentException($"Invalid branch configuration: {errors[0].Field}: {errors[0].Message}", nameof(config));
         }
 
+        Allocate(config);
+        ResetDay();
+    }
+
+    /// <summary>
+    /// Sizes every piece of storage for <paramref name="config"/> and puts it in force (the constructor, and a
+    /// structural configuration change while no day is open). Allocates; the day's state starts empty.
+    /// </summary>
+    [MemberNotNull(nameof(_config), nameof(_services), nameof(_counters), nameof(_counterIndexByNumber), nameof(_tickets), nameof(_lanes), nameof(_noShows), nameof(_waitingByTier), nameof(_waiting), nameof(_lastNumber), nameof(_issued), nameof(_calls), nameof(_ticketByNumber), nameof(_meanServiceMs), nameof(_varServiceMs), nameof(_care), nameof(_ratingsByService), nameof(_counterState), nameof(_counterStateMs), nameof(_weightCredit), nameof(_ratingsByCounter), nameof(_timers), nameof(_recent), nameof(_out))]
+    private void Allocate(BranchConfig config)
+    {
         _config = config;
         _services = [.. config.Services];
         _counters = [.. config.Counters];
@@ -118,9 +129,22 @@ public sealed partial class QueueEngine
 
         _timers = new TimerHeap(config.MaxTicketsPerDay * 3);
         _recent = new RecentCall[Math.Max(1, config.RecentCallCount)];
-        _out = new LobbyEvent[config.MaxTicketsPerDay + (c * 4) + 64];
+        // The event buffer may hold this step's events already (a change applied while a command runs): it only grows.
+        int outSize = config.MaxTicketsPerDay + (c * 4) + 64;
+        if (_out is null)
+        {
+            _out = new LobbyEvent[outSize];
+        }
+        else if (_out.Length < outSize)
+        {
+            Array.Resize(ref _out, outSize);
+        }
+
+        _ticketCount = 0;
+        _recentCount = 0;
+        _recentHead = 0;
         ConfigFingerprint = Fingerprint(config);
-        ResetDay();
+        _nextAutoOpenTicks = 0;
     }
 
     /// <summary>The configuration the engine runs with.</summary>
@@ -136,7 +160,7 @@ public sealed partial class QueueEngine
     public Func<long, BranchConfig?>? ConfigurationResolver { get; set; }
 
     /// <summary>A configuration accepted <see cref="ConfigurationChange.AtNextOpening"/> and waiting for the next day to open, or null.</summary>
-    public BranchConfig? PendingConfiguration => null;
+    public BranchConfig? PendingConfiguration => _pending;
 
     /// <summary>The hours of a local date by the calendar in force, or null when the branch is closed on it.</summary>
     public DayHours? HoursOn(DateOnly date) => _config.EffectiveCalendar.HoursOn(date);
@@ -150,30 +174,46 @@ public sealed partial class QueueEngine
     public DateTime? NextOpeningUtc(DateTimeOffset now)
     {
         long civil = now.UtcTicks - _clockOffsetTicks;
-        TimeZoneInfo zone = _config.TimeZone;
-        DateOnly date = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, new DateTime(civil, DateTimeKind.Utc)));
-        if (date.DayNumber <= _businessDay)
+        return NextOpening(civil, out _, out long openTicks) ? new DateTime(openTicks, DateTimeKind.Utc) : null;
+    }
+
+    /// <summary>
+    /// The next opening by the calendar of the configuration the next day opens with (<see cref="PendingConfiguration"/>
+    /// when one waits, else <see cref="Config"/>) at civil time <paramref name="civil"/> (UTC ticks): the first open
+    /// date after the current (or last) business day whose close is still ahead. False when the calendar does not
+    /// open within a year. Allocates nothing once the calendar's index is built.
+    /// </summary>
+    private bool NextOpening(long civil, out DateOnly date, out long openTicks)
+    {
+        BranchConfig config = OpeningConfig;
+        TimeZoneInfo zone = config.TimeZone;
+        DateOnly from = DateOnly.FromDateTime(BusinessCalendar.ToLocal(zone, new DateTime(civil, DateTimeKind.Utc)));
+        if (from.DayNumber <= _businessDay)
         {
-            date = DateOnly.FromDayNumber(_businessDay + 1);
+            from = DateOnly.FromDayNumber(_businessDay + 1);
         }
 
-        BranchCalendar calendar = _config.EffectiveCalendar;
+        BranchCalendar calendar = config.EffectiveCalendar;
         for (int i = 0; i < 2; i++)
         {
-            if (calendar.NextOpenDate(date) is not DateOnly open || calendar.HoursOn(open) is not DayHours hours)
+            if (calendar.NextOpenDate(from) is not DateOnly open || calendar.HoursOn(open) is not DayHours hours)
             {
-                return null;
+                break;
             }
 
             if (BusinessCalendar.ToUtc(zone, open, hours.Close).Ticks > civil)
             {
-                return BusinessCalendar.ToUtc(zone, open, hours.Open);
+                date = open;
+                openTicks = BusinessCalendar.ToUtc(zone, open, hours.Open).Ticks;
+                return true;
             }
 
-            date = open.AddDays(1);
+            from = open.AddDays(1);
         }
 
-        return null;
+        date = default;
+        openTicks = 0;
+        return false;
     }
 
     /// <summary>The events the last <see cref="Execute"/> or <see cref="Tick"/> produced, valid until the next call.</summary>

@@ -39,6 +39,7 @@ public static class EventJson
         EventKind.TicketReprinted => "lobby.ticket.reprinted",
         EventKind.RatingRequested => "lobby.ticket.rating_requested",
         EventKind.TicketRated => "lobby.ticket.rated",
+        EventKind.ConfigurationChanged => "lobby.config.changed",
         _ => "lobby.unknown",
     };
 
@@ -71,6 +72,7 @@ public static class EventJson
         {
             case EventKind.DayOpened:
                 w.WriteString("businessDate", e.AsDayOpened().BusinessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteNumber("configurationVersion", e.AsDayOpened().ConfigurationVersion);
                 break;
             case EventKind.TicketIssued:
                 TicketIssuedView issued = e.AsTicketIssued();
@@ -196,12 +198,36 @@ public static class EventJson
             case EventKind.TicketRated:
                 WriteRating(w, e.AsTicketRated());
                 break;
+            case EventKind.ConfigurationChanged:
+                ConfigurationChangedView changed = e.AsConfigurationChanged();
+                w.WriteNumber("version", changed.Version);
+                w.WriteString("hash", HashText(changed.Hash));
+                w.WriteString("change", changed.Change switch
+                {
+                    ConfigurationChange.Live => "live",
+                    ConfigurationChange.AtNextOpening => "next_opening",
+                    ConfigurationChange.TookEffect => "took_effect",
+                    _ => "none",
+                });
+                w.WriteString("source", changed.Source switch
+                {
+                    ConfigurationSource.HeadOffice => "head_office",
+                    ConfigurationSource.Rollback => "rollback",
+                    _ => "profile",
+                });
+                break;
             default:
                 break;
         }
 
         w.WriteEndObject();
     }
+
+    /// <summary>
+    /// A configuration's content hash (<see cref="BranchConfig.Hash"/>) as 16 lower-case hex digits, big-endian, as
+    /// head office and the configuration store write it, e.g. <c>9f3c0a1b2c3d4e5f</c>.
+    /// </summary>
+    public static string HashText(long hash) => hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The printed number, e.g. A023 (or 0:23 without the configuration).</summary>
     public static string TicketNumber(int numberService, int number, BranchConfig? config)

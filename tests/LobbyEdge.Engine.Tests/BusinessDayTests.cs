@@ -15,7 +15,7 @@ public sealed class BusinessDayTests
         var lobby = new Lobby();
         lobby.Issue();
         lobby.Ok(Command.CloseDay());
-        Assert.Equal(RefusalReason.DayAlreadyOpen, lobby.Refused(Command.OpenDay()));
+        Assert.Equal(RefusalReason.DayAlreadyClosed, lobby.Refused(Command.OpenDay()));
     }
 
     [Fact]

@@ -153,7 +153,7 @@ public sealed class BaselineQueue
         var date = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, _config.TimeZone));
         if (_businessDate is DateOnly last && date <= last)
         {
-            return Refused(RefusalReason.DayAlreadyOpen);
+            return Refused(RefusalReason.DayAlreadyClosed);
         }
 
         DateTime close = BusinessCalendar.ToUtc(_config.TimeZone, date, _config.CloseTime);
