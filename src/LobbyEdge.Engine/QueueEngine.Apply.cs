@@ -4,7 +4,9 @@ public sealed partial class QueueEngine
 {
     /// <summary>
     /// Applies an event from the log (replay). Events must come in sequence order with no gap; an event out of
-    /// order throws <see cref="InvalidOperationException"/>, since the state it would give is not the branch's.
+    /// order, or a ticket of a service the configuration in force does not have (a configuration version that
+    /// <see cref="ConfigurationResolver"/> did not give), throws <see cref="InvalidOperationException"/>, since the
+    /// state it would give is not the branch's.
     /// </summary>
     /// <remarks>
     /// A fresh engine may also start at a <see cref="EventKind.DayOpened"/> event of any sequence: opening a day
@@ -22,6 +24,12 @@ public sealed partial class QueueEngine
         if (e.Kind == EventKind.TicketIssued && e.Ticket != _ticketCount)
         {
             ThrowReplay($"Event {e.Sequence} issues ticket {e.Ticket} but the day has {_ticketCount} tickets.");
+        }
+
+        if (e.Kind == EventKind.TicketIssued && (uint)e.Service >= (uint)_services.Length)
+        {
+            // A log of a configuration this engine does not run with (its version was not resolved).
+            ThrowReplay($"Event {e.Sequence} issues a ticket of service {e.Service} but configuration version {_config.Version} has {_services.Length} services.");
         }
 
         ApplyCore(in e);

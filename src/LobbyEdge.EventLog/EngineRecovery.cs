@@ -19,7 +19,10 @@ public static class EngineRecovery
     /// Returns an engine whose state is the fold of every durable event. Tries the snapshots newest first (one
     /// taken under another configuration, one whose replay crosses damage, or one ahead of the log, is skipped; a
     /// snapshot ahead of the log stops <see cref="BranchLog.Open"/> before this is reached); without one, replays
-    /// from the start of the current business day's segment.
+    /// from the start of the current business day's segment. The log runs under configuration versions
+    /// (<see cref="EventKind.ConfigurationChanged"/>, <see cref="EventKind.DayOpened"/>'s version): give each engine
+    /// <paramref name="createEngine"/> returns its <see cref="QueueEngine.ConfigurationResolver"/>, so a snapshot or a
+    /// day of another version than the engine's is restored with that version's configuration.
     /// </summary>
     public static (QueueEngine Engine, RecoveryReport Report) Restore(Func<QueueEngine> createEngine, BranchLog log)
     {

@@ -13,6 +13,7 @@ internal enum HeadOfficeRequestKind
     IssueTicket,
     BroadcastNotice,
     UpdateConfiguration,
+    ResendEvents,
     RollbackConfiguration,
     UpdateCalendar,
 }
@@ -39,6 +40,9 @@ internal sealed class HeadOfficeRequest : IDisposable
     /// <summary>For a configuration command: what it asks (the link adds the request identity).</summary>
     public ConfigurationRequest? Configuration { get; init; }
 
+    /// <summary>For resend-events: the first and last sequence asked for (inclusive; checked against the log by the link).</summary>
+    public (long From, long To) Range { get; init; }
+
     public void Dispose()
     {
     }
@@ -51,7 +55,7 @@ internal sealed class HeadOfficeRequest : IDisposable
 internal static class HeadOfficeCommandReader
 {
     /// <summary>The command names, as in the topic.</summary>
-    public static readonly string[] Names = ["open-day", "close-day", "issue-ticket", "broadcast-notice", "update-configuration", "rollback-configuration", "update-calendar"];
+    public static readonly string[] Names = ["open-day", "close-day", "issue-ticket", "broadcast-notice", "update-configuration", "resend-events", "rollback-configuration", "update-calendar"];
 
     /// <summary>The remote channels a ticket can be issued for.</summary>
     public static readonly string[] Channels = ["mobile", "appointment"];
@@ -80,7 +84,7 @@ internal static class HeadOfficeCommandReader
         }
 
         JsonDocument? document = null;
-        if (payload.Length > 0 || kind is HeadOfficeRequestKind.IssueTicket or HeadOfficeRequestKind.BroadcastNotice or HeadOfficeRequestKind.UpdateConfiguration or HeadOfficeRequestKind.UpdateCalendar)
+        if (payload.Length > 0 || kind is HeadOfficeRequestKind.IssueTicket or HeadOfficeRequestKind.BroadcastNotice or HeadOfficeRequestKind.UpdateConfiguration or HeadOfficeRequestKind.ResendEvents or HeadOfficeRequestKind.UpdateCalendar)
         {
             try
             {
@@ -108,6 +112,7 @@ internal static class HeadOfficeCommandReader
                 HeadOfficeRequestKind.CloseDay => NoFields(name, kind.Value, Command.CloseDay(), document, out error),
                 HeadOfficeRequestKind.IssueTicket => IssueTicket(name, document!.RootElement, config, out error),
                 HeadOfficeRequestKind.BroadcastNotice => Notice(name, document!.RootElement, now, out error),
+                HeadOfficeRequestKind.ResendEvents => Resend(name, document!.RootElement, out error),
                 _ => Configuration(name, kind.Value, document, out error),
             };
             return request;
@@ -129,6 +134,7 @@ internal static class HeadOfficeCommandReader
             "issue-ticket" => HeadOfficeRequestKind.IssueTicket,
             "broadcast-notice" => HeadOfficeRequestKind.BroadcastNotice,
             "update-configuration" => HeadOfficeRequestKind.UpdateConfiguration,
+            "resend-events" => HeadOfficeRequestKind.ResendEvents,
             "rollback-configuration" => HeadOfficeRequestKind.RollbackConfiguration,
             "update-calendar" => HeadOfficeRequestKind.UpdateCalendar,
             _ => null,
@@ -143,9 +149,10 @@ internal static class HeadOfficeCommandReader
 
     /// <summary>
     /// Whether a command changes something (the queue, the signage, the configuration), so that it needs an identity
-    /// and must take effect at most once. Every command does.
+    /// and must take effect at most once. Every command does but <c>resend-events</c>, which changes nothing at the
+    /// branch (a repeat only sends copies head office drops by their id).
     /// </summary>
-    public static bool HasEffect(HeadOfficeRequestKind kind) => Enum.IsDefined(kind);
+    public static bool HasEffect(HeadOfficeRequestKind kind) => kind is not HeadOfficeRequestKind.ResendEvents;
 
     /// <summary>Whether a command changes the branch's configuration (carried out by <see cref="IHeadOfficeCommandHandler.ConfigureAsync"/>).</summary>
     public static bool IsConfiguration(HeadOfficeRequestKind kind) =>
@@ -342,6 +349,84 @@ internal static class HeadOfficeCommandReader
         }
 
         return new HeadOfficeRequest { Name = name, Kind = HeadOfficeRequestKind.BroadcastNotice, Text = text, Until = end };
+    }
+
+    /// <summary>
+    /// <c>resend-events</c>: <c>{"from": N, "to": M}</c>, inclusive sequences, integers, 1 &lt;= from &lt;= to. The link
+    /// checks the range against the log (last durable event, retention, <see cref="HeadOfficeOptions.MaxResendEvents"/>).
+    /// </summary>
+    private static HeadOfficeRequest? Resend(string name, JsonElement body, out string? error)
+    {
+        error = null;
+        long? from = null;
+        long? to = null;
+        foreach (JsonProperty p in body.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "from":
+                    from = Sequence(p, ref error);
+                    break;
+                case "to":
+                    to = Sequence(p, ref error);
+                    break;
+                case RequestIdentity.RequestIdField:
+                    RequestId(p, ref error);
+                    break;
+                default:
+                    error ??= $"{Shorten(p.Name)}: unknown field (resend-events takes from, to, requestId)";
+                    break;
+            }
+        }
+
+        if (error is not null)
+        {
+            return null;
+        }
+
+        if (from is null)
+        {
+            error = "from: required, the first event sequence to send again (1 or more)";
+            return null;
+        }
+
+        if (to is null)
+        {
+            error = "to: required, the last event sequence to send again (inclusive)";
+            return null;
+        }
+
+        if (to < from)
+        {
+            error = $"to: must be at least from (from {from}, to {to})";
+            return null;
+        }
+
+        return new HeadOfficeRequest { Name = name, Kind = HeadOfficeRequestKind.ResendEvents, Range = (from.Value, to.Value) };
+    }
+
+    /// <summary>An event sequence: a JSON integer, 1 or more.</summary>
+    private static long? Sequence(JsonProperty p, ref string? error)
+    {
+        if (p.Value.ValueKind != JsonValueKind.Number)
+        {
+            error ??= $"{p.Name}: must be an integer event sequence, not {Describe(p.Value.ValueKind)}";
+            return null;
+        }
+
+        if (!p.Value.TryGetInt64(out long value))
+        {
+            error ??= $"{p.Name}: must be an integer event sequence (got {Shorten(p.Value.GetRawText())})";
+            return null;
+        }
+
+        if (value < 1)
+        {
+            error ??= $"{p.Name}: must be 1 or more (event sequences start at 1; got {value})";
+            return null;
+        }
+
+        return value;
     }
 
     /// <summary>

@@ -101,6 +101,11 @@ public sealed partial class HeadOfficeLink
         await _requestGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (TryRepeatResend(key, out (byte[] Reply, string? Error) resent))
+            {
+                return resent;
+            }
+
             if (!key.IsNone)
             {
                 DecidedRequest decided;
@@ -157,7 +162,7 @@ public sealed partial class HeadOfficeLink
         using HeadOfficeRequest? request = HeadOfficeCommandReader.Read(name, payload, _config, _time.GetUtcNow(), out string? invalid);
         if (request is null)
         {
-            return (ErrorJson(invalid!), invalid);
+            return kind == HeadOfficeRequestKind.ResendEvents ? ResendError(FieldOf(invalid!), invalid!) : (ErrorJson(invalid!), invalid);
         }
 
         switch (kind)
@@ -181,6 +186,9 @@ public sealed partial class HeadOfficeLink
                     HeadOfficeReply configured = await _commands.ConfigureAsync(request.Configuration! with { Request = key }, cancellationToken).ConfigureAwait(false);
                     return (configured.ToJson(), configured.Error);
                 }
+
+            case HeadOfficeRequestKind.ResendEvents:
+                return await ResendAsync(request, key, cancellationToken).ConfigureAwait(false);
 
             default:
                 {

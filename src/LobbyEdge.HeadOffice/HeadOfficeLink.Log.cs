@@ -76,6 +76,12 @@ public sealed partial class HeadOfficeLink
         [LoggerMessage(526, LogLevel.Information, "Head-office requests remembered: {Count} decided since event {From} (window {Hours:0.#} h), read in {Milliseconds:0} ms")]
         public static partial void RequestsRemembered(ILogger logger, int count, long from, double hours, double milliseconds);
 
+        [LoggerMessage(528, LogLevel.Information, "Head office asked for events {From}..{To} again: {Count} sent on {Topic}")]
+        public static partial void Resent(ILogger logger, long count, long from, long to, string topic);
+
+        [LoggerMessage(529, LogLevel.Information, "Head-office command resend-events repeats request {RequestKey}: answered as then, the events are not sent again")]
+        public static partial void ResendRepeated(ILogger logger, string requestKey);
+
         [LoggerMessage(527, LogLevel.Error, "Head-office requests cannot be read from the event log: {Problem}; commands with an effect are refused until it reads")]
         public static partial void RequestMemoryBroken(ILogger logger, string problem);
     }

@@ -567,6 +567,8 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         var inFlight = new Queue<InFlight>(window);
         LogReader reader = _log.ReadFrom(Volatile.Read(ref _acked) + 1);
         long lastSave = _time.GetTimestamp();
+        ResendJob? resend = null;
+        bool resendTurn = false;
         try
         {
             if (reader.Skipped > 0)
@@ -582,9 +584,10 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                 hard.ThrowIfCancellationRequested();
                 if (!stop.IsCancellationRequested)
                 {
-                    while (inFlight.Count < window && !_readerBroken && TryRead(reader, out LobbyEvent e))
+                    // Live events and, when head office asked for some again (resend-events), those, taking turns.
+                    while (inFlight.Count < window && TryNextToShip(reader, ref resend, ref resendTurn, out LobbyEvent e, out ResendJob? of))
                     {
-                        inFlight.Enqueue(PublishEvent(session.Client, in e, hard));
+                        inFlight.Enqueue(PublishEvent(session.Client, in e, of, hard));
                     }
                 }
 
@@ -620,12 +623,23 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                         ArrayPool<byte>.Shared.Return(head.Payload);
                         if (!Accepted(result))
                         {
-                            Log.PublishRefused(_logger, _topics.Events, result.ReasonCode.ToString(), result.ReasonString ?? "");
+                            Log.PublishRefused(_logger, head.Resend is null ? _topics.Events : _topics.Resent, result.ReasonCode.ToString(), result.ReasonString ?? "");
+                            head.Resend?.Fail($"the broker refused event {head.Sequence} ({result.ReasonCode})");
                             return SessionEnd.Refused;
                         }
 
-                        Volatile.Write(ref _acked, head.Sequence);
-                        Interlocked.Increment(ref _published);
+                        if (head.Resend is { } resent)
+                        {
+                            // Sent again: the cursor is about the live topic and does not move.
+                            Interlocked.Increment(ref _resent);
+                            resent.Acknowledged();
+                        }
+                        else
+                        {
+                            Volatile.Write(ref _acked, head.Sequence);
+                            Interlocked.Increment(ref _published);
+                        }
+
                         if (inFlight.Count == 0 || !inFlight.Peek().Task.IsCompleted)
                         {
                             break;
@@ -657,8 +671,15 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         finally
         {
             reader.Dispose();
+            resend?.Fail(stop.IsCancellationRequested ? "the branch is stopping" : "the connection ended");
+            if (stop.IsCancellationRequested)
+            {
+                FailQueuedResends("the branch is stopping");
+            }
+
             foreach (InFlight left in inFlight)
             {
+                left.Resend?.Fail("the connection ended before the broker acknowledged every event");
                 // The connection is gone: these fail on their own. Their payloads go to the GC, not back to the
                 // pool, since the client may still hold them until it notices.
                 _ = left.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -689,7 +710,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         {
         }
 
-        if (_log.LastSequence >= next)
+        if (_log.LastSequence >= next || ResendWaiting())
         {
             return;
         }
@@ -706,7 +727,8 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         }
     }
 
-    private InFlight PublishEvent(IMqttClient client, in LobbyEvent e, CancellationToken token)
+    /// <summary>Publishes one event as its CloudEvent: on <c>events</c>, or on <c>events/resent</c> for a resend (the same bytes).</summary>
+    private InFlight PublishEvent(IMqttClient client, in LobbyEvent e, ResendJob? resend, CancellationToken token)
     {
         _eventBuffer.ResetWrittenCount();
         _eventJson.Reset(_eventBuffer);
@@ -717,7 +739,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         _eventBuffer.WrittenSpan.CopyTo(payload);
         var message = new MqttApplicationMessage
         {
-            Topic = _topics.Events,
+            Topic = resend is null ? _topics.Events : _topics.Resent,
             QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
             Retain = false,
             ContentType = CloudEventWriter.ContentType,
@@ -736,7 +758,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
             task = Task.FromException<MqttClientPublishResult>(ex);
         }
 
-        return new InFlight(e.Sequence, task, payload);
+        return new InFlight(e.Sequence, task, payload, resend);
     }
 
     private void SaveCursor()
@@ -779,7 +801,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                     Log.StateFailed(_logger, e);
                 }
 
-                if (read && (last is null || !state.Span.SequenceEqual(last)))
+                if (read && (last is null || !SameStateApartFromTime(state.Span, last)))
                 {
                     byte[] copy = state.ToArray();
                     MqttClientPublishResult result = await session.Client.PublishAsync(Message(_topics.State, copy, retain: true), token).ConfigureAwait(false);
@@ -801,6 +823,52 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// Whether two state snapshots say the same but for their top-level <c>"time"</c> (when the snapshot was made). A
+    /// snapshot carries the time it was made, so without this every snapshot would be new and <c>state</c> would go
+    /// out every second, day and night (about 9 KB a second per branch: deploy/FLEET.md). The retained state's
+    /// <c>time</c> is thus when its content last changed. A snapshot without a string <c>time</c> is compared whole.
+    /// </summary>
+    internal static bool SameStateApartFromTime(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        (int aStart, int aEnd) = TimeValue(a);
+        (int bStart, int bEnd) = TimeValue(b);
+        return a[..aStart].SequenceEqual(b[..bStart]) && a[aEnd..].SequenceEqual(b[bEnd..]);
+    }
+
+    /// <summary>Where the value of the top-level <c>"time"</c> string is in <paramref name="json"/>; (length, length) when it has none.</summary>
+    private static (int Start, int End) TimeValue(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    bool time = reader.ValueTextEquals("time"u8);
+                    if (!reader.Read())
+                    {
+                        break;
+                    }
+
+                    if (time && reader.TokenType == JsonTokenType.String)
+                    {
+                        return ((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+                    }
+
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all: compared whole.
+        }
+
+        return (json.Length, json.Length);
     }
 
     private static MqttApplicationMessage Message(string topic, byte[] json, bool retain) => new()
@@ -856,7 +924,8 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         return ReferenceEquals(inner, e) ? $"{e.GetType().Name}: {e.Message}" : $"{e.GetType().Name}: {e.Message} ({inner.GetType().Name}: {inner.Message})";
     }
 
-    private readonly record struct InFlight(long Sequence, Task<MqttClientPublishResult> Task, byte[] Payload);
+    /// <summary>An event published and not yet acknowledged; <paramref name="Resend"/> when it was sent again for a resend-events.</summary>
+    private readonly record struct InFlight(long Sequence, Task<MqttClientPublishResult> Task, byte[] Payload, ResendJob? Resend);
 
     private enum SessionEnd
     {

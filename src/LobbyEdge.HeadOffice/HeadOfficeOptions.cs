@@ -62,6 +62,13 @@ public sealed class HeadOfficeOptions
     /// <summary>Events published and not yet acknowledged at most; more means more throughput after an outage.</summary>
     public int MaxInFlight { get; set; } = 32;
 
+    /// <summary>
+    /// Most events one <c>resend-events</c> command may ask for (default 10,000, about 5 MB on the wire): a larger
+    /// range is refused naming <c>to</c>, so head office asks in pieces and the live events never wait long behind a
+    /// resend.
+    /// </summary>
+    public int MaxResendEvents { get; set; } = 10_000;
+
     /// <summary>How long one connection attempt may take, TLS handshake included.</summary>
     public double ConnectTimeoutSeconds { get; set; } = 10;
 
@@ -100,6 +107,11 @@ public sealed class HeadOfficeOptions
         if (MaxInFlight is < 1 or > 1_000)
         {
             errors.Add(($"{p}MaxInFlight", $"must be between 1 and 1000 (got {MaxInFlight})"));
+        }
+
+        if (MaxResendEvents is < 1 or > 1_000_000)
+        {
+            errors.Add(($"{p}MaxResendEvents", $"must be between 1 and 1000000 (got {MaxResendEvents})"));
         }
 
         if (!(ConnectTimeoutSeconds is > 0 and <= 600))

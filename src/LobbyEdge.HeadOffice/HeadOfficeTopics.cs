@@ -16,6 +16,7 @@ public sealed class HeadOfficeTopics
         BranchId = branchId;
         Root = $"lobby/v1/{branchId}";
         Events = Root + "/events";
+        Resent = Events + "/resent";
         Status = Root + "/status";
         State = Root + "/state";
         CommandPrefix = Root + "/commands/";
@@ -32,6 +33,12 @@ public sealed class HeadOfficeTopics
 
     /// <summary>Events, one CloudEvent per message, QoS 1, not retained.</summary>
     public string Events { get; }
+
+    /// <summary>
+    /// <c>lobby/v1/{branchId}/events/resent</c>: events sent again on head office's <c>resend-events</c>, each the same
+    /// CloudEvent (same id, same bytes) as first shipped on <see cref="Events"/>, which keeps its order. QoS 1, not retained.
+    /// </summary>
+    public string Resent { get; }
 
     /// <summary>Online/offline, retained; offline is the Last Will.</summary>
     public string Status { get; }

@@ -387,3 +387,93 @@ public sealed class ConfigurationCompareTests
             diff.AtNextOpening);
     }
 }
+
+/// <summary>Snapshots (format 5) carry the configuration versions; replay asks the resolver for what it does not hold.</summary>
+public sealed class ConfigurationSnapshotTests
+{
+    private static BranchConfig? Resolve(long version) => version switch
+    {
+        1 => ReconfigureTests.Version(1),
+        2 => ReconfigureTests.Version(2, s => new ServiceConfig { Prefix = s.Prefix, Id = s.Id, Name = s.Name, DailyCap = 9 }),
+        3 => ReconfigureTests.WithForeignExchange(3),
+        _ => null,
+    };
+
+    private static Lobby Changed()
+    {
+        var lobby = new Lobby(Resolve(1));
+        lobby.Issue();
+        lobby.Ok(Command.Reconfigure(Resolve(2)!, ConfigurationSource.HeadOffice));
+        lobby.Ok(Command.Reconfigure(Resolve(3)!, ConfigurationSource.HeadOffice));
+        lobby.Issue(Branches.Vip);
+        return lobby;
+    }
+
+    [Fact]
+    public void Snapshot_OfFormat4_IsRefused()
+    {
+        byte[] snapshot = new Lobby(Resolve(1)).Engine.CreateSnapshot();
+        Assert.Equal(5, BitConverter.ToInt32(snapshot, 4));
+        snapshot[4] = 4;
+        var other = new QueueEngine(Resolve(1)!);
+        Assert.False(other.TryRestoreSnapshot(snapshot));
+    }
+
+    [Fact]
+    public void Snapshot_UnderAnotherVersion_IsResolvedThroughTheResolver()
+    {
+        Lobby lobby = Changed();
+        byte[] snapshot = lobby.Engine.CreateSnapshot();
+
+        var resolved = new QueueEngine(Resolve(1)!) { ConfigurationResolver = Resolve };
+        Assert.True(resolved.TryRestoreSnapshot(snapshot));
+        Assert.Equal(2, resolved.Config.Version);
+        Assert.Equal(3, resolved.PendingConfiguration?.Version);
+        Assert.Equal(lobby.Engine.DescribeState(), resolved.DescribeState());
+    }
+
+    [Fact]
+    public void Snapshot_UnderAVersionTheResolverDoesNotGive_IsRefusedAndChangesNothing()
+    {
+        byte[] snapshot = Changed().Engine.CreateSnapshot();
+        foreach (Func<long, BranchConfig?>? resolver in new Func<long, BranchConfig?>?[] { null, v => v == 3 ? null : Resolve(v), v => v == 2 ? null : Resolve(v) })
+        {
+            var engine = new QueueEngine(Resolve(1)!) { ConfigurationResolver = resolver };
+            string before = engine.DescribeState();
+            Assert.False(engine.TryRestoreSnapshot(snapshot));
+            Assert.Equal(before, engine.DescribeState());
+        }
+    }
+
+    [Fact]
+    public void Replay_OfAVersionNobodyKnows_KeepsTheConfigurationInForce()
+    {
+        var engine = new QueueEngine(Resolve(1)!) { ConfigurationResolver = Resolve };
+        engine.Apply(new LobbyEvent { Sequence = 1, Kind = EventKind.ConfigurationChanged, A = 42, B = 42, Detail = (byte)ConfigurationChange.Live, Ticket = -1, Service = -1, NumberService = -1 });
+        Assert.Equal(1, engine.Config.Version);
+        engine.Apply(new LobbyEvent { Sequence = 2, Kind = EventKind.DayOpened, A = Branches.Day.DayNumber, B = 42 });
+        Assert.Equal(1, engine.Config.Version);
+        Assert.True(engine.IsDayOpen);
+    }
+}
+
+/// <summary>Replay of a log whose configuration the engine could not resolve fails clearly, not with an index error.</summary>
+public sealed class UnresolvedReplayTests
+{
+    [Fact]
+    public void Replay_OfATicketOfAServiceTheConfigurationLacks_ThrowsInvalidOperation()
+    {
+        var lobby = new Lobby(ReconfigureTests.WithForeignExchange(3));
+        lobby.Issue(3);
+
+        var engine = new QueueEngine(ReconfigureTests.Version(1));
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+        {
+            foreach (LobbyEvent e in lobby.Log)
+            {
+                engine.Apply(in e);
+            }
+        });
+        Assert.Contains("service 3", ex.Message, StringComparison.Ordinal);
+    }
+}

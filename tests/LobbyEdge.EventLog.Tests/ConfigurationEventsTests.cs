@@ -151,4 +151,39 @@ public sealed class ConfigurationEventsTests
         Assert.False(blind.TryRestoreSnapshot(reopened.Snapshots.NewestFirst().First().Item2));
         Assert.Equal(0, blind.LastSequence);
     }
+
+    [Fact]
+    public void NewRefusals_HaveTheirSnakeCaseWireNames()
+    {
+        var weekly = new DayHours?[7];
+        weekly[(int)DayOfWeek.Monday] = new DayHours(new TimeOnly(9, 0), new TimeOnly(17, 0));
+        BranchConfig c = V1();
+        BranchConfig config = new BranchConfig
+        {
+            BranchId = c.BranchId,
+            TimeZone = c.TimeZone,
+            Calendar = new BranchCalendar { Weekly = weekly },
+            Services = c.Services,
+            Counters = c.Counters,
+        }.WithVersion(1, 1);
+        var engine = new QueueEngine(config);
+        long id = 0;
+        string Outcome(Command command, DateTimeOffset at)
+        {
+            engine.Execute(command with { Request = new RequestKey(++id, id) }, at);
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream))
+            {
+                EventJson.Write(w, engine.LastEvents[^1], config);
+            }
+
+            return JsonDocument.Parse(stream.ToArray()).RootElement.GetProperty("outcome").GetString()!;
+        }
+
+        Assert.Equal("accepted", Outcome(Command.OpenDay(), At(0, 9, 0)));
+        Assert.Equal("configuration_unchanged", Outcome(Command.Reconfigure(config, ConfigurationSource.HeadOffice), At(0, 9, 1)));
+        Assert.Equal("accepted", Outcome(Command.CloseDay(), At(0, 10, 0)));
+        Assert.Equal("day_already_closed", Outcome(Command.OpenDay(), At(0, 10, 1)));
+        Assert.Equal("closed_by_calendar", Outcome(Command.OpenDay(), At(1, 9, 0)));
+    }
 }

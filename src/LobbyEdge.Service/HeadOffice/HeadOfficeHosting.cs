@@ -103,7 +103,7 @@ public static class HeadOfficeHosting
                 HoldRetention(branch.Log, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HeadOfficeLink).FullName!));
             }
 
-            // lobby_headoffice_connected, _pending_events, _commands_repeated_total and _missed_events_total are read
+            // lobby_headoffice_connected, _pending_events, _commands_repeated_total, _missed_events_total and _resent_events_total are read
             // from the link at each scrape.
             if (services.GetService<LobbyMetrics>() is { } metrics)
             {
@@ -113,6 +113,7 @@ public static class HeadOfficeHosting
                     metrics.HeadOfficePendingEvents.Set(link.PendingEvents);
                     metrics.HeadOfficeCommandsRepeated.IncTo(link.CommandsRepeated);
                     metrics.HeadOfficeMissedEvents.IncTo(link.MissedEvents);
+                    metrics.HeadOfficeResentEvents.IncTo(link.ResentEvents);
                 });
             }
 

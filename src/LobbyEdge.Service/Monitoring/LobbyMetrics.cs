@@ -113,6 +113,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         HeadOfficePendingEvents = f.CreateGauge("lobby_headoffice_pending_events", "Durable events not yet acknowledged by head office.");
         HeadOfficeCommandsRepeated = f.CreateCounter("lobby_headoffice_commands_repeated_total", "Head-office commands that repeated a request already decided: answered as the first time, not carried out again.");
         HeadOfficeMissedEvents = f.CreateCounter("lobby_headoffice_missed_events_total", "Events retention deleted before head office had them: head office never receives them.");
+        HeadOfficeResentEvents = f.CreateCounter("lobby_headoffice_resent_events_total", "Events sent again on events/resent for head office's resend-events commands, acknowledged by the broker.");
         Counter steps = f.CreateCounter("lobby_clock_steps_total", "Steps of the wall clock the branch clock found (a ClockStepped event each), by direction.", "direction");
         ClockSteps = [steps.WithLabels("forward"), steps.WithLabels("backward")];
         ClockSynchronized = f.CreateGauge("lobby_clock_synchronized", "1 while the wall clock is synchronised (NTP); 0 while it is not, and the day does not open or close by the clock.");
@@ -336,6 +337,9 @@ public sealed class LobbyMetrics : ILogCommitObserver
 
     /// <summary><c>lobby_headoffice_missed_events_total</c>: events the shipper found already deleted by retention (never shipped).</summary>
     public Counter HeadOfficeMissedEvents { get; }
+
+    /// <summary><c>lobby_headoffice_resent_events_total</c>: events sent again for <c>resend-events</c> (head office refilling its store).</summary>
+    public Counter HeadOfficeResentEvents { get; }
 
     /// <summary>The <c>lobby_device_up</c> child of a device (create once per device and keep it).</summary>
     public Gauge.Child DeviceUp(string device, string kind) => _deviceUp.WithLabels(device, kind);

@@ -82,7 +82,7 @@ public sealed class CommandTests : IAsyncLifetime
     [InlineData("update-configuration", """{"profile":42}""", "profile: must be the profile's text")]
     [InlineData("rollback-configuration", """{"version":0}""", "version: must be a configuration version")]
     [InlineData("update-calendar", """{"calendar":"mon"}""", "calendar: must be a JSON object")]
-    [InlineData("make-coffee", "{}", "unknown command \"make-coffee\"; known: open-day, close-day, issue-ticket, broadcast-notice, update-configuration, rollback-configuration, update-calendar")]
+    [InlineData("make-coffee", "{}", "unknown command \"make-coffee\"; known: open-day, close-day, issue-ticket, broadcast-notice, update-configuration, resend-events, rollback-configuration, update-calendar")]
     public async Task MalformedOrUnknownCommand_GetsAnErrorReplyNamingTheField_AndChangesNothing(string name, string payload, string error)
     {
         long before = _branch.Log.LastSequence;
