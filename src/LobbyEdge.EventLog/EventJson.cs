@@ -314,7 +314,8 @@ public static class EventJson
         }
     }
 
-    private static string Snake(string pascal)
+    /// <summary>A refusal's or reason's name as on the wire: <c>DayAlreadyOpen</c> → <c>day_already_open</c>.</summary>
+    public static string Snake(string pascal)
     {
         var sb = new System.Text.StringBuilder(pascal.Length + 4);
         for (int i = 0; i < pascal.Length; i++)

@@ -85,21 +85,12 @@ internal static partial class LogFiles
     /// <exception cref="LogWriteException">A write, fsync or rename failed.</exception>
     public static void WriteAtomically(string path, ReadOnlySpan<byte> content, LogWriteSite site)
     {
-        string temp = path + TempSuffix;
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-            SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            DurableFile.WriteAtomically(path, content);
         }
         catch (Exception e) when (IsStorageFault(e))
         {
-            TryDelete(temp);
             throw new LogWriteException(site, path, e);
         }
     }

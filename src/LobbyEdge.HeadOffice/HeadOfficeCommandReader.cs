@@ -14,6 +14,8 @@ internal enum HeadOfficeRequestKind
     BroadcastNotice,
     UpdateConfiguration,
     ResendEvents,
+    RollbackConfiguration,
+    UpdateCalendar,
 }
 
 /// <summary>A validated head-office command. Dispose it: an update carries its JSON document.</summary>
@@ -35,13 +37,15 @@ internal sealed class HeadOfficeRequest : IDisposable
     /// <summary>For a notice: when it ends, if it does.</summary>
     public DateTimeOffset? Until { get; init; }
 
-    /// <summary>For a configuration update: the whole payload.</summary>
-    public JsonDocument? Body { get; init; }
+    /// <summary>For a configuration command: what it asks (the link adds the request identity).</summary>
+    public ConfigurationRequest? Configuration { get; init; }
 
     /// <summary>For resend-events: the first and last sequence asked for (inclusive; checked against the log by the link).</summary>
     public (long From, long To) Range { get; init; }
 
-    public void Dispose() => Body?.Dispose();
+    public void Dispose()
+    {
+    }
 }
 
 /// <summary>
@@ -51,7 +55,7 @@ internal sealed class HeadOfficeRequest : IDisposable
 internal static class HeadOfficeCommandReader
 {
     /// <summary>The command names, as in the topic.</summary>
-    public static readonly string[] Names = ["open-day", "close-day", "issue-ticket", "broadcast-notice", "update-configuration", "resend-events"];
+    public static readonly string[] Names = ["open-day", "close-day", "issue-ticket", "broadcast-notice", "update-configuration", "resend-events", "rollback-configuration", "update-calendar"];
 
     /// <summary>The remote channels a ticket can be issued for.</summary>
     public static readonly string[] Channels = ["mobile", "appointment"];
@@ -80,7 +84,7 @@ internal static class HeadOfficeCommandReader
         }
 
         JsonDocument? document = null;
-        if (payload.Length > 0 || kind is HeadOfficeRequestKind.IssueTicket or HeadOfficeRequestKind.BroadcastNotice or HeadOfficeRequestKind.UpdateConfiguration or HeadOfficeRequestKind.ResendEvents)
+        if (payload.Length > 0 || kind is HeadOfficeRequestKind.IssueTicket or HeadOfficeRequestKind.BroadcastNotice or HeadOfficeRequestKind.UpdateConfiguration or HeadOfficeRequestKind.ResendEvents or HeadOfficeRequestKind.UpdateCalendar)
         {
             try
             {
@@ -100,7 +104,6 @@ internal static class HeadOfficeCommandReader
             }
         }
 
-        bool keep = false;
         try
         {
             HeadOfficeRequest? request = kind switch
@@ -110,16 +113,13 @@ internal static class HeadOfficeCommandReader
                 HeadOfficeRequestKind.IssueTicket => IssueTicket(name, document!.RootElement, config, out error),
                 HeadOfficeRequestKind.BroadcastNotice => Notice(name, document!.RootElement, now, out error),
                 HeadOfficeRequestKind.ResendEvents => Resend(name, document!.RootElement, out error),
-                _ => Update(name, document!, out error, out keep),
+                _ => Configuration(name, kind.Value, document, out error),
             };
             return request;
         }
         finally
         {
-            if (!keep)
-            {
-                document?.Dispose();
-            }
+            document?.Dispose();
         }
     }
 
@@ -135,6 +135,8 @@ internal static class HeadOfficeCommandReader
             "broadcast-notice" => HeadOfficeRequestKind.BroadcastNotice,
             "update-configuration" => HeadOfficeRequestKind.UpdateConfiguration,
             "resend-events" => HeadOfficeRequestKind.ResendEvents,
+            "rollback-configuration" => HeadOfficeRequestKind.RollbackConfiguration,
+            "update-calendar" => HeadOfficeRequestKind.UpdateCalendar,
             _ => null,
         };
         if (kind is null)
@@ -146,11 +148,15 @@ internal static class HeadOfficeCommandReader
     }
 
     /// <summary>
-    /// Whether a command changes something (the queue, the signage), so that it needs an identity and must take
-    /// effect at most once. <c>update-configuration</c> changes nothing yet (it is always refused);
-    /// <c>resend-events</c> changes nothing at the branch (a repeat only sends copies head office drops by their id).
+    /// Whether a command changes something (the queue, the signage, the configuration), so that it needs an identity
+    /// and must take effect at most once. Every command does but <c>resend-events</c>, which changes nothing at the
+    /// branch (a repeat only sends copies head office drops by their id).
     /// </summary>
-    public static bool HasEffect(HeadOfficeRequestKind kind) => kind is not (HeadOfficeRequestKind.UpdateConfiguration or HeadOfficeRequestKind.ResendEvents);
+    public static bool HasEffect(HeadOfficeRequestKind kind) => kind is not HeadOfficeRequestKind.ResendEvents;
+
+    /// <summary>Whether a command changes the branch's configuration (carried out by <see cref="IHeadOfficeCommandHandler.ConfigureAsync"/>).</summary>
+    public static bool IsConfiguration(HeadOfficeRequestKind kind) =>
+        kind is HeadOfficeRequestKind.UpdateConfiguration or HeadOfficeRequestKind.RollbackConfiguration or HeadOfficeRequestKind.UpdateCalendar;
 
     /// <summary>The <c>channel</c> string of an <c>issue-ticket</c> payload as sent, or null.</summary>
     public static string? ChannelOf(ReadOnlySequence<byte> payload)
@@ -423,18 +429,87 @@ internal static class HeadOfficeCommandReader
         return value;
     }
 
-    private static HeadOfficeRequest? Update(string name, JsonDocument document, out string? error, out bool keep)
+    /// <summary>
+    /// Reads <c>update-configuration</c> (<c>profile</c>), <c>rollback-configuration</c> (<c>version</c>) and
+    /// <c>update-calendar</c> (<c>calendar</c>); each also takes <c>expectVersion</c> and <c>requestId</c>.
+    /// </summary>
+    private static HeadOfficeRequest? Configuration(string name, HeadOfficeRequestKind kind, JsonDocument? document, out string? error)
     {
         error = null;
-        keep = false;
-        if (!document.RootElement.EnumerateObject().Any())
+        string main = kind switch
         {
-            error = "payload: an empty configuration update changes nothing; send the services and counters to change";
-            return null;
+            HeadOfficeRequestKind.UpdateConfiguration => "profile",
+            HeadOfficeRequestKind.RollbackConfiguration => "version",
+            _ => "calendar",
+        };
+        var request = new ConfigurationRequest(
+            kind switch
+            {
+                HeadOfficeRequestKind.UpdateConfiguration => ConfigurationCommand.Update,
+                HeadOfficeRequestKind.RollbackConfiguration => ConfigurationCommand.Rollback,
+                _ => ConfigurationCommand.UpdateCalendar,
+            },
+            name,
+            RequestKey.None);
+        bool any = false;
+        IEnumerable<JsonProperty> fields = document is null ? [] : document.RootElement.EnumerateObject();
+        foreach (JsonProperty p in fields)
+        {
+            any = true;
+            if (p.Name == main && main == "profile")
+            {
+                // JSON is YAML's flow style: an object's text is read as the profile, lines as sent.
+                request = p.Value.ValueKind switch
+                {
+                    JsonValueKind.Object => request with { ProfileText = p.Value.GetRawText() },
+                    JsonValueKind.String => request with { ProfileText = p.Value.GetString() },
+                    _ => request,
+                };
+                error ??= request.ProfileText is null ? $"profile: must be the profile's text (YAML or JSON) or a JSON object, not {Describe(p.Value.ValueKind)}" : null;
+            }
+            else if (p.Name == main && main == "calendar")
+            {
+                request = p.Value.ValueKind == JsonValueKind.Object ? request with { CalendarJson = p.Value.GetRawText() } : request;
+                error ??= request.CalendarJson is null ? $"calendar: must be a JSON object (the profile's calendar section: weekly, dates), not {Describe(p.Value.ValueKind)}" : null;
+            }
+            else if (p.Name == main || p.Name == "expectVersion")
+            {
+                long? version = Version(p, ref error);
+                request = p.Name == main ? request with { Version = version } : request with { ExpectVersion = version };
+            }
+            else if (p.Name == RequestIdentity.RequestIdField)
+            {
+                RequestId(p, ref error);
+            }
+            else
+            {
+                error ??= $"{Shorten(p.Name)}: unknown field ({name} takes {main}, expectVersion, requestId)";
+            }
         }
 
-        keep = true;
-        return new HeadOfficeRequest { Name = name, Kind = HeadOfficeRequestKind.UpdateConfiguration, Body = document };
+        if (error is null && kind == HeadOfficeRequestKind.UpdateConfiguration && string.IsNullOrWhiteSpace(request.ProfileText))
+        {
+            error = !any
+                ? "payload: an empty configuration update changes nothing; send {\"profile\": ...} with the whole branch profile"
+                : "profile: required, the whole branch profile (YAML text, or a JSON object)";
+        }
+        else if (error is null && kind == HeadOfficeRequestKind.UpdateCalendar && request.CalendarJson is null)
+        {
+            error = "calendar: required, the profile's calendar section as a JSON object (weekly, dates)";
+        }
+
+        return error is not null ? null : new HeadOfficeRequest { Name = name, Kind = kind, Configuration = request };
+    }
+
+    private static long? Version(JsonProperty p, ref string? error)
+    {
+        if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt64(out long version) && version > 0)
+        {
+            return version;
+        }
+
+        error ??= $"{p.Name}: must be a configuration version, a whole number from 1";
+        return null;
     }
 
     private static string? String(JsonProperty p, ref string? error)

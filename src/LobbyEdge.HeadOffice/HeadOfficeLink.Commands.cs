@@ -121,9 +121,16 @@ public sealed partial class HeadOfficeLink
                     return (ErrorJson(error), error);
                 }
 
-                if (known)
+                if (known && !(HeadOfficeCommandReader.IsConfiguration(kind) && decided.Fingerprint == key.Fingerprint))
                 {
                     return Repeat(name, kind, key, in decided, message.Payload);
+                }
+
+                if (known)
+                {
+                    // The configuration store remembers what the request made (its version) and answers the same.
+                    Interlocked.Increment(ref _commandsRepeated);
+                    Log.CommandRepeated(_logger, name, RequestIdentity.Text(key.Id), decided.Sequence);
                 }
             }
 
@@ -162,10 +169,10 @@ public sealed partial class HeadOfficeLink
         {
             case HeadOfficeRequestKind.BroadcastNotice:
                 {
-                    string? error = await _commands.BroadcastNoticeAsync(request.Text!, request.Until, cancellationToken).ConfigureAwait(false);
-                    if (error is not null)
+                    HeadOfficeReply shown = await _commands.BroadcastNoticeAsync(request.Text!, request.Until, cancellationToken).ConfigureAwait(false);
+                    if (shown.Error is not null)
                     {
-                        return (ErrorJson(error), error);
+                        return (shown.ToJson(), shown.Error);
                     }
 
                     // Shown, then recorded: a crash in between shows the same notice again on the redelivery, which
@@ -174,10 +181,10 @@ public sealed partial class HeadOfficeLink
                     return Reply(kind, in noted, null);
                 }
 
-            case HeadOfficeRequestKind.UpdateConfiguration:
+            case HeadOfficeRequestKind.UpdateConfiguration or HeadOfficeRequestKind.RollbackConfiguration or HeadOfficeRequestKind.UpdateCalendar:
                 {
-                    string? error = await _commands.UpdateConfigurationAsync(request.Body!.RootElement, cancellationToken).ConfigureAwait(false);
-                    return error is null ? (OkJson(null), null) : (ErrorJson(error), error);
+                    HeadOfficeReply configured = await _commands.ConfigureAsync(request.Configuration! with { Request = key }, cancellationToken).ConfigureAwait(false);
+                    return (configured.ToJson(), configured.Error);
                 }
 
             case HeadOfficeRequestKind.ResendEvents:
@@ -196,14 +203,8 @@ public sealed partial class HeadOfficeLink
     {
         if (!result.Accepted)
         {
-            string reason = RefusalNames.Of(result.Refusal);
-            string error = $"refused by the branch: {reason}";
-            return (Json(w =>
-            {
-                w.WriteBoolean("ok", false);
-                w.WriteString("error", error);
-                w.WriteString("reason", reason);
-            }), error);
+            HeadOfficeReply refused = HeadOfficeReply.Refused(result.Refusal);
+            return (refused.ToJson(), refused.Error);
         }
 
         if (kind != HeadOfficeRequestKind.IssueTicket)

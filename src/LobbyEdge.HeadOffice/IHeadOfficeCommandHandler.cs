@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LobbyEdge.Engine;
 
 namespace LobbyEdge.HeadOffice;
@@ -21,14 +20,17 @@ public interface IHeadOfficeCommandHandler
 
     /// <summary>
     /// Shows <paramref name="text"/> on the branch's signage until <paramref name="until"/> (or until replaced,
-    /// when null). Returns null when done, or the reason it was not (sent back to head office as the error).
+    /// when null). Returns <see cref="HeadOfficeReply.Done"/>, or a failure whose error is sent back to head office.
     /// </summary>
-    public ValueTask<string?> BroadcastNoticeAsync(string text, DateTimeOffset? until, CancellationToken cancellationToken);
+    public ValueTask<HeadOfficeReply> BroadcastNoticeAsync(string text, DateTimeOffset? until, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Applies a new service and counter configuration. <paramref name="body"/> is the command's JSON object (the
-    /// link only checked that it is an object; its fields are the host's to validate). Returns null when applied,
-    /// or what is wrong, naming the field. The element is valid only during the call.
+    /// Carries out a configuration command (<c>update-configuration</c>, <c>rollback-configuration</c>,
+    /// <c>update-calendar</c>); the link checked the payload's shape, the profile is the host's to validate. Returns
+    /// the whole reply: <c>version</c>, <c>hash</c>, <c>applied</c> (<c>live</c>, <c>next_opening</c> or
+    /// <c>unchanged</c>), <c>live</c> and <c>nextOpening</c> when done; the error with <c>field</c>, <c>line</c> and
+    /// <c>column</c> when the profile was refused (nothing changed). Called again with the same
+    /// <see cref="ConfigurationRequest.Request"/> for a repeat: the answer must be the same and nothing may change twice.
     /// </summary>
-    public ValueTask<string?> UpdateConfigurationAsync(JsonElement body, CancellationToken cancellationToken);
+    public ValueTask<HeadOfficeReply> ConfigureAsync(ConfigurationRequest request, CancellationToken cancellationToken);
 }

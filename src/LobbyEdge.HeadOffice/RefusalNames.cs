@@ -1,4 +1,5 @@
 using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice;
 
@@ -19,20 +20,5 @@ public static class RefusalNames
     public static string Of(RefusalReason reason) =>
         (int)reason < s_names.Length ? s_names[(int)reason] : Snake(reason.ToString());
 
-    /// <summary>A PascalCase name in snake_case.</summary>
-    internal static string Snake(string pascal)
-    {
-        var sb = new System.Text.StringBuilder(pascal.Length + 4);
-        for (int i = 0; i < pascal.Length; i++)
-        {
-            if (char.IsUpper(pascal[i]) && i > 0)
-            {
-                sb.Append('_');
-            }
-
-            sb.Append(char.ToLowerInvariant(pascal[i]));
-        }
-
-        return sb.ToString();
-    }
+    private static string Snake(string pascal) => EventJson.Snake(pascal);
 }

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Engine;
@@ -69,15 +72,68 @@ public static class BranchProfileLoader
     public static BranchProfile Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var profile = new ProfileReader(path);
-        var reader = new Reader(profile);
+        string? text = YamlFile.ReadText(path, out YamlFileProblem problem);
+        if (text is null)
+        {
+            var unread = new ProfileReader(path);
+            unread.Report(problem.At, null, problem.Message);
+            throw unread.ToException();
+        }
+
+        return LoadText(text, path, HardwareSections.DefaultModelsDirectory(path));
+    }
+
+    /// <summary>
+    /// Reads and checks a branch profile given as text (YAML, or JSON, which is YAML's flow style), exactly as
+    /// <see cref="Load"/> checks a file: the same problems, the same messages, positions as
+    /// <c>sourceName:line:column</c> within <paramref name="text"/>. Device models are looked for in <c>../devices</c>
+    /// beside <paramref name="sourceName"/> taken as a path.
+    /// </summary>
+    /// <param name="text">The profile's text (a leading byte-order mark is not expected: pass the text as read).</param>
+    /// <param name="sourceName">What problems name as the file, e.g. <c>update-configuration</c> or the file's path.</param>
+    /// <returns>The profile; its <see cref="BranchConfig.Hash"/> is <see cref="HashOf"/> of <paramref name="text"/>
+    /// and its <see cref="BranchConfig.Version"/> 0 (the host's configuration store numbers it).</returns>
+    /// <exception cref="ProfileException">The text is not a valid profile; every problem is listed.</exception>
+    public static BranchProfile LoadText(string text, string sourceName) =>
+        LoadText(text, sourceName, HardwareSections.DefaultModelsDirectory(sourceName));
+
+    /// <summary>
+    /// As <see cref="LoadText(string, string)"/>, with the device models in <paramref name="modelsDirectory"/> (a pushed
+    /// profile names the models installed beside the box's own profile).
+    /// </summary>
+    /// <param name="text">The profile's text.</param>
+    /// <param name="sourceName">What problems name as the file.</param>
+    /// <param name="modelsDirectory">The folder of the device model files (<c>MODEL.yaml</c>).</param>
+    /// <exception cref="ProfileException">The text is not a valid profile; every problem is listed.</exception>
+    public static BranchProfile LoadText(string text, string sourceName, string modelsDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrEmpty(sourceName);
+        ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
+        var profile = new ProfileReader(sourceName, text);
+        var reader = new Reader(profile, modelsDirectory);
         BranchProfile? read = reader.Read();
         if (read is null || profile.Problems.Count > 0)
         {
             throw profile.ToException();
         }
 
-        return read;
+        return read with { Branch = read.Branch.WithVersion(0, HashOf(text)) };
+    }
+
+    /// <summary>Where the device models a profile at <paramref name="profilePath"/> names are looked for: <c>../devices</c> from its folder.</summary>
+    public static string ModelsDirectoryOf(string profilePath) => HardwareSections.DefaultModelsDirectory(profilePath);
+
+    /// <summary>
+    /// The content hash of a profile's text, as <see cref="BranchConfig.Hash"/> carries it: the first 8 bytes of the
+    /// SHA-256 of its UTF-8 bytes, read big-endian. Shown as 16 lower-case hex digits (<c>x16</c>).
+    /// </summary>
+    public static long HashOf(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        return BinaryPrimitives.ReadInt64BigEndian(hash);
     }
 
     /// <summary>
@@ -126,7 +182,7 @@ public static class BranchProfileLoader
     }
 
     /// <summary>One read of one profile's branch sections; problems and positions are kept by the shared reader.</summary>
-    private sealed class Reader(ProfileReader r)
+    private sealed class Reader(ProfileReader r, string modelsDirectory)
     {
         public BranchProfile? Read()
         {
@@ -143,7 +199,7 @@ public static class BranchProfileLoader
             Dictionary<string, Slot> top = r.Keys(root, "", s_topLevelKeys);
             BranchConfig config = Map(top, out VoiceSettings voice);
             ReportEngineFindings(config);
-            var hardwareSections = new HardwareSections(r, config, HardwareSections.DefaultModelsDirectory(r.Path));
+            var hardwareSections = new HardwareSections(r, config, modelsDirectory);
             BranchHardware hardware = hardwareSections.Read(top);
             return new BranchProfile(config, hardware, voice);
         }

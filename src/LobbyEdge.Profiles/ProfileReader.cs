@@ -41,11 +41,17 @@ internal sealed class ProfileReader
     // anything under them, would only repeat the problem with a placeholder value.
     private readonly HashSet<string> _failed = new(StringComparer.Ordinal);
 
+    // The profile's text when it was given as text (a push from head office), not read from Path.
+    private readonly string? _text;
+
     /// <summary>Starts reading the profile at <paramref name="path"/> (named in problems exactly as given).</summary>
-    public ProfileReader(string path)
+    /// <param name="path">The profile's file, or the name its text goes by in problems (e.g. <c>update-configuration</c>).</param>
+    /// <param name="text">The profile's text, already read; null to read <paramref name="path"/>.</param>
+    public ProfileReader(string path, string? text = null)
     {
         Path = path;
         File = path;
+        _text = text;
     }
 
     /// <summary>The profile's path as given: its problems come first.</summary>
@@ -111,7 +117,8 @@ internal sealed class ProfileReader
     /// <param name="notKeys">The problem when the top is not a set of keys, given what it is.</param>
     public YamlMappingNode? ReadDocument(string empty, string documentName, Func<YamlNode, string> notKeys)
     {
-        string? text = YamlFile.ReadText(File, out YamlFileProblem problem);
+        YamlFileProblem problem = default;
+        string? text = File == Path && _text is not null ? _text : YamlFile.ReadText(File, out problem);
         YamlStream? stream = text is null ? null : YamlFile.Parse(text, out problem);
         if (stream is null)
         {

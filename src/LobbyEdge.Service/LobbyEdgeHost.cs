@@ -5,6 +5,7 @@ using LobbyEdge.HeadOffice;
 using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Clock;
+using LobbyEdge.Service.Configuration;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.HeadOffice;
 using LobbyEdge.Service.Lobby;
@@ -32,12 +33,16 @@ public static partial class LobbyEdgeHost
     /// <summary>Builds the host. Starts nothing.</summary>
     /// <param name="options">The command line.</param>
     /// <param name="profile">The branch profile as loaded: the branch, its hardware and its voice settings.</param>
+    /// <param name="profileText">
+    /// The profile file's exact text, to version the configuration in <c>{data}/config</c> and take configuration
+    /// commands from head office; null runs unversioned (tools, tests).
+    /// </param>
     /// <exception cref="InvalidDataException">
     /// A configuration file (<c>appsettings.json</c>) cannot be read, or the configuration is invalid: an unknown
     /// section or key, a value that does not convert or is out of range (one line per problem, naming the key and
     /// the value; the program turns this into exit code 2).
     /// </exception>
-    public static IHost Build(LaunchOptions options, BranchProfile profile)
+    public static IHost Build(LaunchOptions options, BranchProfile profile, string? profileText = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(profile);
@@ -77,11 +82,13 @@ public static partial class LobbyEdgeHost
         // first, so a log that cannot be opened stops the start with exit code 1 and a clear message).
         builder.Services.Configure<EventLogOptions>(builder.Configuration.GetSection("EventLog"));
         builder.Services.AddSingleton(new LobbyMetrics(config));
+        AddConfigurationVersions(builder.Services, options, profile, profileText);
         builder.Services.AddSingleton(sp => RestoredBranch.Open(
             options.DataDirectory,
             config,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RestoredBranch).FullName!),
-            sp.GetRequiredService<LobbyMetrics>()));
+            sp.GetRequiredService<LobbyMetrics>(),
+            sp.GetService<ConfigurationVersions>()));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<RestoredBranch>().Engine);
 
         // The event log is the first sink: every other sink and every sender sees only durable events.
@@ -124,6 +131,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<IEngineLoopHealth>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
+        builder.Services.AddHostedService<ConfigurationAtStart>();
 
         // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).
         builder.Services.AddSingleton(builder.Configuration.GetSection(RatingOptions.Section).Get<RatingOptions>() ?? new RatingOptions());
@@ -172,6 +180,31 @@ public static partial class LobbyEdgeHost
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The configuration versions (<c>{data}/config</c>, when the profile's text is given), the configuration in force
+    /// for consumers (<see cref="CurrentConfiguration"/>, followed on the engine loop) and the in-process restart when
+    /// a structural change takes effect.
+    /// </summary>
+    private static void AddConfigurationVersions(IServiceCollection services, LaunchOptions options, BranchProfile profile, string? profileText)
+    {
+        if (profileText is not null)
+        {
+            services.AddSingleton(sp => new ConfigurationVersions(options.BranchPath, profile, profileText, sp.GetRequiredService<ILogger<ConfigurationVersions>>()));
+            services.AddSingleton<ConfigurationUpdates>();
+        }
+
+        services.AddSingleton(sp =>
+        {
+            QueueEngine engine = sp.GetRequiredService<RestoredBranch>().Engine;
+            var current = new CurrentConfiguration(engine.Config);
+            current.Set(engine.Config, engine.PendingConfiguration);
+            return current;
+        });
+        services.AddSingleton<HostRestart>();
+        services.AddSingleton<ConfigurationSink>();
+        services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<ConfigurationSink>());
     }
 
     /// <summary>

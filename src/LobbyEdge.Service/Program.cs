@@ -1,5 +1,7 @@
 using LobbyEdge.Profiles;
 using LobbyEdge.Service;
+using LobbyEdge.Service.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 // lobby-edge --branch <file.yaml> [--data <dir>] [--simulate [--speed <x>] [--seed <n>] [--days <n>]]
@@ -38,18 +40,6 @@ if (!LaunchOptions.TryParse(args, out LaunchOptions? options, out string? error)
     return ExitCodes.InvalidConfiguration;
 }
 
-BranchProfile profile;
-try
-{
-    profile = BranchProfileLoader.Load(options.BranchPath);
-}
-catch (ProfileException e)
-{
-    // One "file:line:column: field: message" line per problem.
-    Console.Error.WriteLine(e.Message);
-    return ExitCodes.InvalidConfiguration;
-}
-
 try
 {
     options = options with { DataDirectory = Path.GetFullPath(options.DataDirectory) };
@@ -60,35 +50,71 @@ catch (Exception e) when (e is ArgumentException or NotSupportedException or Pat
     return ExitCodes.InvalidConfiguration;
 }
 
-IHost host;
-try
+// A configuration from head office that changes the branch's structure stops the host once it is in force; a new
+// host is then built from the rewritten profile file, in this process (src/LobbyEdge.Service/README.md,
+// "Configuration from head office").
+while (true)
 {
-    host = LobbyEdgeHost.Build(options, profile);
-}
-catch (InvalidDataException e)
-{
-    // A malformed appsettings.json: the message names the file, the innermost one the line.
-    Console.Error.Write($"lobby-edge: {e.Message}");
-    for (Exception? inner = e.InnerException; inner is not null; inner = inner.InnerException)
+    BranchProfile profile;
+    string profileText;
+    try
     {
-        Console.Error.Write($" {inner.Message}");
+        profile = BranchProfileLoader.Load(options.BranchPath);
+
+        // The exact text, for the configuration store; read again in case the file changed in between.
+        profileText = File.ReadAllText(options.BranchPath);
+        if (BranchProfileLoader.HashOf(profileText) != profile.Branch.Hash)
+        {
+            profile = BranchProfileLoader.LoadText(profileText, options.BranchPath);
+        }
+    }
+    catch (ProfileException e)
+    {
+        // One "file:line:column: field: message" line per problem.
+        Console.Error.WriteLine(e.Message);
+        return ExitCodes.InvalidConfiguration;
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"{options.BranchPath}: cannot read the file: {e.Message}");
+        return ExitCodes.InvalidConfiguration;
     }
 
-    Console.Error.WriteLine();
-    return ExitCodes.InvalidConfiguration;
-}
+    IHost host;
+    try
+    {
+        host = LobbyEdgeHost.Build(options, profile, profileText);
+    }
+    catch (InvalidDataException e)
+    {
+        // A malformed appsettings.json: the message names the file, the innermost one the line.
+        Console.Error.Write($"lobby-edge: {e.Message}");
+        for (Exception? inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            Console.Error.Write($" {inner.Message}");
+        }
 
-try
-{
-    // The event log will live here; a directory that cannot be made is a deployment mistake, not a crash.
-    Directory.CreateDirectory(options.DataDirectory);
-}
-catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine($"lobby-edge: --data '{options.DataDirectory}': cannot create the data directory: {e.Message}");
-    host.Dispose();
-    return ExitCodes.InvalidConfiguration;
-}
+        Console.Error.WriteLine();
+        return ExitCodes.InvalidConfiguration;
+    }
 
-LobbyEdgeHost.LogStart(host);
-return await LobbyEdgeHost.RunAsync(host);
+    try
+    {
+        // The event log will live here; a directory that cannot be made is a deployment mistake, not a crash.
+        Directory.CreateDirectory(options.DataDirectory);
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"lobby-edge: --data '{options.DataDirectory}': cannot create the data directory: {e.Message}");
+        host.Dispose();
+        return ExitCodes.InvalidConfiguration;
+    }
+
+    HostRestart restart = host.Services.GetRequiredService<HostRestart>();
+    LobbyEdgeHost.LogStart(host);
+    int exitCode = await LobbyEdgeHost.RunAsync(host);
+    if (exitCode != ExitCodes.Stopped || !restart.Requested)
+    {
+        return exitCode;
+    }
+}

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.Simulator;
@@ -181,16 +180,16 @@ internal sealed class TestBranch : IDisposable
             }
         }
 
-        public ValueTask<string?> BroadcastNoticeAsync(string text, DateTimeOffset? until, CancellationToken cancellationToken)
+        public ValueTask<HeadOfficeReply> BroadcastNoticeAsync(string text, DateTimeOffset? until, CancellationToken cancellationToken)
         {
             Calls.Enqueue($"notice:{text}:{until?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}");
-            return ValueTask.FromResult<string?>(null);
+            return ValueTask.FromResult(HeadOfficeReply.Done);
         }
 
-        public ValueTask<string?> UpdateConfigurationAsync(JsonElement body, CancellationToken cancellationToken)
+        public ValueTask<HeadOfficeReply> ConfigureAsync(ConfigurationRequest request, CancellationToken cancellationToken)
         {
-            Calls.Enqueue("update:" + body.GetRawText());
-            return ValueTask.FromResult<string?>("configuration updates are not supported yet");
+            Calls.Enqueue($"{request.Name}:{request.ProfileText ?? request.CalendarJson ?? request.Version?.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            return ValueTask.FromResult(HeadOfficeReply.Failed("configuration updates are not supported by this test branch"));
         }
     }
 }

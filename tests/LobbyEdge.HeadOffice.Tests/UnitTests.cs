@@ -194,8 +194,11 @@ public sealed class UnitTests
         Assert.Equal("Lunch break 12:00-13:00", notice!.Text);
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 5, 0, 0, TimeSpan.Zero), notice.Until);
 
-        using HeadOfficeRequest? update = Read("update-configuration", """{"services":[]}""", config, now, out error);
-        Assert.Equal(JsonValueKind.Array, update!.Body!.RootElement.GetProperty("services").ValueKind);
+        using HeadOfficeRequest? update = Read("update-configuration", """{"profile":{"branch":{"id":"b1"}},"expectVersion":3}""", config, now, out error);
+        Assert.Equal("""{"branch":{"id":"b1"}}""", update!.Configuration!.ProfileText);
+        Assert.Equal(3, update.Configuration.ExpectVersion);
+        using HeadOfficeRequest? rollback = Read("rollback-configuration", "", config, now, out error);
+        Assert.Equal((ConfigurationCommand.Rollback, null), (rollback!.Configuration!.Command, rollback.Configuration.Version));
 
         Assert.Null(Read("broadcast-notice", $$"""{"text":"{{new string('x', 501)}}"}""", config, now, out error));
         Assert.Equal("text: at most 500 characters (got 501)", error);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.HeadOffice;
 using LobbyEdge.Runtime;
@@ -90,10 +89,10 @@ public sealed class HeadOfficeHostingTests : IDisposable
         Assert.Equal(RefusalReason.DayAlreadyOpen, result.Refusal);
         Assert.Equal([CommandKind.OpenDay], commands.Sent);
 
-        Assert.Null(await handler.BroadcastNoticeAsync("请注意 · Notice", null, CancellationToken.None));
+        Assert.Null((await handler.BroadcastNoticeAsync("请注意 · Notice", null, CancellationToken.None)).Error);
         Assert.Equal("请注意 · Notice", services.GetRequiredService<NoticeBoard>().Current?.Text);
-        using JsonDocument body = JsonDocument.Parse("""{"services":[]}""");
-        Assert.Contains("not supported yet", await handler.UpdateConfigurationAsync(body.RootElement, CancellationToken.None), StringComparison.Ordinal);
+        var update = new ConfigurationRequest(ConfigurationCommand.Update, "update-configuration", new RequestKey(1, 2)) { ProfileText = "branch: {}" };
+        Assert.Equal(LobbyHeadOfficeCommands.NoConfigurationStore, (await handler.ConfigureAsync(update, CancellationToken.None)).Error);
         Assert.Equal("{}", System.Text.Encoding.UTF8.GetString(services.GetRequiredService<IBranchStateSource>().GetStateJson().Span));
     }
 

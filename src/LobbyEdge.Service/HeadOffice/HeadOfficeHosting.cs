@@ -4,6 +4,7 @@ using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.HeadOffice;
 using LobbyEdge.Runtime;
+using LobbyEdge.Service.Configuration;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Monitoring;
@@ -42,7 +43,8 @@ public static class HeadOfficeHosting
         // them) can need the handler without a cycle.
         services.TryAddSingleton<IHeadOfficeCommandHandler>(sp => new LobbyHeadOfficeCommands(
             sp.GetRequiredService<ILobbyCommands>(),
-            sp.GetRequiredService<NoticeBoard>()));
+            sp.GetRequiredService<NoticeBoard>(),
+            sp.GetService<ConfigurationUpdates>()));
         services.AddSingleton(sp => new HeadOfficeLink(
             options,
             sp.GetRequiredService<BranchConfig>(),
@@ -189,24 +191,29 @@ public static class HeadOfficeHosting
 }
 
 /// <summary>
-/// Head-office commands through the host's single command channel; notices go to the signage's notice board.
-/// Configuration updates are answered with an error until the engine can be reconfigured while it runs.
+/// Head-office commands through the host's single command channel; notices go to the signage's notice board;
+/// configuration commands go to the host's configuration store (<see cref="ConfigurationUpdates"/>).
 /// </summary>
 public sealed class LobbyHeadOfficeCommands : IHeadOfficeCommandHandler
 {
-    /// <summary>The answer to <c>update-configuration</c>: the engine takes its configuration at start only.</summary>
-    public const string UpdateNotSupported = "update-configuration is not supported yet: change the branch profile and restart the service";
+    /// <summary>The answer to a configuration command on a host without a configuration store (tools, tests).</summary>
+    public const string NoConfigurationStore = "configuration changes are not available here: this host keeps no configuration store";
 
     private readonly ILobbyCommands _commands;
     private readonly NoticeBoard _notices;
+    private readonly ConfigurationUpdates? _updates;
 
-    /// <summary>Creates the handler over the command channel and the signage's notice board.</summary>
-    public LobbyHeadOfficeCommands(ILobbyCommands commands, NoticeBoard notices)
+    /// <summary>Creates the handler over the command channel, the signage's notice board and the configuration store.</summary>
+    /// <param name="commands">The engine's command channel.</param>
+    /// <param name="notices">The signage's notice board.</param>
+    /// <param name="updates">The configuration commands' handler, or null (then they are refused).</param>
+    public LobbyHeadOfficeCommands(ILobbyCommands commands, NoticeBoard notices, ConfigurationUpdates? updates = null)
     {
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(notices);
         _commands = commands;
         _notices = notices;
+        _updates = updates;
     }
 
     /// <inheritdoc />
@@ -217,16 +224,18 @@ public sealed class LobbyHeadOfficeCommands : IHeadOfficeCommandHandler
     }
 
     /// <inheritdoc />
-    public ValueTask<string?> BroadcastNoticeAsync(string text, DateTimeOffset? until, CancellationToken cancellationToken)
+    public ValueTask<HeadOfficeReply> BroadcastNoticeAsync(string text, DateTimeOffset? until, CancellationToken cancellationToken)
     {
         // The signage pages get it at once over their event stream.
         _notices.Set(text, until);
-        return ValueTask.FromResult<string?>(null);
+        return ValueTask.FromResult(HeadOfficeReply.Done);
     }
 
     /// <inheritdoc />
-    public ValueTask<string?> UpdateConfigurationAsync(JsonElement body, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<string?>(UpdateNotSupported);
+    public ValueTask<HeadOfficeReply> ConfigureAsync(ConfigurationRequest request, CancellationToken cancellationToken) =>
+        _updates is null
+            ? ValueTask.FromResult(HeadOfficeReply.Failed(NoConfigurationStore))
+            : _updates.ApplyAsync(request, cancellationToken);
 }
 
 /// <summary>A state source with nothing to say, for hosts that register no branch state.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
+using LobbyEdge.Service.Configuration;
 using LobbyEdge.Service.Operations;
 using Microsoft.AspNetCore.Http;
 
@@ -75,21 +76,32 @@ public sealed class Kiosk
     private readonly BranchConfig _config;
     private readonly IKioskPrinter _printer;
     private readonly QueueEngine? _engine;
+    private readonly CurrentConfiguration? _current;
 
     /// <summary>Creates the kiosk endpoint; a refusal outside the branch's hours says only "not open yet".</summary>
-    public Kiosk(ILobbyCommands commands, BranchConfig config, IKioskPrinter printer)
+    /// <param name="commands">The engine's command channel.</param>
+    /// <param name="config">The configuration the host was built with.</param>
+    /// <param name="printer">The kiosk's printer.</param>
+    /// <param name="current">The configuration in force, for names a push changes live (the printed service name); null: <paramref name="config"/>.</param>
+    public Kiosk(ILobbyCommands commands, BranchConfig config, IKioskPrinter printer, CurrentConfiguration? current = null)
     {
         _commands = commands;
         _config = config;
         _printer = printer;
+        _current = current;
     }
 
     /// <summary>
     /// Creates the kiosk endpoint over the branch's engine: a ticket asked for while the branch is closed by its
     /// calendar, or outside today's hours, is refused with the day's notice (<see cref="CalendarNotice"/>).
     /// </summary>
-    public Kiosk(ILobbyCommands commands, BranchConfig config, IKioskPrinter printer, QueueEngine engine)
-        : this(commands, config, printer)
+    /// <param name="commands">The engine's command channel.</param>
+    /// <param name="config">The configuration the host was built with.</param>
+    /// <param name="printer">The kiosk's printer.</param>
+    /// <param name="engine">The branch's engine, for its calendar.</param>
+    /// <param name="current">The configuration in force (see the other constructor).</param>
+    public Kiosk(ILobbyCommands commands, BranchConfig config, IKioskPrinter printer, QueueEngine engine, CurrentConfiguration? current = null)
+        : this(commands, config, printer, current)
     {
         _engine = engine;
     }
@@ -186,7 +198,7 @@ public sealed class Kiosk
 
         ServiceConfig sc = _config.Services[r.NumberService];
         Tier tier = priority ? Tier.Priority : Tier.Normal;
-        var ticket = new KioskTicket(sc.FormatNumber(r.Number), _config.Services[service], r.PeopleAhead, r.TypicalWaitMs, r.UpperWaitMs, outcome.At, r.Ticket, tier);
+        var ticket = new KioskTicket(sc.FormatNumber(r.Number), (_current?.Config ?? _config).Services[service], r.PeopleAhead, r.TypicalWaitMs, r.UpperWaitMs, outcome.At, r.Ticket, tier);
         try
         {
             // Not cut short when the browser goes away: the ticket exists, so it is either confirmed or taken back.

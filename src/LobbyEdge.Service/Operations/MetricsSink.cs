@@ -281,7 +281,11 @@ public sealed class MetricsSink : IEngineEventSink
     {
         LobbyMetrics m = _metrics;
         QueueEngine engine = _engine;
-        for (int s = 0; s < engine.ServiceCount; s++)
+
+        // The services this host was built with: a structural configuration in force restarts the host, and until
+        // then the families keep their labels.
+        int services = Math.Min(engine.ServiceCount, _exportedCareGiven.Length);
+        for (int s = 0; s < services; s++)
         {
             m.Waiting[s * 3].Set(engine.WaitingCount(s, Tier.Normal));
             m.Waiting[(s * 3) + 1].Set(engine.WaitingCount(s, Tier.Priority));

@@ -1,5 +1,6 @@
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Service.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.Service.Persistence;
@@ -36,7 +37,15 @@ public sealed partial class RestoredBranch : IDisposable
     /// </summary>
     /// <exception cref="DataDirectoryLockedException">Another process runs on the directory (message names it and the process).</exception>
     /// <exception cref="LogDamagedException">The log is damaged where the branch needs it; logged as Critical, nothing changed.</exception>
-    public static RestoredBranch Open(string dataDirectory, BranchConfig config, ILogger logger, ILogCommitObserver? observer = null)
+    /// <param name="dataDirectory">The branch's data directory.</param>
+    /// <param name="config">The branch's configuration (the profile file's).</param>
+    /// <param name="logger">Where findings go.</param>
+    /// <param name="observer">Told of each group commit, or null.</param>
+    /// <param name="versions">
+    /// The configuration store, or null (unversioned): once the directory is locked it gives the configuration the log
+    /// ran with (the engine is created with it) and resolves every stored version at replay.
+    /// </param>
+    public static RestoredBranch Open(string dataDirectory, BranchConfig config, ILogger logger, ILogCommitObserver? observer = null, ConfigurationVersions? versions = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(logger);
@@ -84,7 +93,9 @@ public sealed partial class RestoredBranch : IDisposable
                 Messages.Finding(logger, open.MarkProblem);
             }
 
-            (QueueEngine engine, RecoveryReport report) = EngineRecovery.Restore(() => new QueueEngine(config), log);
+            BranchConfig initial = versions?.Prepare(dataDirectory) ?? config;
+            Func<long, BranchConfig?>? resolver = versions is null ? null : versions.Resolve;
+            (QueueEngine engine, RecoveryReport report) = EngineRecovery.Restore(() => new QueueEngine(initial) { ConfigurationResolver = resolver }, log);
             foreach (string note in report.Notes)
             {
                 Messages.SnapshotSkipped(logger, note);

@@ -78,7 +78,11 @@ public sealed class CommandTests : IAsyncLifetime
     [InlineData("broadcast-notice", """{"text":"Closing early","until":"2025-01-01T10:00:00"}""", "until: must be an RFC 3339 time with its offset")]
     [InlineData("broadcast-notice", """{"text":"Closing early","until":"2020-01-01T10:00:00Z"}""", "has already passed")]
     [InlineData("update-configuration", "{}", "payload: an empty configuration update")]
-    [InlineData("make-coffee", "{}", "unknown command \"make-coffee\"; known: open-day, close-day, issue-ticket, broadcast-notice, update-configuration")]
+    [InlineData("update-configuration", """{"services":[]}""", "services: unknown field (update-configuration takes profile, expectVersion, requestId)")]
+    [InlineData("update-configuration", """{"profile":42}""", "profile: must be the profile's text")]
+    [InlineData("rollback-configuration", """{"version":0}""", "version: must be a configuration version")]
+    [InlineData("update-calendar", """{"calendar":"mon"}""", "calendar: must be a JSON object")]
+    [InlineData("make-coffee", "{}", "unknown command \"make-coffee\"; known: open-day, close-day, issue-ticket, broadcast-notice, update-configuration, resend-events, rollback-configuration, update-calendar")]
     public async Task MalformedOrUnknownCommand_GetsAnErrorReplyNamingTheField_AndChangesNothing(string name, string payload, string error)
     {
         long before = _branch.Log.LastSequence;
@@ -137,10 +141,10 @@ public sealed class CommandTests : IAsyncLifetime
         // Shown, then recorded in the log (Note), so that a repeat is recognised.
         Assert.Equal(["notice:Counter 3 closes at noon:2099-01-01T12:00:00.0000000+08:00", "Note"], _branch.Handler.Calls);
 
-        JsonElement update = await SendAsync("update-configuration", """{"services":[{"id":"cash","dailyCap":500}]}""");
+        JsonElement update = await SendAsync("update-configuration", """{"profile":"branch: {id: b1}"}""");
         Assert.False(update.GetProperty("ok").GetBoolean());
-        Assert.Equal("configuration updates are not supported yet", update.GetProperty("error").GetString());
-        Assert.Equal("""update:{"services":[{"id":"cash","dailyCap":500}]}""", _branch.Handler.Calls.Last());
+        Assert.Equal("configuration updates are not supported by this test branch", update.GetProperty("error").GetString());
+        Assert.Equal("update-configuration:branch: {id: b1}", _branch.Handler.Calls.Last());
     }
 
     [Fact]

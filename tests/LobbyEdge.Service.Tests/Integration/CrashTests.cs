@@ -30,7 +30,9 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     {
         int trials = int.TryParse(Environment.GetEnvironmentVariable("LOBBYEDGE_CRASH_TRIALS"), CultureInfo.InvariantCulture, out int n) ? n : 4;
         var random = new Random(20261123);
-        BranchConfig config = BranchProfileLoader.Load(s_demoProfile).Branch;
+        // The service numbers its configuration (version 1 on a first start with this profile); its snapshots say so.
+        BranchConfig loaded = BranchProfileLoader.Load(s_demoProfile).Branch;
+        BranchConfig config = loaded.WithVersion(1, loaded.Hash);
         string data = Path.Combine(_work.FullName, "data");
         int handedOut = 0;
         int fromSnapshot = 0;

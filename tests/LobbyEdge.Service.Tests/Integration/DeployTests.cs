@@ -24,6 +24,7 @@ public sealed partial class DeployTests : IDisposable
         {
             "Type=notify", "WatchdogSec=30", "Restart=on-failure", "RestartPreventExitStatus=2", "StateDirectory=lobby-edge",
             "ProtectSystem=strict", "NoNewPrivileges=yes", "DevicePolicy=closed", "SupplementaryGroups=dialout gpio audio", "DeviceAllow=char-alsa rw", "DynamicUser=yes",
+            "ReadWritePaths=/etc/lobby-edge",
         })
         {
             Assert.Contains(line + "\n", unit, StringComparison.Ordinal);
