@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LobbyEdge.Devices;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
