@@ -121,13 +121,16 @@ public sealed partial class ConfigurationVersions
     }
 }
 
-/// <summary>Once the engine loop runs, puts the profile file's configuration in force when it was edited on the box.</summary>
-public sealed partial class ConfigurationAtStart(ConfigurationVersions versions, ILobbyCommands commands, ILogger<ConfigurationAtStart> logger) : BackgroundService
+/// <summary>
+/// Once the engine loop runs, puts the profile file's configuration in force when it was edited on the box. A host
+/// built without the profile's text (tools, tests) has no versions and does nothing here.
+/// </summary>
+public sealed partial class ConfigurationAtStart(ILobbyCommands commands, ILogger<ConfigurationAtStart> logger, ConfigurationVersions? versions = null) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!versions.ReconfigureAtStart)
+        if (versions is null || !versions.ReconfigureAtStart)
         {
             return;
         }
