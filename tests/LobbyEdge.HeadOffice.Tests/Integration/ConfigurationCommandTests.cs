@@ -184,7 +184,16 @@ public sealed class ConfigurationCommandTests : IAsyncLifetime
         // The kiosk does not know fx (it is not in force); cash issues, and head office's events name it.
         using (HttpResponseMessage fx = await _http!.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "fx" }))
         {
-            Assert.False(fx.IsSuccessStatusCode, await fx.Content.ReadAsStringAsync());
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, fx.StatusCode);
+            Assert.Equal("unknown_service", (await fx.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        }
+
+        // The metrics have series for the services in force only (built from the file, they would name fx).
+        using (HttpResponseMessage metrics = await _http!.GetAsync(new Uri("/metrics", UriKind.Relative)))
+        {
+            string text = await metrics.Content.ReadAsStringAsync();
+            Assert.Contains("lobby_tickets_issued_total{service=\"cash\"", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("service=\"fx\"", text, StringComparison.Ordinal);
         }
 
         using (HttpResponseMessage cash = await _http!.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" }))
