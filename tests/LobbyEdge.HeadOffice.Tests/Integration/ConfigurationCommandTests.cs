@@ -252,6 +252,61 @@ public sealed class ConfigurationCommandTests : IAsyncLifetime
         AssertNoFault();
     }
 
+    [Fact]
+    public async Task Simulation_AServiceAddedDuringDayOne_TakesEffectAtDayTwosOpening_ThroughAnInProcessRestart()
+    {
+        File.WriteAllText(_profile, SimulatedProfile(extraService: false));
+        _running = ServiceProcess.Start(
+            _work.FullName,
+            "--branch", _profile, "--data", _data, "--simulate", "--speed", "600", "--days", "2", "--seed", "7", "--Http:Enabled=false",
+            $"--HeadOffice:Brokers:0=127.0.0.1:{_broker.Port}", "--HeadOffice:ReconnectMinSeconds=0.1", "--HeadOffice:ReconnectMaxSeconds=0.5");
+        await _running.WaitUntilReadyAsync();
+        await _running.WaitForLineAsync(m => m.StartsWith("Head office connected", StringComparison.Ordinal), s_long);
+        await WaitForCommandsAsync();
+        await _running.WaitForLineAsync(m => m.Contains(" opened", StringComparison.Ordinal) && m.Contains("Day ", StringComparison.Ordinal), s_long);
+
+        JsonElement waits = await SendAsync("update-configuration", JsonSerializer.Serialize(new { profile = SimulatedProfile(extraService: true) }), "push-fx-sim");
+        Assert.True(waits.GetProperty("ok").GetBoolean(), waits.GetRawText());
+        Assert.Equal("next_opening", waits.GetProperty("applied").GetString());
+
+        // Day 2 opens with version 2: the host restarts in-process, the simulation resumes the day and issues fx.
+        await _running.WaitForLineAsync(m => m.Contains("restarting the service in-process", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
+        await _running.WaitForLineAsync(m => m.StartsWith("Engine loop running for branch", StringComparison.Ordinal) && m.Contains("2 services", StringComparison.Ordinal), s_long);
+        await Wait.UntilAsync(
+            () => Events("lobby.ticket.issued").Any(m => m.Json.GetProperty("data").GetProperty("service").GetString() == "fx"),
+            s_long,
+            "a simulated fx ticket on day 2",
+            BranchLines);
+        AssertNoFault();
+    }
+
+    /// <summary>A branch the simulation runs (its clock opens and closes the day), with or without the fx service.</summary>
+    private string SimulatedProfile(bool extraService)
+    {
+        string fx = extraService ? "\n  - id: fx\n    prefix: C\n    name: \"Foreign exchange\"\n" : "";
+        string served = extraService ? "cash, fx" : "cash";
+        return $"""
+            branch:
+              id: {_branchId}
+              name: "Simulated Configuration Branch"
+              timeZone: Etc/GMT
+              open: "09:00"
+              close: "17:00"
+
+            services:
+              - id: cash
+                prefix: A
+                name: "Personal cash"
+            {fx}
+            counters:
+              - number: 1
+                services: [{served}]
+              - number: 2
+                services: [{served}]
+
+            """.ReplaceLineEndings("\n");
+    }
+
     private async Task StartBranchAsync(bool http = false)
     {
         int port = ServiceProcess.FreePort();
