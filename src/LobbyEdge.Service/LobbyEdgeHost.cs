@@ -136,7 +136,11 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<IEngineLoopHealth>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
-        builder.Services.AddHostedService<ConfigurationAtStart>();
+        if (profileText is not null)
+        {
+            // Unversioned hosts (tools, tests building the host without the profile's text) have no store to number from.
+            builder.Services.AddHostedService<ConfigurationAtStart>();
+        }
 
         // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).
         builder.Services.AddSingleton(builder.Configuration.GetSection(RatingOptions.Section).Get<RatingOptions>() ?? new RatingOptions());
