@@ -46,7 +46,6 @@ public static partial class LobbyEdgeHost
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(profile);
-        BranchConfig config = profile.Branch;
 
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -68,7 +67,12 @@ public static partial class LobbyEdgeHost
         builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(config);
+
+        // Every consumer (pages, signage, state, metrics, head office, devices, simulation) takes the configuration IN
+        // FORCE, the one the restored engine runs with, never the profile file's: after a restart while a structural
+        // change waits for the next opening, the file already holds the new text but the open day runs with the old
+        // one. When the waiting one takes effect, HostRestart builds a new host, which then takes it.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<RestoredBranch>().Engine.Config);
         if (options.Simulate)
         {
             AddSimulation(builder.Services, options, profile);
@@ -81,13 +85,14 @@ public static partial class LobbyEdgeHost
         // The log is opened and the engine rebuilt from it before the engine loop exists (RunAsync resolves it
         // first, so a log that cannot be opened stops the start with exit code 1 and a clear message).
         builder.Services.Configure<EventLogOptions>(builder.Configuration.GetSection("EventLog"));
-        builder.Services.AddSingleton(new LobbyMetrics(config));
+        var logObserver = new LogObserverRelay();
+        builder.Services.AddSingleton(sp => logObserver.Attach(new LobbyMetrics(sp.GetRequiredService<BranchConfig>())));
         AddConfigurationVersions(builder.Services, options, profile, profileText);
         builder.Services.AddSingleton(sp => RestoredBranch.Open(
             options.DataDirectory,
-            config,
+            profile.Branch,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RestoredBranch).FullName!),
-            sp.GetRequiredService<LobbyMetrics>(),
+            logObserver,
             sp.GetService<ConfigurationVersions>()));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<RestoredBranch>().Engine);
 
@@ -131,7 +136,11 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<IEngineLoopHealth>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
-        builder.Services.AddHostedService<ConfigurationAtStart>();
+        if (profileText is not null)
+        {
+            // Unversioned hosts (tools, tests building the host without the profile's text) have no store to number from.
+            builder.Services.AddHostedService<ConfigurationAtStart>();
+        }
 
         // Keypads, printers, displays and buttons the branch profile names (none for a profile without hardware).
         builder.Services.AddSingleton(builder.Configuration.GetSection(RatingOptions.Section).Get<RatingOptions>() ?? new RatingOptions());
@@ -275,6 +284,7 @@ public static partial class LobbyEdgeHost
         {
             // Nothing accepts a command before the branch is restored from its log.
             _ = host.Services.GetService<RestoredBranch>();
+            _ = host.Services.GetService<LobbyMetrics>();
             loops = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
         }
         catch (Exception e)
@@ -367,7 +377,7 @@ public static partial class LobbyEdgeHost
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void AddSimulation(IServiceCollection services, LaunchOptions options, BranchProfile profile) =>
-        services.AddSimulation(profile.Branch, profile.Hardware, options.Speed, options.Days, options.Seed);
+        services.AddSimulation(profile.Hardware, options.Speed, options.Days, options.Seed);
 
     /// <summary>Under <c>--simulate</c>: the simulated customers and staff, pressing the dispensers' buttons when the branch has any.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

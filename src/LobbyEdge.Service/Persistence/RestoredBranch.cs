@@ -38,16 +38,20 @@ public sealed partial class RestoredBranch : IDisposable
     /// <exception cref="DataDirectoryLockedException">Another process runs on the directory (message names it and the process).</exception>
     /// <exception cref="LogDamagedException">The log is damaged where the branch needs it; logged as Critical, nothing changed.</exception>
     /// <param name="dataDirectory">The branch's data directory.</param>
-    /// <param name="config">The branch's configuration (the profile file's).</param>
+    /// <param name="fileConfig">
+    /// The profile file's configuration: the engine starts with it only when nothing is versioned (no store, an empty
+    /// store). The configuration in force after recovery is <see cref="QueueEngine.Config"/> of <see cref="Engine"/>,
+    /// which may be an older version than the file's (a structural change waiting for the next opening).
+    /// </param>
     /// <param name="logger">Where findings go.</param>
     /// <param name="observer">Told of each group commit, or null.</param>
     /// <param name="versions">
     /// The configuration store, or null (unversioned): once the directory is locked it gives the configuration the log
     /// ran with (the engine is created with it) and resolves every stored version at replay.
     /// </param>
-    public static RestoredBranch Open(string dataDirectory, BranchConfig config, ILogger logger, ILogCommitObserver? observer = null, ConfigurationVersions? versions = null)
+    public static RestoredBranch Open(string dataDirectory, BranchConfig fileConfig, ILogger logger, ILogCommitObserver? observer = null, ConfigurationVersions? versions = null)
     {
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(fileConfig);
         ArgumentNullException.ThrowIfNull(logger);
         DataDirectoryLock directoryLock = DataDirectoryLock.Acquire(dataDirectory);
         BranchLog log;
@@ -93,7 +97,7 @@ public sealed partial class RestoredBranch : IDisposable
                 Messages.Finding(logger, open.MarkProblem);
             }
 
-            BranchConfig initial = versions?.Prepare(dataDirectory) ?? config;
+            BranchConfig initial = versions?.Prepare(dataDirectory) ?? fileConfig;
             Func<long, BranchConfig?>? resolver = versions is null ? null : versions.Resolve;
             (QueueEngine engine, RecoveryReport report) = EngineRecovery.Restore(() => new QueueEngine(initial) { ConfigurationResolver = resolver }, log);
             foreach (string note in report.Notes)

@@ -28,24 +28,24 @@ public static class SimulationHosting
     /// Register the driver with <see cref="AddSimulationDriver"/> after the engine loop.
     /// </remarks>
     /// <param name="services">The host's services.</param>
-    /// <param name="config">The branch.</param>
     /// <param name="hardware">The branch's devices, from its profile (empty without hardware).</param>
     /// <param name="speed">Simulated seconds per real second; more than 0.</param>
     /// <param name="days">Business days to play before the host stops; 1 or more.</param>
     /// <param name="seed">The run's seed, or null for a random one (logged, so a run can be repeated).</param>
-    public static IServiceCollection AddSimulation(this IServiceCollection services, BranchConfig config, BranchHardware hardware, double speed, int days, int? seed)
+    public static IServiceCollection AddSimulation(this IServiceCollection services, BranchHardware hardware, double speed, int days, int? seed)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(hardware);
-        services.AddSingleton(sp => SimulationStart(config, sp.GetRequiredService<QueueEngine>()));
+
+        // The branch as the restored engine runs it (the configuration in force), not as the profile file says.
+        services.AddSingleton(sp => SimulationStart(sp.GetRequiredService<QueueEngine>().Config, sp.GetRequiredService<QueueEngine>()));
         services.AddSingleton(sp => new ScaledTimeProvider(sp.GetRequiredService<SimulationStartPoint>().Start, speed, running: false));
         services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<ScaledTimeProvider>());
         services.AddSingleton(sp => new SimulationPlan(
             sp.GetRequiredService<SimulationStartPoint>().FirstDay,
             days,
             seed ?? Random.Shared.Next(),
-            TrafficFor(config, hardware)));
+            TrafficFor(sp.GetRequiredService<QueueEngine>().Config, hardware)));
         services.AddSingleton<LobbyNarrator>();
         services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
         services.AddSingleton<LobbyEventFeed>();

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
@@ -19,6 +21,7 @@ public sealed class ConfigurationCommandTests : IAsyncLifetime
     private string _profile = "";
     private string _data = "";
     private ServiceProcess? _running;
+    private HttpClient? _http;
 
     private string Replies => $"lobby/v1/{_branchId}/replies/office";
 
@@ -40,6 +43,7 @@ public sealed class ConfigurationCommandTests : IAsyncLifetime
             await _running.DisposeAsync();
         }
 
+        _http?.Dispose();
         await _office.DisposeAsync();
         await _broker.DisposeAsync();
         _work.Delete(recursive: true);
@@ -159,16 +163,190 @@ public sealed class ConfigurationCommandTests : IAsyncLifetime
         Assert.Contains(reply.GetProperty("live").EnumerateArray(), c => c.GetString()!.StartsWith("calendar", StringComparison.Ordinal));
     }
 
-    private async Task StartBranchAsync()
+    [Fact]
+    public async Task RestartWhileAnAddedServiceWaits_EveryConsumerRunsTheConfigurationInForce()
     {
+        await StartBranchAsync(http: true);
+        Assert.True((await SendAsync("open-day", "", "open-1")).GetProperty("ok").GetBoolean());
+        Assert.True((await SendAsync("issue-ticket", """{"service":"cash","channel":"mobile"}""", "cash-1")).GetProperty("ok").GetBoolean());
+        JsonElement waits = await SendAsync("update-configuration", JsonSerializer.Serialize(new { profile = Profile(careMinutes: 30, extraService: true) }), "push-fx");
+        Assert.Equal("next_opening", waits.GetProperty("applied").GetString());
+        Assert.Equal(2, waits.GetProperty("version").GetInt64());
+
+        // systemd restarts the service: the file already holds version 2, the open day runs version 1.
+        await RestartAsync();
+
+        JsonElement state = await StateAsync();
+        Assert.Equal(["cash"], state.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+        Assert.Equal(1, state.GetProperty("configuration").GetProperty("version").GetInt64());
+        Assert.Equal(2, state.GetProperty("configuration").GetProperty("pending").GetInt64());
+
+        // The kiosk does not know fx (it is not in force); cash issues, and head office's events name it.
+        using (HttpResponseMessage fx = await _http!.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "fx" }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, fx.StatusCode);
+            Assert.Equal("unknown_service", (await fx.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        }
+
+        // The metrics have series for the services in force only (built from the file, they would name fx).
+        using (HttpResponseMessage metrics = await _http!.GetAsync(new Uri("/metrics", UriKind.Relative)))
+        {
+            string text = await metrics.Content.ReadAsStringAsync();
+            Assert.Contains("lobby_tickets_issued_total{service=\"cash\"", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("service=\"fx\"", text, StringComparison.Ordinal);
+        }
+
+        using (HttpResponseMessage cash = await _http!.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" }))
+        {
+            Assert.True(cash.IsSuccessStatusCode, await cash.Content.ReadAsStringAsync());
+        }
+
+        JsonElement issued = await SendAsync("issue-ticket", """{"service":"cash","channel":"mobile"}""", "cash-3");
+        Assert.True(issued.GetProperty("ok").GetBoolean(), issued.GetRawText());
+        Assert.Equal("A003", issued.GetProperty("ticket").GetString());
+        await Wait.UntilAsync(() => IssuedEvent("A003") is not null, s_long, "the CloudEvent of A003", BranchLines);
+        Assert.Equal("cash", IssuedEvent("A002")!.Value.GetProperty("data").GetProperty("service").GetString());
+        Assert.Equal("cash", IssuedEvent("A003")!.Value.GetProperty("data").GetProperty("service").GetString());
+        Assert.False((await SendAsync("issue-ticket", """{"service":"fx","channel":"mobile"}""", "fx-early")).GetProperty("ok").GetBoolean());
+        AssertNoFault();
+    }
+
+    [Fact]
+    public async Task RestartWhileARemovedServiceHasWaitingTickets_NoCrash_EventsNameTheServicesInForce()
+    {
+        File.WriteAllText(_profile, Profile(careMinutes: 30, extraService: true));
+        await StartBranchAsync(http: true);
+        Assert.True((await SendAsync("open-day", "", "open-1")).GetProperty("ok").GetBoolean());
+        Assert.True((await SendAsync("issue-ticket", """{"service":"fx","channel":"mobile"}""", "fx-1")).GetProperty("ok").GetBoolean());
+        Assert.True((await SendAsync("issue-ticket", """{"service":"fx","channel":"mobile"}""", "fx-2")).GetProperty("ok").GetBoolean());
+        JsonElement waits = await SendAsync("update-configuration", JsonSerializer.Serialize(new { profile = Profile(careMinutes: 30) }), "drop-fx");
+        Assert.Equal("next_opening", waits.GetProperty("applied").GetString());
+
+        await RestartAsync();
+
+        JsonElement state = await StateAsync();
+        Assert.Equal(["cash", "fx"], state.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+        Assert.Equal(2, state.GetProperty("services")[1].GetProperty("waiting").GetInt32());
+        Assert.Equal(2, state.GetProperty("configuration").GetProperty("pending").GetInt64());
+
+        // The day goes on with version 1: fx still issues (C003) and its waiting tickets are served by name.
+        JsonElement fx = await SendAsync("issue-ticket", """{"service":"fx","channel":"mobile"}""", "fx-3");
+        Assert.True(fx.GetProperty("ok").GetBoolean(), fx.GetRawText());
+        Assert.Equal("C003", fx.GetProperty("ticket").GetString());
+        JsonElement cash = await SendAsync("issue-ticket", """{"service":"cash","channel":"mobile"}""", "cash-1");
+        Assert.Equal("A001", cash.GetProperty("ticket").GetString());
+        await Wait.UntilAsync(() => IssuedEvent("C003") is not null && IssuedEvent("A001") is not null, s_long, "the CloudEvents of C003 and A001", BranchLines);
+        Assert.Equal("fx", IssuedEvent("C003")!.Value.GetProperty("data").GetProperty("service").GetString());
+        Assert.Equal("cash", IssuedEvent("A001")!.Value.GetProperty("data").GetProperty("service").GetString());
+        using (HttpResponseMessage kiosk = await _http!.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "fx" }))
+        {
+            Assert.True(kiosk.IsSuccessStatusCode, await kiosk.Content.ReadAsStringAsync());
+        }
+
+        using (HttpResponseMessage metrics = await _http!.GetAsync(new Uri("/metrics", UriKind.Relative)))
+        {
+            string text = await metrics.Content.ReadAsStringAsync();
+            Assert.Contains("lobby_tickets_issued_total{service=\"fx\"", text, StringComparison.Ordinal);
+        }
+
+        AssertNoFault();
+    }
+
+    [Fact]
+    public async Task Simulation_AServiceAddedDuringDayOne_TakesEffectAtDayTwosOpening_ThroughAnInProcessRestart()
+    {
+        File.WriteAllText(_profile, SimulatedProfile(extraService: false));
         _running = ServiceProcess.Start(
             _work.FullName,
-            "--branch", _profile, "--data", _data, "--Http:Enabled=false",
+            "--branch", _profile, "--data", _data, "--simulate", "--speed", "600", "--days", "2", "--seed", "7", "--Http:Enabled=false",
             $"--HeadOffice:Brokers:0=127.0.0.1:{_broker.Port}", "--HeadOffice:ReconnectMinSeconds=0.1", "--HeadOffice:ReconnectMaxSeconds=0.5");
         await _running.WaitUntilReadyAsync();
         await _running.WaitForLineAsync(m => m.StartsWith("Head office connected", StringComparison.Ordinal), s_long);
         await WaitForCommandsAsync();
+        await _running.WaitForLineAsync(m => m.Contains(" opened", StringComparison.Ordinal) && m.Contains("Day ", StringComparison.Ordinal), s_long);
+
+        JsonElement waits = await SendAsync("update-configuration", JsonSerializer.Serialize(new { profile = SimulatedProfile(extraService: true) }), "push-fx-sim");
+        Assert.True(waits.GetProperty("ok").GetBoolean(), waits.GetRawText());
+        Assert.Equal("next_opening", waits.GetProperty("applied").GetString());
+
+        // Day 2 opens with version 2: the host restarts in-process, the simulation resumes the day and issues fx.
+        await _running.WaitForLineAsync(m => m.Contains("restarting the service in-process", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
+        await _running.WaitForLineAsync(m => m.StartsWith("Engine loop running for branch", StringComparison.Ordinal) && m.Contains("2 services", StringComparison.Ordinal), s_long);
+        await Wait.UntilAsync(
+            () => Events("lobby.ticket.issued").Any(m => m.Json.GetProperty("data").GetProperty("service").GetString() == "fx"),
+            s_long,
+            "a simulated fx ticket on day 2",
+            BranchLines);
+        AssertNoFault();
     }
+
+    /// <summary>A branch the simulation runs (its clock opens and closes the day), with or without the fx service.</summary>
+    private string SimulatedProfile(bool extraService)
+    {
+        string fx = extraService ? "\n  - id: fx\n    prefix: C\n    name: \"Foreign exchange\"\n" : "";
+        string served = extraService ? "cash, fx" : "cash";
+        return $"""
+            branch:
+              id: {_branchId}
+              name: "Simulated Configuration Branch"
+              timeZone: Etc/GMT
+              open: "09:00"
+              close: "17:00"
+
+            services:
+              - id: cash
+                prefix: A
+                name: "Personal cash"
+            {fx}
+            counters:
+              - number: 1
+                services: [{served}]
+              - number: 2
+                services: [{served}]
+
+            """.ReplaceLineEndings("\n");
+    }
+
+    private async Task StartBranchAsync(bool http = false)
+    {
+        int port = ServiceProcess.FreePort();
+        _running = ServiceProcess.Start(
+            _work.FullName,
+            "--branch", _profile, "--data", _data, http ? $"--Http:Port={port}" : "--Http:Enabled=false",
+            $"--HeadOffice:Brokers:0=127.0.0.1:{_broker.Port}", "--HeadOffice:ReconnectMinSeconds=0.1", "--HeadOffice:ReconnectMaxSeconds=0.5");
+        await _running.WaitUntilReadyAsync();
+        await _running.WaitForLineAsync(m => m.StartsWith("Head office connected", StringComparison.Ordinal), s_long);
+        await WaitForCommandsAsync();
+        if (http)
+        {
+            _http?.Dispose();
+            _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await Wait.UntilAsync(async () => (await _http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode, s_long, "/readyz", BranchLines);
+        }
+    }
+
+    /// <summary>SIGTERM (as systemd stops it), a clean exit, and a start on the same data directory and profile file.</summary>
+    private async Task RestartAsync()
+    {
+        using (var term = Process.Start("kill", ["-TERM", _running!.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        Assert.Equal(0, await _running.WaitForExitAsync(s_long));
+        await _running.DisposeAsync();
+        await StartBranchAsync(http: _http is not null);
+    }
+
+    private async Task<JsonElement> StateAsync() => await _http!.GetFromJsonAsync<JsonElement>(new Uri("/api/state", UriKind.Relative));
+
+    /// <summary>The <c>lobby.ticket.issued</c> CloudEvent of a ticket number, if head office has it.</summary>
+    private JsonElement? IssuedEvent(string ticket) =>
+        Events("lobby.ticket.issued").Select(m => (JsonElement?)m.Json).FirstOrDefault(j => j!.Value.GetProperty("data").GetProperty("ticket").GetString() == ticket);
+
+    /// <summary>No fault in the running process's log (an index error would surface as an Error or Critical line).</summary>
+    private void AssertNoFault() =>
+        Assert.DoesNotContain(_running!.Lines, l => l.GetProperty("LogLevel").GetString() is "Error" or "Critical");
 
     /// <summary>"Connected" comes before the subscription: waits until a command is answered.</summary>
     private async Task WaitForCommandsAsync()
