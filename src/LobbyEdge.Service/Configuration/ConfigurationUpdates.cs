@@ -136,7 +136,7 @@ public sealed partial class ConfigurationUpdates(
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Undo(store, null);
-            return HeadOfficeReply.Failed($"the branch profile {versions.ProfilePath} cannot be rewritten ({e.Message}), so a restart would not use the change; nothing changed");
+            return HeadOfficeReply.Failed($"the branch profile {versions.ProfilePath} cannot be rewritten ({e.Message}), so a restart would not use the change; nothing changed", new JsonObject { ["field"] = "profile", ["file"] = versions.ProfilePath });
         }
 
         BranchConfig next = loaded.WithVersion(entry.Version, loaded.Hash);
