@@ -128,9 +128,11 @@ public sealed partial class HeadOfficeLink
 
                 if (known)
                 {
-                    // The configuration store remembers what the request made (its version) and answers the same.
+                    // Answered by the configuration store (it holds the change lists), never carried out again: the
+                    // log's record goes with it, so that a store that lost the request still knows it is a repeat.
                     Interlocked.Increment(ref _commandsRepeated);
                     Log.CommandRepeated(_logger, name, RequestIdentity.Text(key.Id), decided.Sequence);
+                    return await DecideAsync(name, kind, message.Payload, key, cancellationToken, RepeatOf(in decided)).ConfigureAwait(false);
                 }
             }
 
@@ -141,6 +143,10 @@ public sealed partial class HeadOfficeLink
             _requestGate.Release();
         }
     }
+
+    /// <summary>What the log says a configuration request decided before made (a refusal: version 0).</summary>
+    private static DecidedConfiguration RepeatOf(in DecidedRequest decided) =>
+        decided.Configuration ?? new DecidedConfiguration(decided.Sequence, 0, 0, ConfigurationChange.None, ConfigurationSource.HeadOffice, decided.Result.Refusal);
 
     /// <summary>A request decided before: the same answer again, or an error if its identity now asks for something else.</summary>
     private (byte[] Reply, string? Error) Repeat(string name, HeadOfficeRequestKind kind, RequestKey key, in DecidedRequest decided, ReadOnlySequence<byte> payload)
@@ -157,7 +163,8 @@ public sealed partial class HeadOfficeLink
     }
 
     /// <summary>Validates and carries out a request not decided before; with an identity, the engine records it with its effect.</summary>
-    private async Task<(byte[] Reply, string? Error)> DecideAsync(string name, HeadOfficeRequestKind kind, ReadOnlySequence<byte> payload, RequestKey key, CancellationToken cancellationToken)
+    private async Task<(byte[] Reply, string? Error)> DecideAsync(
+        string name, HeadOfficeRequestKind kind, ReadOnlySequence<byte> payload, RequestKey key, CancellationToken cancellationToken, DecidedConfiguration? repeat = null)
     {
         using HeadOfficeRequest? request = HeadOfficeCommandReader.Read(name, payload, _config, _time.GetUtcNow(), out string? invalid);
         if (request is null)
@@ -183,7 +190,7 @@ public sealed partial class HeadOfficeLink
 
             case HeadOfficeRequestKind.UpdateConfiguration or HeadOfficeRequestKind.RollbackConfiguration or HeadOfficeRequestKind.UpdateCalendar:
                 {
-                    HeadOfficeReply configured = await _commands.ConfigureAsync(request.Configuration! with { Request = key }, cancellationToken).ConfigureAwait(false);
+                    HeadOfficeReply configured = await _commands.ConfigureAsync(request.Configuration! with { Request = key, Repeat = repeat }, cancellationToken).ConfigureAwait(false);
                     return (configured.ToJson(), configured.Error);
                 }
 

@@ -113,4 +113,19 @@ public sealed record ConfigurationRequest(ConfigurationCommand Command, string N
 
     /// <summary>The version head office believes is in force; refused <c>version_conflict</c> when it is not. Null: not checked.</summary>
     public long? ExpectVersion { get; init; }
+
+    /// <summary>
+    /// Set when the event log already records this request as decided: it is a repeat and must never take effect
+    /// again, whatever the configuration store remembers. Null: a new request.
+    /// </summary>
+    public DecidedConfiguration? Repeat { get; init; }
 }
+
+/// <summary>What the event log says a configuration request did when it was first decided.</summary>
+/// <param name="Sequence">The <c>lobby.request.decided</c> event that recorded it.</param>
+/// <param name="Version">The configuration version it made (its <see cref="EventKind.ConfigurationChanged"/> event), 0 when it made none.</param>
+/// <param name="Hash">That version's content hash (<see cref="BranchConfig.Hash"/>), 0 when it made none.</param>
+/// <param name="Change">How it applied (<see cref="ConfigurationChange.Live"/> or <see cref="ConfigurationChange.AtNextOpening"/>).</param>
+/// <param name="Source">Where the version came from (head office or a rollback).</param>
+/// <param name="Refusal">Why it was refused, or <see cref="RefusalReason.None"/>.</param>
+public sealed record DecidedConfiguration(long Sequence, long Version, long Hash, ConfigurationChange Change, ConfigurationSource Source, RefusalReason Refusal = RefusalReason.None);

@@ -124,7 +124,9 @@ internal static class RequestIdentity
 /// <param name="Fingerprint">What the request asked for (<see cref="RequestKey.Fingerprint"/>).</param>
 /// <param name="Command">The engine command it ran.</param>
 /// <param name="Result">The engine's answer, as far as the reply shows it.</param>
-internal readonly record struct DecidedRequest(long Sequence, long TimeTicks, long Fingerprint, CommandKind Command, CommandResult Result);
+/// <param name="Configuration">For an accepted <see cref="CommandKind.Reconfigure"/>: the version it made and how it
+/// applied, from the <see cref="EventKind.ConfigurationChanged"/> event just before the record (its effect); else null.</param>
+internal readonly record struct DecidedRequest(long Sequence, long TimeTicks, long Fingerprint, CommandKind Command, CommandResult Result, DecidedConfiguration? Configuration = null);
 
 /// <summary>
 /// The requests head office had decided within the remembered window, rebuilt from the event log's
@@ -253,7 +255,16 @@ internal sealed class RequestMemory : IDisposable
             TypicalWaitMs = issued ? prediction.TypicalWaitMs : -1,
             UpperWaitMs = issued ? prediction.UpperWaitMs : -1,
         };
-        return new DecidedRequest(e.Sequence, e.TimeTicks, decided.Request.Fingerprint, decided.Command, result);
+        bool configured = decided.Command == CommandKind.Reconfigure && decided.EffectEvents > 0
+            && previous.Sequence == e.Sequence - 1 && previous.Kind == EventKind.ConfigurationChanged;
+        DecidedConfiguration? configuration = null;
+        if (configured)
+        {
+            ConfigurationChangedView changed = previous.AsConfigurationChanged();
+            configuration = new DecidedConfiguration(e.Sequence, changed.Version, changed.Hash, changed.Change, changed.Source);
+        }
+
+        return new DecidedRequest(e.Sequence, e.TimeTicks, decided.Request.Fingerprint, decided.Command, result, configuration);
     }
 
     public void Dispose() => _reader?.Dispose();

@@ -57,6 +57,11 @@ public sealed partial class ConfigurationUpdates(
             return Reply(done);
         }
 
+        if (request.Repeat is { } repeat)
+        {
+            return Repeated(store, repeat, requestText);
+        }
+
         BranchConfig inForce = current.Config;
         if (request.ExpectVersion is { } expected && expected != inForce.Version)
         {
@@ -131,7 +136,7 @@ public sealed partial class ConfigurationUpdates(
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Undo(store, null);
-            return HeadOfficeReply.Failed($"the branch profile {versions.ProfilePath} cannot be rewritten ({e.Message}), so a restart would not use the change; nothing changed");
+            return HeadOfficeReply.Failed($"the branch profile {versions.ProfilePath} cannot be rewritten ({e.Message}), so a restart would not use the change; nothing changed", new JsonObject { ["field"] = "profile", ["file"] = versions.ProfilePath });
         }
 
         BranchConfig next = loaded.WithVersion(entry.Version, loaded.Hash);
@@ -174,6 +179,43 @@ public sealed partial class ConfigurationUpdates(
 
         Log.Applied(logger, entry.Version, entry.Source, decided.Applied!, request.Name);
         return Reply(decided);
+    }
+
+    /// <summary>
+    /// A request the log records as decided that the store does not know (its index was rebuilt, or lost the entry):
+    /// answered from the log, never carried out again. The version it made gets its request identity back in the index.
+    /// </summary>
+    private HeadOfficeReply Repeated(ConfigurationStore store, DecidedConfiguration repeat, string? requestText)
+    {
+        if (repeat.Refusal == RefusalReason.ConfigurationUnchanged)
+        {
+            return Unchanged(current.Config);
+        }
+
+        if (repeat.Refusal != RefusalReason.None || repeat.Version <= 0)
+        {
+            return HeadOfficeReply.Refused(repeat.Refusal == RefusalReason.None ? RefusalReason.InvalidCommand : repeat.Refusal);
+        }
+
+        Log.RepeatFromLog(logger, requestText ?? "", repeat.Sequence, repeat.Version);
+        string applied = repeat.Change == ConfigurationChange.AtNextOpening ? "next_opening" : "live";
+        string source = StoredVersion.SourceText(repeat.Source);
+        StoredVersion made = store.Find(repeat.Version) is { } stored && stored.HashValue == repeat.Hash
+            ? stored with { Source = stored.Request is null ? source : stored.Source, Request = stored.Request ?? requestText, Applied = stored.Applied ?? applied }
+            : new StoredVersion(repeat.Version, StoredVersion.HashText(repeat.Hash), source, time.GetUtcNow(), requestText, applied);
+        if (store.Find(repeat.Version) is { } known && known != made && known.HashValue == repeat.Hash)
+        {
+            try
+            {
+                store.Update(made);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.IndexNotUpdated(logger, made.Version, e.Message);
+            }
+        }
+
+        return Reply(made);
     }
 
     /// <summary>Puts the profile file and the store back as they were before a change the engine did not take.</summary>
@@ -289,6 +331,10 @@ public sealed partial class ConfigurationUpdates(
 
         [LoggerMessage(717, LogLevel.Warning, "Configuration: the index could not record what version {Version} applied ({Problem})")]
         public static partial void IndexNotUpdated(ILogger logger, long version, string problem);
+
+        [LoggerMessage(719, LogLevel.Warning,
+            "Configuration: request {RequestKey} was decided at event {Sequence} (version {Version}) but the store does not remember it; answered from the log, not carried out again")]
+        public static partial void RepeatFromLog(ILogger logger, string requestKey, long sequence, long version);
 
         [LoggerMessage(718, LogLevel.Warning, "Configuration: the profile file {Profile} could not be read before rewriting it ({Problem})")]
         public static partial void ProfileUnreadable(ILogger logger, string profile, string problem);

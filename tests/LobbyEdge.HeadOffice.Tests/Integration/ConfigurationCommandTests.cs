@@ -111,6 +111,40 @@ public sealed class ConfigurationCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RepeatedPush_AfterTheIndexIsDamagedAndRebuilt_IsAnsweredFromTheLog_AndChangesNothing()
+    {
+        await StartBranchAsync();
+        string pushA = JsonSerializer.Serialize(new { profile = Profile(careMinutes: 20), requestId = "push-a" });
+        JsonElement a = await SendAsync("update-configuration", pushA, "push-a");
+        Assert.Equal(2, a.GetProperty("version").GetInt64());
+        string textB = Profile(careMinutes: 10);
+        JsonElement b = await SendAsync("update-configuration", JsonSerializer.Serialize(new { profile = textB, requestId = "push-b" }), "push-b");
+        Assert.Equal(3, b.GetProperty("version").GetInt64());
+
+        // The index is damaged while the branch is down, and rebuilt at start without the requests.
+        await _running!.KillAsync();
+        await _running.DisposeAsync();
+        File.WriteAllText(Path.Combine(_data, "config", "index.json"), "{\n");
+        await StartBranchAsync();
+
+        // A redelivers: answered with the version it made, nothing carried out again.
+        JsonElement again = await SendAsync("update-configuration", pushA, "push-a-redelivered");
+        Assert.True(again.GetProperty("ok").GetBoolean(), again.GetRawText());
+        Assert.Equal(2, again.GetProperty("version").GetInt64());
+        Assert.Equal(a.GetProperty("hash").GetString(), again.GetProperty("hash").GetString());
+        Assert.Equal(3, IndexVersions());
+        Assert.Equal(textB, File.ReadAllText(_profile));
+        JsonElement probe = await SendAsync("update-configuration", """{"profile":"x: 1","expectVersion":99}""", "probe-after");
+        Assert.Equal(3, probe.GetProperty("version").GetInt64());
+        Assert.DoesNotContain(_running!.Lines, l => ServiceProcess.Message(l).StartsWith("Configuration version 4", StringComparison.Ordinal));
+
+        // The index has the request identity of version 2 back.
+        using JsonDocument index = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_data, "config", "index.json")));
+        Assert.NotNull(index.RootElement[1].GetProperty("request").GetString());
+        Assert.Equal("head-office", index.RootElement[1].GetProperty("source").GetString());
+    }
+
+    [Fact]
     public async Task AddedService_WaitsForTheNextOpening_WhileOpen_AndTakesEffectAtOnceWhileClosed_ThroughAnInProcessRestart()
     {
         await StartBranchAsync();
