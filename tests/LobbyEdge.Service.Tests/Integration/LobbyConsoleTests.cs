@@ -485,8 +485,8 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
                 string reason = body.GetProperty("reason").GetString()!;
                 output.WriteLine($"recover {number}: {status} {reason}");
                 Assert.Equal(HttpStatusCode.Conflict, status);
-                Assert.Contains(reason, new[] { "MaxRecoveriesReached", "ToleranceCallsExceeded", "ToleranceMinutesExceeded" });
-                if (reason == "MaxRecoveriesReached")
+                Assert.Contains(reason, new[] { "max_recoveries_reached", "tolerance_calls_exceeded", "tolerance_minutes_exceeded" });
+                if (reason == "max_recoveries_reached")
                 {
                     refusedAsMax.Add(number);
                 }
@@ -591,7 +591,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         string reason = (await chromium.EvaluateAsync(page, "document.getElementById('recoverResult').dataset.reason")).GetString()!;
         string message = (await chromium.EvaluateAsync(page, "document.getElementById('recoverResult').textContent")).GetString()!;
         output.WriteLine($"recover {missed}: {reason}: {message}");
-        Assert.Contains(reason, new[] { "ToleranceCallsExceeded", "ToleranceMinutesExceeded" });
+        Assert.Contains(reason, new[] { "tolerance_calls_exceeded", "tolerance_minutes_exceeded" });
         Assert.Contains("outside the recovery tolerance", message, StringComparison.Ordinal);
         await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "console-recover.png"));
 
