@@ -167,8 +167,10 @@ public sealed partial class QueueEngine
 
     /// <summary>
     /// When the branch next opens by its calendar (UTC), judged on civil time (<c>now - </c><see cref="ClockOffset"/>):
-    /// the opening of the first open date after the current (or last) business day whose close is still ahead; null
-    /// when the calendar does not open within a year. For "closed today, open again Monday 09:00" on the kiosk and
+    /// the opening of the first open date after the current (or last) business day whose close is still ahead, or
+    /// <paramref name="now"/> itself (civil) when that date's hours are already running and its day is not open yet
+    /// (never a time before now); null when the calendar does not open within a year. A day held and closed today
+    /// is past: the next opening is then the next open date's. For "closed today, open again Monday 09:00" on the kiosk and
     /// signage; allocates nothing but reads the calendar, so call it once per page refresh, not per command.
     /// </summary>
     public DateTime? NextOpeningUtc(DateTimeOffset now)
@@ -204,7 +206,9 @@ public sealed partial class QueueEngine
             if (BusinessCalendar.ToUtc(zone, open, hours.Close).Ticks > civil)
             {
                 date = open;
-                openTicks = BusinessCalendar.ToUtc(zone, open, hours.Open).Ticks;
+                // Today's hours already running while the day is not open (opened by hand, clock not yet
+                // synchronised): the branch can open now, so the next opening is now, never a time in the past.
+                openTicks = Math.Max(BusinessCalendar.ToUtc(zone, open, hours.Open).Ticks, civil);
                 return true;
             }
 

@@ -128,6 +128,31 @@ public sealed class CalendarTests
     }
 
     [Fact]
+    public void NextOpening_WithinTodaysHoursWhileTheDayIsNotOpen_IsNow_NeverATimeInThePast()
+    {
+        // An open date after its opening time, the day not opened (a manager opens by hand, the clock was not
+        // synchronised): the branch can open now, so the next opening is now, not this morning's 09:00.
+        var lobby = new Lobby(WithCalendar(Week()), open: false) { Now = Local(new DateOnly(2026, 11, 24), 15, 13) };
+        Assert.Equal(lobby.Now.UtcDateTime, lobby.Engine.NextOpeningUtc(lobby.Now));
+
+        // Before the opening it is still today's opening time.
+        lobby.Now = Local(new DateOnly(2026, 11, 24), 8, 0);
+        Assert.Equal(Local(new DateOnly(2026, 11, 24), 9, 0).UtcDateTime, lobby.Engine.NextOpeningUtc(lobby.Now));
+    }
+
+    [Fact]
+    public void NextOpening_AfterTodaysDayWasHeldAndClosedWithinItsHours_IsTheNextOpenDate()
+    {
+        var lobby = new Lobby(WithCalendar(Week()), open: false) { Now = Local(new DateOnly(2026, 11, 24), 9, 0) };
+        lobby.Ok(Command.OpenDay());
+        lobby.Now = Local(new DateOnly(2026, 11, 24), 15, 13);
+        lobby.Ok(Command.CloseDay());
+        DateTime next = lobby.Engine.NextOpeningUtc(lobby.Now)!.Value;
+        Assert.True(next >= lobby.Now.UtcDateTime, $"next opening {next:O} is before now {lobby.Now:O}");
+        Assert.Equal(Local(new DateOnly(2026, 11, 27), 9, 0).UtcDateTime, next);
+    }
+
+    [Fact]
     public void LiveCalendarChange_TodayKeepsItsClose_TheNextOpeningFollowsTheNewCalendar()
     {
         var lobby = new Lobby(WithCalendar(null));

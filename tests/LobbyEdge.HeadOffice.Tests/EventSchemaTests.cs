@@ -77,6 +77,36 @@ public sealed class EventSchemaTests
         EventSchemas.Loaded.AssertValid(unknown.RootElement);
     }
 
+    [Theory]
+    [InlineData("printer-entrance", "printer", true)]
+    [InlineData("Printer.Lobby_2", "printer", true)]
+    [InlineData("callers/keypad-1", "keypad", true)]
+    [InlineData("callers/rating-12", "rating_pad", true)]
+    [InlineData("displays@/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0", "serial_line", true)]
+    [InlineData("displays@/dev/ttyUSB0", "serial_line", true)]
+    [InlineData("#7", "unknown", true)]
+    [InlineData("", "printer", false)]
+    [InlineData("printer entrance", "printer", false)]
+    [InlineData("-printer", "printer", false)]
+    [InlineData("callers/", "keypad", false)]
+    [InlineData("callers/keypad-0", "keypad", false)]
+    [InlineData("callers/pad-1", "keypad", false)]
+    [InlineData("callers/keypad-1/x", "keypad", false)]
+    [InlineData("displays@", "serial_line", false)]
+    [InlineData("#x", "unknown", false)]
+    public void DeviceEvent_TheSchemaTakesExactlyTheDeviceIdForms_InDataAndSubject(string id, string kind, bool valid)
+    {
+        // The forms the hardware profile gives devices (README, "Device ids"): a profile id, a pad on a keypad line,
+        // the serial line shared by the displays on one port, and #index for a device the profile does not have.
+        using JsonDocument written = Write(
+            new LobbyEvent { Sequence = 2, Kind = EventKind.DeviceStatusChanged, Ticket = -1, Service = -1, NumberService = -1, Count = 0 },
+            [new EventDevice(id, kind)]);
+        Assert.Equal("device/" + id, written.RootElement.GetProperty("subject").GetString());
+        Assert.Equal(id, written.RootElement.GetProperty("data").GetProperty("device").GetString());
+        IReadOnlyList<string> problems = EventSchemas.Loaded.Problems(written.RootElement);
+        Assert.True(valid == (problems.Count == 0), $"{id}: {string.Join("; ", problems)}");
+    }
+
     [Fact]
     public void DayEvents_CarryTheBusinessDateAndConfigurationVersion_AndNoTicketFields()
     {
@@ -247,13 +277,13 @@ public sealed class EventSchemaTests
         Reason = reason,
     };
 
-    private static JsonDocument Write(LobbyEvent e)
+    private static JsonDocument Write(LobbyEvent e, EventDevice[]? devices = null)
     {
         e = e with { TimeTicks = new DateTime(2026, 11, 30, 1, 0, 0, DateTimeKind.Utc).Ticks };
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            CloudEventWriter.Write(writer, in e, new HeadOfficeTopics(s_config.BranchId), s_config, s_devices);
+            CloudEventWriter.Write(writer, in e, new HeadOfficeTopics(s_config.BranchId), s_config, devices ?? s_devices);
         }
 
         return JsonDocument.Parse(buffer.WrittenMemory);

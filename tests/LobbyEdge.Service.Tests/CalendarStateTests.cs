@@ -119,8 +119,36 @@ public sealed class CalendarStateTests
         CalendarNotice? within = CalendarNotice.At(engine, Local(2026, 10, 9, 10, 0));
 
         Assert.Equal(("closed_now", "暂未营业，今日 08:30 开始营业", "Closed now, opens at 08:30."), (before.Reason, before.Zh, before.En));
-        Assert.Equal(("closed_now", "今日营业已结束。下次营业 10月10日 周六 08:30", "Closed now. Next opening: Sat 10 Oct 08:30"), (after.Reason, after.Zh, after.En));
+        Assert.Equal(("closed_now", "今日营业已结束。下次营业 10月10日 周六 08:30", "Closed for today. Next opening: Sat 10 Oct 08:30"), (after.Reason, after.Zh, after.En));
         Assert.Null(within);
+    }
+
+    [Fact]
+    public void Notice_AfterTheDayWasHeldAndClosedWithinItsHours_SaysClosedForToday_AndTheStateSaysTheDayWasHeld()
+    {
+        QueueEngine engine = Engine();
+        Assert.True(engine.Execute(Command.OpenDay(), Local(2026, 10, 9, 9, 0)).Accepted);
+        Assert.False(Calendar(engine, Local(2026, 10, 9, 10, 0)).GetProperty("today").TryGetProperty("dayHeld", out _));
+        Assert.True(engine.Execute(Command.CloseDay(), Local(2026, 10, 9, 11, 0)).Accepted);
+
+        // 11:05, today's hours run until 17:00 but the day cannot open again (day_already_closed).
+        CalendarNotice notice = CalendarNotice.At(engine, Local(2026, 10, 9, 11, 5))!;
+        JsonElement calendar = Calendar(engine, Local(2026, 10, 9, 11, 5));
+
+        Assert.Equal(("closed_now", "今日营业已结束。下次营业 10月10日 周六 08:30", "Closed for today. Next opening: Sat 10 Oct 08:30"), (notice.Reason, notice.Zh, notice.En));
+        Assert.Equal("""{"date":"2026-10-09","open":"08:30","close":"17:00","dayHeld":true}""", calendar.GetProperty("today").GetRawText());
+        Assert.Equal("2026-10-10T00:30:00Z", calendar.GetProperty("nextOpening").GetString());
+    }
+
+    [Fact]
+    public void Calendar_WithinTodaysHoursBeforeTheDayIsOpened_GivesNowAsTheNextOpening_NeverAPastTime()
+    {
+        QueueEngine engine = Engine();
+
+        JsonElement calendar = Calendar(engine, Local(2026, 10, 9, 11, 13));
+
+        Assert.Equal("2026-10-09T03:13:00Z", calendar.GetProperty("nextOpening").GetString());
+        Assert.Null(CalendarNotice.At(engine, Local(2026, 10, 9, 11, 13)));
     }
 
     private static DayHours Hours(int openHour, int openMinute, int closeHour, int closeMinute) =>

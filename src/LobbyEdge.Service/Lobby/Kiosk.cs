@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
+using LobbyEdge.HeadOffice;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Configuration;
 using LobbyEdge.Service.Operations;
@@ -193,7 +194,7 @@ public sealed class Kiosk
         if (!r.Accepted)
         {
             (string zh, string en) = Explain(r.Refusal);
-            return Results.Json(new { ok = false, reason = r.Refusal.ToString(), messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
+            return Results.Json(new { ok = false, reason = RefusalNames.Of(r.Refusal), messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
         }
 
         ServiceConfig sc = _config.Services[r.NumberService];

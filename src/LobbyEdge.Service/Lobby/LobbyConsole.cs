@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
+using LobbyEdge.HeadOffice;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Operations;
 using Microsoft.AspNetCore.Builder;
@@ -311,7 +312,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
     private static IResult Refused(RefusalReason reason, string ticket)
     {
         (string zh, string en) = Explain(reason);
-        return Results.Json(new { ok = false, reason = reason.ToString(), ticket, messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
+        return Results.Json(new { ok = false, reason = RefusalNames.Of(reason), ticket, messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
     }
 
     /// <summary>

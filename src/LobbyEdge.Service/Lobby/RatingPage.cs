@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using LobbyEdge.Engine;
+using LobbyEdge.HeadOffice;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Operations;
 using Microsoft.AspNetCore.Builder;
@@ -393,7 +394,7 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         if (!r.Accepted)
         {
             (string zh, string en) = Explain(r.Refusal);
-            return Results.Json(new { ok = false, reason = r.Refusal.ToString(), ticket = prompt.Number, messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
+            return Results.Json(new { ok = false, reason = RefusalNames.Of(r.Refusal), ticket = prompt.Number, messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
         }
 
         return Results.Json(new

@@ -202,9 +202,13 @@ public sealed class BranchState : IEngineEventSink
     /// <c>{"today":{"date":"2026-10-08","open":"08:30","close":"17:00"},"nextOpening":"2026-10-09T00:30:00Z"}</c>, or on a
     /// date the calendar closes <c>{"today":{"date":"2026-10-01","closed":true,"note":"国庆节 National Day"},…}</c>.
     /// <c>today</c> is the branch's local date by the wall clock (the engine's civil time); <c>note</c> is the dated
-    /// entry's note ("" when none; also given on a special-hours or make-up day that has one); <c>nextOpening</c>
+    /// entry's note ("" when none; also given on a special-hours or make-up day that has one); <c>dayHeld</c>
+    /// (<c>true</c>, absent otherwise) once today's business day was opened and has been closed, e.g. by
+    /// <c>close-day</c> within today's hours: the branch is closed for today and cannot open again
+    /// (<c>day_already_closed</c>), so the next opening is the next open date's; <c>nextOpening</c>
     /// (RFC 3339, UTC) is <see cref="QueueEngine.NextOpeningUtc"/>: the next opening after the current or last
-    /// business day, so today's own opening while today's has not come yet, null when the calendar does not open
+    /// business day, so today's own opening while today's has not come yet, now while today's hours run and the day is
+    /// not open yet (never a time in the past), null when the calendar does not open
     /// within a year. Stamped when the state is sent, like <c>time</c>: a screen shows tomorrow's hours after midnight
     /// without waiting for an event.
     /// </summary>
@@ -231,6 +235,11 @@ public sealed class BranchState : IEngineEventSink
             w.WriteString("note", entry?.Note ?? "");
         }
 
+        if (DayHeld(engine, today))
+        {
+            w.WriteBoolean("dayHeld", true);
+        }
+
         w.WriteEndObject();
         if (engine.NextOpeningUtc(now) is DateTime next)
         {
@@ -243,6 +252,12 @@ public sealed class BranchState : IEngineEventSink
 
         w.WriteEndObject();
     }
+
+    /// <summary>
+    /// Whether today's business day (<paramref name="today"/>, the branch's civil date) was opened and has been closed:
+    /// after <c>close-day</c> it cannot open again today (<c>day_already_closed</c>), whatever today's hours say.
+    /// </summary>
+    internal static bool DayHeld(QueueEngine engine, DateOnly today) => !engine.IsDayOpen && engine.BusinessDate >= today;
 
     /// <summary>The branch's local date at <paramref name="now"/> by the wall clock (the engine's civil time, <c>now - ClockOffset</c>).</summary>
     internal static DateOnly CivilDate(QueueEngine engine, DateTimeOffset now) =>

@@ -111,7 +111,7 @@ public sealed class CalendarProcessTests(ITestOutputHelper output) : IDisposable
         JsonElement body = await refused.Content.ReadFromJsonAsync<JsonElement>();
         output.WriteLine(body.ToString());
         Assert.Equal("closed_now", body.GetProperty("reason").GetString());
-        string expectedEn = beforeOpening ? $"Closed now, opens at {hours[..5]}." : "Closed now. Next opening: ";
+        string expectedEn = beforeOpening ? $"Closed now, opens at {hours[..5]}." : "Closed for today. Next opening: ";
         Assert.StartsWith(expectedEn, body.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
@@ -119,10 +119,71 @@ public sealed class CalendarProcessTests(ITestOutputHelper output) : IDisposable
         await chromium.WaitForAsync(kiosk, "document.body.dataset.closed === 'closed_now'", TimeSpan.FromSeconds(30));
         string shown = (await chromium.EvaluateAsync(kiosk, Shown("document.getElementById('closed')"))).GetString()!;
         output.WriteLine(shown);
-        Assert.StartsWith(beforeOpening ? "暂未营业|Closed now||" : "今日营业已结束|Closed now||", shown, StringComparison.Ordinal);
+        Assert.StartsWith(beforeOpening ? "暂未营业|Closed now||" : "今日营业已结束|Closed for today||", shown, StringComparison.Ordinal);
         Assert.EndsWith(beforeOpening ? $"今日 {hours[..5]} 开始营业|Opens at {hours[..5]}" : "00:00", shown, StringComparison.Ordinal);
         Assert.Equal(0, (await chromium.EvaluateAsync(kiosk, "document.querySelectorAll('button[data-service]').length")).GetInt32());
         await chromium.ScreenshotAsync(kiosk, Path.Combine(s_artifacts, "kiosk-closed-now.png"));
+    }
+
+    [Fact]
+    public async Task DayClosedWithinTodaysHours_KioskAndSignageSayClosedForToday_AndTheStateSaysTheDayWasHeld()
+    {
+        // Hours all day (the kiosk branch's 00:00-23:59, UTC), the day opened by the clock, then close-day from head
+        // office well within the hours: the day cannot open again today (day_already_closed), so the screens must say
+        // "closed for today", not offer services and refuse "not open yet".
+        string profile = KioskBranch.Write(_work.FullName, "");
+        await using Mosquitto broker = await Mosquitto.StartAsync();
+        int port = ServiceProcess.FreePort();
+        await using ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", profile, "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}",
+            $"--HeadOffice:Brokers:0={broker.Endpoint}", "--HeadOffice:ReconnectMinSeconds=0.1", "--HeadOffice:ReconnectMaxSeconds=0.5");
+        await service.WaitUntilReadyAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await OperationsTests.WaitForAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode);
+        await OperationsTests.WaitForAsync(async () => (await StateAsync(http)).GetProperty("dayOpen").GetBoolean());
+        Assert.False((await StateAsync(http)).GetProperty("calendar").GetProperty("today").TryGetProperty("dayHeld", out _));
+        await service.WaitForLineAsync(m => m.StartsWith("Head office connected", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+
+        // close-day as head office sends it (one request identity: sent again until the subscription takes it).
+        await OperationsTests.WaitForAsync(async () =>
+        {
+            using var publish = System.Diagnostics.Process.Start("mosquitto_pub",
+                ["-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-V", "mqttv5", "-q", "1",
+                 "-t", "lobby/v1/kiosk-001/commands/close-day", "-m", """{"requestId":"close-early-1"}"""])!;
+            await publish.WaitForExitAsync();
+            await Task.Delay(500);
+            return !(await StateAsync(http)).GetProperty("dayOpen").GetBoolean();
+        });
+
+        JsonElement state = await StateAsync(http);
+        output.WriteLine(state.GetProperty("calendar").ToString());
+        JsonElement today = state.GetProperty("calendar").GetProperty("today");
+        Assert.True(today.GetProperty("dayHeld").GetBoolean());
+        DateTime next = DateTime.Parse(state.GetProperty("calendar").GetProperty("nextOpening").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        DateOnly day = DateOnly.ParseExact(today.GetProperty("date").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Assert.Equal(day.AddDays(1).ToDateTime(TimeOnly.MinValue), next);
+        string nextEn = $"Next opening: {day.AddDays(1).ToString("ddd d MMM", CultureInfo.InvariantCulture)} 00:00";
+
+        using HttpResponseMessage refused = await http.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        JsonElement body = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        output.WriteLine(body.ToString());
+        Assert.Equal("closed_now", body.GetProperty("reason").GetString());
+        Assert.Equal($"Closed for today. {nextEn}", body.GetProperty("message").GetString());
+        Assert.StartsWith("今日营业已结束。下次营业 ", body.GetProperty("messageZh").GetString(), StringComparison.Ordinal);
+
+        await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
+        string kiosk = await chromium.OpenAsync(new Uri(http.BaseAddress!, "/kiosk"), 1280, 900);
+        await chromium.WaitForAsync(kiosk, "document.body.dataset.closed === 'closed_now'", TimeSpan.FromSeconds(30));
+        string shown = (await chromium.EvaluateAsync(kiosk, Shown("document.getElementById('closed')"))).GetString()!;
+        output.WriteLine(shown);
+        Assert.StartsWith("今日营业已结束|Closed for today||下次营业 ", shown, StringComparison.Ordinal);
+        Assert.EndsWith("|" + nextEn, shown, StringComparison.Ordinal);
+        Assert.Equal(0, (await chromium.EvaluateAsync(kiosk, "document.querySelectorAll('button[data-service]').length")).GetInt32());
+
+        string signage = await chromium.OpenAsync(new Uri(http.BaseAddress!, "/signage"));
+        await chromium.WaitForAsync(signage, "document.getElementById('main').dataset.closed === 'closed_now'", TimeSpan.FromSeconds(30));
+        Assert.StartsWith("今日营业已结束|Closed for today||", (await chromium.EvaluateAsync(signage, Shown("document.getElementById('closed')"))).GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

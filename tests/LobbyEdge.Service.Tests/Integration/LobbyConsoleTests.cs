@@ -149,7 +149,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         {
             Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
             JsonElement body = await again.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal("SameTier", body.GetProperty("reason").GetString());
+            Assert.Equal("same_tier", body.GetProperty("reason").GetString());
             Assert.Equal("该号已是此类别", body.GetProperty("messageZh").GetString());
         }
 
@@ -267,7 +267,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
             await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
             string reason = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
             output.WriteLine($"care for {ticket}: {(reason.Length == 0 ? "recorded" : reason)}");
-            Assert.True(reason is "" or "TicketNotWaiting" or "UnknownTicket", $"care refused: {reason}");
+            Assert.True(reason is "" or "ticket_not_waiting" or "unknown_ticket", $"care refused: {reason}");
             cared = reason.Length == 0 ? ticket : null;
         }
 
@@ -369,7 +369,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
             await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(5));
             string reason = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
             output.WriteLine($"care on {target.GetProperty("ticket").GetString()}: {(reason.Length == 0 ? "recorded" : reason)} ({during} updates during the press)");
-            Assert.True(reason is "" or "TicketNotWaiting", $"care refused: {reason}");
+            Assert.True(reason is "" or "ticket_not_waiting", $"care refused: {reason}");
             recorded += reason.Length == 0 ? 1 : 0;
         }
 
@@ -403,18 +403,18 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         // Ended: the engine's own reasons, not "no such ticket today".
         (HttpStatusCode status, JsonElement body) = await PostAsync(http, "cancel", new { ticket = "A100" });
         Assert.Equal(HttpStatusCode.Conflict, status);
-        Assert.Equal("TicketNotWaiting", body.GetProperty("reason").GetString());
+        Assert.Equal("ticket_not_waiting", body.GetProperty("reason").GetString());
         Assert.Equal("该号已不在等候（可能已被叫号）", body.GetProperty("messageZh").GetString());
         (status, body) = await PostAsync(http, "reprint", new { ticket = "A100" });
         Assert.Equal(HttpStatusCode.Conflict, status);
-        Assert.Equal("TicketEnded", body.GetProperty("reason").GetString());
+        Assert.Equal("ticket_ended", body.GetProperty("reason").GetString());
         (status, body) = await PostAsync(http, "care", new { ticket = "A100" });
-        Assert.Equal("TicketNotWaiting", body.GetProperty("reason").GetString());
+        Assert.Equal("ticket_not_waiting", body.GetProperty("reason").GetString());
 
         // A number no ticket of today carries is still refused as unknown.
         (status, body) = await PostAsync(http, "care", new { ticket = "A102" });
         Assert.Equal(HttpStatusCode.Conflict, status);
-        Assert.Equal("UnknownTicket", body.GetProperty("reason").GetString());
+        Assert.Equal("unknown_ticket", body.GetProperty("reason").GetString());
         await Eventually.UntilAsync(
             async () => (await StateAsync(http)).GetProperty("figures").GetProperty("careGiven").GetInt32() == 1, "the care on A099 to be counted");
     }
@@ -485,8 +485,8 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
                 string reason = body.GetProperty("reason").GetString()!;
                 output.WriteLine($"recover {number}: {status} {reason}");
                 Assert.Equal(HttpStatusCode.Conflict, status);
-                Assert.Contains(reason, new[] { "MaxRecoveriesReached", "ToleranceCallsExceeded", "ToleranceMinutesExceeded" });
-                if (reason == "MaxRecoveriesReached")
+                Assert.Contains(reason, new[] { "max_recoveries_reached", "tolerance_calls_exceeded", "tolerance_minutes_exceeded" });
+                if (reason == "max_recoveries_reached")
                 {
                     refusedAsMax.Add(number);
                 }
@@ -591,7 +591,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         string reason = (await chromium.EvaluateAsync(page, "document.getElementById('recoverResult').dataset.reason")).GetString()!;
         string message = (await chromium.EvaluateAsync(page, "document.getElementById('recoverResult').textContent")).GetString()!;
         output.WriteLine($"recover {missed}: {reason}: {message}");
-        Assert.Contains(reason, new[] { "ToleranceCallsExceeded", "ToleranceMinutesExceeded" });
+        Assert.Contains(reason, new[] { "tolerance_calls_exceeded", "tolerance_minutes_exceeded" });
         Assert.Contains("outside the recovery tolerance", message, StringComparison.Ordinal);
         await chromium.ScreenshotAsync(page, Path.Combine(s_artifacts, "console-recover.png"));
 
@@ -860,7 +860,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
             await chromium.WaitForAsync(page, "document.getElementById('toast').classList.contains('show')", TimeSpan.FromSeconds(10));
             string why = (await chromium.EvaluateAsync(page, "document.getElementById('toast').dataset.reason")).GetString() ?? "";
             output.WriteLine($"{label} {ticket}: {(why.Length == 0 ? "done" : why)}");
-            Assert.True(why is "" or "TicketNotWaiting" or "UnknownTicket", $"{label} refused: {why}");
+            Assert.True(why is "" or "ticket_not_waiting" or "unknown_ticket", $"{label} refused: {why}");
             done = why.Length == 0 ? ticket : "";
             return done.Length > 0;
         }, what, TimeSpan.FromMinutes(2));

@@ -74,7 +74,7 @@ public sealed class RatingPageTests(ITestOutputHelper output) : IDisposable
         // The same rating again (a second tablet, or a double post): 409 with the engine's refusal, nothing recorded.
         (HttpStatusCode status, JsonElement body) = await PostAsync(http, "/rate/1", new { ticket = await branch.TicketIdAsync(first), score = 9 });
         Assert.Equal(HttpStatusCode.Conflict, status);
-        Assert.Equal("AlreadyRated", body.GetProperty("reason").GetString());
+        Assert.Equal("already_rated", body.GetProperty("reason").GetString());
 
         // Back to idle after the thanks.
         await chromium.WaitForAsync(page, "document.body.dataset.screen === 'idle'", s_patience);
@@ -175,7 +175,7 @@ public sealed class RatingPageTests(ITestOutputHelper output) : IDisposable
         {
             (status, body) = await PostAsync(http, "/rate/1", new { ticket, score = 2 });
             Assert.Equal(HttpStatusCode.Conflict, status);
-            Assert.Equal("AlreadyRated", body.GetProperty("reason").GetString());
+            Assert.Equal("already_rated", body.GetProperty("reason").GetString());
         }
 
         // The log: exactly one rating, linked to the ticket, after the window.

@@ -19,7 +19,8 @@ const LobbyCalendar = (() => {
   function whenZh(d) { return (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 " + daysZh[d.getUTCDay()] + " " + time(d); }
   function whenEn(d) { return daysEn[d.getUTCDay()] + " " + d.getUTCDate() + " " + monthsEn[d.getUTCMonth()] + " " + time(d); }
 
-  // null while tickets can be had (the day is open, or within today's hours before a manager opens it by hand);
+  // null while tickets can be had (the day is open, or within today's hours before a manager opens it by hand, the
+  // state's calendar.today without dayHeld);
   // otherwise { kind: "closed_today" | "closed_now", titleZh, titleEn, note, nextZh, nextEn }.
   function notice(state) {
     const c = state && state.calendar;
@@ -29,6 +30,9 @@ const LobbyCalendar = (() => {
     const nextZh = next ? "下次营业 " + whenZh(next) : "";
     const nextEn = next ? "Next opening: " + whenEn(next) : "";
     const note = t.note || "";
+    // Today's day was opened and closed (close-day within the hours, or after its close): it cannot open again today.
+    const closedForToday = { kind: "closed_now", titleZh: "今日营业已结束", titleEn: "Closed for today", note, nextZh, nextEn };
+    if (t.dayHeld) return closedForToday;
     if (t.closed) {
       return { kind: "closed_today", titleZh: "今日休息", titleEn: "Closed today", note, nextZh, nextEn };
     }
@@ -37,10 +41,7 @@ const LobbyCalendar = (() => {
       return { kind: "closed_now", titleZh: "暂未营业", titleEn: "Closed now", note,
         nextZh: "今日 " + t.open + " 开始营业", nextEn: "Opens at " + t.open };
     }
-    if (now >= t.close) {
-      return { kind: "closed_now", titleZh: "今日营业已结束", titleEn: "Closed now", note, nextZh, nextEn };
-    }
-    return null;
+    return now >= t.close ? closedForToday : null;
   }
 
   // Fills a closed panel (an empty element the page styles: .title with small, .note, .next, .next.en), building
@@ -55,10 +56,11 @@ const LobbyCalendar = (() => {
     }
   }
 
-  // "今日 08:30-17:00 · Today 08:30-17:00" or "今日休息 国庆节 · Closed today", for staff.
+  // "今日营业 Today 08:30-17:00", "今日休息 Closed today · 国庆节" or "今日营业已结束 Closed for today (08:30-17:00)", for staff.
   function todayLine(state) {
     const t = state && state.calendar && state.calendar.today;
     if (!t) return "";
+    if (t.dayHeld && !state.dayOpen) return "今日营业已结束 Closed for today" + (t.open ? " (" + t.open + "-" + t.close + ")" : "");
     if (t.closed) return "今日休息 Closed today" + (t.note ? " · " + t.note : "");
     return "今日营业 Today " + t.open + "-" + t.close + (t.note ? " · " + t.note : "");
   }
