@@ -360,14 +360,17 @@ public static partial class LobbyEdgeHost
         }
     }
 
-    /// <summary>Logs what the service is about to run, once, before it starts.</summary>
-    public static void LogStart(IHost host)
+    /// <summary>
+    /// Logs what the service is about to run, once, before it starts. Takes the branch id from the profile file (a box
+    /// cannot change branch) and resolves nothing that opens the log: a damaged or locked log is reported by
+    /// <see cref="RunAsync"/> with exit code 1.
+    /// </summary>
+    public static void LogStart(IHost host, string branchId)
     {
         ArgumentNullException.ThrowIfNull(host);
         LaunchOptions options = host.Services.GetRequiredService<LaunchOptions>();
-        BranchConfig config = host.Services.GetRequiredService<BranchConfig>();
         ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LobbyEdgeHost).FullName!);
-        Log.Starting(logger, config.BranchId, options.BranchPath, options.Simulate ? "simulation" : "live", options.DataDirectory);
+        Log.Starting(logger, branchId, options.BranchPath, options.Simulate ? "simulation" : "live", options.DataDirectory);
     }
 
     /// <summary>

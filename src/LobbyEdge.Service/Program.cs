@@ -111,7 +111,7 @@ while (true)
     }
 
     HostRestart restart = host.Services.GetRequiredService<HostRestart>();
-    LobbyEdgeHost.LogStart(host);
+    LobbyEdgeHost.LogStart(host, profile.Branch.BranchId);
     int exitCode = await LobbyEdgeHost.RunAsync(host);
     if (exitCode != ExitCodes.Stopped || !restart.Requested)
     {
