@@ -50,7 +50,7 @@ public static partial class DeviceServiceCollectionExtensions
                 inForce,
                 HardwareFor(profile, inForce, loggers.CreateLogger(typeof(LobbyDevices).FullName!)),
                 sp.GetRequiredService<IDeviceCommands>(),
-                sp.GetService<ISerialConnector>() ?? SerialPortConnector.Instance,
+                sp.GetService<ISerialConnector>() ?? LineConnector.Instance,
                 TimeProvider.System,
                 loggers,
                 sp.GetService<LobbyMetrics>());

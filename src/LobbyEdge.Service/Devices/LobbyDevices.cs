@@ -36,7 +36,7 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
     /// <param name="hardware">Its devices, from the profile.</param>
     /// <param name="commands">Where key presses and dispensers post their commands.</param>
     /// <param name="connector">
-    /// Opens the lines: <see cref="SerialPortConnector.Instance"/> for the machine's serial ports, or the simulation's
+    /// Opens the lines: <see cref="LineConnector.Instance"/> for the machine's serial ports, USB printers and network lines, or the simulation's
     /// virtual devices under <c>--simulate</c>.
     /// </param>
     /// <param name="time">The clock.</param>
@@ -52,7 +52,7 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
 
         // The machine's serial ports mean a real board (I2C, SPI, GPIO) beside them; any other connector (the
         // simulation's virtual devices, a test's hub) means there is none to drive.
-        OnBoard = connector is SerialPortConnector;
+        OnBoard = connector is LineConnector or SerialPortConnector;
         Branch = branch;
         Hardware = hardware;
         ILogger linkLogger = loggers.CreateLogger<SerialLink>();
@@ -102,7 +102,7 @@ public sealed partial class LobbyDevices : IDeviceObserver, IAsyncDisposable
     public BranchHardware Hardware { get; }
 
     /// <summary>
-    /// Whether the devices run on the branch box itself (lines over <see cref="SerialPortConnector"/>), so the board
+    /// Whether the devices run on the branch box itself (lines over <see cref="LineConnector"/>), so the board
     /// devices (LCDs, MAX7219 displays, buzzers) are driven; false under <c>--simulate</c> and over a test's hub.
     /// </summary>
     public bool OnBoard { get; }
