@@ -82,32 +82,49 @@ public sealed class VirtualHubRig : SerialRig
 }
 
 /// <summary>
-/// A real pseudo-terminal pair made by socat: the host opens one end with <see cref="SerialPortConnector"/>, the
-/// virtual device serves the other (reopened whenever socat is restarted). Unplugging kills socat.
+/// A real pseudo-terminal pair made by socat: the host opens one end with <see cref="SerialPortConnector"/> (or, as
+/// the usblp stand-in, with <see cref="UsbPrinterConnector"/>), the virtual device serves the other (reopened whenever
+/// socat is restarted). Unplugging kills socat.
 /// </summary>
 public sealed class PtyRig : SerialRig
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("le-rig").FullName;
     private readonly CancellationTokenSource _stop = new();
+    private readonly string _hostEnd;
     private SocatPty? _pty;
     private Task? _device;
 
-    /// <inheritdoc />
-    public override string Name => "socat pty";
+    private PtyRig(string name, ISerialConnector connector, string hostEnd)
+    {
+        Name = name;
+        Connector = connector;
+        _hostEnd = hostEnd;
+    }
 
     /// <inheritdoc />
-    public override ISerialConnector Connector => SerialPortConnector.Instance;
+    public override string Name { get; }
 
     /// <inheritdoc />
-    public override string Path => System.IO.Path.Combine(_dir, "host");
+    public override ISerialConnector Connector { get; }
+
+    /// <inheritdoc />
+    public override string Path => System.IO.Path.Combine(_dir, _hostEnd);
 
     /// <summary>The device's end.</summary>
     public string DevicePath => System.IO.Path.Combine(_dir, "device");
 
     /// <summary>Starts socat (the device is attached with <see cref="AttachAsync"/>).</summary>
-    public static async Task<PtyRig> StartAsync()
+    public static Task<PtyRig> StartAsync() => StartAsync(new PtyRig("socat pty", SerialPortConnector.Instance, "host"));
+
+    /// <summary>
+    /// Starts the usblp stand-in: the host's end is linked as <c>&lt;dir&gt;/lp0</c> (as the kernel's
+    /// <c>/dev/usb/lp0</c>) and opened through the product's <see cref="UsbPrinterConnector"/> (a non-blocking character
+    /// device driven with poll(2)), exactly as a USB printer is; unplugging removes the node as usblp does.
+    /// </summary>
+    public static Task<PtyRig> StartUsbPrinterAsync() => StartAsync(new PtyRig("usblp stand-in (socat pty)", UsbPrinterConnector.Instance, "lp0"));
+
+    private static async Task<PtyRig> StartAsync(PtyRig rig)
     {
-        var rig = new PtyRig();
         await rig.PlugAsync();
         return rig;
     }
