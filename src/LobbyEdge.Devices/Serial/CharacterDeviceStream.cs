@@ -46,6 +46,7 @@ public sealed partial class CharacterDeviceStream : Stream
     private const short PollNval = 0x20;
     private const int EIntr = 4;
     private const int EAgain = 11;
+    private const int EInval = 22;
     private const int ENotTy = 25;
     private const nuint LpGetStatus = 0x060b;
 
@@ -153,7 +154,7 @@ public sealed partial class CharacterDeviceStream : Stream
             }
 
             int errno = Marshal.GetLastPInvokeError();
-            return errno is ENotTy or 22 /* EINVAL */ or 32 /* EPIPE: stalled */ or 95 /* EOPNOTSUPP */ or EIntr
+            return errno is ENotTy or EInval or 32 /* EPIPE: stalled */ or 95 /* EOPNOTSUPP */ or EIntr
                 ? null
                 : throw Gone(errno);
         }
@@ -366,6 +367,11 @@ public sealed partial class CharacterDeviceStream : Stream
                 if (errno == EAgain)
                 {
                     return -1;
+                }
+
+                if (errno == EInval && !write)
+                {
+                    throw new IOException($"{Path}: the printer sends nothing back ({ErrorName(errno)}): it is a unidirectional USB printer (usblp protocol 1), and status replies need a bidirectional one (dmesg says \"USB Bidirectional printer\")", errno);
                 }
 
                 if (errno != EIntr)
