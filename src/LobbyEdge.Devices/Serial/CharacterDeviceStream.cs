@@ -23,8 +23,9 @@ namespace LobbyEdge.Devices.Serial;
 /// <see cref="OperationCanceledException"/>.
 /// </para>
 /// <para>
-/// Async reads and writes that have to wait do so on a thread-pool thread (as <see cref="FileStream"/> does for
-/// devices): one pool thread per device with a read pending, waking every <see cref="WaitSlice"/>. Dispose may be
+/// Async reads and writes that have to wait do so on a thread of their own (<see cref="TaskCreationOptions.LongRunning"/>),
+/// not a pool thread: a printer's driver always has a read pending, and a pool thread held for that would starve the
+/// pool of a small board. The thread wakes every <see cref="WaitSlice"/> and ends with the read. Dispose may be
 /// called from any thread while a read or write waits: the file descriptor is reference-counted
 /// (<see cref="SafeHandle"/>), so it is closed only when the waiting call has let go of it, and its number is never
 /// reused under a running poll.
@@ -182,7 +183,7 @@ public sealed partial class CharacterDeviceStream : Stream
     }
 
     /// <inheritdoc />
-    /// <remarks>Returns at once when bytes are there; otherwise waits on a pool thread in slices of <see cref="WaitSlice"/>.</remarks>
+    /// <remarks>Returns at once when bytes are there; otherwise waits on a thread of its own in slices of <see cref="WaitSlice"/>.</remarks>
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -208,7 +209,7 @@ public sealed partial class CharacterDeviceStream : Stream
             return ValueTask.FromException<int>(e);
         }
 
-        return new ValueTask<int>(Task.Run(() => ReadCore(buffer.Span, cancellationToken), cancellationToken));
+        return new ValueTask<int>(Task.Factory.StartNew(() => ReadCore(buffer.Span, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
     }
 
     /// <inheritdoc />
@@ -229,7 +230,7 @@ public sealed partial class CharacterDeviceStream : Stream
     }
 
     /// <inheritdoc />
-    /// <remarks>Returns at once when the device takes everything; otherwise waits on a pool thread in slices of <see cref="WaitSlice"/>.</remarks>
+    /// <remarks>Returns at once when the device takes everything; otherwise waits on a thread of its own in slices of <see cref="WaitSlice"/>.</remarks>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -253,7 +254,7 @@ public sealed partial class CharacterDeviceStream : Stream
         }
 
         ReadOnlyMemory<byte> rest = buffer[Math.Max(0, written)..];
-        return new ValueTask(Task.Run(() => WriteCore(rest.Span, cancellationToken), cancellationToken));
+        return new ValueTask(Task.Factory.StartNew(() => WriteCore(rest.Span, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
     }
 
     /// <summary>Nothing to do: every write is handed to the device before it returns.</summary>
