@@ -30,7 +30,7 @@ public sealed class UsbPrinterContractTests : PrinterContract
 /// </summary>
 [Trait("Category", "Integration")]
 [Collection("ptys")]
-public sealed class UsbPrinterTests
+public sealed class UsbPrinterTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly DeviceInfo s_printer = new(0, "kiosk-printer", DeviceKind.Printer);
 
@@ -115,9 +115,12 @@ public sealed class UsbPrinterTests
         await Task.Delay(300);
         Assert.False(read.IsCompleted, "a read returned from a printer that says nothing");
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         Task close = Task.Run(line.Close);
         Assert.True(await Task.WhenAny(close, Task.Delay(Eventually.DefaultPatience)) == close, "closing the line blocked behind the waiting read");
+        TimeSpan closed = clock.Elapsed;
         Assert.True(await Task.WhenAny(read, Task.Delay(Eventually.DefaultPatience)) == read, "the read still waits after the line was closed");
+        output.WriteLine($"close returned after {closed.TotalMilliseconds:0} ms, the waiting read ended after {clock.Elapsed.TotalMilliseconds:0} ms");
         Assert.IsType<ObjectDisposedException>(await read);
     }
 
