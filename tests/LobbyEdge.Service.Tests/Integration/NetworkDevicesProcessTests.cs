@@ -128,6 +128,11 @@ public sealed class NetworkDevicesProcessTests(ITestOutputHelper output) : IAsyn
         _printer.PaperOut = false;
         await WaitForMetricAsync("lobby_printer_paper{device=\"printer\",status=\"ok\"}", 1, "paper ok again");
 
+        // Noise from the printer's side of the connection: counted and dropped, the connection kept.
+        Assert.True(await _printer.SendRawAsync([0xFF, 0x80]), "nobody was connected to the printer");
+        await WaitForMetricAsync("lobby_device_frames_rejected_total{device=\"printer\",reason=\"unexpected_byte\"}", 2, "the two bad bytes to be counted");
+        Assert.Equal(1, _printer.Accepted);
+
         // Silent (the connection stays up, nothing answers): offline through its status polling, like a serial one;
         // the branch keeps running (the keypad still calls).
         _printer.Silent = true;
