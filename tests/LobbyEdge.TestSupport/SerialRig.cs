@@ -20,7 +20,7 @@ public abstract class SerialRig : IAsyncDisposable
     public abstract string Path { get; }
 
     /// <summary>The line's settings (defaults but for the path).</summary>
-    public SerialLineSettings Settings => new() { Path = Path };
+    public virtual SerialLineSettings Settings => new() { Path = Path };
 
     /// <summary>Puts <paramref name="device"/> at the far end; it serves every time the host opens the line.</summary>
     public abstract Task AttachAsync(IVirtualDevice device);
