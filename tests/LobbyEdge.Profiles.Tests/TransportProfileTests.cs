@@ -222,6 +222,23 @@ public sealed class TransportProfileTests : IDisposable
         Assert.Equal($"{path}:{Position(path, at)}: {field}: {message}", problem.ToString());
     }
 
+    [Fact]
+    public void Load_APrinterWithAWrongLine_IsReportedOnce_NotAgainWhereADispenserOrTheKioskNamesIt()
+    {
+        string path = Write(Branch + """
+            devices:
+              - {id: printer-lan, model: escpos-80mm, udp: {host: 192.168.10.21, port: 9100}}
+            dispensers:
+              - {id: entrance, printer: printer-lan, buttons: [{service: cash}]}
+            kiosk: {printer: printer-lan}
+
+            """);
+
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+
+        Assert.Equal("devices[0].udp", Assert.Single(e.Problems).Field);
+    }
+
     [Theory]
     [InlineData("localhost")]
     [InlineData("printer-2")]
