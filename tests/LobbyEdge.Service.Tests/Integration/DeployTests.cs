@@ -23,7 +23,7 @@ public sealed partial class DeployTests : IDisposable
         foreach (string line in new[]
         {
             "Type=notify", "WatchdogSec=30", "Restart=on-failure", "RestartPreventExitStatus=2", "StateDirectory=lobby-edge",
-            "ProtectSystem=strict", "NoNewPrivileges=yes", "DevicePolicy=closed", "SupplementaryGroups=dialout gpio audio", "DeviceAllow=char-alsa rw", "DynamicUser=yes",
+            "ProtectSystem=strict", "NoNewPrivileges=yes", "DevicePolicy=closed", "SupplementaryGroups=dialout gpio audio lp", "DeviceAllow=char-alsa rw", "DeviceAllow=char-usb rw", "DynamicUser=yes",
             "ReadWritePaths=/etc/lobby-edge",
         })
         {
