@@ -159,10 +159,10 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
         string? id = Id(keys, item, field);
         Model? model = ModelOf(keys, item, field, "keypad", "printer");
         LineEndpoint? line = Line(keys, item, field, model?.Kind);
-        if (id is not null && model is null)
+        if (id is not null && (model is null || line is null))
         {
-            // Known by id, so what refers to it is not reported again for the model's problem.
-            _ids[id] = (field, "unknown");
+            // Known by id, so what refers to it is not reported again for the model's (or the line's) problem.
+            _ids[id] = (field, model?.Kind ?? "unknown");
         }
 
         int? baud = Baud(keys, field, line);

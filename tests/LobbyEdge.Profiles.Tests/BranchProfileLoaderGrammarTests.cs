@@ -1,4 +1,3 @@
-using System.Text;
 using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Printer;
 
@@ -18,19 +17,9 @@ public sealed class BranchProfileLoaderGrammarTests : IDisposable
 
         """;
 
-    private readonly string _root = Directory.CreateTempSubdirectory("le-profiles").FullName;
+    private readonly ProfileFolder _folder = new("le-profiles");
 
-    public BranchProfileLoaderGrammarTests()
-    {
-        Directory.CreateDirectory(Path.Combine(_root, "branches"));
-        Directory.CreateDirectory(Path.Combine(_root, "devices"));
-        foreach (string model in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "devices"), "*.yaml"))
-        {
-            File.Copy(model, Path.Combine(_root, "devices", Path.GetFileName(model)));
-        }
-    }
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Load_ReturnsTheBranchItsHardwareAndItsVoice()
@@ -186,7 +175,7 @@ public sealed class BranchProfileLoaderGrammarTests : IDisposable
         Assert.Equal([PrinterEncoding.Gb18030, PrinterEncoding.Gbk, PrinterEncoding.Gb18030], profile.Hardware.Printers.Select(p => p.Settings.Encoding));
 
         // A model of GBK clones: its printers are GBK unless one says otherwise.
-        string model = Path.Combine(_root, "devices", "escpos-80mm.yaml");
+        string model = Path.Combine(_folder.Root, "devices", "escpos-80mm.yaml");
         File.AppendAllText(model, "encoding: gbk\n");
         profile = BranchProfileLoader.Load(Write(Branch + Printers));
         Assert.Equal([PrinterEncoding.Gbk, PrinterEncoding.Gbk, PrinterEncoding.Gb18030], profile.Hardware.Printers.Select(p => p.Settings.Encoding));
@@ -208,7 +197,7 @@ public sealed class BranchProfileLoaderGrammarTests : IDisposable
     [Fact]
     public void Load_ProblemsInTheBranchItsHardwareAndAModel_AreAllReportedInOneRun()
     {
-        string model = Path.Combine(_root, "devices", "escpos-80mm.yaml");
+        string model = Path.Combine(_folder.Root, "devices", "escpos-80mm.yaml");
         File.WriteAllText(model, File.ReadAllText(model).Replace("qrModuleSize: 6", "qrModuleSize: big", StringComparison.Ordinal));
         string path = Write(Branch.Replace("prefix: A", "prefix: a", StringComparison.Ordinal) + """
             devices:
@@ -246,25 +235,14 @@ public sealed class BranchProfileLoaderGrammarTests : IDisposable
     [Fact]
     public void LoadDisplayModel_OfAKeypadModel_IsAProfileProblem()
     {
-        string model = Path.Combine(_root, "devices", "caller68.yaml");
+        string model = Path.Combine(_folder.Root, "devices", "caller68.yaml");
 
         ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.LoadDisplayModel(model));
 
         Assert.Equal($"{model}:1:1: kind: model \"caller68\" is a keypad, not a display", e.Message);
     }
 
-    /// <summary><c>line:column</c> (1-based) of the first <paramref name="text"/> in the file.</summary>
-    private static string Position(string path, string text)
-    {
-        string[] lines = File.ReadAllLines(path);
-        int line = Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal));
-        return $"{line + 1}:{lines[line].IndexOf(text, StringComparison.Ordinal) + 1}";
-    }
+    private static string Position(string path, string text) => ProfileFolder.Position(path, text);
 
-    private string Write(string yaml)
-    {
-        string path = Path.Combine(_root, "branches", $"{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, yaml.ReplaceLineEndings("\n"), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        return path;
-    }
+    private string Write(string yaml) => _folder.Write(yaml);
 }

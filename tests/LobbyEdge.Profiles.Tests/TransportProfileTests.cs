@@ -1,4 +1,3 @@
-using System.Text;
 using LobbyEdge.Devices.Serial;
 
 namespace LobbyEdge.Profiles.Tests;
@@ -19,19 +18,9 @@ public sealed class TransportProfileTests : IDisposable
 
         """;
 
-    private readonly string _root = Directory.CreateTempSubdirectory("le-transports").FullName;
+    private readonly ProfileFolder _folder = new("le-transports");
 
-    public TransportProfileTests()
-    {
-        Directory.CreateDirectory(Path.Combine(_root, "branches"));
-        Directory.CreateDirectory(Path.Combine(_root, "devices"));
-        foreach (string model in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "devices"), "*.yaml"))
-        {
-            File.Copy(model, Path.Combine(_root, "devices", Path.GetFileName(model)));
-        }
-    }
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Load_PrinterOnTcp_HasANetworkPathAndTheDefaultTimeouts()
@@ -135,7 +124,7 @@ public sealed class TransportProfileTests : IDisposable
     [Fact]
     public void Load_DisplaysOfModelsWithDifferentBaudRates_MayShareANetworkEndpoint()
     {
-        string model = Path.Combine(_root, "devices", "led-counter-1line.yaml");
+        string model = Path.Combine(_folder.Root, "devices", "led-counter-1line.yaml");
         File.WriteAllText(model, File.ReadAllText(model).Replace("baud: 9600", "baud: 19200", StringComparison.Ordinal));
 
         BranchHardware hardware = Load("""
@@ -222,6 +211,23 @@ public sealed class TransportProfileTests : IDisposable
         Assert.Equal($"{path}:{Position(path, at)}: {field}: {message}", problem.ToString());
     }
 
+    [Fact]
+    public void Load_APrinterWithAWrongLine_IsReportedOnce_NotAgainWhereADispenserOrTheKioskNamesIt()
+    {
+        string path = Write(Branch + """
+            devices:
+              - {id: printer-lan, model: escpos-80mm, udp: {host: 192.168.10.21, port: 9100}}
+            dispensers:
+              - {id: entrance, printer: printer-lan, buttons: [{service: cash}]}
+            kiosk: {printer: printer-lan}
+
+            """);
+
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+
+        Assert.Equal("devices[0].udp", Assert.Single(e.Problems).Field);
+    }
+
     [Theory]
     [InlineData("localhost")]
     [InlineData("printer-2")]
@@ -258,21 +264,7 @@ public sealed class TransportProfileTests : IDisposable
 
     private BranchHardware Load(string hardware) => BranchProfileLoader.Load(Write(Branch + hardware)).Hardware;
 
-    /// <summary><c>line:column</c> (1-based) of the first <paramref name="text"/> in the file (it may span lines).</summary>
-    private static string Position(string path, string text)
-    {
-        string all = File.ReadAllText(path);
-        int index = all.IndexOf(text, StringComparison.Ordinal);
-        Assert.True(index >= 0, $"\"{text}\" is not in the profile");
-        int line = all[..index].Count(c => c == '\n') + 1;
-        int column = index - (all.LastIndexOf('\n', Math.Max(0, index - 1)) + 1) + 1;
-        return $"{line}:{column}";
-    }
+    private static string Position(string path, string text) => ProfileFolder.Position(path, text);
 
-    private string Write(string yaml)
-    {
-        string path = Path.Combine(_root, "branches", $"{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, yaml.ReplaceLineEndings("\n"), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        return path;
-    }
+    private string Write(string yaml) => _folder.Write(yaml);
 }

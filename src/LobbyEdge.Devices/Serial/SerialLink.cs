@@ -65,7 +65,7 @@ public sealed class SerialSession
             FlushResult result = await _output.WriteAsync(bytes, _writeTimeout.Token).ConfigureAwait(false);
             if (result.IsCompleted)
             {
-                throw new IOException("the serial line was closed");
+                throw new IOException(Settings.Transport == LineTransport.Serial ? "the serial line was closed" : $"{Settings.Path} was closed");
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -85,9 +85,12 @@ public sealed class SerialSession
 }
 
 /// <summary>
-/// The owner of one serial line: a single task that opens the port, runs the protocol over
-/// System.IO.Pipelines, notices when the device is unplugged (its file disappears, or I/O fails), closes the port
-/// off the main path with a timeout, and reopens it with exponential backoff. Nothing else touches the port.
+/// The owner of one device line (a serial port, a USB printer, a TCP connection or a UDP endpoint, each a
+/// <see cref="Stream"/> from its <see cref="ISerialConnector"/>): a single task that opens the line, runs the protocol
+/// over System.IO.Pipelines, notices when the device is unplugged (its file disappears, or I/O fails), closes the line
+/// off the main path with a timeout, and reopens it with exponential backoff. Nothing else touches the line. Logs,
+/// device events and metrics are the same for every transport; the line is named by its
+/// <see cref="SerialLineSettings.Path"/> (<c>/dev/ttyUSB0</c>, <c>/dev/usb/lp0</c>, <c>tcp://10.0.0.5:9100</c>).
 /// </summary>
 public sealed partial class SerialLink : IAsyncDisposable
 {
@@ -204,7 +207,15 @@ public sealed partial class SerialLink : IAsyncDisposable
             delay = _settings.ReconnectMinDelay;
             int session = Interlocked.Increment(ref _sessions);
             _online = true;
-            Log.Opened(_logger, Device.Id, _settings.Path, _settings.BaudRate);
+            if (_settings.Transport == LineTransport.Serial)
+            {
+                Log.Opened(_logger, Device.Id, _settings.Path, _settings.BaudRate);
+            }
+            else
+            {
+                // A USB printer or a network line has no baud rate: its path (tcp://10.0.0.5:9100) says what it is.
+                Log.OpenedLine(_logger, Device.Id, _settings.Path);
+            }
             if (session > 1)
             {
                 _observer.Reconnected(Device);
@@ -337,7 +348,7 @@ public sealed partial class SerialLink : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            Log.CloseAbandoned(_logger, Device.Id, _settings.CloseTimeout.TotalSeconds);
+            Log.CloseAbandoned(_logger, Device.Id, _settings.Path, _settings.CloseTimeout.TotalSeconds);
         }
     }
 
@@ -364,7 +375,10 @@ public sealed partial class SerialLink : IAsyncDisposable
         [LoggerMessage(403, LogLevel.Warning, "Device {Device}: {Reason}; retrying with backoff")]
         public static partial void OpenFailed(ILogger logger, string device, string reason);
 
-        [LoggerMessage(404, LogLevel.Error, "Device {Device}: closing the port did not return within {Seconds} s; left to a background thread")]
-        public static partial void CloseAbandoned(ILogger logger, string device, double seconds);
+        [LoggerMessage(404, LogLevel.Error, "Device {Device}: closing {Path} did not return within {Seconds} s; left to a background thread")]
+        public static partial void CloseAbandoned(ILogger logger, string device, string path, double seconds);
+
+        [LoggerMessage(405, LogLevel.Information, "Device {Device}: {Path} open")]
+        public static partial void OpenedLine(ILogger logger, string device, string path);
     }
 }

@@ -7,6 +7,7 @@ using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Devices.Gpio;
 using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Printer;
+using LobbyEdge.Devices.Serial;
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
@@ -80,7 +81,7 @@ public sealed partial class LobbyDevicesService : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Log.Starting(_logger, _devices.Hardware.Devices.Count, _devices.Links.Count, _simulate ? "virtual devices" : "serial ports");
+        Log.Starting(_logger, _devices.Hardware.Devices.Count, _devices.Links.Count, _simulate ? "virtual devices" : Transports(_devices.Links));
         foreach (KeypadAssignment pad in _devices.Hardware.KeypadLines.SelectMany(l => l.Keypads).Where(k => k.IsRatingPad))
         {
             _stations?.AddPad(pad.Counter);
@@ -310,6 +311,27 @@ public sealed partial class LobbyDevicesService : BackgroundService
         {
             // Stopping.
         }
+    }
+
+    /// <summary>
+    /// What the lines are on, for the start-up line: <c>serial ports</c> (also with no line at all, as always), or
+    /// the transports in use (serial, USB, TCP, UDP in that order), e.g. <c>serial ports, TCP connections and UDP endpoints</c>.
+    /// </summary>
+    internal static string Transports(IEnumerable<SerialLink> links)
+    {
+        string[] used = [.. links.Select(l => l.Settings.Transport).Distinct().Order().Select(t => t switch
+        {
+            LineTransport.UsbPrinter => "USB printers",
+            LineTransport.Tcp => "TCP connections",
+            LineTransport.Udp => "UDP endpoints",
+            _ => "serial ports",
+        })];
+        return used.Length switch
+        {
+            0 => "serial ports",
+            1 => used[0],
+            _ => $"{string.Join(", ", used[..^1])} and {used[^1]}",
+        };
     }
 
     private static partial class Log

@@ -2,16 +2,18 @@ using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Simulator.Devices;
 
-/// <summary>The virtual twins of a branch's serial devices, for <c>--simulate</c> and tests.</summary>
+/// <summary>The virtual twins of a branch's line devices (serial, USB and network), for <c>--simulate</c> and tests.</summary>
 public static class VirtualBranchDevices
 {
     /// <summary>
-    /// A hub with a virtual twin at the far end of every serial line of <paramref name="hardware"/>: a
+    /// A hub with a virtual twin at the far end of every line of <paramref name="hardware"/>, whatever its transport
+    /// (each is keyed by its <see cref="LobbyEdge.Devices.Serial.SerialLineSettings.Path"/>: a device path, <c>tcp://host:port</c>
+    /// or <c>udp://host:port</c>): a
     /// <see cref="VirtualKeypadBus"/> on each keypad line, a <see cref="VirtualPrinter"/> on each printer's line and a
     /// <see cref="VirtualDisplayBus"/> (with the profile's models by address) on each display line. The host's device
-    /// links open their ports through it instead of the machine's serial ports.
+    /// links open their lines through it instead of the machine's serial ports, USB printers and network.
     /// </summary>
-    /// <param name="hardware">The branch's devices, from its profile; no serial device gives an empty hub.</param>
+    /// <param name="hardware">The branch's devices, from its profile; no line device gives an empty hub.</param>
     public static VirtualSerialHub For(BranchHardware hardware)
     {
         ArgumentNullException.ThrowIfNull(hardware);

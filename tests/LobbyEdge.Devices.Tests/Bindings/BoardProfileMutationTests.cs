@@ -4,9 +4,9 @@ using LobbyEdge.Profiles;
 namespace LobbyEdge.Devices.Tests.Bindings;
 
 /// <summary>
-/// The property of <see cref="ProfileMutationTests"/> on the board-devices example (which lives in
-/// <c>hardware-profiles/examples/</c>, outside the shipped branches that test walks): any typo either loads or is
-/// reported as <c>file:line:column</c> problems, never as another exception.
+/// The property of <see cref="ProfileMutationTests"/> on the examples (which live in <c>hardware-profiles/examples/</c>,
+/// outside the shipped branches that test walks: the board devices, and the USB and network lines): any typo either
+/// loads or is reported as <c>file:line:column</c> problems, never as another exception.
 /// </summary>
 public sealed class BoardProfileMutationTests : IDisposable
 {
@@ -15,8 +15,10 @@ public sealed class BoardProfileMutationTests : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    [Fact]
-    public void RandomTypos_InTheBoardExample_LoadOrFailWithFileLineColumn()
+    [Theory]
+    [InlineData("board-devices.yaml")]
+    [InlineData("network-hardware.yaml")]
+    public void RandomTypos_InAnExample_LoadOrFailWithFileLineColumn(string example)
     {
         Directory.CreateDirectory(Path.Combine(_dir.FullName, "examples"));
         Directory.CreateDirectory(Path.Combine(_dir.FullName, "devices"));
@@ -25,8 +27,8 @@ public sealed class BoardProfileMutationTests : IDisposable
             File.Copy(model, Path.Combine(_dir.FullName, "devices", Path.GetFileName(model)));
         }
 
-        byte[] original = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "examples", "board-devices.yaml"));
-        string path = Path.Combine(_dir.FullName, "examples", "board-devices.yaml");
+        byte[] original = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "examples", example));
+        string path = Path.Combine(_dir.FullName, "examples", example);
         int rejected = 0;
         for (int trial = 0; trial < Trials; trial++)
         {

@@ -33,15 +33,7 @@ public sealed class DeviceMetricsTests(ITestOutputHelper output) : IDisposable
             _work.FullName, "--branch", s_profile, "--simulate", "--speed", "60", "--seed", "7", "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}");
         await service.WaitUntilReadyAsync();
 
-        string metrics = "";
-        Dictionary<string, double> samples = [];
-        await OperationsTests.WaitForAsync(async () =>
-        {
-            metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-            samples = OperationsTests.Parse(metrics);
-            return hardware.Devices.All(d => samples.GetValueOrDefault(Up(d)) == 1)
-                && printers.All(p => samples.GetValueOrDefault(Paper(p, "ok")) == 1);
-        }, TimeSpan.FromMinutes(1));
+        (string metrics, Dictionary<string, double> samples) = await WaitForEveryDeviceUpAsync(http, hardware);
 
         foreach (DeviceInfo device in hardware.Devices)
         {
@@ -89,8 +81,28 @@ public sealed class DeviceMetricsTests(ITestOutputHelper output) : IDisposable
         Assert.All(pads, p => Assert.Equal(1, samples[Up(p)]));
     }
 
-    private static string Up(DeviceInfo device) =>
+    /// <summary>
+    /// Scrapes <c>/metrics</c> until every device of <paramref name="hardware"/> is up and every printer has paper (a
+    /// minute at most); the last exposition and its samples.
+    /// </summary>
+    internal static async Task<(string Metrics, Dictionary<string, double> Samples)> WaitForEveryDeviceUpAsync(HttpClient http, BranchHardware hardware)
+    {
+        string metrics = "";
+        Dictionary<string, double> samples = [];
+        await OperationsTests.WaitForAsync(async () =>
+        {
+            metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            samples = OperationsTests.Parse(metrics);
+            return hardware.Devices.All(d => samples.GetValueOrDefault(Up(d)) == 1)
+                && hardware.Devices.Where(d => d.Kind == DeviceKind.Printer).All(p => samples.GetValueOrDefault(Paper(p, "ok")) == 1);
+        }, TimeSpan.FromMinutes(1));
+        return (metrics, samples);
+    }
+
+    /// <summary>The <c>lobby_device_up</c> series of <paramref name="device"/>.</summary>
+    internal static string Up(DeviceInfo device) =>
         string.Create(CultureInfo.InvariantCulture, $"lobby_device_up{{device=\"{device.Id}\",kind=\"{DeviceMetrics.KindLabel(device.Kind)}\"}}");
 
-    private static string Paper(DeviceInfo printer, string status) => $"lobby_printer_paper{{device=\"{printer.Id}\",status=\"{status}\"}}";
+    /// <summary>The <c>lobby_printer_paper</c> series of <paramref name="printer"/> for <paramref name="status"/>.</summary>
+    internal static string Paper(DeviceInfo printer, string status) => $"lobby_printer_paper{{device=\"{printer.Id}\",status=\"{status}\"}}";
 }
