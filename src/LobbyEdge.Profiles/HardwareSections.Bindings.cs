@@ -15,7 +15,7 @@ internal sealed partial class HardwareSections
     private static readonly string[] s_lcdKeys = ["bus", "address", "columns", "rows"];
     private static readonly string[] s_max7219Keys = ["bus", "chipSelect", "digits", "brightness"];
     private static readonly string[] s_buzzerKeys = ["pin", "pwmChip", "pwmChannel"];
-    private static readonly string[] s_serialDisplayKeys = ["model", "port", "baud", "address"];
+    private static readonly string[] s_serialDisplayKeys = ["model", "port", "usbPrinter", "tcp", "udp", "baud", "address"];
 
     private readonly List<CharacterLcdSetup> _lcds = [];
     private readonly List<SegmentDisplaySetup> _segmentDisplays = [];

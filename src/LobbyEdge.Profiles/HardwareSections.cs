@@ -27,12 +27,12 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
     public static readonly string[] TopLevelKeys = ["devices", "dispensers", "displays", "kiosk"];
 
     private static readonly string[] s_sections = ["devices", "dispensers", "displays"];
-    private static readonly string[] s_deviceKeys = ["id", "model", "port", "baud", "keypads", "encoding"];
+    private static readonly string[] s_deviceKeys = ["id", "model", "port", "usbPrinter", "tcp", "udp", "baud", "keypads", "encoding"];
     private static readonly string[] s_keypadKeys = ["counter", "address", "rating", "prompt"];
     private static readonly string[] s_dispenserKeys = ["id", "printer", "buttons", "readyLed", "faultLed", "display", "activeLow", "debounceMs", "longPressMs", "lcd"];
     private static readonly string[] s_buttonKeys = ["service", "pin", "tier", "longPressTier"];
     private static readonly string[] s_tmKeys = ["clk", "dio"];
-    private static readonly string[] s_displayKeys = ["id", "model", "port", "baud", "address", "counter", "max7219", "buzzer"];
+    private static readonly string[] s_displayKeys = ["id", "model", "port", "usbPrinter", "tcp", "udp", "baud", "address", "counter", "max7219", "buzzer"];
     private static readonly string[] s_kioskKeys = ["printer"];
     private static readonly string[] s_modelKeys =
     [
@@ -70,7 +70,6 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
     private readonly Dictionary<string, Model?> _models = new(StringComparer.Ordinal);
     private readonly List<DeviceInfo> _devices = [];
     private readonly Dictionary<string, (string Field, string Kind)> _ids = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _portOwner = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _pins = [];
 
     /// <summary>
@@ -159,15 +158,15 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
         Dictionary<string, Slot> keys = r.Keys(item, field, s_deviceKeys);
         string? id = Id(keys, item, field);
         Model? model = ModelOf(keys, item, field, "keypad", "printer");
-        string? port = Port(keys, item, field, id);
+        LineEndpoint? line = Line(keys, item, field, model?.Kind);
         if (id is not null && model is null)
         {
             // Known by id, so what refers to it is not reported again for the model's problem.
             _ids[id] = (field, "unknown");
         }
 
-        int? baud = Int(keys, "baud", 1, 4_000_000);
-        SerialLineSettings? serial = model is null || port is null ? null : model.Serial with { Path = port, BaudRate = baud ?? model.Serial.BaudRate };
+        int? baud = Baud(keys, field, line);
+        SerialLineSettings? serial = model is null || line is null ? null : line.Apply(model.Serial, baud);
         if (model?.Kind == "printer")
         {
             if (keys.ContainsKey("keypads"))
@@ -322,9 +321,9 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
 
         string? id = Id(keys, item, field);
         Model? model = ModelOf(keys, item, field, "display");
-        string? port = Port(keys, item, field, id, shareable: true);
+        LineEndpoint? line = Line(keys, item, field, "display", shareable: true);
         int? address = RequiredInt(keys, item, field, "address", "address: 3", 0, int.MaxValue);
-        int? baud = Int(keys, "baud", 1, 4_000_000);
+        int? baud = Baud(keys, field, line);
         int counter = 0;
         if (keys.ContainsKey("counter"))
         {
@@ -335,10 +334,13 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
             }
         }
 
-        if (model?.Display is not { } dm || port is null || address is not { } a || id is null)
+        if (model?.Display is not { } dm || line is null || address is not { } a || id is null)
         {
             return;
         }
+
+        string port = line.Path;
+        SerialLineSettings lineSettings = line.Apply(dm.Serial, baud);
 
         FrameElement? addressField = dm.Frame.FirstOrDefault(e => e.Kind == FrameElementKind.Address);
         if (addressField is not null && a > addressField.Number.MaxValue)
@@ -355,15 +357,21 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
                 return;
             }
 
-            if (otherPort == port && serial.BaudRate != (baud ?? dm.Serial.BaudRate))
+            if (otherPort == port && line.Transport == LineTransport.Serial && serial.BaudRate != lineSettings.BaudRate)
             {
                 r.Report(keys["port"].At, $"{field}.port", $"displays on {port} must share one baud rate (display \"{other.Device.Id}\" uses {serial.BaudRate})");
+                return;
+            }
+
+            if (otherPort == port && (serial.OpenTimeout != lineSettings.OpenTimeout || serial.KeepAlive != lineSettings.KeepAlive))
+            {
+                r.Report(line.At, $"{field}.{line.Key}", string.Create(CultureInfo.InvariantCulture,
+                    $"displays on {port} share one connection, so one connectTimeoutMs and keepAliveSeconds (display \"{other.Device.Id}\" uses {serial.OpenTimeout.TotalMilliseconds} and {serial.KeepAlive.TotalSeconds})"));
                 return;
             }
         }
 
         DeviceInfo device = Add(id, DeviceKind.Display);
-        SerialLineSettings lineSettings = dm.Serial with { Path = port, BaudRate = baud ?? dm.Serial.BaudRate };
         displays.Add((new DisplaySetup(device, a, dm, counter), lineSettings, port));
     }
 
@@ -908,31 +916,6 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
         }
 
         return id;
-    }
-
-    private string? Port(Dictionary<string, Slot> keys, YamlMappingNode item, string field, string? id, bool shareable = false)
-    {
-        string? port = RequiredText(keys, item, field, "port", "port: /dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K1ABC-if00-port0");
-        if (port is null)
-        {
-            return null;
-        }
-
-        if (!port.StartsWith('/'))
-        {
-            r.Report(keys["port"].At, $"{field}.port", $"must be an absolute device path such as /dev/serial/by-id/… or /dev/ttyUSB0 (got \"{port}\")");
-            return null;
-        }
-
-        string owner = shareable ? "displays" : field;
-        if (_portOwner.TryGetValue(port, out string? existing) && !(shareable && existing == "displays"))
-        {
-            r.Report(keys["port"].At, $"{field}.port", $"port {port} is already used by {existing}");
-            return null;
-        }
-
-        _portOwner[port] = owner;
-        return port;
     }
 
     private int IndexOfService(string id)
