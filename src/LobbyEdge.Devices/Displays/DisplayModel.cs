@@ -352,9 +352,10 @@ public sealed class DisplayModel
     public SerialLineSettings Serial { get; init; } = new() { Path = "" };
 
     /// <summary>
-    /// What a recall sends (<c>recall: {action: …}</c>); by default <see cref="RecallAction.Template"/> when the model
-    /// has a <c>recall</c> message, else <see cref="RecallAction.Resend"/>. Whatever it is, every recall puts a frame
-    /// on the wire (see <see cref="DisplayText.Cue"/>).
+    /// What a recall sends (<c>recall: {action: …}</c>); <see cref="RecallAction.Resend"/> unless set. The profile
+    /// loader sets it, by default <see cref="RecallAction.Template"/> when the model has a <c>recall</c> message and
+    /// <see cref="RecallAction.Resend"/> otherwise. Whatever it is, every recall puts a frame on the wire (see
+    /// <see cref="DisplayText.Cue"/>).
     /// </summary>
     public RecallAction Recall { get; init; }
 
