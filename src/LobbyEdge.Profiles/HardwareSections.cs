@@ -37,7 +37,7 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
     private static readonly string[] s_modelKeys =
     [
         "kind", "description", "serial", "ackTimeoutMs", "retries", "duplicateWindowMs", "refreshSeconds", "pollIntervalMs",
-        "responseTimeoutMs", "automaticStatusBack", "qrModuleSize", "encoding", "frame", "messages",
+        "responseTimeoutMs", "automaticStatusBack", "qrModuleSize", "encoding", "frame", "messages", "recall",
     ];
 
     private static readonly string[] s_serialKeys = ["baud", "dataBits", "parity", "stopBits", "writeTimeoutMs"];
@@ -569,12 +569,13 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
             }
         }
 
+        RecallAction recall = RecallOf(keys, messages, frame);
         if (frame is null)
         {
             return null;
         }
 
-        return new Model(name, "display", serial) { Display = new DisplayModel(name, encoding, frame, messages) { Serial = serial } };
+        return new Model(name, "display", serial) { Display = new DisplayModel(name, encoding, frame, messages) { Serial = serial, Recall = recall } };
     }
 
     private List<FrameElement>? ReadFrame(Dictionary<string, Slot> keys, YamlMappingNode root)
@@ -663,24 +664,10 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
                     elements.Add(new FrameElement { Kind = FrameElementKind.Length, Name = name, Number = Number(o, ef, at, 1), From = from, To = to, Add = Int(o, "add", -255, 255) ?? 0 });
                     break;
                 case "checksum":
-                    string ck = Text(o, "kind") ?? "";
-                    ChecksumKind? kindValue = ck switch
-                    {
-                        "none" => ChecksumKind.None,
-                        "sum8" => ChecksumKind.Sum8,
-                        "xor8" => ChecksumKind.Xor8,
-                        "crc16-modbus" => ChecksumKind.Crc16Modbus,
-                        _ => null,
-                    };
-                    if (kindValue is null)
-                    {
-                        r.Report(o.TryGetValue("kind", out var kv) ? kv.At : at, $"{ef}.kind", $"must be none, sum8, xor8 or crc16-modbus (got \"{ck}\")");
-                    }
-
-                    bool wide = kindValue == ChecksumKind.Crc16Modbus;
-                    NumberLayout layout = Number(o, ef, at, wide ? 2 : 1, checksumWide: wide);
+                    (ChecksumKind kindValue, CrcAlgorithm? crc) = ChecksumOf(o, ef, at);
+                    NumberLayout layout = Number(o, ef, at, 1, checksumBits: DisplayModel.ChecksumBits(kindValue, crc));
                     (int cf, int ct) = Range(o, ef, at, names, i, allowAfter: false);
-                    elements.Add(new FrameElement { Kind = FrameElementKind.Checksum, Name = name, Number = layout, Checksum = kindValue ?? ChecksumKind.None, From = cf, To = ct });
+                    elements.Add(new FrameElement { Kind = FrameElementKind.Checksum, Name = name, Number = layout, Checksum = kindValue, Crc = crc, From = cf, To = ct });
                     break;
                 default:
                     int width = Int(o, "width", 0, 255) ?? 0;
@@ -743,15 +730,15 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
 
     private static string[] OptionKeys(string kind) => kind switch
     {
-        "address" or "line" => ["format", "size", "order", "base"],
-        "length" => ["format", "size", "order", "from", "to", "add"],
-        "checksum" => ["kind", "format", "order", "from", "to"],
+        "address" or "line" => ["format", "size", "order", "case", "base"],
+        "length" => ["format", "size", "order", "case", "from", "to", "add"],
+        "checksum" => ["kind", "crc", "format", "order", "case", "from", "to"],
         "text" => ["width", "line", "align", "pad"],
         "blink" => ["on", "off"],
         _ => [],
     };
 
-    private NumberLayout Number(Dictionary<string, Slot> o, string field, Mark at, int defaultSize, bool checksumWide = false)
+    private NumberLayout Number(Dictionary<string, Slot> o, string field, Mark at, int defaultSize, int checksumBits = 0)
     {
         string format = Text(o, "format") ?? "binary";
         NumberFormat f = format switch
@@ -766,9 +753,15 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
             r.Report(o["format"].At, $"{field}.format", $"must be binary, decimal or hex (got \"{format}\")");
         }
 
-        // A checksum's size follows from its kind and format: 1 or 2 bytes binary, 2 or 4 hex digits, 3 or 5 decimal digits.
-        int size = checksumWide
-            ? f switch { NumberFormat.Binary => 2, NumberFormat.Hex => 4, _ => 5 }
+        // A checksum's size follows from its bits and format: ceil(bits/8) bytes binary, ceil(bits/4) hex digits, and
+        // as many decimal digits as its largest value has (8 bits: 1 byte, 2 hex, 3 decimal; 16: 2, 4, 5; 32: 4, 8, 10).
+        int size = checksumBits > 0
+            ? f switch
+            {
+                NumberFormat.Binary => (checksumBits + 7) / 8,
+                NumberFormat.Hex => (checksumBits + 3) / 4,
+                _ => (((1UL << checksumBits) - 1).ToString(CultureInfo.InvariantCulture)).Length,
+            }
             : f == NumberFormat.Binary ? defaultSize : f == NumberFormat.Hex ? defaultSize * 2 : defaultSize * 3;
         if (o.ContainsKey("size"))
         {
@@ -781,7 +774,17 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
             r.Report(o["order"].At, $"{field}.order", $"must be high-first or low-first (got \"{order}\")");
         }
 
-        return new NumberLayout(f, size, order == "low-first" ? ByteOrder.LowFirst : ByteOrder.HighFirst);
+        string letters = Text(o, "case") ?? "upper";
+        if (letters is not ("upper" or "lower"))
+        {
+            r.Report(o["case"].At, $"{field}.case", $"must be upper or lower (got \"{letters}\")");
+        }
+        else if (o.ContainsKey("case") && f != NumberFormat.Hex)
+        {
+            r.Report(o["case"].At, $"{field}.case", $"is the case of hex digits: it needs format: hex (got format: {format})");
+        }
+
+        return new NumberLayout(f, size, order == "low-first" ? ByteOrder.LowFirst : ByteOrder.HighFirst, letters == "lower" ? HexCase.Lower : HexCase.Upper);
     }
 
     private (int From, int To) Range(Dictionary<string, Slot> o, string field, Mark at, Dictionary<string, int> names, int self, bool allowAfter)

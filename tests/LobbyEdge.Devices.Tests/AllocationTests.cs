@@ -12,6 +12,20 @@ public sealed class AllocationTests
     {
         DisplayModel counter = BranchProfileLoader.LoadDisplayModel(Path.Combine(AppContext.BaseDirectory, "devices", "led-counter-1line.yaml"));
         var text = new DisplayText(["A023"], Blink: true);
+
+        // Checksums by parameters: the CRC tables are built at load, so a CRC-16/CCITT or CRC-32 frame allocates nothing either.
+        DisplayModel ccitt = BranchProfileLoader.LoadDisplayModel(Path.Combine(AppContext.BaseDirectory, "devices", "led-counter-crc16ccitt.yaml"));
+        DirectoryInfo dir = Directory.CreateTempSubdirectory("le-alloc-");
+        DisplayModel crc32 = DisplayFrameTests.ModelWithFrame("gb2312", """
+              - bytes: [0x7E]
+              - address: {format: hex, size: 2, case: lower}
+              - text: {width: 16}
+              - checksum: {kind: crc32, format: hex, case: lower, from: address, to: text}
+              - checksum: {kind: sum16-ones, format: decimal, from: address, to: text}
+                name: sum
+            """, dir.FullName);
+        dir.Delete(recursive: true);
+        var chinese = new DisplayText(["A023 请到3号窗口"], Blink: false);
         byte[] frame = new byte[64];
         byte[] display = new byte[64];
         byte[] key = new byte[16];
@@ -30,6 +44,8 @@ public sealed class AllocationTests
                 PrinterCondition c = new PrinterCondition { Responding = true }.WithRealTimeStatus(4, (byte)(0x12 | (i & 0x0C)));
                 sum += (int)c.Status;
                 sum += counter.Encode(i % 99, text, 0, display);
+                sum += ccitt.Encode(i % 200, chinese, 0, display);
+                sum += crc32.Encode(i % 200, chinese, 0, display);
             }
 
             return sum;

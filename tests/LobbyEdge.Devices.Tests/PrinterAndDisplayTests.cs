@@ -171,7 +171,7 @@ public sealed class DisplayModelTests
             """);
         var e = Assert.Throws<ProfileException>(() => BranchProfileLoader.LoadDisplayModel(file));
         Assert.Contains("bad.yaml:6:", e.Message);
-        Assert.Contains("frame[2].checksum.kind: must be none, sum8, xor8 or crc16-modbus", e.Message);
+        Assert.Contains("bad.yaml:6:16: frame[2].checksum.kind: \"crc16\" is ambiguous: manuals use it for crc16-ccitt-false", e.Message);
         Assert.Contains("frame[2].checksum.from: unknown element \"adress\"", e.Message);
         Assert.Contains("frame[1].text.width: text without a width needs a length field", e.Message);
     }

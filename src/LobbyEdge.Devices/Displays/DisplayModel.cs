@@ -13,8 +13,18 @@ public enum NumberFormat : byte
     /// <summary>ASCII decimal digits, zero-padded to <c>Size</c> digits (<c>"03"</c>).</summary>
     Decimal,
 
-    /// <summary>ASCII upper-case hex digits, zero-padded to <c>Size</c> digits (<c>"0A"</c>).</summary>
+    /// <summary>ASCII hex digits, zero-padded to <c>Size</c> digits (<c>"0A"</c>, or <c>"0a"</c> with <see cref="HexCase.Lower"/>).</summary>
     Hex,
+}
+
+/// <summary>The case of the letter digits A..F of a number written in ASCII hex.</summary>
+public enum HexCase : byte
+{
+    /// <summary><c>0A</c> (the default).</summary>
+    Upper = 0,
+
+    /// <summary><c>0a</c>.</summary>
+    Lower,
 }
 
 /// <summary>Byte order of a multi-byte binary number.</summary>
@@ -41,6 +51,37 @@ public enum ChecksumKind : byte
 
     /// <summary>CRC-16/MODBUS: poly 0x8005 reflected (0xA001), init 0xFFFF, no final XOR.</summary>
     Crc16Modbus,
+
+    /// <summary>Sum of the bytes mod 65536.</summary>
+    Sum16,
+
+    /// <summary>Two's complement of the 8-bit sum (<c>-sum mod 256</c>; the LRC of Modbus ASCII): the bytes and it add up to 0.</summary>
+    Sum8TwosComplement,
+
+    /// <summary>Two's complement of the 16-bit sum (<c>-sum mod 65536</c>).</summary>
+    Sum16TwosComplement,
+
+    /// <summary>Ones' complement of the 8-bit sum (every bit inverted: <c>0xFF - sum mod 256</c>).</summary>
+    Sum8OnesComplement,
+
+    /// <summary>Ones' complement of the 16-bit sum (<c>0xFFFF - sum mod 65536</c>).</summary>
+    Sum16OnesComplement,
+
+    /// <summary>A CRC by catalogue parameters or a preset: <see cref="FrameElement.Crc"/>.</summary>
+    Crc,
+}
+
+/// <summary>What a display does when a ticket is called again (the model's <c>recall: {action: …}</c>).</summary>
+public enum RecallAction : byte
+{
+    /// <summary>The call message is sent again, as at the call (the default without a <c>recall</c> message).</summary>
+    Resend = 0,
+
+    /// <summary>The model's <c>recall</c> message is sent (the default when the model has one).</summary>
+    Template,
+
+    /// <summary>The call message is sent with the frame's blink field on.</summary>
+    Blink,
 }
 
 /// <summary>Where text sits in a fixed-width field.</summary>
@@ -85,7 +126,8 @@ public enum FrameElementKind : byte
 /// <param name="Format">Binary or ASCII digits.</param>
 /// <param name="Size">Bytes (binary, 1..4) or digits (ASCII, 1..10).</param>
 /// <param name="Order">Byte order for binary.</param>
-public readonly record struct NumberLayout(NumberFormat Format, int Size, ByteOrder Order = ByteOrder.HighFirst)
+/// <param name="Case">Letter digits' case for hex.</param>
+public readonly record struct NumberLayout(NumberFormat Format, int Size, ByteOrder Order = ByteOrder.HighFirst, HexCase Case = HexCase.Upper)
 {
     /// <summary>Largest value that fits.</summary>
     public long MaxValue => Format switch
@@ -119,7 +161,7 @@ public readonly record struct NumberLayout(NumberFormat Format, int Size, ByteOr
             default:
                 for (int i = Size - 1; i >= 0; i--)
                 {
-                    destination[i] = (byte)"0123456789ABCDEF"[(int)(value & 0xF)];
+                    destination[i] = (byte)(Case == HexCase.Lower ? "0123456789abcdef" : "0123456789ABCDEF")[(int)(value & 0xF)];
                     value >>= 4;
                 }
 
@@ -213,6 +255,9 @@ public sealed record FrameElement
     /// <summary>The checksum kind.</summary>
     public ChecksumKind Checksum { get; init; }
 
+    /// <summary>The CRC when <see cref="Checksum"/> is <see cref="ChecksumKind.Crc"/> (a preset or one by parameters; its table is built at load).</summary>
+    public CrcAlgorithm? Crc { get; init; }
+
     /// <summary>Which message line a text shows, 1-based; 0 = the frame's line in frame-per-line models.</summary>
     public int Line { get; init; }
 
@@ -234,6 +279,13 @@ public sealed record FrameElement
 /// <param name="Blink">Whether it blinks (call, recall).</param>
 public sealed record DisplayText(IReadOnlyList<string> Lines, bool Blink)
 {
+    /// <summary>
+    /// Changes on every call and recall (the device sink counts them): a display bus sends a text whose cue differs
+    /// from the last one even when its lines and blink are the same, so a recall always puts a frame on the wire.
+    /// 0 for texts that are not a call.
+    /// </summary>
+    public long Cue { get; init; }
+
     /// <summary>The lines joined with " | ", for logs and tests.</summary>
     public override string ToString() => string.Join(" | ", Lines) + (Blink ? " (blink)" : "");
 }
@@ -298,6 +350,42 @@ public sealed class DisplayModel
 
     /// <summary>Serial settings for this model (the path is the branch's).</summary>
     public SerialLineSettings Serial { get; init; } = new() { Path = "" };
+
+    /// <summary>
+    /// What a recall sends (<c>recall: {action: …}</c>); <see cref="RecallAction.Resend"/> unless set. The profile
+    /// loader sets it, by default <see cref="RecallAction.Template"/> when the model has a <c>recall</c> message and
+    /// <see cref="RecallAction.Resend"/> otherwise. Whatever it is, every recall puts a frame on the wire (see
+    /// <see cref="DisplayText.Cue"/>).
+    /// </summary>
+    public RecallAction Recall { get; init; }
+
+    /// <summary>
+    /// The message a display shows for <paramref name="kind"/>, after the fallbacks: away shows paused, closed shows
+    /// idle, a recall follows <see cref="Recall"/> (the recall message, or the call's), any other missing one idle.
+    /// </summary>
+    public MessageTemplate MessageFor(DisplayMessageKind kind)
+    {
+        IReadOnlyDictionary<DisplayMessageKind, MessageTemplate> m = Messages;
+        if (kind == DisplayMessageKind.Recall)
+        {
+            return (Recall == RecallAction.Template ? m.GetValueOrDefault(DisplayMessageKind.Recall) : null) ?? m[DisplayMessageKind.Call];
+        }
+
+        return m.GetValueOrDefault(kind)
+            ?? (kind == DisplayMessageKind.Away ? m.GetValueOrDefault(DisplayMessageKind.Paused) : null)
+            ?? m[kind == DisplayMessageKind.Call ? DisplayMessageKind.Call : DisplayMessageKind.Idle];
+    }
+
+    /// <summary>
+    /// Renders the message for <paramref name="kind"/> with <paramref name="values"/>; a recall with
+    /// <see cref="RecallAction.Blink"/> blinks. <paramref name="cue"/> goes into <see cref="DisplayText.Cue"/>.
+    /// </summary>
+    public DisplayText Render(DisplayMessageKind kind, DisplayValues values, long cue = 0)
+    {
+        DisplayText text = MessageFor(kind).Render(values);
+        bool blink = text.Blink || (kind == DisplayMessageKind.Recall && Recall == RecallAction.Blink);
+        return blink == text.Blink && cue == 0 ? text : text with { Blink = blink, Cue = cue };
+    }
 
     /// <summary>Maps a profile encoding name to an encoding; null when unknown.</summary>
     public static Encoding? EncodingFor(string name) => name switch
@@ -380,7 +468,7 @@ public sealed class DisplayModel
             FrameElement e = Frame[i];
             if (e.Kind == FrameElementKind.Checksum)
             {
-                uint sum = Compute(e.Checksum, destination[offsets[e.From]..offsets[e.To + 1]]);
+                uint sum = Compute(e, destination[offsets[e.From]..offsets[e.To + 1]]);
                 WriteChecksum(e, sum, destination.Slice(offsets[i], sizes[i]));
             }
         }
@@ -467,7 +555,7 @@ public sealed class DisplayModel
                         return false;
                     }
 
-                    uint expected = Compute(e.Checksum, source[offsets[e.From]..offsets[e.To + 1]]);
+                    uint expected = Compute(e, source[offsets[e.From]..offsets[e.To + 1]]);
                     WriteChecksum(e, expected, check);
                     if (!rest[..size].SequenceEqual(check[..size]))
                     {
@@ -494,19 +582,14 @@ public sealed class DisplayModel
         return true;
     }
 
-    /// <summary>The checksum over some bytes.</summary>
+    /// <summary>
+    /// The checksum over some bytes for the kinds that need no parameters (sums, XOR, CRC-16/MODBUS); 0 for
+    /// <see cref="ChecksumKind.None"/> and <see cref="ChecksumKind.Crc"/> (use <see cref="CrcAlgorithm.Compute"/>).
+    /// </summary>
     public static uint Compute(ChecksumKind kind, ReadOnlySpan<byte> bytes)
     {
         switch (kind)
         {
-            case ChecksumKind.Sum8:
-                uint sum = 0;
-                foreach (byte b in bytes)
-                {
-                    sum += b;
-                }
-
-                return sum & 0xFF;
             case ChecksumKind.Xor8:
                 uint x = 0;
                 foreach (byte b in bytes)
@@ -516,21 +599,42 @@ public sealed class DisplayModel
 
                 return x;
             case ChecksumKind.Crc16Modbus:
-                uint crc = 0xFFFF;
+                return CrcAlgorithm.Modbus.Compute(bytes);
+            case ChecksumKind.Sum8 or ChecksumKind.Sum16 or ChecksumKind.Sum8TwosComplement or ChecksumKind.Sum16TwosComplement
+                or ChecksumKind.Sum8OnesComplement or ChecksumKind.Sum16OnesComplement:
+                uint sum = 0;
                 foreach (byte b in bytes)
                 {
-                    crc ^= b;
-                    for (int bit = 0; bit < 8; bit++)
-                    {
-                        crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xA001 : crc >> 1;
-                    }
+                    sum += b;
                 }
 
-                return crc;
+                uint mask = ChecksumBits(kind, null) == 16 ? 0xFFFFu : 0xFFu;
+                return kind switch
+                {
+                    ChecksumKind.Sum8TwosComplement or ChecksumKind.Sum16TwosComplement => (0u - sum) & mask,
+                    ChecksumKind.Sum8OnesComplement or ChecksumKind.Sum16OnesComplement => ~sum & mask,
+                    _ => sum & mask,
+                };
             default:
                 return 0;
         }
     }
+
+    /// <summary>The checksum of a checksum element over some bytes.</summary>
+    public static uint Compute(FrameElement element, ReadOnlySpan<byte> bytes)
+    {
+        ArgumentNullException.ThrowIfNull(element);
+        return element.Checksum == ChecksumKind.Crc && element.Crc is { } crc ? crc.Compute(bytes) : Compute(element.Checksum, bytes);
+    }
+
+    /// <summary>Bits of a checksum's value: 8 or 16 for sums and XOR, the CRC's width; 0 for none.</summary>
+    public static int ChecksumBits(ChecksumKind kind, CrcAlgorithm? crc) => kind switch
+    {
+        ChecksumKind.None => 0,
+        ChecksumKind.Sum16 or ChecksumKind.Sum16TwosComplement or ChecksumKind.Sum16OnesComplement or ChecksumKind.Crc16Modbus => 16,
+        ChecksumKind.Crc => crc?.Width ?? 0,
+        _ => 8,
+    };
 
     /// <summary>Bytes a checksum takes: its number layout's size.</summary>
     private static int ChecksumSize(FrameElement e) => e.Checksum == ChecksumKind.None ? 0 : e.Number.Size;

@@ -46,7 +46,11 @@ public sealed partial class LedDisplayBus : ISerialProtocol
     /// <summary>The displays on the line.</summary>
     public IEnumerable<DisplayAssignment> Displays => _slots.Select(s => s.Assignment);
 
-    /// <summary>Sets what a display shows; the owner task sends it. Never blocks.</summary>
+    /// <summary>
+    /// Sets what a display shows; the owner task sends it. Never blocks. A text equal to the current one (lines, blink
+    /// and <see cref="DisplayText.Cue"/>) is dropped; a new cue (a call or recall) is sent even when the bytes are the
+    /// same as the last frame's. Texts set faster than the line sends them coalesce: the latest is sent.
+    /// </summary>
     public void Show(int deviceIndex, DisplayText text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -59,7 +63,7 @@ public sealed partial class LedDisplayBus : ISerialProtocol
 
             lock (slot.Sync)
             {
-                if (slot.Text is { } current && current.Blink == text.Blink && current.Lines.SequenceEqual(text.Lines))
+                if (slot.Text is { } current && current.Blink == text.Blink && current.Cue == text.Cue && current.Lines.SequenceEqual(text.Lines))
                 {
                     return;
                 }

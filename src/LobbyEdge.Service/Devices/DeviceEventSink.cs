@@ -26,6 +26,9 @@ public sealed class DeviceEventSink : IEngineEventSink
     private readonly RecentCall[] _recent;
     private readonly TimeSpan _ratingPrompt;
     private readonly List<(int Counter, bool Rated)> _ratings = [];
+    private readonly Dictionary<int, long> _cues = [];
+    private long _cue;
+    private bool _recalled;
     private bool _allDirty = true;
     private bool _mainDirty = true;
     private bool _called;
@@ -63,7 +66,10 @@ public sealed class DeviceEventSink : IEngineEventSink
                     break;
                 case EventKind.TicketCalled:
                 case EventKind.TicketRecalled:
+                    // Every call and recall gets a new cue: its frame is sent even when the text is unchanged.
                     _called = true;
+                    _recalled = e.Kind == EventKind.TicketRecalled;
+                    _cues[e.Counter] = ++_cue;
                     _devices.NoteCall(e.Counter);
                     Touch(e.Service);
                     _dirtyCounters.Add(e.Counter);
@@ -130,6 +136,7 @@ public sealed class DeviceEventSink : IEngineEventSink
         _allDirty = false;
         _mainDirty = false;
         _called = false;
+        _recalled = false;
     }
 
     /// <summary>Asks or thanks the rating pads of this batch's rating events, in order (after the commit: durable first).</summary>
@@ -191,7 +198,8 @@ public sealed class DeviceEventSink : IEngineEventSink
 
             DisplayMessageKind kind = KindOf(view, hasTicket ? ticket : null);
             Fill(counter, waiting, hasTicket ? ticket : null);
-            DisplayText text = Render(setup.Model, kind);
+            bool calling = kind is DisplayMessageKind.Call or DisplayMessageKind.Recall;
+            DisplayText text = setup.Model.Render(kind, _values, calling ? _cues.GetValueOrDefault(counter) : 0);
 
             // Blinks while called; steady once the customer is at the counter.
             if (hasTicket && ticket.State == TicketState.Serving)
@@ -240,7 +248,8 @@ public sealed class DeviceEventSink : IEngineEventSink
             }
 
             Fill(0, total, null);
-            DisplayText text = Render(setup.Model, _values.Calls.Count > 0 ? DisplayMessageKind.Call : DisplayMessageKind.Idle);
+            DisplayMessageKind kind = _values.Calls.Count == 0 ? DisplayMessageKind.Idle : called && _recalled ? DisplayMessageKind.Recall : DisplayMessageKind.Call;
+            DisplayText text = setup.Model.Render(kind, _values, kind == DisplayMessageKind.Idle ? 0 : _cue);
             bus.Show(setup.Device.Index, called ? text : text with { Blink = false });
         }
     }
@@ -267,15 +276,5 @@ public sealed class DeviceEventSink : IEngineEventSink
         {
             _values.WaitingByService[_config.Services[s].Id] = _engine.WaitingCount(s);
         }
-    }
-
-    private DisplayText Render(DisplayModel model, DisplayMessageKind kind)
-    {
-        IReadOnlyDictionary<DisplayMessageKind, MessageTemplate> m = model.Messages;
-        MessageTemplate template = m.GetValueOrDefault(kind)
-            ?? (kind == DisplayMessageKind.Away ? m.GetValueOrDefault(DisplayMessageKind.Paused) : null)
-            ?? (kind == DisplayMessageKind.Recall ? m.GetValueOrDefault(DisplayMessageKind.Call) : null)
-            ?? m[kind == DisplayMessageKind.Call ? DisplayMessageKind.Call : DisplayMessageKind.Idle];
-        return template.Render(_values);
     }
 }

@@ -12,6 +12,7 @@ public sealed class VirtualDisplayBus : IVirtualDevice
     private readonly Dictionary<int, DisplayModel> _models;
     private readonly Dictionary<int, SortedDictionary<int, string>> _lines = [];
     private readonly Dictionary<int, bool> _blink = [];
+    private readonly Queue<(int Address, byte[] Bytes)> _recent = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _frames;
     private long _undecodable;
@@ -27,6 +28,18 @@ public sealed class VirtualDisplayBus : IVirtualDevice
 
     /// <summary>Bytes skipped because no model could read a frame there.</summary>
     public long Undecodable => Interlocked.Read(ref _undecodable);
+
+    /// <summary>How many decoded frames <see cref="FramesTo"/> keeps (the latest, for all addresses together).</summary>
+    public const int RecentFrames = 256;
+
+    /// <summary>The bytes of the latest decoded frames sent to an address, oldest first (at most <see cref="RecentFrames"/> kept).</summary>
+    public IReadOnlyList<byte[]> FramesTo(int address)
+    {
+        lock (_sync)
+        {
+            return [.. _recent.Where(f => f.Address == address).Select(f => f.Bytes)];
+        }
+    }
 
     /// <summary>What the display at an address shows, lines joined with " | "; null before its first frame.</summary>
     public string? Text(int address)
@@ -129,6 +142,12 @@ public sealed class VirtualDisplayBus : IVirtualDevice
                 }
 
                 _blink[frame.Address] = frame.Blink;
+                _recent.Enqueue((frame.Address, bytes.Slice(used, frame.Length).ToArray()));
+                if (_recent.Count > RecentFrames)
+                {
+                    _recent.Dequeue();
+                }
+
                 _changed.TrySetResult();
                 _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
