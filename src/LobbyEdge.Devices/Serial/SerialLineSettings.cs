@@ -77,6 +77,13 @@ public sealed record SerialLineSettings
     /// <summary>First wait before reopening a lost line; doubles up to <see cref="ReconnectMaxDelay"/>.</summary>
     public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long a session must have lasted for its loss to start the backoff afresh: a line lost sooner (a peer that
+    /// accepts and hangs up, a network printer's port held by another client) is reopened after the next, doubled,
+    /// wait, as if it had not opened.
+    /// </summary>
+    public TimeSpan StableSessionTime { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Longest wait between two attempts to reopen a lost line.</summary>
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -104,6 +104,8 @@ public sealed partial class SerialLink : IAsyncDisposable
     private Task? _run;
     private volatile bool _online;
     private int _sessions;
+    private DeviceStatus? _reportedStatus;
+    private string? _reportedReason;
 
     /// <summary>Creates the link; <see cref="Start"/> starts its owner task.</summary>
     public SerialLink(DeviceInfo device, SerialLineSettings settings, ISerialConnector connector, ISerialProtocol protocol,
@@ -171,6 +173,7 @@ public sealed partial class SerialLink : IAsyncDisposable
     {
         TimeSpan delay = _settings.ReconnectMinDelay;
         string? lastFailure = null;
+        string? lastLoss = null;
         while (!stop.IsCancellationRequested)
         {
             SerialConnection connection;
@@ -204,7 +207,7 @@ public sealed partial class SerialLink : IAsyncDisposable
             }
 
             lastFailure = null;
-            delay = _settings.ReconnectMinDelay;
+            long openedAt = _time.GetTimestamp();
             int session = Interlocked.Increment(ref _sessions);
             _online = true;
             if (_settings.Transport == LineTransport.Serial)
@@ -223,7 +226,7 @@ public sealed partial class SerialLink : IAsyncDisposable
 
             if (ReportsStatus)
             {
-                _observer.StatusChanged(new DeviceStatusChange(Device, DeviceStatus.Online, $"{_settings.Path} open"));
+                Report(DeviceStatus.Online, $"{_settings.Path} open");
             }
 
             string why = await RunSessionAsync(connection, stop).ConfigureAwait(false);
@@ -234,9 +237,28 @@ public sealed partial class SerialLink : IAsyncDisposable
                 break;
             }
 
-            Log.Lost(_logger, Device.Id, why);
+            // A session that lasted starts the backoff afresh; one lost soon after it opened (a peer that accepts
+            // and hangs up, a port held by another client) backs off like a failed open, so it is not reopened four
+            // times a second for ever, and the same loss is said once.
+            bool stable = _time.GetElapsedTime(openedAt) >= _settings.StableSessionTime;
+            if (stable)
+            {
+                delay = _settings.ReconnectMinDelay;
+            }
+
+            if (stable || why != lastLoss)
+            {
+                Log.Lost(_logger, Device.Id, why);
+                lastLoss = why;
+            }
+            else
+            {
+                Log.LostAgain(_logger, Device.Id, why, delay.TotalSeconds);
+            }
+
             Down(why);
             await DelayAsync(delay, stop).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _settings.ReconnectMaxDelay.Ticks));
         }
     }
 
@@ -245,8 +267,21 @@ public sealed partial class SerialLink : IAsyncDisposable
         _protocol.LineDown(reason);
         if (ReportsStatus)
         {
-            _observer.StatusChanged(new DeviceStatusChange(Device, DeviceStatus.Offline, reason));
+            Report(DeviceStatus.Offline, reason);
         }
+    }
+
+    /// <summary>Reports the line's status when it or its reason changed (a line failing to open says so once, not at every retry).</summary>
+    private void Report(DeviceStatus status, string reason)
+    {
+        if (_reportedStatus == status && _reportedReason == reason)
+        {
+            return;
+        }
+
+        _reportedStatus = status;
+        _reportedReason = reason;
+        _observer.StatusChanged(new DeviceStatusChange(Device, status, reason));
     }
 
     /// <summary>Runs the protocol over an open port until it fails; returns why the session ended.</summary>
@@ -374,6 +409,9 @@ public sealed partial class SerialLink : IAsyncDisposable
 
         [LoggerMessage(403, LogLevel.Warning, "Device {Device}: {Reason}; retrying with backoff")]
         public static partial void OpenFailed(ILogger logger, string device, string reason);
+
+        [LoggerMessage(406, LogLevel.Debug, "Device {Device}: line lost again soon after it opened: {Reason}; reopening in {Seconds} s")]
+        public static partial void LostAgain(ILogger logger, string device, string reason, double seconds);
 
         [LoggerMessage(404, LogLevel.Error, "Device {Device}: closing {Path} did not return within {Seconds} s; left to a background thread")]
         public static partial void CloseAbandoned(ILogger logger, string device, string path, double seconds);

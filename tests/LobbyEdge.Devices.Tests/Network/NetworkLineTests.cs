@@ -150,6 +150,41 @@ public sealed class TcpLineTests
     }
 
     [Fact]
+    public async Task PeerThatAcceptsAndHangsUp_IsReopenedWithDoublingWaits_AndTheLossIsSaidOnce()
+    {
+        // Before: every successful open reset the backoff, so a peer that accepts and hangs up at once (a port held
+        // by another client, a device server with no serial side) was reopened every 250 ms for ever, with a warning
+        // and (for a printer) status events each time.
+        await using TcpDeviceServer server = await TcpDeviceServer.ListenAsync(new HangUpDevice());
+        var log = new RecordingLogger();
+        var observer = new NetworkObserver();
+        SerialLineSettings settings = server.Settings with { ReconnectMaxDelay = TimeSpan.FromSeconds(1) };
+        await using var link = new SerialLink(s_line, settings, TcpLineConnector.Instance, new DrainProtocol(), observer, logger: log);
+        link.Start();
+        await Eventually.UntilAsync(() => link.Sessions >= 5, "the line to be reopened after each hang-up", detail: () => string.Join("; ", log.Lines));
+
+        string[] lost = [.. log.Lines.Where(l => l.Contains("line lost", StringComparison.Ordinal))];
+        Assert.Single(lost, l => l.Contains("line lost: ", StringComparison.Ordinal));
+        string[] waits = [.. lost.Where(l => l.Contains("lost again", StringComparison.Ordinal)).Select(l => l[(l.LastIndexOf("reopening in ", StringComparison.Ordinal) + 13)..])];
+        Assert.True(waits.Length >= 3, string.Join("; ", lost));
+        Assert.Equal(["0.5 s", "1 s", "1 s"], waits[..3]);
+    }
+
+    [Fact]
+    public async Task LineThatCannotBeOpened_IsReportedOfflineOnce_NotAtEveryRetry()
+    {
+        int port = ServiceProcess.FreePort();
+        var opens = new CountingConnector(TcpLineConnector.Instance);
+        var observer = new NetworkObserver();
+        await using var link = new SerialLink(s_line, Loopback(port) with { ReconnectMaxDelay = TimeSpan.FromMilliseconds(500) }, opens, new DrainProtocol(), observer);
+        link.Start();
+        await Eventually.UntilAsync(() => opens.Failures.Count >= 4, "four refused connects");
+        DeviceStatusChange offline = Assert.Single(observer.Changes);
+        Assert.Equal(DeviceStatus.Offline, offline.Status);
+        Assert.Contains("refused the connection", offline.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BadBytesFromThePrinter_AreCountedAndDropped_AndItStillPrints()
     {
         await using TcpPrinterEmulator emulator = await TcpPrinterEmulator.ListenAsync();
