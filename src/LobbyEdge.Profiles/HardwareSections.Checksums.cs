@@ -175,7 +175,9 @@ internal sealed partial class HardwareSections
 
         if (action == RecallAction.Template && !hasTemplate)
         {
-            r.Report(actionSlot.At, "recall.action", "template sends the model's recall message: add `messages: recall: {text: [\"{number}\"], blink: true}`");
+            // Only a frame with a blink element can blink: the hint offers `blink: true` only there.
+            string blink = frame is not null && frame.Any(e => e.Kind == FrameElementKind.Blink) ? ", blink: true" : "";
+            r.Report(actionSlot.At, "recall.action", $"template sends the model's recall message: add `messages: recall: {{text: [\"{{number}}\"]{blink}}}`");
         }
         else if (action != RecallAction.Template && hasTemplate)
         {

@@ -35,7 +35,7 @@ public sealed class DisplayChecksumProfileTests : IDisposable
     /// <summary>The recall line as written (line 10), the field, and words of the message.</summary>
     public static TheoryData<string, string, string> BadRecalls => new()
     {
-        { "recall: {action: template}", "recall.action", "template sends the model's recall message" },
+        { "recall: {action: template}", "recall.action", "template sends the model's recall message: add `messages: recall: {text: [\"{number}\"]}`" },
         { "recall: {action: blink}", "recall.action", "blink needs a blink element in the frame" },
         { "recall: {action: blnk}", "recall.action", "did you mean \"blink\"?" },
         { "recall: resend", "recall", "must be `{action: resend}`" },
@@ -68,11 +68,15 @@ public sealed class DisplayChecksumProfileTests : IDisposable
     [Fact]
     public void RecallMessage_WithResend_IsRefusedAsNeverShown()
     {
-        string path = Write("kind: sum8", "recall: {action: resend}");
-        string text = File.ReadAllText(path).Replace("  idle: {text: [\"-\"]}", "  idle: {text: [\"-\"]}\n  recall: {text: [\"{number}\"]}", StringComparison.Ordinal);
-        File.WriteAllText(path, text);
-        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.LoadDisplayModel(path));
+        ProfileException e = Refused("recall: {action: resend}", "  idle: {text: [\"-\"]}", "  idle: {text: [\"-\"]}\n  recall: {text: [\"{number}\"]}");
         Assert.Contains("recall.action: with resend the recall message is never shown", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TemplateWithoutRecall_OnAModelThatCanBlink_SuggestsABlinkingRecallMessage()
+    {
+        ProfileException e = Refused("recall: {action: template}", "  - bytes: [0x02]", "  - bytes: [0x02]\n  - blink: {on: [0x31], off: [0x30]}");
+        Assert.Contains("recall.action: template sends the model's recall message: add `messages: recall: {text: [\"{number}\"], blink: true}`", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -100,6 +104,14 @@ public sealed class DisplayChecksumProfileTests : IDisposable
         Assert.Equal(RecallAction.Template, BranchProfileLoader.LoadDisplayModel(Path.Combine(models, "led-counter-1line.yaml")).Recall);
         Assert.Equal(RecallAction.Resend, BranchProfileLoader.LoadDisplayModel(Path.Combine(models, "led-main-4line.yaml")).Recall);
         Assert.Equal(RecallAction.Resend, BranchProfileLoader.LoadDisplayModel(Path.Combine(models, "led-counter-crc16ccitt.yaml")).Recall);
+    }
+
+    /// <summary>The model with <paramref name="recall"/> and one line of it replaced, refused by the loader.</summary>
+    private ProfileException Refused(string recall, string line, string replacement)
+    {
+        string path = Write("kind: sum8", recall);
+        File.WriteAllText(path, File.ReadAllText(path).Replace(line, replacement, StringComparison.Ordinal));
+        return Assert.Throws<ProfileException>(() => BranchProfileLoader.LoadDisplayModel(path));
     }
 
     private string Write(string checksum, string recall)

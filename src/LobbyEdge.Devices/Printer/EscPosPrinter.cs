@@ -59,6 +59,8 @@ public sealed partial class EscPosPrinter : ISerialProtocol
     private readonly Lock _sync = new();
     private PrinterCondition _condition;
     private DeviceStatus? _reported;
+    private string? _reportedReason;
+    private PrintJob? _printing;
     private PaperLevel _reportedPaper;
     private volatile bool _online;
     private volatile int _awaitingStatus;
@@ -136,9 +138,13 @@ public sealed partial class EscPosPrinter : ISerialProtocol
             _condition = default;
         }
 
+        // The ticket being printed when the line went and those waiting for it fail with the line's own reason
+        // (the peer closed the connection, the device is gone), the same for every transport.
+        string lost = LineLost(reason);
+        Interlocked.Exchange(ref _printing, null)?.Done.TrySetResult(new PrintOutcome(false, DeviceStatus.Offline, lost));
         while (_jobs.Reader.TryRead(out PrintJob? job))
         {
-            job.Done.TrySetResult(new PrintOutcome(false, DeviceStatus.Offline, "printer not connected"));
+            job.Done.TrySetResult(new PrintOutcome(false, DeviceStatus.Offline, lost));
         }
 
         Report(DeviceStatus.Offline, $"line down: {reason}");
@@ -191,8 +197,13 @@ public sealed partial class EscPosPrinter : ISerialProtocol
         }
     }
 
+    /// <summary>Why a ticket was not printed when the line went down: <c>printer line down: {the line's reason}</c>.</summary>
+    internal static string LineLost(string reason) => $"printer line down: {reason}";
+
     private async Task PrintJobAsync(SerialSession session, PrintJob job, CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _printing, job);
+        bool lineFailed = false;
         try
         {
             // Fresh status before every ticket: paper may have run out, or the printer gone quiet, since the last idle
@@ -234,10 +245,25 @@ public sealed partial class EscPosPrinter : ISerialProtocol
             Interlocked.Increment(ref _printed);
             job.Done.TrySetResult(new PrintOutcome(true, after.Status, ""));
         }
-        catch (Exception e)
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or TimeoutException or UnauthorizedAccessException)
         {
-            Fail(job, DeviceStatus.Offline, $"printer line failed: {e.Message}");
+            // The line failed under the ticket (a write, or the session cancelled because the read side saw the
+            // line end): the link ends the session and calls LineDown with the reason, which fails the job with it.
+            // The exception's own text ("The operation was canceled.") says nothing to a customer.
+            lineFailed = true;
             throw;
+        }
+        catch
+        {
+            Fail(job, DeviceStatus.Offline, "printer driver fault");
+            throw;
+        }
+        finally
+        {
+            if (!lineFailed)
+            {
+                Interlocked.CompareExchange(ref _printing, null, job);
+            }
         }
     }
 
@@ -418,8 +444,11 @@ public sealed partial class EscPosPrinter : ISerialProtocol
             paper = _online ? _condition.Paper : PaperLevel.Unknown;
             paperChanged = paper != _reportedPaper;
             _reportedPaper = paper;
-            statusChanged = _reported != status;
+            // Off line for a new reason (the line back but the printer silent) is a change too; the same reason again
+            // is not, so nothing repeats while it stays that way.
+            statusChanged = _reported != status || (status == DeviceStatus.Offline && reason != _reportedReason);
             _reported = status;
+            _reportedReason = reason;
         }
 
         if (paperChanged)

@@ -306,6 +306,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         "printer busy" => "打印机忙",
         "the branch has no ticket printer" => "未配置打印机",
         _ when reason.StartsWith("printer did not confirm the ticket", StringComparison.Ordinal) => "打印机未确认出票",
+        _ when reason.StartsWith("printer line down:", StringComparison.Ordinal) => "打印机连接中断",
         _ => reason,
     };
 

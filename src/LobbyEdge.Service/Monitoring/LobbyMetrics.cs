@@ -97,7 +97,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         Gauge state = f.CreateGauge("lobby_counter_state", "1 for the counter's current state, 0 for the others.", "counter", "state");
         Counter stateSeconds = f.CreateCounter("lobby_counter_state_seconds_total", "Time counters spent in each state.", "counter", "state");
         _deviceUp = f.CreateGauge("lobby_device_up", "1 when the device answers, 0 when it is down.", "device", "kind");
-        _deviceReconnects = f.CreateCounter("lobby_device_reconnects_total", "Times a device's line (serial port, USB printer, TCP connection) was reopened.", "device");
+        _deviceReconnects = f.CreateCounter("lobby_device_reconnects_total", "Times a device's line (serial port, USB printer, TCP connection, UDP endpoint) was reopened.", "device");
         _framesRejected = f.CreateCounter("lobby_device_frames_rejected_total", "Corrupt frames counted and dropped.", "device", "reason");
         _printerPaper = f.CreateGauge("lobby_printer_paper", "1 for the printer's current paper status.", "device", "status");
         EventLogLastSequence = f.CreateGauge("lobby_eventlog_last_sequence", "The last durable event's sequence.");

@@ -218,6 +218,91 @@ public sealed class TcpLineTests
         Assert.True(flood.Written > 0);
     }
 
+    [Fact]
+    public async Task PrinterDroppingTheConnectionAtTheCut_FailsTheTicketWithTheLinesReason_NotTheExceptionsText()
+    {
+        await using TcpDeviceServer server = await TcpDeviceServer.ListenAsync(new HangUpAtCutPrinter());
+        var observer = new NetworkObserver();
+        var driver = new EscPosPrinter(s_printer, new PrinterSettings { PollInterval = TimeSpan.FromMilliseconds(200) }, observer);
+        await using var link = new SerialLink(s_printer, server.Settings with { ReconnectMaxDelay = TimeSpan.FromSeconds(1) }, TcpLineConnector.Instance, driver, observer);
+        link.Start();
+        await Eventually.UntilAsync(() => driver.CanPrint, "the printer to come up");
+
+        PrintOutcome outcome = await driver.PrintAsync(TicketLayout.Render(PrinterConditionTests.SampleTicket())).AsTask().WaitAsync(Eventually.DefaultPatience);
+        Assert.False(outcome.Printed);
+        Assert.Equal(DeviceStatus.Offline, outcome.Status);
+        Assert.StartsWith("printer line down: ", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("the peer closed the connection", outcome.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("canceled", outcome.Reason, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task PrinterBackOnTheLineButSilent_ReportsNotAnswering_OnceInsteadOfTheStaleLineDownReason()
+    {
+        await using TcpPrinterEmulator emulator = await TcpPrinterEmulator.ListenAsync();
+        var observer = new NetworkObserver();
+        var driver = new EscPosPrinter(s_printer, new PrinterSettings { PollInterval = TimeSpan.FromMilliseconds(200) }, observer);
+        await using var link = new SerialLink(s_printer, emulator.Settings with { ReconnectMaxDelay = TimeSpan.FromSeconds(1) }, TcpLineConnector.Instance, driver, observer);
+        link.Start();
+        await Eventually.UntilAsync(() => driver.CanPrint, "the printer to come up");
+
+        await emulator.StopAsync();
+        await Eventually.UntilAsync(() => observer.Last(s_printer) is { Status: DeviceStatus.Offline } c && c.Reason.StartsWith("line down: ", StringComparison.Ordinal),
+            "the printer to be off line with the line's reason", detail: () => Describe(observer));
+
+        emulator.Silent = true;
+        await emulator.StartAsync();
+        await Eventually.UntilAsync(() => link.Sessions >= 2 && observer.Last(s_printer) is { Status: DeviceStatus.Offline, Reason: "printer not answering" },
+            "the new reason once the line is back and the printer silent", detail: () => Describe(observer));
+        Assert.True(link.IsOnline);
+        Assert.False(driver.CanPrint);
+
+        // Many more silent polls: the same reason is not said again, and nothing flaps.
+        long printerChanges = observer.Changes.Count(c => c.Device == s_printer);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(printerChanges, observer.Changes.Count(c => c.Device == s_printer));
+        Assert.Single(observer.Changes, c => c.Device == s_printer && c.Reason == "printer not answering");
+        Assert.Equal(DeviceStatus.Offline, observer.Last(s_printer)?.Status);
+    }
+
+    private static string Describe(NetworkObserver observer) => string.Join("; ", observer.Changes.Select(c => $"{c.Device.Id} {c.Status} {c.Reason}"));
+
+    /// <summary>A printer that answers every DLE EOT with 0x12 (ready) and closes the connection when it sees the cut (GS V).</summary>
+    private sealed class HangUpAtCutPrinter : IVirtualDevice
+    {
+        public async Task RunAsync(Stream line, CancellationToken cancellationToken)
+        {
+            byte[] buffer = new byte[512];
+            int previous = -1;
+            int beforePrevious = -1;
+            while (true)
+            {
+                int n = await line.ReadAsync(buffer, cancellationToken);
+                if (n == 0)
+                {
+                    return;
+                }
+
+                for (int i = 0; i < n; i++)
+                {
+                    byte b = buffer[i];
+                    if (previous == 0x1D && b == 0x56)
+                    {
+                        return;
+                    }
+
+                    if (beforePrevious == 0x10 && previous == 0x04)
+                    {
+                        await line.WriteAsync(new byte[] { 0x12 }, cancellationToken);
+                    }
+
+                    beforePrevious = previous;
+                    previous = b;
+                }
+            }
+        }
+    }
+
     /// <summary>Closes the connection as soon as it is opened (a device that hangs up).</summary>
     private sealed class HangUpDevice : IVirtualDevice
     {

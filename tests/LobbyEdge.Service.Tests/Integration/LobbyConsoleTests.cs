@@ -513,6 +513,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("已记录补打，但未出票（未配置打印机）", body.GetProperty("messageZh").GetString());
         Assert.Equal("Reprint recorded but not printed (no printer).", body.GetProperty("message").GetString());
         Assert.Equal("打印机缺纸", LobbyEdge.Service.Lobby.LobbyConsole.PrinterReasonZh("printer out of paper"));
+        Assert.Equal("打印机连接中断", LobbyEdge.Service.Lobby.LobbyConsole.PrinterReasonZh("printer line down: I/O error: tcp://10.0.0.5:9100: the peer closed the connection"));
 
         // A method a console path does not take, and a path that is not there: JSON, as every console answer.
         using (HttpResponseMessage get = await http.GetAsync(new Uri("/lobby/api/care", UriKind.Relative)))
