@@ -22,7 +22,13 @@ public sealed partial class HeadOfficeLink
     /// The software's version as <c>status</c> says it (<c>"version"</c>): the informational version of the
     /// build (e.g. <c>1.0.0+3f2c…</c>, the commit it was built from).
     /// </summary>
-    public string SoftwareVersion { get; init; } = typeof(HeadOfficeLink).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+    public string SoftwareVersion { get; init; } = BuildVersion;
+
+    /// <summary>
+    /// The informational version of this build (e.g. <c>1.0.0+3f2c…</c>), or <c>unknown</c>: the default of
+    /// <see cref="SoftwareVersion"/>, and what <c>lobby-edge --version</c> prints.
+    /// </summary>
+    public static string BuildVersion { get; } = typeof(HeadOfficeLink).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     /// <summary>When the software started (<c>status</c>'s <c>"startedAt"</c>, and what <c>"uptimeSeconds"</c> counts from): by default the process's start.</summary>
     public DateTimeOffset StartedAt { get; init; } = ProcessStart();

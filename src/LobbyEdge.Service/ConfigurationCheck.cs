@@ -40,6 +40,9 @@ internal static class ConfigurationCheck
         ("Logging", null),
     ];
 
+    /// <summary>The names of the sections the service reads, as <c>lobby-edge --help</c> lists them.</summary>
+    internal static IEnumerable<string> SectionNames => s_sections.Select(s => s.Name);
+
     /// <summary>Keys the .NET host itself reads from the command line and the environment.</summary>
     private static readonly string[] s_hostKeys = ["environment", "applicationName", "contentRoot"];
 

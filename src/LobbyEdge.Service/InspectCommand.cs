@@ -12,6 +12,14 @@ public static class InspectCommand
     /// <summary>The usage line.</summary>
     public const string Usage = "usage: lobby-edge inspect --data <dir> [--from <sequence>] [--to <sequence>] [--branch <file.yaml>]";
 
+    /// <summary>Every option <c>inspect</c> takes.</summary>
+    public static IReadOnlyList<CommandOption> Options { get; } =
+    [
+        .. ToolCommandLine.CommonOptions,
+        new("--from", "<sequence>", "the first event's sequence number, 1 or more (default 1: the oldest kept)"),
+        new("--to", "<sequence>", "the last event's sequence number (default: the newest)"),
+    ];
+
     /// <summary>
     /// Runs the command and returns the exit code: 0 every event asked for was printed (a torn tail after them is
     /// noted on stderr: never acknowledged, the service cuts it); 1 it stopped at damage (or found evidence of missing
@@ -25,7 +33,7 @@ public static class InspectCommand
         ArgumentNullException.ThrowIfNull(stderr);
         long from = 1;
         long to = 0;
-        ToolCommandLine? line = ToolCommandLine.Parse(args, Usage, stderr, (name, value) => name switch
+        ToolCommandLine? line = ToolCommandLine.Parse(args, Usage, Options, stderr, (name, value) => name switch
         {
             "--from" => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out from) && from >= 1,
             "--to" => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out to) && to >= 1,

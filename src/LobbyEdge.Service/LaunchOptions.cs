@@ -38,6 +38,20 @@ public sealed record LaunchOptions
     /// </summary>
     public const double MaxSpeed = 10_000;
 
+    /// <summary>
+    /// Every option of the service's command line, as <c>lobby-edge --help</c> lists it. The parser refuses any
+    /// name that is not here (besides <c>--help</c>, <c>-h</c>, <c>-?</c> and configuration keys <c>--Section:Key=value</c>).
+    /// </summary>
+    public static IReadOnlyList<CommandOption> Options { get; } =
+    [
+        new("--branch", "<file.yaml>", "the branch profile (required); every problem in it exits 2 naming file, line and field"),
+        new("--data", "<dir>", $"the data directory: event log, snapshots, cursors, staff file (default {DefaultDataDirectory}; ./{DefaultSimulationDataDirectory} under --simulate)"),
+        new("--simulate", null, "play the day with simulated customers and staff instead of real devices; stops after --days"),
+        new("--speed", "<x>", $"with --simulate: times faster than real time, above 0 and at most {MaxSpeed.ToString(CultureInfo.InvariantCulture)} (default {DefaultSpeed.ToString(CultureInfo.InvariantCulture)}: a day of eight opening hours in eight minutes)"),
+        new("--seed", "<n>", "with --simulate: the simulation's seed, a whole number (default: drawn and logged, so any run can be repeated)"),
+        new("--days", "<n>", "with --simulate: business days to play before the service stops, 1 to 366 (default 1)"),
+    ];
+
     /// <summary>The branch profile (YAML) as given.</summary>
     public required string BranchPath { get; init; }
 
@@ -103,6 +117,12 @@ public sealed record LaunchOptions
 
                 configuration.Add($"{name}={value}");
                 continue;
+            }
+
+            if (!Options.Any(o => o.Name == name))
+            {
+                error = $"unknown option '{name}'";
+                return false;
             }
 
             switch (name)

@@ -4,12 +4,18 @@ using LobbyEdge.Service.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-// lobby-edge --branch <file.yaml> [--data <dir>] [--simulate [--speed <x>] [--seed <n>] [--days <n>]]
+// lobby-edge --version | --help | help [<verb>] | <verb> --help   (stdout, exit 0)
+// lobby-edge [run] --branch <file.yaml> [--data <dir>] [--simulate [--speed <x>] [--seed <n>] [--days <n>]]
 // lobby-edge inspect --data <dir> [--from <seq>] [--to <seq>] [--branch <file.yaml>]
 // lobby-edge verify --data <dir> [--branch <file.yaml>]   (exit 0 intact, 1 the branch would refuse, 3 findings)
 // lobby-edge staff add|pin|remove|list (--data <dir> | --file <staff.txt>) ...   (the console's staff; PIN on stdin)
 // Exit codes (CONTRACTS.md, "Process"): 0 stopped, 1 fatal runtime error, 2 invalid command line,
 // configuration or profile. Everything that can be wrong with the input is checked before anything starts.
+
+if (CommandLineHelp.TryAnswer(args, Console.Out, Console.Error) is { } answered)
+{
+    return answered;
+}
 
 if (args.Length > 0 && args[0] == "inspect")
 {
@@ -27,16 +33,22 @@ if (args.Length > 0 && args[0] == "verify")
     return VerifyCommand.Run(args, Console.Out, Console.Error);
 }
 
+if (args.Length > 0 && args[0] == "run")
+{
+    args = args[1..];
+}
+
 if (!LaunchOptions.TryParse(args, out LaunchOptions? options, out string? error))
 {
     if (error is null)
     {
-        Console.Out.WriteLine(LaunchOptions.Usage);
+        Console.Out.Write(CommandLineHelp.Text());
         return ExitCodes.Stopped;
     }
 
     Console.Error.WriteLine($"lobby-edge: {error}");
     Console.Error.WriteLine(LaunchOptions.Usage);
+    Console.Error.WriteLine(CommandLineHelp.Hint);
     return ExitCodes.InvalidConfiguration;
 }
 

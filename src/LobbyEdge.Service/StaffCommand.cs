@@ -22,6 +22,16 @@ public static class StaffCommand
         "       lobby-edge staff remove (--data <dir> | --file <staff.txt>) --id <id>\n" +
         "       lobby-edge staff list   (--data <dir> | --file <staff.txt>)";
 
+    /// <summary>Every option <c>staff</c> takes (each at most once).</summary>
+    public static IReadOnlyList<CommandOption> Options { get; } =
+    [
+        new("--data", "<dir>", "the data directory: its staff.txt is the file (the service's Lobby:StaffFile default)"),
+        new("--file", "<staff.txt>", "the staff file itself, instead of --data"),
+        new("--id", "<1..999999>", "the staff member's number (add, pin, remove)"),
+        new("--name", "<name>", "the name the console shows (add)"),
+        new("--role", "<role>", "lobby-manager, counter or supervisor (add)"),
+    ];
+
     /// <summary>Runs the command (<paramref name="args"/> starts with <c>staff</c>) and returns its exit code.</summary>
     public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
@@ -36,7 +46,7 @@ public static class StaffCommand
         {
             string name = args[i];
             string? value = i + 1 < args.Count ? args[++i] : null;
-            if (name is not ("--data" or "--file" or "--id" or "--name" or "--role") || value is null || !options.TryAdd(name, value))
+            if (!Options.Any(o => o.Name == name) || value is null || !options.TryAdd(name, value))
             {
                 // The value is never repeated: it may be a PIN typed after an option that does not exist (--pin 1234).
                 return Fail(stderr, $"{tool}: bad option '{name}'{(value is null ? " (no value)" : options.ContainsKey(name) ? " (given twice)" : "")}");
@@ -173,6 +183,7 @@ public static class StaffCommand
         if (usage)
         {
             stderr.WriteLine(Usage);
+            stderr.WriteLine("see lobby-edge staff --help");
         }
 
         return ExitCodes.InvalidConfiguration;

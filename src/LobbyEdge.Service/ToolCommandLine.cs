@@ -15,6 +15,13 @@ internal sealed class ToolCommandLine
         Config = config;
     }
 
+    /// <summary>The options every tool takes: <c>--data</c> and <c>--branch</c>.</summary>
+    public static IReadOnlyList<CommandOption> CommonOptions { get; } =
+    [
+        new("--data", "<dir>", "the data directory to read (required; e.g. /var/lib/lobby-edge)"),
+        new("--branch", "<file.yaml>", "the branch profile: loaded and checked, and used to read the events as the branch does"),
+    ];
+
     /// <summary>The data directory.</summary>
     public string Data { get; }
 
@@ -22,11 +29,11 @@ internal sealed class ToolCommandLine
     public BranchConfig? Config { get; }
 
     /// <summary>
-    /// Parses <paramref name="args"/> (the tool's name first). <paramref name="option"/> takes the tool's own options
-    /// (name, value) and returns false for an unknown name or a bad value. Returns null after writing the problem
+    /// Parses <paramref name="args"/> (the tool's name first). Any name not in <paramref name="options"/> is refused;
+    /// <paramref name="option"/> takes the tool's own options (name, value) and returns false for a bad value. Returns null after writing the problem
     /// and <paramref name="usage"/> to <paramref name="stderr"/> (the tool then exits 2).
     /// </summary>
-    public static ToolCommandLine? Parse(IReadOnlyList<string> args, string usage, TextWriter stderr, Func<string, string?, bool>? option = null)
+    public static ToolCommandLine? Parse(IReadOnlyList<string> args, string usage, IReadOnlyList<CommandOption> options, TextWriter stderr, Func<string, string?, bool>? option = null)
     {
         string tool = $"lobby-edge {args[0]}";
         string? data = null;
@@ -35,7 +42,7 @@ internal sealed class ToolCommandLine
         {
             string name = args[i];
             string? value = i + 1 < args.Count ? args[++i] : null;
-            bool ok = name switch
+            bool ok = options.Any(o => o.Name == name) && name switch
             {
                 "--data" => (data = value) is not null,
                 "--branch" => (branch = value) is not null,
@@ -45,6 +52,7 @@ internal sealed class ToolCommandLine
             {
                 stderr.WriteLine($"{tool}: bad option '{name}'{(value is null ? " (no value)" : $" '{value}'")}");
                 stderr.WriteLine(usage);
+                stderr.WriteLine($"see {tool} --help");
                 return null;
             }
         }

@@ -17,6 +17,9 @@ public static class VerifyCommand
     /// <summary>The usage line.</summary>
     public const string Usage = "usage: lobby-edge verify --data <dir> [--branch <file.yaml>]";
 
+    /// <summary>Every option <c>verify</c> takes.</summary>
+    public static IReadOnlyList<CommandOption> Options => ToolCommandLine.CommonOptions;
+
     /// <summary>Exit code: every file is intact.</summary>
     public const int Intact = 0;
 
@@ -35,7 +38,7 @@ public static class VerifyCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        ToolCommandLine? line = ToolCommandLine.Parse(args, Usage, stderr);
+        ToolCommandLine? line = ToolCommandLine.Parse(args, Usage, Options, stderr);
         if (line is null)
         {
             return ExitCodes.InvalidConfiguration;

@@ -81,4 +81,21 @@ public sealed class LaunchOptionsTests
         Assert.Null(options);
         Assert.Null(error);
     }
+
+    [Fact]
+    public void EveryOptionInTheHelpTable_IsAccepted_SoTheTableIsWhatTheParserReads()
+    {
+        Assert.NotEmpty(LaunchOptions.Options);
+        foreach (CommandOption option in LaunchOptions.Options)
+        {
+            // "1" is a valid value for every option that takes one (a data directory, a speed, a seed, a day count).
+            string[] args =
+            [
+                option.Name, .. option.Value is null ? Array.Empty<string>() : ["1"],
+                .. option.Name == "--branch" ? Array.Empty<string>() : ["--branch", "b.yaml"],
+                .. option.Name == "--simulate" ? Array.Empty<string>() : ["--simulate"],
+            ];
+            Assert.True(LaunchOptions.TryParse(args, out _, out string? error), $"{option.Name}: {error}");
+        }
+    }
 }

@@ -272,6 +272,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("unknown option '--sped'", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("usage: lobby-edge", run.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("see lobby-edge --help", run.Stderr.TrimEnd(), StringComparison.Ordinal);
     }
 
     [Fact]

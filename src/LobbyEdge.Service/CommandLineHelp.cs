@@ -1,0 +1,204 @@
+using System.Text;
+using LobbyEdge.HeadOffice;
+
+namespace LobbyEdge.Service;
+
+/// <summary>One option of a verb, as its parser accepts it and as <c>--help</c> explains it.</summary>
+/// <param name="Name">The option as typed, e.g. <c>--speed</c>.</param>
+/// <param name="Value">The value's placeholder, e.g. <c>&lt;x&gt;</c>; null for a flag that takes no value.</param>
+/// <param name="Description">What it does, with its default.</param>
+public sealed record CommandOption(string Name, string? Value, string Description);
+
+/// <summary>One verb of <c>lobby-edge</c>, as <c>--help</c> explains it.</summary>
+/// <param name="Name">The verb as typed (<c>run</c>, <c>inspect</c>, …).</param>
+/// <param name="Usage">The verb's usage lines (each starting with <c>usage:</c> or indented under it).</param>
+/// <param name="Summary">What the verb does, one sentence.</param>
+/// <param name="Options">Every option the verb's parser accepts; the parser refuses any other.</param>
+/// <param name="ExitCodes">The verb's exit codes, one line each (<c>"0  …"</c>).</param>
+public sealed record CommandVerb(string Name, string Usage, string Summary, IReadOnlyList<CommandOption> Options, IReadOnlyList<string> ExitCodes);
+
+/// <summary>
+/// <c>lobby-edge --version</c>, <c>lobby-edge --help</c> (<c>-h</c>, <c>help</c>) and <c>lobby-edge &lt;verb&gt; --help</c>:
+/// what an operator on the box types first. Help goes to stdout and exits 0.
+/// </summary>
+public static class CommandLineHelp
+{
+    /// <summary>The last line of every command-line error of the service itself.</summary>
+    public const string Hint = "see lobby-edge --help";
+
+    /// <summary>The informational version, the same the head-office <c>status</c> message carries as <c>"version"</c>.</summary>
+    public static string Version => HeadOfficeLink.BuildVersion;
+
+    /// <summary>Every verb, in the order help lists them; <c>run</c> (the service) is the default verb.</summary>
+    public static IReadOnlyList<CommandVerb> Verbs { get; } =
+    [
+        new(
+            "run",
+            LaunchOptions.Usage.Split('\n')[0].Replace("lobby-edge --branch", "lobby-edge [run] --branch", StringComparison.Ordinal),
+            "Runs the branch's service (the default verb: 'run' may be left out). Under --simulate, simulated customers and staff play whole days and the service stops after them.",
+            LaunchOptions.Options,
+            [
+                "0  stopped normally: a stop request (SIGTERM), or a simulation that played all its days",
+                "1  fatal runtime error: the data directory's log cannot be opened or written, a loop of the service failed (systemd restarts it)",
+                "2  invalid command line, configuration or profile: stderr names the file, line and field; nothing was started",
+            ]),
+        new(
+            "inspect",
+            InspectCommand.Usage,
+            "Prints the branch log's events as JSON lines, read-only (safe beside the running service).",
+            InspectCommand.Options,
+            [
+                "0  every event asked for was printed (a torn tail after them is noted on stderr)",
+                "1  it stopped at damage the service refuses to start with (named on stderr with file and offset)",
+                "2  bad command line, no log there, or a bad profile",
+                "3  it stopped at damage in a closed segment the service tolerates",
+            ]),
+        new(
+            "verify",
+            VerifyCommand.Usage,
+            "Checks every segment, snapshot and cursor of a data directory, read-only; with --branch it also restores each snapshot and replays today, as a start would.",
+            VerifyCommand.Options,
+            [
+                "0  every file is intact",
+                "1  the service would refuse to start (the report says the file, offset and what to do)",
+                "2  bad command line, no log there, or a bad profile",
+                "3  the service starts, with findings (a torn tail it will cut, damage in an old day, a damaged snapshot or cursor)",
+            ]),
+        new(
+            "staff",
+            StaffCommand.Usage,
+            "Keeps the lobby manager's console staff file; the PIN is read from standard input, never from the command line, and stored hashed.",
+            StaffCommand.Options,
+            [
+                "0  done ('list' of a file that does not exist says so and lists nothing)",
+                "1  the staff file cannot be written",
+                "2  bad command line, PIN, name or role, or a staff file that cannot be read",
+            ]),
+        new(
+            "help",
+            "usage: lobby-edge help [<verb>]   (or lobby-edge --help, -h; lobby-edge <verb> --help)",
+            "Prints this help, or one verb's; 'lobby-edge --version' prints the version. Both go to stdout.",
+            [
+                new("--help", null, "prints this help (also -h, -?); after a verb, that verb's help"),
+                new("--version", null, "prints the version (the same as the head-office 'status' message's \"version\")"),
+            ],
+            ["0  help or version printed", "2  'help' of a verb that does not exist"]),
+    ];
+
+    /// <summary>Whether <paramref name="arg"/> asks for help: <c>--help</c>, <c>-h</c> or <c>-?</c>.</summary>
+    public static bool IsHelp(string arg) => arg is "--help" or "-h" or "-?";
+
+    /// <summary>
+    /// Answers <paramref name="args"/> when they ask for the version or help, and returns the exit code; returns
+    /// null for any other command line (the verb's own parser then reads it).
+    /// </summary>
+    public static int? TryAnswer(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Count == 0)
+        {
+            return null;
+        }
+
+        if (args[0] == "help")
+        {
+            if (args.Count == 1)
+            {
+                stdout.Write(Text());
+                return ExitCodes.Stopped;
+            }
+
+            if (Find(args[1]) is { } asked && args.Count == 2)
+            {
+                stdout.Write(VerbText(asked));
+                return ExitCodes.Stopped;
+            }
+
+            stderr.WriteLine($"lobby-edge help: no verb '{string.Join(' ', args.Skip(1))}' (the verbs: {string.Join(", ", Verbs.Select(v => v.Name))})");
+            stderr.WriteLine(Hint);
+            return ExitCodes.InvalidConfiguration;
+        }
+
+        CommandVerb? verb = Find(args[0]);
+        if (verb is not null && args.Skip(1).Any(IsHelp))
+        {
+            stdout.Write(VerbText(verb));
+            return ExitCodes.Stopped;
+        }
+
+        if (verb is not null && verb.Name != "run")
+        {
+            return null;
+        }
+
+        // The service's own command line (with or without 'run').
+        if (args.Contains("--version"))
+        {
+            stdout.WriteLine(Version);
+            return ExitCodes.Stopped;
+        }
+
+        if (args.Any(IsHelp))
+        {
+            stdout.Write(Text());
+            return ExitCodes.Stopped;
+        }
+
+        return null;
+    }
+
+    /// <summary>The verb called <paramref name="name"/>, or null.</summary>
+    public static CommandVerb? Find(string name) => Verbs.FirstOrDefault(v => v.Name == name);
+
+    /// <summary>The whole help: every verb with its options and exit codes, then configuration.</summary>
+    public static string Text()
+    {
+        var text = new StringBuilder();
+        text.Append("lobby-edge ").Append(Version).Append(": the LobbyEdge branch service and its tools.\n\n");
+        foreach (CommandVerb verb in Verbs)
+        {
+            text.Append(VerbText(verb)).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>One verb's help: usage, what it does, each option, exit codes (and configuration, for <c>run</c>).</summary>
+    public static string VerbText(CommandVerb verb)
+    {
+        ArgumentNullException.ThrowIfNull(verb);
+        var text = new StringBuilder();
+        text.Append(verb.Usage).Append('\n').Append("  ").Append(verb.Summary).Append('\n');
+        if (verb.Options.Count > 0)
+        {
+            text.Append("  options:\n");
+            int width = verb.Options.Max(o => Label(o).Length);
+            foreach (CommandOption option in verb.Options)
+            {
+                text.Append("    ").Append(Label(option).PadRight(width)).Append("  ").Append(option.Description).Append('\n');
+            }
+        }
+
+        if (verb.Name == "run")
+        {
+            string environment = $"{LobbyEdgeHost.EnvironmentPrefix}Section__Key=value";
+            text.Append("  configuration (lowest first: appsettings.json beside the program, the environment, the command line):\n")
+                .Append("    ").Append("--Section:Key=value".PadRight(environment.Length)).Append("  any configuration key, e.g. --Http:Port=9180 --Logging:LogLevel:Default=Debug\n")
+                .Append("    ").Append(environment).Append("  the same key from the environment, e.g. ").Append(LobbyEdgeHost.EnvironmentPrefix).Append("Http__Port=9180\n")
+                .Append("    sections: ").Append(string.Join(", ", ConfigurationCheck.SectionNames))
+                .Append(" (an unknown section or key exits 2; see src/LobbyEdge.Service/README.md)\n");
+        }
+
+        text.Append("  exit codes:\n");
+        foreach (string code in verb.ExitCodes)
+        {
+            text.Append("    ").Append(code).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static string Label(CommandOption option) => option.Value is null ? option.Name : $"{option.Name} {option.Value}";
+}
