@@ -4,6 +4,7 @@ using LobbyEdge.Service.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -70,6 +71,10 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // The JSON the endpoints read and write is generated at build time (Native AOT has no reflection-based JSON):
+        // every type an endpoint binds or answers with through the framework resolves from these contexts.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default));
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -144,7 +149,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         {
             Log.EndpointFailed(_logger, context.Request.Method, context.Request.Path.Value ?? "", e);
             context.Response.Clear();
-            await Results.Json(new { ok = false, error = "internal error" }, statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context).ConfigureAwait(false);
+            await JsonRequest.Error("internal error", StatusCodes.Status500InternalServerError).ExecuteAsync(context).ConfigureAwait(false);
         }
     }
 
