@@ -1,9 +1,11 @@
 using System.Net;
+using System.Text.Json.Serialization.Metadata;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -70,6 +72,15 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // The parts' source-generated JSON types, for a body the framework binds or an answer it writes for them.
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            foreach (IJsonTypeInfoResolver types in _parts.Select(p => p.JsonTypes).OfType<IJsonTypeInfoResolver>().Distinct())
+            {
+                o.SerializerOptions.TypeInfoResolverChain.Add(types);
+            }
+        });
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
