@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Serialization.Metadata;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
 using Microsoft.AspNetCore.Builder;
@@ -73,8 +74,16 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         builder.Logging.ClearProviders();
 
         // The JSON the endpoints read and write is generated at build time (Native AOT has no reflection-based JSON):
-        // every type an endpoint binds or answers with through the framework resolves from these contexts.
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default));
+        // every type an endpoint binds or answers with through the framework resolves from these contexts: the
+        // service's own, then each part's.
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default);
+            foreach (IJsonTypeInfoResolver types in _parts.Select(p => p.JsonTypes).OfType<IJsonTypeInfoResolver>().Distinct())
+            {
+                o.SerializerOptions.TypeInfoResolverChain.Add(types);
+            }
+        });
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
