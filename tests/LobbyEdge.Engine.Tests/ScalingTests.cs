@@ -143,6 +143,45 @@ public sealed class ScalingTests
         Assert.Equal(10_000, recoveries);
     }
 
+    /// <summary>
+    /// Snapshot format 6 holds one timer entry per ticket and kind; a format 5 snapshot (whose heap may hold several
+    /// entries for one timer) is refused, so start-up replays the day from the log instead. A format 6 one restores,
+    /// index and heap rebuilt, and decides as the live engine.
+    /// </summary>
+    [Fact]
+    public void Snapshot_OfFormat5_IsRefused_AndFormat6_RestoresLanesAndTimers()
+    {
+        var engine = new QueueEngine(StormBranch());
+        DateTimeOffset now = Branches.At(9, 0);
+        Assert.True(engine.Execute(Command.OpenDay(), now).Accepted);
+        for (int i = 0; i < 40; i++)
+        {
+            engine.Execute(Command.Issue(i % 3, i % 4 == 0 ? Tier.Priority : Tier.Normal), now.AddSeconds(i));
+        }
+
+        now = NoShowRecoverCycle(engine, now.AddMinutes(1));
+        byte[] snapshot = engine.CreateSnapshot();
+        Assert.Equal(6, BitConverter.ToInt32(snapshot, 4));
+        var restored = new QueueEngine(StormBranch());
+        Assert.True(restored.TryRestoreSnapshot(snapshot));
+        Assert.Equal(engine.DescribeState(), restored.DescribeState());
+
+        snapshot[4] = 5;
+        Assert.False(new QueueEngine(StormBranch()).TryRestoreSnapshot(snapshot));
+
+        // Both go on alike: a transfer by age, then the SLA storm.
+        foreach (QueueEngine e in new[] { engine, restored })
+        {
+            e.Execute(Command.CallNext(2), now);
+            e.Execute(Command.Transfer(2, 0, Placement.ByAge), now);
+            e.Tick(now.AddMinutes(31));
+        }
+
+        Assert.Contains(restored.LastEvents.ToArray(), e => e.Kind == EventKind.SlaBreached);
+        Assert.Equal(engine.LastEvents.ToArray(), restored.LastEvents.ToArray());
+        Assert.Equal(engine.DescribeState(), restored.DescribeState());
+    }
+
     /// <summary>One cycle: counter 1 calls the next ticket, marks it a no-show, recovers it; the host ticks.</summary>
     internal static DateTimeOffset NoShowRecoverCycle(QueueEngine engine, DateTimeOffset now)
     {
