@@ -467,7 +467,9 @@ public sealed partial class QueueEngine
 
     /// <summary>
     /// The prediction a new ticket of this service and tier would get now: people ahead and a wait range.
-    /// Reads state only.
+    /// Changes no queue state; O(1) while the service's cached capacity is fresh, else one pass over the counters
+    /// that serve it (see <c>ComputeCapacity</c>). It refreshes that cache, so like every member it is called on the
+    /// engine's thread.
     /// </summary>
     public WaitPrediction Predict(int service, Tier tier)
     {
