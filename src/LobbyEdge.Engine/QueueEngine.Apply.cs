@@ -53,6 +53,8 @@ public sealed partial class QueueEngine
                     _counterState[i].State = CounterState.Closed;
                 }
 
+                InvalidateCapacity();
+
                 _businessDay = (int)e.A;
                 DateOnly date = DateOnly.FromDayNumber(_businessDay);
                 SetDayHours(date);
@@ -134,6 +136,7 @@ public sealed partial class QueueEngine
                 {
                     ref TicketRecord tk = ref _tickets[e.Ticket];
                     Unlink(ref _noShows[tk.Service], e.Ticket);
+                    _timers.Cancel(e.Ticket, TimerKind.NoShowExpiry);
                     tk.Recoveries++;
                     Enqueue(e.Ticket, e.AsTicketRecovered().PlacesFromFront, t, t);
                     break;
@@ -162,6 +165,7 @@ public sealed partial class QueueEngine
                     }
 
                     Detach(ref tk, e.Ticket);
+                    CancelTimers(e.Ticket);
                     tk.State = e.Kind == EventKind.TicketCancelled ? TicketState.Cancelled : TicketState.Abandoned;
                     tk.ExpiredBy = (RefusalReason)e.Detail;
                     break;
@@ -198,6 +202,7 @@ public sealed partial class QueueEngine
                     else
                     {
                         tk.NextCareTicks = 0;
+                        _timers.Cancel(e.Ticket, TimerKind.Care);
                     }
 
                     break;
@@ -207,11 +212,12 @@ public sealed partial class QueueEngine
                 {
                     ref TicketRecord tk = ref _tickets[e.Ticket];
                     tk.SlaBreached = true;
+                    _timers.Cancel(e.Ticket, TimerKind.Sla);
                     if (tk.State == TicketState.Waiting && LaneOf(in tk) != tk.Lane)
                     {
                         // Anti-starvation: a normal ticket past the SLA target is called as priority, among the
                         // priority tickets by its original issue time.
-                        MoveToLane(e.Ticket, PositionByAge(in _lanes[(tk.Service * LaneCount) + LaneOf(in tk)], tk.IssuedTicks));
+                        MoveToLane(e.Ticket, PositionByAge((tk.Service * LaneCount) + LaneOf(in tk), tk.IssuedTicks));
                     }
 
                     break;
@@ -226,8 +232,14 @@ public sealed partial class QueueEngine
                         _counterStateMs[(ci * 5) + (int)c.State] += (t - c.StateSinceTicks) / TimeSpan.TicksPerMillisecond;
                     }
 
+                    CounterState before = c.State;
                     c.State = e.AsCounterStateChanged().State;
                     c.StateSinceTicks = t;
+                    if (CapacityClass(before) != CapacityClass(c.State))
+                    {
+                        InvalidateCapacityOfCounter(ci);
+                    }
+
                     break;
                 }
 
@@ -385,6 +397,10 @@ public sealed partial class QueueEngine
         {
             _timers.Push(new TimerEntry(tk.NextCareTicks, e.Ticket, TimerKind.Care));
         }
+        else if (tk.NextCareTicks == 0)
+        {
+            _timers.Cancel(e.Ticket, TimerKind.Care);
+        }
     }
 
     private void ApplyDiverted(in LobbyEvent e)
@@ -456,6 +472,7 @@ public sealed partial class QueueEngine
 
         CloseCareWait(ref tk, e.TimeTicks);
         Detach(ref tk, id);
+        CancelTimers(id);
         tk.State = TicketState.Called;
         tk.Counter = e.Counter;
         tk.CalledTicks = e.TimeTicks;
@@ -478,8 +495,12 @@ public sealed partial class QueueEngine
         tk.QueuedTicks = queuedTicks;
         int lane = LaneOf(in tk);
         tk.Lane = (byte)lane;
-        LinkAt(ref _lanes[(tk.Service * LaneCount) + lane], id, position);
-        _waiting[tk.Service]++;
+        LinkInLane((tk.Service * LaneCount) + lane, id, position);
+        if (++_waiting[tk.Service] == 1)
+        {
+            InvalidateCapacityOfNeighbours(tk.Service);
+        }
+
         _waitingByTier[(tk.Service * LaneCount) + (int)tk.Tier]++;
 
         // Back in a queue past its care threshold without care: uncared again (recovery, transfer, divert).
@@ -516,8 +537,12 @@ public sealed partial class QueueEngine
         switch (tk.State)
         {
             case TicketState.Waiting:
-                Unlink(ref _lanes[(tk.Service * LaneCount) + tk.Lane], id);
-                _waiting[tk.Service]--;
+                UnlinkFromLane((tk.Service * LaneCount) + tk.Lane, id);
+                if (--_waiting[tk.Service] == 0)
+                {
+                    InvalidateCapacityOfNeighbours(tk.Service);
+                }
+
                 _waitingByTier[(tk.Service * LaneCount) + (int)tk.Tier]--;
                 if (tk.CarePast && tk.CareGiven == 0)
                 {
@@ -544,10 +569,10 @@ public sealed partial class QueueEngine
     private void MoveToLane(int id, int position)
     {
         ref TicketRecord tk = ref _tickets[id];
-        Unlink(ref _lanes[(tk.Service * LaneCount) + tk.Lane], id);
+        UnlinkFromLane((tk.Service * LaneCount) + tk.Lane, id);
         int lane = LaneOf(in tk);
         tk.Lane = (byte)lane;
-        LinkAt(ref _lanes[(tk.Service * LaneCount) + lane], id, position);
+        LinkInLane((tk.Service * LaneCount) + lane, id, position);
     }
 
     /// <summary>
@@ -635,6 +660,8 @@ public sealed partial class QueueEngine
 
         _ticketCount = 0;
         Array.Fill(_lanes, Lane.Empty);
+        _laneIndex.Clear();
+        InvalidateCapacity();
         Array.Fill(_noShows, Lane.Empty);
         Array.Clear(_waitingByTier);
         Array.Clear(_waiting);
@@ -670,6 +697,57 @@ public sealed partial class QueueEngine
     }
 
     private void LinkLast(ref Lane lane, int id) => LinkAt(ref lane, id, int.MaxValue);
+
+    /// <summary>
+    /// Inserts a ticket into a waiting lane (<c>service * 3 + lane</c>) at <paramref name="position"/> places from
+    /// the front, clamped to the end: the ticket it goes before is found in the lane's <see cref="LaneIndex"/>
+    /// (O(log n)), never by walking the lane.
+    /// </summary>
+    private void LinkInLane(int laneIndex, int id, int position)
+    {
+        ref Lane lane = ref _lanes[laneIndex];
+        position = Math.Clamp(position, 0, lane.Count);
+        ref TicketRecord tk = ref _tickets[id];
+        if (position == lane.Count)
+        {
+            LinkAt(ref lane, id, int.MaxValue);
+        }
+        else
+        {
+            int before = _laneIndex.TicketAt(laneIndex, position);
+            int after = _tickets[before].Prev;
+            tk.Prev = after;
+            tk.Next = before;
+            _tickets[before].Prev = id;
+            if (after >= 0)
+            {
+                _tickets[after].Next = id;
+            }
+            else
+            {
+                lane.Head = id;
+            }
+
+            lane.Count++;
+        }
+
+        _laneIndex.Insert(laneIndex, id, position, tk.IssuedTicks);
+    }
+
+    /// <summary>Takes a ticket out of a waiting lane (<c>service * 3 + lane</c>) and its index.</summary>
+    private void UnlinkFromLane(int laneIndex, int id)
+    {
+        Unlink(ref _lanes[laneIndex], id);
+        _laneIndex.Remove(laneIndex, id);
+    }
+
+    /// <summary>Disarms every timer of a ticket: it left the state they were for (called, cancelled, abandoned).</summary>
+    private void CancelTimers(int id)
+    {
+        _timers.Cancel(id, TimerKind.Care);
+        _timers.Cancel(id, TimerKind.Sla);
+        _timers.Cancel(id, TimerKind.NoShowExpiry);
+    }
 
     /// <summary>Inserts at <paramref name="position"/> places from the front (0 = head), clamped to the end.</summary>
     private void LinkAt(ref Lane lane, int id, int position)

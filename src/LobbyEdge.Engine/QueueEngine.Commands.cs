@@ -452,12 +452,12 @@ public sealed partial class QueueEngine
             placement = _services[service].TransferPlacement;
         }
 
-        ref Lane target = ref _lanes[(service * LaneCount) + LaneOf(in tk)];
+        int target = (service * LaneCount) + LaneOf(in tk);
         return placement switch
         {
             Placement.Front => 0,
-            Placement.End => target.Count,
-            _ => PositionByAge(in target, tk.IssuedTicks),
+            Placement.End => _lanes[target].Count,
+            _ => PositionByAge(target, tk.IssuedTicks),
         };
     }
 
@@ -501,8 +501,8 @@ public sealed partial class QueueEngine
 
         // Into the new tier's lane by original issue time, as a transfer by age; the ticket itself may already
         // be in that lane (a normal ticket past its SLA waits among the priority tickets).
-        ref Lane target = ref _lanes[(tk.Service * LaneCount) + LaneOf(tier, tk.SlaBreached)];
-        int position = PositionByAge(in target, tk.IssuedTicks, except: ticket);
+        int target = (tk.Service * LaneCount) + LaneOf(tier, tk.SlaBreached);
+        int position = PositionByAge(target, tk.IssuedTicks, except: ticket);
         EmitTicket(EventKind.TierChanged, ticket, t, count: position, detail: (byte)tk.Tier, b: staff, tier: tier);
         return Ok(ticket);
     }
@@ -964,26 +964,22 @@ public sealed partial class QueueEngine
     }
 
     /// <summary>
-    /// Places from the front of a lane for a ticket issued at <paramref name="issuedTicks"/>: behind every ticket
-    /// from the head on issued at or before it, not counting <paramref name="except"/> (the ticket itself when it
-    /// is already in the lane). The one placement by age: transfer, divert, tier change and the SLA lift use it.
+    /// Places from the front of a waiting lane (<c>service * 3 + lane</c>) for a ticket issued at
+    /// <paramref name="issuedTicks"/>: behind every ticket from the head on issued at or before it, not counting
+    /// <paramref name="except"/> (the ticket itself when it is already in the lane; it was issued at
+    /// <paramref name="issuedTicks"/>). The one placement by age: transfer, divert, tier change and the SLA lift use
+    /// it. O(log n): the first ticket issued later is found in the lane's <see cref="LaneIndex"/>.
     /// </summary>
-    private int PositionByAge(in Lane lane, long issuedTicks, int except = -1)
+    private int PositionByAge(int laneIndex, long issuedTicks, int except = -1)
     {
-        int position = 0;
-        for (int t = lane.Head; t >= 0; t = _tickets[t].Next)
+        int position = _laneIndex.FirstIssuedAfter(laneIndex, issuedTicks);
+        if (except >= 0)
         {
-            if (t == except)
+            ref TicketRecord tk = ref _tickets[except];
+            if (tk.State == TicketState.Waiting && (tk.Service * LaneCount) + tk.Lane == laneIndex && _laneIndex.Rank(except) < position)
             {
-                continue;
+                position--;
             }
-
-            if (_tickets[t].IssuedTicks > issuedTicks)
-            {
-                break;
-            }
-
-            position++;
         }
 
         return position;

@@ -176,6 +176,7 @@ public sealed partial class QueueEngine
         }
 
         ConfigFingerprint = Fingerprint(next);
+        BuildCapacityTopology();
         if (_dayOpen)
         {
             RetimeDay(old, t);

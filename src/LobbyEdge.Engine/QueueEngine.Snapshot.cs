@@ -8,7 +8,9 @@ namespace LobbyEdge.Engine;
 public sealed partial class QueueEngine
 {
     private const uint SnapshotMagic = 0x4C455353; // "SSEL"
-    private const int SnapshotVersion = 5; // 3: care KPI (issue 12); 4: customer ratings (issue 13); 5: configuration versions (issue 15)
+    // 3: care KPI (issue 12); 4: customer ratings (issue 13); 5: configuration versions (issue 15); 6: one timer entry
+    // per (ticket, kind), none stale (issue 17: a version 5 heap may hold several, so it is refused and the log replayed)
+    private const int SnapshotVersion = 6;
 
     /// <summary>
     /// A fingerprint of the configuration the engine's storage depends on (services, number ranges, counters and
@@ -80,7 +82,7 @@ public sealed partial class QueueEngine
     /// Restores a snapshot taken by <see cref="CreateSnapshot"/>. A snapshot taken under another configuration version
     /// (or with a configuration waiting for the next opening) needs that configuration from
     /// <see cref="ConfigurationResolver"/>; the engine then runs with it. Returns false (and leaves the engine as it
-    /// was) if the bytes are not such a snapshot, are of an older format (before 5), or name a configuration the
+    /// was) if the bytes are not such a snapshot, are of an older format (before 6), or name a configuration the
     /// resolver does not give or whose storage does not match.
     /// </summary>
     public bool TryRestoreSnapshot(ReadOnlySpan<byte> snapshot)
@@ -169,6 +171,8 @@ public sealed partial class QueueEngine
         r.TryI32(out _recentHead);
         r.TryI32(out _);
         _timers.Restore(ref r, timerCount);
+        RebuildLaneIndex();
+        InvalidateCapacity();
 
         _lastSequence = lastSequence;
         _lastEventTicks = lastEventTicks;
@@ -182,6 +186,23 @@ public sealed partial class QueueEngine
         _pending = pending;
         _pendingSource = (ConfigurationSource)pendingSource;
         return true;
+    }
+
+    /// <summary>
+    /// Rebuilds the order-statistics index of the waiting lanes from the lanes' linked lists (a restored snapshot
+    /// stores the lists, not the index). O(n log n), once per restore.
+    /// </summary>
+    private void RebuildLaneIndex()
+    {
+        _laneIndex.Clear();
+        for (int lane = 0; lane < _lanes.Length; lane++)
+        {
+            int position = 0;
+            for (int t = _lanes[lane].Head; t >= 0; t = _tickets[t].Next)
+            {
+                _laneIndex.Insert(lane, t, position++, _tickets[t].IssuedTicks);
+            }
+        }
     }
 
     /// <summary>The bytes of the state whose size a configuration fixes (everything but the tickets and the timers).</summary>

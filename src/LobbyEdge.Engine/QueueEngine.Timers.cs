@@ -30,12 +30,8 @@ public sealed partial class QueueEngine
 
         while (_timers.TryPeek(out TimerEntry due) && due.Due <= t)
         {
+            // One entry per (ticket, kind): arming again moved it in place, so nothing here is a duplicate.
             _timers.Pop();
-            while (_timers.TryPeek(out TimerEntry same) && same == due)
-            {
-                // The same entry armed twice (a ticket back in a queue, a replayed log): one is enough.
-                _timers.Pop();
-            }
 
             ref TicketRecord tk = ref _tickets[due.Ticket];
             switch (due.Kind)

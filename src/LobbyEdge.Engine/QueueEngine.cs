@@ -29,6 +29,7 @@ public sealed partial class QueueEngine
 
     // Per service.
     private Lane[] _lanes;            // [service * 3 + lane], lane 2 = VIP first
+    private LaneIndex _laneIndex;     // order statistics over _lanes: position, rank, placement by age
     private Lane[] _noShows;          // [service], in no-show order
     private int[] _waitingByTier;     // [service * 3 + tier]
     private int[] _waiting;           // [service]
@@ -46,6 +47,13 @@ public sealed partial class QueueEngine
     private long[] _counterStateMs;   // [counter * 5 + state], ms accumulated today
     private int[][] _weightCredit;    // smooth weighted round robin credit per listed service
     private RatingTally[] _ratingsByCounter;  // [counter index], every rating of the day at the counter
+
+    // The capacity each service's prediction divides by (see Predict), cached until something it reads changes.
+    private int[][] _countersServing;  // [service] -> counter indices that list it, in config order
+    private int[][] _neighbours;       // [service] -> services sharing a counter with it (itself included)
+    private double[] _openCapacity;    // [service]
+    private double[] _standingCapacity; // [service]
+    private bool[] _capacityStale;     // [service]
 
     private TimerHeap _timers;
     private RecentCall[] _recent;
@@ -83,7 +91,7 @@ public sealed partial class QueueEngine
     /// Sizes every piece of storage for <paramref name="config"/> and puts it in force (the constructor, and a
     /// structural configuration change while no day is open). Allocates; the day's state starts empty.
     /// </summary>
-    [MemberNotNull(nameof(_config), nameof(_services), nameof(_counters), nameof(_counterIndexByNumber), nameof(_tickets), nameof(_lanes), nameof(_noShows), nameof(_waitingByTier), nameof(_waiting), nameof(_lastNumber), nameof(_issued), nameof(_calls), nameof(_ticketByNumber), nameof(_meanServiceMs), nameof(_varServiceMs), nameof(_care), nameof(_ratingsByService), nameof(_counterState), nameof(_counterStateMs), nameof(_weightCredit), nameof(_ratingsByCounter), nameof(_timers), nameof(_recent), nameof(_out))]
+    [MemberNotNull(nameof(_config), nameof(_services), nameof(_counters), nameof(_counterIndexByNumber), nameof(_tickets), nameof(_lanes), nameof(_laneIndex), nameof(_noShows), nameof(_waitingByTier), nameof(_waiting), nameof(_lastNumber), nameof(_issued), nameof(_calls), nameof(_ticketByNumber), nameof(_meanServiceMs), nameof(_varServiceMs), nameof(_care), nameof(_ratingsByService), nameof(_counterState), nameof(_counterStateMs), nameof(_weightCredit), nameof(_ratingsByCounter), nameof(_countersServing), nameof(_neighbours), nameof(_openCapacity), nameof(_standingCapacity), nameof(_capacityStale), nameof(_timers), nameof(_recent), nameof(_out))]
     private void Allocate(BranchConfig config)
     {
         _config = config;
@@ -101,6 +109,7 @@ public sealed partial class QueueEngine
 
         _tickets = new TicketRecord[config.MaxTicketsPerDay];
         _lanes = new Lane[s * LaneCount];
+        _laneIndex = new LaneIndex(s * LaneCount, config.MaxTicketsPerDay);
         _noShows = new Lane[s];
         _waitingByTier = new int[s * LaneCount];
         _waiting = new int[s];
@@ -127,7 +136,8 @@ public sealed partial class QueueEngine
             _counterState[i] = new CounterRecord { State = CounterState.Closed, Current = -1, LastNoShow = -1, Parked = Lane.Empty, LastFinished = -1 };
         }
 
-        _timers = new TimerHeap(config.MaxTicketsPerDay * 3);
+        BuildCapacityTopology();
+        _timers = new TimerHeap(config.MaxTicketsPerDay);
         _recent = new RecentCall[Math.Max(1, config.RecentCallCount)];
         // The event buffer may hold this step's events already (a change applied while a command runs): it only grows.
         int outSize = config.MaxTicketsPerDay + (c * 4) + 64;
@@ -457,7 +467,9 @@ public sealed partial class QueueEngine
 
     /// <summary>
     /// The prediction a new ticket of this service and tier would get now: people ahead and a wait range.
-    /// Reads state only.
+    /// Changes no queue state; O(1) while the service's cached capacity is fresh, else one pass over the counters
+    /// that serve it (see <c>ComputeCapacity</c>). It refreshes that cache, so like every member it is called on the
+    /// engine's thread.
     /// </summary>
     public WaitPrediction Predict(int service, Tier tier)
     {
@@ -473,30 +485,13 @@ public sealed partial class QueueEngine
             ahead += _lanes[(service * LaneCount) + l].Count;
         }
 
-        // Capacity for this service: each open counter that serves it gives the service its weight's share of
-        // the services it is busy with (those with customers waiting, and this one). Paused or away counters
-        // count only when no counter is open, since they will be back.
-        double open = 0;
-        double standing = 0;
-        for (int i = 0; i < _counters.Length; i++)
+        if (_capacityStale[service])
         {
-            double share = ShareOf(i, service);
-            if (share <= 0)
-            {
-                continue;
-            }
-
-            CounterState st = _counterState[i].State;
-            if (st is CounterState.Standby or CounterState.Serving)
-            {
-                open += share;
-            }
-            else if (st is CounterState.Paused or CounterState.Away)
-            {
-                standing += share;
-            }
+            ComputeCapacity(service);
         }
 
+        double open = _openCapacity[service];
+        double standing = _standingCapacity[service];
         double counters = open > 0 ? open : standing;
         if (counters <= 0)
         {
@@ -511,6 +506,139 @@ public sealed partial class QueueEngine
         long typical = (long)(ahead * mean / counters);
         long upper = (long)((ahead + Math.Ceiling(counters)) * (mean + std) / counters);
         return new WaitPrediction(ahead, typical, upper);
+    }
+
+    /// <summary>
+    /// The capacity for a service, as <see cref="Predict"/> divides by it: each open counter that serves it gives the
+    /// service its weight's share of the services it is busy with (those with customers waiting, and this one).
+    /// Paused or away counters count (as <c>standing</c>) only when no counter is open, since they will be back.
+    /// Summed over the counters that list the service in configuration order, the same additions in the same order
+    /// as a loop over every counter, so the figure is the same to the last bit. Cached: only a counter moving between
+    /// open, standing and neither, or a service sharing one of its counters starting or ceasing to have customers
+    /// waiting, makes it stale.
+    /// </summary>
+    private void ComputeCapacity(int service)
+    {
+        double open = 0;
+        double standing = 0;
+        foreach (int i in _countersServing[service])
+        {
+            double share = ShareOf(i, service);
+            if (share <= 0)
+            {
+                continue;
+            }
+
+            switch (CapacityClass(_counterState[i].State))
+            {
+                case 1:
+                    open += share;
+                    break;
+                case 2:
+                    standing += share;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        _openCapacity[service] = open;
+        _standingCapacity[service] = standing;
+        _capacityStale[service] = false;
+    }
+
+    /// <summary>How a counter in a state counts for the capacity: 1 open (standby, serving), 2 standing (paused, away), 0 not.</summary>
+    private static int CapacityClass(CounterState state) => state switch
+    {
+        CounterState.Standby or CounterState.Serving => 1,
+        CounterState.Paused or CounterState.Away => 2,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// Which counters list each service and which services share a counter, from the counters in force (at
+    /// allocation and on a live configuration change). Allocates; not a hot path. Every capacity is then stale.
+    /// </summary>
+    [MemberNotNull(nameof(_countersServing), nameof(_neighbours), nameof(_openCapacity), nameof(_standingCapacity), nameof(_capacityStale))]
+    private void BuildCapacityTopology()
+    {
+        int s = _services.Length;
+        var serving = new List<int>[s];
+        var neighbours = new HashSet<int>[s];
+        for (int i = 0; i < s; i++)
+        {
+            serving[i] = [];
+            neighbours[i] = [i];
+        }
+
+        for (int c = 0; c < _counters.Length; c++)
+        {
+            IReadOnlyList<ServiceWeight> list = _counters[c].Services;
+            for (int j = 0; j < list.Count; j++)
+            {
+                int service = list[j].Service;
+                if ((uint)service >= (uint)s)
+                {
+                    continue;
+                }
+
+                if (serving[service].Count == 0 || serving[service][^1] != c)
+                {
+                    serving[service].Add(c);
+                }
+
+                for (int k = 0; k < list.Count; k++)
+                {
+                    if ((uint)list[k].Service < (uint)s)
+                    {
+                        neighbours[service].Add(list[k].Service);
+                    }
+                }
+            }
+        }
+
+        _countersServing = new int[s][];
+        _neighbours = new int[s][];
+        for (int i = 0; i < s; i++)
+        {
+            _countersServing[i] = [.. serving[i]];
+            int[] near = [.. neighbours[i]];
+            Array.Sort(near);
+            _neighbours[i] = near;
+        }
+
+        _openCapacity = new double[s];
+        _standingCapacity = new double[s];
+        _capacityStale = new bool[s];
+        InvalidateCapacity();
+    }
+
+    /// <summary>Every service's capacity is to be recomputed (a new day, a snapshot, a configuration change).</summary>
+    private void InvalidateCapacity() => Array.Fill(_capacityStale, true);
+
+    /// <summary>A counter moved between open, standing and neither: the capacity of each service it lists is stale.</summary>
+    private void InvalidateCapacityOfCounter(int counterIndex)
+    {
+        IReadOnlyList<ServiceWeight> list = _counters[counterIndex].Services;
+        for (int j = 0; j < list.Count; j++)
+        {
+            if ((uint)list[j].Service < (uint)_capacityStale.Length)
+            {
+                _capacityStale[list[j].Service] = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A service started or ceased to have customers waiting: the share it takes of every counter it is listed at
+    /// changed, so the capacity of each service sharing one of those counters is stale.
+    /// </summary>
+    private void InvalidateCapacityOfNeighbours(int service)
+    {
+        foreach (int near in _neighbours[service])
+        {
+            _capacityStale[near] = true;
+        }
     }
 
     private int CounterIndex(int number) => (uint)number < 1000u ? _counterIndexByNumber[number] : -1;

@@ -8,7 +8,7 @@ internal enum TimerKind : byte
     NoShowExpiry = 2,
 }
 
-/// <summary>A due time for one ticket. Entries go stale when the ticket moves on; they are checked when popped.</summary>
+/// <summary>A due time for one ticket's timer of one kind.</summary>
 internal readonly record struct TimerEntry(long Due, int Ticket, TimerKind Kind)
 {
     public bool Before(in TimerEntry other) =>
@@ -18,57 +18,101 @@ internal readonly record struct TimerEntry(long Due, int Ticket, TimerKind Kind)
 }
 
 /// <summary>
-/// A binary min-heap of timer entries in a pre-sized array. The engine pops only what is due, so a timer tick
-/// costs O(due · log n) instead of a scan of every waiting ticket.
+/// An indexed binary min-heap of timer entries, at most one per (ticket, kind), in arrays sized once for the day's
+/// tickets. Arming a timer that is already armed moves its entry to the new due time in place (sift up or down);
+/// a timer that can no longer fire is removed (<see cref="Cancel"/>), never left stale. So the heap holds at most
+/// three entries per ticket whatever the number of no-show and recover, divert or care cycles, never grows and
+/// never allocates. Push, cancel and pop cost O(log n); a timer tick costs O(due · log n).
 /// </summary>
 internal sealed class TimerHeap
 {
-    private TimerEntry[] _items;
+    private const int Kinds = 3;
+
+    private readonly TimerEntry[] _items;
+    private readonly int[] _position; // [ticket * 3 + kind] -> index in _items, or -1
     private int _count;
 
-    public TimerHeap(int capacity) => _items = new TimerEntry[Math.Max(16, capacity)];
+    /// <summary>A heap for <paramref name="tickets"/> tickets (ids 0 to tickets - 1).</summary>
+    public TimerHeap(int tickets)
+    {
+        _items = new TimerEntry[Math.Max(1, tickets) * Kinds];
+        _position = new int[_items.Length];
+        Array.Fill(_position, -1);
+    }
 
     public int Count => _count;
 
-    /// <summary>The live entries, for a snapshot.</summary>
+    /// <summary>The entries in heap order, for a snapshot.</summary>
     public ReadOnlySpan<TimerEntry> Items => _items.AsSpan(0, _count);
 
-    /// <summary>Replaces the entries with a snapshot's (already in heap order).</summary>
+    /// <summary>
+    /// Replaces the entries with a snapshot's, re-armed one by one so the index is rebuilt. An entry of a ticket
+    /// outside the day's range (a damaged snapshot) is skipped.
+    /// </summary>
     public void Restore(ref SnapshotReader reader, int count)
     {
-        if (count > _items.Length)
+        Clear();
+        var one = new TimerEntry[1]; // restore allocates anyway (it is not a hot path)
+        for (int i = 0; i < count; i++)
         {
-            _items = new TimerEntry[count * 2];
+            reader.Raw(one);
+            if ((uint)one[0].Ticket < (uint)(_items.Length / Kinds) && (uint)one[0].Kind < Kinds)
+            {
+                Push(one[0]);
+            }
         }
-
-        reader.Raw(_items.AsSpan(0, count));
-        _count = count;
     }
 
-    public void Clear() => _count = 0;
+    public void Clear()
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            _position[Slot(in _items[i])] = -1;
+        }
 
+        _count = 0;
+    }
+
+    /// <summary>Whether a ticket's timer of a kind is armed, and when it is due.</summary>
+    public bool TryGetDue(int ticket, TimerKind kind, out long due)
+    {
+        int at = _position[(ticket * Kinds) + (int)kind];
+        due = at >= 0 ? _items[at].Due : 0;
+        return at >= 0;
+    }
+
+    /// <summary>Arms the entry's timer at its due time: a new entry, or the armed one moved there.</summary>
     public void Push(in TimerEntry entry)
     {
-        if (_count == _items.Length)
+        int slot = Slot(in entry);
+        int at = _position[slot];
+        if (at < 0)
         {
-            // Rare: more re-entries than sized for. Growing keeps correctness; steady state never gets here.
-            Array.Resize(ref _items, _items.Length * 2);
+            SiftUp(_count++, entry);
+            return;
         }
 
-        int i = _count++;
-        while (i > 0)
+        TimerEntry old = _items[at];
+        if (entry.Before(old))
         {
-            int parent = (i - 1) >> 1;
-            if (!entry.Before(_items[parent]))
-            {
-                break;
-            }
-
-            _items[i] = _items[parent];
-            i = parent;
+            SiftUp(at, entry);
         }
+        else
+        {
+            SiftDown(at, entry);
+        }
+    }
 
-        _items[i] = entry;
+    /// <summary>Disarms a ticket's timer of a kind, if armed.</summary>
+    public void Cancel(int ticket, TimerKind kind)
+    {
+        int slot = (ticket * Kinds) + (int)kind;
+        int at = _position[slot];
+        if (at >= 0)
+        {
+            _position[slot] = -1;
+            RemoveAt(at);
+        }
     }
 
     public bool TryPeek(out TimerEntry entry)
@@ -85,8 +129,50 @@ internal sealed class TimerHeap
 
     public void Pop()
     {
+        _position[Slot(in _items[0])] = -1;
+        RemoveAt(0);
+    }
+
+    private static int Slot(in TimerEntry entry) => (entry.Ticket * Kinds) + (int)entry.Kind;
+
+    /// <summary>Fills the hole at <paramref name="at"/> (its slot already cleared) with the last entry.</summary>
+    private void RemoveAt(int at)
+    {
         TimerEntry last = _items[--_count];
-        int i = 0;
+        if (at == _count)
+        {
+            return;
+        }
+
+        if (at > 0 && last.Before(_items[(at - 1) >> 1]))
+        {
+            SiftUp(at, last);
+        }
+        else
+        {
+            SiftDown(at, last);
+        }
+    }
+
+    private void SiftUp(int i, in TimerEntry entry)
+    {
+        while (i > 0)
+        {
+            int parent = (i - 1) >> 1;
+            if (!entry.Before(_items[parent]))
+            {
+                break;
+            }
+
+            Place(i, _items[parent]);
+            i = parent;
+        }
+
+        Place(i, entry);
+    }
+
+    private void SiftDown(int i, in TimerEntry entry)
+    {
         int half = _count >> 1;
         while (i < half)
         {
@@ -97,18 +183,21 @@ internal sealed class TimerHeap
                 child = right;
             }
 
-            if (!_items[child].Before(last))
+            if (!_items[child].Before(entry))
             {
                 break;
             }
 
-            _items[i] = _items[child];
+            Place(i, _items[child]);
             i = child;
         }
 
-        if (_count > 0)
-        {
-            _items[i] = last;
-        }
+        Place(i, entry);
+    }
+
+    private void Place(int i, in TimerEntry entry)
+    {
+        _items[i] = entry;
+        _position[Slot(in entry)] = i;
     }
 }

@@ -77,6 +77,50 @@ public sealed class AllocationTests
         Assert.True(engine.LastSequence > 3000 * 15, $"only {engine.LastSequence} events");
     }
 
+    /// <summary>
+    /// Issue 17: no-show and recover, over and over, on a day sized for 16 tickets. The old timer heap kept every
+    /// superseded entry until it came due and grew its array (an allocation) past three entries per ticket; the
+    /// indexed heap moves or removes entries in place and allocates nothing.
+    /// </summary>
+    [Fact]
+    public void NoShowRecoverCycles_AllocateNothing()
+    {
+        var engine = new QueueEngine(ScalingTests.CycleBranch());
+        DateTimeOffset now = Branches.At(9, 0);
+        Assert.True(engine.Execute(Command.OpenDay(), now).Accepted);
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.True(engine.Execute(Command.Issue(i % 3), now).Accepted);
+        }
+
+        for (int i = 0; i < 500; i++)
+        {
+            now = ScalingTests.NoShowRecoverCycle(engine, now);
+        }
+
+        var windows = new long[6];
+        for (int w = 0; w < windows.Length; w++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                now = ScalingTests.NoShowRecoverCycle(engine, now);
+            }
+
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.True(windows.Count(b => b == 0) >= 5, $"allocated bytes per window of 1000 cycles: {string.Join(", ", windows)}");
+        Assert.True(windows.Max() < 4 * 1024, $"allocated bytes per window of 1000 cycles: {string.Join(", ", windows)}");
+        int recoveries = 0;
+        for (int id = 0; id < engine.TicketCount; id++)
+        {
+            recoveries += engine.TryGetTicket(id, out TicketView view) ? view.Recoveries : 0;
+        }
+
+        Assert.Equal(6500, recoveries);
+    }
+
     [Fact]
     public void LobbyManagerCommands_EachAllocateNothing()
     {

@@ -23,6 +23,10 @@ public sealed class EngineProperties(ITestOutputHelper output)
     [Fact]
     public void RandomDays_CallsRecoveriesAndTransfersFollowTheQueueRules() => Sample(Checks.QueueRules);
 
+    /// <summary>Issue 17: the cached prediction capacity equals a fresh computation after every step, on random branches.</summary>
+    [Fact]
+    public void RandomDays_PredictionsEqualAFreshComputationAfterEveryStep() => Sample(Checks.Predictions);
+
     private void Sample(Checks checks)
     {
         var tally = new ConcurrentDictionary<string, int>();

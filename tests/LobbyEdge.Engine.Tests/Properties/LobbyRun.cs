@@ -18,6 +18,12 @@ internal enum Checks
 
     /// <summary>Lane order of the queues, call-next picks, recovery tolerance, recovery and transfer placement.</summary>
     QueueRules = 4,
+
+    /// <summary>
+    /// Every prediction (each service and tier) equals the one an engine restored from a snapshot of the live one
+    /// gives: that engine computes every capacity afresh, so the live engine's cached capacity was never stale.
+    /// </summary>
+    Predictions = 8,
 }
 
 /// <summary>Thrown when an invariant does not hold; carries the trace of the run so far.</summary>
@@ -56,6 +62,7 @@ internal sealed class LobbyRun
     private int[] _callsOf;
 
     private QueueEngine? _restored;
+    private QueueEngine? _fresh;
     private DateTimeOffset _now;
     private long _lastSequence;
     private bool _twinDriven;
@@ -434,6 +441,21 @@ internal sealed class LobbyRun
     }
 
     /// <summary>From now on the twin replayed from the log and an engine restored from a snapshot run the steps themselves.</summary>
+    private void CheckPredictions()
+    {
+        _fresh ??= new QueueEngine(_config);
+        Require(_fresh.TryRestoreSnapshot(_engine.CreateSnapshot()), "a snapshot of the live engine restores");
+        for (int s = 0; s < _config.Services.Count; s++)
+        {
+            for (Tier tier = Tier.Normal; tier <= Tier.Vip; tier++)
+            {
+                WaitPrediction live = _engine.Predict(s, tier);
+                WaitPrediction fresh = _fresh.Predict(s, tier);
+                Require(live == fresh, $"the prediction for service {s} tier {tier} is {live}; computed afresh it is {fresh}");
+            }
+        }
+    }
+
     private void Restart()
     {
         _twinDriven = true;
@@ -1114,6 +1136,11 @@ internal sealed class LobbyRun
 
     private void CheckState()
     {
+        if (Has(Checks.Predictions))
+        {
+            CheckPredictions();
+        }
+
         int n = _engine.TicketCount;
         var tickets = new TicketView[n];
         for (int i = 0; i < n; i++)
