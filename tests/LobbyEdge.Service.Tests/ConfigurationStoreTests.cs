@@ -54,7 +54,7 @@ public sealed class ConfigurationStoreTests : IDisposable
     public void Index_IsWrittenByteForByteAsTheReflectionSerializerWroteIt_AndReadBack()
     {
         // The index was written with reflection-based JSON and these options before issue 17; the generated contract
-        // (ServiceJsonContext.Store) must write the same bytes, and read an index an older version wrote.
+        // (ConfigurationJsonContext.Store) must write the same bytes, and read an index an older version wrote.
         var before = new System.Text.Json.JsonSerializerOptions
         {
             PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,

@@ -13,11 +13,16 @@ public sealed class ServiceJsonContextTests
     [InlineData("请先登录 <script>&\"'\\ \u0001 \ud83d\ude00")]
     public void ErrorAnswer_IsByteForByteWhatResultsJsonWroteForTheAnonymousObject(string error)
     {
-        // Results.Json(new { ok = false, error }) serialized with ASP.NET Core's default web options.
-        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        // Results.Json(new { ok = false, error }) serialized with ASP.NET Core's HTTP JSON options: the web defaults
+        // with the relaxed encoder (Microsoft.AspNetCore.Http.Json.JsonOptions), so ' < & and Chinese as they are.
+        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+        };
         byte[] before = JsonSerializer.SerializeToUtf8Bytes(new { ok = false, error }, web);
 
-        byte[] now = JsonSerializer.SerializeToUtf8Bytes(new JsonError(false, error), ServiceJsonContext.Default.JsonError);
+        byte[] now = JsonSerializer.SerializeToUtf8Bytes(new JsonError(false, error), ServiceJsonContext.Http.JsonError);
 
         Assert.Equal(System.Text.Encoding.UTF8.GetString(before), System.Text.Encoding.UTF8.GetString(now));
         Assert.Equal(before, now);

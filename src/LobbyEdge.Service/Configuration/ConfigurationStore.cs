@@ -5,7 +5,6 @@ using System.Text.Json.Serialization;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.Profiles;
-using LobbyEdge.Service.Operations;
 using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.Service.Configuration;
@@ -103,7 +102,7 @@ public sealed partial class ConfigurationStore
         {
             try
             {
-                versions = JsonSerializer.Deserialize(File.ReadAllBytes(index), ServiceJsonContext.Store.ListStoredVersion);
+                versions = JsonSerializer.Deserialize(File.ReadAllBytes(index), ConfigurationJsonContext.Store.ListStoredVersion);
                 if (versions is null || versions.Any(v => v.Version <= 0 || v.Hash is null || v.Source is null))
                 {
                     throw new JsonException("an entry without version, hash or source");
@@ -273,7 +272,7 @@ public sealed partial class ConfigurationStore
     }
 
     private void WriteIndex() =>
-        DurableFile.WriteAtomically(Path.Combine(Directory, IndexFileName), JsonSerializer.SerializeToUtf8Bytes(_versions, ServiceJsonContext.Store.ListStoredVersion));
+        DurableFile.WriteAtomically(Path.Combine(Directory, IndexFileName), JsonSerializer.SerializeToUtf8Bytes(_versions, ConfigurationJsonContext.Store.ListStoredVersion));
 
     /// <summary>The index rebuilt from the version files present (their hashes computed, their source unknown: <c>profile</c>).</summary>
     private static List<StoredVersion> Rebuild(string directory, ILogger logger)

@@ -78,7 +78,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         // service's own, then each part's.
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
-            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Http);
             foreach (IJsonTypeInfoResolver types in _parts.Select(p => p.JsonTypes).OfType<IJsonTypeInfoResolver>().Distinct())
             {
                 o.SerializerOptions.TypeInfoResolverChain.Add(types);

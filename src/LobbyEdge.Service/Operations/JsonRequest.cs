@@ -21,7 +21,7 @@ public static class JsonRequest
 
     /// <summary>An error answer <c>{"ok":false,"error":"..."}</c> with <paramref name="statusCode"/> (source-generated JSON).</summary>
     public static IResult Error(string error, int statusCode) =>
-        Results.Json(new JsonError(false, error), ServiceJsonContext.Default.JsonError, statusCode: statusCode);
+        Results.Json(new JsonError(false, error), ServiceJsonContext.Http.JsonError, statusCode: statusCode);
 
     /// <summary>
     /// Reads the body as one JSON object whose members are all in <paramref name="fields"/>. Returns the document

@@ -1,29 +1,23 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using LobbyEdge.Service.Configuration;
 
 namespace LobbyEdge.Service.Operations;
 
 /// <summary>
-/// The service's JSON contract outside the lobby pages, generated at build time (no reflection, so the Native AOT
-/// binary writes and reads it like the JIT build): the HTTP error answer and the configuration store's index.
-/// <see cref="Default"/> has the web defaults ASP.NET Core's <c>Results.Json</c> used (camelCase names, the default
-/// encoder); <see cref="Store"/> has the options of <c>{data}/config/index.json</c>.
+/// The HTTP error answer's JSON contract, generated at build time (no reflection, so the Native AOT binary writes it
+/// like the JIT build). <see cref="Http"/> has the options ASP.NET Core's <c>Results.Json</c> used for it before:
+/// the web defaults (camelCase names) with the relaxed encoder of the HTTP JSON options, so text such as
+/// <c>unknown field 'x'</c> or Chinese is written as it is, not as <c>\uXXXX</c>.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(JsonError))]
-[JsonSerializable(typeof(List<StoredVersion>))]
 public sealed partial class ServiceJsonContext : JsonSerializerContext
 {
-    /// <summary>
-    /// The options of the configuration store's <c>index.json</c>: camelCase names, nulls left out, indented,
-    /// the default encoder; read case-sensitively.
-    /// </summary>
-    public static ServiceJsonContext Store { get; } = new(new JsonSerializerOptions
+    /// <summary>The HTTP answers' options: web defaults with <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>.</summary>
+    public static ServiceJsonContext Http { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 }
 
