@@ -142,7 +142,7 @@ internal static class MemoryFootprint
             double scraped1 = await ScrapeAsync(http, process.Id, scrapes);
             double scraped2 = await ScrapeAsync(http, process.Id, scrapes);
             Console.WriteLine($"   after {scrapes} scrapes {scraped1:N1} MB, after {scrapes} more {scraped2:N1} MB");
-            string sse = "| n/a | n/a | n/a";
+            string sse = "| n/a | n/a | n/a ";
             if (feed)
             {
                 (double held, double closed) = await StreamAsync(port, process.Id, clients, hold);
