@@ -33,13 +33,26 @@ internal static class MemoryFootprint
             string value = args[i + 1];
             switch (args[i])
             {
-                case "--binary": binary = Path.GetFullPath(value); break;
-                case "--worker-binary": workerBinary = Path.GetFullPath(value); break;
-                case "--scrapes": scrapes = int.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--clients": clients = int.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--hold": hold = int.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--cases": cases = value.Split(','); break;
-                default: throw new ArgumentException($"memory: unknown option {args[i]}");
+                case "--binary":
+                    binary = Path.GetFullPath(value);
+                    break;
+                case "--worker-binary":
+                    workerBinary = Path.GetFullPath(value);
+                    break;
+                case "--scrapes":
+                    scrapes = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--clients":
+                    clients = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--hold":
+                    hold = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--cases":
+                    cases = value.Split(',');
+                    break;
+                default:
+                    throw new ArgumentException($"memory: unknown option {args[i]}");
             }
         }
 
