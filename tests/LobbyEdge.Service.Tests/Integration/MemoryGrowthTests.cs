@@ -31,7 +31,7 @@ public sealed class MemoryGrowthTests(ITestOutputHelper output) : IDisposable
         await OperationsTests.WaitForAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode);
 
         // Warm-up: the code paths, the pools and the thread pool reach their working size.
-        await ScrapeAsync(http, 200);
+        await ScrapeAsync(http, 1000);
         await FeedsAsync(http, 100);
         double before = ResidentMb(service.Id);
 
