@@ -6,7 +6,8 @@ namespace LobbyEdge.Benchmarks;
 /// Runs the benchmarks chosen on the command line (see README.md), or one of the two measurements that are not
 /// BenchmarkDotNet benchmarks: <c>latency [events per commit] [commits]</c> (the distribution of group-commit
 /// times), <c>startup [runs]</c> (the real service's start-up time to ready) and <c>keypad-latency [presses] [baud …]</c>
-/// (a keypad press to the display frames, over socat ptys).
+/// (a keypad press to the display frames, over socat ptys) and <c>memory [options]</c> (the real service's resident
+/// memory beside a plain .NET worker, see <see cref="MemoryFootprint"/>).
 /// </summary>
 public static class Program
 {
@@ -21,6 +22,8 @@ public static class Program
                 return await StartupTime.RunAsync(args[1..]);
             case "keypad-latency":
                 return await KeypadLatency.RunAsync(args[1..]);
+            case "memory":
+                return await MemoryFootprint.RunAsync(args[1..]);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

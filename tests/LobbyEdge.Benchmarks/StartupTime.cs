@@ -8,8 +8,9 @@ using LobbyEdge.Simulator;
 namespace LobbyEdge.Benchmarks;
 
 /// <summary>
-/// <c>startup [runs]</c>: starts the real service, <c>dotnet lobby-edge.dll --branch demo.yaml --simulate --data
-/// &lt;dir&gt; --Http:Enabled=false</c>, and times it from just before the process starts until its stdout carries
+/// <c>startup [runs] [--binary &lt;lobby-edge&gt;]</c>: starts the real service, <c>dotnet lobby-edge.dll --branch demo.yaml
+/// --simulate --data &lt;dir&gt; --Http:Enabled=false</c> (or the native executable given by <c>--binary</c> or
+/// <c>LOBBYEDGE_BINARY</c>, the Native AOT build, with the same arguments), and times it from just before the process starts until its stdout carries
 /// the JSON log line whose message ends with "; ready" (the event log is open and the engine restored). The process
 /// is then killed.
 /// Each run gets a fresh copy of its data directory: empty, the recorded busy day's log without snapshots, and
@@ -24,8 +25,11 @@ internal static class StartupTime
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
-        string app = Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll");
+        int runs = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+        int binaryAt = Array.IndexOf(args, "--binary");
+        string app = binaryAt >= 0 && binaryAt + 1 < args.Length ? Path.GetFullPath(args[binaryAt + 1])
+            : Environment.GetEnvironmentVariable("LOBBYEDGE_BINARY") is { Length: > 0 } binary ? binary
+            : Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll");
         string profile = Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
         BranchConfig config = BranchProfileLoader.Load(profile).Branch;
         DirectoryInfo root = Directory.CreateTempSubdirectory("le-logbench-startup-");
@@ -91,10 +95,14 @@ internal static class StartupTime
     private static double Median(double[] sorted) =>
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 
-    /// <summary>Starts the service on <paramref name="data"/>, waits for "; ready", kills it (SIGKILL).</summary>
+    /// <summary>
+    /// Starts the service (<paramref name="app"/>: lobby-edge.dll under dotnet, or a native executable) on
+    /// <paramref name="data"/>, waits for "; ready", kills it (SIGKILL).
+    /// </summary>
     private static async Task<Ready> StartAsync(string app, string profile, string data, string workingDirectory)
     {
-        var start = new ProcessStartInfo("dotnet")
+        bool native = !app.EndsWith(".dll", StringComparison.Ordinal);
+        var start = new ProcessStartInfo(native ? app : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -103,7 +111,12 @@ internal static class StartupTime
         };
         // No HTTP endpoints: they start after the ready line anyway, and the port (9180) may be in use by other runs.
         // Older builds ignore the unknown key.
-        foreach (string arg in new[] { app, "--branch", profile, "--simulate", "--data", data, "--Http:Enabled=false" })
+        if (!native)
+        {
+            start.ArgumentList.Add(app);
+        }
+
+        foreach (string arg in new[] { "--branch", profile, "--simulate", "--data", data, "--Http:Enabled=false" })
         {
             start.ArgumentList.Add(arg);
         }
