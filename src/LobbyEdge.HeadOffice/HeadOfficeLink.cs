@@ -662,12 +662,13 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                     }
 
                     // While events keep coming, the cursor is written a few times a second, not per event (each write
-                    // is two fsyncs), and on the thread pool, so that the window keeps moving meanwhile (one save at a
-                    // time, each of the position acknowledged when it starts); once nothing is left to send it is
-                    // written at once (below).
+                    // is two fsyncs), and on a thread of its own, so that the window keeps moving meanwhile (one save at
+                    // a time, each of the position acknowledged when it starts). Not on the thread pool: an fsync on a
+                    // slow card would hold one of its few threads, which the acknowledgements need. Once nothing is
+                    // left to send it is written at once (below).
                     if (saving.IsCompleted && _time.GetElapsedTime(lastSave) >= s_cursorSaveInterval)
                     {
-                        saving = Task.Run(SaveCursor, CancellationToken.None);
+                        saving = Task.Factory.StartNew(SaveCursor, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                         lastSave = _time.GetTimestamp();
                     }
 
@@ -686,8 +687,8 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         }
         finally
         {
-            // SaveCursor never throws, and a save under way must end before the next session's.
-            await saving.ConfigureAwait(false);
+            // A save under way must end before the next session's (SaveCursor logs its own failures).
+            await saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             reader.Dispose();
             if (next.IsReady)
             {
