@@ -591,7 +591,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                     // The one prepared while the window was full goes first.
                     while (inFlight.Count < window && (next.IsReady || TryPrepare(reader, ref resend, ref resendTurn, out next)))
                     {
-                        inFlight.Enqueue(PublishEvent(session.Client, in next, hard));
+                        inFlight.Enqueue(PublishEvent(session.Client, in next));
                         next = default;
                     }
 
@@ -629,7 +629,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                     Task<MqttClientPublishResult> oldest = inFlight.Peek().Task;
                     MqttClientPublishResult result = stop.IsCancellationRequested
                         ? await oldest.WaitAsync(s_goodbyeTimeout, _time, CancellationToken.None).ConfigureAwait(false)
-                        : await oldest.ConfigureAwait(false);
+                        : await oldest.WaitAsync(hard).ConfigureAwait(false);
                     while (true)
                     {
                         InFlight head = inFlight.Dequeue();
@@ -779,7 +779,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
     }
 
     /// <summary>Publishes one event as its CloudEvent: on <c>events</c>, or on <c>events/resent</c> for a resend (the same bytes).</summary>
-    private InFlight PublishEvent(IMqttClient client, in Prepared prepared, CancellationToken token)
+    private InFlight PublishEvent(IMqttClient client, in Prepared prepared)
     {
         (long sequence, byte[] payload, int length, ResendJob? resend) = prepared;
         var message = new MqttApplicationMessage
@@ -795,8 +795,11 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         Task<MqttClientPublishResult> task;
         try
         {
-            // Called one after another from this task, so the packets queue for the socket in this order.
-            task = client.PublishAsync(message, token);
+            // Called one after another from this task, so the packets queue for the socket in this order. Without a
+            // cancellation token: MQTTnet's wait for the PUBACK is much dearer with one (a thread hop per event). A
+            // publish still ends when the connection does (the client fails what it awaits) or at the client's
+            // timeout, and the shipper stops waiting for it at once when the session is cut (WaitAsync above).
+            task = client.PublishAsync(message, CancellationToken.None);
         }
         catch (Exception ex)
         {
