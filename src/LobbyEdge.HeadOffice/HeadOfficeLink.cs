@@ -570,6 +570,8 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         long lastSave = _time.GetTimestamp();
         ResendJob? resend = null;
         bool resendTurn = false;
+        Prepared next = default;
+        Task saving = Task.CompletedTask;
         try
         {
             if (reader.Skipped > 0)
@@ -586,9 +588,19 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                 if (!stop.IsCancellationRequested)
                 {
                     // Live events and, when head office asked for some again (resend-events), those, taking turns.
-                    while (inFlight.Count < window && TryNextToShip(reader, ref resend, ref resendTurn, out LobbyEvent e, out ResendJob? of))
+                    // The one prepared while the window was full goes first.
+                    while (inFlight.Count < window && (next.IsReady || TryPrepare(reader, ref resend, ref resendTurn, out next)))
                     {
-                        inFlight.Enqueue(PublishEvent(session.Client, in e, of, hard));
+                        inFlight.Enqueue(PublishEvent(session.Client, in next));
+                        next = default;
+                    }
+
+                    if (inFlight.Count == window)
+                    {
+                        // The window is full: read and encode the next event now, while the broker works, so that it
+                        // leaves the moment an acknowledgement frees a place (it is not sent before; a connection
+                        // that ends meanwhile drops it, and the next one reads it again from the cursor).
+                        TryPrepare(reader, ref resend, ref resendTurn, out next);
                     }
                 }
 
@@ -617,7 +629,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                     Task<MqttClientPublishResult> oldest = inFlight.Peek().Task;
                     MqttClientPublishResult result = stop.IsCancellationRequested
                         ? await oldest.WaitAsync(s_goodbyeTimeout, _time, CancellationToken.None).ConfigureAwait(false)
-                        : await oldest.ConfigureAwait(false);
+                        : await oldest.WaitAsync(hard).ConfigureAwait(false);
                     while (true)
                     {
                         InFlight head = inFlight.Dequeue();
@@ -650,16 +662,20 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                     }
 
                     // While events keep coming, the cursor is written a few times a second, not per event (each write
-                    // is two fsyncs); once nothing is left to send it is written at once (below).
-                    if (_time.GetElapsedTime(lastSave) >= s_cursorSaveInterval)
+                    // is two fsyncs), and on a thread of its own, so that the window keeps moving meanwhile (one save at
+                    // a time, each of the position acknowledged when it starts). Not on the thread pool: an fsync on a
+                    // slow card would hold one of its few threads, which the acknowledgements need. Once nothing is
+                    // left to send it is written at once (below).
+                    if (saving.IsCompleted && _time.GetElapsedTime(lastSave) >= s_cursorSaveInterval)
                     {
-                        SaveCursor();
+                        saving = Task.Factory.StartNew(SaveCursor, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                         lastSave = _time.GetTimestamp();
                     }
 
                     continue;
                 }
 
+                await saving.ConfigureAwait(false);
                 SaveCursor();
                 if (stop.IsCancellationRequested)
                 {
@@ -671,7 +687,18 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         }
         finally
         {
+            // A save under way must end before the next session's (SaveCursor logs its own failures).
+            await saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             reader.Dispose();
+            if (next.IsReady)
+            {
+                ArrayPool<byte>.Shared.Return(next.Payload);
+                if (next.Resend is { } prepared && !ReferenceEquals(prepared, resend))
+                {
+                    prepared.Fail(stop.IsCancellationRequested ? "the branch is stopping" : "the connection ended");
+                }
+            }
+
             resend?.Fail(stop.IsCancellationRequested ? "the branch is stopping" : "the connection ended");
             if (stop.IsCancellationRequested)
             {
@@ -728,9 +755,18 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         }
     }
 
-    /// <summary>Publishes one event as its CloudEvent: on <c>events</c>, or on <c>events/resent</c> for a resend (the same bytes).</summary>
-    private InFlight PublishEvent(IMqttClient client, in LobbyEvent e, ResendJob? resend, CancellationToken token)
+    /// <summary>
+    /// Reads the next event to ship (<see cref="TryNextToShip"/>) and writes its CloudEvent into a pooled buffer;
+    /// false when there is none now.
+    /// </summary>
+    private bool TryPrepare(LogReader reader, ref ResendJob? resend, ref bool resendTurn, out Prepared prepared)
     {
+        if (!TryNextToShip(reader, ref resend, ref resendTurn, out LobbyEvent e, out ResendJob? of))
+        {
+            prepared = default;
+            return false;
+        }
+
         _eventBuffer.ResetWrittenCount();
         _eventJson.Reset(_eventBuffer);
         CloudEventWriter.Write(_eventJson, in e, _topics, _config, Devices);
@@ -738,6 +774,14 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         int length = _eventBuffer.WrittenCount;
         byte[] payload = ArrayPool<byte>.Shared.Rent(length);
         _eventBuffer.WrittenSpan.CopyTo(payload);
+        prepared = new Prepared(e.Sequence, payload, length, of);
+        return true;
+    }
+
+    /// <summary>Publishes one event as its CloudEvent: on <c>events</c>, or on <c>events/resent</c> for a resend (the same bytes).</summary>
+    private InFlight PublishEvent(IMqttClient client, in Prepared prepared)
+    {
+        (long sequence, byte[] payload, int length, ResendJob? resend) = prepared;
         var message = new MqttApplicationMessage
         {
             Topic = resend is null ? _topics.Events : _topics.Resent,
@@ -751,15 +795,18 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         Task<MqttClientPublishResult> task;
         try
         {
-            // Called one after another from this task, so the packets queue for the socket in this order.
-            task = client.PublishAsync(message, token);
+            // Called one after another from this task, so the packets queue for the socket in this order. Without a
+            // cancellation token: MQTTnet's wait for the PUBACK is much dearer with one (a thread hop per event). A
+            // publish still ends when the connection does (the client fails what it awaits) or at the client's
+            // timeout, and the shipper stops waiting for it at once when the session is cut (WaitAsync above).
+            task = client.PublishAsync(message, CancellationToken.None);
         }
         catch (Exception ex)
         {
             task = Task.FromException<MqttClientPublishResult>(ex);
         }
 
-        return new InFlight(e.Sequence, task, payload, resend);
+        return new InFlight(sequence, task, payload, resend);
     }
 
     private void SaveCursor()
@@ -901,6 +948,13 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         }
 
         return ReferenceEquals(inner, e) ? $"{e.GetType().Name}: {e.Message}" : $"{e.GetType().Name}: {e.Message} ({inner.GetType().Name}: {inner.Message})";
+    }
+
+    /// <summary>An event read and written as its CloudEvent (<paramref name="Length"/> bytes of the pooled <paramref name="Payload"/>), not yet published.</summary>
+    private readonly record struct Prepared(long Sequence, byte[] Payload, int Length, ResendJob? Resend)
+    {
+        /// <summary>Whether this holds an event (<see langword="default"/> holds none).</summary>
+        public bool IsReady => Payload is not null;
     }
 
     /// <summary>An event published and not yet acknowledged; <paramref name="Resend"/> when it was sent again for a resend-events.</summary>

@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LobbyEdge.Engine;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Xunit.Abstractions;
+
+namespace LobbyEdge.HeadOffice.Tests;
+
+/// <summary>
+/// Issue 17 item 6: the link's backlog drain side by side with a bare MQTTnet 5 publish loop of the same messages
+/// (same topic, payload bytes, QoS 1, content type and payload format indicator, same client options and socket
+/// buffers) with the same window of publishes in flight, each run against a fresh local Mosquitto. Runs alternate
+/// (ours, bare, bare, ours, …) so that load from elsewhere falls on both; the medians and their ratio are printed.
+/// One untimed drain of each first warms the JIT up. Both are timed from the connection attempt to the broker's last PUBACK; ours also reads the log, writes each
+/// CloudEvent, publishes <c>status</c>, subscribes to its commands and saves its cursor durably, as in production.
+/// <c>LOBBYEDGE_DRAIN_EVENTS</c> (default 5,000) and <c>LOBBYEDGE_DRAIN_RUNS</c> (runs of each, default 1).
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class DrainComparison(ITestOutputHelper output)
+{
+    [Fact]
+    [Trait("Category", "Measure")]
+    public async Task Drain_SideBySideWithABareMqttNetLoop_OfTheSameMessages()
+    {
+        long wanted = DrainMeasurement.Setting("LOBBYEDGE_DRAIN_EVENTS", 5_000);
+        int runs = (int)DrainMeasurement.Setting("LOBBYEDGE_DRAIN_RUNS", 1);
+        using var branch = new TestBranch("drain");
+        long total = branch.RunUntil(wanted, ticketsPerDay: 3_000);
+        List<LobbyEvent> events = branch.ReadAll();
+        Assert.Equal(total, events.Count);
+        byte[][] payloads = Payloads(branch, events);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} events, {payloads.Sum(p => (long)p.Length) / (double)total:0} payload bytes on average, {runs} run(s) of each, alternating, a fresh Mosquitto per run"));
+        // Warm-up, not timed: one drain of each, so that neither pays for the JIT's first compilations (the shipped
+        // binary is compiled ahead of time).
+        foreach (bool oursNow in new[] { true, false })
+        {
+            await using Mosquitto broker = await Mosquitto.StartAsync();
+            _ = oursNow ? await OursAsync(branch, broker, 32, total) : await BareAsync(branch, broker, 32, payloads);
+        }
+
+        output.WriteLine("| In flight | Ours (events/s, median) | Bare MQTTnet (events/s, median) | Ours / bare |");
+        output.WriteLine("|---:|---:|---:|---:|");
+
+        foreach (int window in new[] { 1, 32 })
+        {
+            var ours = new List<double>();
+            var bare = new List<double>();
+            for (int run = 0; run < 2 * runs; run++)
+            {
+                // ours, bare, bare, ours, ours, bare, …: neither always goes first.
+                bool oursNow = (run % 4) is 0 or 3;
+                await using Mosquitto broker = await Mosquitto.StartAsync();
+                TimeSpan took = oursNow ? await OursAsync(branch, broker, window, total) : await BareAsync(branch, broker, window, payloads);
+                (oursNow ? ours : bare).Add(total / took.TotalSeconds);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  window {window,2} {(oursNow ? "ours" : "bare"),-4}: {took.TotalSeconds:0.000} s, {total / took.TotalSeconds:0} events/s"));
+            }
+
+            double o = Median(ours);
+            double b = Median(bare);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {window} | {o:0} | {b:0} | {o / b:0.00}x |"));
+        }
+    }
+
+    /// <summary>The link drains the whole log from a fresh cursor: from its start to the broker's last PUBACK.</summary>
+    private static async Task<TimeSpan> OursAsync(TestBranch branch, Mosquitto broker, int window, long total)
+    {
+        File.Delete(Path.Combine(branch.Directory, "cursors", HeadOfficeOptions.CursorName + ".cursor"));
+        HeadOfficeOptions options = TestBranch.Options(broker.Endpoint);
+        options.MaxInFlight = window;
+        await using HeadOfficeLink link = branch.CreateLink(options);
+        var watch = Stopwatch.StartNew();
+        await link.StartAsync();
+        while (link.AcknowledgedSequence < total)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(10), $"{link.AcknowledgedSequence} of {total} events acknowledged in 10 minutes: {branch.Logger.Text}");
+            await Task.Delay(1);
+        }
+
+        TimeSpan took = watch.Elapsed;
+        await link.StopAsync();
+        Assert.Equal(total, link.Published);
+        return took;
+    }
+
+    /// <summary>
+    /// The bare loop: connect as the link does, then publish the messages in order with up to
+    /// <paramref name="window"/> (capped by the broker's Receive Maximum, as the link caps it) unacknowledged,
+    /// awaiting the oldest before the next.
+    /// </summary>
+    private static async Task<TimeSpan> BareAsync(TestBranch branch, Mosquitto broker, int window, byte[][] payloads)
+    {
+        var topics = new HeadOfficeTopics(branch.Config.BranchId);
+        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        MqttClientOptions options = new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId(topics.ClientId)
+            .WithTcpServer("127.0.0.1", broker.Port)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(86_400)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .Build();
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 64 * 1024;
+        long acknowledged = 0;
+        var watch = Stopwatch.StartNew();
+
+        // On the thread pool, watched from here as the link is (so both runs have the same company).
+        Task loop = Task.Run(async () =>
+        {
+            MqttClientConnectResult connected = await client.ConnectAsync(options).ConfigureAwait(false);
+            int inFlight = Math.Min(window, connected.ReceiveMaximum is ushort max and > 0 ? max : 65_535);
+            var pending = new Queue<Task<MqttClientPublishResult>>(inFlight);
+            int next = 0;
+            while (next < payloads.Length || pending.Count > 0)
+            {
+                while (pending.Count < inFlight && next < payloads.Length)
+                {
+                    pending.Enqueue(client.PublishAsync(new MqttApplicationMessage
+                    {
+                        Topic = topics.Events,
+                        QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
+                        Retain = false,
+                        ContentType = CloudEventWriter.ContentType,
+                        PayloadFormatIndicator = MqttPayloadFormatIndicator.CharacterData,
+                        Payload = new ReadOnlySequence<byte>(payloads[next++]),
+                    }));
+                }
+
+                MqttClientPublishResult result = await pending.Dequeue().ConfigureAwait(false);
+                Assert.True(result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers, result.ReasonCode.ToString());
+                Volatile.Write(ref acknowledged, Volatile.Read(ref acknowledged) + 1);
+            }
+        });
+        while (Volatile.Read(ref acknowledged) < payloads.Length && !loop.IsCompleted)
+        {
+            await Task.Delay(1);
+        }
+
+        TimeSpan took = watch.Elapsed;
+        await loop;
+        await client.DisconnectAsync();
+        return took;
+    }
+
+    /// <summary>Each event's CloudEvent, the bytes the link publishes (same writer, same branch, same topics).</summary>
+    private static byte[][] Payloads(TestBranch branch, List<LobbyEvent> events)
+    {
+        var topics = new HeadOfficeTopics(branch.Config.BranchId);
+        var buffer = new ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(buffer);
+        var payloads = new byte[events.Count][];
+        for (int i = 0; i < events.Count; i++)
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            LobbyEvent e = events[i];
+            CloudEventWriter.Write(writer, in e, topics, branch.Config);
+            writer.Flush();
+            payloads[i] = buffer.WrittenSpan.ToArray();
+        }
+
+        return payloads;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
+    }
+}
