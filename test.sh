@@ -67,6 +67,10 @@ aot="$results/aot/linux-x64"
 dotnet publish src/LobbyEdge.Service -c Release -r linux-x64 -o "$aot" -nologo -clp:ErrorsOnly
 phase "publish AOT linux-x64"
 .ci/check-aot-binary.sh "$aot"
+# A fresh box's runtime settings (no ICU, tzdata only): start, ready, calls, a kiosk ticket, exit 0 on SIGTERM; exit 2
+# without the branch's zone.
+.ci/fresh-pi-check.sh "$aot/lobby-edge"
+phase "check AOT linux-x64 (size, fresh box)"
 
 set +e
 dotnet test LobbyEdge.sln -c "$config" --no-build -nologo --logger "trx" --results-directory "$results" 2>&1 | tee "$results/console.log"
