@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A fresh Pi starts (issue 17, item 5): runs a published lobby-edge as it runs on a fresh 64-bit Raspberry Pi OS /
 # Debian box after the README's install: no ICU (every libicu file on this machine hidden in a private mount
-# namespace; the arm64 libc tree has none at all), tzdata installed, nothing else. An aarch64 binary runs under
-# qemu-aarch64 with Debian's arm64 libc (QEMU_LD_PREFIX).
+# namespace), tzdata installed, nothing else. Runs the binary of this machine's architecture (CI: linux-x64; on an
+# arm64 box, the linux-arm64 build); needs root (unshare, mount).
 #   .ci/fresh-pi-check.sh <lobby-edge executable>
 # Checks: --version answers; the demo branch starts, is ready, simulates calls, the kiosk issues a ticket over HTTP, and
 # it stops on SIGTERM with exit 0;
@@ -20,11 +20,6 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "fresh-pi-check: $*" >&2; [ -f "$work/out" ] && tail -n 5 "$work/out" "$work/err" >&2; exit 1; }
 
-runner=()
-if [ "$(od -An -tx1 -j 18 -N 1 "$binary" | tr -d ' ')" = "b7" ] && [ "$(uname -m)" != aarch64 ]; then
-  export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
-  runner=(qemu-aarch64)
-fi
 # The files, not their links; /lib only where it is not a link to /usr/lib.
 icu=()
 for dir in /lib /usr/lib /usr/local/lib; do
@@ -36,14 +31,14 @@ no_icu() {
   exec unshare --mount --propagation private sh -c 'for f in $HIDE; do mount --bind /dev/null "$f" || exit 97; done; exec "$@"' sh "$@"
 }
 export HIDE="${icu[*]}"
-how="$(basename "$binary")${runner:+ under ${runner[*]}}, ${#icu[@]} libicu files hidden"
+how="$(basename "$binary"), ${#icu[@]} libicu files hidden"
 
-version=$(no_icu "${runner[@]}" "$binary" --version) || fail "--version failed ($how)"
+version=$(no_icu "$binary" --version) || fail "--version failed ($how)"
 echo "fresh-pi-check: --version: $version ($how)"
 
 start=$SECONDS
 : >"$work/out"
-no_icu "${runner[@]}" "$binary" --branch "$profile" --simulate --speed 120 --data "$work/data" --Http:Port=0 \
+no_icu "$binary" --branch "$profile" --simulate --speed 120 --data "$work/data" --Http:Port=0 \
   --Clock:Synchronization=trusted >"$work/out" 2>"$work/err" &
 service=$!
 until grep -q '; ready"' "$work/out" && grep -q '"Message":"[0-9:]* Call ' "$work/out" && grep -q '"HTTP endpoints on ' "$work/out"; do
@@ -72,7 +67,7 @@ echo "fresh-pi-check: started, $ready, simulated calls, kiosk issued $ticket, st
 
 mkdir "$work/zoneinfo"
 code=0
-(TZDIR="$work/zoneinfo" no_icu "${runner[@]}" "$binary" --branch "$profile" --simulate --data "$work/refused" \
+(TZDIR="$work/zoneinfo" no_icu "$binary" --branch "$profile" --simulate --data "$work/refused" \
   --Http:Port=0) >"$work/out" 2>"$work/err" || code=$?
 [ "$code" -eq 2 ] || fail "without tzdata's zone: exit $code, not 2 ($how)"
 grep -q 'unknown time zone "Asia/Shanghai"' "$work/err" || fail "without tzdata's zone: the error does not name it ($how)"
