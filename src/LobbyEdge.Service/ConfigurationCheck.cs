@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Reflection;
@@ -24,20 +25,31 @@ namespace LobbyEdge.Service;
 /// </summary>
 internal static class ConfigurationCheck
 {
-    /// <summary>The sections the service reads, with the options type that lists their keys (null: any key).</summary>
-    private static readonly (string Name, Type? Options)[] s_sections =
+    /// <summary>
+    /// The sections the service reads, each with the options class whose settable properties are its keys (null: any
+    /// key), and the classes nested in them (a section path such as <c>HeadOffice:Tls</c>). The options classes are the
+    /// one source of truth: a property added to one is a key here. Their public properties are kept in a trimmed
+    /// (Native AOT) binary because the table names the types (<see cref="OptionsSection"/>).
+    /// </summary>
+    private static readonly OptionsSection[] s_sections =
     [
-        (HttpSection, typeof(HttpOptions)),
-        (EventLogSection, typeof(EventLogOptions)),
-        (VoiceOptions.Section, typeof(VoiceOptions)),
-        (HeadOfficeOptions.SectionName, typeof(HeadOfficeOptions)),
-        (ClockOptions.Section, typeof(ClockOptions)),
-        (KioskOptions.Section, typeof(KioskOptions)),
-        (ConsoleOptions.Section, typeof(ConsoleOptions)),
-        (RatingOptions.Section, typeof(RatingOptions)),
+        new(HttpSection, typeof(HttpOptions)),
+        new(EventLogSection, typeof(EventLogOptions)),
+        new(VoiceOptions.Section, typeof(VoiceOptions)),
+        new(HeadOfficeOptions.SectionName, typeof(HeadOfficeOptions)),
+        new(ClockOptions.Section, typeof(ClockOptions)),
+        new(KioskOptions.Section, typeof(KioskOptions)),
+        new(ConsoleOptions.Section, typeof(ConsoleOptions)),
+        new(RatingOptions.Section, typeof(RatingOptions)),
 
         // The framework's own section: its keys are category names, not a fixed list.
-        ("Logging", null),
+        new("Logging", null),
+    ];
+
+    /// <summary>The classes nested in a section's options, by their path (<c>HeadOffice:Tls</c>).</summary>
+    private static readonly OptionsSection[] s_nested =
+    [
+        new(ConfigurationPath.Combine(HeadOfficeOptions.SectionName, nameof(HeadOfficeOptions.Tls)), typeof(HeadOfficeTlsOptions)),
     ];
 
     /// <summary>The names of the sections the service reads, as <c>lobby-edge --help</c> lists them.</summary>
@@ -68,7 +80,7 @@ internal static class ConfigurationCheck
             }
         }
 
-        var http = Bind<HttpOptions>(configuration, HttpSection, problems);
+        var http = Bind(configuration, HttpSection, problems, static s => s.Get<HttpOptions>());
         if (http is not null)
         {
             if (!IPAddress.TryParse(http.Address, out _))
@@ -79,14 +91,14 @@ internal static class ConfigurationCheck
             Range(problems, HttpSection, "Port", http.Port, 0, 65535, "a TCP port");
         }
 
-        if (Bind<EventLogOptions>(configuration, EventLogSection, problems) is { } log)
+        if (Bind(configuration, EventLogSection, problems, static s => s.Get<EventLogOptions>()) is { } log)
         {
             // Below 1 day retention would delete the closed segments of the day before at once.
             Range(problems, EventLogSection, "RetentionDays", log.RetentionDays, 1, 36_500, "days");
             Range(problems, EventLogSection, "SnapshotEveryEvents", log.SnapshotEveryEvents, 1, int.MaxValue, "events");
         }
 
-        if (Bind<VoiceOptions>(configuration, VoiceOptions.Section, problems) is { } voice)
+        if (Bind(configuration, VoiceOptions.Section, problems, static s => s.Get<VoiceOptions>()) is { } voice)
         {
             Range(problems, VoiceOptions.Section, "PlayTimeoutSeconds", voice.PlayTimeoutSeconds, 0.1, 3600, "seconds");
             Range(problems, VoiceOptions.Section, "LeadInMilliseconds", voice.LeadInMilliseconds, 0, 10_000, "milliseconds");
@@ -105,7 +117,7 @@ internal static class ConfigurationCheck
             }
         }
 
-        if (Bind<ClockOptions>(configuration, ClockOptions.Section, problems) is { } clock)
+        if (Bind(configuration, ClockOptions.Section, problems, static s => s.Get<ClockOptions>()) is { } clock)
         {
             if (ClockSynchronization.TryParseSource(clock.Synchronization) is null)
             {
@@ -115,12 +127,12 @@ internal static class ConfigurationCheck
             Range(problems, ClockOptions.Section, "StepThresholdSeconds", clock.StepThresholdSeconds, 0.01, 3600, "seconds");
         }
 
-        if (Bind<KioskOptions>(configuration, KioskOptions.Section, problems) is { } kiosk)
+        if (Bind(configuration, KioskOptions.Section, problems, static s => s.Get<KioskOptions>()) is { } kiosk)
         {
             problems.AddRange(KioskGate.Problems(kiosk));
         }
 
-        if (Bind<ConsoleOptions>(configuration, ConsoleOptions.Section, problems) is { } console)
+        if (Bind(configuration, ConsoleOptions.Section, problems, static s => s.Get<ConsoleOptions>()) is { } console)
         {
             Range(problems, ConsoleOptions.Section, "SessionIdleMinutes", console.SessionIdleMinutes, 1, 720, "minutes");
             Range(problems, ConsoleOptions.Section, "SessionMaxHours", console.SessionMaxHours, 1, 24, "hours");
@@ -129,7 +141,7 @@ internal static class ConfigurationCheck
             Range(problems, ConsoleOptions.Section, "OverdueMinutes", console.OverdueMinutes, 1, 120, "minutes");
         }
 
-        if (Bind<RatingOptions>(configuration, RatingOptions.Section, problems) is { } rating)
+        if (Bind(configuration, RatingOptions.Section, problems, static s => s.Get<RatingOptions>()) is { } rating)
         {
             problems.AddRange(RatingOptions.Problems(rating));
         }
@@ -159,21 +171,28 @@ internal static class ConfigurationCheck
             || (parts.Length >= 4 && string.Equals(parts[2], "LogLevel", StringComparison.OrdinalIgnoreCase)));
     }
 
-    /// <summary>Binds one section, refusing values that do not convert; null (with a problem) when it cannot.</summary>
-    private static T? Bind<T>(IConfiguration configuration, string section, List<string> problems)
+    /// <summary>
+    /// Binds one section with <paramref name="get"/> (a <c>Get&lt;TOptions&gt;</c> call on the concrete type, which the
+    /// configuration-binding source generator turns into code), refusing values that do not convert; the defaults
+    /// when the section is absent, null (with a problem) when a value does not convert.
+    /// </summary>
+    private static T? Bind<T>(IConfiguration configuration, string section, List<string> problems, Func<IConfigurationSection, T?> get)
         where T : class, new()
     {
-        var options = new T();
+        IConfigurationSection values = configuration.GetSection(section);
         try
         {
-            configuration.GetSection(section).Bind(options);
-            return options;
+            return get(values) ?? new T();
         }
         catch (InvalidOperationException e)
         {
-            // The binder's message names the key and the type ("Failed to convert configuration value '7x' at
-            // 'Http:Port' to type 'System.Int32'").
-            problems.Add($"{section}: {e.Message}");
+            // The binder's message names the key and the type ("Failed to convert configuration value at
+            // 'Http:Port' to type 'System.Int32'."); the problem line names the value too.
+            string? key = values.AsEnumerable(makePathsRelative: false)
+                .Where(kv => kv.Value is not null && e.Message.Contains($"'{kv.Key}'", StringComparison.OrdinalIgnoreCase))
+                .Select(kv => kv.Key)
+                .FirstOrDefault();
+            problems.Add(key is null ? $"{section}: {e.Message}" : $"{key} = '{configuration[key]}': {e.Message}");
             return null;
         }
     }
@@ -231,11 +250,11 @@ internal static class ConfigurationCheck
             }
         }
 
-        foreach ((string name, Type? options) in s_sections)
+        foreach (OptionsSection section in s_sections)
         {
-            if (string.Equals(parts[0], name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(parts[0], section.Name, StringComparison.OrdinalIgnoreCase))
             {
-                return options is null ? null : UnknownKey(options, name, parts, 1);
+                return section.Options is null ? null : UnknownKey(section.Options, section.Name, parts, 1);
             }
         }
 
@@ -243,7 +262,7 @@ internal static class ConfigurationCheck
         return $"{key}: unknown section '{parts[0]}'" + (meant is null ? $"; known sections: {string.Join(", ", s_sections.Select(s => s.Name))}" : $"; did you mean '{meant}'?");
     }
 
-    private static string? UnknownKey(Type type, string path, string[] parts, int at)
+    private static string? UnknownKey([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, string path, string[] parts, int at)
     {
         if (at >= parts.Length)
         {
@@ -270,13 +289,23 @@ internal static class ConfigurationCheck
                 : $"{here}: a list; set it as {here}:0, {here}:1, ...";
         }
 
-        if (t.IsClass && t != typeof(string))
+        if (NestedOptions(t) is { } nested)
         {
-            return UnknownKey(t, ConfigurationPath.Combine(path, property.Name), parts, at + 1);
+            return UnknownKey(nested.Options!, ConfigurationPath.Combine(path, property.Name), parts, at + 1);
         }
 
         return at + 1 == parts.Length ? null : $"{string.Join(ConfigurationPath.KeyDelimiter, parts)}: '{here}' is a single value, it has no keys";
     }
+
+    /// <summary>
+    /// The nested options class <paramref name="type"/> as <see cref="s_nested"/> lists it, or null for a single value
+    /// (ConfigurationCheckTests keeps every class nested in an options class listed).
+    /// </summary>
+    internal static OptionsSection? NestedOptions(Type type) =>
+        type.IsClass && type != typeof(string) ? Array.Find(s_nested, n => n.Options == type) : null;
+
+    /// <summary>Every options class the check knows (sections and nested), for the tests that keep the table whole.</summary>
+    internal static IEnumerable<OptionsSection> AllOptions => s_sections.Where(s => s.Options is not null).Concat(s_nested);
 
     private static bool IsList(Type t) => t != typeof(string) && typeof(IEnumerable).IsAssignableFrom(t);
 
@@ -288,4 +317,19 @@ internal static class ConfigurationCheck
         EnvironmentVariablesConfigurationSource e => e.Prefix == LobbyEdgeHost.EnvironmentPrefix,
         _ => false,
     };
+
+    /// <summary>A configuration section (or a class nested in one) and the options class that lists its keys.</summary>
+    /// <param name="name">The section's path, e.g. <c>Http</c> or <c>HeadOffice:Tls</c>.</param>
+    /// <param name="options">The options class whose public settable properties (and lists) are the keys, or null for any key.</param>
+    internal sealed class OptionsSection(
+        string name,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type? options)
+    {
+        /// <summary>The section's path.</summary>
+        public string Name { get; } = name;
+
+        /// <summary>The options class, or null for any key.</summary>
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)]
+        public Type? Options { get; } = options;
+    }
 }

@@ -51,6 +51,34 @@ public sealed class ConfigurationStoreTests : IDisposable
     }
 
     [Fact]
+    public void Index_IsWrittenByteForByteAsTheReflectionSerializerWroteIt_AndReadBack()
+    {
+        // The index was written with reflection-based JSON and these options before issue 17; the generated contract
+        // (ServiceJsonContext.Store) must write the same bytes, and read an index an older version wrote.
+        var before = new System.Text.Json.JsonSerializerOptions
+        {
+            PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+            WriteIndented = true,
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+        };
+        ConfigurationStore store = ConfigurationStore.Open(_data.FullName, _data.FullName, NullLogger.Instance);
+        store.Add("branch: {}\n", new StoredVersion(0, StoredVersion.HashText(BranchProfileLoader.HashOf("branch: {}\n")), "profile", DateTimeOffset.UnixEpoch));
+        store.Add("branch: {id: b2}\n", new StoredVersion(
+            0, StoredVersion.HashText(BranchProfileLoader.HashOf("branch: {id: b2}\n")), "head-office", new DateTimeOffset(2026, 11, 30, 8, 15, 0, TimeSpan.FromHours(8)),
+            Request: "00000000000000ff", Applied: "live", Live: ["calendar.weekly.mon: 09:00-17:00 -> 09:00-16:00 \"午休\" <b>"], NextOpening: []));
+        string index = Path.Combine(_data.FullName, "config", "index.json");
+
+        byte[] written = File.ReadAllBytes(index);
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(store.Versions.ToList(), before), written);
+
+        File.WriteAllBytes(index, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(store.Versions.ToList(), before));
+        ConfigurationStore reopened = ConfigurationStore.Open(_data.FullName, _data.FullName, NullLogger.Instance);
+        Assert.Equal(store.Versions.Select(v => (v.Version, v.Hash, v.Source, v.At, v.Request, v.Applied, Live: string.Join("|", v.Live ?? []))),
+            reopened.Versions.Select(v => (v.Version, v.Hash, v.Source, v.At, v.Request, v.Applied, Live: string.Join("|", v.Live ?? []))));
+    }
+
+    [Fact]
     public void AVersionFileThatNoLongerMatchesItsHash_IsNotUsed()
     {
         ConfigurationStore store = ConfigurationStore.Open(_data.FullName, _data.FullName, NullLogger.Instance);

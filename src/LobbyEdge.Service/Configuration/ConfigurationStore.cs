@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.Profiles;
+using LobbyEdge.Service.Operations;
 using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.Service.Configuration;
@@ -60,13 +61,6 @@ public sealed partial class ConfigurationStore
     /// <summary>The index file's name.</summary>
     public const string IndexFileName = "index.json";
 
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-    };
-
     private readonly ILogger _logger;
     private readonly string _modelsDirectory;
     private readonly List<StoredVersion> _versions;
@@ -109,7 +103,7 @@ public sealed partial class ConfigurationStore
         {
             try
             {
-                versions = JsonSerializer.Deserialize<List<StoredVersion>>(File.ReadAllBytes(index), s_json);
+                versions = JsonSerializer.Deserialize(File.ReadAllBytes(index), ServiceJsonContext.Store.ListStoredVersion);
                 if (versions is null || versions.Any(v => v.Version <= 0 || v.Hash is null || v.Source is null))
                 {
                     throw new JsonException("an entry without version, hash or source");
@@ -279,7 +273,7 @@ public sealed partial class ConfigurationStore
     }
 
     private void WriteIndex() =>
-        DurableFile.WriteAtomically(Path.Combine(Directory, IndexFileName), JsonSerializer.SerializeToUtf8Bytes(_versions, s_json));
+        DurableFile.WriteAtomically(Path.Combine(Directory, IndexFileName), JsonSerializer.SerializeToUtf8Bytes(_versions, ServiceJsonContext.Store.ListStoredVersion));
 
     /// <summary>The index rebuilt from the version files present (their hashes computed, their source unknown: <c>profile</c>).</summary>
     private static List<StoredVersion> Rebuild(string directory, ILogger logger)

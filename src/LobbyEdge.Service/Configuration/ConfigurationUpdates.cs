@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -26,7 +27,6 @@ public sealed partial class ConfigurationUpdates(
     TimeProvider time,
     ILogger<ConfigurationUpdates> logger)
 {
-    private static readonly JsonSerializerOptions s_compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Carries out one command; see <see cref="IHeadOfficeCommandHandler.ConfigureAsync"/>.</summary>
@@ -343,6 +343,20 @@ public sealed partial class ConfigurationUpdates(
     /// <summary>Replaces a profile's top-level <c>calendar:</c> section in its text, keeping everything else as written.</summary>
     internal static class CalendarSection
     {
+        /// <summary>JSON text on one line, Chinese and other text as written (not escaped).</summary>
+        /// <exception cref="JsonException">The text is not JSON.</exception>
+        private static string Compact(string json)
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                document.RootElement.WriteTo(writer);
+            }
+
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+
         /// <summary>
         /// The profile text with its top-level <c>calendar</c> replaced by <paramref name="calendarJson"/>: in a YAML
         /// profile the section's lines (up to the next top-level key; comments just before that key stay) become one
@@ -351,7 +365,7 @@ public sealed partial class ConfigurationUpdates(
         /// </summary>
         public static string Replace(string profile, string calendarJson)
         {
-            string compact = JsonSerializer.Serialize(JsonDocument.Parse(calendarJson).RootElement, s_compact);
+            string compact = Compact(calendarJson);
             if (profile.TrimStart().StartsWith('{'))
             {
                 try

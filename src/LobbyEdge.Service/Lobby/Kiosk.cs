@@ -140,7 +140,8 @@ public sealed class Kiosk
             // is told so instead of meeting an empty error page.
             string reason = e is EngineStoppedException stopped ? stopped.Reason : "stopping";
             return Results.Json(
-                new { ok = false, reason, messageZh = "取号系统暂停服务，请联系大堂经理", message = "The ticket system has stopped. Please ask the lobby manager.", error = e.Message },
+                new RefusedWithError(false, reason, "取号系统暂停服务，请联系大堂经理", "The ticket system has stopped. Please ask the lobby manager.", e.Message),
+                LobbyJsonContext.Http.RefusedWithError,
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
@@ -173,13 +174,16 @@ public sealed class Kiosk
         if (service < 0)
         {
             (string zh, string en) = Explain(RefusalReason.UnknownService);
-            return Results.BadRequest(new { ok = false, reason = "unknown_service", messageZh = zh, message = en });
+            return Results.Json(new Refused(false, "unknown_service", zh, en), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status400BadRequest);
         }
 
         // A dispenser whose printer cannot print refuses before a number is taken, and says why.
         if (_printer.WhyNotReady() is { } why)
         {
-            return Results.Json(new { ok = false, reason = "printer", messageZh = "打印机无法打印，请联系大堂经理", message = $"The ticket printer cannot print ({why}). Please ask the lobby manager." }, statusCode: StatusCodes.Status409Conflict);
+            return Results.Json(
+                new Refused(false, "printer", "打印机无法打印，请联系大堂经理", $"The ticket printer cannot print ({why}). Please ask the lobby manager."),
+                LobbyJsonContext.Http.Refused,
+                statusCode: StatusCodes.Status409Conflict);
         }
 
         CommandOutcome outcome = await _commands.SendAsync(Command.Issue(service, priority ? Tier.Priority : Tier.Normal), context.RequestAborted).ConfigureAwait(false);
@@ -187,14 +191,15 @@ public sealed class Kiosk
         if (!r.Accepted && _engine is not null && CalendarNotice.At(_engine, outcome.At) is { } closed)
         {
             return Results.Json(
-                new { ok = false, reason = closed.Reason, messageZh = closed.Zh, message = closed.En, note = closed.Note, nextOpening = closed.NextOpeningUtc },
+                new BranchClosed(false, closed.Reason, closed.Zh, closed.En, closed.Note, closed.NextOpeningUtc),
+                LobbyJsonContext.Http.BranchClosed,
                 statusCode: StatusCodes.Status409Conflict);
         }
 
         if (!r.Accepted)
         {
             (string zh, string en) = Explain(r.Refusal);
-            return Results.Json(new { ok = false, reason = RefusalNames.Of(r.Refusal), messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
+            return Results.Json(new Refused(false, RefusalNames.Of(r.Refusal), zh, en), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status409Conflict);
         }
 
         ServiceConfig sc = _config.Services[r.NumberService];
@@ -211,25 +216,17 @@ public sealed class Kiosk
             CommandOutcome cancel = await _commands.SendAsync(Command.Cancel(r.Ticket, CancelReason.PrintFailed), CancellationToken.None).ConfigureAwait(false);
             bool cancelled = cancel.Result.Accepted;
             return Results.Json(
-                new
-                {
-                    ok = false,
-                    reason = "print_failed",
+                new PrintFailed(
+                    false,
+                    "print_failed",
                     cancelled,
-                    messageZh = cancelled ? "打印失败，本号已作废，请联系大堂经理" : "打印失败，请联系大堂经理",
-                    message = $"The ticket could not be printed ({e.Message}){(cancelled ? " and has been cancelled" : "")}. Please ask the lobby manager.",
-                },
+                    cancelled ? "打印失败，本号已作废，请联系大堂经理" : "打印失败，请联系大堂经理",
+                    $"The ticket could not be printed ({e.Message}){(cancelled ? " and has been cancelled" : "")}. Please ask the lobby manager."),
+                LobbyJsonContext.Http.PrintFailed,
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        return Results.Json(new
-        {
-            ok = true,
-            ticket = ticket.Ticket,
-            service = sc.Id,
-            peopleAhead = r.PeopleAhead,
-            waitMinutes = r.TypicalWaitMs < 0 ? null : new[] { (int)Math.Round(r.TypicalWaitMs / 60000.0), (int)Math.Ceiling(r.UpperWaitMs / 60000.0) },
-            issuedAt = outcome.At,
-        });
+        int[]? waitMinutes = r.TypicalWaitMs < 0 ? null : [(int)Math.Round(r.TypicalWaitMs / 60000.0), (int)Math.Ceiling(r.UpperWaitMs / 60000.0)];
+        return Results.Json(new TicketIssued(true, ticket.Ticket, sc.Id, r.PeopleAhead, waitMinutes, outcome.At), LobbyJsonContext.Http.TicketIssued);
     }
 }

@@ -138,20 +138,19 @@ public sealed partial class KioskGate : IHttpRateLimits
         // rating tablet under /rate.
         bool rating = context.Request.Path.StartsWithSegments("/rate", StringComparison.Ordinal);
         return Results.Json(
-            new
-            {
-                ok = false,
+            new RefusedWithError(
+                false,
                 reason,
-                messageZh = rating ? "本设备未登记，请联系大堂经理" : "本机未登记为取号机，请联系大堂经理",
-                message = rating ? "This device is not enrolled. Please ask the lobby manager." : "This kiosk is not enrolled. Please ask the lobby manager.",
-                error = (reason == "bad_token", rating) switch
+                rating ? "本设备未登记，请联系大堂经理" : "本机未登记为取号机，请联系大堂经理",
+                rating ? "This device is not enrolled. Please ask the lobby manager." : "This kiosk is not enrolled. Please ask the lobby manager.",
+                (reason == "bad_token", rating) switch
                 {
                     (true, false) => "the kiosk token is not enrolled (revoked or mistyped): enrol the kiosk again",
                     (true, true) => "the device token is not enrolled (revoked or mistyped): enrol the device again",
                     (false, false) => "not a known kiosk: enrol it with a token (GET /kiosk/enrol?token=...) or allow its address (Kiosk:AllowedAddresses)",
                     (false, true) => "not a known device: enrol it with a token (GET /rate/{counter}/enrol?token=...) or allow its address (Kiosk:AllowedAddresses)",
-                },
-            },
+                }),
+            LobbyJsonContext.Http.RefusedWithError,
             statusCode: StatusCodes.Status403Forbidden);
     }
 
@@ -177,7 +176,8 @@ public sealed partial class KioskGate : IHttpRateLimits
         {
             _refused[Array.IndexOf(Reasons, "bad_token")].Inc();
             return Results.Json(
-                new { ok = false, reason = "bad_token", error = "the token is not in the kiosk token file (Kiosk:TokenFile); nothing was enrolled" },
+                new EnrolRefused(false, "bad_token", "the token is not in the kiosk token file (Kiosk:TokenFile); nothing was enrolled"),
+                LobbyJsonContext.Http.EnrolRefused,
                 statusCode: StatusCodes.Status403Forbidden);
         }
 
@@ -291,16 +291,15 @@ public sealed partial class KioskGate : IHttpRateLimits
             : 1;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await Results.Json(
-            new
-            {
-                ok = false,
+            new RetryLater(
+                false,
                 reason,
-                retryAfterSeconds = seconds,
-                messageZh = "取号太频繁，请稍候再试",
-                message = branch
+                seconds,
+                "取号太频繁，请稍候再试",
+                branch
                     ? $"Too many tickets are being taken right now. Please try again in {seconds} s."
-                    : $"Too many tickets from this kiosk. Please try again in {seconds} s.",
-            },
+                    : $"Too many tickets from this kiosk. Please try again in {seconds} s."),
+            LobbyJsonContext.Http.RetryLater,
             statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context).ConfigureAwait(false);
     }
 

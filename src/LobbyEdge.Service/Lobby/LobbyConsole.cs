@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
 using LobbyEdge.HeadOffice;
@@ -76,6 +77,9 @@ public sealed partial class LobbyConsole : IHttpEndpoints
     };
 
     /// <inheritdoc />
+    public IJsonTypeInfoResolver JsonTypes => LobbyJsonContext.Default;
+
+    /// <inheritdoc />
     public void Map(IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -83,14 +87,14 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         endpoints.MapGet("/lobby/signin", (HttpContext c) => Page(c, "signin.html"));
         endpoints.MapPost("/lobby/api/signin", (Func<HttpContext, Task<IResult>>)SignInAsync);
         endpoints.MapPost("/lobby/api/signout", (Func<HttpContext, IResult>)SignOut);
-        endpoints.MapGet("/lobby/api/me", (HttpContext c) => _signIn.Authenticate(c) is { } s ? Results.Json(Who(s)) : Unauthorized());
+        endpoints.MapGet("/lobby/api/me", (HttpContext c) => _signIn.Authenticate(c) is { } s ? Results.Json(Who(s), LobbyJsonContext.Http.SignedInStaff) : Unauthorized());
         endpoints.MapGet("/lobby/api/state", (HttpContext c) => _signIn.Authenticate(c) is null ? Unauthorized() : Results.Bytes(_state.Json, "application/json"));
         endpoints.MapGet("/lobby/events", (HttpContext c) => _signIn.Authenticate(c) is { } s ? Results.ServerSentEvents(Feed(c, s, c.RequestAborted)) : Unauthorized());
         Act(endpoints, "/lobby/api/care", ["ticket"], Care);
         Act(endpoints, "/lobby/api/reprint", ["ticket"], (body, staff) => WithTicket(body, id => Command.Reprint(id, staff.Id)));
         Act(endpoints, "/lobby/api/cancel", ["ticket"], (body, staff) => staff.MayCancel
             ? WithTicket(body, id => Command.Cancel(id) with { Staff = staff.Id })
-            : (null, "", Results.Json(new { ok = false, reason = "role", messageZh = "只有大堂经理或主管可以作废号码", message = "Only a lobby manager or supervisor may cancel a ticket." }, statusCode: StatusCodes.Status403Forbidden)));
+            : (null, "", Results.Json(new Refused(false, "role", "只有大堂经理或主管可以作废号码", "Only a lobby manager or supervisor may cancel a ticket."), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status403Forbidden)));
         Act(endpoints, "/lobby/api/tier", ["ticket", "tier"], (body, staff) =>
             JsonRequest.RequiredString(body, "tier", out string tier) is { } bad ? (null, "", bad)
             : Array.IndexOf(Monitoring.LobbyMetrics.Tiers, tier) is var t and >= 0 ? WithTicket(body, id => Command.ChangeTier(id, (Tier)t, staff.Id))
@@ -111,13 +115,13 @@ public sealed partial class LobbyConsole : IHttpEndpoints
     private void Act(IEndpointRouteBuilder endpoints, string path, string[] fields, Func<JsonElement, StaffMember, (Command? Command, string Ticket, IResult? Error)> build) =>
         endpoints.MapPost(path, (Func<HttpContext, Task<IResult>>)(c => ActAsync(c, fields, build)));
 
-    private static object Who(StaffMember s) => new { ok = true, staff = s.Id, name = s.Name, role = s.RoleName, mayCancel = s.MayCancel };
+    private static SignedInStaff Who(StaffMember s) => new(true, s.Id, s.Name, s.RoleName, s.MayCancel);
 
     private static IResult Unauthorized() =>
-        Results.Json(new { ok = false, reason = "signin", messageZh = "请先登录", message = "Please sign in." }, statusCode: StatusCodes.Status401Unauthorized);
+        Results.Json(new Refused(false, "signin", "请先登录", "Please sign in."), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status401Unauthorized);
 
     private static IResult CrossSite() =>
-        Results.Json(new { ok = false, reason = "cross_site", message = "Requests from another site are refused." }, statusCode: StatusCodes.Status403Forbidden);
+        Results.Json(new RefusedInEnglish(false, "cross_site", "Requests from another site are refused."), LobbyJsonContext.Http.RefusedInEnglish, statusCode: StatusCodes.Status403Forbidden);
 
     /// <summary>404 <c>{"ok":false,"reason":"not_found",…}</c>, or 405 <c>"method_not_allowed"</c> with <c>Allow</c> for a console path.</summary>
     private static IResult NotHere(HttpContext context, IEndpointRouteBuilder endpoints)
@@ -130,14 +134,16 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         if (allowed.Length == 0)
         {
             return Results.Json(
-                new { ok = false, reason = "not_found", messageZh = "没有这个页面或接口", message = $"There is nothing at {path}." },
+                new Refused(false, "not_found", "没有这个页面或接口", $"There is nothing at {path}."),
+                LobbyJsonContext.Http.Refused,
                 statusCode: StatusCodes.Status404NotFound);
         }
 
         string methods = string.Join(", ", allowed);
         context.Response.Headers.Allow = methods;
         return Results.Json(
-            new { ok = false, reason = "method_not_allowed", allow = allowed, messageZh = $"此接口只接受 {methods} 请求", message = $"{path} takes {methods} only." },
+            new MethodNotAllowed(false, "method_not_allowed", allowed, $"此接口只接受 {methods} 请求", $"{path} takes {methods} only."),
+            LobbyJsonContext.Http.MethodNotAllowed,
             statusCode: StatusCodes.Status405MethodNotAllowed);
     }
 
@@ -193,7 +199,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         if (result.Staff is { } staff)
         {
             _signIn.SetCookie(context, result.Token);
-            return Results.Json(Who(staff));
+            return Results.Json(Who(staff), LobbyJsonContext.Http.SignedInStaff);
         }
 
         if (result.RetryAfter is { } wait)
@@ -201,11 +207,12 @@ public sealed partial class LobbyConsole : IHttpEndpoints
             int seconds = (int)Math.Ceiling(wait.TotalSeconds);
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             return Results.Json(
-                new { ok = false, reason = "locked", retryAfterSeconds = seconds, messageZh = $"错误次数过多，请 {Math.Ceiling(seconds / 60.0)} 分钟后再试", message = $"Too many wrong PINs. Try again in {Math.Ceiling(seconds / 60.0)} min." },
+                new RetryLater(false, "locked", seconds, $"错误次数过多，请 {Math.Ceiling(seconds / 60.0)} 分钟后再试", $"Too many wrong PINs. Try again in {Math.Ceiling(seconds / 60.0)} min."),
+                LobbyJsonContext.Http.RetryLater,
                 statusCode: StatusCodes.Status429TooManyRequests);
         }
 
-        return Results.Json(new { ok = false, reason = "wrong_pin", messageZh = "工号或密码错误", message = "Wrong staff id or PIN." }, statusCode: StatusCodes.Status401Unauthorized);
+        return Results.Json(new Refused(false, "wrong_pin", "工号或密码错误", "Wrong staff id or PIN."), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status401Unauthorized);
     }
 
     private IResult SignOut(HttpContext context)
@@ -217,7 +224,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
 
         _signIn.SignOut(context);
         _signIn.SetCookie(context, null);
-        return Results.Json(new { ok = true });
+        return Results.Json(new Done(true), LobbyJsonContext.Http.Done);
     }
 
     /// <summary>The checks every action shares, then the command <paramref name="build"/> makes, sent with the staff id on it.</summary>
@@ -271,7 +278,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         }
         catch (ChannelClosedException)
         {
-            return Results.Json(new { ok = false, reason = "stopped", messageZh = "系统暂停服务", message = "The branch system has stopped." }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Json(new Refused(false, "stopped", "系统暂停服务", "The branch system has stopped."), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         Log.Acted(_logger, staff.Id, command.Kind.ToString(), ticket, r.Refusal.ToString());
@@ -285,11 +292,14 @@ public sealed partial class LobbyConsole : IHttpEndpoints
             string why = failed.Printer is null ? "no printer" : $"{failed.Printer}: {failed.Reason}";
             string whyZh = failed.Printer is null ? "未配置打印机" : $"{failed.Printer}：{PrinterReasonZh(failed.Reason)}";
             return Results.Json(
-                new { ok = false, reason = "not_printed", ticket, printer = failed.Printer, messageZh = $"已记录补打，但未出票（{whyZh}）", message = $"Reprint recorded but not printed ({why})." },
+                new NotPrinted(false, "not_printed", ticket, failed.Printer, $"已记录补打，但未出票（{whyZh}）", $"Reprint recorded but not printed ({why})."),
+                LobbyJsonContext.Http.NotPrinted,
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        return Results.Json(new { ok = true, ticket = r.Number > 0 ? _config.Services[r.NumberService].FormatNumber(r.Number) : ticket, staff = staff.Id });
+        return Results.Json(
+            new ActionDone(true, r.Number > 0 ? _config.Services[r.NumberService].FormatNumber(r.Number) : ticket, staff.Id),
+            LobbyJsonContext.Http.ActionDone);
     }
 
     /// <summary>A printer's reason (the devices layer's words, e.g. "printer out of paper") in Chinese; one not known is kept as it is.</summary>
@@ -313,7 +323,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
     private static IResult Refused(RefusalReason reason, string ticket)
     {
         (string zh, string en) = Explain(reason);
-        return Results.Json(new { ok = false, reason = RefusalNames.Of(reason), ticket, messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
+        return Results.Json(new TicketRefused(false, RefusalNames.Of(reason), ticket, zh, en), LobbyJsonContext.Http.TicketRefused, statusCode: StatusCodes.Status409Conflict);
     }
 
     /// <summary>
@@ -354,7 +364,9 @@ public sealed partial class LobbyConsole : IHttpEndpoints
 
         var at = new DateTime(claim.Ticks, DateTimeKind.Utc);
         long ago = Math.Max(0, (long)(_state.Now - at).TotalSeconds);
-        return (null, ticket, Results.Json(new { ok = true, already = true, ticket, staff = staff.Id, caredAt = at, caredSecondsAgo = ago, caredBy = claim.Staff > 0 ? claim.Staff : (int?)null }));
+        return (null, ticket, Results.Json(
+            new CareAlreadyGiven(true, true, ticket, staff.Id, at, ago, claim.Staff > 0 ? claim.Staff : null),
+            LobbyJsonContext.Http.CareAlreadyGiven));
     }
 
     private (Command? Command, string Ticket, IResult? Error) Divert(JsonElement body, StaffMember staff)
@@ -432,7 +444,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         _state.Watch(true);
         try
         {
-            yield return new SseItem<string>(JsonSerializer.Serialize(Who(staff)), "staff") { ReconnectionInterval = TimeSpan.FromSeconds(2) };
+            yield return new SseItem<string>(JsonSerializer.Serialize(Who(staff), LobbyJsonContext.Default.SignedInStaff), "staff") { ReconnectionInterval = TimeSpan.FromSeconds(2) };
             yield return new SseItem<string>(Encoding.UTF8.GetString(_state.Json), "state");
             while (!cancellationToken.IsCancellationRequested)
             {

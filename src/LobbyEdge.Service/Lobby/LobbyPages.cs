@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Serialization.Metadata;
 using LobbyEdge.Service.Operations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,6 +21,9 @@ public sealed class LobbyPages(SignageFeed feed, Kiosk kiosk, KioskGate gate) : 
     private readonly SignageFeed _feed = feed ?? throw new ArgumentNullException(nameof(feed));
     private readonly Kiosk _kiosk = kiosk ?? throw new ArgumentNullException(nameof(kiosk));
     private readonly KioskGate _gate = gate ?? throw new ArgumentNullException(nameof(gate));
+
+    /// <inheritdoc />
+    public IJsonTypeInfoResolver JsonTypes => LobbyJsonContext.Default;
 
     /// <inheritdoc />
     public void Map(IEndpointRouteBuilder endpoints)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using LobbyEdge.Engine;
@@ -58,7 +59,6 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
 
     /// <summary>Allowed beyond the page's own timers for a rating on its way (a slow tablet, a busy box).</summary>
     private static readonly TimeSpan s_grace = TimeSpan.FromSeconds(5);
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     private readonly BranchConfig _config;
     private readonly ILobbyCommands _commands;
@@ -102,6 +102,9 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         RefusalReason.DayNotOpen => ("营业厅尚未开始营业", "The branch is not open."),
         _ => ("评价未能记录，谢谢您的参与", "The rating could not be recorded. Thank you all the same."),
     };
+
+    /// <inheritdoc />
+    public IJsonTypeInfoResolver JsonTypes => LobbyJsonContext.Default;
 
     /// <inheritdoc />
     public void Map(IEndpointRouteBuilder endpoints)
@@ -185,7 +188,8 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
             : 1;
         rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await Results.Json(
-            new { ok = false, reason = "rating_rate_limit", retryAfterSeconds = seconds, messageZh = "评价太频繁，请稍候再试", message = $"Too many ratings from this device. Please try again in {seconds} s." },
+            new RetryLater(false, "rating_rate_limit", seconds, "评价太频繁，请稍候再试", $"Too many ratings from this device. Please try again in {seconds} s."),
+            LobbyJsonContext.Http.RetryLater,
             statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
     }
 
@@ -198,7 +202,8 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && _config.Counters.Any(c => c.Number == n) ? n : null;
 
     private static IResult UnknownCounter(string text) => Results.Json(
-        new { ok = false, reason = "unknown_counter", messageZh = $"本网点没有 {text} 号窗口", message = $"This branch has no counter '{text}'." },
+        new Refused(false, "unknown_counter", $"本网点没有 {text} 号窗口", $"This branch has no counter '{text}'."),
+        LobbyJsonContext.Http.Refused,
         statusCode: StatusCodes.Status404NotFound);
 
     private IResult ServePage(HttpContext context, string counter)
@@ -257,7 +262,7 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         try
         {
             yield return new SseItem<string>(
-                JsonSerializer.Serialize(new { counter, branch = _config.Name, branchZh = _config.NameZh, seconds = (int)_seconds.TotalSeconds }, s_json),
+                JsonSerializer.Serialize(new RatingStation(counter, _config.Name, _config.NameZh, (int)_seconds.TotalSeconds), LobbyJsonContext.Default.RatingStation),
                 "station")
             { ReconnectionInterval = TimeSpan.FromSeconds(2) };
             if (shown is not null)
@@ -294,11 +299,11 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
                 else if (item?.Dismissal is { } dismissal)
                 {
                     shown = shown?.Ticket == dismissal.Ticket ? null : shown;
-                    yield return new SseItem<string>(JsonSerializer.Serialize(dismissal, s_json), "dismiss");
+                    yield return Dismiss(dismissal);
                 }
                 else if (shown is not null && shown.Left(_seconds) <= TimeSpan.Zero)
                 {
-                    yield return new SseItem<string>(JsonSerializer.Serialize(new Dismissal(shown.Ticket, "timeout"), s_json), "dismiss");
+                    yield return Dismiss(new Dismissal(shown.Ticket, "timeout"));
                     shown = null;
                 }
                 else
@@ -325,19 +330,19 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         }
     }
 
+    private static SseItem<string> Dismiss(Dismissal dismissal) => new(JsonSerializer.Serialize(dismissal, LobbyJsonContext.Default.Dismissal), "dismiss");
+
     private SseItem<string> Prompt(RatingPrompt prompt) => new(
         JsonSerializer.Serialize(
-            new
-            {
-                ticket = prompt.Ticket,
-                number = prompt.Number,
-                service = prompt.Service,
-                serviceName = prompt.ServiceName,
-                serviceNameZh = prompt.ServiceNameZh,
-                prompt = prompt.PromptNumber,
-                seconds = Math.Max(1, (int)Math.Ceiling(prompt.Left(_seconds).TotalSeconds)),
-            },
-            s_json),
+            new RatingQuestion(
+                prompt.Ticket,
+                prompt.Number,
+                prompt.Service,
+                prompt.ServiceName,
+                prompt.ServiceNameZh,
+                prompt.PromptNumber,
+                Math.Max(1, (int)Math.Ceiling(prompt.Left(_seconds).TotalSeconds))),
+            LobbyJsonContext.Default.RatingQuestion),
         "prompt");
 
     private async Task<IResult> RateAsync(HttpContext context, string counterText)
@@ -376,7 +381,13 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         {
             Log.Rated(_logger, counter, ticket, score, "not_prompted");
             return Results.Json(
-                new { ok = false, reason = "not_prompted", messageZh = "评价已超时，谢谢您的参与", message = "This question is no longer open. Thank you all the same.", error = $"ticket {ticket} is not the one counter {counter}'s rating page is asking about (or its time is up)" },
+                new RefusedWithError(
+                    false,
+                    "not_prompted",
+                    "评价已超时，谢谢您的参与",
+                    "This question is no longer open. Thank you all the same.",
+                    $"ticket {ticket} is not the one counter {counter}'s rating page is asking about (or its time is up)"),
+                LobbyJsonContext.Http.RefusedWithError,
                 statusCode: StatusCodes.Status409Conflict);
         }
 
@@ -387,27 +398,27 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         }
         catch (ChannelClosedException)
         {
-            return Results.Json(new { ok = false, reason = "stopped", messageZh = "系统暂停服务", message = "The branch system has stopped." }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Json(new Refused(false, "stopped", "系统暂停服务", "The branch system has stopped."), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         Log.Rated(_logger, counter, ticket, score, r.Accepted ? "accepted" : r.Refusal.ToString());
         if (!r.Accepted)
         {
             (string zh, string en) = Explain(r.Refusal);
-            return Results.Json(new { ok = false, reason = RefusalNames.Of(r.Refusal), ticket = prompt.Number, messageZh = zh, message = en }, statusCode: StatusCodes.Status409Conflict);
+            return Results.Json(new TicketRefused(false, RefusalNames.Of(r.Refusal), prompt.Number, zh, en), LobbyJsonContext.Http.TicketRefused, statusCode: StatusCodes.Status409Conflict);
         }
 
-        return Results.Json(new
-        {
-            ok = true,
-            ticket = prompt.Number,
-            counter,
-            score,
-            reasons = ReasonNames.Where((_, i) => ((int)reasons & (1 << i)) != 0).ToArray(),
-            linked = r.Ticket >= 0,
-            messageZh = "感谢您的评价",
-            message = "Thank you for your feedback.",
-        });
+        return Results.Json(
+            new RatingTaken(
+                true,
+                prompt.Number,
+                counter,
+                score,
+                [.. ReasonNames.Where((_, i) => ((int)reasons & (1 << i)) != 0)],
+                r.Ticket >= 0,
+                "感谢您的评价",
+                "Thank you for your feedback."),
+            LobbyJsonContext.Http.RatingTaken);
     }
 
     /// <summary>The body's ticket, score and reasons, or the 400 answer naming the field.</summary>
@@ -463,8 +474,8 @@ public sealed partial class RatingPage : IHttpEndpoints, IEngineEventSink, IHttp
         public TimeSpan Left(TimeSpan time) => time - TimeSpan.FromMilliseconds(Environment.TickCount64 - AskedAt);
     }
 
-    /// <summary>The question for a ticket is over.</summary>
-    private sealed record Dismissal(int Ticket, string Reason);
+    /// <summary>The question for a ticket is over: the <c>dismiss</c> event, <c>{"ticket":12,"reason":"rated"|"timeout"}</c>.</summary>
+    internal sealed record Dismissal(int Ticket, string Reason);
 
     /// <summary>What a counter's feeds are told: a prompt or a dismissal.</summary>
     private sealed record FeedItem(RatingPrompt? Prompt, Dismissal? Dismissal);

@@ -93,7 +93,7 @@ public sealed class SignageFeed
     private byte[] NoticeMessage()
     {
         Notice? notice = _notices.Current;
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string?> { ["text"] = notice?.Text ?? "" });
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(new SignageNotice(notice?.Text ?? ""), LobbyJsonContext.Default.SignageNotice);
         return Message("notice", json);
     }
 

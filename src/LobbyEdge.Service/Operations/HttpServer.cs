@@ -1,9 +1,11 @@
 using System.Net;
+using System.Text.Json.Serialization.Metadata;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -70,6 +72,18 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // The JSON the endpoints read and write is generated at build time (Native AOT has no reflection-based JSON):
+        // every type an endpoint binds or answers with through the framework resolves from these contexts: the
+        // service's own, then each part's.
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default);
+            foreach (IJsonTypeInfoResolver types in _parts.Select(p => p.JsonTypes).OfType<IJsonTypeInfoResolver>().Distinct())
+            {
+                o.SerializerOptions.TypeInfoResolverChain.Add(types);
+            }
+        });
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -144,7 +158,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         {
             Log.EndpointFailed(_logger, context.Request.Method, context.Request.Path.Value ?? "", e);
             context.Response.Clear();
-            await Results.Json(new { ok = false, error = "internal error" }, statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context).ConfigureAwait(false);
+            await JsonRequest.Error("internal error", StatusCodes.Status500InternalServerError).ExecuteAsync(context).ConfigureAwait(false);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Routing;
 
 namespace LobbyEdge.Service.Operations;
@@ -11,4 +12,10 @@ public interface IHttpEndpoints
 {
     /// <summary>Maps the part's endpoints onto <paramref name="endpoints"/>.</summary>
     public void Map(IEndpointRouteBuilder endpoints);
+
+    /// <summary>
+    /// The part's source-generated JSON types (its <c>JsonSerializerContext</c>), added to the server's HTTP JSON options
+    /// so a body the framework binds or an answer it writes for the part needs no reflection; null when it has none.
+    /// </summary>
+    public IJsonTypeInfoResolver? JsonTypes => null;
 }

@@ -16,8 +16,12 @@ public static class JsonRequest
     /// <summary>The largest body taken, in bytes: a lobby request is a few dozen bytes.</summary>
     public const int MaxBytes = 4096;
 
-    /// <summary>The answer to a malformed request: 400 with the reason.</summary>
-    public static IResult BadRequest(string error) => Results.Json(new { ok = false, error }, statusCode: StatusCodes.Status400BadRequest);
+    /// <summary>The answer to a malformed request: 400 with <c>{"ok":false,"error":"..."}</c> (source-generated JSON).</summary>
+    public static IResult BadRequest(string error) => Error(error, StatusCodes.Status400BadRequest);
+
+    /// <summary>An error answer <c>{"ok":false,"error":"..."}</c> with <paramref name="statusCode"/> (source-generated JSON).</summary>
+    public static IResult Error(string error, int statusCode) =>
+        Results.Json(new JsonError(false, error), ServiceJsonContext.Default.JsonError, statusCode: statusCode);
 
     /// <summary>
     /// Reads the body as one JSON object whose members are all in <paramref name="fields"/>. Returns the document

@@ -66,6 +66,43 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     }
 
     [Fact]
+    public void EveryKeyOfEveryOptionsClass_IsKnown_AndEveryNestedClassIsListed()
+    {
+        // The options classes are the check's one source of truth (the published binary keeps their properties
+        // because the check's table names the types); a class nested in one must be in the table too.
+        int keys = 0;
+        foreach (ConfigurationCheck.OptionsSection section in ConfigurationCheck.AllOptions)
+        {
+            foreach (System.Reflection.PropertyInfo property in section.Options!.GetProperties())
+            {
+                Type type = property.PropertyType;
+                bool list = type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type);
+                if (!property.CanWrite && !list)
+                {
+                    continue;
+                }
+
+                string key = $"{section.Name}:{property.Name}" + (list ? ":0" : "");
+                if (type.IsClass && type != typeof(string) && !list)
+                {
+                    Assert.True(ConfigurationCheck.NestedOptions(type) is not null, $"{key}: {type.Name} is not listed among the nested options");
+                    continue;
+                }
+
+                Assert.Null(ConfigurationCheck.UnknownKey(key));
+                Assert.Null(ConfigurationCheck.UnknownKey(key.ToLowerInvariant()));
+                keys++;
+            }
+        }
+
+        output.WriteLine($"{keys} keys known");
+        Assert.True(keys > 40, $"only {keys} keys");
+        Assert.Null(ConfigurationCheck.UnknownKey("HeadOffice:Tls:CaFile"));
+        Assert.Contains("did you mean 'HeadOffice:Tls:CaFile'", ConfigurationCheck.UnknownKey("HeadOffice:Tls:CaFlie"), StringComparison.Ordinal);
+        Assert.Contains("is a single value", ConfigurationCheck.UnknownKey("Http:Port:Number"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EnvironmentVariables_AreCheckedLikeTheCommandLine_AndOnlyTheProductsPrefix()
     {
         // The process's other variables (PATH, HOME, ...) are not the operator's configuration; LOBBYEDGE__ ones are.
