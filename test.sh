@@ -90,8 +90,11 @@ arm64_publish=$!
 process_classes=$( {
   ls tests/LobbyEdge.Service.Tests/Integration/*.cs
   grep -lE 'ServiceProcess\.(Start|RunToEndAsync|RunWithInputAsync)|FleetBranch' tests/*/Integration/*.cs
-} | sort -u | xargs grep -hoE '^(public |internal )?(sealed |abstract |static )*(partial )?class [A-Za-z0-9_]+' | awk '{print $NF}' | sort -u)
-filter=$(printf 'FullyQualifiedName~.%s.|' $process_classes)
+} | sort -u | while read -r file; do
+  namespace=$(grep -m1 -oE '^namespace [A-Za-z0-9_.]+' "$file" | awk '{print $2}')
+  grep -oE '^(public |internal )?(sealed |abstract |static )*(partial )?class [A-Za-z0-9_]+' "$file" | awk -v ns="$namespace" '{print ns "." $NF}'
+done | sort -u)
+filter=$(printf 'FullyQualifiedName~%s.|' $process_classes)
 set +e
 LOBBYEDGE_BINARY="$aot/lobby-edge" dotnet test LobbyEdge.sln -c "$config" --no-build -nologo --filter "${filter%|}" \
   --logger "trx;LogFilePrefix=aot" --results-directory "$results" 2>&1 | tee -a "$results/console.log"
