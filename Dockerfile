@@ -9,8 +9,10 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props global.json .editorconfig ./
 COPY src/ src/
 RUN dotnet restore src/LobbyEdge.Service/LobbyEdge.Service.csproj -a "$TARGETARCH"
+# The JIT build on the ASP.NET runtime image (the SDK image has no clang for Native AOT; a branch box runs the AOT
+# executable, see the README's "Install on a Raspberry Pi").
 RUN dotnet publish src/LobbyEdge.Service/LobbyEdge.Service.csproj -c Release -a "$TARGETARCH" --no-restore \
-      --self-contained false -o /app
+      --self-contained false -p:PublishAot=false -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # tzdata: branch time zones; the service runs as an unprivileged user that owns only its data directory.

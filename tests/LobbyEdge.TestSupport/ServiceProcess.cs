@@ -6,12 +6,25 @@ using System.Text.Json;
 namespace LobbyEdge.TestSupport;
 
 /// <summary>
-/// The real <c>lobby-edge</c> process, started from the build output next to the tests, with its JSON log lines
-/// collected as they come. For tests that watch a running service (crash, metrics) rather than wait for its exit.
+/// The real <c>lobby-edge</c> process, started from the build output next to the tests (or the native binary that
+/// <c>LOBBYEDGE_BINARY</c> names), with its JSON log lines collected as they come. For tests that watch a running service (crash, metrics) rather than wait for its exit.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
     public static readonly string DemoProfile = Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
+
+    /// <summary>
+    /// The environment variable naming a published native <c>lobby-edge</c> executable (the Native AOT build, issue 17).
+    /// When it is set, every process these tests start is that binary; otherwise the JIT build, <c>dotnet lobby-edge.dll</c>
+    /// from the build output next to the tests. test.sh re-runs the process-level tests with it set.
+    /// </summary>
+    public const string BinaryVariable = "LOBBYEDGE_BINARY";
+
+    /// <summary>The full path of the native binary under test, or null for the JIT build (see <see cref="BinaryVariable"/>).</summary>
+    public static readonly string? NativeBinary = NativeBinaryFromEnvironment();
+
+    /// <summary>Whether the tests start the JIT build (<c>dotnet lobby-edge.dll</c>) rather than a native binary.</summary>
+    public static bool IsJit => NativeBinary is null;
 
     private readonly Process _process;
     private readonly List<JsonElement> _lines = [];
@@ -72,6 +85,34 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static ServiceProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         new(Process.Start(StartInfo(workingDirectory, environment, args)) ?? throw new InvalidOperationException("lobby-edge did not start"));
 
+    /// <summary>
+    /// Starts <c>lobby-edge</c> through <paramref name="wrapper"/>, a command that ends by running the program and
+    /// arguments appended to it (<c>unshare -m sh -c '...; exec "$@"' sh</c>): the process whose log is read is the
+    /// wrapper's, which becomes lobby-edge by <c>exec</c>.
+    /// </summary>
+    public static ServiceProcess StartUnder(IReadOnlyList<string> wrapper, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        ProcessStartInfo program = StartInfo(workingDirectory, environment, args);
+        var start = new ProcessStartInfo(wrapper[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (string arg in wrapper.Skip(1).Append(program.FileName).Concat(program.ArgumentList))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        return new(Process.Start(start) ?? throw new InvalidOperationException($"{wrapper[0]} did not start"));
+    }
+
     /// <summary>Waits for the process to exit by itself and returns its exit code; fails (and kills it) after <paramref name="patience"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan patience)
     {
@@ -98,15 +139,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// </summary>
     private static ProcessStartInfo StartInfo(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
-        // DOTNET_HOST_PATH is the dotnet that runs these tests (set by the SDK); fall back to the PATH.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var start = new ProcessStartInfo(NativeBinary ?? Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll"));
+        if (NativeBinary is null)
+        {
+            // DOTNET_HOST_PATH is the dotnet that runs these tests (set by the SDK); fall back to the PATH.
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll"));
+        }
+
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -123,6 +168,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         return start;
+    }
+
+    private static string? NativeBinaryFromEnvironment()
+    {
+        string? named = Environment.GetEnvironmentVariable(BinaryVariable);
+        if (string.IsNullOrEmpty(named))
+        {
+            return null;
+        }
+
+        string binary = Path.GetFullPath(named);
+        // A wrong path fails every process test loudly here, instead of each one with "lobby-edge did not start".
+        return File.Exists(binary)
+            ? binary
+            : throw new InvalidOperationException($"{BinaryVariable}={named}: no such file (a published lobby-edge executable is expected)");
     }
 
     /// <summary>A TCP port on loopback that nothing listens on right now.</summary>

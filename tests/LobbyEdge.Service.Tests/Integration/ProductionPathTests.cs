@@ -18,7 +18,7 @@ public sealed class ProductionPathTests : IDisposable
 
     public void Dispose() => _work.Delete(recursive: true);
 
-    [Fact]
+    [JitOnlyFact("a native binary maps no .dll files; every part, the simulator included, is compiled into it")]
     public async Task WithoutSimulate_TheSimulatorAssemblyIsNeverLoaded()
     {
         await using ServiceProcess service = ServiceProcess.Start(
@@ -35,7 +35,7 @@ public sealed class ProductionPathTests : IDisposable
         Assert.DoesNotContain(Simulator, assemblies);
     }
 
-    [Fact]
+    [JitOnlyFact("a native binary maps no .dll files; every part, the simulator included, is compiled into it")]
     public async Task WithSimulate_TheSimulatorIsLoaded()
     {
         await using ServiceProcess service = ServiceProcess.Start(
