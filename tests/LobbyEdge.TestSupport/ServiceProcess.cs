@@ -31,9 +31,12 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Task _reading;
     private readonly Task<string> _stderr;
 
-    private ServiceProcess(Process process)
+    private readonly bool _serves;
+
+    private ServiceProcess(Process process, IReadOnlyList<string> args)
     {
         _process = process;
+        _serves = !args.Contains("--Http:Enabled=false", StringComparer.OrdinalIgnoreCase);
         _stderr = process.StandardError.ReadToEndAsync();
         _reading = Task.Run(async () =>
         {
@@ -83,7 +86,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>Starts <c>lobby-edge</c> with extra environment variables.</summary>
     public static ServiceProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
-        new(Process.Start(StartInfo(workingDirectory, environment, args)) ?? throw new InvalidOperationException("lobby-edge did not start"));
+        new(Process.Start(StartInfo(workingDirectory, environment, args)) ?? throw new InvalidOperationException("lobby-edge did not start"), args);
 
     /// <summary>
     /// Starts <c>lobby-edge</c> through <paramref name="wrapper"/>, a command that ends by running the program and
@@ -110,7 +113,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        return new(Process.Start(start) ?? throw new InvalidOperationException($"{wrapper[0]} did not start"));
+        return new(Process.Start(start) ?? throw new InvalidOperationException($"{wrapper[0]} did not start"), args);
     }
 
     /// <summary>Waits for the process to exit by itself and returns its exit code; fails (and kills it) after <paramref name="patience"/>.</summary>
@@ -222,8 +225,19 @@ public sealed class ServiceProcess : IAsyncDisposable
         return default;
     }
 
-    /// <summary>Waits until the service has opened its log and restored the engine.</summary>
-    public Task WaitUntilReadyAsync() => WaitForLineAsync(m => m.EndsWith("; ready", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+    /// <summary>
+    /// Waits until the service has opened its log and restored the engine and, unless it was started with
+    /// <c>--Http:Enabled=false</c>, until its HTTP endpoints listen: "; ready" is said when the log is restored, before
+    /// Kestrel binds, and the Native AOT build starts fast enough for a request sent at "ready" to be refused.
+    /// </summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        await WaitForLineAsync(m => m.EndsWith("; ready", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        if (_serves)
+        {
+            await WaitForLineAsync(m => m.StartsWith("HTTP endpoints on ", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        }
+    }
 
     /// <summary>SIGKILL: no shutdown code runs, as when the plug is pulled.</summary>
     public async Task<List<JsonElement>> KillAsync()
