@@ -225,6 +225,9 @@ public sealed class KioskPrinterTests : IAsyncDisposable
 
     private static int StatusOf(IResult result) => (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
 
+    // The answer's value with the HTTP answers' naming (camelCase): the kiosk's answers are named records (issue 17).
+    private static readonly JsonSerializerOptions s_web = new(JsonSerializerDefaults.Web);
+
     private static JsonDocument Body(IResult result) =>
-        JsonDocument.Parse(JsonSerializer.Serialize(Assert.IsAssignableFrom<IValueHttpResult>(result).Value));
+        JsonDocument.Parse(JsonSerializer.Serialize(Assert.IsAssignableFrom<IValueHttpResult>(result).Value, s_web));
 }
