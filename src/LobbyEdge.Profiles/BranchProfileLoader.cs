@@ -644,7 +644,15 @@ public static class BranchProfileLoader
                 return zone;
             }
 
-            string? closest = ClosestName.Find(text, TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id));
+            IReadOnlyCollection<TimeZoneInfo> known = TimeZoneInfo.GetSystemTimeZones();
+            if (!known.Any(z => z.Id != TimeZoneInfo.Utc.Id))
+            {
+                // No zone at all: the machine has no time-zone database, whatever the id.
+                r.Fail(s.At, s.Field, $"unknown time zone \"{text}\": this machine has no time-zone data; install the tzdata package (TZDIR, if set, must name its folder, e.g. /usr/share/zoneinfo)");
+                return null;
+            }
+
+            string? closest = ClosestName.Find(text, known.Select(z => z.Id));
             string hint = closest is null ? "use an IANA id such as \"Asia/Shanghai\"" : $"did you mean \"{closest}\"?";
             r.Fail(s.At, s.Field, $"unknown time zone \"{text}\"; {hint}");
             return null;

@@ -66,6 +66,9 @@ public sealed class FreshBoxTests : IDisposable
         Assert.True(exit == 2, $"exit {exit} ({how}); stderr: {stderr}");
         Assert.Contains($"{ServiceProcess.DemoProfile}:", stderr, StringComparison.Ordinal);
         Assert.Contains("unknown time zone \"Asia/Shanghai\"", stderr, StringComparison.Ordinal);
+        // The cause, not a hint to use the id it was given.
+        Assert.Contains("this machine has no time-zone data; install the tzdata package", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("use an IANA id such as", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_work.FullName, "data")), "a refused start created the data directory");
     }
 
