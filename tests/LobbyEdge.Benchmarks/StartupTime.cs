@@ -31,7 +31,11 @@ internal static class StartupTime
             : Environment.GetEnvironmentVariable("LOBBYEDGE_BINARY") is { Length: > 0 } binary ? binary
             : Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll");
         string profile = Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
-        BranchConfig config = BranchProfileLoader.Load(profile).Branch;
+        // Numbered as the service numbers the profile it starts with on a fresh data directory (version 1 of its
+        // configuration store): a snapshot records the configuration version its engine ran with, and start-up skips
+        // one that does not fit.
+        BranchConfig read = BranchProfileLoader.Load(profile).Branch;
+        BranchConfig config = read.WithVersion(1, read.Hash);
         DirectoryInfo root = Directory.CreateTempSubdirectory("le-logbench-startup-");
         var inv = CultureInfo.InvariantCulture;
         try
