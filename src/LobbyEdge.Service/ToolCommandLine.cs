@@ -9,10 +9,11 @@ namespace LobbyEdge.Service;
 /// </summary>
 internal sealed class ToolCommandLine
 {
-    private ToolCommandLine(string data, BranchConfig? config)
+    private ToolCommandLine(string data, BranchConfig? config, string? branchPath)
     {
         Data = data;
         Config = config;
+        BranchPath = branchPath;
     }
 
     /// <summary>The options every tool takes: <c>--data</c> and <c>--branch</c>.</summary>
@@ -27,6 +28,9 @@ internal sealed class ToolCommandLine
 
     /// <summary>The branch loaded from <c>--branch</c>, or null.</summary>
     public BranchConfig? Config { get; }
+
+    /// <summary>The path given with <c>--branch</c>, or null.</summary>
+    public string? BranchPath { get; }
 
     /// <summary>
     /// Parses <paramref name="args"/> (the tool's name first). Any name not in <paramref name="options"/> is refused;
@@ -66,7 +70,7 @@ internal sealed class ToolCommandLine
 
         try
         {
-            return new ToolCommandLine(data, branch is null ? null : BranchProfileLoader.Load(branch).Branch);
+            return new ToolCommandLine(data, branch is null ? null : BranchProfileLoader.Load(branch).Branch, branch);
         }
         catch (ProfileException e)
         {

@@ -1,5 +1,8 @@
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
+using LobbyEdge.Service.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service;
 
@@ -55,7 +58,7 @@ public static class VerifyCommand
 
             LogCheck check = LogCheck.Run(root);
             check.WriteReport(stdout);
-            bool replayFails = line.Config is { } config && Replay(check, config, root, stdout);
+            bool replayFails = line.Config is { } config && Replay(check, EngineFactory(config, root, line.BranchPath), root, stdout);
             return check.MustRefuse || replayFails ? Refuses : check.IsIntact ? Intact : Findings;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
@@ -65,17 +68,35 @@ public static class VerifyCommand
         }
     }
 
-    /// <summary>Replays the day and restores each snapshot under <paramref name="config"/>; true when the replay fails.</summary>
-    private static bool Replay(LogCheck check, BranchConfig config, string root, TextWriter stdout)
+    /// <summary>
+    /// New engines built as the service builds its engine at start: with the configuration the log ran with (the
+    /// latest version of the data directory's configuration store, <c>{data}/config</c>) and the store as its
+    /// resolver, so a snapshot is judged under the configuration version it recorded. Without a store (a directory
+    /// of a build before issue 15, or a copy without it), the profile's configuration.
+    /// </summary>
+    private static Func<QueueEngine> EngineFactory(BranchConfig config, string root, string? branchPath)
+    {
+        if (branchPath is null || !File.Exists(Path.Combine(root, ConfigurationStore.FolderName, ConfigurationStore.IndexFileName)))
+        {
+            return () => new QueueEngine(config);
+        }
+
+        ConfigurationStore store = ConfigurationStore.Open(root, BranchProfileLoader.ModelsDirectoryOf(branchPath), NullLogger.Instance);
+        BranchConfig initial = store.Latest is { } latest ? store.Resolve(latest.Version) ?? config : config;
+        return () => new QueueEngine(initial) { ConfigurationResolver = store.Resolve };
+    }
+
+    /// <summary>Replays the day and restores each snapshot in engines from <paramref name="newEngine"/>; true when the replay fails.</summary>
+    private static bool Replay(LogCheck check, Func<QueueEngine> newEngine, string root, TextWriter stdout)
     {
         foreach (SnapshotCheck snapshot in check.Snapshots.Where(s => s.Problem is null))
         {
             byte[] file = File.ReadAllBytes(snapshot.Path);
-            bool fits = new QueueEngine(config).TryRestoreSnapshot(file.AsSpan(24));
+            bool fits = newEngine().TryRestoreSnapshot(file.AsSpan(24));
             stdout.WriteLine($"snapshot {snapshot.Path}: {(fits ? "restores under this profile" : "does not fit this profile or build (start-up skips it)")}");
         }
 
-        string? problem = check.ReplayProblem(new QueueEngine(config));
+        string? problem = check.ReplayProblem(newEngine());
         stdout.WriteLine(problem is null ? $"replay of the current day from {root}: ok" : $"REPLAY FAILS (the branch refuses to start): {problem}");
         return problem is not null;
     }
