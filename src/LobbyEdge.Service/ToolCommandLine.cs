@@ -65,6 +65,7 @@ internal sealed class ToolCommandLine
         {
             stderr.WriteLine($"{tool}: --data is required");
             stderr.WriteLine(usage);
+            stderr.WriteLine($"see {tool} --help");
             return null;
         }
 

@@ -214,6 +214,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Run missing = await RunAsync(s_startPatience, "inspect");
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("--data is required", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("see lobby-edge inspect --help", missing.Stderr, StringComparison.Ordinal);
 
         Run empty = await RunAsync(s_startPatience, "inspect", "--data", _workingDirectory.FullName);
         Assert.Equal(2, empty.ExitCode);
