@@ -53,9 +53,14 @@ public sealed class NetworkLineSimulationTests
             await PtyLobby.EventuallyAsync(() => lined.All(d => registry.DeviceUp(d.Id, DeviceMetrics.KindLabel(d.Kind)).Value == 1), TimeSpan.FromSeconds(30)),
             $"down: {string.Join(", ", lined.Where(d => registry.DeviceUp(d.Id, DeviceMetrics.KindLabel(d.Kind)).Value != 1).Select(d => d.Id))}");
 
-        // A network display line is up as "its path open", like a serial one; frames reach the displays behind it.
-        Assert.Contains(changes, c => c.Device.Id == "displays@udp://192.168.10.40:5005" && c.Status == DeviceStatus.Online && c.Reason == "udp://192.168.10.40:5005 open");
-        Assert.Contains(changes, c => c.Device.Id == "displays@tcp://192.168.10.41:4001" && c.Status == DeviceStatus.Online && c.Reason == "tcp://192.168.10.41:4001 open");
+        // A network display line is up as "its path open", like a serial one; frames reach the displays behind it. The
+        // status changes are read from their channel by the task above, which can lag the metrics: wait for them.
+        Assert.True(
+            await PtyLobby.EventuallyAsync(
+                () => changes.Any(c => c.Device.Id == "displays@udp://192.168.10.40:5005" && c.Status == DeviceStatus.Online && c.Reason == "udp://192.168.10.40:5005 open")
+                    && changes.Any(c => c.Device.Id == "displays@tcp://192.168.10.41:4001" && c.Status == DeviceStatus.Online && c.Reason == "tcp://192.168.10.41:4001 open"),
+                TimeSpan.FromSeconds(30)),
+            $"no 'open' status for both network display lines; changes: {string.Join(" | ", changes.Select(c => $"{c.Device.Id} {c.Status} {c.Reason}"))}");
         var main = (VirtualDisplayBus)hub.DeviceAt("udp://192.168.10.40:5005")!;
         var counters = (VirtualDisplayBus)hub.DeviceAt("tcp://192.168.10.41:4001")!;
         Show(devices, "main", "A001 -> 1");
@@ -74,7 +79,9 @@ public sealed class NetworkLineSimulationTests
         Assert.True(await PtyLobby.EventuallyAsync(() => registry.DeviceUp("printer-lan", "printer").Value == 1, TimeSpan.FromSeconds(30)), "the network printer did not come back");
         Assert.Equal(1, registry.DeviceReconnects("printer-lan").Value);
         Assert.Equal(0, registry.DeviceReconnects("printer-kiosk").Value);
-        Assert.Contains(changes, c => c.Device.Id == "printer-lan" && c.Status == DeviceStatus.Offline);
+        Assert.True(
+            await PtyLobby.EventuallyAsync(() => changes.Any(c => c.Device.Id == "printer-lan" && c.Status == DeviceStatus.Offline), TimeSpan.FromSeconds(30)),
+            "the network printer's offline status never came");
 
         await stop.CancelAsync();
         await drain.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
