@@ -696,7 +696,44 @@ public sealed partial class QueueEngine
         _recentHead = 0;
     }
 
-    private void LinkLast(ref Lane lane, int id) => LinkAt(ref lane, id, int.MaxValue);
+    /// <summary>Appends a ticket at the end of <paramref name="lane"/>.</summary>
+    private void LinkLast(ref Lane lane, int id)
+    {
+        ref TicketRecord tk = ref _tickets[id];
+        tk.Prev = lane.Tail;
+        tk.Next = -1;
+        if (lane.Tail >= 0)
+        {
+            _tickets[lane.Tail].Next = id;
+        }
+        else
+        {
+            lane.Head = id;
+        }
+
+        lane.Tail = id;
+        lane.Count++;
+    }
+
+    /// <summary>Inserts a ticket into <paramref name="lane"/> just before <paramref name="before"/>, a ticket in it.</summary>
+    private void LinkBefore(ref Lane lane, int id, int before)
+    {
+        ref TicketRecord tk = ref _tickets[id];
+        int after = _tickets[before].Prev;
+        tk.Prev = after;
+        tk.Next = before;
+        _tickets[before].Prev = id;
+        if (after >= 0)
+        {
+            _tickets[after].Next = id;
+        }
+        else
+        {
+            lane.Head = id;
+        }
+
+        lane.Count++;
+    }
 
     /// <summary>
     /// Inserts a ticket into a waiting lane (<c>service * 3 + lane</c>) at <paramref name="position"/> places from
@@ -707,31 +744,16 @@ public sealed partial class QueueEngine
     {
         ref Lane lane = ref _lanes[laneIndex];
         position = Math.Clamp(position, 0, lane.Count);
-        ref TicketRecord tk = ref _tickets[id];
         if (position == lane.Count)
         {
-            LinkAt(ref lane, id, int.MaxValue);
+            LinkLast(ref lane, id);
         }
         else
         {
-            int before = _laneIndex.TicketAt(laneIndex, position);
-            int after = _tickets[before].Prev;
-            tk.Prev = after;
-            tk.Next = before;
-            _tickets[before].Prev = id;
-            if (after >= 0)
-            {
-                _tickets[after].Next = id;
-            }
-            else
-            {
-                lane.Head = id;
-            }
-
-            lane.Count++;
+            LinkBefore(ref lane, id, _laneIndex.TicketAt(laneIndex, position));
         }
 
-        _laneIndex.Insert(laneIndex, id, position, tk.IssuedTicks);
+        _laneIndex.Insert(laneIndex, id, position, _tickets[id].IssuedTicks);
     }
 
     /// <summary>Takes a ticket out of a waiting lane (<c>service * 3 + lane</c>) and its index.</summary>
@@ -747,51 +769,6 @@ public sealed partial class QueueEngine
         _timers.Cancel(id, TimerKind.Care);
         _timers.Cancel(id, TimerKind.Sla);
         _timers.Cancel(id, TimerKind.NoShowExpiry);
-    }
-
-    /// <summary>Inserts at <paramref name="position"/> places from the front (0 = head), clamped to the end.</summary>
-    private void LinkAt(ref Lane lane, int id, int position)
-    {
-        ref TicketRecord tk = ref _tickets[id];
-        if (position >= lane.Count)
-        {
-            tk.Prev = lane.Tail;
-            tk.Next = -1;
-            if (lane.Tail >= 0)
-            {
-                _tickets[lane.Tail].Next = id;
-            }
-            else
-            {
-                lane.Head = id;
-            }
-
-            lane.Tail = id;
-        }
-        else
-        {
-            int after = -1;
-            int before = lane.Head;
-            for (int i = 0; i < position; i++)
-            {
-                after = before;
-                before = _tickets[before].Next;
-            }
-
-            tk.Prev = after;
-            tk.Next = before;
-            _tickets[before].Prev = id;
-            if (after >= 0)
-            {
-                _tickets[after].Next = id;
-            }
-            else
-            {
-                lane.Head = id;
-            }
-        }
-
-        lane.Count++;
     }
 
     private void Unlink(ref Lane lane, int id)
