@@ -259,6 +259,14 @@ public sealed class ServiceConfig
     public TimeSpan SeedServiceTime { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The service's self-service alternative (智能分流: an ATM, a cash recycler, mobile banking), or null when it names
+    /// none. When the service's predicted typical wait reaches <see cref="SelfServiceAlternative.WaitThreshold"/>, the
+    /// kiosk suggests it before issuing, the printed ticket mentions it and the signage shows a hint. Profile:
+    /// <c>services[].selfService</c>; a change applies live.
+    /// </summary>
+    public SelfServiceAlternative? SelfService { get; init; }
+
+    /// <summary>
     /// The printed form of a number of this service, e.g. <c>A023</c>: the prefix and three digits, four when the
     /// range reaches 1000. Allocates; for displays, tickets and logs, not hot paths.
     /// </summary>
@@ -331,7 +339,33 @@ public sealed class ServiceConfig
         {
             errors.Add(($"{path}.seedServiceMinutes", "must be more than 0"));
         }
+
+        if (SelfService is { } alternative)
+        {
+            if (string.IsNullOrWhiteSpace(alternative.Name))
+            {
+                errors.Add(($"{path}.selfService.name", "must not be empty"));
+            }
+
+            if (alternative.WaitThreshold < TimeSpan.FromMinutes(1) || alternative.WaitThreshold > TimeSpan.FromHours(8))
+            {
+                errors.Add(($"{path}.selfService.waitMinutes", "must be between 1 and 480 minutes"));
+            }
+        }
     }
+}
+
+/// <summary>
+/// A service's self-service alternative (智能分流), suggested to customers while the service's predicted typical wait
+/// is at least <paramref name="WaitThreshold"/>.
+/// </summary>
+/// <param name="Name">What to use and where, in English, e.g. <c>ATM / cash recycler in the lobby</c>.</param>
+/// <param name="NameZh">The same in Chinese (printed via GB18030), e.g. <c>大厅自助存取款机</c>; empty when not given.</param>
+/// <param name="WaitThreshold">The predicted typical wait from which it is suggested, 1 min .. 8 h.</param>
+public sealed record SelfServiceAlternative(string Name, string NameZh, TimeSpan WaitThreshold)
+{
+    /// <summary>Whether a predicted typical wait of <paramref name="typicalWaitMs"/> ms (-1 unknown) reaches the threshold.</summary>
+    public bool IsSuggestedAt(long typicalWaitMs) => typicalWaitMs >= 0 && typicalWaitMs >= (long)WaitThreshold.TotalMilliseconds;
 }
 
 /// <summary>A service a counter serves, with its weight for <see cref="CounterMode.Weighted"/>.</summary>
