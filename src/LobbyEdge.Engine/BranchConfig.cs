@@ -263,6 +263,8 @@ public sealed class ServiceConfig
     /// none. When the service's predicted typical wait reaches <see cref="SelfServiceAlternative.WaitThreshold"/>, the
     /// kiosk suggests it before issuing, the printed ticket mentions it and the signage shows a hint. Profile:
     /// <c>services[].selfService</c>; a change applies live.
+    /// The engine only stores it; <see cref="CommandKind.ChooseSelfService"/> is refused
+    /// (<see cref="RefusalReason.NoSelfService"/>) for a service without one.
     /// </summary>
     public SelfServiceAlternative? SelfService { get; init; }
 
