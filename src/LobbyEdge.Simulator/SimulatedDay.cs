@@ -30,7 +30,7 @@ public static class SimulatedDay
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(traffic);
-        var summary = new DaySummary();
+        var summary = new DaySummary(engine.Config);
         long now = traffic.DayOpen.Ticks - TimeSpan.TicksPerMinute;
         long end = traffic.DayClose.Ticks + TimeSpan.TicksPerMinute;
         long nextTick = now;
@@ -57,6 +57,7 @@ public static class SimulatedDay
             }
         }
 
+        summary.TakeCounterHours(engine, new DateTimeOffset(now, TimeSpan.Zero));
         return summary;
     }
 
