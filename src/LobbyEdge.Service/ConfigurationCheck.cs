@@ -41,6 +41,7 @@ internal static class ConfigurationCheck
         new(KioskOptions.Section, typeof(KioskOptions)),
         new(ConsoleOptions.Section, typeof(ConsoleOptions)),
         new(RatingOptions.Section, typeof(RatingOptions)),
+        new(SimulationOptions.Section, typeof(SimulationOptions)),
 
         // The framework's own section: its keys are category names, not a fixed list.
         new("Logging", null),
@@ -144,6 +145,11 @@ internal static class ConfigurationCheck
         if (Bind(configuration, RatingOptions.Section, problems, static s => s.Get<RatingOptions>()) is { } rating)
         {
             problems.AddRange(RatingOptions.Problems(rating));
+        }
+
+        if (Bind(configuration, SimulationOptions.Section, problems, static s => s.Get<SimulationOptions>()) is { } simulation)
+        {
+            problems.AddRange(SimulationOptions.Problems(simulation));
         }
 
         // The logging providers read these themselves and would throw at the first log line (exit 134).

@@ -179,6 +179,18 @@ public sealed class DaySummary
     /// </summary>
     public TimeSpan CounterHours { get; private set; }
 
+    /// <summary>Advice issued today (<see cref="EventKind.AdviceIssued"/>).</summary>
+    public int AdviceIssued => Count(EventKind.AdviceIssued);
+
+    /// <summary>Advice answered (accepted or dismissed) today.</summary>
+    public int AdviceAnswered => Count(EventKind.AdviceAnswered);
+
+    /// <summary>Advice the lobby manager (or staff) accepted today.</summary>
+    public int AdviceAccepted { get; private set; }
+
+    /// <summary>Customers who took a service's self-service alternative at the kiosk instead of a ticket.</summary>
+    public int SelfServiceChosen => Count(EventKind.SelfServiceChosen);
+
     /// <summary>
     /// Takes the counters' time in each state from <paramref name="engine"/> up to <paramref name="now"/>
     /// (<see cref="QueueEngine.CounterTimeInState"/>, kept since the day opened) into <see cref="CounterHours"/>.
@@ -232,6 +244,10 @@ public sealed class DaySummary
                 }
 
                 _notYetCalled.Clear();
+                break;
+
+            case EventKind.AdviceAnswered:
+                AdviceAccepted += e.AsAdviceAnswered().Answer == AdviceAnswer.Accepted ? 1 : 0;
                 break;
 
             default:
