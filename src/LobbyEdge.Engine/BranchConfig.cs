@@ -259,6 +259,13 @@ public sealed class ServiceConfig
     public TimeSpan SeedServiceTime { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The self-service alternative the kiosk may suggest for this service (智能分流: ATM, mobile banking), or null
+    /// when it has none. The engine only stores it; <see cref="CommandKind.ChooseSelfService"/> is refused
+    /// (<see cref="RefusalReason.NoSelfService"/>) for a service without one.
+    /// </summary>
+    public SelfServiceAlternative? SelfService { get; init; }
+
+    /// <summary>
     /// The printed form of a number of this service, e.g. <c>A023</c>: the prefix and three digits, four when the
     /// range reaches 1000. Allocates; for displays, tickets and logs, not hot paths.
     /// </summary>
@@ -360,3 +367,9 @@ public sealed class CounterConfig
     /// <summary>Whether the counter is logged in when the day opens.</summary>
     public bool OpenAtDayStart { get; init; } = true;
 }
+
+/// <summary>A service's self-service alternative (智能分流): where a customer can do the business without a ticket.</summary>
+/// <param name="Name">Its name in English, e.g. "ATM / cash recycler".</param>
+/// <param name="NameZh">Its name in Chinese, e.g. "自助存取款机".</param>
+/// <param name="WaitThreshold">The service's predicted typical wait from which the kiosk suggests it.</param>
+public sealed record SelfServiceAlternative(string Name, string NameZh, TimeSpan WaitThreshold);

@@ -110,6 +110,27 @@ public enum CommandKind : byte
     /// <see cref="EventKind.ConfigurationChanged"/>. The host validates, versions and stores it first.
     /// </summary>
     Reconfigure,
+
+    /// <summary>
+    /// Record staffing advice for the lobby manager: <see cref="Command.Advice"/> for <see cref="Command.Counter"/>,
+    /// helping <see cref="Command.Service"/> most (-1 none). Emits <see cref="EventKind.AdviceIssued"/> with the next
+    /// advice id of the day. Refused as <see cref="RefusalReason.AdviceNotApplicable"/> when the counter's state does
+    /// not fit the kind, <see cref="RefusalReason.TooMuchAdvice"/> past <see cref="QueueEngine.MaxAdvicePerDay"/>.
+    /// </summary>
+    Advise,
+
+    /// <summary>
+    /// The lobby manager's answer (<see cref="Command.AdviceAnswer"/>) to advice <see cref="Command.AdviceId"/>, by
+    /// <see cref="Command.Staff"/>. Emits <see cref="EventKind.AdviceAnswered"/>; one answer per advice.
+    /// </summary>
+    AnswerAdvice,
+
+    /// <summary>
+    /// A customer took <see cref="Command.Service"/>'s self-service alternative at the kiosk instead of a ticket.
+    /// Emits <see cref="EventKind.SelfServiceChosen"/>; refused as <see cref="RefusalReason.NoSelfService"/> for a
+    /// service that names none.
+    /// </summary>
+    ChooseSelfService,
 }
 
 /// <summary>
@@ -178,6 +199,15 @@ public readonly record struct Command
 
     /// <summary>Why the configuration changes, for <see cref="CommandKind.Reconfigure"/>.</summary>
     public ConfigurationSource ConfigurationSource { get; init; }
+
+    /// <summary>The advice's kind and forecast figures, for <see cref="CommandKind.Advise"/>.</summary>
+    public AdviceFigures Advice { get; init; }
+
+    /// <summary>The advice of the day (1-based id) that <see cref="CommandKind.AnswerAdvice"/> answers, or 0.</summary>
+    public int AdviceId { get; init; }
+
+    /// <summary>The answer for <see cref="CommandKind.AnswerAdvice"/>.</summary>
+    public AdviceAnswer AdviceAnswer { get; init; }
 
     private static Command Of(CommandKind kind) => new() { Kind = kind, Service = -1, Ticket = -1, NumberService = -1 };
 
@@ -290,6 +320,24 @@ public readonly record struct Command
     /// <summary>Put a new branch configuration in force (see <see cref="CommandKind.Reconfigure"/>).</summary>
     public static Command Reconfigure(BranchConfig configuration, ConfigurationSource source) =>
         Of(CommandKind.Reconfigure) with { Configuration = configuration, ConfigurationSource = source };
+
+    /// <summary>
+    /// Record staffing advice: change <paramref name="counter"/> as <paramref name="advice"/> says, helping
+    /// <paramref name="service"/> most (-1 none). Basis points 0..10000, horizon 1..255 minutes, else
+    /// <see cref="RefusalReason.InvalidCommand"/>. See <see cref="CommandKind.Advise"/>.
+    /// </summary>
+    public static Command Advise(int counter, int service, AdviceFigures advice) =>
+        Of(CommandKind.Advise) with { Counter = counter, Service = service, Advice = advice };
+
+    /// <summary>
+    /// Accept or dismiss advice <paramref name="adviceId"/> of today, by a staff member (0 = unknown). See
+    /// <see cref="CommandKind.AnswerAdvice"/>.
+    /// </summary>
+    public static Command AnswerAdvice(int adviceId, AdviceAnswer answer, int staff) =>
+        Of(CommandKind.AnswerAdvice) with { AdviceId = adviceId, AdviceAnswer = answer, Staff = staff };
+
+    /// <summary>A customer took a service's self-service alternative at the kiosk (see <see cref="CommandKind.ChooseSelfService"/>).</summary>
+    public static Command ChooseSelfService(int service) => Of(CommandKind.ChooseSelfService) with { Service = service };
 
     /// <summary>Record a request carried out outside the queue (see <see cref="CommandKind.Note"/>).</summary>
     public static Command Note(RequestKey request) => Of(CommandKind.Note) with { Request = request };

@@ -207,3 +207,53 @@ public enum RatingReasons : byte
     /// <summary>Every defined reason; other bits are refused as <see cref="RefusalReason.InvalidCommand"/>.</summary>
     All = Waiting | Confusing | Annoying | Cost,
 }
+
+/// <summary>
+/// What an advice (<see cref="EventKind.AdviceIssued"/>) asks of a counter: the event's <c>Detail</c>. Numbers are in
+/// the log and never change.
+/// </summary>
+public enum AdviceKind : byte
+{
+    /// <summary>No change (the current staffing).</summary>
+    None = 0,
+
+    /// <summary>Open a closed counter (staff logs in).</summary>
+    Open = 1,
+
+    /// <summary>Resume a paused or away counter.</summary>
+    Resume = 2,
+
+    /// <summary>Pause an open counter (after its current customer): the queue can spare it.</summary>
+    Pause = 3,
+
+    /// <summary>Close an open counter: the queue can spare it for the rest of the horizon.</summary>
+    Close = 4,
+}
+
+/// <summary>How the lobby manager answered an advice: the <see cref="EventKind.AdviceAnswered"/> event's <c>Detail</c>.</summary>
+public enum AdviceAnswer : byte
+{
+    /// <summary>Not answered yet.</summary>
+    None = 0,
+
+    /// <summary>Accepted: the manager will make the change.</summary>
+    Accepted = 1,
+
+    /// <summary>Dismissed: the manager will not.</summary>
+    Dismissed = 2,
+}
+
+/// <summary>
+/// The numbers of an advice: what it asks and what the queue forecast says it gives over the horizon.
+/// </summary>
+/// <param name="Kind">The change asked of the counter.</param>
+/// <param name="ServiceLevelNowBp">
+/// The forecast service level (share of customers called within their service's SLA target) over the horizon under the
+/// current staffing, in basis points 0..10000 (8000 = 80 %).
+/// </param>
+/// <param name="ServiceLevelWithBp">The same with the change made, in basis points 0..10000.</param>
+/// <param name="PastCareAvoided">
+/// Customers forecast to wait past their care threshold that the change avoids; negative when the change adds some.
+/// </param>
+/// <param name="HorizonMinutes">The horizon of the forecast, 1..255 minutes (30 by default).</param>
+public readonly record struct AdviceFigures(AdviceKind Kind, int ServiceLevelNowBp, int ServiceLevelWithBp, int PastCareAvoided, int HorizonMinutes);

@@ -153,6 +153,32 @@ public enum EventKind : byte
     /// the configuration itself: <see cref="QueueEngine.ConfigurationResolver"/> at replay).
     /// </summary>
     ConfigurationChanged = 27,
+
+    /// <summary>
+    /// Staffing advice for the lobby manager: a change to one counter and what the queue forecast says it gives.
+    /// <c>Count</c> = the advice id (1-based within the business day); <c>Detail</c> = <see cref="AdviceKind"/>;
+    /// <c>Counter</c> = the counter to change; <c>Service</c> = the service whose forecast the change helps most, or
+    /// -1; <c>A</c> = the forecast service level over the horizon without the change, in basis points (0..10000);
+    /// <c>B</c> = with the change, in basis points; <c>Number</c> = customers past the care threshold the change
+    /// avoids (negative when it adds some, e.g. a pause); <c>Reason</c> = the horizon in minutes. <c>Ticket</c> and
+    /// <c>NumberService</c> = -1. Changes no queue state (it adds to the day's advice list).
+    /// </summary>
+    AdviceIssued = 28,
+
+    /// <summary>
+    /// The lobby manager answered an advice. <c>Count</c> = the advice id; <c>Detail</c> = <see cref="AdviceAnswer"/>;
+    /// <c>Counter</c> and <c>Service</c> = the advice's; <c>A</c> = ms from the advice to the answer; <c>B</c> = staff
+    /// id (0 = unknown). <c>Ticket</c> and <c>NumberService</c> = -1. Changes no queue state.
+    /// </summary>
+    AdviceAnswered = 29,
+
+    /// <summary>
+    /// A customer took <c>Service</c>'s self-service alternative (<see cref="ServiceConfig.SelfService"/>) at the
+    /// kiosk instead of a ticket (智能分流). <c>A</c> = the service's predicted typical wait in ms at that moment (-1
+    /// when unknown); <c>Count</c> = people waiting for the service then. <c>Ticket</c> and <c>NumberService</c> =
+    /// -1. Changes no queue state (it counts the choice).
+    /// </summary>
+    SelfServiceChosen = 30,
 }
 
 /// <summary>

@@ -32,6 +32,7 @@ public sealed partial class QueueEngine
             ThrowReplay($"Event {e.Sequence} issues a ticket of service {e.Service} but configuration version {_config.Version} has {_services.Length} services.");
         }
 
+        CheckAdviceEvent(in e);
         ApplyCore(in e);
     }
 
@@ -276,6 +277,12 @@ public sealed partial class QueueEngine
 
             case EventKind.ConfigurationChanged:
                 ApplyConfigurationChanged(in e);
+                break;
+
+            case EventKind.AdviceIssued:
+            case EventKind.AdviceAnswered:
+            case EventKind.SelfServiceChosen:
+                ApplyAdvice(in e);
                 break;
 
             case EventKind.DeviceStatusChanged:
@@ -694,6 +701,7 @@ public sealed partial class QueueEngine
         _timers.Clear();
         _recentCount = 0;
         _recentHead = 0;
+        ResetAdvice();
     }
 
     /// <summary>Appends a ticket at the end of <paramref name="lane"/>.</summary>

@@ -40,6 +40,9 @@ public sealed partial class QueueEngine
             CommandKind.RequestRating => RequestRating(command.Counter, t),
             CommandKind.Rate => Rate(in command, t),
             CommandKind.Reconfigure => Reconfigure(command.Configuration, command.ConfigurationSource, t),
+            CommandKind.Advise => Advise(command.Counter, command.Service, command.Advice, t),
+            CommandKind.AnswerAdvice => AnswerAdvice(command.AdviceId, command.AdviceAnswer, command.Staff, t),
+            CommandKind.ChooseSelfService => ChooseSelfService(command.Service, t),
             _ => CommandResult.Refused(RefusalReason.InvalidCommand),
         };
         if (!command.Request.IsNone)

@@ -8,7 +8,7 @@ public sealed partial class QueueEngine
     /// <summary>
     /// The whole state as canonical text: day, sequence, the configuration in force and waiting (version, hash), every ticket, every queue in call order, no-show lists,
     /// counters (with time per state, calling credits and the ticket finished last), rolling service times, the care
-    /// KPI and customer ratings per service and counter, and recent calls. Two engines
+    /// KPI and customer ratings per service and counter, recent calls, and the day's advice and self-service choices. Two engines
     /// with equal text are in the same state; crash-recovery and replay checks compare it. Allocates; diagnostics only.
     /// </summary>
     public string DescribeState()
@@ -77,6 +77,7 @@ public sealed partial class QueueEngine
         }
 
         sb.Append('\n');
+        AppendAdvice(sb);
         return sb.ToString();
     }
 

@@ -9,8 +9,9 @@ public sealed partial class QueueEngine
 {
     private const uint SnapshotMagic = 0x4C455353; // "SSEL"
     // 3: care KPI (issue 12); 4: customer ratings (issue 13); 5: configuration versions (issue 15); 6: one timer entry
-    // per (ticket, kind), none stale (issue 17: a version 5 heap may hold several, so it is refused and the log replayed)
-    private const int SnapshotVersion = 6;
+    // per (ticket, kind), none stale (issue 17: a version 5 heap may hold several, so it is refused and the log replayed);
+    // 7: the day's advice list and self-service choices (issue 14)
+    private const int SnapshotVersion = 7;
 
     /// <summary>
     /// A fingerprint of the configuration the engine's storage depends on (services, number ranges, counters and
@@ -75,6 +76,11 @@ public sealed partial class QueueEngine
         w.I32(_recentHead);
         w.I32(_timers.Count);
         w.Raw(_timers.Items);
+        // --- issue 14: advice and self-service (format 7) ---
+        w.I32(_adviceCount);
+        w.Raw<AdviceRecord>(_advice.AsSpan(0, _adviceCount));
+        w.Raw<int>(_selfServiceChosen);
+        // --- end issue 14 ---
         return w.ToArray();
     }
 
@@ -82,7 +88,7 @@ public sealed partial class QueueEngine
     /// Restores a snapshot taken by <see cref="CreateSnapshot"/>. A snapshot taken under another configuration version
     /// (or with a configuration waiting for the next opening) needs that configuration from
     /// <see cref="ConfigurationResolver"/>; the engine then runs with it. Returns false (and leaves the engine as it
-    /// was) if the bytes are not such a snapshot, are of an older format (before 6), or name a configuration the
+    /// was) if the bytes are not such a snapshot, are of an older format (before 7), or name a configuration the
     /// resolver does not give or whose storage does not match.
     /// </summary>
     public bool TryRestoreSnapshot(ReadOnlySpan<byte> snapshot)
@@ -130,10 +136,21 @@ public sealed partial class QueueEngine
         // Check the exact length before touching state, so a truncated or padded snapshot changes nothing.
         int needed = (ticketCount * Unsafe.SizeOf<TicketRecord>()) + FixedStateBytes(config);
         int timerCount = r.PeekI32(needed + 8);
-        if (timerCount < 0 || r.Remaining != needed + 12 + (timerCount * Unsafe.SizeOf<TimerEntry>()))
+        if (timerCount < 0)
         {
             return false;
         }
+
+        int timersEnd = needed + 12 + (timerCount * Unsafe.SizeOf<TimerEntry>());
+        // --- issue 14: advice and self-service (format 7) ---
+        int adviceCount = r.PeekI32(timersEnd);
+        if ((uint)adviceCount > MaxAdvicePerDay
+            || r.Remaining != timersEnd + sizeof(int) + (adviceCount * Unsafe.SizeOf<AdviceRecord>()) + (config.Services.Count * sizeof(int)))
+        {
+            return false;
+        }
+
+        // --- end issue 14 ---
 
         if (!ReferenceEquals(config, _config))
         {
@@ -171,6 +188,12 @@ public sealed partial class QueueEngine
         r.TryI32(out _recentHead);
         r.TryI32(out _);
         _timers.Restore(ref r, timerCount);
+        // --- issue 14: advice and self-service (format 7) ---
+        Array.Clear(_advice);
+        r.TryI32(out _adviceCount);
+        r.Raw<AdviceRecord>(_advice.AsSpan(0, _adviceCount));
+        r.Raw<int>(_selfServiceChosen);
+        // --- end issue 14 ---
         RebuildLaneIndex();
         InvalidateCapacity();
 

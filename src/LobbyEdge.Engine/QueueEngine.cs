@@ -137,6 +137,7 @@ public sealed partial class QueueEngine
         }
 
         BuildCapacityTopology();
+        AllocateAdvice(s);
         _timers = new TimerHeap(config.MaxTicketsPerDay);
         _recent = new RecentCall[Math.Max(1, config.RecentCallCount)];
         // The event buffer may hold this step's events already (a change applied while a command runs): it only grows.

@@ -101,4 +101,22 @@ public enum RefusalReason : byte
 
     /// <summary>A configuration change that changes nothing (the same content as the one in force, or as the one waiting for the next opening).</summary>
     ConfigurationUnchanged,
+
+    /// <summary>No advice of that id today.</summary>
+    UnknownAdvice,
+
+    /// <summary>The advice has already been answered (accepted or dismissed); the first answer stands.</summary>
+    AlreadyAnswered,
+
+    /// <summary>
+    /// The counter's state does not fit the advice: opening needs a closed counter, resuming a paused or away one,
+    /// pausing or closing an open one (standby or serving).
+    /// </summary>
+    AdviceNotApplicable,
+
+    /// <summary>The service names no self-service alternative (<see cref="ServiceConfig.SelfService"/>).</summary>
+    NoSelfService,
+
+    /// <summary>The day's advice list is full (<see cref="QueueEngine.MaxAdvicePerDay"/>).</summary>
+    TooMuchAdvice,
 }

@@ -145,7 +145,7 @@ public sealed class ScalingTests
 
     /// <summary>
     /// Snapshot format 6 holds one timer entry per ticket and kind; a format 5 snapshot (whose heap may hold several
-    /// entries for one timer) is refused, so start-up replays the day from the log instead. A format 6 one restores,
+    /// entries for one timer) is refused, so start-up replays the day from the log instead. A current one (7) restores,
     /// index and heap rebuilt, and decides as the live engine.
     /// </summary>
     [Fact]
@@ -161,7 +161,7 @@ public sealed class ScalingTests
 
         now = NoShowRecoverCycle(engine, now.AddMinutes(1));
         byte[] snapshot = engine.CreateSnapshot();
-        Assert.Equal(6, BitConverter.ToInt32(snapshot, 4));
+        Assert.Equal(7, BitConverter.ToInt32(snapshot, 4));
         var restored = new QueueEngine(StormBranch());
         Assert.True(restored.TryRestoreSnapshot(snapshot));
         Assert.Equal(engine.DescribeState(), restored.DescribeState());

@@ -1,0 +1,457 @@
+using LobbyEdge.Engine;
+
+namespace LobbyEdge.Forecasting;
+
+/// <summary>
+/// Staffing advice from the forecasts: fed the branch's events (the retained days, then live), asked on the engine's
+/// thread whether advice is due. Holds the arrival history, one reusable forecast workspace and the last forecast for
+/// the console and metrics.
+/// </summary>
+/// <remarks>
+/// <para>When advice is due (<see cref="TryAdvise"/>): the forecast service level over <see cref="AdviceOptions.Horizon"/>
+/// is below <see cref="AdviceOptions.ServiceLevelTarget"/> and opening a closed counter or resuming a paused/away one
+/// raises it by at least <see cref="MinimumGain"/> (or saves a customer from the care threshold): the change with the
+/// largest gain, a resume preferred to an open when it reaches the target or comes within <see cref="ResumePreference"/>
+/// of the best open. Or, with <see cref="AdviceOptions.AdvisePause"/>, the level is at or above target and pausing one
+/// open counter keeps it there over the horizon and the whole 60-minute window with no more customers past the care
+/// threshold; every service keeps another open counter, and the forecast must rest on history or on at least 30
+/// minutes of today.</para>
+/// <para>Never advised: the same kind for the same counter again within <see cref="AdviceOptions.RepeatAfter"/>; any
+/// advice for a counter whose advice is unanswered and younger than the horizon; a pause of a counter advised to open
+/// or resume within <see cref="AdviceOptions.RepeatAfter"/>; a change the engine would refuse (Open needs a closed
+/// counter, Resume a paused or away one, Pause a standby or serving one). Judged from the engine's advice list
+/// (<see cref="QueueEngine.CopyAdvice"/>), so the rules hold across a restart.</para>
+/// <para>When: only while the day is open and before its close. No open advice in the last
+/// <see cref="NoOpenBeforeCutoff"/> before the ticketing cutoff (staff would arrive as the last tickets are issued;
+/// the queue then only drains); resume advice until the cutoff; after the cutoff only pauses.</para>
+/// <para>Close is never advised: a pause says the same and keeps the counter's staff at hand.</para>
+/// </remarks>
+public sealed class Advisor
+{
+    /// <summary>The least service-level gain (0..1) a change must bring to be advised: 2 percentage points.</summary>
+    public const double MinimumGain = 0.02;
+
+    /// <summary>How close (0..1) a resume's gain must come to the best open's to be preferred: 5 percentage points.</summary>
+    public const double ResumePreference = 0.05;
+
+    /// <summary>No open advice this close to the ticketing cutoff: 30 minutes.</summary>
+    public static readonly TimeSpan NoOpenBeforeCutoff = TimeSpan.FromMinutes(30);
+
+    private const int MaxAdvice = 1024;
+    private const int MaxCounterNumber = 1024;
+    private const double HandoverAlpha = 0.05;
+
+    private readonly AdviceOptions _options;
+    private readonly ArrivalForecast _arrivals;
+    private readonly ForecastWorkspace _workspace = new();
+    private readonly QueueForecast _current = new();
+    private readonly QueueForecast _candidate = new();
+    private readonly AdviceView[] _advice = new AdviceView[MaxAdvice];
+    private readonly long[] _calledTicks = new long[MaxCounterNumber];
+    private readonly long[] _finishedTicks = new long[MaxCounterNumber];
+    private BranchConfig _config;
+    private double _callToStartSeconds = -1;
+    private double _finishToCallSeconds = -1;
+    private long _lastEvaluationTicks;
+    private volatile Snapshot? _last;
+
+    /// <summary>An advisor for a branch.</summary>
+    /// <param name="config">The branch (services, counters, time zone, hours).</param>
+    /// <param name="options">The advice options (see <see cref="AdviceOptions.Validate"/>).</param>
+    /// <exception cref="ArgumentException">When the options are not usable.</exception>
+    public Advisor(BranchConfig config, AdviceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<(string Field, string Message)> problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"Advice:{problems[0].Field} {problems[0].Message}", nameof(options));
+        }
+
+        _config = config;
+        _options = options;
+        History = new ArrivalHistory(config, options.RetainedDays);
+        _arrivals = ArrivalForecast.From(History, config, DateTimeOffset.UnixEpoch);
+    }
+
+    /// <summary>The options it advises with.</summary>
+    public AdviceOptions Options => _options;
+
+    /// <summary>The branch's arrival history the forecast reads.</summary>
+    public ArrivalHistory History { get; private set; }
+
+    /// <summary>The forecast of every service under the current staffing at the last evaluation, or null before one.
+    /// A fresh list per evaluation: safe to read from any thread.</summary>
+    public IReadOnlyList<ServiceForecast>? LastForecast => _last?.Services;
+
+    /// <summary>The branch's forecast service level (0..1) over the horizon at the last evaluation, or null before one.</summary>
+    public double? LastServiceLevel => _last?.ServiceLevel;
+
+    /// <summary>Customers forecast past the care threshold over the horizon at the last evaluation, or null before one.</summary>
+    public int? LastPastCareThreshold => _last?.PastCare;
+
+    /// <summary>When the last evaluation was made, or null before one.</summary>
+    public DateTimeOffset? LastEvaluated => _last?.At;
+
+    /// <summary>The hand-over time per customer (calling, walking, no-shows) the forecast uses, measured from the events.</summary>
+    public TimeSpan Handover =>
+        _callToStartSeconds < 0 ? QueueForecaster.DefaultHandover
+        : TimeSpan.FromSeconds(_callToStartSeconds + Math.Max(0, _finishToCallSeconds));
+
+    /// <summary>
+    /// Feeds events in log order (the retained days first, then live batches): the arrival history and the measured
+    /// hand-over time. A day opened with a different number of services starts a fresh history (the old counts no
+    /// longer map to the services). Allocation-free except on that change.
+    /// </summary>
+    public void Observe(ReadOnlySpan<LobbyEvent> events)
+    {
+        for (int i = 0; i < events.Length; i++)
+        {
+            ref readonly LobbyEvent e = ref events[i];
+            History.Observe(in e);
+            int counter = e.Counter;
+            if ((uint)counter >= MaxCounterNumber)
+            {
+                continue;
+            }
+
+            switch (e.Kind)
+            {
+                case EventKind.TicketCalled:
+                    if (_finishedTicks[counter] > 0)
+                    {
+                        double gap = (e.TimeTicks - _finishedTicks[counter]) / (double)TimeSpan.TicksPerSecond;
+                        if (gap is >= 0 and < 90)
+                        {
+                            _finishToCallSeconds = Blend(_finishToCallSeconds, gap);
+                        }
+                    }
+
+                    _calledTicks[counter] = e.TimeTicks;
+                    _finishedTicks[counter] = 0;
+                    break;
+                case EventKind.TicketStarted or EventKind.TicketNoShow:
+                    if (_calledTicks[counter] > 0)
+                    {
+                        double walk = (e.TimeTicks - _calledTicks[counter]) / (double)TimeSpan.TicksPerSecond;
+                        if (walk is >= 0 and < 600)
+                        {
+                            _callToStartSeconds = Blend(_callToStartSeconds, walk);
+                        }
+
+                        _calledTicks[counter] = 0;
+                    }
+
+                    if (e.Kind == EventKind.TicketNoShow)
+                    {
+                        _finishedTicks[counter] = e.TimeTicks;
+                    }
+
+                    break;
+                case EventKind.TicketCompleted or EventKind.TicketParked or EventKind.TicketTransferred:
+                    _finishedTicks[counter] = e.TimeTicks;
+                    break;
+                case EventKind.CounterStateChanged:
+                    _finishedTicks[counter] = 0;
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Called on the engine's thread (it reads the engine's state). At most once per
+    /// <see cref="AdviceOptions.EvaluateEvery"/> of <paramref name="now"/> it forecasts the current staffing (kept in
+    /// <see cref="LastForecast"/>) and, when advice is due (see the class remarks), gives the engine's Advise command
+    /// with the figures: kind, service level over the horizon without and with the change (basis points), customers
+    /// past the care threshold avoided (negative for a pause that adds some) and the horizon in minutes; the service
+    /// is the one whose forecast the change fixes most (-1 none, always for a pause). False when no advice is due.
+    /// </summary>
+    public bool TryAdvise(QueueEngine engine, DateTimeOffset now, out Command advise)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        advise = default;
+        if (!engine.IsDayOpen || now.UtcTicks >= engine.CloseUtc.Ticks)
+        {
+            return false;
+        }
+
+        if (_lastEvaluationTicks != 0 && now.UtcTicks - _lastEvaluationTicks < _options.EvaluateEvery.Ticks && now.UtcTicks >= _lastEvaluationTicks)
+        {
+            return false;
+        }
+
+        _lastEvaluationTicks = now.UtcTicks;
+        BranchConfig config = engine.Config;
+        if (config.Services.Count != History.ServiceCount || config.TimeZone != History.TimeZone)
+        {
+            History = new ArrivalHistory(config, _options.RetainedDays);
+        }
+
+        _config = config;
+        _arrivals.Refresh(History, config, now);
+        _workspace.Prepare(engine, _arrivals, now, QueueForecaster.DefaultWindow, Handover);
+        _workspace.Run(engine, StaffingChange.None, _current);
+        TimeSpan horizon = _options.Horizon;
+        double levelNow = _current.ServiceLevel(horizon);
+        int pastNow = _current.PastCareThreshold(horizon);
+        _last = new Snapshot(_current.ToArray(), levelNow, pastNow, now);
+        if (!_options.Enabled)
+        {
+            return false;
+        }
+
+        int adviceCount = engine.CopyAdvice(_advice);
+        bool afterCutoff = now.UtcTicks >= engine.TicketingCutoffUtc.Ticks;
+        bool openAllowed = now.UtcTicks < engine.TicketingCutoffUtc.Ticks - NoOpenBeforeCutoff.Ticks;
+        if (levelNow < _options.ServiceLevelTarget && !afterCutoff)
+        {
+            return TryAdviseMore(engine, now, adviceCount, levelNow, pastNow, openAllowed, out advise);
+        }
+
+        if (levelNow >= _options.ServiceLevelTarget && _options.AdvisePause && ForecastIsGrounded(engine, now))
+        {
+            return TryAdvisePause(engine, now, adviceCount, levelNow, pastNow, out advise);
+        }
+
+        return false;
+    }
+
+    private bool TryAdviseMore(QueueEngine engine, DateTimeOffset now, int adviceCount, double levelNow, int pastNow,
+        bool openAllowed, out Command advise)
+    {
+        advise = default;
+        TimeSpan horizon = _options.Horizon;
+        StaffingChange bestOpen = default;
+        StaffingChange bestResume = default;
+        double openLevel = -1;
+        double resumeLevel = -1;
+        int openPast = 0;
+        int resumePast = 0;
+        foreach (CounterConfig cc in _config.Counters)
+        {
+            if (!engine.TryGetCounter(cc.Number, out CounterView view))
+            {
+                continue;
+            }
+
+            AdviceKind kind = view.State switch
+            {
+                CounterState.Closed when openAllowed => AdviceKind.Open,
+                CounterState.Paused or CounterState.Away => AdviceKind.Resume,
+                _ => AdviceKind.None,
+            };
+            if (kind == AdviceKind.None || Blocked(kind, cc.Number, now, adviceCount))
+            {
+                continue;
+            }
+
+            var change = new StaffingChange(kind, cc.Number);
+            _workspace.Run(engine, change, _candidate);
+            double level = _candidate.ServiceLevel(horizon);
+            int past = _candidate.PastCareThreshold(horizon);
+            bool helps = level - levelNow >= MinimumGain || (level > levelNow && past < pastNow);
+            if (!helps)
+            {
+                continue;
+            }
+
+            if (kind == AdviceKind.Open && (level > openLevel || (level == openLevel && past < openPast)))
+            {
+                (bestOpen, openLevel, openPast) = (change, level, past);
+            }
+            else if (kind == AdviceKind.Resume && (level > resumeLevel || (level == resumeLevel && past < resumePast)))
+            {
+                (bestResume, resumeLevel, resumePast) = (change, level, past);
+            }
+        }
+
+        StaffingChange best;
+        double bestLevel;
+        int bestPast;
+        if (resumeLevel >= 0 && (openLevel < 0 || resumeLevel >= _options.ServiceLevelTarget || resumeLevel >= openLevel - ResumePreference))
+        {
+            (best, bestLevel, bestPast) = (bestResume, resumeLevel, resumePast);
+        }
+        else if (openLevel >= 0)
+        {
+            (best, bestLevel, bestPast) = (bestOpen, openLevel, openPast);
+        }
+        else
+        {
+            return false;
+        }
+
+        // The figures come from the chosen change's own run (the candidate buffer holds the last one tried).
+        _workspace.Run(engine, best, _candidate);
+        int service = MostFixedService(horizon);
+        advise = Command.Advise(best.CounterNumber, service,
+            new AdviceFigures(best.Kind, ToBasisPoints(levelNow), ToBasisPoints(bestLevel), pastNow - bestPast, (int)horizon.TotalMinutes));
+        return true;
+    }
+
+    private bool TryAdvisePause(QueueEngine engine, DateTimeOffset now, int adviceCount, double levelNow, int pastNow, out Command advise)
+    {
+        advise = default;
+        TimeSpan horizon = _options.Horizon;
+        TimeSpan window = QueueForecaster.DefaultWindow;
+        double windowLevelNow = _current.ServiceLevel(window);
+        int windowPastNow = _current.PastCareThreshold(window);
+        int best = -1;
+        double bestLevel = -1;
+        int bestPast = 0;
+        bool bestStandby = false;
+        foreach (CounterConfig cc in _config.Counters)
+        {
+            if (!engine.TryGetCounter(cc.Number, out CounterView view) || view.State is not (CounterState.Standby or CounterState.Serving))
+            {
+                continue;
+            }
+
+            if (!OthersServe(engine, cc) || Blocked(AdviceKind.Pause, cc.Number, now, adviceCount))
+            {
+                continue;
+            }
+
+            _workspace.Run(engine, new StaffingChange(AdviceKind.Pause, cc.Number), _candidate);
+            double level = _candidate.ServiceLevel(horizon);
+            int past = _candidate.PastCareThreshold(horizon);
+            bool keeps = level >= _options.ServiceLevelTarget && past <= pastNow
+                && _candidate.ServiceLevel(window) >= Math.Min(_options.ServiceLevelTarget, windowLevelNow)
+                && _candidate.PastCareThreshold(window) <= windowPastNow;
+            if (!keeps)
+            {
+                continue;
+            }
+
+            bool standby = view.State == CounterState.Standby;
+            if (level > bestLevel || (level == bestLevel && standby && !bestStandby))
+            {
+                (best, bestLevel, bestPast, bestStandby) = (cc.Number, level, past, standby);
+            }
+        }
+
+        if (best < 0)
+        {
+            return false;
+        }
+
+        advise = Command.Advise(best, -1,
+            new AdviceFigures(AdviceKind.Pause, ToBasisPoints(levelNow), ToBasisPoints(bestLevel), pastNow - bestPast, (int)horizon.TotalMinutes));
+        return true;
+    }
+
+    /// <summary>Whether the repeat rules forbid advice of this kind for this counter now (see the class remarks).</summary>
+    private bool Blocked(AdviceKind kind, int counter, DateTimeOffset now, int adviceCount)
+    {
+        long repeatFrom = now.UtcTicks - _options.RepeatAfter.Ticks;
+        long pendingFrom = now.UtcTicks - _options.Horizon.Ticks;
+        for (int i = 0; i < adviceCount; i++)
+        {
+            ref readonly AdviceView a = ref _advice[i];
+            if (a.CounterNumber != counter)
+            {
+                continue;
+            }
+
+            long issued = a.IssuedUtc.Ticks;
+            if (a.Kind == kind && issued > repeatFrom)
+            {
+                return true;
+            }
+
+            if (a.Answer == AdviceAnswer.None && issued > pendingFrom)
+            {
+                return true;
+            }
+
+            if (kind is AdviceKind.Pause or AdviceKind.Close && a.Kind is AdviceKind.Open or AdviceKind.Resume && issued > repeatFrom)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether every service the counter serves has another counter open (standby or serving) for it.</summary>
+    private bool OthersServe(QueueEngine engine, CounterConfig counter)
+    {
+        foreach (ServiceWeight sw in counter.Services)
+        {
+            bool covered = false;
+            foreach (CounterConfig other in _config.Counters)
+            {
+                if (other.Number == counter.Number || !engine.TryGetCounter(other.Number, out CounterView view)
+                    || view.State is not (CounterState.Standby or CounterState.Serving))
+                {
+                    continue;
+                }
+
+                foreach (ServiceWeight osw in other.Services)
+                {
+                    if (osw.Service == sw.Service)
+                    {
+                        covered = true;
+                        break;
+                    }
+                }
+
+                if (covered)
+                {
+                    break;
+                }
+            }
+
+            if (!covered)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A pause needs a forecast that knows the day: history, or at least 30 minutes of today.</summary>
+    private bool ForecastIsGrounded(QueueEngine engine, DateTimeOffset now)
+    {
+        if (!_arrivals.FromTodayOnly)
+        {
+            return true;
+        }
+
+        DayHours? hours = engine.HoursOn(engine.BusinessDate);
+        if (hours is null)
+        {
+            return false;
+        }
+
+        DateTime local = TimeZoneInfo.ConvertTimeFromUtc(now.UtcDateTime, _config.TimeZone);
+        return local.TimeOfDay - hours.Value.Open.ToTimeSpan() >= TimeSpan.FromMinutes(30);
+    }
+
+    /// <summary>The service whose customers within target the candidate raises most over the horizon, or -1.</summary>
+    private int MostFixedService(TimeSpan horizon)
+    {
+        int best = -1;
+        int bestGain = 0;
+        for (int s = 0; s < _current.ServiceCount; s++)
+        {
+            int gain = _candidate.MetOf(s, horizon) - _current.MetOf(s, horizon);
+            if (gain > bestGain)
+            {
+                (best, bestGain) = (s, gain);
+            }
+        }
+
+        return best;
+    }
+
+    private static int ToBasisPoints(double share) => (int)Math.Round(Math.Clamp(share, 0, 1) * 10_000);
+
+    private static double Blend(double mean, double sample) => mean < 0 ? sample : mean + (HandoverAlpha * (sample - mean));
+
+    private sealed record Snapshot(ServiceForecast[] Services, double ServiceLevel, int PastCare, DateTimeOffset At);
+}
