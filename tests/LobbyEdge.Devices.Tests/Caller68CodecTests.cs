@@ -1,7 +1,5 @@
 using System.Buffers;
-using CsCheck;
 using LobbyEdge.Devices.Keypad;
-using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests;
 

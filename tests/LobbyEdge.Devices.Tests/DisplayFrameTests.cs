@@ -1,6 +1,5 @@
 using System.Globalization;
 using LobbyEdge.Devices.Displays;
-using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;

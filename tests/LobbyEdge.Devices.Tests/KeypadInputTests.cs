@@ -1,5 +1,4 @@
 using LobbyEdge.Devices.Keypad;
-using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests;
 

@@ -1,7 +1,5 @@
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Printer;
-using LobbyEdge.Engine;
-using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;

@@ -1,5 +1,3 @@
-using CsCheck;
-
 namespace LobbyEdge.Engine.Tests;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using LobbyEdge.Simulator;
-using Xunit.Abstractions;
 
 namespace LobbyEdge.Engine.Tests;
 

@@ -1,5 +1,3 @@
-using LobbyEdge.Engine;
-
 namespace LobbyEdge.EventLog.Tests;
 
 public sealed class EventLogTests

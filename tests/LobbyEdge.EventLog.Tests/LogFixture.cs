@@ -1,4 +1,3 @@
-using LobbyEdge.Engine;
 using LobbyEdge.Simulator;
 
 namespace LobbyEdge.EventLog.Tests;

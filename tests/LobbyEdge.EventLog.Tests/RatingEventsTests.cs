@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using LobbyEdge.Engine;
 
 namespace LobbyEdge.EventLog.Tests;
 

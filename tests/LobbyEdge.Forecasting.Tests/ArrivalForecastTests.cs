@@ -1,4 +1,3 @@
-using LobbyEdge.Engine;
 using static LobbyEdge.Forecasting.Tests.Lobbies;
 
 namespace LobbyEdge.Forecasting.Tests;

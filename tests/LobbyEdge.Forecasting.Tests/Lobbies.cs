@@ -1,4 +1,3 @@
-using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
 using LobbyEdge.Simulator;
 

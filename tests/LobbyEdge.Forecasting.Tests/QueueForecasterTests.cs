@@ -1,4 +1,3 @@
-using LobbyEdge.Engine;
 using LobbyEdge.Simulator;
 using static LobbyEdge.Forecasting.Tests.Lobbies;
 

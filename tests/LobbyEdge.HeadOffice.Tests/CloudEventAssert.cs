@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using LobbyEdge.Engine;
-using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

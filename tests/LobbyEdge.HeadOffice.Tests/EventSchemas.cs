@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Json.Schema;
-using LobbyEdge.Engine;
-using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using LobbyEdge.Engine;
-using Xunit.Abstractions;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

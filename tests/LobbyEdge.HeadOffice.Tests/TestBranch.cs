@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using LobbyEdge.Engine;
-using LobbyEdge.EventLog;
 using LobbyEdge.Simulator;
-using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -1,6 +1,3 @@
-using LobbyEdge.Devices.Keypad;
-using LobbyEdge.Devices.Printer;
-
 namespace LobbyEdge.Profiles.Tests;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using LobbyEdge.Engine;
 
 namespace LobbyEdge.Profiles.Tests;
 

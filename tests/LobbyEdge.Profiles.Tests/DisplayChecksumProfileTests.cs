@@ -1,5 +1,3 @@
-using LobbyEdge.Devices.Displays;
-
 namespace LobbyEdge.Profiles.Tests;
 
 /// <summary>

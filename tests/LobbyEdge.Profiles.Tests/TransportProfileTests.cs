@@ -1,5 +1,3 @@
-using LobbyEdge.Devices.Serial;
-
 namespace LobbyEdge.Profiles.Tests;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using LobbyEdge.Engine;
 
 namespace LobbyEdge.Runtime.Tests;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using LobbyEdge.Engine;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 

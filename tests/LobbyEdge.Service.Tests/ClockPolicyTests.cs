@@ -1,7 +1,4 @@
-using LobbyEdge.Engine;
-using LobbyEdge.Runtime;
 using LobbyEdge.Service.Clock;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,6 +1,4 @@
-using LobbyEdge.Profiles;
 using LobbyEdge.Service.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

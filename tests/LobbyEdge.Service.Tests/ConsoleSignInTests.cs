@@ -1,8 +1,5 @@
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Monitoring;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace LobbyEdge.Service.Tests;
 

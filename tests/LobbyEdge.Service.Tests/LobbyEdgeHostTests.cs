@@ -1,7 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace LobbyEdge.Service.Tests;
 
 public sealed class LobbyEdgeHostTests

@@ -1,6 +1,3 @@
-using LobbyEdge.Engine;
-using LobbyEdge.Profiles;
-
 namespace LobbyEdge.Service.Tests;
 
 /// <summary>

@@ -70,8 +70,11 @@ public sealed class AdviceFollowingTests(ITestOutputHelper output)
         DateTimeOffset advisedAt = lobby.Now;
         lobby.PlayUntil(advisedAt + TimeSpan.FromMinutes(30));
 
-        LobbyEvent paused = lobby.Events.First(e => e.Kind == EventKind.CounterStateChanged && e.Counter == 3 && e.TimeTicks > advisedAt.UtcTicks);
-        Assert.Equal(CounterState.Paused, paused.AsCounterStateChanged().State);
+        // She finishes the customer at the counter (serving, then standby), then pauses instead of calling the next.
+        LobbyEvent paused = Assert.Single(lobby.Events, e => e.Kind == EventKind.CounterStateChanged && e.Counter == 3 && e.TimeTicks > advisedAt.UtcTicks
+            && e.AsCounterStateChanged().State == CounterState.Paused);
+        LobbyEvent answered = Assert.Single(lobby.Events, e => e.Kind == EventKind.AdviceAnswered);
+        Assert.DoesNotContain(lobby.Events, e => e.Kind == EventKind.TicketCalled && e.Counter == 3 && e.TimeTicks > answered.TimeTicks + TimeSpan.FromMinutes(3).Ticks);
 
         // After the customer she was serving: no call at counter 3 between the pause and the end of the half hour.
         Assert.DoesNotContain(lobby.Events, e => e.Kind == EventKind.TicketCalled && e.Counter == 3 && e.TimeTicks > paused.TimeTicks);

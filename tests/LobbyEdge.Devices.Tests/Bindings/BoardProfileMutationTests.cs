@@ -1,5 +1,4 @@
 using System.Text;
-using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Devices.Tests.Bindings;
 

@@ -1,7 +1,5 @@
-using System.Device.Gpio;
 using LobbyEdge.Devices.Chime;
 using LobbyEdge.Devices.Tests.Gpio;
-using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests.Bindings;
 

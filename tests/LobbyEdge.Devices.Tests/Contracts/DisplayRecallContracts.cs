@@ -1,5 +1,4 @@
 using LobbyEdge.Devices.Displays;
-using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests.Contracts;

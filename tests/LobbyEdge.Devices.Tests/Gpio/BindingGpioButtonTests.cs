@@ -1,5 +1,3 @@
-using System.Device.Gpio;
-using Iot.Device.Button;
 using LobbyEdge.Devices.Gpio;
 
 namespace LobbyEdge.Devices.Tests.Gpio;

@@ -1,4 +1,3 @@
-using System.Device.Gpio;
 using LobbyEdge.Devices.Gpio;
 using BindingTm1637 = Iot.Device.Tm16xx.Tm1637;
 

@@ -1,4 +1,3 @@
-using System.Device.Gpio;
 using LobbyEdge.Devices.Gpio;
 
 namespace LobbyEdge.Devices.Tests.Gpio;

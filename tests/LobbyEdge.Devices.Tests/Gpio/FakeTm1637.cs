@@ -1,4 +1,3 @@
-using System.Device.Gpio;
 using System.Globalization;
 
 namespace LobbyEdge.Devices.Tests.Gpio;

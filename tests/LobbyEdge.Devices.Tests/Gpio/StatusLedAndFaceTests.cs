@@ -1,7 +1,5 @@
-using System.Device.Gpio;
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Devices.Gpio;
-using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests.Gpio;
 

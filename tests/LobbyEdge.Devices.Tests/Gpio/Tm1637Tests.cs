@@ -1,4 +1,3 @@
-using System.Device.Gpio;
 using System.Text;
 using LobbyEdge.Devices.Gpio;
 

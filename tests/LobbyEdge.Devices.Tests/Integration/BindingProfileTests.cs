@@ -1,5 +1,4 @@
 using System.Globalization;
-using LobbyEdge.Profiles;
 using LobbyEdge.Service.Devices;
 
 namespace LobbyEdge.Devices.Tests.Bindings;

@@ -1,5 +1,4 @@
 using LobbyEdge.Devices.Dispenser;
-using LobbyEdge.Engine;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using LobbyEdge.Profiles;
 
 
 namespace LobbyEdge.Devices.Tests;

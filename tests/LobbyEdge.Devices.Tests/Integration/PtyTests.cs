@@ -1,6 +1,4 @@
 using LobbyEdge.Devices.Dispenser;
-using LobbyEdge.Engine;
-using LobbyEdge.Runtime;
 
 namespace LobbyEdge.Devices.Tests;
 

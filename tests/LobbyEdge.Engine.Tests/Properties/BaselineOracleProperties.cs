@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using CsCheck;
 using LobbyEdge.TestSupport.Baseline;
 
 namespace LobbyEdge.Engine.Tests.Properties;

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using CsCheck;
-using Xunit.Abstractions;
 
 namespace LobbyEdge.Engine.Tests.Properties;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LobbyEdge.Engine;
 
 namespace LobbyEdge.EventLog.Tests.Contracts;
 

@@ -1,5 +1,3 @@
-using LobbyEdge.Engine;
-
 namespace LobbyEdge.EventLog.Tests;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using LobbyEdge.Engine;
-using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

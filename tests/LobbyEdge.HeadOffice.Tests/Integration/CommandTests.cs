@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using LobbyEdge.Engine;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -1,8 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

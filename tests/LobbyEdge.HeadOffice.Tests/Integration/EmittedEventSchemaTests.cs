@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using LobbyEdge.Engine;
-using Xunit.Abstractions;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -1,7 +1,3 @@
-using LobbyEdge.Engine;
-using LobbyEdge.EventLog;
-using Xunit.Abstractions;
-
 namespace LobbyEdge.HeadOffice.Tests;
 
 /// <summary>

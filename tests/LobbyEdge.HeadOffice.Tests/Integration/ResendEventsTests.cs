@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using Json.Schema;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

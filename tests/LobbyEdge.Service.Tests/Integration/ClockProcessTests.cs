@@ -1,10 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using LobbyEdge.Engine;
-using LobbyEdge.EventLog;
-using LobbyEdge.Profiles;
 using LobbyEdge.Service.Clock;
-using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,6 +1,4 @@
 using System.Reflection;
-using LobbyEdge.HeadOffice;
-using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,8 +1,5 @@
 using System.Globalization;
-using LobbyEdge.Devices;
-using LobbyEdge.Profiles;
 using LobbyEdge.Service.Devices;
-using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Simulator.Devices;
-using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 
