@@ -1,6 +1,7 @@
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Printer;
+using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Devices.Tests;
 

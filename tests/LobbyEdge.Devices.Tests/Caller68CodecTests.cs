@@ -1,5 +1,7 @@
 using System.Buffers;
+using CsCheck;
 using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests;
 

@@ -1,7 +1,10 @@
 using LobbyEdge.Devices.Printer;
+using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Simulator.Devices;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Devices.Tests;
 

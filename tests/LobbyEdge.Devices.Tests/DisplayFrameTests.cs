@@ -1,5 +1,6 @@
 using System.Globalization;
 using LobbyEdge.Devices.Displays;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;

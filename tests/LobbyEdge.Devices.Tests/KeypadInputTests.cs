@@ -1,4 +1,5 @@
 using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests;
 

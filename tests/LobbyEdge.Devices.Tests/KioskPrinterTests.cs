@@ -1,8 +1,15 @@
 using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Simulator.Devices;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Devices.Tests;
 

@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Serial;
+using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Simulator.Devices;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Devices.Tests;
 

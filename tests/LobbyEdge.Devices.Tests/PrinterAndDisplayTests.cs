@@ -1,5 +1,7 @@
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Printer;
+using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Serial;
+using LobbyEdge.Engine;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;

@@ -1,6 +1,7 @@
 using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Tests.Bindings;
 using LobbyEdge.Devices.Tests.Contracts;
+using LobbyEdge.Engine;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;

@@ -1,3 +1,5 @@
+using CsCheck;
+
 namespace LobbyEdge.Engine.Tests;
 
 /// <summary>

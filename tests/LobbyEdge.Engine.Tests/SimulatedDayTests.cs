@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LobbyEdge.Simulator;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Engine.Tests;
 

@@ -1,3 +1,5 @@
+using LobbyEdge.Engine;
+
 namespace LobbyEdge.EventLog.Tests;
 
 public sealed class EventLogTests

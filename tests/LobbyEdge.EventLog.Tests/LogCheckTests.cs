@@ -1,3 +1,5 @@
+using LobbyEdge.Engine;
+
 namespace LobbyEdge.EventLog.Tests;
 
 /// <summary>Torn tail or damage, evidence of lost events, and what opening does with each (issue 10, items 1, 4, 13).</summary>

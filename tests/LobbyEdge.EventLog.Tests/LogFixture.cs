@@ -1,3 +1,4 @@
+using LobbyEdge.Engine;
 using LobbyEdge.Simulator;
 
 namespace LobbyEdge.EventLog.Tests;

@@ -1,3 +1,4 @@
+using LobbyEdge.Engine;
 using static LobbyEdge.Forecasting.Tests.Lobbies;
 
 namespace LobbyEdge.Forecasting.Tests;

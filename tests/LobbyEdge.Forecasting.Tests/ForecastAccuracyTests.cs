@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using LobbyEdge.Engine;
 using LobbyEdge.Simulator;
+using Xunit.Abstractions;
 using static LobbyEdge.Forecasting.Tests.Lobbies;
 
 namespace LobbyEdge.Forecasting.Tests;

@@ -1,3 +1,4 @@
+using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
 using LobbyEdge.Simulator;
 

@@ -1,3 +1,4 @@
+using LobbyEdge.Engine;
 using LobbyEdge.Simulator;
 using static LobbyEdge.Forecasting.Tests.Lobbies;
 

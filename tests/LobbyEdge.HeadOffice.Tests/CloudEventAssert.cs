@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

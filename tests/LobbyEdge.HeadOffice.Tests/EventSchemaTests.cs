@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Json.Schema;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

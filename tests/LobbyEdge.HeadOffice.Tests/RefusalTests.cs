@@ -1,3 +1,5 @@
+using LobbyEdge.Engine;
+
 namespace LobbyEdge.HeadOffice.Tests;
 
 /// <summary>Issue 15, item 3: refusals named for what happened, each with its wire name and a sentence in the README.</summary>

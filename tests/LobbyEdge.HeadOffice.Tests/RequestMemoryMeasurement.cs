@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using LobbyEdge.Engine;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

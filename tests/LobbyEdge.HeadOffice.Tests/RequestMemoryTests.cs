@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

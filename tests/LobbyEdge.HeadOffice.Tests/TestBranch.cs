@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 using LobbyEdge.Simulator;
+using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

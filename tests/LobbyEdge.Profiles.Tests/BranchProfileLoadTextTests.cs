@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Profiles.Tests;
 

@@ -1,3 +1,6 @@
+using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Devices.Printer;
+
 namespace LobbyEdge.Profiles.Tests;
 
 /// <summary>

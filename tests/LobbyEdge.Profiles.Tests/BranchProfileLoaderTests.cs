@@ -1,4 +1,5 @@
 using System.Text;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Profiles.Tests;
 

@@ -1,3 +1,5 @@
+using LobbyEdge.Devices.Displays;
+
 namespace LobbyEdge.Profiles.Tests;
 
 /// <summary>

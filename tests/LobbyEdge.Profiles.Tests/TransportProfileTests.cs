@@ -1,3 +1,5 @@
+using LobbyEdge.Devices.Serial;
+
 namespace LobbyEdge.Profiles.Tests;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Runtime.Tests;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using LobbyEdge.Engine;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
 

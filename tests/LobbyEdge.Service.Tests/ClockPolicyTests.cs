@@ -1,4 +1,7 @@
+using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Clock;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,4 +1,6 @@
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

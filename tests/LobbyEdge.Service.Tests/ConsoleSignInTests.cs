@@ -1,5 +1,8 @@
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Monitoring;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace LobbyEdge.Service.Tests;
 

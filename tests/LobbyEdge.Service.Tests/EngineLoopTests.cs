@@ -1,5 +1,10 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using LobbyEdge.Runtime;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,6 +1,13 @@
+using LobbyEdge.Engine;
+using LobbyEdge.HeadOffice;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.HeadOffice;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

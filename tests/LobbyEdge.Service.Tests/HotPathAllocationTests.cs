@@ -1,7 +1,9 @@
+using LobbyEdge.Engine;
 using LobbyEdge.Service.Clock;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
 namespace LobbyEdge.Service.Tests;
 
 public sealed class LobbyEdgeHostTests

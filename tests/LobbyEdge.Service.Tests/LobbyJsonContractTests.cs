@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using LobbyEdge.Service.Lobby;
+using Microsoft.AspNetCore.Http.Json;
 
 namespace LobbyEdge.Service.Tests;
 

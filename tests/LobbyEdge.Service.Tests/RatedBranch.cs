@@ -1,3 +1,6 @@
+using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
+
 namespace LobbyEdge.Service.Tests;
 
 /// <summary>

@@ -1,9 +1,11 @@
 using System.Text;
 using System.Text.Json;
+using LobbyEdge.Engine;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,6 +1,11 @@
 using System.Text.RegularExpressions;
+using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Tests;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LobbyEdge.Voice.Tests;
 

@@ -1,4 +1,9 @@
+using LobbyEdge.Runtime;
 using LobbyEdge.Service.Tests;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace LobbyEdge.Voice.Tests;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Devices.Tests.Bindings;
 

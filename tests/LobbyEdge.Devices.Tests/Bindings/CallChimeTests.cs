@@ -1,5 +1,7 @@
+using System.Device.Gpio;
 using LobbyEdge.Devices.Chime;
 using LobbyEdge.Devices.Tests.Gpio;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests.Bindings;
 

@@ -1,5 +1,7 @@
+using System.Device.Spi;
 using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Segments;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests.Bindings;
 

@@ -1,4 +1,6 @@
+using System.Device.I2c;
 using LobbyEdge.Devices.Lcd;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests.Bindings;
 

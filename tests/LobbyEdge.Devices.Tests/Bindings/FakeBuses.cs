@@ -1,3 +1,7 @@
+using System.Device.I2c;
+using System.Device.Pwm;
+using System.Device.Spi;
+
 namespace LobbyEdge.Devices.Tests.Bindings;
 
 /// <summary>

@@ -2,6 +2,8 @@ using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Serial;
+using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests.Contracts;

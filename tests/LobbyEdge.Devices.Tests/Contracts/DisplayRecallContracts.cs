@@ -1,4 +1,5 @@
 using LobbyEdge.Devices.Displays;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests.Contracts;

@@ -1,3 +1,5 @@
+using System.Device.Gpio;
+using Iot.Device.Button;
 using LobbyEdge.Devices.Gpio;
 
 namespace LobbyEdge.Devices.Tests.Gpio;

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using LobbyEdge.Devices.Gpio;
 using BindingTm1637 = Iot.Device.Tm16xx.Tm1637;
 

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using LobbyEdge.Devices.Gpio;
 
 namespace LobbyEdge.Devices.Tests.Gpio;

@@ -1,3 +1,5 @@
+using System.Device.Gpio;
+
 namespace LobbyEdge.Devices.Tests.Gpio;
 
 /// <summary>Something wired to the fake header's pins: it sees every change and may pull lines low.</summary>

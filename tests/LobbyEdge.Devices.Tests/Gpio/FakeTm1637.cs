@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Globalization;
 
 namespace LobbyEdge.Devices.Tests.Gpio;

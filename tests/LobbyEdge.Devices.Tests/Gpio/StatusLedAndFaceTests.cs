@@ -1,5 +1,7 @@
+using System.Device.Gpio;
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Devices.Gpio;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Devices.Tests.Gpio;
 

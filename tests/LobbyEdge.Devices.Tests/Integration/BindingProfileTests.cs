@@ -1,4 +1,5 @@
 using System.Globalization;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Devices;
 
 namespace LobbyEdge.Devices.Tests.Bindings;

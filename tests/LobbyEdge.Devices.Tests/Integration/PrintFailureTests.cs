@@ -1,4 +1,5 @@
 using LobbyEdge.Devices.Dispenser;
+using LobbyEdge.Engine;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;

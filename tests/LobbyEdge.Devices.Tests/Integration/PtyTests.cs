@@ -1,4 +1,6 @@
 using LobbyEdge.Devices.Dispenser;
+using LobbyEdge.Engine;
+using LobbyEdge.Runtime;
 
 namespace LobbyEdge.Devices.Tests;
 

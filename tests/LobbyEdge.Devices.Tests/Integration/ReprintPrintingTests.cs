@@ -1,7 +1,12 @@
 using System.Globalization;
+using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
+using LobbyEdge.Runtime;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Devices;
 using LobbyEdge.Service.Lobby;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace LobbyEdge.Devices.Tests;
 

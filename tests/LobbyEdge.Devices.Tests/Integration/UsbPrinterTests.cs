@@ -2,6 +2,7 @@ using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Devices.Tests.Bindings;
 using LobbyEdge.Devices.Tests.Contracts;
+using LobbyEdge.Engine;
 using LobbyEdge.Simulator.Devices;
 
 namespace LobbyEdge.Devices.Tests;

@@ -4,7 +4,10 @@ using LobbyEdge.Devices.Displays;
 using LobbyEdge.Devices.Printer;
 using LobbyEdge.Devices.Serial;
 using LobbyEdge.Devices.Tests.Contracts;
+using LobbyEdge.Engine;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
+using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.Devices.Tests.Network;
 

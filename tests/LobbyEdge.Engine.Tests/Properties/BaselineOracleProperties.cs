@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CsCheck;
 using LobbyEdge.TestSupport.Baseline;
 
 namespace LobbyEdge.Engine.Tests.Properties;

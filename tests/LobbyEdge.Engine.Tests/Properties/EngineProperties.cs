@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using CsCheck;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Engine.Tests.Properties;
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using CsCheck;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Engine.Tests.Properties;
 

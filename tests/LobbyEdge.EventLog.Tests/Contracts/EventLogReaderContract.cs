@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.EventLog.Tests.Contracts;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

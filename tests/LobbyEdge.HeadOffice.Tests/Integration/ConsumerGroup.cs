@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

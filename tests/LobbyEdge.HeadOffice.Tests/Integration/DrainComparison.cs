@@ -2,6 +2,11 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using LobbyEdge.Engine;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

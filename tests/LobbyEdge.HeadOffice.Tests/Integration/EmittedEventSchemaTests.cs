@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LobbyEdge.Engine;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

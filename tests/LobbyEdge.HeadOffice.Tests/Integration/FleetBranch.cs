@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -1,3 +1,7 @@
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using Xunit.Abstractions;
+
 namespace LobbyEdge.HeadOffice.Tests;
 
 /// <summary>

@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

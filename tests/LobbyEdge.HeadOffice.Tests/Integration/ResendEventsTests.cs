@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LobbyEdge.EventLog;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

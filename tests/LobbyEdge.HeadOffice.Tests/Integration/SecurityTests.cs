@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

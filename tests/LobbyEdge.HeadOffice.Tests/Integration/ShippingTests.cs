@@ -1,3 +1,5 @@
+using LobbyEdge.EventLog;
+
 namespace LobbyEdge.HeadOffice.Tests;
 
 /// <summary>Events from the log to a real Mosquitto: complete, in order, after outages and crashes.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
+using Json.Schema;
 
 namespace LobbyEdge.HeadOffice.Tests;
 

@@ -1,6 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Clock;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,4 +1,6 @@
 using System.Reflection;
+using LobbyEdge.HeadOffice;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Monitoring;
+using YamlDotNet.RepresentationModel;
 
 namespace LobbyEdge.Service.Tests;
 

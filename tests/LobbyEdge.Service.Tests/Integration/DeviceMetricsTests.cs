@@ -1,5 +1,8 @@
 using System.Globalization;
+using LobbyEdge.Devices;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Devices;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,5 +1,9 @@
 using System.Net.Http.Json;
+using LobbyEdge.Devices.Displays;
+using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -3,7 +3,13 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

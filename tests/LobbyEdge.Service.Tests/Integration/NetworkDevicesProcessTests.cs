@@ -2,7 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LobbyEdge.Devices.Displays;
+using LobbyEdge.Devices.Keypad;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator.Devices;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

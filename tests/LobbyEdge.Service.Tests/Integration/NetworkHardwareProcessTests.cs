@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LobbyEdge.Devices;
+using LobbyEdge.Profiles;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -3,8 +3,12 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Operations;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

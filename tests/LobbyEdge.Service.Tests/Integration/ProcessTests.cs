@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Simulator.Devices;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -3,8 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using LobbyEdge.Devices.Keypad;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Simulator.Devices;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 

@@ -2,7 +2,14 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
+using LobbyEdge.Profiles;
 using LobbyEdge.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 
