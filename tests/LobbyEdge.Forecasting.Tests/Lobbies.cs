@@ -69,7 +69,7 @@ internal static class Lobbies
     }
 
     /// <summary>
-    /// Feeds <paramref name="history"/> with whole simulated days of <paramref name="profile"/> on the dates given
+    /// Feeds <paramref name="observe"/> with whole simulated days of <paramref name="profile"/> on the dates given
     /// (each with its own seed), as the service feeds the retained days from its log.
     /// </summary>
     public static void FeedDays(BranchConfig config, TrafficProfile profile, IEnumerable<DateOnly> dates, int seed, Action<LobbyEvent[]> observe)
