@@ -10,7 +10,8 @@ public sealed partial class QueueEngine
     private const uint SnapshotMagic = 0x4C455353; // "SSEL"
     // 3: care KPI (issue 12); 4: customer ratings (issue 13); 5: configuration versions (issue 15); 6: one timer entry
     // per (ticket, kind), none stale (issue 17: a version 5 heap may hold several, so it is refused and the log replayed)
-    private const int SnapshotVersion = 6;
+    // 8: prediction statistics (issue 14, ServiceRates) and the printed upper bound in the ticket record
+    private const int SnapshotVersion = 8;
 
     /// <summary>
     /// A fingerprint of the configuration the engine's storage depends on (services, number ranges, counters and
@@ -75,6 +76,10 @@ public sealed partial class QueueEngine
         w.I32(_recentHead);
         w.I32(_timers.Count);
         w.Raw(_timers.Items);
+
+        // Prediction statistics (format 8, issue 14): one record per service.
+        w.Raw<ServiceRates>(_rates);
+        // End of the prediction statistics.
         return w.ToArray();
     }
 
@@ -130,7 +135,7 @@ public sealed partial class QueueEngine
         // Check the exact length before touching state, so a truncated or padded snapshot changes nothing.
         int needed = (ticketCount * Unsafe.SizeOf<TicketRecord>()) + FixedStateBytes(config);
         int timerCount = r.PeekI32(needed + 8);
-        if (timerCount < 0 || r.Remaining != needed + 12 + (timerCount * Unsafe.SizeOf<TimerEntry>()))
+        if (timerCount < 0 || r.Remaining != needed + 12 + (timerCount * Unsafe.SizeOf<TimerEntry>()) + (config.Services.Count * Unsafe.SizeOf<ServiceRates>()))
         {
             return false;
         }
@@ -171,6 +176,10 @@ public sealed partial class QueueEngine
         r.TryI32(out _recentHead);
         r.TryI32(out _);
         _timers.Restore(ref r, timerCount);
+
+        // Prediction statistics (format 8, issue 14): one record per service.
+        r.Raw<ServiceRates>(_rates);
+        // End of the prediction statistics.
         RebuildLaneIndex();
         InvalidateCapacity();
 

@@ -6,7 +6,7 @@ using LobbyEdge.Simulator;
 namespace LobbyEdge.Benchmarks;
 
 /// <summary>
-/// <c>predictions [seeds] [--profile &lt;branch.yaml&gt;]</c>: how good the wait printed on tickets is. Runs simulated
+/// <c>predictions [seeds] [--profile &lt;branch.yaml&gt;] [--csv &lt;file&gt;]</c>: how good the wait printed on tickets is. Runs simulated
 /// days (<see cref="SimulatedDay"/>, <see cref="TrafficProfile.ForBranch"/>) on the demo branch at three loads (quiet
 /// 0.4, normal 0.65, busy 0.95 of the counters' capacity), <c>seeds</c> days each (5 unless given, seeds 1..n), and
 /// for every ticket issued at the kiosk compares the engine's printed prediction (<c>TicketIssued</c> typical and
@@ -17,7 +17,8 @@ namespace LobbyEdge.Benchmarks;
 /// out) and both estimators had a figure (the engine gives none, -1, while no counter serves the service; the naive
 /// one none while no counter is open). Prints per load: tickets, mean actual wait, the mean absolute error (MAE) of
 /// the naive estimate and of the engine's typical wait, the improvement, and the share of actual waits at or under
-/// the engine's upper bound (and the naive estimate's, for comparison).
+/// the engine's upper bound (and the naive estimate's, for comparison). <c>--csv</c> writes every compared ticket
+/// (load, seed, service, tier, people ahead, naive, typical, upper, actual wait in ms) for a closer look.
 /// </summary>
 internal static class PredictionAccuracy
 {
@@ -30,6 +31,9 @@ internal static class PredictionAccuracy
         string path = profileAt >= 0 && profileAt + 1 < args.Length ? Path.GetFullPath(args[profileAt + 1])
             : Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
         BranchConfig config = BranchProfileLoader.Load(path).Branch;
+        int csvAt = Array.IndexOf(args, "--csv");
+        using StreamWriter? csv = csvAt >= 0 && csvAt + 1 < args.Length ? new StreamWriter(args[csvAt + 1]) : null;
+        csv?.WriteLine("load,seed,service,tier,ahead,naive_ms,typical_ms,upper_ms,actual_ms");
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"{config.BranchId}: {config.Services.Count} services, {config.Counters.Count} counters; {seeds} seeds per load, {TestBranches.Monday:yyyy-MM-dd}, 5 s ticks");
         Console.WriteLine("| load | days | tickets | mean wait (min) | MAE naive (min) | MAE engine (min) | improvement | upper covers | naive covers |");
@@ -39,7 +43,8 @@ internal static class PredictionAccuracy
             var total = new Tally();
             for (int seed = 1; seed <= seeds; seed++)
             {
-                total.Add(RunDay(config, TrafficProfile.ForBranch(config, utilisation), seed));
+                total.Add(RunDay(config, TrafficProfile.ForBranch(config, utilisation), seed, csv is null ? null
+                    : (est, actual) => csv.WriteLine(string.Create(inv, $"{name},{seed},{est.Service},{est.Tier},{est.Ahead},{est.NaiveMs:0},{est.TypicalMs},{est.UpperMs},{actual}"))));
             }
 
             double improvement = total.NaiveAbsMs > 0 ? 1 - (total.EngineAbsMs / total.NaiveAbsMs) : 0;
@@ -54,7 +59,7 @@ internal static class PredictionAccuracy
     private static double Share(int k, int n) => n == 0 ? 0 : 100.0 * k / n;
 
     /// <summary>One simulated day: every kiosk ticket's two estimates at issue, then its actual wait at its first call.</summary>
-    internal static Tally RunDay(BranchConfig config, TrafficProfile profile, int seed)
+    internal static Tally RunDay(BranchConfig config, TrafficProfile profile, int seed, Action<Estimate, long>? each = null)
     {
         var engine = new QueueEngine(config);
         var traffic = new LobbyTraffic(config, profile, TestBranches.Monday, seed);
@@ -74,14 +79,22 @@ internal static class PredictionAccuracy
                         double naive = Naive(engine, e.Service, issued.PeopleAhead);
                         if (issued.TypicalWaitMs >= 0 && naive >= 0)
                         {
-                            pending[e.Ticket] = new Estimate(e.TimeTicks, naive, issued.TypicalWaitMs, issued.UpperWaitMs);
+                            pending[e.Ticket] = new Estimate(e.TimeTicks, e.Service, e.Tier, issued.PeopleAhead, naive, issued.TypicalWaitMs, issued.UpperWaitMs);
                         }
 
                         break;
                     case EventKind.TicketCalled:
                         if (pending.Remove(e.Ticket, out Estimate est) && e.AsTicketCalled().HasPredictionError)
                         {
-                            tally.Observe(est, (e.TimeTicks - est.IssuedTicks) / TimeSpan.TicksPerMillisecond);
+                            long actual = (e.TimeTicks - est.IssuedTicks) / TimeSpan.TicksPerMillisecond;
+                            tally.Observe(est, actual);
+                            if (Environment.GetEnvironmentVariable("P14DEBUG") == "2" && est.Service == 2)
+                            {
+                                string st = engine.DescribeState().Split('\n').First(l => l.StartsWith("s2 ", StringComparison.Ordinal));
+                                Console.WriteLine($"{new DateTime(e.TimeTicks):HH:mm} ahead={est.Ahead} naive={est.NaiveMs / 60000:0.0} typ={est.TypicalMs / 60000.0:0.0} up={est.UpperMs / 60000.0:0.0} act={actual / 60000.0:0.0} | {st[..Math.Min(st.Length, 120)]}");
+                            }
+
+                            each?.Invoke(est, actual);
                         }
 
                         break;
@@ -93,6 +106,14 @@ internal static class PredictionAccuracy
                 }
             }
         });
+        if (Environment.GetEnvironmentVariable("P14DEBUG") is not null)
+        {
+            foreach (string line in engine.DescribeState().Split('\n').Where(l => l.StartsWith('s') && l.Contains("rates=")))
+            {
+                Console.WriteLine(line[..Math.Min(line.Length, 200)]);
+            }
+        }
+
         return tally;
     }
 
@@ -116,7 +137,7 @@ internal static class PredictionAccuracy
         return open == 0 ? -1 : ahead * engine.MeanServiceTime(service).TotalMilliseconds / open;
     }
 
-    internal readonly record struct Estimate(long IssuedTicks, double NaiveMs, long TypicalMs, long UpperMs);
+    internal readonly record struct Estimate(long IssuedTicks, int Service, Tier Tier, int Ahead, double NaiveMs, long TypicalMs, long UpperMs);
 
     /// <summary>Sums over the compared tickets.</summary>
     internal sealed class Tally
