@@ -8,9 +8,9 @@ public sealed partial class QueueEngine
     private const double CallAlpha = 0.15;             // weight of a new gap between calls in the call cost
     private const double MaxCallCost = 4;              // one gap counts at most 4 mean service times per counter
     private const double PriorLeaveWeight = 20;        // calls of evidence before the share who leave the queue counts fully
-    private const double DriftShare = 0.25;            // the service rate may drift by this share over a wait (counters, breaks)
+    private const double DriftShare = 0.35;            // the service rate may drift by this share over a wait (counters, breaks)
     private const double OffsetMs = 60_000;            // the log-scale models the wait plus one minute (short waits stay sane)
-    private const double UpperStep = 0.1;              // learning step of the p90 correction (log scale)
+    private const double UpperStep = 0.2;              // learning step of the p90 correction (log scale)
     private const double Z90 = 1.2815515655446004;     // the standard normal's 90th percentile
 
     private ServiceRates[] _rates = [];  // [service]: reset at day open, rebuilt by Apply, in the snapshot (format 8)
@@ -33,6 +33,13 @@ public sealed partial class QueueEngine
     /// showed: the median by the sign of its past errors, the upper bound until it covers 90 % of the waits.
     /// </remarks>
     public WaitPrediction Predict(int service, Tier tier) => PredictAt(service, tier, _lastEventTicks);
+
+    /// <summary>
+    /// The prediction a ticket of this service and tier issued at <paramref name="now"/> would get (what the dispenser
+    /// would print then, to the millisecond): as <see cref="Predict(int, Tier)"/>, with the rates read at
+    /// <paramref name="now"/> instead of the last event's time.
+    /// </summary>
+    public WaitPrediction Predict(int service, Tier tier, DateTimeOffset now) => PredictAt(service, tier, now.UtcTicks);
 
     private WaitPrediction PredictAt(int service, Tier tier, long nowTicks)
     {
@@ -84,16 +91,20 @@ public sealed partial class QueueEngine
             variance = (first * first) + (before * cv2 * gap * gap);
         }
 
-        // Higher tiers arriving meanwhile are called first: each gap lets pass * gap of them in.
+        // Higher tiers arriving meanwhile are called first, each taking a gap, until the customer's own service level
+        // target passes: then the ticket moves up by age (the SLA lift) and nobody newer passes it any more.
         double pass = 0;
         for (int l = lane + 1; l < LaneCount; l++)
         {
             pass += r.ArrivalRate(l, nowTicks);
         }
 
-        double stretch = 1 / Math.Max(0.5, 1 - (pass * gap));
-        m *= stretch;
-        variance = (variance * stretch * stretch) + (DriftShare * m * DriftShare * m);
+        double sla = _services[service].SlaTarget.TotalMilliseconds;
+        double passed = pass * gap;
+        double stretched = m / Math.Max(0.5, 1 - passed);
+        double extra = (stretched <= sla ? stretched : Math.Max(m, m + (passed * sla))) - m;
+        m += extra;
+        variance += (extra * gap) + (DriftShare * m * DriftShare * m);
 
         // Log-normal over (wait + offset): its median, then the corrections learned from the day's calls.
         double scale = m + OffsetMs;
@@ -198,7 +209,7 @@ public sealed partial class QueueEngine
 internal struct ServiceRates
 {
     /// <summary>No history: a call costs the seeded service time, nobody leaves, no corrections.</summary>
-    public static ServiceRates Fresh(double seedServiceMs) => new() { CallCost = seedServiceMs };
+    public static ServiceRates Fresh(double seedServiceMs) => new() { CallCost = seedServiceMs, UpperShift = InitialUpperShift };
 
     /// <summary>Counter time per call from the queue (ms): the observed gaps between calls times the counters serving.</summary>
     public double CallCost;
@@ -281,6 +292,9 @@ internal struct ServiceRates
     public override readonly string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"rates={CallCost:R}/{UpperShift:R}/{ArrivalsNormal:R},{ArrivalsPriority:R},{ArrivalsVip:R}@{ArrivalTicks}/{FirstArrivalTicks}/{LastCallTicks}/{QueueCalls}/{QueueLeaves}/{Backlogged}");
 
+    // The upper bound starts this much wider (log scale) than the model's own p90: the model knows the service times'
+    // spread, not the lobby's (calling, walking, breaks); the day's calls then move it to 90 % coverage.
+    private const double InitialUpperShift = 0.4;
     private const double WindowMs = 60 * 60_000;  // arrivals exponentially decayed over an hour
     private const double MinSpanMs = 15 * 60_000;  // the day's first arrivals are judged over 15 minutes at least
 

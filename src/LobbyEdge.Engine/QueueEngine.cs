@@ -467,7 +467,7 @@ public sealed partial class QueueEngine
     public string FormatNumber(int numberService, int number) => _services[numberService].FormatNumber(number);
 
     /// <summary>
-    /// The capacity for a service, as <see cref="Predict"/> divides by it: each open counter that serves it gives the
+    /// The capacity for a service, as <see cref="Predict(int, Tier)"/> divides by it: each open counter that serves it gives the
     /// service its weight's share of the services it is busy with (those with customers waiting, and this one).
     /// Paused or away counters count (as <c>standing</c>) only when no counter is open, since they will be back.
     /// Summed over the counters that list the service in configuration order, the same additions in the same order

@@ -88,11 +88,6 @@ internal static class PredictionAccuracy
                         {
                             long actual = (e.TimeTicks - est.IssuedTicks) / TimeSpan.TicksPerMillisecond;
                             tally.Observe(est, actual);
-                            if (Environment.GetEnvironmentVariable("P14DEBUG") == "2" && est.Service == 2)
-                            {
-                                string st = engine.DescribeState().Split('\n').First(l => l.StartsWith("s2 ", StringComparison.Ordinal));
-                                Console.WriteLine($"{new DateTime(e.TimeTicks):HH:mm} ahead={est.Ahead} naive={est.NaiveMs / 60000:0.0} typ={est.TypicalMs / 60000.0:0.0} up={est.UpperMs / 60000.0:0.0} act={actual / 60000.0:0.0} | {st[..Math.Min(st.Length, 120)]}");
-                            }
 
                             each?.Invoke(est, actual);
                         }
@@ -106,14 +101,6 @@ internal static class PredictionAccuracy
                 }
             }
         });
-        if (Environment.GetEnvironmentVariable("P14DEBUG") is not null)
-        {
-            foreach (string line in engine.DescribeState().Split('\n').Where(l => l.StartsWith('s') && l.Contains("rates=")))
-            {
-                Console.WriteLine(line[..Math.Min(line.Length, 200)]);
-            }
-        }
-
         return tally;
     }
 
