@@ -203,11 +203,7 @@ public sealed class PredictionTests
     [Fact]
     public void Prediction_OnABusyDay_IsAMedianUnderItsUpperBound_AndReplayPredictsEveryPrintedFigureAgain()
     {
-        BranchConfig config = Branches.Busy();
-        var live = new QueueEngine(config);
-        var traffic = new LobbyTraffic(config, TrafficProfile.ForBranch(config, utilisation: 0.95), Branches.Day, seed: 7);
-        var log = new List<LobbyEvent>();
-        SimulatedDay.Run(live, traffic, TimeSpan.FromSeconds(5), batch => log.AddRange(batch.ToArray()));
+        (BranchConfig config, QueueEngine live, List<LobbyEvent> log) = BusyDay(seed: 7);
 
         // Replay the day; before each kiosk ticket's event, the replaying engine predicts what was printed.
         var replay = new QueueEngine(config);
@@ -233,11 +229,7 @@ public sealed class PredictionTests
     [Fact]
     public void Prediction_AfterASnapshotMidDay_IsTheSame()
     {
-        BranchConfig config = Branches.Busy();
-        var live = new QueueEngine(config);
-        var traffic = new LobbyTraffic(config, TrafficProfile.ForBranch(config, utilisation: 0.95), Branches.Day, seed: 11);
-        var log = new List<LobbyEvent>();
-        SimulatedDay.Run(live, traffic, TimeSpan.FromSeconds(5), batch => log.AddRange(batch.ToArray()));
+        (BranchConfig config, _, List<LobbyEvent> log) = BusyDay(seed: 11);
 
         // The morning replayed, then snapshotted and restored: both predict alike, for every service and tier.
         var morning = new QueueEngine(config);
@@ -263,5 +255,16 @@ public sealed class PredictionTests
         }
 
         Assert.True(known > 0);
+    }
+
+    /// <summary>A simulated day on the busy test branch at 95 % of its counters' capacity: the engine and its events.</summary>
+    private static (BranchConfig Config, QueueEngine Live, List<LobbyEvent> Log) BusyDay(int seed)
+    {
+        BranchConfig config = Branches.Busy();
+        var live = new QueueEngine(config);
+        var traffic = new LobbyTraffic(config, TrafficProfile.ForBranch(config, utilisation: 0.95), Branches.Day, seed);
+        var log = new List<LobbyEvent>();
+        SimulatedDay.Run(live, traffic, TimeSpan.FromSeconds(5), batch => log.AddRange(batch.ToArray()));
+        return (config, live, log);
     }
 }
