@@ -714,7 +714,10 @@ public readonly record struct CounterView(int Number, CounterState State, int Cu
 /// <summary>A call shown on the main display.</summary>
 public readonly record struct RecentCall(int Ticket, int NumberService, int Number, int Counter, long TimeTicks, int Recalls);
 
-/// <summary>A wait prediction: people ahead and a range in ms (-1 when no counter serves the service today).</summary>
+/// <summary>
+/// A wait prediction: people ahead and a range in ms, typical = the median, upper = the 90th percentile (-1 both when no
+/// counter serves the service now).
+/// </summary>
 public readonly record struct WaitPrediction(int PeopleAhead, long TypicalMs, long UpperMs);
 
 internal struct TicketRecord
