@@ -78,6 +78,35 @@ public sealed class AllocationTests
     }
 
     /// <summary>
+    /// Issue 14: the wait prediction (what a kiosk page or the signage asks for now and then, and every issue) reads
+    /// the day's rates, the counters and the customers at them, and allocates nothing.
+    /// </summary>
+    [Fact]
+    public void Predict_WithHistory_AllocatesNothing()
+    {
+        var engine = new QueueEngine(Config());
+        DateTimeOffset now = new(BusinessCalendar.ToUtc(Branches.Shanghai, Branches.Day, new TimeOnly(0, 30)), TimeSpan.Zero);
+        Assert.True(engine.Execute(Command.OpenDay(), now).Accepted);
+        int cycle = 0;
+        for (; cycle < 300; cycle++)
+        {
+            now = Cycle(engine, now, cycle);
+        }
+
+        long sum = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            WaitPrediction p = engine.Predict(i % 3, (Tier)(i % 3), now.AddSeconds(i % 600));
+            sum += p.TypicalMs + p.UpperMs + p.PeopleAhead;
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(sum > 0, "the predictions had figures");
+    }
+
+    /// <summary>
     /// Issue 17: no-show and recover, over and over, on a day sized for 16 tickets. The old timer heap kept every
     /// superseded entry until it came due and grew its array (an allocation) past three entries per ticket; the
     /// indexed heap moves or removes entries in place and allocates nothing.
