@@ -259,8 +259,11 @@ public sealed class ServiceConfig
     public TimeSpan SeedServiceTime { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The self-service alternative the kiosk may suggest for this service (智能分流: ATM, mobile banking), or null
-    /// when it has none. The engine only stores it; <see cref="CommandKind.ChooseSelfService"/> is refused
+    /// The service's self-service alternative (智能分流: an ATM, a cash recycler, mobile banking), or null when it names
+    /// none. When the service's predicted typical wait reaches <see cref="SelfServiceAlternative.WaitThreshold"/>, the
+    /// kiosk suggests it before issuing, the printed ticket mentions it and the signage shows a hint. Profile:
+    /// <c>services[].selfService</c>; a change applies live.
+    /// The engine only stores it; <see cref="CommandKind.ChooseSelfService"/> is refused
     /// (<see cref="RefusalReason.NoSelfService"/>) for a service without one.
     /// </summary>
     public SelfServiceAlternative? SelfService { get; init; }
@@ -338,7 +341,33 @@ public sealed class ServiceConfig
         {
             errors.Add(($"{path}.seedServiceMinutes", "must be more than 0"));
         }
+
+        if (SelfService is { } alternative)
+        {
+            if (string.IsNullOrWhiteSpace(alternative.Name))
+            {
+                errors.Add(($"{path}.selfService.name", "must not be empty"));
+            }
+
+            if (alternative.WaitThreshold < TimeSpan.FromMinutes(1) || alternative.WaitThreshold > TimeSpan.FromHours(8))
+            {
+                errors.Add(($"{path}.selfService.waitMinutes", "must be between 1 and 480 minutes"));
+            }
+        }
     }
+}
+
+/// <summary>
+/// A service's self-service alternative (智能分流), suggested to customers while the service's predicted typical wait
+/// is at least <paramref name="WaitThreshold"/>.
+/// </summary>
+/// <param name="Name">What to use and where, in English, e.g. <c>ATM / cash recycler in the lobby</c>.</param>
+/// <param name="NameZh">The same in Chinese (printed via GB18030), e.g. <c>大厅自助存取款机</c>; empty when not given.</param>
+/// <param name="WaitThreshold">The predicted typical wait from which it is suggested, 1 min .. 8 h.</param>
+public sealed record SelfServiceAlternative(string Name, string NameZh, TimeSpan WaitThreshold)
+{
+    /// <summary>Whether a predicted typical wait of <paramref name="typicalWaitMs"/> ms (-1 unknown) reaches the threshold.</summary>
+    public bool IsSuggestedAt(long typicalWaitMs) => typicalWaitMs >= 0 && typicalWaitMs >= (long)WaitThreshold.TotalMilliseconds;
 }
 
 /// <summary>A service a counter serves, with its weight for <see cref="CounterMode.Weighted"/>.</summary>
@@ -367,9 +396,3 @@ public sealed class CounterConfig
     /// <summary>Whether the counter is logged in when the day opens.</summary>
     public bool OpenAtDayStart { get; init; } = true;
 }
-
-/// <summary>A service's self-service alternative (智能分流): where a customer can do the business without a ticket.</summary>
-/// <param name="Name">Its name in English, e.g. "ATM / cash recycler".</param>
-/// <param name="NameZh">Its name in Chinese, e.g. "自助存取款机".</param>
-/// <param name="WaitThreshold">The service's predicted typical wait from which the kiosk suggests it.</param>
-public sealed record SelfServiceAlternative(string Name, string NameZh, TimeSpan WaitThreshold);

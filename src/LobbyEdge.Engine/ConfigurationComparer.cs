@@ -27,6 +27,7 @@ internal static class ConfigurationComparer
         ("recoverOffset", false, s => Int(s.RecoverOffset)),
         ("transferPlacement", false, s => Placement(s.TransferPlacement)),
         ("seedServiceMinutes", false, s => Minutes(s.SeedServiceTime)),
+        ("selfService", false, s => SelfService(s.SelfService)),
     ];
 
     public static ConfigurationDiff Compare(BranchConfig current, BranchConfig next)
@@ -188,6 +189,9 @@ internal static class ConfigurationComparer
     }
 
     private static string Quote(string s) => "\"" + s + "\"";
+
+    private static string SelfService(SelfServiceAlternative? a) =>
+        a is null ? "none" : $"{Quote(a.Name)} / {Quote(a.NameZh)} from {Minutes(a.WaitThreshold)} min";
 
     private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -44,7 +44,9 @@ public static class BranchProfileLoader
         "maxRecoveries", "recoverOffset", "transferPlacement", "seedServiceMinutes",
     ];
 
-    private static readonly string[] s_serviceKeys = ["id", "prefix", "name", "nameZh", "numbers", "dailyCap", .. s_ruleKeys];
+    private static readonly string[] s_serviceKeys = ["id", "prefix", "name", "nameZh", "numbers", "dailyCap", "selfService", .. s_ruleKeys];
+
+    private static readonly string[] s_selfServiceKeys = ["name", "nameZh", "waitMinutes"];
 
     private static readonly string[] s_counterKeys = ["number", "mode", "services", "buttonOnly", "openAtDayStart"];
 
@@ -337,6 +339,7 @@ public static class BranchProfileLoader
             (int First, int Last)? numbers = ReadRange(ProfileReader.Optional(keys, "numbers"));
             int dailyCap = r.Int(ProfileReader.Optional(keys, "dailyCap")) ?? engine.DailyCap;
             Rules rules = ReadRules(keys, defaults, path);
+            SelfServiceAlternative? selfService = ReadSelfService(ProfileReader.Optional(keys, "selfService"));
 
             return new ServiceConfig
             {
@@ -357,7 +360,34 @@ public static class BranchProfileLoader
                 RecoverOffset = rules.RecoverOffset ?? engine.RecoverOffset,
                 TransferPlacement = rules.TransferPlacement ?? engine.TransferPlacement,
                 SeedServiceTime = rules.SeedServiceTime ?? engine.SeedServiceTime,
+                SelfService = selfService,
             };
+        }
+
+        /// <summary>
+        /// <c>selfService: {name: "ATM / cash recycler in the lobby", nameZh: "大厅自助存取款机", waitMinutes: 10}</c>:
+        /// the service's self-service alternative; name and waitMinutes required. Null when absent or unreadable (reported).
+        /// </summary>
+        private SelfServiceAlternative? ReadSelfService(Slot? slot)
+        {
+            if (slot is not { } section)
+            {
+                return null;
+            }
+
+            const string Example = "selfService: {name: \"ATM in the lobby\", nameZh: \"大厅自助存取款机\", waitMinutes: 10}";
+            if (section.Node is not YamlMappingNode map)
+            {
+                r.Fail(section.At, section.Field, $"must be a set of keys (name:, nameZh:, waitMinutes:), e.g. `{Example}`, not {ProfileReader.Describe(section.Node)}");
+                return null;
+            }
+
+            r.Note(section.Field, section.At, null);
+            Dictionary<string, Slot> keys = r.Keys(map, section.Field, s_selfServiceKeys);
+            string? name = r.Text(r.Required(keys, section, "name", "name: \"ATM / cash recycler in the lobby\""));
+            string nameZh = r.Text(ProfileReader.Optional(keys, "nameZh")) ?? "";
+            int? minutes = r.Int(r.Required(keys, section, "waitMinutes", "waitMinutes: 10"), 1, 480);
+            return name is null || minutes is null ? null : new SelfServiceAlternative(name, nameZh, TimeSpan.FromMinutes(minutes.Value));
         }
 
         /// <summary>

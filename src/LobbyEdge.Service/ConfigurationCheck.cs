@@ -43,6 +43,7 @@ internal static class ConfigurationCheck
         new(ConsoleOptions.Section, typeof(ConsoleOptions)),
         new(RatingOptions.Section, typeof(RatingOptions)),
         new(AdviceSettings.Section, typeof(AdviceSettings)),
+        new(SimulationOptions.Section, typeof(SimulationOptions)),
 
         // The framework's own section: its keys are category names, not a fixed list.
         new("Logging", null),
@@ -151,6 +152,11 @@ internal static class ConfigurationCheck
         if (Bind(configuration, AdviceSettings.Section, problems, static s => s.Get<AdviceSettings>()) is { } advice)
         {
             problems.AddRange(AdviceSettings.Problems(advice));
+        }
+
+        if (Bind(configuration, SimulationOptions.Section, problems, static s => s.Get<SimulationOptions>()) is { } simulation)
+        {
+            problems.AddRange(SimulationOptions.Problems(simulation));
         }
 
         // The logging providers read these themselves and would throw at the first log line (exit 134).

@@ -30,6 +30,7 @@ namespace LobbyEdge.Service.Lobby;
 [JsonSerializable(typeof(TicketIssued))]
 [JsonSerializable(typeof(BranchClosed))]
 [JsonSerializable(typeof(PrintFailed))]
+[JsonSerializable(typeof(SelfServiceTaken))]
 [JsonSerializable(typeof(RatingStation))]
 [JsonSerializable(typeof(RatingQuestion))]
 [JsonSerializable(typeof(RatingPage.Dismissal))]
@@ -96,6 +97,12 @@ internal sealed record BranchClosed(bool Ok, string Reason, string MessageZh, st
 
 /// <summary>A kiosk ticket that did not print: <c>{"ok":false,"reason":"print_failed","cancelled","messageZh","message"}</c>.</summary>
 internal sealed record PrintFailed(bool Ok, string Reason, bool Cancelled, string MessageZh, string Message);
+
+/// <summary>
+/// A customer took a service's self-service alternative at the kiosk (no ticket):
+/// <c>{"ok":true,"service":"cash","name","nameZh","messageZh","message"}</c> (the alternative's names and where to go).
+/// </summary>
+internal sealed record SelfServiceTaken(bool Ok, string Service, string Name, string NameZh, string MessageZh, string Message);
 
 /// <summary>The rating page's <c>station</c> event: <c>{"counter","branch","branchZh","seconds"}</c> (the question's time in seconds).</summary>
 internal sealed record RatingStation(int Counter, string Branch, string BranchZh, int Seconds);

@@ -173,7 +173,7 @@ public sealed class MetricsSink : IEngineEventSink
 
     /// <summary>
     /// The day's families built from events: a day's opening starts them again; care response, tier changes,
-    /// diversions, reprints, customer ratings and requests to rate, advice issued and answered.
+    /// diversions, reprints, self-service diversions, customer ratings and requests to rate, advice issued and answered.
     /// </summary>
     private void CountDay(ReadOnlySpan<LobbyEvent> events)
     {
@@ -217,6 +217,9 @@ public sealed class MetricsSink : IEngineEventSink
                     break;
                 case EventKind.TicketReprinted:
                     m.Reprints[s].Inc();
+                    break;
+                case EventKind.SelfServiceChosen:
+                    m.Diverted[s].Inc();
                     break;
                 default:
                     break;
