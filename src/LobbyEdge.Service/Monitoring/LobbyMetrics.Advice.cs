@@ -14,10 +14,10 @@ public sealed partial class LobbyMetrics
     private Counter _advice = null!;
     private Counter _adviceAnswered = null!;
 
-    /// <summary><c>lobby_advice_total</c> by advice kind.</summary>
+    /// <summary><c>lobby_advice_total</c> by advice kind (index 0, none, unused: null).</summary>
     internal Counter.Child[] Advice { get; } = new Counter.Child[5];
 
-    /// <summary><c>lobby_advice_answered_total</c> at <c>kind * 3 + answer</c>.</summary>
+    /// <summary><c>lobby_advice_answered_total</c> at <c>kind * 3 + answer</c> (kind or answer 0 unused: null).</summary>
     internal Counter.Child[] AdviceAnswered { get; } = new Counter.Child[5 * 3];
 
     /// <summary>
@@ -42,7 +42,7 @@ public sealed partial class LobbyMetrics
     /// <summary>A business day opens: the advice families start again from zero.</summary>
     private void StartAdviceDay()
     {
-        foreach (ChildBase child in Advice.Concat<ChildBase>(AdviceAnswered))
+        foreach (ChildBase child in Advice.Concat<ChildBase>(AdviceAnswered).OfType<ChildBase>())
         {
             child.Remove();
         }
