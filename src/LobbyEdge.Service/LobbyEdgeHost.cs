@@ -75,7 +75,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton(sp => sp.GetRequiredService<RestoredBranch>().Engine.Config);
         if (options.Simulate)
         {
-            AddSimulation(builder.Services, options, profile);
+            AddSimulation(builder.Services, options, profile, builder.Configuration.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions());
         }
         else
         {
@@ -176,6 +176,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<IHttpRateLimits>(sp => sp.GetRequiredService<KioskGate>());
         builder.Services.AddSingleton<IHttpEndpoints, LobbyPages>();
         AddRatingPage(builder, kiosk);
+        AddAdvice(builder);
         AddConsole(builder, options);
         builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
         builder.Services.AddSingleton<HttpServer>();
@@ -379,8 +380,8 @@ public static partial class LobbyEdgeHost
     /// inlined, so a run without <c>--simulate</c> never loads the simulator's assembly.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void AddSimulation(IServiceCollection services, LaunchOptions options, BranchProfile profile) =>
-        services.AddSimulation(profile.Hardware, options.Speed, options.Days, options.Seed);
+    private static void AddSimulation(IServiceCollection services, LaunchOptions options, BranchProfile profile, SimulationOptions simulation) =>
+        services.AddSimulation(profile.Hardware, options.Speed, options.Days, options.Seed, simulation.FollowAdvice, simulation.SelfServiceTakeUp);
 
     /// <summary>Under <c>--simulate</c>: the simulated customers and staff, pressing the dispensers' buttons when the branch has any.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

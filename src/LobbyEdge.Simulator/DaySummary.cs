@@ -25,6 +25,15 @@ public sealed class DaySummary
     private readonly SortedDictionary<int, RatingTotals> _ratingsByService = [];
     private readonly RatingTotals[] _ratingsByWait = [.. Enumerable.Range(0, 8).Select(_ => new RatingTotals())];
     private readonly HashSet<int> _askedToRate = [];
+    private readonly Dictionary<int, (long IssuedTicks, int Service)> _notYetCalled = [];
+    private readonly TimeSpan[] _slaTargets;
+
+    /// <summary>
+    /// A summary of a day of <paramref name="config"/>'s branch, whose services' SLA targets judge the service level
+    /// (<see cref="ServiceLevel"/>); without it every service is judged against 15 minutes.
+    /// </summary>
+    public DaySummary(BranchConfig? config = null) =>
+        _slaTargets = config is null ? [] : [.. config.Services.Select(s => s.SlaTarget)];
 
     /// <summary>Counts events by kind.</summary>
     public int Count(EventKind kind) => _byKind[(int)kind];
@@ -114,6 +123,7 @@ public sealed class DaySummary
         foreach (ref readonly LobbyEvent e in events)
         {
             _byKind[(int)e.Kind]++;
+            JudgeServiceLevel(in e);
             if (e.Kind == EventKind.TicketCalled)
             {
                 TicketCalledView called = e.AsTicketCalled();
@@ -137,6 +147,115 @@ public sealed class DaySummary
             }
         }
     }
+
+    /// <summary>
+    /// Customers judged for the service level: those called (first call), and those who left waiting (cancelled,
+    /// abandoned, still waiting at close) after their service's SLA target had passed. A customer who left before the
+    /// target is not judged. The wait runs from issue, whatever the ticket went through (diversion, tier change).
+    /// </summary>
+    public int ServiceLevelJudged { get; private set; }
+
+    /// <summary>Of <see cref="ServiceLevelJudged"/>, the customers called within their service's SLA target.</summary>
+    public int CalledWithinTarget { get; private set; }
+
+    /// <summary>
+    /// The day's service level (0..1): the share of judged customers (<see cref="ServiceLevelJudged"/>) called within
+    /// their service's SLA target (<see cref="ServiceConfig.SlaTarget"/> of the service they took the ticket for);
+    /// 1 when nobody was judged.
+    /// </summary>
+    public double ServiceLevel => ServiceLevelJudged == 0 ? 1.0 : (double)CalledWithinTarget / ServiceLevelJudged;
+
+    /// <summary>
+    /// Customers who waited past their service's care threshold (<see cref="ServiceConfig.CareThreshold"/>), as the
+    /// engine decided (<see cref="CareFigures.Decided"/> plus those still waiting uncared); read after
+    /// <see cref="TakeCareFigures"/>.
+    /// </summary>
+    public int PastCareThreshold => Care.Decided + Care.UncaredWaiting;
+
+    /// <summary>
+    /// Counter-hours used: the time the branch's counters were logged in and calling or serving
+    /// (<see cref="CounterState.Standby"/> and <see cref="CounterState.Serving"/>), summed over the counters, as last
+    /// taken with <see cref="TakeCounterHours"/>; paused, away and closed time is not counted.
+    /// </summary>
+    public TimeSpan CounterHours { get; private set; }
+
+    /// <summary>Advice issued today (<see cref="EventKind.AdviceIssued"/>).</summary>
+    public int AdviceIssued => Count(EventKind.AdviceIssued);
+
+    /// <summary>Advice answered (accepted or dismissed) today.</summary>
+    public int AdviceAnswered => Count(EventKind.AdviceAnswered);
+
+    /// <summary>Advice the lobby manager (or staff) accepted today.</summary>
+    public int AdviceAccepted { get; private set; }
+
+    /// <summary>Customers who took a service's self-service alternative at the kiosk instead of a ticket.</summary>
+    public int SelfServiceChosen => Count(EventKind.SelfServiceChosen);
+
+    /// <summary>
+    /// Takes the counters' time in each state from <paramref name="engine"/> up to <paramref name="now"/>
+    /// (<see cref="QueueEngine.CounterTimeInState"/>, kept since the day opened) into <see cref="CounterHours"/>.
+    /// </summary>
+    public void TakeCounterHours(QueueEngine engine, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        TimeSpan used = TimeSpan.Zero;
+        foreach (CounterConfig counter in engine.Config.Counters)
+        {
+            used += engine.CounterTimeInState(counter.Number, CounterState.Standby, now);
+            used += engine.CounterTimeInState(counter.Number, CounterState.Serving, now);
+        }
+
+        CounterHours = used;
+    }
+
+    private void JudgeServiceLevel(in LobbyEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EventKind.TicketIssued:
+                _notYetCalled[e.Ticket] = (e.TimeTicks, e.Service);
+                break;
+
+            case EventKind.TicketCalled:
+                if (_notYetCalled.Remove(e.Ticket, out (long IssuedTicks, int Service) called))
+                {
+                    ServiceLevelJudged++;
+                    if (e.TimeTicks - called.IssuedTicks <= SlaTarget(called.Service).Ticks)
+                    {
+                        CalledWithinTarget++;
+                    }
+                }
+
+                break;
+
+            case EventKind.TicketCancelled:
+            case EventKind.TicketAbandoned:
+                if (_notYetCalled.Remove(e.Ticket, out (long IssuedTicks, int Service) left) && e.TimeTicks - left.IssuedTicks > SlaTarget(left.Service).Ticks)
+                {
+                    ServiceLevelJudged++;
+                }
+
+                break;
+
+            case EventKind.DayClosed:
+                foreach ((long issued, int service) in _notYetCalled.Values)
+                {
+                    ServiceLevelJudged += e.TimeTicks - issued > SlaTarget(service).Ticks ? 1 : 0;
+                }
+
+                _notYetCalled.Clear();
+                break;
+
+            case EventKind.AdviceAnswered:
+                AdviceAccepted += e.AsAdviceAnswered().Answer == AdviceAnswer.Accepted ? 1 : 0;
+                break;
+
+            default:
+                break;
+        }
+    }
+
+    private TimeSpan SlaTarget(int service) => (uint)service < (uint)_slaTargets.Length ? _slaTargets[service] : TimeSpan.FromMinutes(15);
 
     private void ObserveRating(in LobbyEvent e)
     {

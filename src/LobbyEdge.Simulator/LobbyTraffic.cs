@@ -17,6 +17,8 @@ public sealed class LobbyTraffic
     private readonly PriorityQueue<Plan, (long Due, long Order)> _plans = new();
     private readonly CounterPlan[] _counters;
     private long _order;
+    private readonly long[] _predictedWaitMs;
+    private readonly Dictionary<int, AdviceKind> _adviceKinds = [];
     private Plan _pending;
     private Source _pendingFrom;
 
@@ -35,6 +37,8 @@ public sealed class LobbyTraffic
         DayOpen = BusinessCalendar.ToUtc(config.TimeZone, date, hours.Open);
         DayClose = BusinessCalendar.ToUtc(config.TimeZone, date, hours.Close);
         _counters = new CounterPlan[config.Counters.Count];
+        _predictedWaitMs = new long[config.Services.Count];
+        Array.Fill(_predictedWaitMs, -1);
         PlanArrivals();
         for (int i = 0; i < _counters.Length; i++)
         {
@@ -43,6 +47,11 @@ public sealed class LobbyTraffic
             if (config.Counters[i].OpenAtDayStart)
             {
                 At(open, new Plan(Act.Call, i));
+            }
+            else if (profile.FollowAdvice)
+            {
+                // Staffed only when advised: the clerk works in the back office until then.
+                _counters[i].Clerk = Clerk.OnCall;
             }
             else
             {
@@ -86,7 +95,16 @@ public sealed class LobbyTraffic
     /// Whether the people in the lobby react to events they did not cause (a care alert, a rating prompt from the
     /// host): then a driver should wake when events arrive, not only when <see cref="NextDue"/> comes.
     /// </summary>
-    public bool ListensToEvents => Manager is not null || Ratings is not null;
+    public bool ListensToEvents => Manager is not null || Ratings is not null || _profile.FollowAdvice || _profile.SelfServiceTakeUp > 0;
+
+    /// <summary>Advice the staff answered (<see cref="Command.AnswerAdvice"/> sent) under <see cref="TrafficProfile.FollowAdvice"/>.</summary>
+    public int AdviceAnswered { get; private set; }
+
+    /// <summary>Accepted advice the clerks carried out (a counter opened, resumed, paused or closed on advice).</summary>
+    public int AdviceCarriedOut { get; private set; }
+
+    /// <summary>Customers who took their service's self-service alternative instead of a ticket (<see cref="TrafficProfile.SelfServiceTakeUp"/>).</summary>
+    public int SelfServiceTaken { get; private set; }
 
     /// <summary>
     /// Takes in what the engine did (every event, in order, including the timers' care alerts), so the lobby
@@ -97,6 +115,80 @@ public sealed class LobbyTraffic
     {
         Manager?.OnEvents(events);
         Ratings?.OnEvents(events);
+        if (_profile.FollowAdvice || _profile.SelfServiceTakeUp > 0)
+        {
+            foreach (ref readonly LobbyEvent e in events)
+            {
+                Learn(in e);
+            }
+        }
+    }
+
+    /// <summary>What the staff and the customers at the kiosk learn from an event: advice to answer and carry out, the wait the kiosk shows.</summary>
+    private void Learn(in LobbyEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EventKind.TicketIssued when (uint)e.Service < (uint)_predictedWaitMs.Length && !e.AsTicketIssued().IsWalkIn:
+                _predictedWaitMs[e.Service] = e.AsTicketIssued().TypicalWaitMs;
+                break;
+
+            case EventKind.SelfServiceChosen when (uint)e.Service < (uint)_predictedWaitMs.Length:
+                _predictedWaitMs[e.Service] = e.AsSelfServiceChosen().PredictedWaitMs;
+                break;
+
+            case EventKind.AdviceIssued when _profile.FollowAdvice:
+                {
+                    AdviceIssuedView advice = e.AsAdviceIssued();
+                    _adviceKinds[advice.AdviceId] = advice.Kind;
+                    int ci = CounterIndexOf(advice.CounterNumber);
+                    if (ci < 0)
+                    {
+                        break;
+                    }
+
+                    // She reads it on the console and answers within about a minute; a clerk opened on advice is not
+                    // sent away again within the hour.
+                    bool tooSoon = advice.Kind == AdviceKind.Close && _counters[ci].OpenedOnAdviceTicks > 0
+                        && e.TimeTicks - _counters[ci].OpenedOnAdviceTicks < _profile.AdvisedStayAtLeast.Ticks;
+                    AdviceAnswer answer = tooSoon ? AdviceAnswer.Dismissed : AdviceAnswer.Accepted;
+                    At(e.TimeTicks + Seconds(20, 90), new Plan(Act.Answer, ci, (int)advice.Kind, advice.AdviceId, Extra: (int)answer));
+                    break;
+                }
+
+            case EventKind.AdviceAnswered when _profile.FollowAdvice:
+                {
+                    AdviceAnsweredView answered = e.AsAdviceAnswered();
+                    int ci = CounterIndexOf(answered.CounterNumber);
+                    if (ci >= 0 && answered.Answer == AdviceAnswer.Accepted && _adviceKinds.TryGetValue(answered.AdviceId, out AdviceKind kind))
+                    {
+                        long half = _profile.AdviceResponse.Ticks / 2;
+                        At(e.TimeTicks + half + (long)(_random.NextDouble() * 2 * half), new Plan(Act.CarryOut, ci, (int)kind, answered.AdviceId));
+                    }
+
+                    break;
+                }
+
+            case EventKind.DayOpened:
+                _adviceKinds.Clear();
+                break;
+
+            default:
+                break;
+        }
+    }
+
+    private int CounterIndexOf(int counterNumber)
+    {
+        for (int i = 0; i < _config.Counters.Count; i++)
+        {
+            if (_config.Counters[i].Number == counterNumber)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>
@@ -122,7 +214,10 @@ public sealed class LobbyTraffic
 
         for (int i = 0; i < _counters.Length; i++)
         {
-            At(t + Seconds(5, 30), new Plan(Act.Call, i));
+            if (_counters[i].Clerk is not (Clerk.OnCall or Clerk.LoggedOut))
+            {
+                At(t + Seconds(5, 30), new Plan(Act.Call, i));
+            }
         }
 
         Manager?.ResumeAt(now);
@@ -139,6 +234,29 @@ public sealed class LobbyTraffic
         while (_plans.TryPeek(out Plan plan, out (long Due, long Order) p) && p.Due <= now.UtcTicks)
         {
             _plans.Dequeue();
+            if (plan.Counter >= 0 && plan.Act is not (Act.Answer or Act.CarryOut) && plan.Epoch != _counters[plan.Counter].Epoch)
+            {
+                // The clerk's plan from before advice changed what she does (a break's return she no longer waits for).
+                continue;
+            }
+
+            if (plan.Act == Act.CarryOut && !CarryOut(ref plan, p.Due))
+            {
+                continue;
+            }
+
+            if (plan.Act == Act.Call && _counters[plan.Counter].Pending != AdviceKind.None)
+            {
+                // Advised to pause or close: after the customer she has just finished, not another call.
+                bool pause = _counters[plan.Counter].Pending == AdviceKind.Pause;
+                plan = plan with { Act = pause ? Act.Pause : Act.Logout, Extra = 1 };
+            }
+
+            if (plan.Act == Act.Arrive && ChoosesSelfService(plan.NumberService))
+            {
+                plan = plan with { Act = Act.SelfService };
+            }
+
             if (plan.Act == Act.Return && Manager is not null)
             {
                 // The customer who missed the call comes back to the lobby manager's desk with the printed number.
@@ -254,15 +372,39 @@ public sealed class LobbyTraffic
                 break;
 
             case Act.Pause:
+                _counters[plan.Counter].Pending = AdviceKind.None;
                 if (result.Accepted)
                 {
-                    At(t + Seconds(600, 1200), new Plan(Act.Resume, plan.Counter));
+                    bool advised = plan.Extra == 1;
+                    _counters[plan.Counter].Clerk = advised ? Clerk.PausedOnAdvice : Clerk.OnBreak;
+                    AdviceCarriedOut += advised ? 1 : 0;
+
+                    // A break lasts 10-20 minutes; a pause on advice until advised to resume, an hour at the latest.
+                    At(t + (advised ? TimeSpan.TicksPerHour : Seconds(600, 1200)), new Plan(Act.Resume, plan.Counter));
                 }
                 else
                 {
                     NextCall(plan.Counter, t);
                 }
 
+                break;
+
+            case Act.Logout:
+                _counters[plan.Counter].Pending = AdviceKind.None;
+                if (result.Accepted)
+                {
+                    _counters[plan.Counter].Clerk = Clerk.LoggedOut;
+                    AdviceCarriedOut++;
+                }
+                else
+                {
+                    NextCall(plan.Counter, t);
+                }
+
+                break;
+
+            case Act.Answer:
+                AdviceAnswered += result.Accepted ? 1 : 0;
                 break;
 
             case Act.Resume when result.Refusal == RefusalReason.CounterNotCalling:
@@ -272,6 +414,7 @@ public sealed class LobbyTraffic
 
             case Act.Resume:
             case Act.Login:
+                _counters[plan.Counter].Clerk = Clerk.Working;
                 At(t + Seconds(5, 15), new Plan(Act.Call, plan.Counter));
                 break;
 
@@ -327,6 +470,12 @@ public sealed class LobbyTraffic
                 return Command.Resume(counter);
             case Act.Login:
                 return Command.OpenCounter(counter);
+            case Act.Logout:
+                return Command.CloseCounter(counter);
+            case Act.Answer:
+                return Command.AnswerAdvice(plan.Number, (AdviceAnswer)plan.Extra, Manager?.Staff ?? 0);
+            case Act.SelfService:
+                return Command.ChooseSelfService(plan.NumberService);
             default:
                 return default;
         }
@@ -408,7 +557,51 @@ public sealed class LobbyTraffic
 
     private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) => a is { } x && (b is not { } y || x <= y) ? a : b;
 
-    private void At(long due, in Plan plan) => _plans.Enqueue(plan, (due, _order++));
+    private void At(long due, in Plan plan) =>
+        _plans.Enqueue(plan.Counter >= 0 ? plan with { Epoch = _counters[plan.Counter].Epoch } : plan, (due, _order++));
+
+    /// <summary>
+    /// The counter's clerk carries out accepted advice (<paramref name="plan"/>: the counter and the kind): true with
+    /// <paramref name="plan"/> turned into her command (log in, resume), false when there is no command now (a pause or
+    /// close waits for the current customer; advice the counter's state no longer fits is let go).
+    /// </summary>
+    private bool CarryOut(ref Plan plan, long due)
+    {
+        ref CounterPlan c = ref _counters[plan.Counter];
+        switch ((AdviceKind)plan.NumberService)
+        {
+            case AdviceKind.Open when c.Clerk is Clerk.OnCall or Clerk.LoggedOut:
+            case AdviceKind.Resume when c.Clerk is Clerk.OnBreak or Clerk.PausedOnAdvice:
+                bool open = (AdviceKind)plan.NumberService == AdviceKind.Open;
+                c.Epoch++;
+                c.OpenedOnAdviceTicks = open ? due : c.OpenedOnAdviceTicks;
+                AdviceCarriedOut++;
+                plan = new Plan(open ? Act.Login : Act.Resume, plan.Counter, Epoch: c.Epoch);
+                return true;
+
+            case AdviceKind.Pause when c.Clerk == Clerk.Working:
+            case AdviceKind.Close when c.Clerk == Clerk.Working:
+                c.Pending = (AdviceKind)plan.NumberService;
+                return false;
+
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Whether an arriving customer of <paramref name="service"/> takes its self-service alternative instead of a ticket.</summary>
+    private bool ChoosesSelfService(int service)
+    {
+        if (!(_profile.SelfServiceTakeUp > 0) || (uint)service >= (uint)_predictedWaitMs.Length || _config.Services[service].SelfService is not { } alternative)
+        {
+            return false;
+        }
+
+        long shown = _predictedWaitMs[service];
+        bool take = shown >= 0 && shown >= alternative.WaitThreshold.TotalMilliseconds && _random.NextDouble() < _profile.SelfServiceTakeUp;
+        SelfServiceTaken += take ? 1 : 0;
+        return take;
+    }
 
     /// <summary>Whose command was taken last.</summary>
     private enum Source : byte
@@ -432,13 +625,49 @@ public sealed class LobbyTraffic
         Pause,
         Resume,
         Login,
+
+        /// <summary>A counter's clerk logs out on advice (close after the current customer).</summary>
+        Logout,
+
+        /// <summary>The lobby manager (or the staff) answers advice: NumberService = kind, Number = advice id, Extra = answer.</summary>
+        Answer,
+
+        /// <summary>A counter's clerk carries out accepted advice: NumberService = kind, Number = advice id.</summary>
+        CarryOut,
+
+        /// <summary>An arriving customer takes the service's self-service alternative (NumberService = the service).</summary>
+        SelfService,
     }
 
-    private readonly record struct Plan(Act Act, int Counter, int NumberService = -1, int Number = 0, Tier Tier = Tier.Normal);
+    /// <summary>What the clerk of a counter is doing, as far as advice is concerned.</summary>
+    private enum Clerk : byte
+    {
+        /// <summary>At the counter: calling and serving.</summary>
+        Working,
+
+        /// <summary>On her break (back in 10-20 minutes).</summary>
+        OnBreak,
+
+        /// <summary>Not on the floor until advised to open (a counter staffed only on busy days).</summary>
+        OnCall,
+
+        /// <summary>Paused on advice until advised to resume (an hour at the latest).</summary>
+        PausedOnAdvice,
+
+        /// <summary>Logged out on advice.</summary>
+        LoggedOut,
+    }
+
+    /// <summary>A planned act; <paramref name="Extra"/> carries an advice answer or marks a pause or logout done on advice (1); <paramref name="Epoch"/> is the clerk's plan generation.</summary>
+    private readonly record struct Plan(Act Act, int Counter, int NumberService = -1, int Number = 0, Tier Tier = Tier.Normal, int Extra = 0, int Epoch = 0);
 
     private struct CounterPlan
     {
         public long BreakAt;
         public bool HadBreak;
+        public Clerk Clerk;
+        public AdviceKind Pending;
+        public int Epoch;
+        public long OpenedOnAdviceTicks;
     }
 }

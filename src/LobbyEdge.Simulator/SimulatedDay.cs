@@ -1,4 +1,5 @@
 using LobbyEdge.Engine;
+using LobbyEdge.Forecasting;
 
 namespace LobbyEdge.Simulator;
 
@@ -21,19 +22,30 @@ public static class SimulatedDay
     /// <paramref name="onEvents"/> (if given) and into the returned summary; every command and tick goes to
     /// <paramref name="recording"/> (if given), so the day can be replayed command for command.
     /// </summary>
+    /// <remarks>
+    /// With an <paramref name="advisor"/>, every event batch goes to it too (<see cref="Advisor.Observe"/>), and every
+    /// <paramref name="adviseEvery"/> of simulated time (a minute when not given) while the day is open it is asked for
+    /// advice (<see cref="Advisor.TryAdvise"/>); the <see cref="CommandKind.Advise"/> command it gives is executed on the
+    /// engine like any other, so the staff see the advice event (and follow it under
+    /// <see cref="TrafficProfile.FollowAdvice"/>). Give it history first (<see cref="PlayHistory"/>).
+    /// </remarks>
     public static DaySummary Run(
         QueueEngine engine,
         LobbyTraffic traffic,
         TimeSpan tickEvery,
         EventBatchHandler? onEvents = null,
-        List<TimedCommand>? recording = null)
+        List<TimedCommand>? recording = null,
+        Advisor? advisor = null,
+        TimeSpan? adviseEvery = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(traffic);
-        var summary = new DaySummary();
+        var summary = new DaySummary(engine.Config);
         long now = traffic.DayOpen.Ticks - TimeSpan.TicksPerMinute;
         long end = traffic.DayClose.Ticks + TimeSpan.TicksPerMinute;
         long nextTick = now;
+        long adviseTicks = Math.Max(TimeSpan.TicksPerSecond, (adviseEvery ?? TimeSpan.FromMinutes(1)).Ticks);
+        long nextAdvice = now;
         while (now <= end)
         {
             DateTimeOffset? due = traffic.NextDue;
@@ -44,27 +56,67 @@ public static class SimulatedDay
             {
                 engine.Tick(at);
                 recording?.Add(new TimedCommand(now, default));
-                Deliver(engine, traffic, summary, onEvents);
+                Deliver(engine, traffic, summary, onEvents, advisor);
                 nextTick += tickEvery.Ticks;
+            }
+
+            if (advisor is not null && now >= nextAdvice)
+            {
+                nextAdvice += adviseTicks;
+                if (engine.IsDayOpen && advisor.TryAdvise(engine, at, out Command advise))
+                {
+                    engine.Execute(in advise, at);
+                    recording?.Add(new TimedCommand(now, advise));
+                    Deliver(engine, traffic, summary, onEvents, advisor);
+                }
             }
 
             while (traffic.TryNext(at, out Command command))
             {
                 CommandResult result = engine.Execute(in command, at);
                 recording?.Add(new TimedCommand(now, command));
-                Deliver(engine, traffic, summary, onEvents);
+                Deliver(engine, traffic, summary, onEvents, advisor);
                 traffic.Observe(in command, in result, at);
             }
         }
 
+        summary.TakeCounterHours(engine, new DateTimeOffset(now, TimeSpan.Zero));
         return summary;
     }
 
-    private static void Deliver(QueueEngine engine, LobbyTraffic traffic, DaySummary summary, EventBatchHandler? onEvents)
+    /// <summary>
+    /// Plays the branch's open days in the <paramref name="days"/> calendar days before <paramref name="before"/>
+    /// (oldest first, each on a fresh engine, with <paramref name="profile"/> and a seed drawn from
+    /// <paramref name="seed"/>) and feeds their events to <paramref name="advisor"/>, so its arrival history holds
+    /// weeks of the branch as the service's would from its log (28 days: four of each weekday). Nobody is advised on
+    /// those days. Returns how many days were played.
+    /// </summary>
+    public static int PlayHistory(Advisor advisor, BranchConfig config, TrafficProfile profile, DateOnly before, int days, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(advisor);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(profile);
+        var seeds = new Random(seed);
+        int played = 0;
+        for (DateOnly date = before.AddDays(-days); date < before; date = date.AddDays(1))
+        {
+            int daySeed = seeds.Next();
+            if (LobbyTraffic.IsOpenDate(config, date))
+            {
+                Run(new QueueEngine(config), new LobbyTraffic(config, profile, date, daySeed), TimeSpan.FromSeconds(10), events => advisor.Observe(events));
+                played++;
+            }
+        }
+
+        return played;
+    }
+
+    private static void Deliver(QueueEngine engine, LobbyTraffic traffic, DaySummary summary, EventBatchHandler? onEvents, Advisor? advisor)
     {
         ReadOnlySpan<LobbyEvent> events = engine.LastEvents;
         if (events.Length > 0)
         {
+            advisor?.Observe(events);
             summary.Observe(events);
             summary.TakeCareFigures(engine.CareFiguresTotal());
             traffic.OnEvents(events);

@@ -47,6 +47,41 @@ public sealed record TrafficProfile
     /// </summary>
     public CustomerRatingProfile? Ratings { get; init; }
 
+    /// <summary>
+    /// Whether the staff follow the staffing advice (opt-in; off by default). When on, the clerk of a counter that does
+    /// not open at day start (<see cref="CounterConfig.OpenAtDayStart"/> false, "staffed only on busy days") stays off
+    /// the floor until advised to open it; on every <see cref="EventKind.AdviceIssued"/> event the lobby manager (or,
+    /// with none on the floor, the staff, staff id 0) answers it on the console within about a minute
+    /// (<see cref="Command.AnswerAdvice"/>, accepted; a close advice for a counter opened on advice less than
+    /// <see cref="AdvisedStayAtLeast"/> ago is dismissed), and once advice is accepted (by anyone) the counter's clerk
+    /// carries it out after <see cref="AdviceResponse"/> (open: logs the counter in; resume; pause or close after the
+    /// current customer). A clerk paused on advice comes back when advised to resume, or after an hour at the latest.
+    /// Advice itself comes from an advisor (<see cref="SimulatedDay.Run"/>'s, or the service's); without one nothing
+    /// is advised and those counters stay closed all day.
+    /// </summary>
+    public bool FollowAdvice { get; init; }
+
+    /// <summary>
+    /// With <see cref="FollowAdvice"/>: how long after advice is accepted its counter's clerk carries it out, on
+    /// average (drawn evenly from half to one and a half times this: finishing a task, walking to the counter).
+    /// </summary>
+    public TimeSpan AdviceResponse { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// With <see cref="FollowAdvice"/>: a clerk opened on advice stays at least this long (a close advice before then is
+    /// dismissed); advice to pause is followed at any time.
+    /// </summary>
+    public TimeSpan AdvisedStayAtLeast { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Share (0..1) of customers who take their service's self-service alternative (<see cref="ServiceConfig.SelfService"/>)
+    /// instead of a ticket when the kiosk shows a predicted typical wait at or above the alternative's threshold
+    /// (<see cref="Command.ChooseSelfService"/>: no ticket, the customer leaves the queue's count); 0 (the default):
+    /// nobody does. The predicted wait is the one the kiosk showed last for the service (the latest ticket or choice
+    /// event's typical wait). Services without an alternative are never diverted.
+    /// </summary>
+    public double SelfServiceTakeUp { get; init; }
+
     /// <summary>Mean service time; when null, each service's configured seed is used.</summary>
     public TimeSpan? MeanServiceTime { get; init; }
 

@@ -24,6 +24,8 @@ public static class Program
                 return await KeypadLatency.RunAsync(args[1..]);
             case "memory":
                 return await MemoryFootprint.RunAsync(args[1..]);
+            case "advice":
+                return AdviceBenchmark.Run(args[1..]);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

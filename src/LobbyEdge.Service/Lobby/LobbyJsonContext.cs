@@ -36,6 +36,8 @@ namespace LobbyEdge.Service.Lobby;
 [JsonSerializable(typeof(RatingPage.Dismissal))]
 [JsonSerializable(typeof(RatingTaken))]
 [JsonSerializable(typeof(SignageNotice))]
+[JsonSerializable(typeof(AdviceAnswerDone))]
+[JsonSerializable(typeof(AdviceRefused))]
 internal sealed partial class LobbyJsonContext : JsonSerializerContext
 {
     /// <summary>For the HTTP answers (<c>Results.Json</c>): web defaults with the relaxed encoder, as ASP.NET Core's HTTP JSON options.</summary>
@@ -113,3 +115,9 @@ internal sealed record RatingTaken(bool Ok, string Ticket, int Counter, int Scor
 
 /// <summary>The signage's <c>notice</c> event: <c>{"text"}</c> ("" when there is no notice).</summary>
 internal sealed record SignageNotice(string Text);
+
+/// <summary>An advice answered from the console: <c>{"ok":true,"advice":3,"answer":"accepted|dismissed","staff":1024}</c>.</summary>
+internal sealed record AdviceAnswerDone(bool Ok, int Advice, string Answer, int Staff);
+
+/// <summary>An answer to advice refused: <c>{"ok":false,"reason":"unknown_advice|already_answered|…","advice","messageZh","message"}</c>.</summary>
+internal sealed record AdviceRefused(bool Ok, string Reason, int Advice, string MessageZh, string Message);

@@ -10,7 +10,7 @@ namespace LobbyEdge.Service.Monitoring;
 /// so updating a metric from an event is an array index and an interlocked add: no allocation, no label lookup.
 /// Never labelled by ticket number or customer.
 /// </summary>
-public sealed class LobbyMetrics : ILogCommitObserver
+public sealed partial class LobbyMetrics : ILogCommitObserver
 {
     /// <summary>Outcomes of <c>lobby_tickets_ended_total</c>, in the order of <see cref="Outcome"/>.</summary>
     public static readonly string[] Outcomes = ["completed", "no_show", "abandoned", "cancelled"];
@@ -130,6 +130,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         _diversions = f.CreateCounter("lobby_diversions_total", "Waiting tickets diverted from from_service to service's queue." + Today, "from_service", "service");
         _reprints = f.CreateCounter("lobby_reprints_total", "Ticket slips printed again, by the ticket's service." + Today, "service");
         _diverted = f.CreateCounter("lobby_diverted_total", "Customers who took the service's self-service alternative the kiosk suggested (smart diversion) instead of a ticket." + Today, "service");
+        CreateAdviceFamilies(f);
 
         // Customer ratings (issue 13): today's figures, equal to the engine's RatingFigures of the counter and service.
         _ratings = f.CreateCounter("lobby_ratings_total",
@@ -399,6 +400,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         Array.Clear(Ratings);
         Array.Clear(RatingRequests);
         Array.Clear(RatingAnswered);
+        StartAdviceDay();
 
         CreateDayChildren();
     }

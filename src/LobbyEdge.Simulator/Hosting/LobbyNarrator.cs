@@ -24,8 +24,9 @@ public sealed partial class LobbyNarrator : IEngineEventSink
     private readonly QueueEngine _engine;
     private readonly TimeZoneInfo _zone;
     private readonly ServiceConfig[] _services;
+    private readonly BranchConfig _config;
     private readonly Channel<DateOnly> _closedDays = Channel.CreateUnbounded<DateOnly>(new UnboundedChannelOptions { SingleReader = true });
-    private DaySummary _summary = new();
+    private DaySummary _summary;
 
     /// <summary>Creates a narrator for a branch; <paramref name="engine"/> gives the care figures at close (read on the engine loop).</summary>
     public LobbyNarrator(BranchConfig config, QueueEngine engine, ILogger<LobbyNarrator> logger)
@@ -37,6 +38,8 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         _engine = engine;
         _zone = config.TimeZone;
         _services = [.. config.Services];
+        _config = config;
+        _summary = new DaySummary(config);
     }
 
     /// <summary>Waits until the engine has closed the business day <paramref name="date"/> (or a later one).</summary>
@@ -56,7 +59,7 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         {
             if (e.Kind == EventKind.DayOpened)
             {
-                _summary = new DaySummary();
+                _summary = new DaySummary(_config);
             }
 
             _summary.Observe(new ReadOnlySpan<LobbyEvent>(in e));
@@ -69,7 +72,9 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             {
                 DateOnly date = e.AsDayClosed().BusinessDate;
                 _summary.TakeCareFigures(_engine.CareFiguresTotal());
+                _summary.TakeCounterHours(_engine, new DateTimeOffset(e.TimeTicks, TimeSpan.Zero));
                 LogSummary(date, _summary);
+                LogServiceLevel(date, _summary);
                 LogRatings(date, _summary);
                 _closedDays.Writer.TryWrite(date);
             }
@@ -178,6 +183,22 @@ public sealed partial class LobbyNarrator : IEngineEventSink
                 Log.Reprinted(_logger, Clock(in e), Ticket(in e), e.AsTicketReprinted().ReprintNumber);
                 break;
 
+            case EventKind.AdviceIssued:
+                NarrateAdvice(in e);
+                break;
+
+            case EventKind.AdviceAnswered:
+                AdviceAnsweredView answered = e.AsAdviceAnswered();
+                Log.AdviceAnswered(_logger, Clock(in e), answered.AdviceId, answered.Answer == AdviceAnswer.Accepted ? "accepted" : "dismissed",
+                    answered.Staff == 0 ? "the staff" : Who(answered.Staff), Minutes(answered.AnsweredAfterMs));
+                break;
+
+            case EventKind.SelfServiceChosen:
+                SelfServiceChosenView chosen = e.AsSelfServiceChosen();
+                Log.SelfServiceChosen(_logger, Clock(in e), ServiceName(chosen.Service), Alternative(chosen.Service),
+                    chosen.PredictedWaitMs < 0 ? "unknown" : Minutes(chosen.PredictedWaitMs).ToString("0.#", CultureInfo.InvariantCulture) + " min", chosen.Waiting);
+                break;
+
             case EventKind.TicketRated when IsNotable(e.AsTicketRated()):
                 NarrateLowRating(in e);
                 break;
@@ -222,6 +243,36 @@ public sealed partial class LobbyNarrator : IEngineEventSink
             Log.ManagerCareUnasked(_logger, Clock(in e), Who(care.Staff), Ticket(in e), care.CareNumber);
         }
     }
+
+    /// <summary>Advice in the console's words: "open counter 7 for Corporate: service level 40 % -> 88 % over the next 30 min; 6 fewer customers past the care threshold".</summary>
+    private void NarrateAdvice(in LobbyEvent e)
+    {
+        AdviceIssuedView advice = e.AsAdviceIssued();
+        string change = advice.Kind switch
+        {
+            AdviceKind.Open => "open",
+            AdviceKind.Resume => "resume",
+            AdviceKind.Pause => "pause",
+            AdviceKind.Close => "close",
+            _ => advice.Kind.ToString(),
+        };
+        string forService = advice.Service >= 0 ? " for " + ServiceName(advice.Service) : string.Empty;
+        int avoided = advice.PastCareAvoided;
+        string pastCare = avoided >= 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{avoided} fewer {Wording.Plural(avoided, "customer")} past the care threshold")
+            : string.Create(CultureInfo.InvariantCulture, $"{-avoided} more {Wording.Plural(-avoided, "customer")} past the care threshold");
+        Log.AdviceIssued(_logger, Clock(in e), advice.AdviceId, change, advice.CounterNumber, forService,
+            Percent(advice.ServiceLevelNowBp), Percent(advice.ServiceLevelWithBp), advice.HorizonMinutes, pastCare);
+    }
+
+    private void LogServiceLevel(DateOnly date, DaySummary s) =>
+        Log.DayServiceLevel(_logger, Date(date), Math.Round(s.ServiceLevel * 100, 1), s.CalledWithinTarget, s.ServiceLevelJudged, s.PastCareThreshold,
+            Math.Round(s.CounterHours.TotalHours, 1), s.AdviceIssued, s.AdviceAccepted, s.SelfServiceChosen);
+
+    private static string Percent(int basisPoints) => (basisPoints / 100.0).ToString("0", CultureInfo.InvariantCulture) + " %";
+
+    private string Alternative(int service) =>
+        (uint)service < (uint)_services.Length && _services[service].SelfService is { } alternative ? alternative.Name : "self-service";
 
     private void LogSummary(DateOnly date, DaySummary s) =>
         Log.DayClosed(
@@ -479,6 +530,21 @@ public sealed partial class LobbyNarrator : IEngineEventSink
 
         [LoggerMessage(129, LogLevel.Information, "Day {Date} ratings after a wait of {Wait}, {Care}: {Figures}")]
         public static partial void WaitBandRatings(ILogger logger, string date, string wait, string care, string figures);
+
+        [LoggerMessage(132, LogLevel.Information, "{Clock} Advice {AdviceId}: {Change} counter {Counter}{ForService}: service level {ServiceLevelNow} -> {ServiceLevelWith} over the next {HorizonMinutes} min; {PastCare}")]
+        public static partial void AdviceIssued(ILogger logger, string clock, int adviceId, string change, int counter, string forService, string serviceLevelNow, string serviceLevelWith, int horizonMinutes, string pastCare);
+
+        [LoggerMessage(133, LogLevel.Information, "{Clock} Advice {AdviceId} {Answer} by {Who}, {AnswerMinutes} min after it was given")]
+        public static partial void AdviceAnswered(ILogger logger, string clock, int adviceId, string answer, string who, double answerMinutes);
+
+        [LoggerMessage(134, LogLevel.Information, "{Clock} A customer of {ServiceName} takes the self-service alternative ({Alternative}, 智能分流) instead of a ticket: predicted wait {PredictedWait}, {Waiting} waiting")]
+        public static partial void SelfServiceChosen(ILogger logger, string clock, string serviceName, string alternative, string predictedWait, int waiting);
+
+        [LoggerMessage(135, LogLevel.Information,
+            "Day {Date} service level {ServiceLevelPercent}% ({WithinTarget} of {Judged} customers called within their service's SLA target); "
+            + "past the care threshold {PastCareThreshold}; counter-hours used {CounterHours}; advice issued {AdviceIssued}, accepted {AdviceAccepted}; self-service chosen {SelfServiceChosen}")]
+        public static partial void DayServiceLevel(ILogger logger, string date, double serviceLevelPercent, int withinTarget, int judged, int pastCareThreshold,
+            double counterHours, int adviceIssued, int adviceAccepted, int selfServiceChosen);
 
         [LoggerMessage(113, LogLevel.Information, "{Clock} Care given to {Ticket} by staff {Staff}, {ResponseMinutes} min after the alert (care {Care})")]
         public static partial void CareAnswered(ILogger logger, string clock, string ticket, int staff, double responseMinutes, int care);

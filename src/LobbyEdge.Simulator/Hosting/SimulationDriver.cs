@@ -96,6 +96,16 @@ public sealed partial class SimulationDriver : BackgroundService
             Log.RatingStations(_logger, Counters(ratings.PadCounters), Counters(ratings.PageCounters.Where(c => !ratings.PadCounters.Contains(c))), ratings.ResponseRate);
         }
 
+        if (_plan.Traffic.FollowAdvice)
+        {
+            Log.FollowingAdvice(_logger, Counters(_config.Counters.Where(c => !c.OpenAtDayStart).Select(c => c.Number)), Math.Round(_plan.Traffic.AdviceResponse.TotalMinutes, 1));
+        }
+
+        if (_plan.Traffic.SelfServiceTakeUp > 0)
+        {
+            Log.SelfServiceTakeUp(_logger, _plan.Traffic.SelfServiceTakeUp, string.Join(", ", _config.Services.Where(s => s.SelfService is not null).Select(s => s.Id)) is { Length: > 0 } ids ? ids : "none");
+        }
+
         // The clock waits for the lobby: the host's start-up must not eat the first simulated minutes.
         _clock.Start();
         var seeds = new Random(_plan.Seed);
@@ -307,6 +317,14 @@ public sealed partial class SimulationDriver : BackgroundService
         [LoggerMessage(208, LogLevel.Information,
             "Customer ratings: rating pads (1-5) at counters {PadCounters}, the rating page (0-10, NPS) at counters {PageCounters}; {ResponseRate:P0} of customers rate when asked")]
         public static partial void RatingStations(ILogger logger, string padCounters, string pageCounters, double responseRate);
+
+        [LoggerMessage(210, LogLevel.Information,
+            "Staff follow the staffing advice (Simulation:FollowAdvice): the lobby manager accepts it on the console, the counter's clerk carries it out about {Minutes} min later; counters {Counters} are staffed only when advised to open")]
+        public static partial void FollowingAdvice(ILogger logger, string counters, double minutes);
+
+        [LoggerMessage(211, LogLevel.Information,
+            "{TakeUp:P0} of customers take the self-service alternative (Simulation:SelfServiceTakeUp) when the kiosk shows a wait at its threshold; services with one: {Services}")]
+        public static partial void SelfServiceTakeUp(ILogger logger, double takeUp, string services);
 
         [LoggerMessage(204, LogLevel.Information, "Simulation finished after {Days} day(s); stopping")]
         public static partial void Finished(ILogger logger, int days);

@@ -32,7 +32,9 @@ public static class SimulationHosting
     /// <param name="speed">Simulated seconds per real second; more than 0.</param>
     /// <param name="days">Business days to play before the host stops; 1 or more.</param>
     /// <param name="seed">The run's seed, or null for a random one (logged, so a run can be repeated).</param>
-    public static IServiceCollection AddSimulation(this IServiceCollection services, BranchHardware hardware, double speed, int days, int? seed)
+    /// <param name="followAdvice">Whether the simulated staff follow the staffing advice (<see cref="TrafficProfile.FollowAdvice"/>, <c>--Simulation:FollowAdvice</c>).</param>
+    /// <param name="selfServiceTakeUp">Share of customers who take a self-service alternative when the wait is long (<see cref="TrafficProfile.SelfServiceTakeUp"/>, <c>--Simulation:SelfServiceTakeUp</c>).</param>
+    public static IServiceCollection AddSimulation(this IServiceCollection services, BranchHardware hardware, double speed, int days, int? seed, bool followAdvice = false, double selfServiceTakeUp = 0)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(hardware);
@@ -45,7 +47,7 @@ public static class SimulationHosting
             sp.GetRequiredService<SimulationStartPoint>().FirstDay,
             days,
             seed ?? Random.Shared.Next(),
-            TrafficFor(sp.GetRequiredService<QueueEngine>().Config, hardware)));
+            TrafficFor(sp.GetRequiredService<QueueEngine>().Config, hardware) with { FollowAdvice = followAdvice, SelfServiceTakeUp = selfServiceTakeUp }));
         services.AddSingleton<LobbyNarrator>();
         services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
         services.AddSingleton<LobbyEventFeed>();
