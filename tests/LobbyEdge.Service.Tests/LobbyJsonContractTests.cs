@@ -102,6 +102,10 @@ public sealed class LobbyJsonContractTests
             LobbyJsonContext.Http.PrintFailed,
             new { ok = false, reason = "print_failed", cancelled = true, messageZh = Zh, message = En });
         yield return Pair(
+            new SelfServiceTaken(true, "cash", "ATM / cash recycler <in the lobby>", "大厅自助存取款机", Zh, En),
+            LobbyJsonContext.Http.SelfServiceTaken,
+            new { ok = true, service = "cash", name = "ATM / cash recycler <in the lobby>", nameZh = "大厅自助存取款机", messageZh = Zh, message = En });
+        yield return Pair(
             new RatingStation(3, "Demo branch", "演示网点", 30),
             LobbyJsonContext.Default.RatingStation,
             new { counter = 3, branch = "Demo branch", branchZh = "演示网点", seconds = 30 },

@@ -76,7 +76,7 @@ public abstract class PrinterContract
         // Issue 14, smart diversion: cash names the ATM from a 10-minute wait; 6 minutes says nothing, 10 says it.
         var atm = new SelfServiceAlternative("ATM / cash recycler in the lobby", "大厅自助存取款机", TimeSpan.FromMinutes(10));
         await using TwinBench<EscPosPrinter, VirtualPrinter> bench = await StartAsync();
-        TicketContent shortWait = PrinterAndDisplayTests.SampleTicket() with { SelfService = atm };
+        TicketContent shortWait = PrinterConditionTests.SampleTicket() with { SelfService = atm };
         TicketContent longWait = shortWait with { Number = "A024", TypicalWait = TimeSpan.FromMinutes(10), UpperWait = TimeSpan.FromMinutes(14) };
         Assert.True((await bench.Protocol.PrintAsync(TicketLayout.Render(shortWait))).Printed);
         Assert.True((await bench.Protocol.PrintAsync(TicketLayout.Render(longWait))).Printed);
