@@ -163,6 +163,7 @@ public sealed partial class QueueEngine
                     if (tk.State == TicketState.Waiting)
                     {
                         CloseCareWait(ref tk, t);
+                        _rates[tk.Service].QueueLeaves++;
                     }
 
                     Detach(ref tk, e.Ticket);
@@ -308,6 +309,7 @@ public sealed partial class QueueEngine
             Number = e.Number,
             IssuedTicks = e.TimeTicks,
             PredictedMs = e.AsTicketIssued().TypicalWaitMs,
+            PredictedUpperMs = e.AsTicketIssued().UpperWaitMs,
             PredictionPending = e.AsTicketIssued().TypicalWaitMs >= 0,
             NextCareTicks = e.TimeTicks + sc.CareThreshold.Ticks,
             Prev = -1,
@@ -317,6 +319,10 @@ public sealed partial class QueueEngine
         _lastNumber[service] = e.Number;
         _issued[service]++;
         Enqueue(id, int.MaxValue, e.TimeTicks, e.TimeTicks);
+        if (!e.AsTicketIssued().IsWalkIn)
+        {
+            NoteArrival(service, e.Tier, e.TimeTicks);
+        }
     }
 
     /// <summary>
@@ -477,9 +483,11 @@ public sealed partial class QueueEngine
             }
         }
 
+        NoteCalled(ref tk, e.AsTicketCalled().Source, e.TimeTicks);
         CloseCareWait(ref tk, e.TimeTicks);
         Detach(ref tk, id);
         CancelTimers(id);
+        _rates[tk.Service].Backlogged = _waiting[tk.Service] > 0;
         tk.State = TicketState.Called;
         tk.Counter = e.Counter;
         tk.CalledTicks = e.TimeTicks;
@@ -547,6 +555,7 @@ public sealed partial class QueueEngine
                 UnlinkFromLane((tk.Service * LaneCount) + tk.Lane, id);
                 if (--_waiting[tk.Service] == 0)
                 {
+                    _rates[tk.Service].Backlogged = false;
                     InvalidateCapacityOfNeighbours(tk.Service);
                 }
 
@@ -685,6 +694,7 @@ public sealed partial class QueueEngine
             double seed = _services[s].SeedServiceTime.TotalMilliseconds;
             _meanServiceMs[s] = seed;
             _varServiceMs[s] = seed * seed / 4;
+            _rates[s] = ServiceRates.Fresh(seed);
         }
 
         for (int c = 0; c < _counterState.Length; c++)

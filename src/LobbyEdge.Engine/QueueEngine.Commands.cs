@@ -167,7 +167,7 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(refusal);
         }
 
-        WaitPrediction p = Predict(service, tier);
+        WaitPrediction p = PredictAt(service, tier, t);
         int id = _ticketCount;
         Emit(new LobbyEvent
         {

@@ -29,7 +29,7 @@ public sealed partial class QueueEngine
 
         for (int s = 0; s < _services.Length; s++)
         {
-            sb.Append(ci, $"s{s} waiting={_waiting[s]} issued={_issued[s]} calls={_calls[s]} last={_lastNumber[s]} mean={_meanServiceMs[s]:R} var={_varServiceMs[s]:R} tiers=");
+            sb.Append(ci, $"s{s} waiting={_waiting[s]} issued={_issued[s]} calls={_calls[s]} last={_lastNumber[s]} mean={_meanServiceMs[s]:R} var={_varServiceMs[s]:R} {_rates[s]} tiers=");
             for (int k = 0; k < LaneCount; k++)
             {
                 sb.Append(ci, $"{_waitingByTier[(s * LaneCount) + k]},");

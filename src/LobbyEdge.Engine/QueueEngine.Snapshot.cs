@@ -10,8 +10,9 @@ public sealed partial class QueueEngine
     private const uint SnapshotMagic = 0x4C455353; // "SSEL"
     // 3: care KPI (issue 12); 4: customer ratings (issue 13); 5: configuration versions (issue 15); 6: one timer entry
     // per (ticket, kind), none stale (issue 17: a version 5 heap may hold several, so it is refused and the log replayed);
-    // 7: the day's advice list and self-service choices (issue 14)
-    private const int SnapshotVersion = 7;
+    // 7: the day's advice list and self-service choices (issue 14); 8: prediction statistics (issue 14, ServiceRates) and
+    // the printed upper bound in the ticket record
+    private const int SnapshotVersion = 8;
 
     /// <summary>
     /// A fingerprint of the configuration the engine's storage depends on (services, number ranges, counters and
@@ -81,6 +82,10 @@ public sealed partial class QueueEngine
         w.Raw<AdviceRecord>(_advice.AsSpan(0, _adviceCount));
         w.Raw<int>(_selfServiceChosen);
         // --- end issue 14 ---
+
+        // Prediction statistics (format 8, issue 14): one record per service.
+        w.Raw<ServiceRates>(_rates);
+        // End of the prediction statistics.
         return w.ToArray();
     }
 
@@ -145,7 +150,8 @@ public sealed partial class QueueEngine
         // --- issue 14: advice and self-service (format 7) ---
         int adviceCount = r.PeekI32(timersEnd);
         if ((uint)adviceCount > MaxAdvicePerDay
-            || r.Remaining != timersEnd + sizeof(int) + (adviceCount * Unsafe.SizeOf<AdviceRecord>()) + (config.Services.Count * sizeof(int)))
+            || r.Remaining != timersEnd + sizeof(int) + (adviceCount * Unsafe.SizeOf<AdviceRecord>()) + (config.Services.Count * sizeof(int))
+               + (config.Services.Count * Unsafe.SizeOf<ServiceRates>()))
         {
             return false;
         }
@@ -194,6 +200,10 @@ public sealed partial class QueueEngine
         r.Raw<AdviceRecord>(_advice.AsSpan(0, _adviceCount));
         r.Raw<int>(_selfServiceChosen);
         // --- end issue 14 ---
+
+        // Prediction statistics (format 8, issue 14): one record per service.
+        r.Raw<ServiceRates>(_rates);
+        // End of the prediction statistics.
         RebuildLaneIndex();
         InvalidateCapacity();
 

@@ -119,6 +119,7 @@ public sealed partial class QueueEngine
         _ticketByNumber = new int[s][];
         _meanServiceMs = new double[s];
         _varServiceMs = new double[s];
+        _rates = new ServiceRates[s];
         _care = new CareTally[s];
         _ratingsByService = new RatingTally[s];
         for (int i = 0; i < s; i++)
@@ -467,50 +468,7 @@ public sealed partial class QueueEngine
     public string FormatNumber(int numberService, int number) => _services[numberService].FormatNumber(number);
 
     /// <summary>
-    /// The prediction a new ticket of this service and tier would get now: people ahead and a wait range.
-    /// Changes no queue state; O(1) while the service's cached capacity is fresh, else one pass over the counters
-    /// that serve it (see <c>ComputeCapacity</c>). It refreshes that cache, so like every member it is called on the
-    /// engine's thread.
-    /// </summary>
-    public WaitPrediction Predict(int service, Tier tier)
-    {
-        if ((uint)service >= (uint)_services.Length)
-        {
-            return new WaitPrediction(0, -1, -1);
-        }
-
-        int lane = (int)tier;
-        int ahead = 0;
-        for (int l = LaneCount - 1; l >= lane; l--)
-        {
-            ahead += _lanes[(service * LaneCount) + l].Count;
-        }
-
-        if (_capacityStale[service])
-        {
-            ComputeCapacity(service);
-        }
-
-        double open = _openCapacity[service];
-        double standing = _standingCapacity[service];
-        double counters = open > 0 ? open : standing;
-        if (counters <= 0)
-        {
-            return new WaitPrediction(ahead, -1, -1);
-        }
-
-        // Typical: the people ahead shared across the open counters at the rolling mean service time.
-        // Upper: one more round at every counter, each a standard deviation slower, for the customer now at
-        // the counters and for service times that run long.
-        double mean = _meanServiceMs[service];
-        double std = Math.Sqrt(Math.Max(0, _varServiceMs[service]));
-        long typical = (long)(ahead * mean / counters);
-        long upper = (long)((ahead + Math.Ceiling(counters)) * (mean + std) / counters);
-        return new WaitPrediction(ahead, typical, upper);
-    }
-
-    /// <summary>
-    /// The capacity for a service, as <see cref="Predict"/> divides by it: each open counter that serves it gives the
+    /// The capacity for a service, as <see cref="Predict(int, Tier)"/> divides by it: each open counter that serves it gives the
     /// service its weight's share of the services it is busy with (those with customers waiting, and this one).
     /// Paused or away counters count (as <c>standing</c>) only when no counter is open, since they will be back.
     /// Summed over the counters that list the service in configuration order, the same additions in the same order
@@ -658,10 +616,14 @@ public sealed partial class QueueEngine
         return false;
     }
 
-    /// <summary>The share of a counter's capacity a service can expect now: its weight over the busy services' weights.</summary>
+    /// <summary>
+    /// The share of a counter's capacity a service can expect now: its weight over the busy services' weights. An
+    /// ordered counter calls the services listed after this one only when it has nobody waiting, so they take no share.
+    /// </summary>
     private double ShareOf(int counterIndex, int service)
     {
         IReadOnlyList<ServiceWeight> list = _counters[counterIndex].Services;
+        bool ordered = _counters[counterIndex].Mode == CounterMode.Ordered;
         int own = 0;
         int total = 0;
         for (int j = 0; j < list.Count; j++)
@@ -671,6 +633,10 @@ public sealed partial class QueueEngine
             {
                 own = list[j].Weight;
                 total += own;
+                if (ordered)
+                {
+                    break;
+                }
             }
             else if (_waiting[s] > 0)
             {
@@ -749,7 +715,10 @@ public readonly record struct CounterView(int Number, CounterState State, int Cu
 /// <summary>A call shown on the main display.</summary>
 public readonly record struct RecentCall(int Ticket, int NumberService, int Number, int Counter, long TimeTicks, int Recalls);
 
-/// <summary>A wait prediction: people ahead and a range in ms (-1 when no counter serves the service today).</summary>
+/// <summary>
+/// A wait prediction: people ahead and a range in ms, typical = the median, upper = the 90th percentile (-1 both when no
+/// counter serves the service now).
+/// </summary>
 public readonly record struct WaitPrediction(int PeopleAhead, long TypicalMs, long UpperMs);
 
 internal struct TicketRecord
@@ -785,6 +754,7 @@ internal struct TicketRecord
     public long NoShowTicks;
     public long NextCareTicks;   // 0 when no further care alert is due
     public long PredictedMs;
+    public long PredictedUpperMs;  // the printed upper bound (prediction statistics learn from both)
     public int Prev;
     public int Next;
 }

@@ -40,6 +40,9 @@ public static class EventJson
         EventKind.RatingRequested => "lobby.ticket.rating_requested",
         EventKind.TicketRated => "lobby.ticket.rated",
         EventKind.ConfigurationChanged => "lobby.config.changed",
+        EventKind.AdviceIssued => "lobby.advice.issued",
+        EventKind.AdviceAnswered => "lobby.advice.answered",
+        EventKind.SelfServiceChosen => "lobby.kiosk.self_service_chosen",
         _ => "lobby.unknown",
     };
 
@@ -221,11 +224,80 @@ public static class EventJson
                     _ => "profile",
                 });
                 break;
+            case EventKind.AdviceIssued:
+                WriteAdviceIssued(w, in e);
+                break;
+            case EventKind.AdviceAnswered:
+                AdviceAnsweredView answered = e.AsAdviceAnswered();
+                WriteNoService(w, in e);
+                w.WriteNumber("adviceId", answered.AdviceId);
+                w.WriteString("answer", AdviceAnswerName(answered.Answer));
+                w.WriteNumber("answeredAfterMs", answered.AnsweredAfterMs);
+                WriteStaff(w, answered.Staff);
+                break;
+            case EventKind.SelfServiceChosen:
+                SelfServiceChosenView chosen = e.AsSelfServiceChosen();
+                if (chosen.PredictedWaitMs < 0)
+                {
+                    w.WriteNull("predictedWaitMs");
+                }
+                else
+                {
+                    w.WriteNumber("predictedWaitMs", chosen.PredictedWaitMs);
+                }
+
+                w.WriteNumber("waiting", chosen.Waiting);
+                break;
             default:
                 break;
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Staffing advice: <c>adviceId</c>, <c>kind</c> (<c>open</c>, <c>resume</c>, <c>pause</c>, <c>close</c>), the
+    /// forecast service level over the horizon without and with the change as shares 0..1 (4 decimals),
+    /// <c>pastCareAvoided</c> and <c>horizonMinutes</c>. The counter and service are written with the common fields;
+    /// an advice that helps no one service says <c>"service": null</c>.
+    /// </summary>
+    private static void WriteAdviceIssued(Utf8JsonWriter w, in LobbyEvent e)
+    {
+        AdviceIssuedView advice = e.AsAdviceIssued();
+        WriteNoService(w, in e);
+        w.WriteNumber("adviceId", advice.AdviceId);
+        w.WriteString("kind", AdviceKindName(advice.Kind));
+        w.WriteNumber("serviceLevelNow", Math.Round(advice.ServiceLevelNowBp / 10_000.0, 4));
+        w.WriteNumber("serviceLevelWith", Math.Round(advice.ServiceLevelWithBp / 10_000.0, 4));
+        w.WriteNumber("pastCareAvoided", advice.PastCareAvoided);
+        w.WriteNumber("horizonMinutes", advice.HorizonMinutes);
+    }
+
+    /// <summary>The wire name of an advice's kind: <c>open</c>, <c>resume</c>, <c>pause</c>, <c>close</c> (<c>none</c> for no change).</summary>
+    public static string AdviceKindName(AdviceKind kind) => kind switch
+    {
+        AdviceKind.Open => "open",
+        AdviceKind.Resume => "resume",
+        AdviceKind.Pause => "pause",
+        AdviceKind.Close => "close",
+        _ => "none",
+    };
+
+    /// <summary>The wire name of an answer to advice: <c>accepted</c>, <c>dismissed</c> (<c>none</c> while open).</summary>
+    public static string AdviceAnswerName(AdviceAnswer answer) => answer switch
+    {
+        AdviceAnswer.Accepted => "accepted",
+        AdviceAnswer.Dismissed => "dismissed",
+        _ => "none",
+    };
+
+    /// <summary>An advice event names its service always: <c>null</c> when it helps no one service (the common fields leave it out).</summary>
+    private static void WriteNoService(Utf8JsonWriter w, in LobbyEvent e)
+    {
+        if (e.Service < 0)
+        {
+            w.WriteNull("service");
+        }
     }
 
     /// <summary>

@@ -14,8 +14,11 @@ namespace LobbyEdge.Forecasting;
 /// largest gain, a resume preferred to an open when it reaches the target or comes within <see cref="ResumePreference"/>
 /// of the best open. Or, with <see cref="AdviceOptions.AdvisePause"/>, the level is at or above target and pausing one
 /// open counter keeps it there over the horizon and the whole 60-minute window with no more customers past the care
-/// threshold; every service keeps another open counter, and the forecast must rest on history or on at least 30
-/// minutes of today.</para>
+/// threshold; the counters left open would be busy at most <see cref="PauseUtilisation"/> of the hour; every service
+/// keeps another open counter; and pause advice
+/// goes one at a time (none while any advice is unanswered, none within <see cref="AdviceOptions.RepeatAfter"/> of
+/// any advice). It also keeps every service at or above the lower of the target and its level now, and it waits for
+/// the first 30 minutes of the day (its first customers seen).</para>
 /// <para>Never advised: the same kind for the same counter again within <see cref="AdviceOptions.RepeatAfter"/>; any
 /// advice for a counter whose advice is unanswered and younger than the horizon; a pause of a counter advised to open
 /// or resume within <see cref="AdviceOptions.RepeatAfter"/>; a change the engine would refuse (Open needs a closed
@@ -33,6 +36,12 @@ public sealed class Advisor
 
     /// <summary>How close (0..1) a resume's gain must come to the best open's to be preferred: 5 percentage points.</summary>
     public const double ResumePreference = 0.05;
+
+    /// <summary>
+    /// A pause is advised only when the counters left open would be busy at most this share (0..1) of the window:
+    /// the work of the customers waiting now and forecast within 60 minutes over their time. 0.7.
+    /// </summary>
+    public const double PauseUtilisation = 0.7;
 
     /// <summary>No open advice this close to the ticketing cutoff: 30 minutes.</summary>
     public static readonly TimeSpan NoOpenBeforeCutoff = TimeSpan.FromMinutes(30);
@@ -230,8 +239,9 @@ public sealed class Advisor
         double resumeLevel = -1;
         int openPast = 0;
         int resumePast = 0;
-        foreach (CounterConfig cc in _config.Counters)
+        for (int c = 0; c < _config.Counters.Count; c++)
         {
+            CounterConfig cc = _config.Counters[c];
             if (!engine.TryGetCounter(cc.Number, out CounterView view))
             {
                 continue;
@@ -286,7 +296,7 @@ public sealed class Advisor
 
         // The figures come from the chosen change's own run (the candidate buffer holds the last one tried).
         _workspace.Run(engine, best, _candidate);
-        int service = MostFixedService(horizon);
+        int service = MostFixedService(best.CounterNumber, horizon);
         advise = Command.Advise(best.CounterNumber, service,
             new AdviceFigures(best.Kind, ToBasisPoints(levelNow), ToBasisPoints(bestLevel), pastNow - bestPast, (int)horizon.TotalMinutes));
         return true;
@@ -299,12 +309,18 @@ public sealed class Advisor
         TimeSpan window = QueueForecaster.DefaultWindow;
         double windowLevelNow = _current.ServiceLevel(window);
         int windowPastNow = _current.PastCareThreshold(window);
+        if (!PauseIsPaced(now, adviceCount) || _workspace.WorkSeconds() > PauseUtilisation * (OpenCounters(engine) - 1) * window.TotalSeconds)
+        {
+            return false;
+        }
+
         int best = -1;
         double bestLevel = -1;
         int bestPast = 0;
         bool bestStandby = false;
-        foreach (CounterConfig cc in _config.Counters)
+        for (int c = 0; c < _config.Counters.Count; c++)
         {
+            CounterConfig cc = _config.Counters[c];
             if (!engine.TryGetCounter(cc.Number, out CounterView view) || view.State is not (CounterState.Standby or CounterState.Serving))
             {
                 continue;
@@ -318,7 +334,7 @@ public sealed class Advisor
             _workspace.Run(engine, new StaffingChange(AdviceKind.Pause, cc.Number), _candidate);
             double level = _candidate.ServiceLevel(horizon);
             int past = _candidate.PastCareThreshold(horizon);
-            bool keeps = level >= _options.ServiceLevelTarget && past <= pastNow
+            bool keeps = level >= _options.ServiceLevelTarget && past <= pastNow && NoServiceLoses(horizon)
                 && _candidate.ServiceLevel(window) >= Math.Min(_options.ServiceLevelTarget, windowLevelNow)
                 && _candidate.PastCareThreshold(window) <= windowPastNow;
             if (!keeps)
@@ -376,22 +392,75 @@ public sealed class Advisor
         return false;
     }
 
+    /// <summary>
+    /// Pause advice is one at a time for the branch: none while any advice is unanswered and younger than the horizon,
+    /// none within <see cref="AdviceOptions.RepeatAfter"/> of any pause, open or resume advice.
+    /// </summary>
+    private bool PauseIsPaced(DateTimeOffset now, int adviceCount)
+    {
+        long repeatFrom = now.UtcTicks - _options.RepeatAfter.Ticks;
+        long pendingFrom = now.UtcTicks - _options.Horizon.Ticks;
+        for (int i = 0; i < adviceCount; i++)
+        {
+            ref readonly AdviceView a = ref _advice[i];
+            long issued = a.IssuedUtc.Ticks;
+            if ((a.Answer == AdviceAnswer.None && issued > pendingFrom) || issued > repeatFrom)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether every service's level with the candidate stays at or above the lower of the target and its level now.</summary>
+    private bool NoServiceLoses(TimeSpan horizon)
+    {
+        for (int s = 0; s < _current.ServiceCount; s++)
+        {
+            double with = _candidate.ServiceLevelOf(s, horizon);
+            if (with < Math.Min(_options.ServiceLevelTarget, _current.ServiceLevelOf(s, horizon)) - 1e-9)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private int OpenCounters(QueueEngine engine)
+    {
+        int open = 0;
+        for (int c = 0; c < _config.Counters.Count; c++)
+        {
+            if (engine.TryGetCounter(_config.Counters[c].Number, out CounterView view) && view.State is CounterState.Standby or CounterState.Serving)
+            {
+                open++;
+            }
+        }
+
+        return open;
+    }
+
     /// <summary>Whether every service the counter serves has another counter open (standby or serving) for it.</summary>
     private bool OthersServe(QueueEngine engine, CounterConfig counter)
     {
-        foreach (ServiceWeight sw in counter.Services)
+        for (int j = 0; j < counter.Services.Count; j++)
         {
+            ServiceWeight sw = counter.Services[j];
             bool covered = false;
-            foreach (CounterConfig other in _config.Counters)
+            for (int o = 0; o < _config.Counters.Count; o++)
             {
+                CounterConfig other = _config.Counters[o];
                 if (other.Number == counter.Number || !engine.TryGetCounter(other.Number, out CounterView view)
                     || view.State is not (CounterState.Standby or CounterState.Serving))
                 {
                     continue;
                 }
 
-                foreach (ServiceWeight osw in other.Services)
+                for (int k = 0; k < other.Services.Count; k++)
                 {
+                    ServiceWeight osw = other.Services[k];
                     if (osw.Service == sw.Service)
                     {
                         covered = true;
@@ -414,14 +483,9 @@ public sealed class Advisor
         return true;
     }
 
-    /// <summary>A pause needs a forecast that knows the day: history, or at least 30 minutes of today.</summary>
+    /// <summary>A pause needs a forecast that knows the day: at least 30 minutes of it (its first customers seen).</summary>
     private bool ForecastIsGrounded(QueueEngine engine, DateTimeOffset now)
     {
-        if (!_arrivals.FromTodayOnly)
-        {
-            return true;
-        }
-
         DayHours? hours = engine.HoursOn(engine.BusinessDate);
         if (hours is null)
         {
@@ -432,13 +496,33 @@ public sealed class Advisor
         return local.TimeOfDay - hours.Value.Open.ToTimeSpan() >= TimeSpan.FromMinutes(30);
     }
 
-    /// <summary>The service whose customers within target the candidate raises most over the horizon, or -1.</summary>
-    private int MostFixedService(TimeSpan horizon)
+    /// <summary>
+    /// Of the services the counter serves, the one whose customers within target the candidate raises most over the
+    /// horizon, or -1 (the engine takes only a service the counter serves).
+    /// </summary>
+    private int MostFixedService(int counterNumber, TimeSpan horizon)
     {
         int best = -1;
         int bestGain = 0;
-        for (int s = 0; s < _current.ServiceCount; s++)
+        CounterConfig? counter = null;
+        for (int c = 0; c < _config.Counters.Count; c++)
         {
+            CounterConfig cc = _config.Counters[c];
+            if (cc.Number == counterNumber)
+            {
+                counter = cc;
+            }
+        }
+
+        if (counter is null)
+        {
+            return -1;
+        }
+
+        for (int j = 0; j < counter.Services.Count; j++)
+        {
+            ServiceWeight sw = counter.Services[j];
+            int s = sw.Service;
             int gain = _candidate.MetOf(s, horizon) - _current.MetOf(s, horizon);
             if (gain > bestGain)
             {

@@ -189,6 +189,24 @@ internal sealed class ForecastWorkspace
         }
     }
 
+    /// <summary>
+    /// The counter time (seconds) the customers waiting now and those forecast within the window need: each service's
+    /// mean time plus the hand-over, summed.
+    /// </summary>
+    public double WorkSeconds()
+    {
+        double work = 0;
+        for (int s = 0; s < _services; s++)
+        {
+            for (int i = _start[s]; i < _end[s] && _arrive[i] <= _windowSeconds; i++)
+            {
+                work += _serviceSeconds[s] + _handoverSeconds;
+            }
+        }
+
+        return work;
+    }
+
     /// <summary>Simulates one staffing over the prepared customers and fills <paramref name="result"/>.</summary>
     public void Run(QueueEngine engine, StaffingChange change, QueueForecast result)
     {

@@ -86,7 +86,8 @@ public static class CloudEventWriter
     /// The CloudEvents <c>subject</c> of an event: what it is about, so that a consumer can filter on it without
     /// reading <c>data</c>. A ticket event: the printed number (<c>A023</c>); a counter event (and a rating of a
     /// counter that is linked to no ticket): <c>counter/3</c>; a device event: <c>device/printer-1</c>; a day
-    /// event: the business date (<c>2026-11-30</c>); a configuration change: <c>configuration/6</c>; a decided
+    /// event: the business date (<c>2026-11-30</c>); a configuration change: <c>configuration/6</c>; advice (issued,
+    /// answered): its counter (<c>counter/7</c>); a customer taking the self-service alternative: <c>service/cash</c>; a decided
     /// head-office request: <c>request/</c> and its key as 16 hex digits. <see langword="null"/> for an event about
     /// no one thing (<c>lobby.clock.jumped</c>).
     /// </summary>
@@ -105,6 +106,10 @@ public static class CloudEventWriter
                 return "configuration/" + e.AsConfigurationChanged().Version.ToString(CultureInfo.InvariantCulture);
             case EventKind.RequestDecided:
                 return "request/" + e.AsRequestDecided().Request.Id.ToString("x16", CultureInfo.InvariantCulture);
+            case EventKind.SelfServiceChosen:
+                return "service/" + (config is not null && (uint)e.Service < (uint)config.Services.Count
+                    ? config.Services[e.Service].Id
+                    : e.Service.ToString(CultureInfo.InvariantCulture));
             case EventKind.ClockStepped:
             case EventKind.None:
                 return null;

@@ -5,6 +5,7 @@ using System.Net;
 using System.Reflection;
 using LobbyEdge.HeadOffice;
 using LobbyEdge.Profiles;
+using LobbyEdge.Service.Advice;
 using LobbyEdge.Service.Clock;
 using LobbyEdge.Service.Lobby;
 using LobbyEdge.Service.Operations;
@@ -41,6 +42,7 @@ internal static class ConfigurationCheck
         new(KioskOptions.Section, typeof(KioskOptions)),
         new(ConsoleOptions.Section, typeof(ConsoleOptions)),
         new(RatingOptions.Section, typeof(RatingOptions)),
+        new(AdviceSettings.Section, typeof(AdviceSettings)),
         new(SimulationOptions.Section, typeof(SimulationOptions)),
 
         // The framework's own section: its keys are category names, not a fixed list.
@@ -145,6 +147,11 @@ internal static class ConfigurationCheck
         if (Bind(configuration, RatingOptions.Section, problems, static s => s.Get<RatingOptions>()) is { } rating)
         {
             problems.AddRange(RatingOptions.Problems(rating));
+        }
+
+        if (Bind(configuration, AdviceSettings.Section, problems, static s => s.Get<AdviceSettings>()) is { } advice)
+        {
+            problems.AddRange(AdviceSettings.Problems(advice));
         }
 
         if (Bind(configuration, SimulationOptions.Section, problems, static s => s.Get<SimulationOptions>()) is { } simulation)

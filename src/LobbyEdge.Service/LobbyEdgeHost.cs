@@ -176,6 +176,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<IHttpRateLimits>(sp => sp.GetRequiredService<KioskGate>());
         builder.Services.AddSingleton<IHttpEndpoints, LobbyPages>();
         AddRatingPage(builder, kiosk);
+        AddAdvice(builder);
         AddConsole(builder, options);
         builder.Services.Configure<HttpOptions>(builder.Configuration.GetSection("Http"));
         builder.Services.AddSingleton<HttpServer>();

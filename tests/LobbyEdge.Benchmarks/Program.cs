@@ -7,7 +7,8 @@ namespace LobbyEdge.Benchmarks;
 /// BenchmarkDotNet benchmarks: <c>latency [events per commit] [commits]</c> (the distribution of group-commit
 /// times), <c>startup [runs]</c> (the real service's start-up time to ready) and <c>keypad-latency [presses] [baud …]</c>
 /// (a keypad press to the display frames, over socat ptys) and <c>memory [options]</c> (the real service's resident
-/// memory beside a plain .NET worker, see <see cref="MemoryFootprint"/>).
+/// memory beside a plain .NET worker, see <see cref="MemoryFootprint"/>) and <c>predictions [seeds]</c> (the printed
+/// wait against the actual one and the naive estimate over simulated days, see <see cref="PredictionAccuracy"/>).
 /// </summary>
 public static class Program
 {
@@ -26,6 +27,8 @@ public static class Program
                 return await MemoryFootprint.RunAsync(args[1..]);
             case "advice":
                 return AdviceBenchmark.Run(args[1..]);
+            case "predictions":
+                return PredictionAccuracy.Run(args[1..]);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

@@ -78,6 +78,35 @@ public sealed class AllocationTests
     }
 
     /// <summary>
+    /// Issue 14: the wait prediction (what a kiosk page or the signage asks for now and then, and every issue) reads
+    /// the day's rates, the counters and the customers at them, and allocates nothing.
+    /// </summary>
+    [Fact]
+    public void Predict_WithHistory_AllocatesNothing()
+    {
+        var engine = new QueueEngine(Config());
+        DateTimeOffset now = new(BusinessCalendar.ToUtc(Branches.Shanghai, Branches.Day, new TimeOnly(0, 30)), TimeSpan.Zero);
+        Assert.True(engine.Execute(Command.OpenDay(), now).Accepted);
+        int cycle = 0;
+        for (; cycle < 300; cycle++)
+        {
+            now = Cycle(engine, now, cycle);
+        }
+
+        long sum = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            WaitPrediction p = engine.Predict(i % 3, (Tier)(i % 3), now.AddSeconds(i % 600));
+            sum += p.TypicalMs + p.UpperMs + p.PeopleAhead;
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(sum > 0, "the predictions had figures");
+    }
+
+    /// <summary>
     /// Issue 17: no-show and recover, over and over, on a day sized for 16 tickets. The old timer heap kept every
     /// superseded entry until it came due and grew its array (an allocation) past three entries per ticket; the
     /// indexed heap moves or removes entries in place and allocates nothing.
@@ -241,6 +270,87 @@ public sealed class AllocationTests
         Assert.True(bytes.All(b => b == 0), $"allocated bytes per 1000 commands (prompt, page, unlinked pad, second press): {string.Join(", ", bytes)}");
     }
 
+    /// <summary>
+    /// Issue 14: advice given, answered, and customers taking the self-service alternative. Each kind runs 1000
+    /// times on a fresh day (the day holds 1024 advice), the smallest of three days counted.
+    /// </summary>
+    [Fact]
+    public void AdviceAndSelfServiceCommands_EachAllocateNothing()
+    {
+        BranchConfig config = Config();
+        ServiceConfig cash = config.Services[0];
+        config = new BranchConfig
+        {
+            BranchId = config.BranchId,
+            TimeZone = config.TimeZone,
+            OpenTime = config.OpenTime,
+            CloseTime = config.CloseTime,
+            AutoOpenClose = false,
+            MaxTicketsPerDay = config.MaxTicketsPerDay,
+            Services = [new ServiceConfig { Prefix = cash.Prefix, Id = cash.Id, SelfService = new SelfServiceAlternative("ATM", "自助存取款机", TimeSpan.FromMinutes(10)) }, .. config.Services.Skip(1)],
+            Counters = config.Counters,
+        };
+        DateTimeOffset now = new(BusinessCalendar.ToUtc(Branches.Shanghai, Branches.Day, new TimeOnly(0, 30)), TimeSpan.Zero);
+
+        // Advise alternates a pause of counter 1 and an opening of counter 4 (closed all day); answers alternate.
+        var pause = new AdviceFigures(AdviceKind.Pause, 9500, 9400, -1, 30);
+        var open = new AdviceFigures(AdviceKind.Open, 4000, 8800, 6, 30);
+        Func<int, Command>[] kinds =
+        [
+            i => i % 2 == 0 ? Command.Advise(1, 0, pause) : Command.Advise(4, -1, open),
+            i => Command.AnswerAdvice(i + 1, i % 2 == 0 ? AdviceAnswer.Accepted : AdviceAnswer.Dismissed, 17),
+            i => Command.ChooseSelfService(0),
+        ];
+
+        // Warm-up day: every path at least once, the refusals too.
+        var warm = new QueueEngine(config);
+        Assert.True(warm.Execute(Command.OpenDay(), now).Accepted);
+        warm.Execute(Command.Issue(0), now);
+        for (int i = 0; i < QueueEngine.MaxAdvicePerDay + 10; i++)
+        {
+            foreach (Func<int, Command> make in kinds)
+            {
+                Command c = make(i);
+                warm.Execute(in c, now);
+            }
+        }
+
+        var commands = new Command[kinds.Length][];
+        for (int k = 0; k < kinds.Length; k++)
+        {
+            commands[k] = new Command[1000];
+            for (int i = 0; i < 1000; i++)
+            {
+                commands[k][i] = kinds[k](i);
+            }
+        }
+
+        var bytes = new long[kinds.Length];
+        Array.Fill(bytes, long.MaxValue);
+        for (int day = 0; day < 3; day++)
+        {
+            var engine = new QueueEngine(config);
+            Assert.True(engine.Execute(Command.OpenDay(), now).Accepted);
+            engine.Execute(Command.Issue(0), now);
+            for (int k = 0; k < kinds.Length; k++)
+            {
+                int accepted = 0;
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 1000; i++)
+                {
+                    accepted += engine.Execute(in commands[k][i], now).Accepted ? 1 : 0;
+                }
+
+                bytes[k] = Math.Min(bytes[k], GC.GetAllocatedBytesForCurrentThread() - before);
+                Assert.Equal(1000, accepted);
+            }
+
+            Assert.Equal((1000, 1000), (engine.AdviceCount, engine.SelfServiceChosenCount(0)));
+        }
+
+        Assert.True(bytes.All(b => b == 0), $"allocated bytes per 1000 commands (advise, answer, self-service): {string.Join(", ", bytes)}");
+    }
+
     [Fact]
     public void EventViews_ReadingEveryKindsFields_AllocateNothing()
     {
@@ -311,6 +421,12 @@ public sealed class AllocationTests
                 EventKind.TicketCancelled => (long)e.AsTicketCancelled().Reason + e.AsTicketCancelled().Staff,
                 EventKind.RequestDecided => e.AsRequestDecided().Request.Id + e.AsRequestDecided().Request.Fingerprint + (long)e.AsRequestDecided().Command
                     + (long)e.AsRequestDecided().Refusal + (e.AsRequestDecided().Accepted ? 1 : 0) + e.AsRequestDecided().EffectEvents,
+                EventKind.AdviceIssued => e.AsAdviceIssued().AdviceId + (long)e.AsAdviceIssued().Kind + e.AsAdviceIssued().CounterNumber + e.AsAdviceIssued().Service
+                    + e.AsAdviceIssued().ServiceLevelNowBp + e.AsAdviceIssued().ServiceLevelWithBp + e.AsAdviceIssued().PastCareAvoided + e.AsAdviceIssued().HorizonMinutes
+                    + e.AsAdviceIssued().Figures.HorizonMinutes,
+                EventKind.AdviceAnswered => e.AsAdviceAnswered().AdviceId + (long)e.AsAdviceAnswered().Answer + e.AsAdviceAnswered().CounterNumber + e.AsAdviceAnswered().Service
+                    + e.AsAdviceAnswered().AnsweredAfterMs + e.AsAdviceAnswered().Staff,
+                EventKind.SelfServiceChosen => e.AsSelfServiceChosen().Service + e.AsSelfServiceChosen().PredictedWaitMs + e.AsSelfServiceChosen().Waiting,
                 _ => 0,
             };
         }

@@ -11,11 +11,11 @@ internal static class Lobbies
     public static readonly BranchConfig Demo = BranchProfileLoader.Load(Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml")).Branch;
 
     /// <summary>
-    /// A small branch in Shanghai, 09:00-17:00: <paramref name="services"/> services (SLA 15 min, care 10 min, seed
+    /// A small branch in Shanghai, 09:00-17:00: <paramref name="services"/> services (SLA <paramref name="slaMinutes"/> min, care 10 min, seed
     /// <paramref name="serviceMinutes"/> min) and <paramref name="counters"/> counters serving all of them in order;
     /// counters past <paramref name="openAtStart"/> start closed.
     /// </summary>
-    public static BranchConfig Small(int services = 1, int counters = 2, int openAtStart = 1, double serviceMinutes = 5) => new()
+    public static BranchConfig Small(int services = 1, int counters = 2, int openAtStart = 1, double serviceMinutes = 5, int slaMinutes = 15) => new()
     {
         BranchId = "forecast-001",
         TimeZone = TestBranches.Shanghai,
@@ -29,7 +29,7 @@ internal static class Lobbies
                 Prefix = (char)('A' + s),
                 Id = $"s{s}",
                 SeedServiceTime = TimeSpan.FromMinutes(serviceMinutes),
-                SlaTarget = TimeSpan.FromMinutes(15),
+                SlaTarget = TimeSpan.FromMinutes(slaMinutes),
                 CareThreshold = TimeSpan.FromMinutes(10),
             }),
         ],
@@ -69,7 +69,7 @@ internal static class Lobbies
     }
 
     /// <summary>
-    /// Feeds <paramref name="observe"/> with whole simulated days of <paramref name="profile"/> on the dates given
+    /// Hands <paramref name="observe"/> the events of whole simulated days of <paramref name="profile"/> on the dates given
     /// (each with its own seed), as the service feeds the retained days from its log.
     /// </summary>
     public static void FeedDays(BranchConfig config, TrafficProfile profile, IEnumerable<DateOnly> dates, int seed, Action<LobbyEvent[]> observe)

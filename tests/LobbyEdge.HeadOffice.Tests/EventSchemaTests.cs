@@ -218,6 +218,61 @@ public sealed class EventSchemaTests
             counter["state"]!["enum"]!.AsArray().Select(n => (string)n!));
     }
 
+    [Fact]
+    public void AdviceEvents_CarryTheirFiguresAsShares_AndTheCounterAsSubject()
+    {
+        using JsonDocument issued = Write(new LobbyEvent { Sequence = 7, Kind = EventKind.AdviceIssued, Ticket = -1, NumberService = -1, Counter = 7, Service = 0, Count = 3, Detail = (byte)AdviceKind.Open, A = 4012, B = 8800, Number = 6, Reason = 30 });
+        Assert.Equal("counter/7", issued.RootElement.GetProperty("subject").GetString());
+        Assert.Equal(
+            """{"sequence":7,"time":"2026-11-30T01:00:00Z","type":"lobby.advice.issued","service":"cash","counter":7,"adviceId":3,"kind":"open","serviceLevelNow":0.4012,"serviceLevelWith":0.88,"pastCareAvoided":6,"horizonMinutes":30}""",
+            issued.RootElement.GetProperty("data").GetRawText());
+
+        // An advice for no one service says so; the answer carries who answered and how long it took.
+        using JsonDocument pause = Write(new LobbyEvent { Sequence = 8, Kind = EventKind.AdviceIssued, Ticket = -1, NumberService = -1, Service = -1, Counter = 2, Count = 4, Detail = (byte)AdviceKind.Pause, A = 9500, B = 9400, Number = -1, Reason = 30 });
+        Assert.Equal(JsonValueKind.Null, pause.RootElement.GetProperty("data").GetProperty("service").ValueKind);
+        Assert.Equal("pause", pause.RootElement.GetProperty("data").GetProperty("kind").GetString());
+        using JsonDocument answered = Write(new LobbyEvent { Sequence = 9, Kind = EventKind.AdviceAnswered, Ticket = -1, NumberService = -1, Service = -1, Counter = 2, Count = 4, Detail = (byte)AdviceAnswer.Dismissed, A = 61_000, B = 1007 });
+        Assert.Equal(
+            """{"sequence":9,"time":"2026-11-30T01:00:00Z","type":"lobby.advice.answered","counter":2,"service":null,"adviceId":4,"answer":"dismissed","answeredAfterMs":61000,"staff":1007}""",
+            answered.RootElement.GetProperty("data").GetRawText());
+
+        using JsonDocument chosen = Write(new LobbyEvent { Sequence = 10, Kind = EventKind.SelfServiceChosen, Ticket = -1, NumberService = -1, Service = 0, Count = 9, A = 1_260_000 });
+        Assert.Equal("service/cash", chosen.RootElement.GetProperty("subject").GetString());
+        Assert.Equal(
+            """{"sequence":10,"time":"2026-11-30T01:00:00Z","type":"lobby.kiosk.self_service_chosen","service":"cash","predictedWaitMs":1260000,"waiting":9}""",
+            chosen.RootElement.GetProperty("data").GetRawText());
+        foreach (JsonDocument d in new[] { issued, pause, answered, chosen })
+        {
+            EventSchemas.Loaded.AssertValid(d.RootElement);
+        }
+
+        // The schemas hold the shapes: a share above 1, an unknown kind or answer, a missing figure are refused.
+        JsonNode valid = JsonNode.Parse(issued.RootElement.GetRawText())!;
+        Assert.NotEmpty(Problems(valid, n => n["data"]!["serviceLevelWith"] = 88));
+        Assert.NotEmpty(Problems(valid, n => n["data"]!["kind"] = "hire"));
+        Assert.NotEmpty(Problems(valid, n => n["data"]!.AsObject().Remove("pastCareAvoided")));
+        Assert.NotEmpty(Problems(valid, n => n["data"]!["ticket"] = "A001"));
+        JsonNode answer = JsonNode.Parse(answered.RootElement.GetRawText())!;
+        Assert.NotEmpty(Problems(answer, n => n["data"]!["answer"] = "maybe"));
+        Assert.NotEmpty(Problems(answer, n => n["data"]!["answeredAfterMs"] = -1));
+        JsonNode self = JsonNode.Parse(chosen.RootElement.GetRawText())!;
+        Assert.NotEmpty(Problems(self, n => n["data"]!["service"] = null));
+        Assert.NotEmpty(Problems(self, n => n["subject"] = "counter/1"));
+    }
+
+    [Fact]
+    public void AdviceKindAndAnswerNames_AreTheSchemasEnums()
+    {
+        JsonNode issued = JsonNode.Parse(File.ReadAllText(EventSchemas.Loaded.FileOf(EventKind.AdviceIssued)))!["properties"]!["data"]!["properties"]!;
+        Assert.Equal(
+            Enum.GetValues<AdviceKind>().Where(k => k != AdviceKind.None).Select(EventJson.AdviceKindName),
+            issued["kind"]!["enum"]!.AsArray().Select(n => (string)n!));
+        JsonNode answered = JsonNode.Parse(File.ReadAllText(EventSchemas.Loaded.FileOf(EventKind.AdviceAnswered)))!["properties"]!["data"]!["properties"]!;
+        Assert.Equal(
+            Enum.GetValues<AdviceAnswer>().Where(a => a != AdviceAnswer.None).Select(EventJson.AdviceAnswerName),
+            answered["answer"]!["enum"]!.AsArray().Select(n => (string)n!));
+    }
+
     /// <summary>Events of every kind, as the engine makes them (ticket fields set or -1 as each kind's documentation says).</summary>
     internal static IEnumerable<LobbyEvent> HandMade()
     {
@@ -258,6 +313,12 @@ public sealed class EventSchemaTests
         yield return Ticket(EventKind.TicketRated, counter: 3, count: 2, detail: (byte)RatingScale.Pad5, reason: (byte)(RatingReasons.Waiting | RatingReasons.Cost), a: 754_321, b: 1) with { Sequence = ++s };
         yield return none with { Sequence = ++s, Kind = EventKind.TicketRated, Counter = 2, Count = 9, Detail = (byte)RatingScale.Nps11, A = -1 };
         yield return none with { Sequence = ++s, Kind = EventKind.ConfigurationChanged, A = 4, B = 0x0102030405060708, Detail = (byte)ConfigurationChange.AtNextOpening, Reason = (byte)ConfigurationSource.HeadOffice };
+        yield return none with { Sequence = ++s, Kind = EventKind.AdviceIssued, Counter = 7, Service = 1, Count = 1, Detail = (byte)AdviceKind.Open, A = 4000, B = 8812, Number = 6, Reason = 30 };
+        yield return none with { Sequence = ++s, Kind = EventKind.AdviceIssued, Counter = 2, Count = 2, Detail = (byte)AdviceKind.Pause, A = 9500, B = 9400, Number = -1, Reason = 30 };
+        yield return none with { Sequence = ++s, Kind = EventKind.AdviceAnswered, Counter = 7, Service = 1, Count = 1, Detail = (byte)AdviceAnswer.Accepted, A = 95_000, B = 1007 };
+        yield return none with { Sequence = ++s, Kind = EventKind.AdviceAnswered, Counter = 2, Count = 2, Detail = (byte)AdviceAnswer.Dismissed, A = 0 };
+        yield return none with { Sequence = ++s, Kind = EventKind.SelfServiceChosen, Service = 0, Count = 9, A = 1_260_000 };
+        yield return none with { Sequence = ++s, Kind = EventKind.SelfServiceChosen, Service = 0, Count = 0, A = -1 };
         yield return new LobbyEvent { Sequence = ++s, Kind = EventKind.DayClosed, A = date.DayNumber };
     }
 

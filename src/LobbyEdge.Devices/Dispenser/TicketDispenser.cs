@@ -123,6 +123,7 @@ public sealed partial class TicketDispenser
                     IssuedLocal = local,
                     QrData = TicketContent.QrFor(_branch.BranchId, DateOnly.FromDateTime(local), result.Ticket, number),
                     Tier = tier,
+                    SelfService = svc.SelfService,
                 };
                 PrintOutcome printed = await _printer.PrintAsync(TicketLayout.Render(content, _printer.Settings), cancellationToken).ConfigureAwait(false);
                 if (!printed.Printed)

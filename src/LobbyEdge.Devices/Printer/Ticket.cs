@@ -46,6 +46,24 @@ public sealed record TicketContent
     /// <summary>For a reprint: when it was printed again, branch local time.</summary>
     public DateTime ReprintedLocal { get; init; }
 
+    /// <summary>
+    /// The service's self-service alternative (智能分流), or null; the ticket names it in one line when
+    /// <see cref="SuggestsSelfService"/>.
+    /// </summary>
+    public SelfServiceAlternative? SelfService { get; init; }
+
+    /// <summary>Whether the ticket suggests <see cref="SelfService"/>: the predicted typical wait at issue reached its threshold (never on a reprint).</summary>
+    public bool SuggestsSelfService => ReprintNumber == 0 && SelfService is { } alternative
+        && TypicalWait is { } typical && alternative.IsSuggestedAt((long)typical.TotalMilliseconds);
+
+    /// <summary>
+    /// The ticket's self-service line, e.g. <c>可使用大厅自助存取款机，免排队 / No queue: ATM / cash recycler in the lobby</c>;
+    /// empty when <see cref="SuggestsSelfService"/> is false.
+    /// </summary>
+    public string SelfServiceLine => SuggestsSelfService && SelfService is { } a
+        ? (a.NameZh.Length > 0 ? $"可使用{a.NameZh}，免排队 / " : "") + $"No queue: {a.Name}"
+        : "";
+
     /// <summary>The wait range in minutes, e.g. (6, 11); null when unknown.</summary>
     public (int Typical, int Upper)? WaitMinutes => TypicalWait is { } t && UpperWait is { } u
         ? ((int)Math.Round(t.TotalMinutes), Math.Max((int)Math.Round(t.TotalMinutes), (int)Math.Ceiling(u.TotalMinutes)))
@@ -131,6 +149,10 @@ public static class TicketLayout
             string ahead = ticket.PeopleAhead.ToString(CultureInfo.InvariantCulture);
             Line($"前面还有 {ahead} 人 / {ahead} {(ticket.PeopleAhead == 1 ? "person" : "people")} ahead");
             Line($"预计等候 {ticket.WaitZh} / {ticket.WaitEn}");
+            if (ticket.SuggestsSelfService)
+            {
+                Line(ticket.SelfServiceLine);
+            }
             Line(ticket.IssuedLocal.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
         }
 

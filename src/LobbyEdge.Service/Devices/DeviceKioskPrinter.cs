@@ -71,6 +71,7 @@ public sealed partial class DeviceKioskPrinter : IKioskPrinter
             IssuedLocal = local,
             QrData = TicketContent.QrFor(branch.BranchId, DateOnly.FromDateTime(local), ticketIndex, number),
             Tier = tier,
+            SelfService = service.SelfService,
         };
     }
 

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
+using LobbyEdge.Service.Advice;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
@@ -31,10 +32,11 @@ namespace LobbyEdge.Service.Lobby;
 /// "uncaredWaiting","careGiven","meanCareResponseSeconds"?},
 /// "ratings":{"branch":{"ratings","requested","padRatings","npsRatings","responseRate"?,"satisfaction"?,"nps"?},
 /// "counters":[{"number", same members}],"low":[{"counter","ticket"?,"service"?,"waitSeconds"?,"cared"?,"score",
-/// "scale":"pad5|nps11","reasons":["waiting","confusing","annoying","cost"],"secondsAgo"}]}}</c>; durations in whole seconds of the branch clock,
+/// "scale":"pad5|nps11","reasons":["waiting","confusing","annoying","cost"],"secondsAgo"}]},"advice":{…},"forecast"?:{…}}</c>
+/// (the advice and forecast panels: ConsoleState.Advice.cs); durations in whole seconds of the branch clock,
 /// shares 0..1. A service lists at most <see cref="MaxTicketsShown"/> tickets.
 /// </remarks>
-public sealed class ConsoleState : IEngineEventSink
+public sealed partial class ConsoleState : IEngineEventSink
 {
     /// <summary>The most recent low scores the console lists for follow-up (pad 1-2, 0..10 scores 0-6).</summary>
     public const int LowScoresShown = 5;
@@ -79,9 +81,10 @@ public sealed class ConsoleState : IEngineEventSink
     private int _withinSla;
     private int _noShows;
 
-    /// <summary>Creates the state over the restored branch and builds it once.</summary>
-    public ConsoleState(RestoredBranch branch, TimeProvider time, IOptions<ConsoleOptions> options)
+    /// <summary>Creates the state over the restored branch (and the advice host, null when advice is off) and builds it once.</summary>
+    public ConsoleState(RestoredBranch branch, TimeProvider time, IOptions<ConsoleOptions> options, AdviceHost? advice = null)
     {
+        _advice = advice;
         ArgumentNullException.ThrowIfNull(branch);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
@@ -390,6 +393,7 @@ public sealed class ConsoleState : IEngineEventSink
             WriteCounters(w, now);
             WriteFigures(w, waiting);
             WriteRatings(w, now);
+            WriteAdvice(w, now);
             w.WriteEndObject();
         }
 

@@ -138,11 +138,7 @@ public sealed class Kiosk
         {
             // The engine loop stopped after a fault, or the service is stopping: nothing was issued, and the customer
             // is told so instead of meeting an empty error page.
-            string reason = e is EngineStoppedException stopped ? stopped.Reason : "stopping";
-            return Results.Json(
-                new RefusedWithError(false, reason, "取号系统暂停服务，请联系大堂经理", "The ticket system has stopped. Please ask the lobby manager.", e.Message),
-                LobbyJsonContext.Http.RefusedWithError,
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Stopped(e);
         }
     }
 
@@ -162,19 +158,9 @@ public sealed class Kiosk
             }
         }
 
-        int service = -1;
-        for (int i = 0; i < _config.Services.Count; i++)
+        if (UnknownService(serviceId, out int service) is { } unknown)
         {
-            if (_config.Services[i].Id == serviceId)
-            {
-                service = i;
-            }
-        }
-
-        if (service < 0)
-        {
-            (string zh, string en) = Explain(RefusalReason.UnknownService);
-            return Results.Json(new Refused(false, "unknown_service", zh, en), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status400BadRequest);
+            return unknown;
         }
 
         // A dispenser whose printer cannot print refuses before a number is taken, and says why.
@@ -188,18 +174,9 @@ public sealed class Kiosk
 
         CommandOutcome outcome = await _commands.SendAsync(Command.Issue(service, priority ? Tier.Priority : Tier.Normal), context.RequestAborted).ConfigureAwait(false);
         CommandResult r = outcome.Result;
-        if (!r.Accepted && _engine is not null && CalendarNotice.At(_engine, outcome.At) is { } closed)
+        if (RefusalOf(outcome) is { } refused)
         {
-            return Results.Json(
-                new BranchClosed(false, closed.Reason, closed.Zh, closed.En, closed.Note, closed.NextOpeningUtc),
-                LobbyJsonContext.Http.BranchClosed,
-                statusCode: StatusCodes.Status409Conflict);
-        }
-
-        if (!r.Accepted)
-        {
-            (string zh, string en) = Explain(r.Refusal);
-            return Results.Json(new Refused(false, RefusalNames.Of(r.Refusal), zh, en), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status409Conflict);
+            return refused;
         }
 
         ServiceConfig sc = _config.Services[r.NumberService];
@@ -228,5 +205,132 @@ public sealed class Kiosk
 
         int[]? waitMinutes = r.TypicalWaitMs < 0 ? null : [(int)Math.Round(r.TypicalWaitMs / 60000.0), (int)Math.Ceiling(r.UpperWaitMs / 60000.0)];
         return Results.Json(new TicketIssued(true, ticket.Ticket, sc.Id, r.PeopleAhead, waitMinutes, outcome.At), LobbyJsonContext.Http.TicketIssued);
+    }
+
+    /// <summary>
+    /// POST /kiosk/self-service with <c>{"service":"cash"}</c>: the customer took the service's self-service
+    /// alternative (智能分流) the kiosk suggested instead of a ticket. No ticket is issued; the choice is recorded
+    /// (<see cref="EventKind.SelfServiceChosen"/>, counted in <c>lobby_diverted_total{service}</c>). Gated and rate limited
+    /// exactly as <c>POST /kiosk/tickets</c> (<see cref="KioskGate"/>), so the count cannot be inflated from the LAN.
+    /// </summary>
+    /// <remarks>
+    /// 200 <c>{"ok":true,"service":"cash","name":"ATM / cash recycler in the lobby","nameZh":"大厅自助存取款机","messageZh","message"}</c>
+    /// (the alternative in force, and where to go, in both languages). 400 for a malformed body (naming the field) or
+    /// an unknown service (<c>unknown_service</c>); 409 <c>no_self_service</c> when the service names no alternative,
+    /// and the same 409 answers as a ticket while the branch is closed or not open; 503 when the engine has stopped.
+    /// </remarks>
+    public async Task<IResult> ChooseSelfServiceAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            return await ChooseAsync(context).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException e)
+        {
+            return Stopped(e);
+        }
+    }
+
+    private async Task<IResult> ChooseAsync(HttpContext context)
+    {
+        (JsonDocument? body, IResult? malformed) = await JsonRequest.ReadObjectAsync(context, "service").ConfigureAwait(false);
+        string serviceId;
+        using (body)
+        {
+            if (malformed is not null || (malformed = JsonRequest.RequiredString(body!.RootElement, "service", out serviceId)) is not null)
+            {
+                return malformed;
+            }
+        }
+
+        if (UnknownService(serviceId, out int service) is { } unknown)
+        {
+            return unknown;
+        }
+
+        // Judged on the configuration in force (a push may have added or removed the alternative); the engine judges again.
+        ServiceConfig sc = (_current?.Config ?? _config).Services[service];
+        if (sc.SelfService is null)
+        {
+            return NoSelfService(sc);
+        }
+
+        CommandOutcome outcome = await _commands.SendAsync(Command.ChooseSelfService(service), context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Result.Refusal == RefusalReason.NoSelfService)
+        {
+            return NoSelfService(sc);
+        }
+
+        if (RefusalOf(outcome) is { } refused)
+        {
+            return refused;
+        }
+
+        SelfServiceAlternative alternative = sc.SelfService;
+        string zh = alternative.NameZh.Length > 0 ? alternative.NameZh : alternative.Name;
+        return Results.Json(
+            new SelfServiceTaken(true, sc.Id, alternative.Name, alternative.NameZh, $"请使用{zh}办理，无需取号排队。谢谢！", $"Please use: {alternative.Name}. No ticket, no queue. Thank you!"),
+            LobbyJsonContext.Http.SelfServiceTaken);
+    }
+
+    private static IResult NoSelfService(ServiceConfig sc) => Results.Json(
+        new Refused(false, RefusalNames.Of(RefusalReason.NoSelfService), "该业务没有自助渠道，请取号", $"{sc.Name} has no self-service alternative here. Please take a ticket."),
+        LobbyJsonContext.Http.Refused,
+        statusCode: StatusCodes.Status409Conflict);
+
+    /// <summary>The 503 answer when the engine loop stopped after a fault, or the service is stopping: nothing was done.</summary>
+    private static IResult Stopped(ChannelClosedException e)
+    {
+        string reason = e is EngineStoppedException stopped ? stopped.Reason : "stopping";
+        return Results.Json(
+            new RefusedWithError(false, reason, "取号系统暂停服务，请联系大堂经理", "The ticket system has stopped. Please ask the lobby manager.", e.Message),
+            LobbyJsonContext.Http.RefusedWithError,
+            statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>The service with id <paramref name="serviceId"/> (its index in <paramref name="service"/>), or the 400 answer when there is none.</summary>
+    private IResult? UnknownService(string serviceId, out int service)
+    {
+        service = -1;
+        for (int i = 0; i < _config.Services.Count; i++)
+        {
+            if (_config.Services[i].Id == serviceId)
+            {
+                service = i;
+            }
+        }
+
+        if (service >= 0)
+        {
+            return null;
+        }
+
+        (string zh, string en) = Explain(RefusalReason.UnknownService);
+        return Results.Json(new Refused(false, "unknown_service", zh, en), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    /// <summary>
+    /// The 409 answer when the engine refused: the day's notice while the branch is closed by its calendar or outside
+    /// today's hours, else the refusal in both languages; null when it accepted.
+    /// </summary>
+    private IResult? RefusalOf(CommandOutcome outcome)
+    {
+        CommandResult r = outcome.Result;
+        if (r.Accepted)
+        {
+            return null;
+        }
+
+        if (_engine is not null && CalendarNotice.At(_engine, outcome.At) is { } closed)
+        {
+            return Results.Json(
+                new BranchClosed(false, closed.Reason, closed.Zh, closed.En, closed.Note, closed.NextOpeningUtc),
+                LobbyJsonContext.Http.BranchClosed,
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
+        (string zh, string en) = Explain(r.Refusal);
+        return Results.Json(new Refused(false, RefusalNames.Of(r.Refusal), zh, en), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status409Conflict);
     }
 }

@@ -28,6 +28,9 @@ namespace LobbyEdge.Service.Lobby;
 /// <c>/lobby/api/recover</c> <c>{"number":"A017"}</c>, <c>/lobby/api/divert</c> <c>{"ticket","service","placement"?}</c>,
 /// <c>/lobby/api/tier</c> <c>{"ticket","tier":"vip|priority|normal"}</c>, <c>/lobby/api/reprint</c> and <c>/lobby/api/cancel</c>
 /// <c>{"ticket"}</c>.</item>
+/// <item>Staffing advice (a lobby manager or supervisor): <c>/lobby/api/advice/accept</c> and <c>/lobby/api/advice/dismiss</c>
+/// <c>{"advice":3}</c>: 200 <c>{"ok":true,"advice":3,"answer":"accepted","staff":1024}</c>; 400 not an advice id; 404 no such
+/// advice today (<c>unknown_advice</c>); 409 already answered (<c>already_answered</c>) or the day is not open.</item>
 /// </list>
 /// Answers: 200 <c>{"ok":true,"ticket":"A017","staff":1024}</c>; 409 <c>{"ok":false,"reason":"ToleranceCallsExceeded","messageZh","message"}</c>
 /// (the engine's refusal, in both languages); 400 a malformed body; 401 no session; 403 a cross-site request or a role that
@@ -73,6 +76,8 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         RefusalReason.SameTier => ("该号已是此类别", "The ticket already has that tier."),
         RefusalReason.TicketEnded => ("该号已办结或作废", "The ticket has ended (served, cancelled or left)."),
         RefusalReason.InvalidCommand => ("系统暂不支持此操作", "The branch system does not take this action (yet)."),
+        RefusalReason.UnknownAdvice => ("今日没有这条建议", "There is no such advice today."),
+        RefusalReason.AlreadyAnswered => ("这条建议已有答复", "This advice was already answered."),
         _ => ("操作未完成", $"The action was refused ({reason})."),
     };
 
@@ -101,6 +106,8 @@ public sealed partial class LobbyConsole : IHttpEndpoints
             : (null, "", JsonRequest.BadRequest($"field 'tier' must be normal, priority or vip (got '{tier}')")));
         Act(endpoints, "/lobby/api/divert", ["ticket", "service", "placement"], Divert);
         Act(endpoints, "/lobby/api/recover", ["number"], Recover);
+        endpoints.MapPost("/lobby/api/advice/accept", (Func<HttpContext, Task<IResult>>)(c => AnswerAdviceAsync(c, AdviceAnswer.Accepted)));
+        endpoints.MapPost("/lobby/api/advice/dismiss", (Func<HttpContext, Task<IResult>>)(c => AnswerAdviceAsync(c, AdviceAnswer.Dismissed)));
 
         // Anything else under /lobby (a path that is not there, or a method a path does not take) is answered in JSON
         // too, as every other answer of the console is. Literal routes win over this catch-all.
@@ -300,6 +307,67 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         return Results.Json(
             new ActionDone(true, r.Number > 0 ? _config.Services[r.NumberService].FormatNumber(r.Number) : ticket, staff.Id),
             LobbyJsonContext.Http.ActionDone);
+    }
+
+    /// <summary>
+    /// Accepts or dismisses an advice (<c>{"advice":3}</c>) for the signed-in lobby manager or supervisor: the engine records
+    /// the answer with the staff id (<see cref="Command.AnswerAdvice"/>); nothing else changes (the counter opens when
+    /// someone signs on at it).
+    /// </summary>
+    private async Task<IResult> AnswerAdviceAsync(HttpContext context, AdviceAnswer answer)
+    {
+        if (ConsoleSignIn.IsCrossSite(context.Request))
+        {
+            return CrossSite();
+        }
+
+        if (_signIn.Authenticate(context) is not { } staff)
+        {
+            return Unauthorized();
+        }
+
+        if (!staff.MayCancel)
+        {
+            return Results.Json(new Refused(false, "role", "只有大堂经理或主管可以答复建议", "Only a lobby manager or supervisor may answer advice."), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        (JsonDocument? body, IResult? malformed) = await JsonRequest.ReadObjectAsync(context, "advice").ConfigureAwait(false);
+        int adviceId;
+        using (body)
+        {
+            if (malformed is not null)
+            {
+                return malformed;
+            }
+
+            if (!body!.RootElement.TryGetProperty("advice", out JsonElement id) || id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out adviceId) || adviceId < 1)
+            {
+                return JsonRequest.BadRequest("field 'advice' must be an advice id, a whole number from 1 (as the console lists it)");
+            }
+        }
+
+        CommandResult r;
+        try
+        {
+            r = (await _commands.SendAsync(Command.AnswerAdvice(adviceId, answer, staff.Id), context.RequestAborted).ConfigureAwait(false)).Result;
+        }
+        catch (ChannelClosedException)
+        {
+            return Results.Json(new Refused(false, "stopped", "系统暂停服务", "The branch system has stopped."), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        string answerName = answer == AdviceAnswer.Accepted ? "accepted" : "dismissed";
+        Log.Acted(_logger, staff.Id, $"AnswerAdvice {answerName}", adviceId.ToString(CultureInfo.InvariantCulture), r.Refusal.ToString());
+        if (r.Accepted)
+        {
+            return Results.Json(new AdviceAnswerDone(true, adviceId, answerName, staff.Id), LobbyJsonContext.Http.AdviceAnswerDone);
+        }
+
+        (string zh, string en) = Explain(r.Refusal);
+        return Results.Json(
+            new AdviceRefused(false, RefusalNames.Of(r.Refusal), adviceId, zh, en),
+            LobbyJsonContext.Http.AdviceRefused,
+            statusCode: r.Refusal == RefusalReason.UnknownAdvice ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict);
     }
 
     /// <summary>A printer's reason (the devices layer's words, e.g. "printer out of paper") in Chinese; one not known is kept as it is.</summary>

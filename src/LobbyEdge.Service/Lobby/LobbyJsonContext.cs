@@ -30,11 +30,14 @@ namespace LobbyEdge.Service.Lobby;
 [JsonSerializable(typeof(TicketIssued))]
 [JsonSerializable(typeof(BranchClosed))]
 [JsonSerializable(typeof(PrintFailed))]
+[JsonSerializable(typeof(SelfServiceTaken))]
 [JsonSerializable(typeof(RatingStation))]
 [JsonSerializable(typeof(RatingQuestion))]
 [JsonSerializable(typeof(RatingPage.Dismissal))]
 [JsonSerializable(typeof(RatingTaken))]
 [JsonSerializable(typeof(SignageNotice))]
+[JsonSerializable(typeof(AdviceAnswerDone))]
+[JsonSerializable(typeof(AdviceRefused))]
 internal sealed partial class LobbyJsonContext : JsonSerializerContext
 {
     /// <summary>For the HTTP answers (<c>Results.Json</c>): web defaults with the relaxed encoder, as ASP.NET Core's HTTP JSON options.</summary>
@@ -95,6 +98,12 @@ internal sealed record BranchClosed(bool Ok, string Reason, string MessageZh, st
 /// <summary>A kiosk ticket that did not print: <c>{"ok":false,"reason":"print_failed","cancelled","messageZh","message"}</c>.</summary>
 internal sealed record PrintFailed(bool Ok, string Reason, bool Cancelled, string MessageZh, string Message);
 
+/// <summary>
+/// A customer took a service's self-service alternative at the kiosk (no ticket):
+/// <c>{"ok":true,"service":"cash","name","nameZh","messageZh","message"}</c> (the alternative's names and where to go).
+/// </summary>
+internal sealed record SelfServiceTaken(bool Ok, string Service, string Name, string NameZh, string MessageZh, string Message);
+
 /// <summary>The rating page's <c>station</c> event: <c>{"counter","branch","branchZh","seconds"}</c> (the question's time in seconds).</summary>
 internal sealed record RatingStation(int Counter, string Branch, string BranchZh, int Seconds);
 
@@ -106,3 +115,9 @@ internal sealed record RatingTaken(bool Ok, string Ticket, int Counter, int Scor
 
 /// <summary>The signage's <c>notice</c> event: <c>{"text"}</c> ("" when there is no notice).</summary>
 internal sealed record SignageNotice(string Text);
+
+/// <summary>An advice answered from the console: <c>{"ok":true,"advice":3,"answer":"accepted|dismissed","staff":1024}</c>.</summary>
+internal sealed record AdviceAnswerDone(bool Ok, int Advice, string Answer, int Staff);
+
+/// <summary>An answer to advice refused: <c>{"ok":false,"reason":"unknown_advice|already_answered|…","advice","messageZh","message"}</c>.</summary>
+internal sealed record AdviceRefused(bool Ok, string Reason, int Advice, string MessageZh, string Message);

@@ -10,7 +10,7 @@ namespace LobbyEdge.Service.Lobby;
 /// <summary>
 /// The lobby's endpoints on the operations server: the signage page (<c>/signage</c>) with its live feed
 /// (<c>/signage/events</c>), and the kiosk page (<c>/kiosk</c>) with its ticket request (<c>POST /kiosk/tickets</c>,
-/// known kiosks only: <see cref="KioskGate"/>) and its enrolment (<c>GET /kiosk/enrol?token=…</c>), and the pages'
+/// known kiosks only: <see cref="KioskGate"/>), its self-service choice (<c>POST /kiosk/self-service</c>, the same gate) and its enrolment (<c>GET /kiosk/enrol?token=…</c>), and the pages'
 /// shared closed-day wording (<c>/pages/calendar.js</c>).
 /// The pages are embedded in the program: a lobby TV or kiosk needs nothing but this box, no CDN, no fonts.
 /// </summary>
@@ -39,6 +39,10 @@ public sealed class LobbyPages(SignageFeed feed, Kiosk kiosk, KioskGate gate) : 
         });
         endpoints.MapGet("/kiosk/enrol", (Func<HttpContext, IResult>)_gate.Enrol);
         endpoints.MapPost("/kiosk/tickets", (Func<HttpContext, Task<IResult>>)(context => _gate.Refuse(context) is { } refused ? Task.FromResult(refused) : _kiosk.IssueAsync(context)))
+            .WithMetadata(KioskTicketsEndpoint.Instance);
+
+        // Taking the self-service alternative instead of a ticket: behind the same gate and the same rate limits.
+        endpoints.MapPost("/kiosk/self-service", (Func<HttpContext, Task<IResult>>)(context => _gate.Refuse(context) is { } refused ? Task.FromResult(refused) : _kiosk.ChooseSelfServiceAsync(context)))
             .WithMetadata(KioskTicketsEndpoint.Instance);
     }
 

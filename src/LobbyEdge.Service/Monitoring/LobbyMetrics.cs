@@ -10,7 +10,7 @@ namespace LobbyEdge.Service.Monitoring;
 /// so updating a metric from an event is an array index and an interlocked add: no allocation, no label lookup.
 /// Never labelled by ticket number or customer.
 /// </summary>
-public sealed class LobbyMetrics : ILogCommitObserver
+public sealed partial class LobbyMetrics : ILogCommitObserver
 {
     /// <summary>Outcomes of <c>lobby_tickets_ended_total</c>, in the order of <see cref="Outcome"/>.</summary>
     public static readonly string[] Outcomes = ["completed", "no_show", "abandoned", "cancelled"];
@@ -66,6 +66,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
     private readonly Counter _tierChanges;
     private readonly Counter _diversions;
     private readonly Counter _reprints;
+    private readonly Counter _diverted;
     private readonly Counter _ratings;
     private readonly Counter _ratingRequests;
     private readonly Counter _ratingAnswered;
@@ -128,6 +129,8 @@ public sealed class LobbyMetrics : ILogCommitObserver
         _tierChanges = f.CreateCounter("lobby_tier_changes_total", "Waiting tickets moved to another tier (VIP recognised, green channel, back to normal), by the new tier." + Today, "service", "tier");
         _diversions = f.CreateCounter("lobby_diversions_total", "Waiting tickets diverted from from_service to service's queue." + Today, "from_service", "service");
         _reprints = f.CreateCounter("lobby_reprints_total", "Ticket slips printed again, by the ticket's service." + Today, "service");
+        _diverted = f.CreateCounter("lobby_diverted_total", "Customers who took the service's self-service alternative the kiosk suggested (smart diversion) instead of a ticket." + Today, "service");
+        CreateAdviceFamilies(f);
 
         // Customer ratings (issue 13): today's figures, equal to the engine's RatingFigures of the counter and service.
         _ratings = f.CreateCounter("lobby_ratings_total",
@@ -163,6 +166,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         TierChanges = new Counter.Child[services * 3];
         Diversions = new Counter.Child[services * services];
         Reprints = new Counter.Child[services];
+        Diverted = new Counter.Child[services];
         for (int s = 0; s < services; s++)
         {
             CareUncaredWaiting[s] = uncared.WithLabels(_serviceIds[s]);
@@ -287,6 +291,9 @@ public sealed class LobbyMetrics : ILogCommitObserver
     /// <summary><c>lobby_reprints_total</c> by service index.</summary>
     internal Counter.Child[] Reprints { get; }
 
+    /// <summary><c>lobby_diverted_total</c> by service index.</summary>
+    internal Counter.Child[] Diverted { get; }
+
     internal Counter.Child[] CounterStateSeconds { get; }
 
     /// <summary>
@@ -377,14 +384,14 @@ public sealed class LobbyMetrics : ILogCommitObserver
     }
 
     /// <summary>
-    /// Starts the day's families (care given, decided, covered, response; tier changes, diversions, reprints) again
+    /// Starts the day's families (care given, decided, covered, response; tier changes, diversions, reprints, self-service diversions) again
     /// from zero when a business day opens: each child is removed and created anew, so the scrape shows a counter
     /// reset. Allocates, once a day; call only with <see cref="ExportLock"/> held, on the engine loop.
     /// </summary>
     internal void StartDay()
     {
         foreach (ChildBase child in CareGiven.Concat<ChildBase>(CareDecided).Concat(CareCovered).Concat(CareResponse)
-                     .Concat(TierChanges).Concat(Diversions).Concat(Reprints).Concat(RatingsByWait)
+                     .Concat(TierChanges).Concat(Diversions).Concat(Reprints).Concat(Diverted).Concat(RatingsByWait)
                      .Concat(Ratings.OfType<ChildBase>()).Concat(RatingRequests.OfType<ChildBase>()).Concat(RatingAnswered.OfType<ChildBase>()))
         {
             child.Remove();
@@ -393,6 +400,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
         Array.Clear(Ratings);
         Array.Clear(RatingRequests);
         Array.Clear(RatingAnswered);
+        StartAdviceDay();
 
         CreateDayChildren();
     }
@@ -408,6 +416,7 @@ public sealed class LobbyMetrics : ILogCommitObserver
             CareCovered[s] = _careCovered.WithLabels(id);
             CareResponse[s] = _careResponse.WithLabels(id);
             Reprints[s] = _reprints.WithLabels(id);
+            Diverted[s] = _diverted.WithLabels(id);
             for (int t = 0; t < 3; t++)
             {
                 TierChanges[(s * 3) + t] = _tierChanges.WithLabels(id, Tiers[t]);

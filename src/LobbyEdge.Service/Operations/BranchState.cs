@@ -131,6 +131,27 @@ public sealed class BranchState : IEngineEventSink
     /// of care today; <c>responses</c> those that answered a care alert, and <c>meanResponseMs</c> their mean time
     /// from alert to care in milliseconds (null when there is none).
     /// </summary>
+    /// <summary>
+    /// A service's self-service alternative (智能分流): <c>"selfService": {"name", "nameZh", "waitMinutes",
+    /// "suggested"}</c>, <c>suggested</c> true while the predicted typical wait (<paramref name="typicalWaitMs"/>, -1
+    /// unknown) reaches the threshold; <c>null</c> when the service names none.
+    /// </summary>
+    internal static void WriteSelfService(Utf8JsonWriter w, SelfServiceAlternative? alternative, long typicalWaitMs)
+    {
+        if (alternative is null)
+        {
+            w.WriteNull("selfService");
+            return;
+        }
+
+        w.WriteStartObject("selfService");
+        w.WriteString("name", alternative.Name);
+        w.WriteString("nameZh", alternative.NameZh);
+        w.WriteNumber("waitMinutes", (int)alternative.WaitThreshold.TotalMinutes);
+        w.WriteBoolean("suggested", alternative.IsSuggestedAt(typicalWaitMs));
+        w.WriteEndObject();
+    }
+
     internal static void WriteCare(Utf8JsonWriter w, in CareFigures care)
     {
         w.WriteStartObject("care");
@@ -348,6 +369,7 @@ public sealed class BranchState : IEngineEventSink
 
                 WriteCare(w, e.CareFiguresOf(s));
                 WriteRatings(w, e.RatingFiguresOfService(s));
+                WriteSelfService(w, sc.SelfService, p.TypicalMs);
                 w.WriteEndObject();
             }
 

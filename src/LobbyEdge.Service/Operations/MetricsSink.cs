@@ -34,6 +34,7 @@ public sealed class MetricsSink : IEngineEventSink
     private readonly int[] _exportedDecided;
     private readonly int[] _exportedCovered;
     private readonly bool[] _asked;   // by ticket id: asked to rate today (a RatingRequested seen)
+    private readonly byte[] _adviceKind = new byte[1025];   // by advice id: its kind (the answer's event does not carry it)
     private LobbyEvent[] _pending = new LobbyEvent[256];
     private int _pendingCount;
 
@@ -172,7 +173,7 @@ public sealed class MetricsSink : IEngineEventSink
 
     /// <summary>
     /// The day's families built from events: a day's opening starts them again; care response, tier changes,
-    /// diversions, reprints, customer ratings and requests to rate.
+    /// diversions, reprints, self-service diversions, customer ratings and requests to rate, advice issued and answered.
     /// </summary>
     private void CountDay(ReadOnlySpan<LobbyEvent> events)
     {
@@ -188,6 +189,11 @@ public sealed class MetricsSink : IEngineEventSink
                     Array.Clear(_exportedDecided);
                     Array.Clear(_exportedCovered);
                     Array.Clear(_asked);
+                    Array.Clear(_adviceKind);
+                    break;
+                case EventKind.AdviceIssued:
+                case EventKind.AdviceAnswered:
+                    CountAdvice(in e);
                     break;
                 case EventKind.RatingRequested:
                     CountRequest(in e);
@@ -212,9 +218,40 @@ public sealed class MetricsSink : IEngineEventSink
                 case EventKind.TicketReprinted:
                     m.Reprints[s].Inc();
                     break;
+                case EventKind.SelfServiceChosen:
+                    m.Diverted[s].Inc();
+                    break;
                 default:
                     break;
             }
+        }
+    }
+
+    /// <summary>Advice issued (by kind) and answered (by the advice's kind, noted when it was issued, and the answer).</summary>
+    private void CountAdvice(in LobbyEvent e)
+    {
+        if (e.Kind == EventKind.AdviceIssued)
+        {
+            AdviceIssuedView issued = e.AsAdviceIssued();
+            int kind = (int)issued.Kind;
+            if ((uint)kind < (uint)_metrics.Advice.Length && kind > 0)
+            {
+                _metrics.Advice[kind].Inc();
+                if ((uint)issued.AdviceId < (uint)_adviceKind.Length)
+                {
+                    _adviceKind[issued.AdviceId] = (byte)kind;
+                }
+            }
+
+            return;
+        }
+
+        AdviceAnsweredView answered = e.AsAdviceAnswered();
+        int k = (uint)answered.AdviceId < (uint)_adviceKind.Length ? _adviceKind[answered.AdviceId] : 0;
+        int a = (int)answered.Answer;
+        if (k > 0 && a is 1 or 2)
+        {
+            _metrics.AdviceAnswered[(k * 3) + a].Inc();
         }
     }
 

@@ -71,6 +71,27 @@ public abstract class PrinterContract
     }
 
     [Fact]
+    public async Task Ticket_WithAWaitAtTheSelfServiceThreshold_SuggestsTheAlternativeInOneLine_InGb18030()
+    {
+        // Issue 14, smart diversion: cash names the ATM from a 10-minute wait; 6 minutes says nothing, 10 says it.
+        var atm = new SelfServiceAlternative("ATM / cash recycler in the lobby", "大厅自助存取款机", TimeSpan.FromMinutes(10));
+        await using TwinBench<EscPosPrinter, VirtualPrinter> bench = await StartAsync();
+        TicketContent shortWait = PrinterAndDisplayTests.SampleTicket() with { SelfService = atm };
+        TicketContent longWait = shortWait with { Number = "A024", TypicalWait = TimeSpan.FromMinutes(10), UpperWait = TimeSpan.FromMinutes(14) };
+        Assert.True((await bench.Protocol.PrintAsync(TicketLayout.Render(shortWait))).Printed);
+        Assert.True((await bench.Protocol.PrintAsync(TicketLayout.Render(longWait))).Printed);
+
+        Assert.Equal(2, bench.Twin.Tickets.Count);
+        Assert.DoesNotContain("大厅自助存取款机", bench.Twin.Tickets[0], StringComparison.Ordinal);
+        const string Line = "可使用大厅自助存取款机，免排队 / No queue: ATM / cash recycler in the lobby";
+        Assert.Contains(Line, bench.Twin.Tickets[1].Split('\n'));
+        Assert.Contains(bench.Twin.LineBytes, b => b.AsSpan().SequenceEqual(EscPos.Gb18030.GetBytes(Line)));
+
+        // A reprint never suggests it (it shows no wait).
+        Assert.False((longWait with { ReprintNumber = 1 }).SuggestsSelfService);
+    }
+
+    [Fact]
     public async Task PaperOut_IsSeen_AndRefusesTickets_UntilPaperIsBack()
     {
         await using TwinBench<EscPosPrinter, VirtualPrinter> bench = await StartAsync();

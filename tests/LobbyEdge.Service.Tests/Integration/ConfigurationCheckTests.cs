@@ -36,6 +36,13 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     [InlineData("--Rating:PromptSeconds=256", "Rating:PromptSeconds", "256")]
     [InlineData("--Rating:PromptSeconds=soon", "Rating:PromptSeconds", "soon")]
     [InlineData("--Rating:PromptOnFinish=sometimes", "Rating:PromptOnFinish", "sometimes")]
+    [InlineData("--Advice:ServiceLevelTarget=1.5", "Advice:ServiceLevelTarget", "1.5")]
+    [InlineData("--Advice:ServiceLevelTarget=high", "Advice:ServiceLevelTarget", "high")]
+    [InlineData("--Advice:HorizonMinutes=90", "Advice:HorizonMinutes", "90")]
+    [InlineData("--Advice:EvaluateEveryMinutes=0", "Advice:EvaluateEveryMinutes", "0")]
+    [InlineData("--Advice:RepeatAfterMinutes=0.5", "Advice:RepeatAfterMinutes", "0.5")]
+    [InlineData("--Advice:RetainedDays=0", "Advice:RetainedDays", "0")]
+    [InlineData("--Advice:Enabled=perhaps", "Advice:Enabled", "perhaps")]
     public async Task ValueOutOfRangeOrNotConverting_ExitsTwoNamingKeyAndValue(string argument, string key, string value)
     {
         (int exitCode, string stdout, string stderr) = await RunAsync(null, argument);
@@ -57,6 +64,8 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     [InlineData("--Kiosk:Enabled=true", "Kiosk:Enabled", "unknown key 'Enabled' in section 'Kiosk'")]
     [InlineData("--Kiosk:TicketPerMinute=5", "Kiosk:TicketPerMinute", "did you mean 'Kiosk:TicketsPerMinute'")]
     [InlineData("--Rating:PromptSecond=20", "Rating:PromptSecond", "did you mean 'Rating:PromptSeconds'")]
+    [InlineData("--Advice:HorizonMinute=30", "Advice:HorizonMinute", "did you mean 'Advice:HorizonMinutes'")]
+    [InlineData("--Advise:Enabled=false", "Advise", "did you mean 'Advice'")]
     public async Task UnknownSectionOrKey_ExitsTwoSayingWhichWasMeant(string argument, string key, string hint)
     {
         (int exitCode, _, string stderr) = await RunAsync(null, argument);

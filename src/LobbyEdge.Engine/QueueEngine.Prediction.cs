@@ -1,0 +1,303 @@
+using System.Globalization;
+
+namespace LobbyEdge.Engine;
+
+public sealed partial class QueueEngine
+{
+    // How the wait printed on a ticket is predicted (see Predict and the engine README's "Wait prediction").
+    private const double CallAlpha = 0.15;             // weight of a new gap between calls in the call cost
+    private const double MaxCallCost = 4;              // one gap counts at most 4 mean service times per counter
+    private const double PriorLeaveWeight = 20;        // calls of evidence before the share who leave the queue counts fully
+    private const double DriftShare = 0.35;            // the service rate may drift by this share over a wait (counters, breaks)
+    private const double OffsetMs = 60_000;            // the log-scale models the wait plus one minute (short waits stay sane)
+    private const double UpperStep = 0.2;              // learning step of the p90 correction (log scale)
+    private const double Z90 = 1.2815515655446004;     // the standard normal's 90th percentile
+
+    private ServiceRates[] _rates = [];  // [service]: reset at day open, rebuilt by Apply, in the snapshot (format 8)
+
+    /// <summary>
+    /// The prediction a new ticket of this service and tier would get now: people ahead (in its lane and the lanes
+    /// called before it) and a wait range in milliseconds, typical = the median, upper = the 90th percentile, both -1
+    /// when no counter serves the service (none open, paused or away). Reads "now" as the time of the last event.
+    /// Changes no queue state; O(1) apart from one pass over the counters that serve the service (and, when
+    /// something they read changed, the capacity cache, see <c>ComputeCapacity</c>), so like every member it is
+    /// called on the engine's thread. Allocates nothing.
+    /// </summary>
+    /// <remarks>
+    /// The model: the customer is called at the queue's (people ahead + 1)-th call, fewer the counters idle now and
+    /// the share of people ahead who leave without a call; calls come at the rolling mean service time divided by the
+    /// service's open capacity, scaled by the call cost the day has shown (the observed gaps between the queue's
+    /// calls while it had customers: calling, walking, no-shows, recalls, shared counters); higher tiers arriving
+    /// while the customer waits (at their observed rate) are called first. The spread comes from the service-time
+    /// variance and a drift of the rate; the result is a log-normal range, then corrected by what the day's calls
+    /// showed: the median by the sign of its past errors, the upper bound until it covers 90 % of the waits.
+    /// </remarks>
+    public WaitPrediction Predict(int service, Tier tier) => PredictAt(service, tier, _lastEventTicks);
+
+    /// <summary>
+    /// The prediction a ticket of this service and tier issued at <paramref name="now"/> would get (what the dispenser
+    /// would print then, to the millisecond): as <see cref="Predict(int, Tier)"/>, with the rates read at
+    /// <paramref name="now"/> instead of the last event's time.
+    /// </summary>
+    public WaitPrediction Predict(int service, Tier tier, DateTimeOffset now) => PredictAt(service, tier, now.UtcTicks);
+
+    private WaitPrediction PredictAt(int service, Tier tier, long nowTicks)
+    {
+        if ((uint)service >= (uint)_services.Length)
+        {
+            return new WaitPrediction(0, -1, -1);
+        }
+
+        int lane = (int)tier;
+        int ahead = 0;
+        for (int l = LaneCount - 1; l >= lane; l--)
+        {
+            ahead += _lanes[(service * LaneCount) + l].Count;
+        }
+
+        if (_capacityStale[service])
+        {
+            ComputeCapacity(service);
+        }
+
+        double open = _openCapacity[service];
+        double counters = open > 0 ? open : _standingCapacity[service];
+        if (counters <= 0)
+        {
+            return new WaitPrediction(ahead, -1, -1);
+        }
+
+        ref ServiceRates r = ref _rates[service];
+        double mean = _meanServiceMs[service];
+        double cv2 = mean > 0 ? Math.Clamp(_varServiceMs[service] / (mean * mean), 0, 4) : 1;
+
+        // The gap between the queue's calls; the first call comes when a counter that serves the service is free.
+        double gap = r.CallCost / counters;
+        double leave = r.QueueLeaves / (r.QueueLeaves + r.QueueCalls + PriorLeaveWeight);
+        double before = ahead * (1 - leave);
+        double first = FirstCallMs(service, open > 0, nowTicks, out int idle);
+        double m;
+        double variance;
+        if (idle > 0)
+        {
+            // Idle counters call at once: only the customers beyond them wait for a gap each.
+            double calls = Math.Max(0, before + 1 - idle);
+            m = calls * gap;
+            variance = calls * cv2 * gap * gap;
+        }
+        else
+        {
+            m = first + (before * gap);
+            variance = (first * first) + (before * cv2 * gap * gap);
+        }
+
+        // Higher tiers arriving meanwhile are called first, each taking a gap, until the customer's own service level
+        // target passes: then the ticket moves up by age (the SLA lift) and nobody newer passes it any more.
+        double pass = 0;
+        for (int l = lane + 1; l < LaneCount; l++)
+        {
+            pass += r.ArrivalRate(l, nowTicks);
+        }
+
+        double sla = _services[service].SlaTarget.TotalMilliseconds;
+        double passed = pass * gap;
+        double stretched = m / Math.Max(0.5, 1 - passed);
+        double extra = (stretched <= sla ? stretched : Math.Max(m, m + (passed * sla))) - m;
+        m += extra;
+        variance += (extra * gap) + (DriftShare * m * DriftShare * m);
+
+        // Log-normal over (wait + offset): its median, then the corrections learned from the day's calls.
+        double scale = m + OffsetMs;
+        double sigma2 = Math.Log(1 + (variance / (scale * scale)));
+        double sigma = Math.Sqrt(sigma2);
+        double typical = Math.Max(0, (scale * Math.Exp(-sigma2 / 2)) - OffsetMs);
+        double upper = ((typical + OffsetMs) * Math.Exp(Math.Max(0, (Z90 * sigma) + r.UpperShift))) - OffsetMs;
+        return new WaitPrediction(ahead, (long)typical, (long)Math.Max(typical, upper));
+    }
+
+    /// <summary>
+    /// When the next call of the service is expected (ms from now) while every counter that serves it is busy: each
+    /// serving counter frees at its customer's expected counter time (the service's mean times its call cost) less
+    /// what has run (a quarter of it at least), and then calls this service by its share; the first of them comes
+    /// at the summed rate. <paramref name="idle"/> counts the open counters that serve the service with nobody at
+    /// them (they call at once). Standing (paused or away) counters count only when <paramref name="open"/> is false.
+    /// </summary>
+    private double FirstCallMs(int service, bool open, long nowTicks, out int idle)
+    {
+        idle = 0;
+        double rate = 0;
+        foreach (int i in _countersServing[service])
+        {
+            ref CounterRecord c = ref _counterState[i];
+            int cls = CapacityClass(c.State);
+            if (cls == 0 || (open && cls != 1))
+            {
+                continue;
+            }
+
+            double share = ShareOf(i, service);
+            if (share <= 0)
+            {
+                continue;
+            }
+
+            if (c.State == CounterState.Standby && c.Current < 0)
+            {
+                idle++;
+                continue;
+            }
+
+            // The customer at the counter (or, for a paused or away counter, a whole customer's time).
+            int cs = c.Current >= 0 ? _tickets[c.Current].Service : service;
+            double full = _rates[cs].CallCost;
+            double ran = c.Current >= 0 && c.State == CounterState.Serving
+                ? (nowTicks - _tickets[c.Current].CalledTicks) / (double)TimeSpan.TicksPerMillisecond : 0;
+            double rest = Math.Max(full - ran, full / 4);
+            rate += share / rest;
+        }
+
+        return rate > 0 ? 1 / rate : 0;
+    }
+
+    /// <summary>A ticket issued at the kiosk (not a walk-in): counts its tier's arrival rate.</summary>
+    private void NoteArrival(int service, Tier tier, long t) => _rates[service].Arrive((int)tier, t);
+
+    /// <summary>
+    /// A ticket called (before it leaves its lane): a call from the queue measures the gap since the previous one
+    /// while the queue had customers throughout, in counter time per mean service time; a call that settles a
+    /// printed prediction moves the corrections of the median and the upper bound.
+    /// </summary>
+    private void NoteCalled(ref TicketRecord tk, CallSource source, long t)
+    {
+        ref ServiceRates r = ref _rates[tk.Service];
+        if (tk.PredictionPending)
+        {
+            double actual = (t - tk.IssuedTicks) / (double)TimeSpan.TicksPerMillisecond;
+            r.UpperShift += actual > tk.PredictedUpperMs ? UpperStep * 0.9 : -UpperStep * 0.1;
+        }
+
+        if (source != CallSource.Next || tk.State != TicketState.Waiting)
+        {
+            return;
+        }
+
+        int service = tk.Service;
+        if (r.Backlogged && r.LastCallTicks > 0 && t > r.LastCallTicks)
+        {
+            if (_capacityStale[service])
+            {
+                ComputeCapacity(service);
+            }
+
+            double counters = _openCapacity[service] > 0 ? _openCapacity[service] : _standingCapacity[service];
+            if (counters > 0)
+            {
+                double sample = (t - r.LastCallTicks) / (double)TimeSpan.TicksPerMillisecond * counters;
+                r.CallCost += CallAlpha * (Math.Min(sample, MaxCallCost * _meanServiceMs[service]) - r.CallCost);
+            }
+        }
+
+        r.LastCallTicks = t;
+        r.QueueCalls++;
+    }
+}
+
+/// <summary>
+/// What one service's day has shown for its wait predictions: kept by <see cref="QueueEngine"/>'s Apply from the
+/// events, reset at day open, stored raw in the snapshot (blittable).
+/// </summary>
+internal struct ServiceRates
+{
+    /// <summary>No history: a call costs the seeded service time, nobody leaves, no corrections.</summary>
+    public static ServiceRates Fresh(double seedServiceMs) => new() { CallCost = seedServiceMs, UpperShift = InitialUpperShift };
+
+    /// <summary>Counter time per call from the queue (ms): the observed gaps between calls times the counters serving.</summary>
+    public double CallCost;
+
+    /// <summary>Correction of the printed upper bound so it covers 90 % of the waits (log scale).</summary>
+    public double UpperShift;
+
+    /// <summary>Decayed counts of kiosk arrivals per tier (normal, priority, VIP).</summary>
+    public double ArrivalsNormal;
+
+    /// <summary>See <see cref="ArrivalsNormal"/>.</summary>
+    public double ArrivalsPriority;
+
+    /// <summary>See <see cref="ArrivalsNormal"/>.</summary>
+    public double ArrivalsVip;
+
+    /// <summary>When the decayed counts were last brought up to date (UTC ticks), 0 = no arrival today.</summary>
+    public long ArrivalTicks;
+
+    /// <summary>The first arrival today (UTC ticks).</summary>
+    public long FirstArrivalTicks;
+
+    /// <summary>The last call from the queue today (UTC ticks), 0 = none.</summary>
+    public long LastCallTicks;
+
+    /// <summary>Calls from the queue today.</summary>
+    public int QueueCalls;
+
+    /// <summary>Waiting tickets cancelled or abandoned today (they leave without a call).</summary>
+    public int QueueLeaves;
+
+    /// <summary>Customers have waited without a break since <see cref="LastCallTicks"/> (the gap measures the counters, not the arrivals).</summary>
+    public bool Backlogged;
+
+    /// <summary>Counts an arrival of a tier (0 normal, 1 priority, 2 VIP) at <paramref name="t"/>.</summary>
+    public void Arrive(int tier, long t)
+    {
+        if (ArrivalTicks == 0)
+        {
+            FirstArrivalTicks = t;
+        }
+        else
+        {
+            double decay = Decay(t);
+            ArrivalsNormal *= decay;
+            ArrivalsPriority *= decay;
+            ArrivalsVip *= decay;
+        }
+
+        ArrivalTicks = t;
+        switch (tier)
+        {
+            case 0:
+                ArrivalsNormal++;
+                break;
+            case 1:
+                ArrivalsPriority++;
+                break;
+            default:
+                ArrivalsVip++;
+                break;
+        }
+    }
+
+    /// <summary>Arrivals of a tier per millisecond at <paramref name="now"/> (0 before the day's first).</summary>
+    public readonly double ArrivalRate(int tier, long now)
+    {
+        if (ArrivalTicks == 0)
+        {
+            return 0;
+        }
+
+        double count = tier switch { 0 => ArrivalsNormal, 1 => ArrivalsPriority, _ => ArrivalsVip };
+        double span = Math.Max(MinSpanMs, (now - FirstArrivalTicks) / (double)TimeSpan.TicksPerMillisecond);
+        double window = WindowMs * (1 - Math.Exp(-span / WindowMs));
+        return count * Decay(now) / window;
+    }
+
+    /// <inheritdoc/>
+    public override readonly string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"rates={CallCost:R}/{UpperShift:R}/{ArrivalsNormal:R},{ArrivalsPriority:R},{ArrivalsVip:R}@{ArrivalTicks}/{FirstArrivalTicks}/{LastCallTicks}/{QueueCalls}/{QueueLeaves}/{Backlogged}");
+
+    // The upper bound starts this much wider (log scale) than the model's own p90: the model knows the service times'
+    // spread, not the lobby's (calling, walking, breaks); the day's calls then move it to 90 % coverage.
+    private const double InitialUpperShift = 0.4;
+    private const double WindowMs = 60 * 60_000;  // arrivals exponentially decayed over an hour
+    private const double MinSpanMs = 15 * 60_000;  // the day's first arrivals are judged over 15 minutes at least
+
+    private readonly double Decay(long t) =>
+        t > ArrivalTicks ? Math.Exp(-(t - ArrivalTicks) / (double)TimeSpan.TicksPerMillisecond / WindowMs) : 1;
+}
