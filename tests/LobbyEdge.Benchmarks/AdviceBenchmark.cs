@@ -50,39 +50,39 @@ internal static class AdviceBenchmark
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"advice benchmark: demo branch ({config.Counters.Count} counters), seeds 1..{seeds}, day {s_day:yyyy-MM-dd} ({s_day.DayOfWeek}), advisor history {HistoryDays} days"));
-        Console.WriteLine($"| {"profile",-7} | {"staffing",-30} | {"tickets",7} | {"service level",13} | {"p90 wait",8} | {"past care",9} | {"care alerts",11} | {"counter-hours",13} | {"advice issued/accepted",22} | {"self-service",12} |");
-        Console.WriteLine($"|{new string('-', 9)}|{new string('-', 32)}|{new string('-', 9)}|{new string('-', 15)}|{new string('-', 10)}|{new string('-', 11)}|{new string('-', 13)}|{new string('-', 15)}|{new string('-', 24)}|{new string('-', 14)}|");
+        Console.WriteLine($"| {"profile",-7} | {"staffing",-33} | {"tickets",7} | {"service level",13} | {"p90 wait",8} | {"past care",9} | {"care alerts",11} | {"counter-hours",13} | {"advice issued/accepted",22} | {"self-service",12} |");
+        Console.WriteLine($"|{new string('-', 9)}|{new string('-', 35)}|{new string('-', 9)}|{new string('-', 15)}|{new string('-', 10)}|{new string('-', 11)}|{new string('-', 13)}|{new string('-', 15)}|{new string('-', 24)}|{new string('-', 14)}|");
         foreach ((string name, TrafficProfile profile) in (ReadOnlySpan<(string, TrafficProfile)>)[("demo", usual), ("busy", TrafficProfile.ForBranch(config, 0.8))])
         {
-            Row(name, "all counters all day", config, profile, usual, seeds, advise: false, detail);
-            Row(name, "no advice (counter 7 closed)", config, profile with { FollowAdvice = true }, usual, seeds, advise: false, detail);
-            Row(name, "advice followed", config, profile with { FollowAdvice = true }, usual, seeds, advise: true, detail);
+            Row(name, "all counters all day", config, profile, usual, seeds, advice: null, detail);
+            Row(name, "no advice (counter 7 closed)", config, profile with { FollowAdvice = true }, usual, seeds, advice: null, detail);
+            Row(name, "advice followed", config, profile with { FollowAdvice = true }, usual, seeds, new AdviceOptions(), detail);
+            Row(name, "advice followed, no pause advice", config, profile with { FollowAdvice = true }, usual, seeds, new AdviceOptions { AdvisePause = false }, detail);
             if (alternatives)
             {
-                Row(name, "advice + self-service 30 %", config, profile with { FollowAdvice = true, SelfServiceTakeUp = 0.3 }, usual, seeds, advise: true, detail);
+                Row(name, "advice + self-service 30 %", config, profile with { FollowAdvice = true, SelfServiceTakeUp = 0.3 }, usual, seeds, new AdviceOptions(), detail);
             }
         }
 
         return 0;
     }
 
-    private static void Row(string name, string staffing, BranchConfig config, TrafficProfile profile, TrafficProfile history, int seeds, bool advise, bool detail)
+    private static void Row(string name, string staffing, BranchConfig config, TrafficProfile profile, TrafficProfile history, int seeds, AdviceOptions? advice, bool detail)
     {
         double tickets = 0, sl = 0, p90 = 0, pastCare = 0, alerts = 0, hours = 0, issued = 0, accepted = 0, chosen = 0;
         CultureInfo ci = CultureInfo.InvariantCulture;
         for (int seed = 1; seed <= seeds; seed++)
         {
             Advisor? advisor = null;
-            var options = new AdviceOptions();
-            if (advise)
+            if (advice is not null)
             {
-                advisor = new Advisor(config, options);
+                advisor = new Advisor(config, advice);
                 SimulatedDay.PlayHistory(advisor, config, history, s_day, HistoryDays, seed);
             }
 
             var engine = new QueueEngine(config);
             var traffic = new LobbyTraffic(config, profile, s_day, seed);
-            DaySummary day = SimulatedDay.Run(engine, traffic, TimeSpan.FromSeconds(5), advisor: advisor, adviseEvery: options.EvaluateEvery);
+            DaySummary day = SimulatedDay.Run(engine, traffic, TimeSpan.FromSeconds(5), advisor: advisor, adviseEvery: advice?.EvaluateEvery);
             tickets += day.Issued + day.SelfServiceChosen;
             sl += day.ServiceLevel;
             p90 += day.WaitPercentile(90).TotalMinutes;
@@ -104,7 +104,7 @@ internal static class AdviceBenchmark
             }
         }
 
-        Console.WriteLine(string.Create(ci, $"| {name,-7} | {staffing,-30} | {tickets / seeds,7:0} | {100 * sl / seeds,12:0.0}% | {p90 / seeds,4:0.0} min | {pastCare / seeds,9:0} | {alerts / seeds,11:0} | {hours / seeds,13:0.0} | {$"{issued / seeds:0.0} / {accepted / seeds:0.0}",22} | {chosen / seeds,12:0.0} |"));
+        Console.WriteLine(string.Create(ci, $"| {name,-7} | {staffing,-33} | {tickets / seeds,7:0} | {100 * sl / seeds,12:0.0}% | {p90 / seeds,4:0.0} min | {pastCare / seeds,9:0} | {alerts / seeds,11:0} | {hours / seeds,13:0.0} | {$"{issued / seeds:0.0} / {accepted / seeds:0.0}",22} | {chosen / seeds,12:0.0} |"));
     }
 
     /// <summary>The day's advice, one line each (with <c>--detail</c>): when, what, the figures and the answer.</summary>
