@@ -11,6 +11,17 @@ namespace LobbyEdge.Service.Tests;
 /// </summary>
 internal static class RatedBranch
 {
+    /// <summary>
+    /// When a morning played before the real process starts opens: 20 minutes before the real clock, or, just after
+    /// midnight UTC, 30 s after it (the process must continue the same business day).
+    /// </summary>
+    public static DateTimeOffset OpeningBeforeNow()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset opening = now.AddMinutes(-20);
+        return opening.UtcDateTime.Date == now.UtcDateTime.Date ? opening : new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddSeconds(30);
+    }
+
     /// <summary>Writes the profile and the data directory under <paramref name="directory"/>; returns their paths.</summary>
     public static async Task<(string Profile, string Data)> WriteAsync(string directory)
     {
@@ -38,13 +49,7 @@ internal static class RatedBranch
         BranchConfig config = BranchProfileLoader.Load(profile).Branch;
 
         // The morning takes 16 minutes from the opening; it ends a few minutes ago (or, just after midnight, soon).
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        DateTimeOffset opening = now.AddMinutes(-20);
-        if (opening.UtcDateTime.Date != now.UtcDateTime.Date)
-        {
-            opening = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddSeconds(30);
-        }
-
+        DateTimeOffset opening = OpeningBeforeNow();
         string data = Path.Combine(directory, "data");
         var time = new TwoClocks(opening.AddSeconds(-30));
         await using var run = new CareMetricsTests.DrivenBranch(data, config, time);
