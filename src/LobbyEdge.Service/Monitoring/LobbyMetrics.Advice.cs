@@ -44,7 +44,7 @@ public sealed partial class LobbyMetrics
     {
         foreach (ChildBase child in Advice.Concat<ChildBase>(AdviceAnswered).OfType<ChildBase>())
         {
-            child.Remove();
+            child?.Remove();   // index 0 (kind "none") has no child
         }
 
         CreateAdviceChildren();
