@@ -5,8 +5,8 @@ namespace LobbyEdge.Service.Tests;
 
 /// <summary>
 /// <c>lobby-edge --simulate --Simulation:FollowAdvice=true --Simulation:SelfServiceTakeUp=…</c> on the real process:
-/// the options are read and the simulation says so, and the narrator ends the day with its service level, advice and
-/// self-service figures.
+/// the options are read and the simulation says so, the narrator tells the service's advice and the simulated lobby
+/// manager's answer, and ends the day with its service level, advice and self-service figures.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class SimulateAdviceProcessTests(ITestOutputHelper output) : IDisposable
@@ -16,7 +16,7 @@ public sealed class SimulateAdviceProcessTests(ITestOutputHelper output) : IDisp
     public void Dispose() => _workingDirectory.Delete(recursive: true);
 
     [Fact]
-    public async Task Simulate_FollowAdviceAndSelfService_AreTakenAndTheDayEndsWithItsServiceLevel()
+    public async Task Simulate_FollowAdvice_TheNarratorTellsAdviceAndTheManagersAnswer_AndTheDaysServiceLevel()
     {
         (int exitCode, string stdout, string stderr) = await ServiceProcess.RunToEndAsync(
             _workingDirectory.FullName,
@@ -37,9 +37,11 @@ public sealed class SimulateAdviceProcessTests(ITestOutputHelper output) : IDisp
         Assert.Contains(messages, m => m.StartsWith("50% of customers take the self-service alternative (Simulation:SelfServiceTakeUp)", StringComparison.Ordinal)
             && m.EndsWith("services with one: cash, noncash", StringComparison.Ordinal));
 
-        // The day's service level line after the summary. The advice lines themselves (events 132, 133) need the
-        // service to host the advisor (owner S1); AdviceFollowingTests.Narrator_TellsAdviceItsAnswerAndACustomerTakingSelfService
-        // checks their wording on the engine's events.
+        // The service's advisor advises (a fresh data directory: today's rate only), the simulated lobby manager accepts.
+        Assert.Contains(messages, m => m.Contains(" Advice 1: ", StringComparison.Ordinal) && m.Contains(" over the next 30 min; ", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains(" Advice 1 accepted by Lobby manager (大堂经理), ", StringComparison.Ordinal));
+
+        // The day's service level line after the summary.
         Assert.Contains(messages, m => m.StartsWith("Day ", StringComparison.Ordinal) && m.Contains(" service level ", StringComparison.Ordinal)
             && m.Contains("; advice issued ", StringComparison.Ordinal) && m.Contains("; self-service chosen ", StringComparison.Ordinal));
     }
