@@ -96,10 +96,11 @@ public sealed class ArrivalHistory
             // A day's opening starts its count afresh, whatever came before (a log read again from a day's start,
             // or the days of separate engines in a simulation); a date older than today is not counted again.
             _lastSequence = e.Sequence;
-            _skipping = _todayNumber != 0 && (int)e.A < _todayNumber;
+            int day = e.AsDayOpened().BusinessDate.DayNumber;
+            _skipping = _todayNumber != 0 && day < _todayNumber;
             if (!_skipping)
             {
-                OpenDay((int)e.A);
+                OpenDay(day);
             }
 
             return;
