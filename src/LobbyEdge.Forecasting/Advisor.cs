@@ -18,7 +18,7 @@ namespace LobbyEdge.Forecasting;
 /// keeps another open counter; and pause advice
 /// goes one at a time (none while any advice is unanswered, none within <see cref="AdviceOptions.RepeatAfter"/> of
 /// any advice). It also keeps every service at or above the lower of the target and its level now, and it waits for
-/// the first 30 minutes of the day (its first customers seen).</para>
+/// <see cref="PauseHistoryDays"/> days of history and the first 30 minutes of the day (its first customers seen).</para>
 /// <para>Never advised: the same kind for the same counter again within <see cref="AdviceOptions.RepeatAfter"/>; any
 /// advice for a counter whose advice is unanswered and younger than the horizon; a pause of a counter advised to open
 /// or resume within <see cref="AdviceOptions.RepeatAfter"/>; a change the engine would refuse (Open needs a closed
@@ -42,6 +42,13 @@ public sealed class Advisor
     /// the work of the customers waiting now and forecast within 60 minutes over their time. 0.7.
     /// </summary>
     public const double PauseUtilisation = 0.7;
+
+    /// <summary>
+    /// Past days the arrival history must hold before a pause is advised: 5 (a working week). On a new box, or after the
+    /// history was lost, the forecast knows only today's rate so far, and a pause advised on a quiet morning lands in
+    /// the peak that follows; opening and resuming need no history.
+    /// </summary>
+    public const int PauseHistoryDays = 5;
 
     /// <summary>No open advice this close to the ticketing cutoff: 30 minutes.</summary>
     public static readonly TimeSpan NoOpenBeforeCutoff = TimeSpan.FromMinutes(30);
@@ -483,9 +490,18 @@ public sealed class Advisor
         return true;
     }
 
-    /// <summary>A pause needs a forecast that knows the day: at least 30 minutes of it (its first customers seen).</summary>
+    /// <summary>
+    /// A pause needs a forecast that knows the day: at least <see cref="PauseHistoryDays"/> past days in the history
+    /// (without them the forecast knows only today's rate so far and cannot see a peak coming) and at least 30 minutes
+    /// of today (its first customers seen).
+    /// </summary>
     private bool ForecastIsGrounded(QueueEngine engine, DateTimeOffset now)
     {
+        if (History.DaysObserved < PauseHistoryDays)
+        {
+            return false;
+        }
+
         DayHours? hours = engine.HoursOn(engine.BusinessDate);
         if (hours is null)
         {

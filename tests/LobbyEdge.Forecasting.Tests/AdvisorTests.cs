@@ -111,15 +111,25 @@ public sealed class AdvisorTests(ITestOutputHelper output)
     {
         BranchConfig config = Small(services: 1, counters: 3, openAtStart: 3);
         var advisor = new Advisor(config, new AdviceOptions());
-        for (int w = 2; w >= 1; w--)
+        var newBox = new Advisor(config, new AdviceOptions());
+        for (int w = Advisor.PauseHistoryDays; w >= 1; w--)
         {
             DateOnly day = s_monday.AddDays(-7 * w);
-            advisor.Observe([DayOpened(day), .. Enumerable.Range(0, 32).Select(i => Issued(At(day, 9, 0).AddMinutes(15 * i), 0))]);   // 4 an hour
+            LobbyEvent[] quietDay = [DayOpened(day), .. Enumerable.Range(0, 32).Select(i => Issued(At(day, 9, 0).AddMinutes(15 * i), 0))];   // 4 an hour
+            advisor.Observe(quietDay);
+            if (w > 1)
+            {
+                newBox.Observe(quietDay);
+            }
         }
 
         QueueEngine engine = Opened(config, s_monday);
         advisor.Observe(engine.LastEvents);
+        newBox.Observe(engine.LastEvents);
         DateTimeOffset now = At(s_monday, 10, 0);
+
+        // With fewer past days than PauseHistoryDays the forecast cannot see a peak coming: no pause.
+        Assert.False(newBox.TryAdvise(engine, now, out _));
         Assert.True(advisor.TryAdvise(engine, now, out Command pause));
         Assert.Equal(AdviceKind.Pause, pause.Advice.Kind);
         Assert.Equal(-1, pause.Service);

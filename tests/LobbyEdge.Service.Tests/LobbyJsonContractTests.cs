@@ -106,6 +106,14 @@ public sealed class LobbyJsonContractTests
             LobbyJsonContext.Http.SelfServiceTaken,
             new { ok = true, service = "cash", name = "ATM / cash recycler <in the lobby>", nameZh = "大厅自助存取款机", messageZh = Zh, message = En });
         yield return Pair(
+            new AdviceAnswerDone(true, 7, "accepted", 8001),
+            LobbyJsonContext.Http.AdviceAnswerDone,
+            new { ok = true, advice = 7, answer = "accepted", staff = 8001 });
+        yield return Pair(
+            new AdviceRefused(false, "already_answered", 7, Zh, En),
+            LobbyJsonContext.Http.AdviceRefused,
+            new { ok = false, reason = "already_answered", advice = 7, messageZh = Zh, message = En });
+        yield return Pair(
             new RatingStation(3, "Demo branch", "演示网点", 30),
             LobbyJsonContext.Default.RatingStation,
             new { counter = 3, branch = "Demo branch", branchZh = "演示网点", seconds = 30 },

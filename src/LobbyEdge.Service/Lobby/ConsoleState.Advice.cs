@@ -12,9 +12,11 @@ namespace LobbyEdge.Service.Lobby;
 /// <remarks>
 /// An advice: <c>{"id","kind":"open|resume|pause|close","counter","service"?(id),"serviceLevelNow","serviceLevelWith"
 /// (0..1),"pastCareAvoided","horizonMinutes","issuedSecondsAgo","applies","message","messageZh"}</c>; an answered one
-/// adds <c>"answer":"accepted|dismissed","staff","answeredSecondsAgo"</c>. <c>applies</c> is false once the counter's
+/// adds <c>"answer":"accepted|dismissed","staff","answeredSecondsAgo"</c>; one nobody answered within its horizon
+/// (<c>horizonMinutes</c> after it was issued) has lapsed: it leaves the open list and is listed with the answered ones
+/// as <c>"answer":"lapsed","answeredSecondsAgo"</c> (seconds since it lapsed, no staff). <c>applies</c> is false once the counter's
 /// state no longer fits the advice (the counter was opened already). Open advice newest first; the last
-/// <see cref="AnsweredShown"/> answered ones, newest answer first. The forecast:
+/// <see cref="AnsweredShown"/> answered or lapsed ones, newest first. The forecast:
 /// <c>{"serviceLevel","horizonMinutes","secondsAgo","services":[{"id","name","nameZh","waiting","in30","in60",
 /// "serviceLevel30","meanWaitMinutes","pastCare30"}]}</c>.
 /// </remarks>
@@ -41,7 +43,7 @@ public sealed partial class ConsoleState
         w.WriteStartArray("open");
         for (int i = n - 1; i >= 0; i--)
         {
-            if (_adviceViews[i].Answer == AdviceAnswer.None)
+            if (_adviceViews[i].Answer == AdviceAnswer.None && !Lapsed(_adviceViews[i], now))
             {
                 WriteOneAdvice(w, _adviceViews[i], now);
             }
@@ -49,7 +51,10 @@ public sealed partial class ConsoleState
 
         w.WriteEndArray();
         w.WriteStartArray("answered");
-        AdviceView[] answered = [.. _adviceViews.AsSpan(0, n).ToArray().Where(a => a.Answer != AdviceAnswer.None).OrderByDescending(a => a.AnsweredUtc).Take(AnsweredShown)];
+        AdviceView[] answered = [.. _adviceViews.AsSpan(0, n).ToArray()
+            .Where(a => a.Answer != AdviceAnswer.None || Lapsed(a, now))
+            .OrderByDescending(ClosedAt)
+            .Take(AnsweredShown)];
         foreach (AdviceView a in answered)
         {
             WriteOneAdvice(w, a, now);
@@ -87,9 +92,26 @@ public sealed partial class ConsoleState
             w.WriteNumber("staff", a.Staff);
             w.WriteNumber("answeredSecondsAgo", Seconds(now - a.AnsweredUtc.Ticks));
         }
+        else if (Lapsed(a, now))
+        {
+            // Nobody answered within the advice's horizon: its forecast is stale, so it leaves the open list.
+            w.WriteString("answer", "lapsed");
+            w.WriteNumber("answeredSecondsAgo", Seconds(now - ClosedAt(a).Ticks));
+        }
 
         w.WriteEndObject();
     }
+
+    /// <summary>
+    /// Whether an unanswered advice has outlived its horizon: the forecast it was based on is over, so the console
+    /// stops offering it (it is listed with the answered ones as <c>"lapsed"</c>; the engine still takes an answer).
+    /// </summary>
+    private static bool Lapsed(in AdviceView a, long now) =>
+        a.Answer == AdviceAnswer.None && now - a.IssuedUtc.Ticks >= a.Figures.HorizonMinutes * TimeSpan.TicksPerMinute;
+
+    /// <summary>When an advice left the open list: its answer, or the end of its horizon when it lapsed.</summary>
+    private static DateTime ClosedAt(AdviceView a) =>
+        a.Answer != AdviceAnswer.None ? a.AnsweredUtc : a.IssuedUtc.AddMinutes(a.Figures.HorizonMinutes);
 
     /// <summary>Whether the counter's state still fits the advice (open needs closed, resume paused or away, pause and close an open counter).</summary>
     private bool Applies(in AdviceView a)

@@ -34,7 +34,7 @@ public sealed class SimulateAdviceProcessTests(ITestOutputHelper output) : IDisp
 
         Assert.Equal(0, exitCode);
         Assert.Contains(messages, m => m.StartsWith("Staff follow the staffing advice (Simulation:FollowAdvice)", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.StartsWith("50% of customers take the self-service alternative (Simulation:SelfServiceTakeUp)", StringComparison.Ordinal)
+        Assert.Contains(messages, m => m.StartsWith("50 % of customers take the self-service alternative (Simulation:SelfServiceTakeUp)", StringComparison.Ordinal)
             && m.EndsWith("services with one: cash, noncash", StringComparison.Ordinal));
 
         // The service's advisor advises (a fresh data directory: today's rate only), the simulated lobby manager accepts.

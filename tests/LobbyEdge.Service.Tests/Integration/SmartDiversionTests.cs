@@ -118,7 +118,9 @@ public sealed class SmartDiversionTests(ITestOutputHelper output) : IAsyncDispos
         Assert.Equal("可使用大厅自助存取款机，无需排队", (await chromium.EvaluateAsync(kiosk, "document.getElementById('suggestAltZh').textContent")).GetString());
         Assert.Equal("ATM / cash recycler in the lobby: no wait.", (await chromium.EvaluateAsync(kiosk, "document.getElementById('suggestAltEn').textContent")).GetString());
         await chromium.ScreenshotAsync(kiosk, Path.Combine(s_artifacts, "kiosk-self-service-suggested.png"));
-        int issuedBefore = (await CashAsync(http)).GetProperty("issued").GetInt32();
+        // Every cash ticket so far is in the state (it is rebuilt a moment after each step, so wait for it).
+        await Eventually.UntilAsync(async () => (await CashAsync(http)).GetProperty("issued").GetInt32() == printed, "the state to count every ticket issued");
+        int issuedBefore = printed;
         await chromium.EvaluateAsync(kiosk, "document.getElementById('useSelf').click()");
         await chromium.WaitForAsync(kiosk, "document.getElementById('card').dataset.selfService === 'cash'", s_patience);
         Assert.Contains("ATM / cash recycler in the lobby", (await chromium.EvaluateAsync(kiosk, "document.getElementById('lineEn').textContent")).GetString(), StringComparison.Ordinal);
