@@ -311,6 +311,7 @@ public sealed partial class QueueEngine
             PredictedMs = e.AsTicketIssued().TypicalWaitMs,
             PredictedUpperMs = e.AsTicketIssued().UpperWaitMs,
             PredictionPending = e.AsTicketIssued().TypicalWaitMs >= 0,
+            AheadAtIssue = e.AsTicketIssued().PeopleAhead,
             NextCareTicks = e.TimeTicks + sc.CareThreshold.Ticks,
             Prev = -1,
             Next = -1,

@@ -22,7 +22,7 @@ public sealed partial class QueueEngine
             ref TicketRecord t = ref _tickets[i];
             sb.Append(ci, $"t{i} {t.State} {t.Tier} lane={t.Lane} svc={t.Service} num={t.NumberService}/{t.Number} ctr={t.Counter} ");
             sb.Append(ci, $"rc={t.Recalls} rv={t.Recoveries} mark={t.NoShowCallMark} care={t.CareCount}/{t.NextCareTicks} sla={t.SlaBreached} ");
-            sb.Append(ci, $"iss={t.IssuedTicks} q={t.QueuedTicks} call={t.CalledTicks} start={t.StartedTicks} ns={t.NoShowTicks} pred={t.PredictedMs}/{t.PredictionPending} exp={t.ExpiredBy} ");
+            sb.Append(ci, $"iss={t.IssuedTicks} q={t.QueuedTicks} call={t.CalledTicks} start={t.StartedTicks} ns={t.NoShowTicks} pred={t.PredictedMs}/{t.PredictionPending} ahead={t.AheadAtIssue} exp={t.ExpiredBy} ");
             sb.Append(ci, $"cared={t.CareGiven}/{t.LastCareTicks}/{t.CareAlertTicks} carePast={t.CarePast}/{t.CareDecided} reprints={t.Reprints} ");
             sb.Append(ci, $"rating={t.RatingScore}/{t.RatingScale}/{t.RatingPrompts} fin={t.FinishedTicks}\n");
         }

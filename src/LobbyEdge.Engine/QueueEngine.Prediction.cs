@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace LobbyEdge.Engine;
@@ -12,6 +13,8 @@ public sealed partial class QueueEngine
     private const double OffsetMs = 60_000;            // the log-scale models the wait plus one minute (short waits stay sane)
     private const double UpperStep = 0.2;              // learning step of the p90 correction (log scale)
     private const double Z90 = 1.2815515655446004;     // the standard normal's 90th percentile
+    private const double LevelWeight = 0.2;            // weight of the level estimate (wait per place) in the typical wait
+    private const double LevelAlpha = 0.3;             // weight of a new observation in the wait per place
 
     private ServiceRates[] _rates = [];  // [service]: reset at day open, rebuilt by Apply, in the snapshot (format 8)
 
@@ -29,8 +32,9 @@ public sealed partial class QueueEngine
     /// service's open capacity, scaled by the call cost the day has shown (the observed gaps between the queue's
     /// calls while it had customers: calling, walking, no-shows, recalls, shared counters); higher tiers arriving
     /// while the customer waits (at their observed rate) are called first. The spread comes from the service-time
-    /// variance and a drift of the rate; the result is a log-normal range, then corrected by what the day's calls
-    /// showed: the median by the sign of its past errors, the upper bound until it covers 90 % of the waits.
+    /// variance and a drift of the rate. The typical wait blends that estimate with the lane's level estimate (the
+    /// wait per place ahead its called tickets showed, times the new ticket's places); the upper bound is the 90th
+    /// percentile of a log-normal around it, widened or narrowed by what the day's calls showed until it covers 90 %.
     /// </remarks>
     public WaitPrediction Predict(int service, Tier tier) => PredictAt(service, tier, _lastEventTicks);
 
@@ -106,11 +110,12 @@ public sealed partial class QueueEngine
         m += extra;
         variance += (extra * gap) + (DriftShare * m * DriftShare * m);
 
-        // Log-normal over (wait + offset): its median, then the corrections learned from the day's calls.
+        // Log-normal over (wait + offset) with the spread of the model, its median the model's estimate blended with
+        // the lane's level estimate; the upper bound its 90th percentile with the shift learned from the day's calls.
         double scale = m + OffsetMs;
         double sigma2 = Math.Log(1 + (variance / (scale * scale)));
         double sigma = Math.Sqrt(sigma2);
-        double typical = Math.Max(0, (scale * Math.Exp(-sigma2 / 2)) - OffsetMs);
+        double typical = BlendLevel(service, lane, ahead, m);
         double upper = ((typical + OffsetMs) * Math.Exp(Math.Max(0, (Z90 * sigma) + r.UpperShift))) - OffsetMs;
         return new WaitPrediction(ahead, (long)typical, (long)Math.Max(typical, upper));
     }
@@ -159,13 +164,30 @@ public sealed partial class QueueEngine
         return rate > 0 ? 1 / rate : 0;
     }
 
+    /// <summary>
+    /// The level estimate (Ibrahim and Whitt's LES, per place ahead) blended into the model's estimate: the lane's
+    /// observed wait per place times the places of the new ticket, at <see cref="LevelWeight"/> once the lane has
+    /// observations (less while it has few).
+    /// </summary>
+    private double BlendLevel(int service, int lane, int ahead, double model)
+    {
+        ref PlaceLevel lv = ref _rates[service].Level(lane);
+        if (lv.Count == 0)
+        {
+            return model;
+        }
+
+        double w = LevelWeight * lv.Count / (lv.Count + 1.0);
+        return (w * (ahead + 1) * lv.PlaceMs) + ((1 - w) * model);
+    }
+
     /// <summary>A ticket issued at the kiosk (not a walk-in): counts its tier's arrival rate.</summary>
     private void NoteArrival(int service, Tier tier, long t) => _rates[service].Arrive((int)tier, t);
 
     /// <summary>
     /// A ticket called (before it leaves its lane): a call from the queue measures the gap since the previous one
     /// while the queue had customers throughout, in counter time per mean service time; a call that settles a
-    /// printed prediction moves the corrections of the median and the upper bound.
+    /// printed prediction moves the upper bound's correction and its lane's wait per place (the level estimate).
     /// </summary>
     private void NoteCalled(ref TicketRecord tk, CallSource source, long t)
     {
@@ -174,6 +196,10 @@ public sealed partial class QueueEngine
         {
             double actual = (t - tk.IssuedTicks) / (double)TimeSpan.TicksPerMillisecond;
             r.UpperShift += actual > tk.PredictedUpperMs ? UpperStep * 0.9 : -UpperStep * 0.1;
+            ref PlaceLevel lv = ref r.Level(tk.Lane);
+            double place = actual / (tk.AheadAtIssue + 1);
+            lv.PlaceMs = lv.Count == 0 ? place : lv.PlaceMs + (LevelAlpha * (place - lv.PlaceMs));
+            lv.Count++;
         }
 
         if (source != CallSource.Next || tk.State != TicketState.Waiting)
@@ -244,6 +270,32 @@ internal struct ServiceRates
     /// <summary>Customers have waited without a break since <see cref="LastCallTicks"/> (the gap measures the counters, not the arrivals).</summary>
     public bool Backlogged;
 
+    /// <summary>The level estimate of the normal lane: time per place from the waits of its called tickets.</summary>
+    public PlaceLevel LevelNormal;
+
+    /// <summary>See <see cref="LevelNormal"/> (priority lane).</summary>
+    public PlaceLevel LevelPriority;
+
+    /// <summary>See <see cref="LevelNormal"/> (VIP lane).</summary>
+    public PlaceLevel LevelVip;
+
+    /// <summary>The level estimate of a lane (0 normal, 1 priority, 2 VIP).</summary>
+    [UnscopedRef]
+    public ref PlaceLevel Level(int lane)
+    {
+        if (lane == 0)
+        {
+            return ref LevelNormal;
+        }
+
+        if (lane == 1)
+        {
+            return ref LevelPriority;
+        }
+
+        return ref LevelVip;
+    }
+
     /// <summary>Counts an arrival of a tier (0 normal, 1 priority, 2 VIP) at <paramref name="t"/>.</summary>
     public void Arrive(int tier, long t)
     {
@@ -290,7 +342,7 @@ internal struct ServiceRates
 
     /// <inheritdoc/>
     public override readonly string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"rates={CallCost:R}/{UpperShift:R}/{ArrivalsNormal:R},{ArrivalsPriority:R},{ArrivalsVip:R}@{ArrivalTicks}/{FirstArrivalTicks}/{LastCallTicks}/{QueueCalls}/{QueueLeaves}/{Backlogged}");
+        $"rates={CallCost:R}/{UpperShift:R}/{ArrivalsNormal:R},{ArrivalsPriority:R},{ArrivalsVip:R}@{ArrivalTicks}/{FirstArrivalTicks}/{LastCallTicks}/{QueueCalls}/{QueueLeaves}/{Backlogged} level={LevelNormal.PlaceMs:R}#{LevelNormal.Count},{LevelPriority.PlaceMs:R}#{LevelPriority.Count},{LevelVip.PlaceMs:R}#{LevelVip.Count}");
 
     // The upper bound starts this much wider (log scale) than the model's own p90: the model knows the service times'
     // spread, not the lobby's (calling, walking, breaks); the day's calls then move it to 90 % coverage.
@@ -300,4 +352,17 @@ internal struct ServiceRates
 
     private readonly double Decay(long t) =>
         t > ArrivalTicks ? Math.Exp(-(t - ArrivalTicks) / (double)TimeSpan.TicksPerMillisecond / WindowMs) : 1;
+}
+
+/// <summary>
+/// A lane's level estimate (the LES idea: the delay of the last customers predicts the next one's): the time per place
+/// ahead its called tickets waited, exponentially weighted.
+/// </summary>
+internal struct PlaceLevel
+{
+    /// <summary>Wait per place (ms): actual wait / (people ahead at issue + 1), exponentially weighted.</summary>
+    public double PlaceMs;
+
+    /// <summary>Observations today.</summary>
+    public int Count;
 }

@@ -755,6 +755,7 @@ internal struct TicketRecord
     public long NextCareTicks;   // 0 when no further care alert is due
     public long PredictedMs;
     public long PredictedUpperMs;  // the printed upper bound (prediction statistics learn from both)
+    public int AheadAtIssue;     // people ahead when it was issued (TicketIssued's Count): the level estimate's places
     public int Prev;
     public int Next;
 }
