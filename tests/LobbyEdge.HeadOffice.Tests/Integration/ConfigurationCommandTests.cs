@@ -423,17 +423,22 @@ public sealed class ConfigurationCommandTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The zone whose local time is near noon when the test starts; chosen once, so a test that runs across the hour
+    /// still compares the profile text it wrote with the same zone.
+    /// </summary>
+    private readonly string _zoneNearNoon = (12 - DateTime.UtcNow.Hour) switch
+    {
+        0 => "Etc/GMT",
+        > 0 and int ahead => "Etc/GMT-" + ahead.ToString(CultureInfo.InvariantCulture),
+        int behind => "Etc/GMT+" + (-behind).ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
     /// A branch without hardware whose day is opened by head office, local time near noon whenever the test runs.
     /// </summary>
     private string Profile(int careMinutes, bool extraService = false, string? branchId = null)
     {
-        int offset = 12 - DateTime.UtcNow.Hour;
-        string zone = offset switch
-        {
-            0 => "Etc/GMT",
-            > 0 => "Etc/GMT-" + offset.ToString(CultureInfo.InvariantCulture),
-            _ => "Etc/GMT+" + (-offset).ToString(CultureInfo.InvariantCulture),
-        };
+        string zone = _zoneNearNoon;
         string fx = extraService ? "\n  - id: fx\n    prefix: C\n    name: \"Foreign exchange\"\n" : "";
         return $"""
             # The test branch: head office changes it.
