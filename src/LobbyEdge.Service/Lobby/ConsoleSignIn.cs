@@ -309,6 +309,9 @@ public sealed partial class ConsoleSignIn
     /// <summary>The wait given when enough attempts are already being checked (they finish within a second or two).</summary>
     private static readonly TimeSpan s_pendingWait = TimeSpan.FromSeconds(2);
 
+    /// <summary>How soon after a wrong PIN a right one still counts as part of the same burst (and does not clear the count).</summary>
+    private static readonly TimeSpan s_burstWindow = TimeSpan.FromSeconds(10);
+
     private static readonly Lazy<string> s_decoy = new(() => PinHash.Hash("000000"));
 
     private bool Expired(Session session, DateTimeOffset now) =>
@@ -424,7 +427,11 @@ public sealed partial class ConsoleSignIn
 
     /// <summary>
     /// A right PIN: takes back the reservation and clears the count, unless a lockout was set while it was checked
-    /// (then returns how long it lasts, and the sign-in is refused).
+    /// (then returns how long it lasts, and the sign-in is refused). In a burst (another attempt on the key still being
+    /// checked, or a wrong PIN less than <see cref="s_burstWindow"/> before) the count is not cleared: the right PIN
+    /// signs in but counts as one of the burst's checked PINs, so the rest of the burst still gets at most
+    /// <see cref="ConsoleOptions.LockoutFailures"/> PINs checked in all (a right PIN that cleared the count would give
+    /// the attempts arriving after it a fresh allowance).
     /// </summary>
     private TimeSpan? Succeed(string[] keys)
     {
@@ -448,13 +455,25 @@ public sealed partial class ConsoleSignIn
             {
                 foreach (string key in keys)
                 {
-                    if (_strikes.TryGetValue(key, out Strikes? s))
+                    if (!_strikes.TryGetValue(key, out Strikes? s))
                     {
-                        s.Failures = 0;
-                        if (s.Pending == 0)
+                        continue;
+                    }
+
+                    if (s.Pending > 0 || (s.Failures > 0 && now - s.Last < s_burstWindow))
+                    {
+                        s.Failures++;
+                        s.Last = now;
+                        if (s.Failures >= _options.LockoutFailures)
                         {
-                            _strikes.Remove(key);
+                            // Locks the rest of the burst out; the session this PIN opens is not affected.
+                            s.LockedUntil = now + TimeSpan.FromMinutes(_options.LockoutMinutes);
+                            Log.LockedOut(_logger, key, _options.LockoutMinutes);
                         }
+                    }
+                    else
+                    {
+                        _strikes.Remove(key);
                     }
                 }
             }
