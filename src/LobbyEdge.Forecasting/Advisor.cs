@@ -12,18 +12,24 @@ namespace LobbyEdge.Forecasting;
 /// is below <see cref="AdviceOptions.ServiceLevelTarget"/> and opening a closed counter or resuming a paused/away one
 /// raises it by at least <see cref="MinimumGain"/> (or saves a customer from the care threshold): the change with the
 /// largest gain, a resume preferred to an open when it reaches the target or comes within <see cref="ResumePreference"/>
-/// of the best open. Or, with <see cref="AdviceOptions.AdvisePause"/>, the level is at or above target and pausing one
-/// open counter keeps it there over the horizon and the whole 60-minute window with no more customers past the care
-/// threshold; the counters left open would be busy at most <see cref="PauseUtilisation"/> of the hour; every service
-/// keeps another open counter; and pause advice
-/// goes one at a time (none while any advice is unanswered, none within <see cref="AdviceOptions.RepeatAfter"/> of
-/// any advice). It also keeps every service at or above the lower of the target and its level now, and it waits for
-/// <see cref="PauseHistoryDays"/> days of history and the first 30 minutes of the day (its first customers seen).</para>
+/// of the best open. Or, with <see cref="AdviceOptions.AdvisePause"/>, the level is at or above target over the horizon
+/// and the whole 60-minute window, and pausing one open counter keeps both there with no more customers past the care
+/// threshold and no service below the lower of the target and its level now; the same pause, forecast with
+/// <see cref="PauseSurge"/> times the arrivals, keeps the target in each half of the window; the counters left open
+/// would be busy at most <see cref="PauseUtilisation"/> of the hour; every service keeps another open counter; and
+/// pause advice goes one at a time (none while any advice is unanswered, none within
+/// <see cref="AdviceOptions.RepeatAfter"/> of any advice, none while an open or resume advice is on its way, none
+/// within the window after an open or resume advice was accepted). It waits for <see cref="PauseHistoryDays"/> days of
+/// history and the first 30 minutes of the day. A pause's figures are over the window (its horizon is 60 minutes: the
+/// counter-minutes it frees).</para>
+/// <para>Advice on its way: accepted advice whose counter still fits it, has not changed state since the answer and
+/// was answered within the horizon is taken as made in every forecast (an open or resume calls
+/// <see cref="QueueForecaster.StartDelay"/> after the answer), so further advice is given only when still needed.</para>
 /// <para>Never advised: the same kind for the same counter again within <see cref="AdviceOptions.RepeatAfter"/>; any
-/// advice for a counter whose advice is unanswered and younger than the horizon; a pause of a counter advised to open
-/// or resume within <see cref="AdviceOptions.RepeatAfter"/>; a change the engine would refuse (Open needs a closed
-/// counter, Resume a paused or away one, Pause a standby or serving one). Judged from the engine's advice list
-/// (<see cref="QueueEngine.CopyAdvice"/>), so the rules hold across a restart.</para>
+/// advice for a counter whose advice is unanswered and younger than the horizon, or on its way; a pause of a counter
+/// advised to open or resume within <see cref="AdviceOptions.RepeatAfter"/>; a change the engine would refuse (Open
+/// needs a closed counter, Resume a paused or away one, Pause a standby or serving one). Judged from the engine's
+/// advice list (<see cref="QueueEngine.CopyAdvice"/>), so the rules hold across a restart.</para>
 /// <para>When: only while the day is open and before its close. No open advice in the last
 /// <see cref="NoOpenBeforeCutoff"/> before the ticketing cutoff (staff would arrive as the last tickets are issued;
 /// the queue then only drains); resume advice until the cutoff; after the cutoff only pauses.</para>
@@ -50,6 +56,14 @@ public sealed class Advisor
     /// </summary>
     public const int PauseHistoryDays = 5;
 
+    /// <summary>
+    /// How many more customers than forecast a pause must cope with: 1.25 (a quarter more). The forecast's arrivals are
+    /// a mean; a pause judged on the mean alone is reversed by the first busy quarter hour, so a pause must keep the
+    /// target with this many more arrivals, while open and resume advice comes as soon as the mean forecast falls below
+    /// it (the gap between the two is the hysteresis against a resume soon after a pause).
+    /// </summary>
+    public const double PauseSurge = 1.25;
+
     /// <summary>No open advice this close to the ticketing cutoff: 30 minutes.</summary>
     public static readonly TimeSpan NoOpenBeforeCutoff = TimeSpan.FromMinutes(30);
 
@@ -69,6 +83,9 @@ public sealed class Advisor
     private double _callToStartSeconds = -1;
     private double _finishToCallSeconds = -1;
     private long _lastEvaluationTicks;
+    private AdviceKind[] _onTheWay = [];
+    private int[] _onTheWayStart = [];
+    private bool _moreOnTheWay;
     private volatile Snapshot? _last;
 
     /// <summary>An advisor for a branch.</summary>
@@ -208,7 +225,10 @@ public sealed class Advisor
 
         _config = config;
         _arrivals.Refresh(History, config, now);
+        int adviceCount = engine.CopyAdvice(_advice);
+        FindAdviceOnTheWay(engine, now, adviceCount);
         _workspace.Prepare(engine, _arrivals, now, QueueForecaster.DefaultWindow, Handover);
+        AssumeAdviceOnTheWay();
         _workspace.Run(engine, StaffingChange.None, _current);
         TimeSpan horizon = _options.Horizon;
         double levelNow = _current.ServiceLevel(horizon);
@@ -219,7 +239,6 @@ public sealed class Advisor
             return false;
         }
 
-        int adviceCount = engine.CopyAdvice(_advice);
         bool afterCutoff = now.UtcTicks >= engine.TicketingCutoffUtc.Ticks;
         bool openAllowed = now.UtcTicks < engine.TicketingCutoffUtc.Ticks - NoOpenBeforeCutoff.Ticks;
         if (levelNow < _options.ServiceLevelTarget && !afterCutoff)
@@ -260,7 +279,7 @@ public sealed class Advisor
                 CounterState.Paused or CounterState.Away => AdviceKind.Resume,
                 _ => AdviceKind.None,
             };
-            if (kind == AdviceKind.None || Blocked(kind, cc.Number, now, adviceCount))
+            if (kind == AdviceKind.None || _onTheWay[c] != AdviceKind.None || Blocked(kind, cc.Number, now, adviceCount))
             {
                 continue;
             }
@@ -314,21 +333,26 @@ public sealed class Advisor
         advise = default;
         TimeSpan horizon = _options.Horizon;
         TimeSpan window = QueueForecaster.DefaultWindow;
+        double target = _options.ServiceLevelTarget;
         double windowLevelNow = _current.ServiceLevel(window);
         int windowPastNow = _current.PastCareThreshold(window);
-        if (!PauseIsPaced(now, adviceCount) || _workspace.WorkSeconds() > PauseUtilisation * (OpenCounters(engine) - 1) * window.TotalSeconds)
+        if (levelNow < target || windowLevelNow < target || _moreOnTheWay || !PauseIsPaced(now, adviceCount)
+            || _workspace.WorkSeconds() > PauseUtilisation * (OpenCounters(engine) - 1) * window.TotalSeconds)
         {
             return false;
         }
 
-        int best = -1;
-        double bestLevel = -1;
-        int bestPast = 0;
-        bool bestStandby = false;
-        for (int c = 0; c < _config.Counters.Count; c++)
+        // First the forecast as it is: the candidates that keep the target over the horizon and the whole window.
+        int counters = _config.Counters.Count;
+        Span<int> candidates = counters <= 256 ? stackalloc int[counters] : new int[counters];
+        Span<double> levels = counters <= 256 ? stackalloc double[counters] : new double[counters];
+        Span<int> pasts = counters <= 256 ? stackalloc int[counters] : new int[counters];
+        int found = 0;
+        for (int c = 0; c < counters; c++)
         {
             CounterConfig cc = _config.Counters[c];
-            if (!engine.TryGetCounter(cc.Number, out CounterView view) || view.State is not (CounterState.Standby or CounterState.Serving))
+            if (!engine.TryGetCounter(cc.Number, out CounterView view) || view.State is not (CounterState.Standby or CounterState.Serving)
+                || _onTheWay[c] != AdviceKind.None)
             {
                 continue;
             }
@@ -339,20 +363,45 @@ public sealed class Advisor
             }
 
             _workspace.Run(engine, new StaffingChange(AdviceKind.Pause, cc.Number), _candidate);
-            double level = _candidate.ServiceLevel(horizon);
-            int past = _candidate.PastCareThreshold(horizon);
-            bool keeps = level >= _options.ServiceLevelTarget && past <= pastNow && NoServiceLoses(horizon)
-                && _candidate.ServiceLevel(window) >= Math.Min(_options.ServiceLevelTarget, windowLevelNow)
-                && _candidate.PastCareThreshold(window) <= windowPastNow;
-            if (!keeps)
+            double level = _candidate.ServiceLevel(window);
+            int past = _candidate.PastCareThreshold(window);
+            bool keeps = level >= target && _candidate.ServiceLevel(horizon) >= target
+                && past <= windowPastNow && _candidate.PastCareThreshold(horizon) <= pastNow
+                && NoServiceLoses(horizon) && NoServiceLoses(window);
+            if (keeps)
+            {
+                (candidates[found], levels[found], pasts[found]) = (c, level, past);
+                found++;
+            }
+        }
+
+        if (found == 0)
+        {
+            return false;
+        }
+
+        // Then with a quarter more customers than forecast: each half of the window must still keep the target (a
+        // peak in the second half-hour is not hidden by a quiet first one).
+        _workspace.Prepare(engine, _arrivals, now, window, Handover, PauseSurge);
+        AssumeAdviceOnTheWay();
+        int half = _workspace.WindowMinutes / 2;
+        int best = -1;
+        double bestLevel = -1;
+        int bestPast = 0;
+        bool bestStandby = false;
+        for (int i = 0; i < found; i++)
+        {
+            CounterConfig cc = _config.Counters[candidates[i]];
+            _workspace.Run(engine, new StaffingChange(AdviceKind.Pause, cc.Number), _candidate);
+            if (_candidate.ServiceLevelOfArrivals(0, half) < target || _candidate.ServiceLevelOfArrivals(half + 1, _workspace.WindowMinutes) < target)
             {
                 continue;
             }
 
-            bool standby = view.State == CounterState.Standby;
-            if (level > bestLevel || (level == bestLevel && standby && !bestStandby))
+            bool standby = engine.TryGetCounter(cc.Number, out CounterView view) && view.State == CounterState.Standby;
+            if (levels[i] > bestLevel || (levels[i] == bestLevel && standby && !bestStandby))
             {
-                (best, bestLevel, bestPast, bestStandby) = (cc.Number, level, past, standby);
+                (best, bestLevel, bestPast, bestStandby) = (cc.Number, levels[i], pasts[i], standby);
             }
         }
 
@@ -361,9 +410,89 @@ public sealed class Advisor
             return false;
         }
 
+        // A pause's figures are over the whole window it was judged on: the counter-minutes it frees are the window.
         advise = Command.Advise(best, -1,
-            new AdviceFigures(AdviceKind.Pause, ToBasisPoints(levelNow), ToBasisPoints(bestLevel), pastNow - bestPast, (int)horizon.TotalMinutes));
+            new AdviceFigures(AdviceKind.Pause, ToBasisPoints(windowLevelNow), ToBasisPoints(bestLevel), windowPastNow - bestPast, _workspace.WindowMinutes));
         return true;
+    }
+
+    /// <summary>
+    /// Accepted advice the counter has not carried out yet (and open or resume advice not answered yet): its state
+    /// still fits the advice and has not changed since the answer (or the advice), and that is younger than the horizon. The forecast takes it as made (an open or resume starts
+    /// calling <see cref="QueueForecaster.StartDelay"/> after the answer), no other advice is given for that counter,
+    /// and while an open or resume is on its way no pause is advised.
+    /// </summary>
+    private void FindAdviceOnTheWay(QueueEngine engine, DateTimeOffset now, int adviceCount)
+    {
+        int counters = _config.Counters.Count;
+        if (_onTheWay.Length != counters)
+        {
+            _onTheWay = new AdviceKind[counters];
+            _onTheWayStart = new int[counters];
+        }
+
+        Array.Clear(_onTheWay);
+        _moreOnTheWay = false;
+        long from = now.UtcTicks - _options.Horizon.Ticks;
+        for (int i = 0; i < adviceCount; i++)
+        {
+            ref readonly AdviceView a = ref _advice[i];
+
+            // Accepted, or (open and resume) not answered yet: the manager is reading it; a second counter is asked
+            // for only when one more is still needed.
+            bool unanswered = a.Answer == AdviceAnswer.None && a.Kind is AdviceKind.Open or AdviceKind.Resume;
+            long answered = unanswered ? a.IssuedUtc.Ticks : a.AnsweredUtc.Ticks;
+            if ((a.Answer != AdviceAnswer.Accepted && !unanswered) || answered <= from || answered > now.UtcTicks)
+            {
+                continue;
+            }
+
+            int c = IndexOf(a.CounterNumber);
+            if (c < 0 || !engine.TryGetCounter(a.CounterNumber, out CounterView view) || view.StateSinceTicks > answered)
+            {
+                continue;
+            }
+
+            bool fits = a.Kind switch
+            {
+                AdviceKind.Open => view.State == CounterState.Closed,
+                AdviceKind.Resume => view.State is CounterState.Paused or CounterState.Away,
+                AdviceKind.Pause or AdviceKind.Close => view.State is CounterState.Standby or CounterState.Serving,
+                _ => false,
+            };
+            if (!fits)
+            {
+                continue;
+            }
+
+            _onTheWay[c] = a.Kind;
+            _onTheWayStart[c] = (int)((answered + QueueForecaster.StartDelay.Ticks - now.UtcTicks) / TimeSpan.TicksPerSecond);
+            _moreOnTheWay |= a.Kind is AdviceKind.Open or AdviceKind.Resume;
+        }
+    }
+
+    private void AssumeAdviceOnTheWay()
+    {
+        for (int c = 0; c < _onTheWay.Length; c++)
+        {
+            if (_onTheWay[c] != AdviceKind.None)
+            {
+                _workspace.Assume(c, _onTheWay[c], _onTheWayStart[c]);
+            }
+        }
+    }
+
+    private int IndexOf(int counterNumber)
+    {
+        for (int c = 0; c < _config.Counters.Count; c++)
+        {
+            if (_config.Counters[c].Number == counterNumber)
+            {
+                return c;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Whether the repeat rules forbid advice of this kind for this counter now (see the class remarks).</summary>
@@ -401,17 +530,32 @@ public sealed class Advisor
 
     /// <summary>
     /// Pause advice is one at a time for the branch: none while any advice is unanswered and younger than the horizon,
-    /// none within <see cref="AdviceOptions.RepeatAfter"/> of any pause, open or resume advice.
+    /// none within <see cref="AdviceOptions.RepeatAfter"/> of any pause, open or resume advice, and none within the
+    /// forecast window (60 minutes) of an open or resume advice the lobby manager accepted (staff just called to the
+    /// counters are not sent away again on the next quiet quarter hour) or of a pause advice not dismissed (each pause
+    /// was judged over the hour with the counters then open; pauses one after another would stack the forecast's
+    /// errors).
     /// </summary>
     private bool PauseIsPaced(DateTimeOffset now, int adviceCount)
     {
         long repeatFrom = now.UtcTicks - _options.RepeatAfter.Ticks;
         long pendingFrom = now.UtcTicks - _options.Horizon.Ticks;
+        long calledFrom = now.UtcTicks - QueueForecaster.DefaultWindow.Ticks;
         for (int i = 0; i < adviceCount; i++)
         {
             ref readonly AdviceView a = ref _advice[i];
             long issued = a.IssuedUtc.Ticks;
             if ((a.Answer == AdviceAnswer.None && issued > pendingFrom) || issued > repeatFrom)
+            {
+                return false;
+            }
+
+            if (a.Kind is AdviceKind.Open or AdviceKind.Resume && a.Answer == AdviceAnswer.Accepted && a.AnsweredUtc.Ticks > calledFrom)
+            {
+                return false;
+            }
+
+            if (a.Kind is AdviceKind.Pause or AdviceKind.Close && a.Answer != AdviceAnswer.Dismissed && issued > calledFrom)
             {
                 return false;
             }
@@ -440,7 +584,8 @@ public sealed class Advisor
         int open = 0;
         for (int c = 0; c < _config.Counters.Count; c++)
         {
-            if (engine.TryGetCounter(_config.Counters[c].Number, out CounterView view) && view.State is CounterState.Standby or CounterState.Serving)
+            if (engine.TryGetCounter(_config.Counters[c].Number, out CounterView view) && view.State is CounterState.Standby or CounterState.Serving
+                && _onTheWay[c] is not (AdviceKind.Pause or AdviceKind.Close))
             {
                 open++;
             }
@@ -460,7 +605,7 @@ public sealed class Advisor
             {
                 CounterConfig other = _config.Counters[o];
                 if (other.Number == counter.Number || !engine.TryGetCounter(other.Number, out CounterView view)
-                    || view.State is not (CounterState.Standby or CounterState.Serving))
+                    || view.State is not (CounterState.Standby or CounterState.Serving) || _onTheWay[o] is AdviceKind.Pause or AdviceKind.Close)
                 {
                     continue;
                 }

@@ -35,6 +35,7 @@ public sealed class ArrivalHistory
     private int _todayNumber;                // 0 = no day seen yet
     private int _ringNext;
     private int _ringCount;
+    private bool _todayClosed;
     private long _lastSequence;
     private bool _skipping;                  // inside a day older than today
 
@@ -69,6 +70,13 @@ public sealed class ArrivalHistory
     /// <summary>Past business days held now (0..<see cref="RetainedDays"/>), today not included.</summary>
     public int DaysObserved => _ringCount;
 
+    /// <summary>
+    /// Whole business days counted (0..<see cref="RetainedDays"/>): the past days held, plus the last day opened once it
+    /// has closed (<see cref="EventKind.DayClosed"/>). Between two days, or after a restart before the next opening,
+    /// the day that just ended counts; <see cref="DaysObserved"/> takes it only once the next day opens.
+    /// </summary>
+    public int DaysCompleted => Math.Min(RetainedDays, _ringCount + (_todayClosed ? 1 : 0));
+
     /// <summary>Today's business date (the last day opened), or null before any day was observed.</summary>
     public DateOnly? Today => _todayNumber == 0 ? null : DateOnly.FromDayNumber(_todayNumber);
 
@@ -77,8 +85,9 @@ public sealed class ArrivalHistory
 
     /// <summary>
     /// Counts a batch of events, in log order: <see cref="EventKind.DayOpened"/> starts a day (the previous one moves
-    /// into the retained days), <see cref="EventKind.TicketIssued"/> (walk-ins excluded) counts an arrival. Other
-    /// kinds are ignored. Allocation-free.
+    /// into the retained days), <see cref="EventKind.TicketIssued"/> (walk-ins excluded) counts an arrival,
+    /// <see cref="EventKind.DayClosed"/> marks the day complete (<see cref="DaysCompleted"/>). Other kinds are ignored.
+    /// Allocation-free.
     /// </summary>
     public void Observe(ReadOnlySpan<LobbyEvent> events)
     {
@@ -118,6 +127,9 @@ public sealed class ArrivalHistory
 
         switch (e.Kind)
         {
+            case EventKind.DayClosed:
+                _todayClosed = !_skipping && _todayNumber != 0;
+                break;
             case EventKind.TicketIssued:
                 if (!_skipping && !e.AsTicketIssued().IsWalkIn && _todayNumber != 0 && (uint)e.Service < (uint)_services)
                 {
@@ -200,6 +212,7 @@ public sealed class ArrivalHistory
         {
             // The same day opened again (a restart's replay): count it afresh.
             Array.Clear(_today);
+            _todayClosed = false;
             return;
         }
 
@@ -227,5 +240,6 @@ public sealed class ArrivalHistory
 
         Array.Clear(_today);
         _todayNumber = dayNumber;
+        _todayClosed = false;
     }
 }

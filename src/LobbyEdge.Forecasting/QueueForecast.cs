@@ -102,6 +102,29 @@ public sealed class QueueForecast
         return population;
     }
 
+    /// <summary>
+    /// The branch's service level (0..1) of the customers arriving from minute <paramref name="fromMinute"/> to minute
+    /// <paramref name="toMinute"/> of the window, both included (minute 0: those waiting now); 1 when there is nobody.
+    /// </summary>
+    internal double ServiceLevelOfArrivals(int fromMinute, int toMinute)
+    {
+        int population = 0;
+        int met = 0;
+        int first = Math.Max(0, fromMinute);
+        int last = Math.Min(WindowMinutes, toMinute);
+        for (int s = 0; s < _serviceCount; s++)
+        {
+            int b = s * (WindowMinutes + 1);
+            for (int m = first; m <= last; m++)
+            {
+                population += _population[b + m];
+                met += _met[b + m];
+            }
+        }
+
+        return population == 0 ? 1.0 : (double)met / population;
+    }
+
     /// <summary>Customers of one service forecast to be called within target over <paramref name="horizon"/>.</summary>
     internal int MetOf(int service, TimeSpan horizon)
     {

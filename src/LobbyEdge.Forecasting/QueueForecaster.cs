@@ -91,6 +91,8 @@ internal sealed class ForecastWorkspace
     private int[] _free = [];          // seconds from now the counter next looks for a customer; NotCalled = done
     private int[] _stopAfter = [];     // 1 = stops after its current customer (pause/close)
     private int[][] _credit = [];
+    private AdviceKind[] _assumed = [];  // accepted advice not carried out yet, taken as made (None: none)
+    private int[] _assumedStart = [];    // when an assumed open/resume starts calling, seconds from now
 
     private int _windowSeconds;
     private int _endSeconds;
@@ -103,8 +105,12 @@ internal sealed class ForecastWorkspace
     /// <summary>The instant of the last preparation.</summary>
     public DateTimeOffset Now { get; private set; }
 
-    /// <summary>Reads the engine's queues and spreads the forecast arrivals: once per evaluation, for every staffing.</summary>
-    public void Prepare(QueueEngine engine, ArrivalForecast arrivals, DateTimeOffset now, TimeSpan window, TimeSpan handover)
+    /// <summary>
+    /// Reads the engine's queues and spreads the forecast arrivals, each minute's expectation times
+    /// <paramref name="arrivalScale"/> (1: as forecast; 1.25: a quarter more customers than forecast): once per
+    /// evaluation, for every staffing. Clears the assumed changes (<see cref="Assume"/>).
+    /// </summary>
+    public void Prepare(QueueEngine engine, ArrivalForecast arrivals, DateTimeOffset now, TimeSpan window, TimeSpan handover, double arrivalScale = 1)
     {
         BranchConfig config = engine.Config;
         Now = now;
@@ -152,7 +158,7 @@ internal sealed class ForecastWorkspace
             int endMinutes = _endSeconds / 60;
             for (int m = 0; m < endMinutes; m++)
             {
-                double inMinute = arrivals.Integrate(s, nowLocal + m, nowLocal + m + 1);
+                double inMinute = arrivals.Integrate(s, nowLocal + m, nowLocal + m + 1) * arrivalScale;
                 while (inMinute > 0 && cumulative + inMinute >= next)
                 {
                     int at = (int)((m + ((next - cumulative) / inMinute)) * 60);
@@ -172,7 +178,11 @@ internal sealed class ForecastWorkspace
         {
             _free = new int[counters];
             _stopAfter = new int[counters];
+            _assumed = new AdviceKind[counters];
+            _assumedStart = new int[counters];
         }
+
+        Array.Clear(_assumed);
 
         if (_credit.Length < counters)
         {
@@ -186,6 +196,21 @@ internal sealed class ForecastWorkspace
             {
                 _credit[c] = new int[listed];
             }
+        }
+    }
+
+    /// <summary>
+    /// Takes a change as made in every run until the next <see cref="Prepare"/>: accepted advice the counter has not
+    /// carried out yet (<paramref name="counterIndex"/> into the configuration's counters). An assumed open or resume
+    /// starts calling <paramref name="startSeconds"/> from now (at least 0); a pause or close stops the counter
+    /// calling. A run's own change for the same counter takes its place.
+    /// </summary>
+    public void Assume(int counterIndex, AdviceKind kind, int startSeconds)
+    {
+        if ((uint)counterIndex < (uint)_assumed.Length)
+        {
+            _assumed[counterIndex] = kind;
+            _assumedStart[counterIndex] = Math.Max(0, startSeconds);
         }
     }
 
@@ -220,7 +245,10 @@ internal sealed class ForecastWorkspace
             Array.Clear(_credit[c]);
             _stopAfter[c] = 0;
             _free[c] = NotCalled;
-            bool changed = change.Kind != AdviceKind.None && change.CounterNumber == cc.Number;
+            bool own = change.Kind != AdviceKind.None && change.CounterNumber == cc.Number;
+            AdviceKind kind = own ? change.Kind : _assumed[c];
+            int start = own ? startDelay : _assumedStart[c];
+            bool changed = kind != AdviceKind.None;
             if (!engine.TryGetCounter(cc.Number, out CounterView view))
             {
                 continue;
@@ -235,22 +263,22 @@ internal sealed class ForecastWorkspace
                     _free[c] = RemainingSeconds(engine, view, nowTicks);
                     break;
                 case CounterState.Paused or CounterState.Away:
-                    if (changed && change.Kind == AdviceKind.Resume)
+                    if (changed && kind == AdviceKind.Resume)
                     {
-                        _free[c] = startDelay;
+                        _free[c] = start;
                     }
 
                     break;
                 default:
-                    if (changed && change.Kind == AdviceKind.Open)
+                    if (changed && kind == AdviceKind.Open)
                     {
-                        _free[c] = startDelay;
+                        _free[c] = start;
                     }
 
                     break;
             }
 
-            if (changed && change.Kind is AdviceKind.Pause or AdviceKind.Close && view.State is CounterState.Standby or CounterState.Serving)
+            if (changed && kind is AdviceKind.Pause or AdviceKind.Close && view.State is CounterState.Standby or CounterState.Serving)
             {
                 _free[c] = NotCalled; // a serving counter finishes its customer; nobody else is called there
             }

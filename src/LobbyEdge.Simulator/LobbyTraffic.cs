@@ -140,30 +140,16 @@ public sealed class LobbyTraffic
             case EventKind.AdviceIssued when _profile.FollowAdvice:
                 {
                     AdviceIssuedView advice = e.AsAdviceIssued();
-                    _adviceKinds[advice.AdviceId] = advice.Kind;
-                    int ci = CounterIndexOf(advice.CounterNumber);
-                    if (ci < 0)
-                    {
-                        break;
-                    }
-
-                    // She reads it on the console and answers within about a minute; a clerk opened on advice is not
-                    // sent away again within the hour.
-                    bool tooSoon = advice.Kind == AdviceKind.Close && _counters[ci].OpenedOnAdviceTicks > 0
-                        && e.TimeTicks - _counters[ci].OpenedOnAdviceTicks < _profile.AdvisedStayAtLeast.Ticks;
-                    AdviceAnswer answer = tooSoon ? AdviceAnswer.Dismissed : AdviceAnswer.Accepted;
-                    At(e.TimeTicks + Seconds(20, 90), new Plan(Act.Answer, ci, (int)advice.Kind, advice.AdviceId, Extra: (int)answer));
+                    PlanAnswer(advice.AdviceId, advice.Kind, advice.CounterNumber, e.TimeTicks);
                     break;
                 }
 
             case EventKind.AdviceAnswered when _profile.FollowAdvice:
                 {
                     AdviceAnsweredView answered = e.AsAdviceAnswered();
-                    int ci = CounterIndexOf(answered.CounterNumber);
-                    if (ci >= 0 && answered.Answer == AdviceAnswer.Accepted && _adviceKinds.TryGetValue(answered.AdviceId, out AdviceKind kind))
+                    if (answered.Answer == AdviceAnswer.Accepted)
                     {
-                        long half = _profile.AdviceResponse.Ticks / 2;
-                        At(e.TimeTicks + half + (long)(_random.NextDouble() * 2 * half), new Plan(Act.CarryOut, ci, (int)kind, answered.AdviceId));
+                        PlanCarryOut(answered.AdviceId, answered.CounterNumber, e.TimeTicks);
                     }
 
                     break;
@@ -222,6 +208,75 @@ public sealed class LobbyTraffic
 
         Manager?.ResumeAt(now);
         Ratings?.ResumeAt(now);
+    }
+
+    /// <summary>
+    /// After a restart (<see cref="ResumeAt"/>), the advice of today the engine still holds that the staff had not
+    /// finished with (under <see cref="TrafficProfile.FollowAdvice"/>): the lobby manager answers what is unanswered,
+    /// and the clerk carries out what was accepted (her plan was lost with the restart; advice the counter's state no
+    /// longer fits is let go when she gets to it). Advice of another day, dismissed advice and advice already seen
+    /// are skipped. Planned from <paramref name="now"/> on, as if just read on the console.
+    /// </summary>
+    /// <returns>How many pieces of advice were picked up.</returns>
+    public int PickUpAdvice(ReadOnlySpan<AdviceView> advice, DateTimeOffset now)
+    {
+        if (!_profile.FollowAdvice)
+        {
+            return 0;
+        }
+
+        int picked = 0;
+        foreach (ref readonly AdviceView a in advice)
+        {
+            if (a.IssuedUtc < DayOpen || a.IssuedUtc > DayClose || _adviceKinds.ContainsKey(a.Id))
+            {
+                continue;
+            }
+
+            switch (a.Answer)
+            {
+                case AdviceAnswer.None:
+                    PlanAnswer(a.Id, a.Kind, a.CounterNumber, now.UtcTicks);
+                    picked++;
+                    break;
+                case AdviceAnswer.Accepted:
+                    _adviceKinds[a.Id] = a.Kind;
+                    PlanCarryOut(a.Id, a.CounterNumber, now.UtcTicks);
+                    picked++;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return picked;
+    }
+
+    /// <summary>She reads the advice on the console and answers within about a minute; a clerk opened on advice is not sent away again within the hour.</summary>
+    private void PlanAnswer(int adviceId, AdviceKind kind, int counterNumber, long t)
+    {
+        _adviceKinds[adviceId] = kind;
+        int ci = CounterIndexOf(counterNumber);
+        if (ci < 0)
+        {
+            return;
+        }
+
+        bool tooSoon = kind == AdviceKind.Close && _counters[ci].OpenedOnAdviceTicks > 0
+            && t - _counters[ci].OpenedOnAdviceTicks < _profile.AdvisedStayAtLeast.Ticks;
+        AdviceAnswer answer = tooSoon ? AdviceAnswer.Dismissed : AdviceAnswer.Accepted;
+        At(t + Seconds(20, 90), new Plan(Act.Answer, ci, (int)kind, adviceId, Extra: (int)answer));
+    }
+
+    /// <summary>The counter's clerk carries out accepted advice about <see cref="TrafficProfile.AdviceResponse"/> after it was accepted.</summary>
+    private void PlanCarryOut(int adviceId, int counterNumber, long t)
+    {
+        int ci = CounterIndexOf(counterNumber);
+        if (ci >= 0 && _adviceKinds.TryGetValue(adviceId, out AdviceKind kind))
+        {
+            long half = _profile.AdviceResponse.Ticks / 2;
+            At(t + half + (long)(_random.NextDouble() * 2 * half), new Plan(Act.CarryOut, ci, (int)kind, adviceId));
+        }
     }
 
     /// <summary>

@@ -139,18 +139,20 @@ public sealed class AdvisorTests(ITestOutputHelper output)
         Execute(engine, Command.AnswerAdvice(1, AdviceAnswer.Accepted, 7), now.AddMinutes(1));
         Execute(engine, Command.Pause(pause.Counter), now.AddMinutes(1));
 
-        // One pause at a time: not within 15 minutes of the last advice; then one more can go; the last open counter never.
+        // One pause at a time: not within the hour of the last pause (each was judged over the hour with the counters
+        // then open); then one more can go; the last open counter never.
         Assert.False(advisor.TryAdvise(engine, now.AddMinutes(2), out _));
-        Assert.True(advisor.TryAdvise(engine, now.AddMinutes(16), out Command second));
+        Assert.False(advisor.TryAdvise(engine, now.AddMinutes(16), out _));
+        Assert.True(advisor.TryAdvise(engine, now.AddMinutes(61), out Command second));
         Assert.Equal(AdviceKind.Pause, second.Advice.Kind);
         Assert.NotEqual(pause.Counter, second.Counter);
-        Execute(engine, second, now.AddMinutes(16));
-        Execute(engine, Command.AnswerAdvice(2, AdviceAnswer.Accepted, 7), now.AddMinutes(16));
-        Execute(engine, Command.Pause(second.Counter), now.AddMinutes(17));
-        Assert.False(advisor.TryAdvise(engine, now.AddMinutes(40), out _));
+        Execute(engine, second, now.AddMinutes(61));
+        Execute(engine, Command.AnswerAdvice(2, AdviceAnswer.Accepted, 7), now.AddMinutes(61));
+        Execute(engine, Command.Pause(second.Counter), now.AddMinutes(62));
+        Assert.False(advisor.TryAdvise(engine, now.AddMinutes(125), out _));
 
         // And no pause advice when switched off.
-        Assert.False(new Advisor(config, new AdviceOptions { AdvisePause = false }).TryAdvise(engine, now.AddMinutes(30), out _));
+        Assert.False(new Advisor(config, new AdviceOptions { AdvisePause = false }).TryAdvise(engine, now.AddMinutes(130), out _));
     }
 
     [Fact]

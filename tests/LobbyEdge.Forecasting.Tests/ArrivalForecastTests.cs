@@ -109,6 +109,25 @@ public sealed class ArrivalForecastTests
     }
 
     [Fact]
+    public void DaysCompleted_CountsADayOnceItHasClosed_NotOnlyOnceTheNextOpens()
+    {
+        // The start line on day 2 of a fresh box (restarted after day 1 closed) used to say "0 days observed".
+        BranchConfig config = Small();
+        DateOnly day1 = TestBranches.Monday;
+        var history = new ArrivalHistory(config);
+        history.Observe([DayOpened(day1, sequence: 1), Issued(At(day1, 9, 30), 0, sequence: 2)]);
+        Assert.Equal(0, history.DaysCompleted);
+        history.Observe([new LobbyEvent { Kind = EventKind.DayClosed, TimeTicks = At(day1, 17, 0).UtcTicks, Sequence = 3, Ticket = -1, Service = -1, NumberService = -1 }]);
+        Assert.Equal(1, history.DaysCompleted);
+        Assert.Equal(0, history.DaysObserved);
+
+        // Day 2 opens: day 1 is a past day; day 2 counts once it closes.
+        history.Observe([DayOpened(day1.AddDays(1), sequence: 4)]);
+        Assert.Equal(1, history.DaysCompleted);
+        Assert.Equal(1, history.DaysObserved);
+    }
+
+    [Fact]
     public void RetainedDays_AreBounded_TheOldestDropped_AndReplayedEventsSkipped()
     {
         BranchConfig config = Small();

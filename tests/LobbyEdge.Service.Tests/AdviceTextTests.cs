@@ -35,9 +35,10 @@ public sealed class AdviceTextTests
     [Fact]
     public void PauseAdvice_SaysWhatItCosts()
     {
-        (string en, string zh) = AdviceText.Describe(s_branch, AdviceKind.Pause, 2, -1, new AdviceFigures(AdviceKind.Pause, 9650, 9349, 0, 30));
-        Assert.Equal("Counter 2 can pause: service level 97 % -> 93 % over the next 30 min; no more customers past 10 min", en);
-        Assert.Equal("2号窗口可暂停：未来30分钟服务水平 97 % → 93 %，等候超过10分钟的客户不增加", zh);
+        // Not "service level 100 % -> 100 %" (no information): the counter-minutes it frees and the level it leaves.
+        (string en, string zh) = AdviceText.Describe(s_branch, AdviceKind.Pause, 2, -1, new AdviceFigures(AdviceKind.Pause, 9650, 9349, 0, 60));
+        Assert.Equal("Counter 2 can pause: frees 60 counter-minutes over the next 60 min; service level 93 % without it (97 % now); no more customers past 10 min", en);
+        Assert.Equal("2号窗口可暂停：未来60分钟可腾出60个窗口分钟，暂停后服务水平 93 %（现为 97 %），等候超过10分钟的客户不增加", zh);
         (en, _) = AdviceText.Describe(s_branch, AdviceKind.Close, 2, 0, new AdviceFigures(AdviceKind.Close, 9000, 8500, -1, 30));
         Assert.EndsWith("; 1 more customer past 10 min", en, StringComparison.Ordinal);
         Assert.StartsWith("Counter 2 can close: ", en, StringComparison.Ordinal);

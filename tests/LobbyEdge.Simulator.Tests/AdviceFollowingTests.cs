@@ -61,6 +61,33 @@ public sealed class AdviceFollowingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FollowAdvice_AfterARestart_TheStaffAnswerAndCarryOutAdviceGivenBeforeIt()
+    {
+        TrafficProfile profile = TrafficProfile.ForBranch(s_demo) with { FollowAdvice = true };
+        var before = new Lobby(s_demo, profile, Seed);
+        before.PlayUntil(TestBranches.At(10, 0));
+
+        // Advice 1 (open counter 7) is accepted; advice 2 (pause counter 3) is still unanswered when the service restarts.
+        Assert.True(before.Execute(Command.Advise(7, s_corporate, new AdviceFigures(AdviceKind.Open, 4000, 8800, 6, 30))).Accepted);
+        Assert.True(before.Execute(Command.AnswerAdvice(1, AdviceAnswer.Accepted, LobbyManagerProfile.DemoStaffId)).Accepted);
+        Assert.True(before.Execute(Command.Advise(3, -1, new AdviceFigures(AdviceKind.Pause, 9500, 9400, 0, 60))).Accepted);
+
+        var after = new Lobby(before.Engine, profile, Seed, before.Now);
+        var advice = new AdviceView[before.Engine.AdviceCount];
+        Assert.Equal(2, after.Traffic.PickUpAdvice(advice.AsSpan(0, before.Engine.CopyAdvice(advice)), after.Now));
+        after.PlayUntil(before.Now + TimeSpan.FromMinutes(10));
+
+        LobbyEvent answered = Assert.Single(after.Events, e => e.Kind == EventKind.AdviceAnswered);
+        Assert.Equal((2, AdviceAnswer.Accepted), (answered.AsAdviceAnswered().AdviceId, answered.AsAdviceAnswered().Answer));
+        Assert.Contains(after.Events, e => e.Kind == EventKind.CounterStateChanged && e.Counter == 7 && e.AsCounterStateChanged().State == CounterState.Standby);
+        Assert.Contains(after.Events, e => e.Kind == EventKind.CounterStateChanged && e.Counter == 3 && e.AsCounterStateChanged().State == CounterState.Paused);
+        Assert.Equal(2, after.Traffic.AdviceCarriedOut);
+
+        // Picked up once: advice already seen is not answered or carried out again.
+        Assert.Equal(0, after.Traffic.PickUpAdvice(advice.AsSpan(0, before.Engine.CopyAdvice(advice)), after.Now));
+    }
+
+    [Fact]
     public void FollowAdvice_PauseAdvice_TheClerkPausesAfterTheCurrentCustomer_AndResumesWhenAdvised()
     {
         TrafficProfile profile = TrafficProfile.ForBranch(s_demo) with { FollowAdvice = true };
@@ -222,6 +249,15 @@ public sealed class AdviceFollowingTests(ITestOutputHelper output)
             Engine = new QueueEngine(config);
             Traffic = new LobbyTraffic(config, profile, s_day, seed);
             Now = new DateTimeOffset(Traffic.DayOpen, TimeSpan.Zero) - TimeSpan.FromMinutes(1);
+        }
+
+        /// <summary>After a restart: the same engine (as restored from the log), the day's people planned afresh and resumed at <paramref name="now"/>.</summary>
+        public Lobby(QueueEngine engine, TrafficProfile profile, int seed, DateTimeOffset now)
+        {
+            Engine = engine;
+            Traffic = new LobbyTraffic(engine.Config, profile, s_day, seed);
+            Traffic.ResumeAt(now);
+            Now = now;
         }
 
         public QueueEngine Engine { get; }

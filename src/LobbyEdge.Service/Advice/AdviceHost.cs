@@ -157,7 +157,7 @@ public sealed partial class AdviceHost : IEngineEventSink, IHostedService
             advisor = new Advisor(_engine.Config, _options);
         }
 
-        Log.HistoryLoaded(_logger, read, advisor.History.DaysObserved, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        Log.HistoryLoaded(_logger, read, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, advisor.History.DaysCompleted, Advisor.PauseHistoryDays);
         Volatile.Write(ref _loaded, advisor);
     }
 
@@ -326,8 +326,9 @@ public sealed partial class AdviceHost : IEngineEventSink, IHostedService
 
     private static partial class Log
     {
-        [LoggerMessage(1401, LogLevel.Information, "Advice: read {Events} events of the log's past days ({Days} days observed) in {Seconds:0.0} s; forecasting and advice start")]
-        public static partial void HistoryLoaded(ILogger logger, long events, int days, double seconds);
+        [LoggerMessage(1401, LogLevel.Information,
+            "Advice: read {Events} events of the log in {Seconds:0.0} s; the forecast learns from {Days} whole business day(s) of arrivals (a day counts once it has closed; pause advice waits for {PauseDays}); forecasting and advice start")]
+        public static partial void HistoryLoaded(ILogger logger, long events, double seconds, int days, int pauseDays);
 
         [LoggerMessage(1402, LogLevel.Warning, "Advice: the log's past days could not all be read ({Problem}); the arrival forecast learns from what was read")]
         public static partial void HistoryIncomplete(ILogger logger, string problem);

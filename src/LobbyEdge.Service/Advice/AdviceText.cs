@@ -17,7 +17,8 @@ public static class AdviceText
     public static string AnswerName(AdviceAnswer answer) => (uint)answer < (uint)LobbyMetrics.AdviceAnswers.Length ? LobbyMetrics.AdviceAnswers[(int)answer] : LobbyMetrics.AdviceAnswers[0];
 
     /// <summary>
-    /// The advice as one sentence in English and in Chinese.
+    /// The advice as one sentence in English and in Chinese. Open and resume give the service level without and with
+    /// the change; pause and close give the counter-minutes they free over the horizon and the level left.
     /// </summary>
     /// <param name="config">The branch (service names, care thresholds).</param>
     /// <param name="kind">What to do with the counter.</param>
@@ -67,6 +68,15 @@ public static class AdviceText
             < 0 => Inv($"等候超过{care}分钟的客户多{-avoided}位"),
             _ => Inv($"等候超过{care}分钟的客户不增加"),
         };
+        if (kind is AdviceKind.Pause or AdviceKind.Close)
+        {
+            // "100 % -> 100 %" tells a manager nothing: say what the pause frees, and the level it leaves.
+            int minutes = figures.HorizonMinutes;
+            return (
+                Inv($"{what}: frees {minutes} counter-minutes over the next {minutes} min; service level {with} without it ({now} now); {past}"),
+                Inv($"{whatZh}：未来{minutes}分钟可腾出{minutes}个窗口分钟，暂停后服务水平 {with}（现为 {now}），{pastZh}"));
+        }
+
         return (
             Inv($"{what}: service level {now} -> {with} over the next {figures.HorizonMinutes} min; {past}"),
             Inv($"{whatZh}：未来{figures.HorizonMinutes}分钟服务水平 {now} → {with}，{pastZh}"));

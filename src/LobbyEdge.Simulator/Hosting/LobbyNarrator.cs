@@ -261,6 +261,14 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         string pastCare = avoided >= 0
             ? string.Create(CultureInfo.InvariantCulture, $"{avoided} fewer {Wording.Plural(avoided, "customer")} past the care threshold")
             : string.Create(CultureInfo.InvariantCulture, $"{-avoided} more {Wording.Plural(-avoided, "customer")} past the care threshold");
+        if (advice.Kind is AdviceKind.Pause or AdviceKind.Close)
+        {
+            // What a pause frees, not "service level 100 % -> 100 %".
+            Log.PauseAdviceIssued(_logger, Clock(in e), advice.AdviceId, change, advice.CounterNumber, advice.HorizonMinutes, advice.HorizonMinutes,
+                Percent(advice.ServiceLevelWithBp), Percent(advice.ServiceLevelNowBp), pastCare);
+            return;
+        }
+
         Log.AdviceIssued(_logger, Clock(in e), advice.AdviceId, change, advice.CounterNumber, forService,
             Percent(advice.ServiceLevelNowBp), Percent(advice.ServiceLevelWithBp), advice.HorizonMinutes, pastCare);
     }
@@ -533,6 +541,9 @@ public sealed partial class LobbyNarrator : IEngineEventSink
 
         [LoggerMessage(132, LogLevel.Information, "{Clock} Advice {AdviceId}: {Change} counter {Counter}{ForService}: service level {ServiceLevelNow} -> {ServiceLevelWith} over the next {HorizonMinutes} min; {PastCare}")]
         public static partial void AdviceIssued(ILogger logger, string clock, int adviceId, string change, int counter, string forService, string serviceLevelNow, string serviceLevelWith, int horizonMinutes, string pastCare);
+
+        [LoggerMessage(141, LogLevel.Information, "{Clock} Advice {AdviceId}: {Change} counter {Counter}: frees {CounterMinutes} counter-minutes over the next {HorizonMinutes} min; service level {ServiceLevelWith} without it ({ServiceLevelNow} now); {PastCare}")]
+        public static partial void PauseAdviceIssued(ILogger logger, string clock, int adviceId, string change, int counter, int counterMinutes, int horizonMinutes, string serviceLevelWith, string serviceLevelNow, string pastCare);
 
         [LoggerMessage(133, LogLevel.Information, "{Clock} Advice {AdviceId} {Answer} by {Who}, {AnswerMinutes} min after it was given")]
         public static partial void AdviceAnswered(ILogger logger, string clock, int adviceId, string answer, string who, double answerMinutes);

@@ -187,6 +187,11 @@ public sealed partial class SimulationDriver : BackgroundService
             }
 
             _feed.Drain(traffic);
+            if (_feed.TakeAdviceBeforeStart() is { Length: > 0 } before && traffic.PickUpAdvice(before, now) is > 0 and var picked)
+            {
+                Log.AdvicePickedUp(_logger, picked);
+            }
+
             while (traffic.TryNext(now, out Command command))
             {
                 CommandOutcome outcome = command.Kind == CommandKind.Issue && _dispensers.Count > 0
@@ -293,6 +298,9 @@ public sealed partial class SimulationDriver : BackgroundService
         [LoggerMessage(201, LogLevel.Information,
             "Simulating {Days} day(s) of branch {BranchId} at {Speed}x real time from {FirstDay}; repeat with --seed {Seed}")]
         public static partial void Starting(ILogger logger, int days, string branchId, double speed, string firstDay, int seed);
+
+        [LoggerMessage(213, LogLevel.Information, "The staff pick up {Count} piece(s) of advice given before the restart (unanswered, or accepted and not yet carried out)")]
+        public static partial void AdvicePickedUp(ILogger logger, int count);
 
         [LoggerMessage(202, LogLevel.Information, "Night skipped: the clock now reads a minute before {Date} opens")]
         public static partial void SkippedNight(ILogger logger, string date);

@@ -50,7 +50,7 @@ public static class SimulationHosting
             TrafficFor(sp.GetRequiredService<QueueEngine>().Config, hardware) with { FollowAdvice = followAdvice, SelfServiceTakeUp = selfServiceTakeUp }));
         services.AddSingleton<LobbyNarrator>();
         services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyNarrator>());
-        services.AddSingleton<LobbyEventFeed>();
+        services.AddSingleton(sp => new LobbyEventFeed(sp.GetRequiredService<QueueEngine>()));
         services.AddSingleton<IEngineEventSink>(sp => sp.GetRequiredService<LobbyEventFeed>());
         services.AddSingleton<ISerialConnector>(_ => VirtualBranchDevices.For(hardware));
         return services;
