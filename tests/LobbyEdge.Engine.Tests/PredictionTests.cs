@@ -135,6 +135,48 @@ public sealed class PredictionTests
     }
 
     [Fact]
+    public void Prediction_ACounterOnABreak_IsBackForTheRestOfALongWait_NotForAShortOne()
+    {
+        // Cash at counters 1 and 2 (3 closed; 2 calls non-cash first, and nobody waits for it). No history: a call
+        // costs the seeded 5 minutes. Counter 1 stands idle, so it calls the first of the queue at once.
+        (WaitPrediction Short, WaitPrediction Long) Predict(Command counter2, double minutesLater)
+        {
+            var lobby = new Lobby();
+            lobby.Ok(Command.CloseCounter(3));
+            lobby.Ok(counter2);
+            lobby.Issue();
+            WaitPrediction second = lobby.Engine.Predict(Branches.Cash, Tier.Normal, lobby.Now);
+            for (int i = 0; i < 9; i++)
+            {
+                lobby.Issue();
+            }
+
+            lobby.Minutes(minutesLater);
+            return (second, lobby.Engine.Predict(Branches.Cash, Tier.Normal, lobby.Now));
+        }
+
+        double minute = TimeSpan.FromMinutes(1).TotalMilliseconds;
+
+        // Closed: counter 1 alone calls the 10 ahead, the 11th (the new ticket) after 10 calls of 5 minutes.
+        (WaitPrediction closedShort, WaitPrediction closedLong) = Predict(Command.CloseCounter(2), 0);
+        Assert.Equal(10, closedLong.PeopleAhead);
+        Assert.Equal(50 * minute, closedLong.TypicalMs);
+        Assert.Equal(5 * minute, closedShort.TypicalMs);
+
+        // Just paused: back after a 15-minute break, so the 35 minutes of calls left then come from two counters.
+        (WaitPrediction pausedShort, WaitPrediction pausedLong) = Predict(Command.Pause(2), 0);
+        Assert.Equal(15 * minute + (35 * minute / 2), pausedLong.TypicalMs);
+        Assert.True(pausedLong.TypicalMs < pausedLong.UpperMs, $"{pausedLong}");
+
+        // A short wait (one ahead, 5 minutes) ends before the break does: the pause does not shorten it.
+        Assert.Equal(closedShort.TypicalMs, pausedShort.TypicalMs);
+
+        // Away for 20 minutes already (past a break): taken to be back within a quarter of one (3.75 minutes).
+        (_, WaitPrediction longAway) = Predict(Command.Away(2), 20);
+        Assert.Equal(3.75 * minute + ((50 - 3.75) * minute / 2), longAway.TypicalMs, 0.5);
+    }
+
+    [Fact]
     public void Prediction_FasterObservedCalls_GiveAShorterWait()
     {
         // The same queue, the same service times (none finished); one counter calls every minute, the other every
