@@ -14,6 +14,7 @@ public sealed partial class QueueEngine
     private const double UpperStep = 0.2;              // learning step of the p90 correction (log scale)
     private const double Z90 = 1.2815515655446004;     // the standard normal's 90th percentile
     private const double LevelWeight = 0.2;            // weight of the level estimate (wait per place) in the typical wait
+    private const double BreakMs = 15 * 60_000;        // a paused or away counter is expected back after a break this long
     private const double LevelAlpha = 0.3;             // weight of a new observation in the wait per place
 
     private ServiceRates[] _rates = [];  // [service]: reset at day open, rebuilt by Apply, in the snapshot (format 8)
@@ -30,7 +31,9 @@ public sealed partial class QueueEngine
     /// The model: the customer is called at the queue's (people ahead + 1)-th call, fewer the counters idle now and
     /// the share of people ahead who leave without a call; calls come at the rolling mean service time divided by the
     /// service's open capacity, scaled by the call cost the day has shown (the observed gaps between the queue's
-    /// calls while it had customers: calling, walking, no-shows, recalls, shared counters); higher tiers arriving
+    /// calls while it had customers: calling, walking, no-shows, recalls, shared counters); counters on a break (paused
+    /// or away while others work) are back after what is left of a 15-minute break, and the calls still to come by then
+    /// come at the larger capacity; higher tiers arriving
     /// while the customer waits (at their observed rate) are called first. The spread comes from the service-time
     /// variance and a drift of the rate. The typical wait blends that estimate with the lane's level estimate (the
     /// wait per place ahead its called tickets showed, times the new ticket's places); the upper bound is the 90th
@@ -79,7 +82,7 @@ public sealed partial class QueueEngine
         double gap = r.CallCost / counters;
         double leave = r.QueueLeaves / (r.QueueLeaves + r.QueueCalls + PriorLeaveWeight);
         double before = ahead * (1 - leave);
-        double first = FirstCallMs(service, open > 0, nowTicks, out int idle);
+        double first = FirstCallMs(service, open > 0, nowTicks, out int idle, out double backShare, out double backMs);
         double m;
         double variance;
         if (idle > 0)
@@ -93,6 +96,12 @@ public sealed partial class QueueEngine
         {
             m = first + (before * gap);
             variance = (first * first) + (before * cv2 * gap * gap);
+        }
+
+        if (backShare > 0 && m > backMs)
+        {
+            // Counters on a break come back during the wait: the calls left by then come at the larger capacity.
+            m = backMs + ((m - backMs) * counters / (counters + backShare));
         }
 
         // Higher tiers arriving meanwhile are called first, each taking a gap, until the customer's own service level
@@ -125,16 +134,36 @@ public sealed partial class QueueEngine
     /// serving counter frees at its customer's expected counter time (the service's mean times its call cost) less
     /// what has run (a quarter of it at least), and then calls this service by its share; the first of them comes
     /// at the summed rate. <paramref name="idle"/> counts the open counters that serve the service with nobody at
-    /// them (they call at once). Standing (paused or away) counters count only when <paramref name="open"/> is false.
+    /// them (they call at once). Standing (paused or away) counters count only when <paramref name="open"/> is false;
+    /// while some are open, the standing ones that serve the service are counted as on a break instead:
+    /// <paramref name="backShare"/> is the capacity they give back (their shares summed) and <paramref name="backMs"/>
+    /// when (ms from now, share-weighted): what is left of a <see cref="BreakMs"/> break since they stopped, a quarter
+    /// of one at least once they have been away longer.
     /// </summary>
-    private double FirstCallMs(int service, bool open, long nowTicks, out int idle)
+    private double FirstCallMs(int service, bool open, long nowTicks, out int idle, out double backShare, out double backMs)
     {
         idle = 0;
+        backShare = 0;
+        backMs = 0;
         double rate = 0;
         foreach (int i in _countersServing[service])
         {
             ref CounterRecord c = ref _counterState[i];
             int cls = CapacityClass(c.State);
+            if (open && cls == 2)
+            {
+                // On a break while others work: back after what is left of a break (a quarter of one at least).
+                double back = ShareOf(i, service);
+                if (back > 0)
+                {
+                    double away = (nowTicks - c.StateSinceTicks) / (double)TimeSpan.TicksPerMillisecond;
+                    backMs = ((backMs * backShare) + (back * Math.Max(BreakMs - away, BreakMs / 4))) / (backShare + back);
+                    backShare += back;
+                }
+
+                continue;
+            }
+
             if (cls == 0 || (open && cls != 1))
             {
                 continue;

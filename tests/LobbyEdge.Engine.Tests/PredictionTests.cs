@@ -135,6 +135,91 @@ public sealed class PredictionTests
     }
 
     [Fact]
+    public void Prediction_ASharedCounterThatServesAnotherServiceFirst_GivesALongerWait()
+    {
+        // Cash at counter 1 and at counter 2, which calls non-cash first (ordered); counter 3 closed. Both counters
+        // serve a customer just called (seeded 5 minutes each); four cash customers wait.
+        WaitPrediction Fifth(int nonCashWaiting)
+        {
+            var lobby = new Lobby();
+            lobby.Ok(Command.CloseCounter(3));
+            lobby.Issue(Branches.Cash);
+            lobby.Ok(Command.CallNext(1));
+            lobby.Issue(Branches.NonCash);
+            lobby.Ok(Command.CallNext(2));
+            for (int i = 0; i < nonCashWaiting; i++)
+            {
+                lobby.Issue(Branches.NonCash);
+            }
+
+            for (int i = 0; i < 4; i++)
+            {
+                lobby.Issue(Branches.Cash);
+            }
+
+            return lobby.Engine.Predict(Branches.Cash, Tier.Normal, lobby.Now);
+        }
+
+        // The cash lane's one settled ticket (called at once, 0 per place) has the level weight 0.2 x 1/2 = 0.1.
+        double minute = TimeSpan.FromMinutes(1).TotalMilliseconds;
+        double Typical(double model) => 0.9 * model;
+
+        // Nobody waits for non-cash: two counters for cash, a call every 2.5 min; the first when either frees (2.5).
+        WaitPrediction alone = Fifth(0);
+        Assert.Equal(4, alone.PeopleAhead);
+        Assert.Equal(Typical(2.5 * minute * 5), alone.TypicalMs, 1000.0);
+
+        // Non-cash waits: counter 2 gives cash half its calls (capacity 1.5, a call every 3.33 min), and its first
+        // free moment counts half (the first call after 1 / (1/5 + 0.5/5) = 3.33 min).
+        WaitPrediction shared = Fifth(3);
+        Assert.Equal(4, shared.PeopleAhead);
+        Assert.Equal(Typical(5 * minute / 1.5 * 5), shared.TypicalMs, 1000.0);
+        Assert.True(shared.UpperMs > alone.UpperMs, $"{shared} vs {alone}");
+    }
+
+    [Fact]
+    public void Prediction_ACounterOnABreak_IsBackForTheRestOfALongWait_NotForAShortOne()
+    {
+        // Cash at counters 1 and 2 (3 closed; 2 calls non-cash first, and nobody waits for it). No history: a call
+        // costs the seeded 5 minutes. Counter 1 stands idle, so it calls the first of the queue at once.
+        (WaitPrediction Short, WaitPrediction Long) Predict(Command counter2, double minutesLater)
+        {
+            var lobby = new Lobby();
+            lobby.Ok(Command.CloseCounter(3));
+            lobby.Ok(counter2);
+            lobby.Issue();
+            WaitPrediction second = lobby.Engine.Predict(Branches.Cash, Tier.Normal, lobby.Now);
+            for (int i = 0; i < 9; i++)
+            {
+                lobby.Issue();
+            }
+
+            lobby.Minutes(minutesLater);
+            return (second, lobby.Engine.Predict(Branches.Cash, Tier.Normal, lobby.Now));
+        }
+
+        double minute = TimeSpan.FromMinutes(1).TotalMilliseconds;
+
+        // Closed: counter 1 alone calls the 10 ahead, the 11th (the new ticket) after 10 calls of 5 minutes.
+        (WaitPrediction closedShort, WaitPrediction closedLong) = Predict(Command.CloseCounter(2), 0);
+        Assert.Equal(10, closedLong.PeopleAhead);
+        Assert.Equal(50 * minute, closedLong.TypicalMs);
+        Assert.Equal(5 * minute, closedShort.TypicalMs);
+
+        // Just paused: back after a 15-minute break, so the 35 minutes of calls left then come from two counters.
+        (WaitPrediction pausedShort, WaitPrediction pausedLong) = Predict(Command.Pause(2), 0);
+        Assert.Equal(15 * minute + (35 * minute / 2), pausedLong.TypicalMs);
+        Assert.True(pausedLong.TypicalMs < pausedLong.UpperMs, $"{pausedLong}");
+
+        // A short wait (one ahead, 5 minutes) ends before the break does: the pause does not shorten it.
+        Assert.Equal(closedShort.TypicalMs, pausedShort.TypicalMs);
+
+        // Away for 20 minutes already (past a break): taken to be back within a quarter of one (3.75 minutes).
+        (_, WaitPrediction longAway) = Predict(Command.Away(2), 20);
+        Assert.Equal(3.75 * minute + ((50 - 3.75) * minute / 2), longAway.TypicalMs, 0.5);
+    }
+
+    [Fact]
     public void Prediction_FasterObservedCalls_GiveAShorterWait()
     {
         // The same queue, the same service times (none finished); one counter calls every minute, the other every
