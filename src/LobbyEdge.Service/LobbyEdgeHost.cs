@@ -42,7 +42,19 @@ public static partial class LobbyEdgeHost
     /// section or key, a value that does not convert or is out of range (one line per problem, naming the key and
     /// the value; the program turns this into exit code 2).
     /// </exception>
-    public static IHost Build(LaunchOptions options, BranchProfile profile, string? profileText = null)
+    public static IHost Build(LaunchOptions options, BranchProfile profile, string? profileText = null) =>
+        Build(options, profile, profileText, restoreWhileBuilding: false);
+
+    /// <inheritdoc cref="Build(LaunchOptions, BranchProfile, string?)"/>
+    /// <param name="options">The command line.</param>
+    /// <param name="profile">The branch profile as loaded.</param>
+    /// <param name="profileText">The profile file's exact text, or null (unversioned).</param>
+    /// <param name="restoreWhileBuilding">
+    /// The service's start: once every input is checked, the branch is restored from its log on a thread of its own
+    /// while the container is built (<see cref="EarlyRestore"/>); the result and its log lines are taken when
+    /// <see cref="RestoredBranch"/> is first resolved. Otherwise the restore runs then.
+    /// </param>
+    internal static IHost Build(LaunchOptions options, BranchProfile profile, string? profileText, bool restoreWhileBuilding)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(profile);
@@ -54,10 +66,12 @@ public static partial class LobbyEdgeHost
             // appsettings.json sits next to the program; systemd and demos start it from anywhere.
             ContentRootPath = AppContext.BaseDirectory,
         });
+        StartupTrace.Mark("builder");
         AddPrefixedEnvironment(builder.Configuration);
 
         // Every key the operator set is one the service reads, and every value is in range, before anything starts.
         ConfigurationCheck.Check(builder.Configuration, ConfigurationCheck.IsOperatorSource);
+        StartupTrace.Mark("config-checked");
 
         // Type=notify: tells systemd when the service is ready and when it stops (no-op outside systemd).
         builder.Services.AddSystemd();
@@ -87,8 +101,9 @@ public static partial class LobbyEdgeHost
         builder.Services.Configure<EventLogOptions>(builder.Configuration.GetSection("EventLog"));
         var logObserver = new LogObserverRelay();
         builder.Services.AddSingleton(sp => logObserver.Attach(new LobbyMetrics(sp.GetRequiredService<BranchConfig>())));
-        AddConfigurationVersions(builder.Services, options, profile, profileText);
-        builder.Services.AddSingleton(sp => RestoredBranch.Open(
+        EarlyRestore? early = null;
+        AddConfigurationVersions(builder.Services, options, profile, profileText, () => early);
+        builder.Services.AddSingleton(sp => early?.Take(sp.GetRequiredService<ILoggerFactory>()) ?? RestoredBranch.Open(
             options.DataDirectory,
             profile.Branch,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RestoredBranch).FullName!),
@@ -189,7 +204,26 @@ public static partial class LobbyEdgeHost
             AddSimulationDriver(builder.Services);
         }
 
-        return builder.Build();
+        StartupTrace.Mark("services-added");
+        if (restoreWhileBuilding)
+        {
+            // Everything that can refuse the start with exit code 2 has been checked by now.
+            early = EarlyRestore.Start(
+                options.DataDirectory,
+                profile.Branch,
+                logObserver,
+                logger => profileText is null ? null : new ConfigurationVersions(options.BranchPath, profile, profileText, logger));
+        }
+
+        try
+        {
+            return builder.Build();
+        }
+        catch
+        {
+            early?.Abandon();
+            throw;
+        }
     }
 
     /// <summary>
@@ -197,11 +231,21 @@ public static partial class LobbyEdgeHost
     /// for consumers (<see cref="CurrentConfiguration"/>, followed on the engine loop) and the in-process restart when
     /// a structural change takes effect.
     /// </summary>
-    private static void AddConfigurationVersions(IServiceCollection services, LaunchOptions options, BranchProfile profile, string? profileText)
+    private static void AddConfigurationVersions(IServiceCollection services, LaunchOptions options, BranchProfile profile, string? profileText, Func<EarlyRestore?> early)
     {
         if (profileText is not null)
         {
-            services.AddSingleton(sp => new ConfigurationVersions(options.BranchPath, profile, profileText, sp.GetRequiredService<ILogger<ConfigurationVersions>>()));
+            services.AddSingleton(sp =>
+            {
+                ILoggerFactory loggers = sp.GetRequiredService<ILoggerFactory>();
+                if (early() is { Versions: { } versions } restore)
+                {
+                    restore.AttachLog(loggers);
+                    return versions;
+                }
+
+                return new ConfigurationVersions(options.BranchPath, profile, profileText, new Logger<ConfigurationVersions>(loggers));
+            });
             services.AddSingleton<ConfigurationUpdates>();
         }
 
@@ -285,8 +329,10 @@ public static partial class LobbyEdgeHost
         {
             // Nothing accepts a command before the branch is restored from its log.
             _ = host.Services.GetService<RestoredBranch>();
+            StartupTrace.Mark("restored");
             _ = host.Services.GetService<LobbyMetrics>();
             loops = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
+            StartupTrace.Mark("services-resolved");
         }
         catch (Exception e)
         {
@@ -303,6 +349,7 @@ public static partial class LobbyEdgeHost
             try
             {
                 await host.StartAsync().ConfigureAwait(false);
+                StartupTrace.Mark("host-started");
                 await host.WaitForShutdownAsync().ConfigureAwait(false);
             }
             catch (Exception e)

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 // Exit codes (CONTRACTS.md, "Process"): 0 stopped, 1 fatal runtime error, 2 invalid command line,
 // configuration or profile. Everything that can be wrong with the input is checked before anything starts.
 
+StartupTrace.Mark("main");
 if (CommandLineHelp.TryAnswer(args, Console.Out, Console.Error) is { } answered)
 {
     return answered;
@@ -92,10 +93,11 @@ while (true)
         return ExitCodes.InvalidConfiguration;
     }
 
+    StartupTrace.Mark("profile");
     IHost host;
     try
     {
-        host = LobbyEdgeHost.Build(options, profile, profileText);
+        host = LobbyEdgeHost.Build(options, profile, profileText, restoreWhileBuilding: true);
     }
     catch (InvalidDataException e)
     {
@@ -122,8 +124,10 @@ while (true)
         return ExitCodes.InvalidConfiguration;
     }
 
+    StartupTrace.Mark("host-built");
     HostRestart restart = host.Services.GetRequiredService<HostRestart>();
     LobbyEdgeHost.LogStart(host, profile.Branch.BranchId);
+    StartupTrace.Mark("start-logged");
     int exitCode = await LobbyEdgeHost.RunAsync(host);
     if (exitCode != ExitCodes.Stopped || !restart.Requested)
     {

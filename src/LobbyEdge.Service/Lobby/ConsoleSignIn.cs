@@ -20,12 +20,13 @@ public sealed class StaffDirectory
     /// <summary>The demo lobby manager's PIN under <c>--simulate</c>, printed in the simulation's start line.</summary>
     public const string DemoPin = "2468";
 
-    private readonly StaffMember? _demo;
+    // Hashed on the first sign-in that needs it, not at start (PBKDF2, 100,000 iterations: tens of ms; issue 17's start to ready).
+    private readonly Lazy<StaffMember>? _demo;
     private readonly object _gate = new();
     private IReadOnlyList<StaffMember> _staff;
     private DateTime _loadedWrite;
 
-    private StaffDirectory(string path, IReadOnlyList<StaffMember> staff, StaffMember? demo)
+    private StaffDirectory(string path, IReadOnlyList<StaffMember> staff, Lazy<StaffMember>? demo)
     {
         Path = path;
         _staff = staff;
@@ -51,8 +52,8 @@ public sealed class StaffDirectory
     {
         string full = System.IO.Path.GetFullPath(path);
         IReadOnlyList<StaffMember> staff = StaffFile.Load(full);
-        StaffMember? member = demo && !staff.Any(s => s.Id == DemoId)
-            ? new StaffMember(DemoId, "演示大堂经理 Demo manager", StaffRole.LobbyManager, PinHash.Hash(DemoPin, PinHash.MinIterations))
+        Lazy<StaffMember>? member = demo && !staff.Any(s => s.Id == DemoId)
+            ? new Lazy<StaffMember>(() => new StaffMember(DemoId, "演示大堂经理 Demo manager", StaffRole.LobbyManager, PinHash.Hash(DemoPin, PinHash.MinIterations)))
             : null;
         return new StaffDirectory(full, staff, member);
     }
@@ -81,9 +82,9 @@ public sealed class StaffDirectory
             }
         }
 
-        if (_demo is { } demo && demo.Id == id)
+        if (_demo is { } demo && id == DemoId)
         {
-            return demo;
+            return demo.Value;
         }
 
         foreach (StaffMember s in Volatile.Read(ref _staff))

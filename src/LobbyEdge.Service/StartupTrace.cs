@@ -1,0 +1,23 @@
+namespace LobbyEdge.Service;
+
+/// <summary>
+/// Start-up phases for measuring (issue 17, start to ready; README.md, "Start-up"): with the environment variable
+/// <c>LOBBYEDGE_STARTUP_TRACE=1</c> each phase's end is written to stderr as <c>startup-trace {phase} {µs since the
+/// Unix epoch}</c>; otherwise nothing. The phases: main, builder, config-checked, services-added, profile,
+/// host-built, start-logged, restore-begin, restore-end, restored, services-resolved, host-started.
+/// </summary>
+internal static class StartupTrace
+{
+    private static readonly bool s_on = Environment.GetEnvironmentVariable("LOBBYEDGE_STARTUP_TRACE") == "1";
+
+    /// <summary>Writes one mark when tracing is on.</summary>
+    /// <param name="phase">The phase that just ended.</param>
+    public static void Mark(string phase)
+    {
+        if (s_on)
+        {
+            long microseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
+            Console.Error.WriteLine($"startup-trace {phase} {microseconds}");
+        }
+    }
+}
