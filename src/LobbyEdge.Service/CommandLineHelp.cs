@@ -133,11 +133,24 @@ public static class CommandLineHelp
             return null;
         }
 
-        // The service's own command line (with or without 'run').
+        // The service's own command line (with or without 'run'). --version stands alone: anything beside it is a
+        // mistake the operator should see (an unknown option first), not something silently ignored.
         if (args.Contains("--version"))
         {
-            stdout.WriteLine(Version);
-            return ExitCodes.Stopped;
+            string[] others = [.. args.Skip(verb is null ? 0 : 1).Where(a => a != "--version" && !IsHelp(a))];
+            if (others.Length == 0)
+            {
+                stdout.WriteLine(Version);
+                return ExitCodes.Stopped;
+            }
+
+            string? unknown = others.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2
+                && !a.Contains(':', StringComparison.Ordinal) && !LaunchOptions.Options.Any(o => o.Name == a.Split('=')[0]));
+            stderr.WriteLine(unknown is null
+                ? $"lobby-edge: --version takes no other arguments (got '{string.Join(' ', others)}')"
+                : $"lobby-edge: unknown option '{unknown.Split('=')[0]}'");
+            stderr.WriteLine(Hint);
+            return ExitCodes.InvalidConfiguration;
         }
 
         if (args.Any(IsHelp))
