@@ -396,9 +396,18 @@ public static class BranchProfileLoader
             r.Note(section.Field, section.At, null);
             Dictionary<string, Slot> keys = r.Keys(map, section.Field, s_selfServiceKeys);
             string? name = SelfServiceName(r.Required(keys, section, "name", "name: \"ATM / cash recycler in the lobby\""));
-            Slot? zhSlot = chinese ? r.Required(keys, section, "nameZh", "nameZh: \"大厅自助存取款机\"; the service has a Chinese name, so the kiosk, ticket and signage say this in Chinese first")
-                : ProfileReader.Optional(keys, "nameZh");
-            string? nameZh = zhSlot is null ? "" : SelfServiceName(zhSlot);
+            // A service with a Chinese name says its alternative in Chinese first: without nameZh that text is half English.
+            string? nameZh = "";
+            if (chinese && !keys.ContainsKey("nameZh"))
+            {
+                r.Fail(section.At, $"{section.Field}.nameZh", "required key \"nameZh\" is missing: the service has a Chinese name, so the kiosk, the ticket and the signage say this in Chinese first (e.g. `nameZh: \"大厅自助存取款机\"`)");
+                nameZh = null;
+            }
+            else if ((chinese ? r.Required(keys, section, "nameZh") : ProfileReader.Optional(keys, "nameZh")) is { } zhSlot)
+            {
+                nameZh = SelfServiceName(zhSlot);
+            }
+
             int? minutes = r.Int(r.Required(keys, section, "waitMinutes", "waitMinutes: 10"), 1, 480);
             return name is null || nameZh is null || minutes is null ? null : new SelfServiceAlternative(name, nameZh, TimeSpan.FromMinutes(minutes.Value));
         }

@@ -47,7 +47,7 @@ public static class InspectCommand
         if (to > 0 && to < from)
         {
             // A reversed range would print nothing and exit 0, as if the log had no such events.
-            ToolCommandLine.Refuse(stderr, "lobby-edge inspect", Usage, $"--from {from} is after --to {to}: give the first sequence number, then the last (--from {to} --to {from})");
+            _ = ToolCommandLine.Refuse(stderr, "lobby-edge inspect", Usage, $"--from {from} is after --to {to}: give the first sequence number, then the last (--from {to} --to {from})");
             return ExitCodes.InvalidConfiguration;
         }
 

@@ -393,6 +393,7 @@ public sealed class AdviceTests
         lobby.Ok(Command.OpenCounter(3));
         lobby.Ok(Command.CallNext(3));
         lobby.Ok(Command.Advise(2, -1, new AdviceFigures(AdviceKind.Pause, 9000, 8800, -1, 30)));
+        UntilSuggested(lobby);
         lobby.Ok(Command.ChooseSelfService(Branches.Cash));
         lobby.Minutes(1);
         return lobby;
