@@ -264,7 +264,8 @@ public sealed class ServiceConfig
     /// kiosk suggests it before issuing, the printed ticket mentions it and the signage shows a hint. Profile:
     /// <c>services[].selfService</c>; a change applies live.
     /// The engine only stores it; <see cref="CommandKind.ChooseSelfService"/> is refused
-    /// (<see cref="RefusalReason.NoSelfService"/>) for a service without one.
+    /// (<see cref="RefusalReason.NoSelfService"/>) for a service without one, and
+    /// (<see cref="RefusalReason.SelfServiceNotSuggested"/>) while the wait is under the threshold.
     /// </summary>
     public SelfServiceAlternative? SelfService { get; init; }
 

@@ -180,6 +180,13 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(RefusalReason.AlreadyAnswered);
         }
 
+        if (t - a.IssuedTicks >= a.HorizonMinutes * TimeSpan.TicksPerMinute)
+        {
+            // Nobody answered within its horizon: the forecast it rests on is over (the console lists it as lapsed).
+            // Judged on the command's time only, so a log written before this rule replays as it was.
+            return CommandResult.Refused(RefusalReason.AdviceLapsed);
+        }
+
         Emit(new LobbyEvent
         {
             Kind = EventKind.AdviceAnswered,
@@ -212,6 +219,14 @@ public sealed partial class QueueEngine
             return CommandResult.Refused(RefusalReason.NoSelfService);
         }
 
+        // Only while the kiosk suggests it (the same prediction the branch state shows): a choice the kiosk did not
+        // offer (a script on the LAN, a stale page) would inflate the count.
+        long typicalMs = Predict(service, Tier.Normal).TypicalMs;
+        if (!_services[service].SelfService!.IsSuggestedAt(typicalMs))
+        {
+            return CommandResult.Refused(RefusalReason.SelfServiceNotSuggested);
+        }
+
         Emit(new LobbyEvent
         {
             Kind = EventKind.SelfServiceChosen,
@@ -219,7 +234,7 @@ public sealed partial class QueueEngine
             NumberService = -1,
             Service = (short)service,
             Count = _waiting[service],
-            A = Predict(service, Tier.Normal).TypicalMs,
+            A = typicalMs,
         }, t);
         return Ok(-1);
     }

@@ -119,4 +119,16 @@ public enum RefusalReason : byte
 
     /// <summary>The day's advice list is full (<see cref="QueueEngine.MaxAdvicePerDay"/>).</summary>
     TooMuchAdvice,
+
+    /// <summary>
+    /// The advice lapsed: nobody answered it within its horizon (<see cref="AdviceFigures.HorizonMinutes"/> after it
+    /// was issued), so the forecast it rests on is over and it can no longer be accepted or dismissed.
+    /// </summary>
+    AdviceLapsed,
+
+    /// <summary>
+    /// The kiosk does not suggest the service's self-service alternative now: the predicted typical wait is under
+    /// its threshold (<see cref="SelfServiceAlternative.WaitThreshold"/>), so a choice of it is not counted.
+    /// </summary>
+    SelfServiceNotSuggested,
 }

@@ -48,6 +48,12 @@ public static class BranchProfileLoader
 
     private static readonly string[] s_selfServiceKeys = ["name", "nameZh", "waitMinutes"];
 
+    /// <summary>
+    /// The widest self-service name (<c>name</c>, <c>nameZh</c>), in printer columns (a Chinese character takes two):
+    /// the ticket's line <c>No queue: {name}</c> and <c>可使用{nameZh}，免排队</c> each fit the 48-column printer.
+    /// </summary>
+    public const int MaxSelfServiceNameColumns = 34;
+
     private static readonly string[] s_counterKeys = ["number", "mode", "services", "buttonOnly", "openAtDayStart"];
 
     private static readonly string[] s_counterServiceKeys = ["service", "weight"];
@@ -339,7 +345,7 @@ public static class BranchProfileLoader
             (int First, int Last)? numbers = ReadRange(ProfileReader.Optional(keys, "numbers"));
             int dailyCap = r.Int(ProfileReader.Optional(keys, "dailyCap")) ?? engine.DailyCap;
             Rules rules = ReadRules(keys, defaults, path);
-            SelfServiceAlternative? selfService = ReadSelfService(ProfileReader.Optional(keys, "selfService"));
+            SelfServiceAlternative? selfService = keys.TryGetValue("selfService", out Slot selfServiceSlot) ? ReadSelfService(selfServiceSlot, nameZh.Length > 0) : null;
 
             return new ServiceConfig
             {
@@ -366,16 +372,21 @@ public static class BranchProfileLoader
 
         /// <summary>
         /// <c>selfService: {name: "ATM / cash recycler in the lobby", nameZh: "大厅自助存取款机", waitMinutes: 10}</c>:
-        /// the service's self-service alternative; name and waitMinutes required. Null when absent or unreadable (reported).
+        /// the service's self-service alternative; name and waitMinutes required, nameZh too when the service has a
+        /// Chinese name (the kiosk, ticket and signage say it in Chinese first). Each name is one line of at most
+        /// <see cref="MaxSelfServiceNameColumns"/> printer columns. Null when unreadable (reported); the key given
+        /// with no value is reported too (an empty block is a slip, not "none": leave the key out for none).
         /// </summary>
-        private SelfServiceAlternative? ReadSelfService(Slot? slot)
+        private SelfServiceAlternative? ReadSelfService(Slot section, bool chinese)
         {
-            if (slot is not { } section)
+            const string Example = "selfService: {name: \"ATM in the lobby\", nameZh: \"大厅自助存取款机\", waitMinutes: 10}";
+            if (ProfileReader.IsNull(section.Node))
             {
+                r.Note(section.Field, section.At, null);
+                r.Fail(section.At, section.Field, $"is empty; give its keys indented under it (name:, nameZh:, waitMinutes:), e.g. `{Example}`, or leave the key out for no self-service alternative");
                 return null;
             }
 
-            const string Example = "selfService: {name: \"ATM in the lobby\", nameZh: \"大厅自助存取款机\", waitMinutes: 10}";
             if (section.Node is not YamlMappingNode map)
             {
                 r.Fail(section.At, section.Field, $"must be a set of keys (name:, nameZh:, waitMinutes:), e.g. `{Example}`, not {ProfileReader.Describe(section.Node)}");
@@ -384,10 +395,43 @@ public static class BranchProfileLoader
 
             r.Note(section.Field, section.At, null);
             Dictionary<string, Slot> keys = r.Keys(map, section.Field, s_selfServiceKeys);
-            string? name = r.Text(r.Required(keys, section, "name", "name: \"ATM / cash recycler in the lobby\""));
-            string nameZh = r.Text(ProfileReader.Optional(keys, "nameZh")) ?? "";
+            string? name = SelfServiceName(r.Required(keys, section, "name", "name: \"ATM / cash recycler in the lobby\""));
+            // A service with a Chinese name says its alternative in Chinese first: without nameZh that text is half English.
+            string? nameZh = "";
+            if (chinese && !keys.ContainsKey("nameZh"))
+            {
+                r.Fail(section.At, $"{section.Field}.nameZh", "required key \"nameZh\" is missing: the service has a Chinese name, so the kiosk, the ticket and the signage say this in Chinese first (e.g. `nameZh: \"大厅自助存取款机\"`)");
+                nameZh = null;
+            }
+            else if ((chinese ? r.Required(keys, section, "nameZh") : ProfileReader.Optional(keys, "nameZh")) is { } zhSlot)
+            {
+                nameZh = SelfServiceName(zhSlot);
+            }
+
             int? minutes = r.Int(r.Required(keys, section, "waitMinutes", "waitMinutes: 10"), 1, 480);
-            return name is null || minutes is null ? null : new SelfServiceAlternative(name, nameZh, TimeSpan.FromMinutes(minutes.Value));
+            return name is null || nameZh is null || minutes is null ? null : new SelfServiceAlternative(name, nameZh, TimeSpan.FromMinutes(minutes.Value));
+        }
+
+        /// <summary>
+        /// A self-service name: one line of at most <see cref="MaxSelfServiceNameColumns"/> printer columns
+        /// (a Chinese character takes two); null when absent or not one (reported).
+        /// </summary>
+        private string? SelfServiceName(Slot? slot)
+        {
+            if (r.Text(slot) is not { } text || slot is not { } s)
+            {
+                return null;
+            }
+
+            // An empty name is the engine's check ("must not be empty").
+            int columns = text.Sum(c => c < 0x80 ? 1 : 2);
+            if (text.Any(char.IsControl) || columns > MaxSelfServiceNameColumns)
+            {
+                r.Fail(s.At, s.Field, string.Create(CultureInfo.InvariantCulture, $"must be one line of at most {MaxSelfServiceNameColumns} printer columns (a Chinese character takes two; the ticket printer has 48 and the kiosk shows it on one line), not {columns}"));
+                return null;
+            }
+
+            return text;
         }
 
         /// <summary>

@@ -133,11 +133,38 @@ public static class CommandLineHelp
             return null;
         }
 
-        // The service's own command line (with or without 'run').
+        // The service's own command line (with or without 'run'). --version stands alone: an option or argument beside
+        // it is a mistake the operator should see (an unknown option first), not something silently ignored.
+        // Configuration keys (--Section:Key=value, as a wrapper or unit may add) change nothing here and are let be.
         if (args.Contains("--version"))
         {
-            stdout.WriteLine(Version);
-            return ExitCodes.Stopped;
+            var others = new List<string>();
+            for (int i = verb is null ? 0 : 1; i < args.Count; i++)
+            {
+                string a = args[i];
+                if (a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal))
+                {
+                    i += a.Contains('=', StringComparison.Ordinal) ? 0 : 1;
+                }
+                else if (a != "--version" && !IsHelp(a))
+                {
+                    others.Add(a);
+                }
+            }
+
+            if (others.Count == 0)
+            {
+                stdout.WriteLine(Version);
+                return ExitCodes.Stopped;
+            }
+
+            string? unknown = others.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2
+                && !LaunchOptions.Options.Any(o => o.Name == a.Split('=')[0]));
+            stderr.WriteLine(unknown is null
+                ? $"lobby-edge: --version takes no other arguments (got '{string.Join(' ', others)}')"
+                : $"lobby-edge: unknown option '{unknown.Split('=')[0]}'");
+            stderr.WriteLine(Hint);
+            return ExitCodes.InvalidConfiguration;
         }
 
         if (args.Any(IsHelp))

@@ -17,7 +17,7 @@ public static class InspectCommand
     [
         .. ToolCommandLine.CommonOptions,
         new("--from", "<sequence>", "the first event's sequence number, 1 or more (default 1: the oldest kept)"),
-        new("--to", "<sequence>", "the last event's sequence number (default: the newest)"),
+        new("--to", "<sequence>", "the last event's sequence number, not before --from (default: the newest)"),
     ];
 
     /// <summary>
@@ -41,6 +41,13 @@ public static class InspectCommand
         });
         if (line is null)
         {
+            return ExitCodes.InvalidConfiguration;
+        }
+
+        if (to > 0 && to < from)
+        {
+            // A reversed range would print nothing and exit 0, as if the log had no such events.
+            _ = ToolCommandLine.Refuse(stderr, "lobby-edge inspect", Usage, $"--from {from} is after --to {to}: give the first sequence number, then the last (--from {to} --to {from})");
             return ExitCodes.InvalidConfiguration;
         }
 

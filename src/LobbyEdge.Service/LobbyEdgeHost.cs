@@ -350,6 +350,9 @@ public static partial class LobbyEdgeHost
             {
                 await host.StartAsync().ConfigureAwait(false);
                 StartupTrace.Mark("host-started");
+
+                // After every part started (Kestrel bound, as systemd's READY=1): whoever reads "ready" can open the pages.
+                Log.Ready(logger, host.Services.GetService<HttpServer>()?.BaseAddress?.ToString() ?? "disabled");
                 await host.WaitForShutdownAsync().ConfigureAwait(false);
             }
             catch (Exception e)
@@ -492,6 +495,9 @@ public static partial class LobbyEdgeHost
 
         [LoggerMessage(5, LogLevel.Critical, "The event log could not be opened or replayed; the service stops with exit code 1")]
         public static partial void RestoreFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(6, LogLevel.Information, "Started, HTTP {Http}; ready")]
+        public static partial void Ready(ILogger logger, string http);
 
         [LoggerMessage(4, LogLevel.Information, "Exiting with code {ExitCode}")]
         public static partial void Exiting(ILogger logger, int exitCode);

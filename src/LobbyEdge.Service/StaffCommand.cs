@@ -65,6 +65,23 @@ public static class StaffCommand
             return Fail(stderr, $"{tool}: --data or --file is required");
         }
 
+        // Options the action does not take would be ignored silently (a --name on 'pin' renames nobody): refuse them.
+        if (options.ContainsKey("--data") && options.ContainsKey("--file"))
+        {
+            return Fail(stderr, $"{tool}: give --data or --file, not both");
+        }
+
+        string[] takes = verb switch
+        {
+            "add" => ["--id", "--name", "--role"],
+            "pin" or "remove" => ["--id"],
+            _ => [],
+        };
+        if (options.Keys.FirstOrDefault(o => o is not ("--data" or "--file") && Array.IndexOf(takes, o) < 0) is { } extra)
+        {
+            return Fail(stderr, $"{tool}: {extra} is not an option of '{tool}'{(takes.Length > 0 ? $" (it takes {string.Join(", ", takes)})" : "")}");
+        }
+
         int id = 0;
         if (needsId && (!options.TryGetValue("--id", out string? idText) || StaffFile.IdProblem(idText, out id) is not null))
         {

@@ -33,7 +33,7 @@ internal sealed class ToolCommandLine
     public string? BranchPath { get; }
 
     /// <summary>
-    /// Parses <paramref name="args"/> (the tool's name first). Any name not in <paramref name="options"/> is refused;
+    /// Parses <paramref name="args"/> (the tool's name first). Any name not in <paramref name="options"/>, or given twice, is refused;
     /// <paramref name="option"/> takes the tool's own options (name, value) and returns false for a bad value. Returns null after writing the problem
     /// and <paramref name="usage"/> to <paramref name="stderr"/> (the tool then exits 2).
     /// </summary>
@@ -42,10 +42,17 @@ internal sealed class ToolCommandLine
         string tool = $"lobby-edge {args[0]}";
         string? data = null;
         string? branch = null;
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 1; i < args.Count; i++)
         {
             string name = args[i];
             string? value = i + 1 < args.Count ? args[++i] : null;
+            if (options.Any(o => o.Name == name) && !given.Add(name))
+            {
+                // The last of two would win silently: say so instead.
+                return Refuse(stderr, tool, usage, $"{name} is given twice");
+            }
+
             bool ok = options.Any(o => o.Name == name) && name switch
             {
                 "--data" => (data = value) is not null,
@@ -54,19 +61,13 @@ internal sealed class ToolCommandLine
             };
             if (!ok)
             {
-                stderr.WriteLine($"{tool}: bad option '{name}'{(value is null ? " (no value)" : $" '{value}'")}");
-                stderr.WriteLine(usage);
-                stderr.WriteLine($"see {tool} --help");
-                return null;
+                return Refuse(stderr, tool, usage, $"bad option '{name}'{(value is null ? " (no value)" : $" '{value}'")}");
             }
         }
 
         if (data is null)
         {
-            stderr.WriteLine($"{tool}: --data is required");
-            stderr.WriteLine(usage);
-            stderr.WriteLine($"see {tool} --help");
-            return null;
+            return Refuse(stderr, tool, usage, "--data is required");
         }
 
         try
@@ -78,5 +79,18 @@ internal sealed class ToolCommandLine
             stderr.WriteLine(e.Message);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Writes a command-line problem of <paramref name="tool"/> (e.g. <c>lobby-edge inspect</c>), its usage and where
+    /// help is, to <paramref name="stderr"/>; returns null (the tool then exits 2).
+    /// </summary>
+    public static ToolCommandLine? Refuse(TextWriter stderr, string tool, string usage, string problem)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        stderr.WriteLine($"{tool}: {problem}");
+        stderr.WriteLine(usage);
+        stderr.WriteLine($"see {tool} --help");
+        return null;
     }
 }

@@ -307,7 +307,7 @@ public sealed class LobbyTraffic
                 plan = plan with { Act = pause ? Act.Pause : Act.Logout, Extra = 1 };
             }
 
-            if (plan.Act == Act.Arrive && ChoosesSelfService(plan.NumberService))
+            if (plan.Act == Act.Arrive && plan.Extra == 0 && ChoosesSelfService(plan.NumberService))
             {
                 plan = plan with { Act = Act.SelfService };
             }
@@ -460,6 +460,12 @@ public sealed class LobbyTraffic
 
             case Act.Answer:
                 AdviceAnswered += result.Accepted ? 1 : 0;
+                break;
+
+            case Act.SelfService when result.Refusal == RefusalReason.SelfServiceNotSuggested:
+                // She decided on a wait she read a moment ago; the kiosk no longer suggests it, so she takes a ticket.
+                SelfServiceTaken--;
+                At(t, plan with { Act = Act.Arrive, Extra = 1 });
                 break;
 
             case Act.Resume when result.Refusal == RefusalReason.CounterNotCalling:
@@ -713,7 +719,7 @@ public sealed class LobbyTraffic
         LoggedOut,
     }
 
-    /// <summary>A planned act; <paramref name="Extra"/> carries an advice answer or marks a pause or logout done on advice (1); <paramref name="Epoch"/> is the clerk's plan generation.</summary>
+    /// <summary>A planned act; <paramref name="Extra"/> carries an advice answer, marks a pause or logout done on advice (1), or an arrival already decided on a ticket (1); <paramref name="Epoch"/> is the clerk's plan generation.</summary>
     private readonly record struct Plan(Act Act, int Counter, int NumberService = -1, int Number = 0, Tier Tier = Tier.Normal, int Extra = 0, int Epoch = 0);
 
     private struct CounterPlan

@@ -11,12 +11,12 @@ namespace LobbyEdge.Benchmarks;
 /// <c>startup [runs] [--binary &lt;lobby-edge&gt;]</c>: starts the real service, <c>dotnet lobby-edge.dll --branch demo.yaml
 /// --simulate --data &lt;dir&gt; --Http:Enabled=false</c> (or the native executable given by <c>--binary</c> or
 /// <c>LOBBYEDGE_BINARY</c>, the Native AOT build, with the same arguments), and times it from just before the process starts until its stdout carries
-/// the JSON log line whose message ends with "; ready" (the event log is open and the engine restored). The process
+/// the JSON log line whose message ends with "; ready" (the event log is open, the engine restored and every part started). The process
 /// is then killed.
 /// Each run gets a fresh copy of its data directory: empty, the recorded busy day's log without snapshots, and
 /// the same day with the snapshots the service itself would have kept (one every 5,000 events, two newest kept).
 /// The cases take turns, so background load spreads over all of them. The service's own log lines split the time:
-/// its start line is logged just before the log is opened, and the ready line reports how long
+/// its start line is logged just before the log is opened, and the restore line reports how long
 /// <c>EngineRecovery.Restore</c> took (opening the log, which reads and checks the last segment, comes before it).
 /// </summary>
 internal static class StartupTime
@@ -130,6 +130,7 @@ internal static class StartupTime
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         DateTime? starting = null;
+        JsonElement? restoreState = null;
         try
         {
             while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
@@ -150,10 +151,17 @@ internal static class StartupTime
                     starting = at;
                 }
 
+                // The restore line carries the restore figures; "; ready" follows once every part has started (older
+                // builds said both on one line).
+                if (message.Contains("replayed event(s) in", StringComparison.Ordinal))
+                {
+                    restoreState = root.GetProperty("State").Clone();
+                }
+
                 if (message.EndsWith("; ready", StringComparison.Ordinal))
                 {
                     double wallMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                    JsonElement state = root.GetProperty("State");
+                    JsonElement state = restoreState ?? root.GetProperty("State");
                     return new Ready(
                         wallMs,
                         starting is { } s ? (at - s).TotalMilliseconds : double.NaN,

@@ -19,6 +19,23 @@ public sealed class AdviceTests
         }
         : s);
 
+    /// <summary>
+    /// Issues cash tickets until the kiosk suggests cash's self-service alternative (the predicted typical wait reaches
+    /// its 10 minutes); returns how many.
+    /// </summary>
+    private static int UntilSuggested(Lobby lobby)
+    {
+        int issued = 0;
+        while (lobby.Engine.Predict(Branches.Cash, Tier.Normal).TypicalMs < TimeSpan.FromMinutes(10).TotalMilliseconds)
+        {
+            Assert.True(issued < 500, "the wait for cash never reached 10 minutes");
+            lobby.Issue(Branches.Cash);
+            issued++;
+        }
+
+        return issued;
+    }
+
     /// <summary>Puts counter 3 into a state: closed, standby, serving (a VIP called), paused or away.</summary>
     private static void PutCounter3(Lobby lobby, CounterState state)
     {
@@ -225,6 +242,41 @@ public sealed class AdviceTests
     }
 
     [Fact]
+    public void AnswerAdvice_FromTheEndOfItsHorizon_IsRefusedAsLapsed_AndRecordsNothing_WhileAnOldLogsLateAnswerStillReplays()
+    {
+        var lobby = new Lobby();
+        lobby.Ok(Command.Advise(1, -1, new AdviceFigures(AdviceKind.Pause, 9000, 8900, 0, 30)));
+        lobby.Ok(Command.Advise(2, -1, new AdviceFigures(AdviceKind.Pause, 9000, 8900, 0, 30)));
+        DateTimeOffset issued = lobby.Now;
+        lobby.Advance(TimeSpan.FromMinutes(30) - TimeSpan.FromSeconds(1));
+        lobby.Ok(Command.AnswerAdvice(2, AdviceAnswer.Dismissed, 4711)); // within its horizon
+        int logged = lobby.Log.Count;
+
+        lobby.Advance(TimeSpan.FromSeconds(1)); // 30 minutes: the console lists advice 1 as lapsed from now
+        Assert.Equal(RefusalReason.AdviceLapsed, lobby.Refused(Command.AnswerAdvice(1, AdviceAnswer.Accepted, 4711)));
+        Assert.Equal(RefusalReason.AdviceLapsed, lobby.Refused(Command.AnswerAdvice(1, AdviceAnswer.Dismissed, 4711)));
+        Assert.Equal(logged, lobby.Log.Count);
+        Assert.True(lobby.Engine.TryGetAdvice(1, out AdviceView a));
+        Assert.Equal(AdviceAnswer.None, a.Answer);
+
+        // An answered advice stays "already answered" after its horizon (the first answer stands).
+        Assert.Equal(RefusalReason.AlreadyAnswered, lobby.Refused(Command.AnswerAdvice(2, AdviceAnswer.Accepted, 4711)));
+
+        // A log written before the rule, with a late answer in it, replays as it was: the rule is on the command.
+        LobbyEvent answer = lobby.Log[^1];
+        Assert.Equal(EventKind.AdviceAnswered, answer.Kind);
+        lobby.Log[^1] = answer with { TimeTicks = issued.UtcTicks + TimeSpan.FromMinutes(45).Ticks };
+        var replayed = new QueueEngine(lobby.Engine.Config);
+        foreach (LobbyEvent e in lobby.Log)
+        {
+            replayed.Apply(in e);
+        }
+
+        Assert.True(replayed.TryGetAdvice(2, out AdviceView late));
+        Assert.Equal(AdviceAnswer.Dismissed, late.Answer);
+    }
+
+    [Fact]
     public void AnswerAdvice_BadArguments_AreRefusedAndChangeNothing()
     {
         var lobby = new Lobby();
@@ -253,11 +305,7 @@ public sealed class AdviceTests
     public void ChooseSelfService_CountsTheChoiceWithThePredictedWaitAndThePeopleWaiting_AndIssuesNoTicket()
     {
         var lobby = new Lobby(WithSelfService());
-        for (int i = 0; i < 4; i++)
-        {
-            lobby.Issue(Branches.Cash);
-        }
-
+        int waiting = UntilSuggested(lobby);
         WaitPrediction prediction = lobby.Engine.Predict(Branches.Cash, Tier.Normal);
         Assert.True(prediction.TypicalMs > 0);
         lobby.Ok(Command.ChooseSelfService(Branches.Cash));
@@ -265,26 +313,42 @@ public sealed class AdviceTests
         Assert.Equal(EventKind.SelfServiceChosen, e.Kind);
         Assert.Equal((-1, -1, 0), (e.Ticket, (int)e.NumberService, e.Number));
         SelfServiceChosenView v = e.AsSelfServiceChosen();
-        Assert.Equal((Branches.Cash, prediction.TypicalMs, 4), (v.Service, v.PredictedWaitMs, v.Waiting));
+        Assert.Equal((Branches.Cash, prediction.TypicalMs, waiting), (v.Service, v.PredictedWaitMs, v.Waiting));
 
         lobby.Ok(Command.ChooseSelfService(Branches.Cash));
         Assert.Equal(2, lobby.Engine.SelfServiceChosenCount(Branches.Cash));
         Assert.Equal(0, lobby.Engine.SelfServiceChosenCount(Branches.NonCash));
         Assert.Equal(0, lobby.Engine.SelfServiceChosenCount(99));
-        Assert.Equal(4, lobby.Engine.TicketCount);
-        Assert.Equal(4, lobby.Engine.WaitingCount(Branches.Cash));
-        Assert.Equal(4, lobby.Engine.IssuedCount(Branches.Cash));
+        Assert.Equal(waiting, lobby.Engine.TicketCount);
+        Assert.Equal(waiting, lobby.Engine.WaitingCount(Branches.Cash));
+        Assert.Equal(waiting, lobby.Engine.IssuedCount(Branches.Cash));
     }
 
+    /// <remarks>
+    /// The old engine counted a choice at any wait (and, with no counter for the service, recorded an unknown wait):
+    /// a script on the LAN could inflate <c>lobby_diverted_total</c> while the kiosk offered nothing. That was wrong.
+    /// </remarks>
     [Fact]
-    public void ChooseSelfService_WithNoCounterForTheService_GivesAnUnknownWait()
+    public void ChooseSelfService_WhileTheKioskDoesNotSuggestIt_IsRefusedAndCountsNothing()
     {
         var lobby = new Lobby(WithSelfService());
+        lobby.Issue(Branches.Cash);
+        Assert.True(lobby.Engine.Predict(Branches.Cash, Tier.Normal).TypicalMs < TimeSpan.FromMinutes(10).TotalMilliseconds);
+        Assert.Equal(RefusalReason.SelfServiceNotSuggested, lobby.Refused(Command.ChooseSelfService(Branches.Cash)));
+
+        // No counter serves cash: the wait is unknown, so the kiosk suggests nothing either.
         lobby.Ok(Command.CloseCounter(1));
         lobby.Ok(Command.CloseCounter(2));
         lobby.Ok(Command.CloseCounter(3));
+        Assert.Equal(-1, lobby.Engine.Predict(Branches.Cash, Tier.Normal).TypicalMs);
+        Assert.Equal(RefusalReason.SelfServiceNotSuggested, lobby.Refused(Command.ChooseSelfService(Branches.Cash)));
+        Assert.Equal(0, lobby.Engine.SelfServiceChosenCount(Branches.Cash));
+
+        // From the threshold on it is taken.
+        lobby.Ok(Command.OpenCounter(1));
+        UntilSuggested(lobby);
         lobby.Ok(Command.ChooseSelfService(Branches.Cash));
-        Assert.Equal(-1, lobby.Last[0].AsSelfServiceChosen().PredictedWaitMs);
+        Assert.Equal(1, lobby.Engine.SelfServiceChosenCount(Branches.Cash));
     }
 
     [Fact]
@@ -301,6 +365,7 @@ public sealed class AdviceTests
     public void ANewDay_StartsWithNoSelfServiceChoices()
     {
         var lobby = new Lobby(WithSelfService());
+        UntilSuggested(lobby);
         lobby.Ok(Command.ChooseSelfService(Branches.Cash));
         lobby.Ok(Command.CloseDay());
         Assert.Equal(1, lobby.Engine.SelfServiceChosenCount(Branches.Cash));
@@ -320,6 +385,7 @@ public sealed class AdviceTests
             lobby.Minutes(1);
         }
 
+        UntilSuggested(lobby);
         lobby.Ok(Command.ChooseSelfService(Branches.Cash));
         lobby.Ok(Command.Advise(3, Branches.Vip, s_openFigures));
         lobby.Minutes(2);
@@ -327,6 +393,7 @@ public sealed class AdviceTests
         lobby.Ok(Command.OpenCounter(3));
         lobby.Ok(Command.CallNext(3));
         lobby.Ok(Command.Advise(2, -1, new AdviceFigures(AdviceKind.Pause, 9000, 8800, -1, 30)));
+        UntilSuggested(lobby);
         lobby.Ok(Command.ChooseSelfService(Branches.Cash));
         lobby.Minutes(1);
         return lobby;

@@ -296,7 +296,7 @@ public sealed class AllocationTests
             CloseTime = config.CloseTime,
             AutoOpenClose = false,
             MaxTicketsPerDay = config.MaxTicketsPerDay,
-            Services = [new ServiceConfig { Prefix = cash.Prefix, Id = cash.Id, SelfService = new SelfServiceAlternative("ATM", "自助存取款机", TimeSpan.FromMinutes(10)) }, .. config.Services.Skip(1)],
+            Services = [new ServiceConfig { Prefix = cash.Prefix, Id = cash.Id, SelfService = new SelfServiceAlternative("ATM", "自助存取款机", TimeSpan.FromMinutes(1)) }, .. config.Services.Skip(1)],
             Counters = config.Counters,
         };
         DateTimeOffset now = new(BusinessCalendar.ToUtc(Branches.Shanghai, Branches.Day, new TimeOnly(0, 30)), TimeSpan.Zero);
@@ -314,7 +314,12 @@ public sealed class AllocationTests
         // Warm-up day: every path at least once, the refusals too.
         var warm = new QueueEngine(config);
         Assert.True(warm.Execute(Command.OpenDay(), now).Accepted);
-        warm.Execute(Command.Issue(0), now);
+        warm.Execute(Command.ChooseSelfService(0), now); // refused: no wait yet, so not suggested
+        for (int i = 0; i < 20; i++)
+        {
+            warm.Execute(Command.Issue(0), now); // a wait long enough for the kiosk to suggest self-service
+        }
+
         for (int i = 0; i < QueueEngine.MaxAdvicePerDay + 10; i++)
         {
             foreach (Func<int, Command> make in kinds)
@@ -340,7 +345,11 @@ public sealed class AllocationTests
         {
             var engine = new QueueEngine(config);
             Assert.True(engine.Execute(Command.OpenDay(), now).Accepted);
-            engine.Execute(Command.Issue(0), now);
+            for (int i = 0; i < 20; i++)
+            {
+                engine.Execute(Command.Issue(0), now);
+            }
+
             for (int k = 0; k < kinds.Length; k++)
             {
                 int accepted = 0;

@@ -29,7 +29,7 @@ public sealed class AdviceEventsTests
                     Prefix = 'A',
                     Id = "cash",
                     SeedServiceTime = TimeSpan.FromMinutes(3),
-                    SelfService = new SelfServiceAlternative("ATM / cash recycler", "自助存取款机", TimeSpan.FromMinutes(10)),
+                    SelfService = new SelfServiceAlternative("ATM / cash recycler", "自助存取款机", TimeSpan.FromMinutes(1)), // suggested from the first waiting customers
                 },
                 days.Services[1],
             ],

@@ -62,6 +62,76 @@ public sealed partial class BranchProfileLoaderTests
         Assert.Contains("must be a set of keys (name:, nameZh:, waitMinutes:)", problem.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// <c>selfService:</c> with nothing under it (or <c>{}</c>) is a slip, not "none": it used to load silently as no
+    /// alternative. Leaving the key out is how a service names none.
+    /// </summary>
+    [Fact]
+    public void Load_EmptySelfService_IsAnErrorAtItsLine_NotNone()
+    {
+        string path = Write(Minimal(cashExtra: "selfService:"));
+        ProfileException empty = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+        ProfileProblem problem = Assert.Single(empty.Problems);
+        Assert.Equal(("services[0].selfService", 12, 5), (problem.Field, problem.Line, problem.Column));
+        Assert.Contains("is empty; give its keys indented under it", problem.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{path}:12:5: services[0].selfService: ", problem.ToString(), StringComparison.Ordinal);
+
+        ProfileException braces = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(Write(Minimal(cashExtra: "selfService: {}"))));
+        Assert.Contains(braces.Problems, p => p.Field == "services[0].selfService.name" && p.Message.Contains("required key \"name\" is missing", StringComparison.Ordinal));
+        Assert.Contains(braces.Problems, p => p.Field == "services[0].selfService.waitMinutes");
+
+        Assert.Null(BranchProfileLoader.Load(Write(Minimal())).Branch.Services[0].SelfService);
+    }
+
+    /// <summary>
+    /// The names are printed on the 48-column ticket printer (<c>No queue: {name}</c>, <c>可使用{nameZh}，免排队</c>) and
+    /// shown on one line at the kiosk: at most 34 columns each, a Chinese character taking two, and one line.
+    /// </summary>
+    [Theory]
+    [InlineData("name: \"ATM / cash recycler in the main lobby\"", "services[0].selfService.name", 37)]
+    [InlineData("name: \"ATM\", nameZh: \"大厅一楼东侧自助存取款机与智能柜员机区\"", "services[0].selfService.nameZh", 38)]
+    [InlineData("name: \"ATM\\tin the lobby\"", "services[0].selfService.name", 16)]
+    public void Load_SelfServiceNameTooWideForTheTicketLine_OrNotOneLine_IsAnError(string names, string field, int columns)
+    {
+        string path = Write(Minimal(cashExtra: $"selfService: {{{names}, waitMinutes: 10}}"));
+
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+
+        ProfileProblem problem = Assert.Single(e.Problems);
+        Assert.Equal(field, problem.Field);
+        Assert.Equal(12, problem.Line);
+        Assert.Contains($"must be one line of at most {BranchProfileLoader.MaxSelfServiceNameColumns} printer columns", problem.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"not {columns}", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SelfServiceNamesAsWideAsTheTicketLineTakes_AreRead()
+    {
+        string name = new('N', BranchProfileLoader.MaxSelfServiceNameColumns);
+        string nameZh = new('字', BranchProfileLoader.MaxSelfServiceNameColumns / 2);
+        BranchConfig config = BranchProfileLoader.Load(Write(Minimal(cashExtra: $"selfService: {{name: \"{name}\", nameZh: \"{nameZh}\", waitMinutes: 10}}"))).Branch;
+        Assert.Equal((name, nameZh), (config.Services[0].SelfService!.Name, config.Services[0].SelfService!.NameZh));
+    }
+
+    /// <summary>
+    /// A service with a Chinese name says its alternative in Chinese first (kiosk, ticket, signage): without
+    /// <c>nameZh</c> that text was half English, so it is required there. A service with no Chinese name is shown in
+    /// English throughout, and <c>nameZh</c> stays optional (the English name is used).
+    /// </summary>
+    [Fact]
+    public void Load_SelfServiceWithoutNameZh_IsAnError_WhenTheServiceHasAChineseName()
+    {
+        string path = Write(Minimal(cashExtra: "nameZh: \"个人现金\"\n    selfService: {name: \"ATM in the lobby\", waitMinutes: 10}"));
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+        ProfileProblem problem = Assert.Single(e.Problems);
+        Assert.Equal("services[0].selfService.nameZh", problem.Field);
+        Assert.Contains("required key \"nameZh\" is missing", problem.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{path}:13:", problem.ToString(), StringComparison.Ordinal);
+
+        SelfServiceAlternative english = BranchProfileLoader.Load(Write(Minimal(cashExtra: "selfService: {name: \"ATM in the lobby\", waitMinutes: 10}"))).Branch.Services[0].SelfService!;
+        Assert.Equal(("ATM in the lobby", ""), (english.Name, english.NameZh));
+    }
+
     [Fact]
     public void Compare_AddingChangingOrRemovingTheAlternative_IsALiveChange()
     {

@@ -6,7 +6,8 @@ namespace LobbyEdge.Service.Tests;
 
 /// <summary>
 /// The console's advice lists over a real engine and log: an advice nobody answers leaves the open list when its
-/// horizon ends and is listed with the answered ones as lapsed; an answered one is listed with its answer and staff.
+/// horizon ends and is listed with the answered ones as lapsed (and can no longer be answered); an answered one is
+/// listed with its answer and staff.
 /// </summary>
 public sealed class ConsoleAdviceLapseTests : IDisposable
 {
@@ -44,11 +45,13 @@ public sealed class ConsoleAdviceLapseTests : IDisposable
         Assert.Equal("lapsed", closed[1]);
         Assert.Equal("dismissed", closed[2]);
 
-        // The engine still takes a late answer; the console then lists it as answered.
-        Assert.True(run.Execute(Command.AnswerAdvice(1, AdviceAnswer.Accepted, 8002)).Accepted);
+        // From the same moment the engine refuses a late answer (it used to take it, and the console then listed a
+        // lapsed advice as accepted: wrong, its forecast was over); it stays lapsed.
+        Assert.Equal(RefusalReason.AdviceLapsed, run.Execute(Command.AnswerAdvice(1, AdviceAnswer.Accepted, 8002)).Refusal);
+        Assert.Equal(RefusalReason.AdviceLapsed, run.Execute(Command.AnswerAdvice(1, AdviceAnswer.Dismissed, 8002)).Refusal);
         (open, closed) = Lists(run, time);
         Assert.Empty(open);
-        Assert.Equal("accepted", closed[1]);
+        Assert.Equal("lapsed", closed[1]);
     }
 
     private static (int[] Open, Dictionary<int, string> Closed) Lists(CareMetricsTests.DrivenBranch run, TwoClocks time)

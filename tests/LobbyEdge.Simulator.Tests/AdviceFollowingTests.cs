@@ -161,13 +161,17 @@ public sealed class AdviceFollowingTests(ITestOutputHelper output)
             }
             else if (e.Kind == EventKind.TicketIssued && !e.AsTicketIssued().IsWalkIn)
             {
-                offeredButIssued += alternative is not null && shown[e.Service] >= alternative.WaitThreshold.TotalMilliseconds ? 1 : 0;
+                // A customer who read a long wait but found the kiosk no longer suggesting it (the engine judges the live
+                // prediction, which the ticket carries) takes a ticket: only a ticket issued at a suggested wait is wrong.
+                offeredButIssued += alternative is not null && shown[e.Service] >= alternative.WaitThreshold.TotalMilliseconds
+                    && alternative.IsSuggestedAt(e.AsTicketIssued().TypicalWaitMs) ? 1 : 0;
                 shown[e.Service] = e.AsTicketIssued().TypicalWaitMs;
             }
         }
 
         output.WriteLine($"self-service chosen by service: {string.Join(", ", s_demo.Services.Select((s, i) => $"{s.Id} {chosen[i]}"))}");
-        Assert.True(chosen.Sum() > 5, $"only {chosen.Sum()} customers chose self-service: the busy day never reached a threshold");
+        // At least 5 (more than 5 before the engine refused choices on a stale reading of the wait).
+        Assert.True(chosen.Sum() >= 5, $"only {chosen.Sum()} customers chose self-service: the busy day never reached a threshold");
         Assert.Equal(0, offeredButIssued);
         Assert.Equal(chosen.Sum(), lobby.Traffic.SelfServiceTaken);
         for (int s = 0; s < chosen.Length; s++)
@@ -220,6 +224,13 @@ public sealed class AdviceFollowingTests(ITestOutputHelper output)
         Do(Command.Advise(7, s_corporate, new AdviceFigures(AdviceKind.Open, 4000, 8800, 6, 30)));
         now += TimeSpan.FromSeconds(48);
         Do(Command.AnswerAdvice(1, AdviceAnswer.Accepted, LobbyManagerProfile.DemoStaffId));
+
+        // The engine takes the choice only while the kiosk suggests it: customers until the wait reaches the threshold.
+        for (int i = 0; i < 300 && !config.Services[cash].SelfService!.IsSuggestedAt(engine.Predict(cash, Tier.Normal).TypicalMs); i++)
+        {
+            Do(Command.Issue(cash, Tier.Normal));
+        }
+
         Do(Command.ChooseSelfService(cash));
 
         Assert.Contains("10:12:05 Advice 1: open counter 7 for Corporate (对公业务): service level 40 % -> 88 % over the next 30 min; 6 fewer customers past the care threshold", logger.Lines);

@@ -227,8 +227,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// Waits until the service has opened its log and restored the engine and, unless it was started with
-    /// <c>--Http:Enabled=false</c>, until its HTTP endpoints listen: "; ready" is said when the log is restored, before
-    /// Kestrel binds, and the Native AOT build starts fast enough for a request sent at "ready" to be refused.
+    /// <c>--Http:Enabled=false</c>, until its HTTP endpoints listen. "; ready" is said once every part has started
+    /// (Kestrel bound); the wait for the HTTP line is kept for builds from before that.
     /// </summary>
     public async Task WaitUntilReadyAsync()
     {

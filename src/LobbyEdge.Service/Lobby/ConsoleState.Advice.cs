@@ -104,7 +104,8 @@ public sealed partial class ConsoleState
 
     /// <summary>
     /// Whether an unanswered advice has outlived its horizon: the forecast it was based on is over, so the console
-    /// stops offering it (it is listed with the answered ones as <c>"lapsed"</c>; the engine still takes an answer).
+    /// stops offering it (it is listed with the answered ones as <c>"lapsed"</c>; the engine refuses a late answer as
+    /// <see cref="RefusalReason.AdviceLapsed"/> from the same moment).
     /// </summary>
     private static bool Lapsed(in AdviceView a, long now) =>
         a.Answer == AdviceAnswer.None && now - a.IssuedUtc.Ticks >= a.Figures.HorizonMinutes * TimeSpan.TicksPerMinute;

@@ -217,6 +217,8 @@ public sealed class Kiosk
     /// 200 <c>{"ok":true,"service":"cash","name":"ATM / cash recycler in the lobby","nameZh":"大厅自助存取款机","messageZh","message"}</c>
     /// (the alternative in force, and where to go, in both languages). 400 for a malformed body (naming the field) or
     /// an unknown service (<c>unknown_service</c>); 409 <c>no_self_service</c> when the service names no alternative,
+    /// 409 <c>self_service_not_suggested</c> when the kiosk does not suggest it now (the predicted typical wait is under
+    /// the alternative's threshold, or unknown: the branch state's <c>selfService.suggested</c> is false), nothing counted,
     /// and the same 409 answers as a ticket while the branch is closed or not open; 503 when the engine has stopped.
     /// </remarks>
     public async Task<IResult> ChooseSelfServiceAsync(HttpContext context)
@@ -260,6 +262,15 @@ public sealed class Kiosk
         if (outcome.Result.Refusal == RefusalReason.NoSelfService)
         {
             return NoSelfService(sc);
+        }
+
+        if (outcome.Result.Refusal == RefusalReason.SelfServiceNotSuggested)
+        {
+            // The kiosk does not offer the alternative at this wait: nothing is counted, the customer takes a ticket.
+            return Results.Json(
+                new Refused(false, RefusalNames.Of(RefusalReason.SelfServiceNotSuggested), "当前等候时间较短，请直接取号", $"The wait for {sc.Name} is short now. Please take a ticket."),
+                LobbyJsonContext.Http.Refused,
+                statusCode: StatusCodes.Status409Conflict);
         }
 
         if (RefusalOf(outcome) is { } refused)

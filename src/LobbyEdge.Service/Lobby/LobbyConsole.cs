@@ -30,7 +30,8 @@ namespace LobbyEdge.Service.Lobby;
 /// <c>{"ticket"}</c>.</item>
 /// <item>Staffing advice (a lobby manager or supervisor): <c>/lobby/api/advice/accept</c> and <c>/lobby/api/advice/dismiss</c>
 /// <c>{"advice":3}</c>: 200 <c>{"ok":true,"advice":3,"answer":"accepted","staff":1024}</c>; 400 not an advice id; 404 no such
-/// advice today (<c>unknown_advice</c>); 409 already answered (<c>already_answered</c>) or the day is not open.</item>
+/// advice today (<c>unknown_advice</c>); 409 already answered (<c>already_answered</c>), lapsed (<c>advice_lapsed</c>: nobody
+/// answered it within its horizon; nothing is recorded) or the day is not open.</item>
 /// </list>
 /// Answers: 200 <c>{"ok":true,"ticket":"A017","staff":1024}</c>; 409 <c>{"ok":false,"reason":"ToleranceCallsExceeded","messageZh","message"}</c>
 /// (the engine's refusal, in both languages); 400 a malformed body; 401 no session; 403 a cross-site request or a role that
@@ -78,6 +79,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
         RefusalReason.InvalidCommand => ("系统暂不支持此操作", "The branch system does not take this action (yet)."),
         RefusalReason.UnknownAdvice => ("今日没有这条建议", "There is no such advice today."),
         RefusalReason.AlreadyAnswered => ("这条建议已有答复", "This advice was already answered."),
+        RefusalReason.AdviceLapsed => ("这条建议已过期（在预测时段内无人答复），无需再答复", "This advice has lapsed (nobody answered it within its horizon); it can no longer be answered."),
         _ => ("操作未完成", $"The action was refused ({reason})."),
     };
 
@@ -146,12 +148,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
                 statusCode: StatusCodes.Status404NotFound);
         }
 
-        string methods = string.Join(", ", allowed);
-        context.Response.Headers.Allow = methods;
-        return Results.Json(
-            new MethodNotAllowed(false, "method_not_allowed", allowed, $"此接口只接受 {methods} 请求", $"{path} takes {methods} only."),
-            LobbyJsonContext.Http.MethodNotAllowed,
-            statusCode: StatusCodes.Status405MethodNotAllowed);
+        return HttpServer.MethodNotAllowed(context, allowed);
     }
 
     internal static IResult Page(HttpContext context, string name)

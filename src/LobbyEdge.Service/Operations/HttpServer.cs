@@ -141,7 +141,9 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
 
     /// <summary>
     /// A request Kestrel finds malformed while an endpoint reads it (a body over the limit, broken chunking) is the
-    /// client's mistake: 400 with a JSON error, not a 500 with an empty body.
+    /// client's mistake: 400 (413 for a body over Kestrel's limit) with a JSON error, not a 500 with an empty body.
+    /// A method a path does not take (routing's bare 405) is answered with its <c>Allow</c> header and
+    /// <c>{"ok":false,"reason":"method_not_allowed","allow":["POST"],"messageZh","message"}</c>, as the console does.
     /// </summary>
     /// <remarks>
     /// Anything else an endpoint throws is our fault, not the client's: it is logged (the web host's own logging is
@@ -152,11 +154,17 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         try
         {
             await next(context).ConfigureAwait(false);
+            if (context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed && !context.Response.HasStarted)
+            {
+                string[] allowed = [.. context.Response.Headers.Allow.ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                await MethodNotAllowed(context, allowed).ExecuteAsync(context).ConfigureAwait(false);
+            }
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             context.Response.Clear();
-            await JsonRequest.BadRequest(e.Message).ExecuteAsync(context).ConfigureAwait(false);
+            int status = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? e.StatusCode : StatusCodes.Status400BadRequest;
+            await JsonRequest.Error(e.Message, status).ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
         {
@@ -164,6 +172,21 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
             context.Response.Clear();
             await JsonRequest.Error("internal error", StatusCodes.Status500InternalServerError).ExecuteAsync(context).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The 405 answer for a path that takes only <paramref name="allowed"/> methods: the <c>Allow</c> header and
+    /// <c>{"ok":false,"reason":"method_not_allowed","allow":[…],"messageZh","message"}</c> saying which to use.
+    /// </summary>
+    internal static IResult MethodNotAllowed(HttpContext context, string[] allowed)
+    {
+        string path = context.Request.Path.Value?.TrimEnd('/') ?? "";
+        string methods = string.Join(", ", allowed);
+        context.Response.Headers.Allow = methods;
+        return Results.Json(
+            new Lobby.MethodNotAllowed(false, "method_not_allowed", allowed, $"此接口只接受 {methods} 请求", $"{path} takes {methods} only."),
+            Lobby.LobbyJsonContext.Http.MethodNotAllowed,
+            statusCode: StatusCodes.Status405MethodNotAllowed);
     }
 
     /// <summary>

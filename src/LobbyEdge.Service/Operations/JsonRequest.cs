@@ -8,8 +8,10 @@ namespace LobbyEdge.Service.Operations;
 /// <summary>
 /// Reads the JSON object body of a POST for every endpoint that takes one, so a malformed request gets
 /// 400 Bad Request with <c>{"ok":false,"error":"..."}</c> saying what is wrong, never a 500: a content type other
-/// than <c>application/json</c>, a body over <see cref="MaxBytes"/>, bytes that are not UTF-8, text that is not
-/// JSON, JSON that is not an object, a field missing, of the wrong kind, or not known.
+/// than <c>application/json</c>, bytes that are not UTF-8, text that is not JSON, JSON that is not an object, a
+/// field missing, of the wrong kind, or not known. A body over <see cref="MaxBytes"/> is 413 Content Too Large in
+/// the same shape. A UTF-8 byte order mark before the JSON (as some editors save a file for <c>curl -d @file</c>)
+/// is skipped.
 /// </summary>
 public static class JsonRequest
 {
@@ -18,6 +20,9 @@ public static class JsonRequest
 
     /// <summary>The answer to a malformed request: 400 with <c>{"ok":false,"error":"..."}</c> (source-generated JSON).</summary>
     public static IResult BadRequest(string error) => Error(error, StatusCodes.Status400BadRequest);
+
+    /// <summary>The answer to a body over <see cref="MaxBytes"/>: 413 with <c>{"ok":false,"error":"..."}</c>.</summary>
+    public static IResult TooLarge(string error) => Error(error, StatusCodes.Status413PayloadTooLarge);
 
     /// <summary>An error answer <c>{"ok":false,"error":"..."}</c> with <paramref name="statusCode"/> (source-generated JSON).</summary>
     public static IResult Error(string error, int statusCode) =>
@@ -43,7 +48,7 @@ public static class JsonRequest
 
         if (request.ContentLength > MaxBytes)
         {
-            return (null, BadRequest($"the body is {request.ContentLength} bytes; at most {MaxBytes} are taken"));
+            return (null, TooLarge($"the body is {request.ContentLength} bytes; at most {MaxBytes} are taken"));
         }
 
         byte[] buffer = new byte[MaxBytes + 1];
@@ -58,15 +63,22 @@ public static class JsonRequest
         }
         catch (BadHttpRequestException e)
         {
-            return (null, BadRequest($"the body could not be read: {e.Message}"));
+            // Kestrel's own limits say which: 413 for a body over its size limit, 400 for broken framing.
+            return (null, Error($"the body could not be read: {e.Message}", e.StatusCode == StatusCodes.Status413PayloadTooLarge ? e.StatusCode : StatusCodes.Status400BadRequest));
         }
 
         if (length > MaxBytes)
         {
-            return (null, BadRequest($"the body is over {MaxBytes} bytes"));
+            return (null, TooLarge($"the body is over {MaxBytes} bytes"));
         }
 
+        // A byte order mark is not JSON (RFC 8259 lets a parser ignore it), but editors write one: skip it.
         ReadOnlyMemory<byte> bytes = buffer.AsMemory(0, length);
+        if (bytes.Span.StartsWith("\uFEFF"u8))
+        {
+            bytes = bytes[3..];
+        }
+
         if (!Utf8.IsValid(bytes.Span))
         {
             return (null, BadRequest("the body is not valid UTF-8"));

@@ -154,7 +154,7 @@ public sealed partial class RestoredBranch : IDisposable
         public static partial void SnapshotSkipped(ILogger logger, string note);
 
         [LoggerMessage(303, LogLevel.Information,
-            "Event log {Directory} open: {Segments} segment(s), last event {Sequence}; restored from snapshot {Snapshot} plus {Replayed} replayed event(s) in {Milliseconds:0.0} ms; ready")]
+            "Event log {Directory} open: {Segments} segment(s), last event {Sequence}; restored from snapshot {Snapshot} plus {Replayed} replayed event(s) in {Milliseconds:0.0} ms")]
         public static partial void Restored(ILogger logger, string directory, int segments, long sequence, long snapshot, long replayed, double milliseconds);
 
         [LoggerMessage(304, LogLevel.Critical, "Refusing to start: {Message}")]

@@ -173,6 +173,45 @@ public sealed class AdviceProcessTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <summary>
+    /// An advice nobody answered within its horizon lapses: accepting or dismissing it afterwards is 409
+    /// <c>advice_lapsed</c> and records nothing (the old endpoint answered 200 and counted it).
+    /// </summary>
+    [Fact]
+    public async Task LapsedAdvice_CannotBeAcceptedOrDismissed_AndNothingIsRecorded()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        (ServiceProcess service, Uri baseAddress) = await StartSimulationAsync(data);
+        await using ServiceProcess owned = service;
+        using HttpClient http = Client(baseAddress);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(http)).StatusCode);
+
+        // Nobody answers under --simulate without Simulation:FollowAdvice: the first advice lapses after its 30 minutes.
+        JsonElement lapsed = default;
+        await Eventually.UntilAsync(
+            async () => (await StateAsync(http)).GetProperty("advice").GetProperty("answered").EnumerateArray()
+                .Any(a => (lapsed = a).GetProperty("answer").GetString() == "lapsed"),
+            "an advice that lapsed unanswered",
+            TimeSpan.FromMinutes(5));
+        int id = lapsed.GetProperty("id").GetInt32();
+        foreach (string answer in new[] { "accept", "dismiss" })
+        {
+            (HttpStatusCode status, JsonElement body) = await PostAsync(http, answer, new { advice = id });
+            output.WriteLine($"{answer} lapsed advice {id}: {(int)status} {body}");
+            Assert.Equal(HttpStatusCode.Conflict, status);
+            Assert.False(body.GetProperty("ok").GetBoolean());
+            Assert.Equal("advice_lapsed", body.GetProperty("reason").GetString());
+            Assert.Contains("lapsed", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal(id, body.GetProperty("advice").GetInt32());
+        }
+
+        JsonElement still = (await StateAsync(http)).GetProperty("advice").GetProperty("answered").EnumerateArray().Single(a => a.GetProperty("id").GetInt32() == id);
+        Assert.Equal("lapsed", still.GetProperty("answer").GetString());
+        Assert.False(still.TryGetProperty("staff", out _));
+        string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(0, SumOf(metrics, "lobby_advice_answered_total{"));
+    }
+
     [Fact]
     public async Task AdviceDisabled_GivesNoAdviceAndNoForecast()
     {

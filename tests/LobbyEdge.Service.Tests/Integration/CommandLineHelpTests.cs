@@ -110,6 +110,47 @@ public sealed class CommandLineHelpTests(ITestOutputHelper output) : IDisposable
         Assert.EndsWith($"see lobby-edge {verb} --help", stderr.TrimEnd(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// --version stands alone: beside an unknown option it used to print the version and exit 0, hiding the typo.
+    /// </summary>
+    [Theory]
+    [InlineData("unknown option '--bogus'", "--version", "--bogus")]
+    [InlineData("unknown option '--bogus'", "run", "--bogus", "--version")]
+    [InlineData("--version takes no other arguments (got '--branch x.yaml')", "--version", "--branch", "x.yaml")]
+    public async Task Version_WithAnythingElse_ExitsTwo_SayingWhat(string message, params string[] args)
+    {
+        (int exitCode, string stdout, string stderr) = await RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", stdout);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.EndsWith("see lobby-edge --help", stderr.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Option combinations that would be silently wrong: a reversed range (printed nothing, exit 0), an option given
+    /// twice (the last won), both of two alternatives, an option the action does not take (ignored). Each exits 2
+    /// saying which, before anything is read or written.
+    /// </summary>
+    [Theory]
+    [InlineData("--from 5 is after --to 2", "inspect", "--data", "{data}", "--from", "5", "--to", "2")]
+    [InlineData("--from is given twice", "inspect", "--data", "{data}", "--from", "1", "--from", "2")]
+    [InlineData("--data is given twice", "verify", "--data", "{data}", "--data", "{data}")]
+    [InlineData("give --data or --file, not both", "staff", "list", "--data", "{data}", "--file", "{data}/staff.txt")]
+    [InlineData("--id is not an option of 'lobby-edge staff list'", "staff", "list", "--data", "{data}", "--id", "5")]
+    [InlineData("--name is not an option of 'lobby-edge staff pin' (it takes --id)", "staff", "pin", "--data", "{data}", "--id", "5", "--name", "Li")]
+    public async Task ContradictoryOrIgnoredOptions_ExitTwo_SayingWhich(string message, params string[] args)
+    {
+        string[] resolved = [.. args.Select(a => a.Replace("{data}", _workingDirectory.FullName, StringComparison.Ordinal))];
+        (int exitCode, string stdout, string stderr) = await RunAsync(resolved);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", stdout);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.EndsWith($"see lobby-edge {args[0]} --help", stderr.TrimEnd(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_workingDirectory.FullName, "staff.txt")));
+    }
+
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         (int exitCode, string stdout, string stderr) run = await ServiceProcess.RunToEndAsync(_workingDirectory.FullName, s_patience, args);

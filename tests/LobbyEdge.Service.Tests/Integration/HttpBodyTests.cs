@@ -6,7 +6,11 @@ using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
 
-/// <summary>Issue 10, item 10: every malformed body on every endpoint that takes one gets 400 with a JSON error, on the real process.</summary>
+/// <summary>
+/// Issue 10, item 10: every malformed body on every endpoint that takes one gets 400 with a JSON error (413 for one
+/// over the size limit), on the real process; a UTF-8 byte order mark before the JSON is taken; a method a path does
+/// not take gets 405 with <c>Allow</c> and a JSON body naming the method.
+/// </summary>
 [Trait("Category", "Integration")]
 public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
 {
@@ -82,7 +86,10 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
                 using HttpResponseMessage response = await http.PostAsync(new Uri(path, UriKind.Relative), content);
                 string answer = await response.Content.ReadAsStringAsync();
                 output.WriteLine($"{path} {what}: {(int)response.StatusCode} {answer[..Math.Min(answer.Length, 160)]}");
-                if (response.StatusCode != HttpStatusCode.BadRequest || !IsJsonError(answer))
+
+                // Over the size limit is 413 Content Too Large (it used to be a 400, which says the content is wrong).
+                HttpStatusCode expected = what == "huge" ? HttpStatusCode.RequestEntityTooLarge : HttpStatusCode.BadRequest;
+                if (response.StatusCode != expected || !IsJsonError(answer))
                 {
                     failures.Add($"{path} {what}: {(int)response.StatusCode} '{answer}'");
                 }
@@ -96,7 +103,7 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
                 request.Headers.TransferEncodingChunked = true;
                 using HttpResponseMessage response = await http.SendAsync(request);
                 tried++;
-                if (response.StatusCode != HttpStatusCode.BadRequest || !IsJsonError(await response.Content.ReadAsStringAsync()))
+                if (response.StatusCode != HttpStatusCode.RequestEntityTooLarge || !IsJsonError(await response.Content.ReadAsStringAsync()))
                 {
                     failures.Add($"{path} huge chunked: {(int)response.StatusCode}");
                 }
@@ -111,8 +118,133 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
             Assert.True(control.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, $"control answered {(int)control.StatusCode}: {said}");
         }
 
-        Assert.True(failures.Count == 0, $"{failures.Count} of {tried} malformed bodies not answered 400 with a JSON error:\n{string.Join("\n", failures)}");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {tried} malformed bodies not answered 400 (413) with a JSON error:\n{string.Join("\n", failures)}");
         Assert.False(service.HasExited);
+    }
+
+    /// <summary>
+    /// Every JSON POST endpoint of the service (kiosk, rating, console sign-in and actions, advice): a body that starts
+    /// with a UTF-8 byte order mark (as an editor saves a file for <c>curl -d @file</c>) is read as the JSON after it,
+    /// and a body over the limit is 413 with a JSON error, on the real process.
+    /// </summary>
+    [Fact]
+    public async Task ByteOrderMarkBodies_AreTaken_AndOversizedBodies_Get413_OnEveryJsonEndpoint()
+    {
+        int port = ServiceProcess.FreePort();
+        await using ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}",
+            "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:RatingBurst=1000");
+        await service.WaitUntilReadyAsync();
+#pragma warning disable CA2000 // the client owns the handler
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }, disposeHandler: true) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+#pragma warning restore CA2000
+        await OperationsTests.WaitForAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode);
+
+        // Signed in first (with a BOM body), so the console's actions read their bodies rather than answer 401.
+        (HttpStatusCode signedIn, string said) = await PostAsync(http, "/lobby/api/signin", [.. "\uFEFF"u8, .. """{"staff":8001,"pin":"2468"}"""u8]);
+        Assert.True(signedIn == HttpStatusCode.OK, said);
+
+        // Each endpoint with a body it reads; the answer to its content (a ticket, a refusal) does not matter, only
+        // that the body was read as JSON.
+        (string Path, string Body)[] endpoints =
+        [
+            ("/kiosk/tickets", """{"service":"cash"}"""),
+            ("/kiosk/self-service", """{"service":"cash"}"""),
+            ("/rate/1", """{"ticket":0,"score":3}"""),
+            ("/lobby/api/care", """{"ticket":"Z999"}"""),
+            ("/lobby/api/recover", """{"number":"Z999"}"""),
+            ("/lobby/api/divert", """{"ticket":"Z999","service":"cash"}"""),
+            ("/lobby/api/tier", """{"ticket":"Z999","tier":"vip"}"""),
+            ("/lobby/api/reprint", """{"ticket":"Z999"}"""),
+            ("/lobby/api/cancel", """{"ticket":"Z999"}"""),
+            ("/lobby/api/advice/accept", """{"advice":999}"""),
+            ("/lobby/api/advice/dismiss", """{"advice":999}"""),
+        ];
+        var failures = new List<string>();
+        foreach ((string path, string body) in endpoints)
+        {
+            (HttpStatusCode plain, string plainAnswer) = await PostAsync(http, path, Encoding.UTF8.GetBytes(body));
+            (HttpStatusCode bom, string bomAnswer) = await PostAsync(http, path, [.. "\uFEFF"u8, .. Encoding.UTF8.GetBytes(body)]);
+            (HttpStatusCode huge, string hugeAnswer) = await PostAsync(http, path, Encoding.UTF8.GetBytes(body.Replace("}", ",\"x\":\"" + new string('x', 8192) + "\"}", StringComparison.Ordinal)));
+            output.WriteLine($"{path}: plain {(int)plain}, with BOM {(int)bom} {bomAnswer[..Math.Min(bomAnswer.Length, 120)]}, huge {(int)huge} {hugeAnswer}");
+            if (plain == HttpStatusCode.BadRequest || bom == HttpStatusCode.BadRequest)
+            {
+                failures.Add($"{path}: plain {(int)plain} {plainAnswer} / with BOM {(int)bom} {bomAnswer}");
+            }
+
+            if (huge != HttpStatusCode.RequestEntityTooLarge || !IsJsonError(hugeAnswer))
+            {
+                failures.Add($"{path} huge: {(int)huge} {hugeAnswer}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.False(service.HasExited);
+    }
+
+    /// <summary>
+    /// A method a path does not take, on every part of the service (operations, kiosk, signage, rating, console):
+    /// 405 with the <c>Allow</c> header and <c>{"ok":false,"reason":"method_not_allowed","allow":[…],"message"}</c>
+    /// saying which to use. Routing's own 405 used to have an empty body.
+    /// </summary>
+    [Fact]
+    public async Task WrongMethod_OnEveryPart_Gets405_WithAllow_AndABodyNamingTheMethod()
+    {
+        int port = ServiceProcess.FreePort();
+        await using ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}");
+        await service.WaitUntilReadyAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        (string Method, string Path, string Allowed)[] wrong =
+        [
+            ("GET", "/kiosk/tickets", "POST"),
+            ("GET", "/kiosk/self-service", "POST"),
+            ("DELETE", "/kiosk/tickets", "POST"),
+            ("POST", "/kiosk", "GET"),
+            ("POST", "/signage", "GET"),
+            ("POST", "/metrics", "GET"),
+            ("PUT", "/api/state", "GET"),
+            ("POST", "/healthz", "GET"),
+            ("PUT", "/rate/1", "GET"),
+            ("GET", "/lobby/api/advice/accept", "POST"),
+        ];
+        var failures = new List<string>();
+        foreach ((string method, string path, string allowed) in wrong)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            using HttpResponseMessage response = await http.SendAsync(request);
+            string body = await response.Content.ReadAsStringAsync();
+            string allow = string.Join(", ", response.Content.Headers.Allow);
+            output.WriteLine($"{method} {path}: {(int)response.StatusCode} Allow: {allow} {body}");
+            bool named = false;
+            try
+            {
+                using JsonDocument json = JsonDocument.Parse(body);
+                JsonElement root = json.RootElement;
+                named = root.GetProperty("reason").GetString() == "method_not_allowed"
+                    && root.GetProperty("allow").EnumerateArray().Any(a => a.GetString() == allowed)
+                    && root.GetProperty("message").GetString()!.Contains(allowed, StringComparison.Ordinal);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                named = false;
+            }
+
+            if (response.StatusCode != HttpStatusCode.MethodNotAllowed || !response.Content.Headers.Allow.Contains(allowed) || !named)
+            {
+                failures.Add($"{method} {path}: {(int)response.StatusCode} Allow '{allow}' '{body}'");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> PostAsync(HttpClient http, string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using HttpResponseMessage response = await http.PostAsync(new Uri(path, UriKind.Relative), content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private static bool IsJsonError(string answer)

@@ -184,14 +184,18 @@ public sealed class SmartDiversionTests(ITestOutputHelper output) : IAsyncDispos
         }
 
         // One a minute per kiosk: the second choice is refused with Retry-After, and so is the next ticket (one bucket).
+        // Nobody waits, so the kiosk suggests nothing and the first choice is refused as not suggested: it still spends
+        // the token (the gate counts requests, not answers).
         port = ServiceProcess.FreePort();
         await using ServiceProcess limited = ServiceProcess.Start(_work.FullName, "--branch", profile, "--data", Path.Combine(_work.FullName, "limited"), $"--Http:Port={port}", "--Kiosk:Burst=1", "--Kiosk:TicketsPerMinute=1");
         await limited.WaitUntilReadyAsync();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await Eventually.UntilAsync(async () => (await CashAsync(client)).TryGetProperty("selfService", out _), "the state to show the cash service's alternative");
-        using (HttpResponseMessage taken = await PostAsync(client, """{"service": "cash"}"""))
+        using (HttpResponseMessage notSuggested = await PostAsync(client, """{"service": "cash"}"""))
         {
-            Assert.True(taken.StatusCode == HttpStatusCode.OK, await taken.Content.ReadAsStringAsync());
+            string answer = await notSuggested.Content.ReadAsStringAsync();
+            Assert.True(notSuggested.StatusCode == HttpStatusCode.Conflict, answer);
+            Assert.Contains("self_service_not_suggested", answer, StringComparison.Ordinal);
         }
 
         using (HttpResponseMessage again = await PostAsync(client, """{"service": "cash"}"""))
@@ -205,7 +209,56 @@ public sealed class SmartDiversionTests(ITestOutputHelper output) : IAsyncDispos
             Assert.Equal(HttpStatusCode.TooManyRequests, ticket.StatusCode);
         }
 
-        await WaitForMetricAsync(client, Diverted, 1);
+        Assert.Equal(0, OperationsTests.Parse(await client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).GetValueOrDefault(Diverted));
+    }
+
+    /// <summary>
+    /// A choice the kiosk did not offer (the wait under the threshold: a script on the LAN, a stale page) is 409
+    /// <c>self_service_not_suggested</c> and counts nothing, in the metric or the log; once the wait reaches the
+    /// threshold the same request is taken. The old endpoint counted every choice.
+    /// </summary>
+    [Fact]
+    public async Task SelfServiceChoice_WhileTheKioskDoesNotSuggestIt_IsRefusedAndCountsNothing()
+    {
+        string profile = Profile("");
+        string data = Path.Combine(_work.FullName, "data");
+        int port = ServiceProcess.FreePort();
+        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, ["--branch", profile, "--data", data, $"--Http:Port={port}", .. s_manyTickets]);
+        await service.WaitUntilReadyAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Eventually.UntilAsync(async () => (await CashAsync(http)).TryGetProperty("selfService", out _), "the state to show the cash service's alternative");
+
+        for (int i = 0; i < 5; i++)
+        {
+            await AssertRefusedAsync(http, """{"service": "cash"}""", HttpStatusCode.Conflict, "self_service_not_suggested");
+        }
+
+        using (HttpResponseMessage one = await http.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        }
+
+        Assert.False((await CashAsync(http)).GetProperty("selfService").GetProperty("suggested").GetBoolean());
+        await AssertRefusedAsync(http, """{"service": "cash"}""", HttpStatusCode.Conflict, "The wait for Personal cash is short now");
+        Assert.Equal(0, OperationsTests.Parse(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).GetValueOrDefault(Diverted));
+
+        // Tickets until the kiosk suggests it: then the same request is taken and counted once.
+        for (int printed = 1; !(await CashAsync(http)).GetProperty("selfService").GetProperty("suggested").GetBoolean(); printed++)
+        {
+            Assert.True(printed < 30, "the predicted wait never reached 10 minutes");
+            using HttpResponseMessage issued = await http.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" });
+            Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        }
+
+        using (HttpResponseMessage taken = await PostAsync(http, """{"service": "cash"}"""))
+        {
+            Assert.True(taken.StatusCode == HttpStatusCode.OK, await taken.Content.ReadAsStringAsync());
+        }
+
+        await WaitForMetricAsync(http, Diverted, 1);
+        (int code, string events, string inspectErr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "inspect", "--data", data, "--branch", profile);
+        Assert.True(code == 0, inspectErr);
+        Assert.Single(events.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("lobby.kiosk.self_service_chosen", StringComparison.Ordinal));
     }
 
     public async ValueTask DisposeAsync()

@@ -35,7 +35,7 @@ public sealed class VerifySnapshotTests : IDisposable
             "--data", data, "--Http:Enabled=false"))
         {
             await again.WaitUntilReadyAsync();
-            string ready = ServiceProcess.Message(again.Lines.Last(l => ServiceProcess.Message(l).EndsWith("; ready", StringComparison.Ordinal)));
+            string ready = ServiceProcess.Message(again.Lines.Last(l => ServiceProcess.Message(l).Contains("replayed event(s) in", StringComparison.Ordinal)));
             Assert.DoesNotContain("restored from snapshot 0 ", ready, StringComparison.Ordinal);
             await again.KillAsync();
         }
