@@ -273,8 +273,29 @@ public sealed class ServiceConfig
     /// The printed form of a number of this service, e.g. <c>A023</c>: the prefix and three digits, four when the
     /// range reaches 1000. Allocates; for displays, tickets and logs, not hot paths.
     /// </summary>
-    public string FormatNumber(int number) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Prefix}{number.ToString(LastNumber >= 1000 ? "D4" : "D3", System.Globalization.CultureInfo.InvariantCulture)}");
+    public string FormatNumber(int number)
+    {
+        Span<char> text = stackalloc char[16];
+        TryFormatNumber(number, text, out int written);
+        return new string(text[..written]);
+    }
+
+    /// <summary>
+    /// Writes the printed form of a number (as <see cref="FormatNumber"/>) into <paramref name="destination"/>
+    /// without allocating; false when it does not fit (at most 12 characters are needed).
+    /// </summary>
+    public bool TryFormatNumber(int number, Span<char> destination, out int charsWritten)
+    {
+        charsWritten = 0;
+        if (destination.IsEmpty || !number.TryFormat(destination[1..], out int digits, LastNumber >= 1000 ? "D4" : "D3", System.Globalization.CultureInfo.InvariantCulture))
+        {
+            return false;
+        }
+
+        destination[0] = Prefix;
+        charsWritten = digits + 1;
+        return true;
+    }
 
     internal void Validate(string path, List<(string, string)> errors)
     {

@@ -51,73 +51,74 @@ public static class EventJson
     {
         ArgumentNullException.ThrowIfNull(w);
         w.WriteStartObject();
-        w.WriteNumber("sequence", e.Sequence);
-        w.WriteString("time", e.TimeUtc);
-        w.WriteString("type", TypeOf(e.Kind));
+        w.WriteNumber("sequence"u8, e.Sequence);
+        w.WriteString("time"u8, e.TimeUtc);
+        w.WriteString("type"u8, TypeOf(e.Kind));
         if (e.Ticket >= 0 && e.Number > 0)
         {
-            w.WriteNumber("ticketId", e.Ticket);
-            w.WriteString("ticket", TicketNumber(e.NumberService, e.Number, config));
-            w.WriteString("tier", TierName(e.Tier));
+            w.WriteNumber("ticketId"u8, e.Ticket);
+            Span<char> ticket = stackalloc char[TicketNumberLength];
+            w.WriteString("ticket"u8, ticket[..FormatTicketNumber(e.NumberService, e.Number, config, ticket)]);
+            w.WriteString("tier"u8, TierName(e.Tier));
         }
 
         // A day event's service is left at 0 by the engine: it names no service (issue 15).
         if (e.Service >= 0 && e.Kind is not (EventKind.DayOpened or EventKind.DayClosed))
         {
-            w.WriteString("service", ServiceId(e.Service, config));
+            w.WriteString("service"u8, ServiceId(e.Service, config));
         }
 
         if (e.Counter > 0)
         {
-            w.WriteNumber("counter", e.Counter);
+            w.WriteNumber("counter"u8, e.Counter);
         }
 
         switch (e.Kind)
         {
             case EventKind.DayOpened:
-                w.WriteString("businessDate", e.AsDayOpened().BusinessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteNumber("configurationVersion", e.AsDayOpened().ConfigurationVersion);
+                w.WriteString("businessDate"u8, e.AsDayOpened().BusinessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteNumber("configurationVersion"u8, e.AsDayOpened().ConfigurationVersion);
                 break;
             case EventKind.TicketIssued:
                 TicketIssuedView issued = e.AsTicketIssued();
-                w.WriteBoolean("walkIn", issued.IsWalkIn);
-                w.WriteNumber("peopleAhead", issued.PeopleAhead);
-                WriteSeconds(w, "predictedWaitSeconds", issued.TypicalWaitMs);
-                WriteSeconds(w, "predictedWaitUpperSeconds", issued.UpperWaitMs);
+                w.WriteBoolean("walkIn"u8, issued.IsWalkIn);
+                w.WriteNumber("peopleAhead"u8, issued.PeopleAhead);
+                WriteSeconds(w, "predictedWaitSeconds"u8, issued.TypicalWaitMs);
+                WriteSeconds(w, "predictedWaitUpperSeconds"u8, issued.UpperWaitMs);
                 break;
             case EventKind.TicketCalled:
                 TicketCalledView called = e.AsTicketCalled();
-                w.WriteString("source", called.Source switch { CallSource.CallBack => "call_back", CallSource.WalkIn => "walk_in", _ => "next" });
+                w.WriteString("source"u8, called.Source switch { CallSource.CallBack => "call_back", CallSource.WalkIn => "walk_in", _ => "next" });
                 if (called.HasWait)
                 {
-                    WriteSeconds(w, "waitSeconds", called.WaitMs);
+                    WriteSeconds(w, "waitSeconds"u8, called.WaitMs);
                 }
 
                 if (called.HasPredictionError)
                 {
                     // Signed: negative when called sooner than predicted (not "unknown").
-                    w.WriteNumber("predictionErrorSeconds", Math.Round(called.PredictionErrorMs / 1000.0, 3));
+                    w.WriteNumber("predictionErrorSeconds"u8, Math.Round(called.PredictionErrorMs / 1000.0, 3));
                 }
 
                 break;
             case EventKind.TicketRecalled:
-                w.WriteNumber("recalls", e.AsTicketRecalled().Recalls);
+                w.WriteNumber("recalls"u8, e.AsTicketRecalled().Recalls);
                 break;
             case EventKind.TicketStarted:
-                w.WriteBoolean("implied", e.AsTicketStarted().IsImplied);
+                w.WriteBoolean("implied"u8, e.AsTicketStarted().IsImplied);
                 break;
             case EventKind.TicketCompleted:
-                WriteSeconds(w, "serviceSeconds", e.AsTicketCompleted().ServiceMs);
+                WriteSeconds(w, "serviceSeconds"u8, e.AsTicketCompleted().ServiceMs);
                 break;
             case EventKind.TicketNoShow:
-                w.WriteNumber("recalls", e.AsTicketNoShow().Recalls);
+                w.WriteNumber("recalls"u8, e.AsTicketNoShow().Recalls);
                 break;
             case EventKind.TicketRecovered:
-                w.WriteNumber("position", e.AsTicketRecovered().PlacesFromFront);
+                w.WriteNumber("position"u8, e.AsTicketRecovered().PlacesFromFront);
                 WriteStaff(w, e.AsTicketRecovered().Staff);
                 break;
             case EventKind.RecoveryRefused:
-                w.WriteString("reason", Snake(e.AsRecoveryRefused().Refusal.ToString()));
+                w.WriteString("reason"u8, SnakeName(e.AsRecoveryRefused().Refusal));
                 WriteStaff(w, e.AsRecoveryRefused().Staff);
                 break;
             case EventKind.TicketTransferred:
@@ -128,64 +129,64 @@ public static class EventJson
                 CancelReason cancel = e.AsTicketCancelled().Reason;
 
                 // "requested" (staff, head office, an API call), not "none": there was a reason, none was given.
-                w.WriteString("reason", cancel == CancelReason.None ? "requested" : Snake(cancel.ToString()));
+                w.WriteString("reason"u8, cancel == CancelReason.None ? "requested" : SnakeName(cancel));
                 WriteStaff(w, e.AsTicketCancelled().Staff);
                 break;
             case EventKind.TicketAbandoned:
                 TicketAbandonedView abandoned = e.AsTicketAbandoned();
-                w.WriteString("reason", Snake(abandoned.Reason.ToString()));
+                w.WriteString("reason"u8, SnakeName(abandoned.Reason));
                 if (abandoned.ExpiredLimit != RefusalReason.None)
                 {
-                    w.WriteString("limit", Snake(abandoned.ExpiredLimit.ToString()));
+                    w.WriteString("limit"u8, SnakeName(abandoned.ExpiredLimit));
                 }
 
                 break;
             case EventKind.CareNeeded:
                 CareNeededView care = e.AsCareNeeded();
-                w.WriteNumber("alert", care.AlertNumber);
-                WriteSeconds(w, "waitedSeconds", care.WaitedMs);
+                w.WriteNumber("alert"u8, care.AlertNumber);
+                WriteSeconds(w, "waitedSeconds"u8, care.WaitedMs);
                 break;
             case EventKind.SlaBreached:
-                WriteSeconds(w, "waitedSeconds", e.AsSlaBreached().WaitedMs);
+                WriteSeconds(w, "waitedSeconds"u8, e.AsSlaBreached().WaitedMs);
                 break;
             case EventKind.CounterStateChanged:
                 CounterStateChangedView counter = e.AsCounterStateChanged();
-                w.WriteString("state", Snake(counter.State.ToString()));
-                w.WriteString("previousState", Snake(counter.PreviousState.ToString()));
-                WriteSeconds(w, "previousStateSeconds", counter.PreviousStateMs);
+                w.WriteString("state"u8, SnakeName(counter.State));
+                w.WriteString("previousState"u8, SnakeName(counter.PreviousState));
+                WriteSeconds(w, "previousStateSeconds"u8, counter.PreviousStateMs);
                 break;
             case EventKind.DeviceStatusChanged:
                 DeviceStatusChangedView device = e.AsDeviceStatusChanged();
-                w.WriteNumber("device", device.DeviceIndex);
-                w.WriteString("status", Snake(device.Status.ToString()));
+                w.WriteNumber("device"u8, device.DeviceIndex);
+                w.WriteString("status"u8, SnakeName(device.Status));
                 break;
             case EventKind.RequestDecided:
                 RequestDecidedView decided = e.AsRequestDecided();
-                w.WriteString("requestKey", decided.Request.Id.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteString("fingerprint", decided.Request.Fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteString("command", Snake(decided.Command.ToString()));
-                w.WriteString("outcome", decided.Accepted ? "accepted" : Snake(decided.Refusal.ToString()));
-                w.WriteNumber("effectEvents", decided.EffectEvents);
+                w.WriteString("requestKey"u8, decided.Request.Id.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("fingerprint"u8, decided.Request.Fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("command"u8, SnakeName(decided.Command));
+                w.WriteString("outcome"u8, decided.Accepted ? "accepted" : SnakeName(decided.Refusal));
+                w.WriteNumber("effectEvents"u8, decided.EffectEvents);
                 break;
             case EventKind.ClockStepped:
                 ClockSteppedView step = e.AsClockStepped();
-                w.WriteNumber("stepSeconds", step.StepMs / 1000.0);
-                WriteSeconds(w, "branchClockAheadSeconds", step.BranchClockAheadMs);
-                w.WriteBoolean("atStart", step.AtStart);
-                w.WriteBoolean("synchronized", step.IsSynchronized);
+                w.WriteNumber("stepSeconds"u8, step.StepMs / 1000.0);
+                WriteSeconds(w, "branchClockAheadSeconds"u8, step.BranchClockAheadMs);
+                w.WriteBoolean("atStart"u8, step.AtStart);
+                w.WriteBoolean("synchronized"u8, step.IsSynchronized);
                 break;
             case EventKind.CareGiven:
                 CareGivenView given = e.AsCareGiven();
-                w.WriteNumber("care", given.CareNumber);
-                w.WriteBoolean("answered", given.Answered);
-                WriteSeconds(w, "responseSeconds", given.ResponseMs);
-                w.WriteBoolean("pastThreshold", given.PastThreshold);
+                w.WriteNumber("care"u8, given.CareNumber);
+                w.WriteBoolean("answered"u8, given.Answered);
+                WriteSeconds(w, "responseSeconds"u8, given.ResponseMs);
+                w.WriteBoolean("pastThreshold"u8, given.PastThreshold);
                 WriteStaff(w, given.Staff);
                 break;
             case EventKind.TierChanged:
                 TierChangedView tier = e.AsTierChanged();
-                w.WriteString("previousTier", TierName(tier.OldTier));
-                w.WriteNumber("position", tier.PlacesFromFront);
+                w.WriteString("previousTier"u8, TierName(tier.OldTier));
+                w.WriteNumber("position"u8, tier.PlacesFromFront);
                 WriteStaff(w, tier.Staff);
                 break;
             case EventKind.TicketDiverted:
@@ -195,29 +196,29 @@ public static class EventJson
                 break;
             case EventKind.TicketReprinted:
                 TicketReprintedView reprinted = e.AsTicketReprinted();
-                w.WriteNumber("reprint", reprinted.ReprintNumber);
+                w.WriteNumber("reprint"u8, reprinted.ReprintNumber);
                 WriteStaff(w, reprinted.Staff);
                 break;
             case EventKind.RatingRequested:
                 RatingRequestedView requested = e.AsRatingRequested();
-                w.WriteNumber("prompt", requested.PromptNumber);
-                WriteSeconds(w, "sinceFinishSeconds", requested.SinceFinishMs);
+                w.WriteNumber("prompt"u8, requested.PromptNumber);
+                WriteSeconds(w, "sinceFinishSeconds"u8, requested.SinceFinishMs);
                 break;
             case EventKind.TicketRated:
                 WriteRating(w, e.AsTicketRated());
                 break;
             case EventKind.ConfigurationChanged:
                 ConfigurationChangedView changed = e.AsConfigurationChanged();
-                w.WriteNumber("version", changed.Version);
-                w.WriteString("hash", HashText(changed.Hash));
-                w.WriteString("change", changed.Change switch
+                w.WriteNumber("version"u8, changed.Version);
+                w.WriteString("hash"u8, HashText(changed.Hash));
+                w.WriteString("change"u8, changed.Change switch
                 {
                     ConfigurationChange.Live => "live",
                     ConfigurationChange.AtNextOpening => "next_opening",
                     ConfigurationChange.TookEffect => "took_effect",
                     _ => "none",
                 });
-                w.WriteString("source", changed.Source switch
+                w.WriteString("source"u8, changed.Source switch
                 {
                     ConfigurationSource.HeadOffice => "head_office",
                     ConfigurationSource.Rollback => "rollback",
@@ -230,23 +231,23 @@ public static class EventJson
             case EventKind.AdviceAnswered:
                 AdviceAnsweredView answered = e.AsAdviceAnswered();
                 WriteNoService(w, in e);
-                w.WriteNumber("adviceId", answered.AdviceId);
-                w.WriteString("answer", AdviceAnswerName(answered.Answer));
-                w.WriteNumber("answeredAfterMs", answered.AnsweredAfterMs);
+                w.WriteNumber("adviceId"u8, answered.AdviceId);
+                w.WriteString("answer"u8, AdviceAnswerName(answered.Answer));
+                w.WriteNumber("answeredAfterMs"u8, answered.AnsweredAfterMs);
                 WriteStaff(w, answered.Staff);
                 break;
             case EventKind.SelfServiceChosen:
                 SelfServiceChosenView chosen = e.AsSelfServiceChosen();
                 if (chosen.PredictedWaitMs < 0)
                 {
-                    w.WriteNull("predictedWaitMs");
+                    w.WriteNull("predictedWaitMs"u8);
                 }
                 else
                 {
-                    w.WriteNumber("predictedWaitMs", chosen.PredictedWaitMs);
+                    w.WriteNumber("predictedWaitMs"u8, chosen.PredictedWaitMs);
                 }
 
-                w.WriteNumber("waiting", chosen.Waiting);
+                w.WriteNumber("waiting"u8, chosen.Waiting);
                 break;
             default:
                 break;
@@ -265,12 +266,12 @@ public static class EventJson
     {
         AdviceIssuedView advice = e.AsAdviceIssued();
         WriteNoService(w, in e);
-        w.WriteNumber("adviceId", advice.AdviceId);
-        w.WriteString("kind", AdviceKindName(advice.Kind));
-        w.WriteNumber("serviceLevelNow", Math.Round(advice.ServiceLevelNowBp / 10_000.0, 4));
-        w.WriteNumber("serviceLevelWith", Math.Round(advice.ServiceLevelWithBp / 10_000.0, 4));
-        w.WriteNumber("pastCareAvoided", advice.PastCareAvoided);
-        w.WriteNumber("horizonMinutes", advice.HorizonMinutes);
+        w.WriteNumber("adviceId"u8, advice.AdviceId);
+        w.WriteString("kind"u8, AdviceKindName(advice.Kind));
+        w.WriteNumber("serviceLevelNow"u8, Math.Round(advice.ServiceLevelNowBp / 10_000.0, 4));
+        w.WriteNumber("serviceLevelWith"u8, Math.Round(advice.ServiceLevelWithBp / 10_000.0, 4));
+        w.WriteNumber("pastCareAvoided"u8, advice.PastCareAvoided);
+        w.WriteNumber("horizonMinutes"u8, advice.HorizonMinutes);
     }
 
     /// <summary>The wire name of an advice's kind: <c>open</c>, <c>resume</c>, <c>pause</c>, <c>close</c> (<c>none</c> for no change).</summary>
@@ -296,7 +297,7 @@ public static class EventJson
     {
         if (e.Service < 0)
         {
-            w.WriteNull("service");
+            w.WriteNull("service"u8);
         }
     }
 
@@ -309,12 +310,28 @@ public static class EventJson
     /// <summary>The printed number, e.g. A023 (or 0:23 without the configuration).</summary>
     public static string TicketNumber(int numberService, int number, BranchConfig? config)
     {
+        Span<char> text = stackalloc char[TicketNumberLength];
+        return new string(text[..FormatTicketNumber(numberService, number, config, text)]);
+    }
+
+    /// <summary>The most characters <see cref="FormatTicketNumber"/> writes (two numbers of up to 11 and a colon).</summary>
+    public const int TicketNumberLength = 24;
+
+    /// <summary>
+    /// Writes the printed number (as <see cref="TicketNumber"/>) into <paramref name="destination"/>, of at least
+    /// <see cref="TicketNumberLength"/> characters, without allocating; returns how many characters it wrote.
+    /// </summary>
+    public static int FormatTicketNumber(int numberService, int number, BranchConfig? config, Span<char> destination)
+    {
+        int written;
         if (config is not null && (uint)numberService < (uint)config.Services.Count)
         {
-            return config.Services[numberService].FormatNumber(number);
+            config.Services[numberService].TryFormatNumber(number, destination, out written);
+            return written;
         }
 
-        return $"{numberService}:{number}";
+        destination.TryWrite(System.Globalization.CultureInfo.InvariantCulture, $"{numberService}:{number}", out written);
+        return written;
     }
 
     private static string ServiceId(int service, BranchConfig? config) =>
@@ -323,9 +340,9 @@ public static class EventJson
     /// <summary>A move into another service's queue (transfer, divert): where from, where in the lane, how placed.</summary>
     private static void WriteMove(Utf8JsonWriter w, int fromService, int position, Placement placement, BranchConfig? config)
     {
-        w.WriteString("fromService", ServiceId(fromService, config));
-        w.WriteNumber("position", position);
-        w.WriteString("placement", Snake(placement.ToString()));
+        w.WriteString("fromService"u8, ServiceId(fromService, config));
+        w.WriteNumber("position"u8, position);
+        w.WriteString("placement"u8, SnakeName(placement));
     }
 
     /// <summary>
@@ -334,9 +351,9 @@ public static class EventJson
     /// </summary>
     private static void WriteRating(Utf8JsonWriter w, TicketRatedView rated)
     {
-        w.WriteNumber("score", rated.Score);
-        w.WriteString("scale", rated.Scale switch { RatingScale.Pad5 => "pad5", RatingScale.Nps11 => "nps11", _ => "none" });
-        w.WriteStartArray("reasons");
+        w.WriteNumber("score"u8, rated.Score);
+        w.WriteString("scale"u8, rated.Scale switch { RatingScale.Pad5 => "pad5", RatingScale.Nps11 => "nps11", _ => "none" });
+        w.WriteStartArray("reasons"u8);
         foreach ((RatingReasons flag, string name) in s_reasonNames)
         {
             if ((rated.Reasons & flag) != 0)
@@ -346,11 +363,11 @@ public static class EventJson
         }
 
         w.WriteEndArray();
-        w.WriteBoolean("linked", rated.Linked);
+        w.WriteBoolean("linked"u8, rated.Linked);
         if (rated.Linked)
         {
-            WriteSeconds(w, "waitSeconds", rated.WaitMs);
-            w.WriteNumber("careGiven", rated.CareGiven);
+            WriteSeconds(w, "waitSeconds"u8, rated.WaitMs);
+            w.WriteNumber("careGiven"u8, rated.CareGiven);
         }
     }
 
@@ -370,11 +387,11 @@ public static class EventJson
     {
         if (staff != 0)
         {
-            w.WriteNumber("staff", staff);
+            w.WriteNumber("staff"u8, staff);
         }
     }
 
-    private static void WriteSeconds(Utf8JsonWriter w, string name, long ms)
+    private static void WriteSeconds(Utf8JsonWriter w, ReadOnlySpan<byte> name, long ms)
     {
         if (ms < 0)
         {
@@ -385,6 +402,13 @@ public static class EventJson
             w.WriteNumber(name, Math.Round(ms / 1000.0, 3));
         }
     }
+
+    /// <summary>
+    /// <see cref="Snake"/> of an enum value's name, worked out once per value and kept (the event writers' names do
+    /// not allocate per event).
+    /// </summary>
+    public static string SnakeName<TEnum>(TEnum value)
+        where TEnum : struct, Enum => SnakeNames<TEnum>.Of(value);
 
     /// <summary>A refusal's or reason's name as on the wire: <c>DayAlreadyOpen</c> → <c>day_already_open</c>.</summary>
     public static string Snake(string pascal)
@@ -401,5 +425,15 @@ public static class EventJson
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>The snake_case names of one enum's values, built on first use.</summary>
+    private static class SnakeNames<TEnum>
+        where TEnum : struct, Enum
+    {
+        private static readonly Dictionary<TEnum, string> s_names = Enum.GetValues<TEnum>().Distinct().ToDictionary(v => v, v => Snake(v.ToString()));
+
+        /// <summary>The name of <paramref name="value"/>; a value the enum does not name is worked out each time.</summary>
+        public static string Of(TEnum value) => s_names.TryGetValue(value, out string? name) ? name : Snake(value.ToString());
     }
 }

@@ -65,10 +65,7 @@ public static class CloudEventWriter
 
         writer.WriteString(s_source, topics.Source);
         writer.WriteString(s_type, EventJson.TypeOf(e.Kind));
-        if (SubjectOf(in e, config, devices) is { } subject)
-        {
-            writer.WriteString(s_subject, subject);
-        }
+        WriteSubject(writer, in e, config, devices);
 
         writer.WriteString(s_time, e.TimeUtc);
 
@@ -120,6 +117,38 @@ public static class CloudEventWriter
                 }
 
                 return e.Counter > 0 ? "counter/" + e.Counter.ToString(CultureInfo.InvariantCulture) : null;
+        }
+    }
+
+    /// <summary>
+    /// Writes <c>subject</c> (<see cref="SubjectOf"/>), or nothing for an event about no one thing. The subjects of
+    /// ticket and counter events, nearly all of a day's, are formatted on the stack (they are written for every event
+    /// shipped); the others go through <see cref="SubjectOf"/>.
+    /// </summary>
+    private static void WriteSubject(Utf8JsonWriter writer, in LobbyEvent e, BranchConfig? config, IReadOnlyList<EventDevice> devices)
+    {
+        switch (e.Kind)
+        {
+            case EventKind.DayOpened or EventKind.DayClosed or EventKind.DeviceStatusChanged or EventKind.ConfigurationChanged
+                or EventKind.RequestDecided or EventKind.SelfServiceChosen or EventKind.ClockStepped or EventKind.None:
+                if (SubjectOf(in e, config, devices) is { } subject)
+                {
+                    writer.WriteString(s_subject, subject);
+                }
+
+                return;
+            default:
+                Span<char> text = stackalloc char[EventJson.TicketNumberLength];
+                if (HasTicket(in e))
+                {
+                    writer.WriteString(s_subject, text[..EventJson.FormatTicketNumber(e.NumberService, e.Number, config, text)]);
+                }
+                else if (e.Counter > 0 && text.TryWrite(CultureInfo.InvariantCulture, $"counter/{e.Counter}", out int written))
+                {
+                    writer.WriteString(s_subject, text[..written]);
+                }
+
+                return;
         }
     }
 
@@ -196,8 +225,8 @@ public static class CloudEventWriter
     private static void WriteHead(Utf8JsonWriter writer, in LobbyEvent e)
     {
         writer.WriteStartObject();
-        writer.WriteNumber("sequence", e.Sequence);
-        writer.WriteString("time", e.TimeUtc);
-        writer.WriteString("type", EventJson.TypeOf(e.Kind));
+        writer.WriteNumber(s_sequence, e.Sequence);
+        writer.WriteString(s_time, e.TimeUtc);
+        writer.WriteString(s_type, EventJson.TypeOf(e.Kind));
     }
 }

@@ -572,6 +572,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         bool resendTurn = false;
         Prepared next = default;
         Task saving = Task.CompletedTask;
+        using var headWait = new HeadWait(hard, stop);
         try
         {
             if (reader.Skipped > 0)
@@ -627,9 +628,15 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
                     // "everything up to here is at head office".
                     // When stopping, a broker that no longer answers must not hold the stop up for long.
                     Task<MqttClientPublishResult> oldest = inFlight.Peek().Task;
-                    MqttClientPublishResult result = stop.IsCancellationRequested
-                        ? await oldest.WaitAsync(s_goodbyeTimeout, _time, CancellationToken.None).ConfigureAwait(false)
-                        : await oldest.WaitAsync(hard).ConfigureAwait(false);
+                    while (!oldest.IsCompleted && !stop.IsCancellationRequested)
+                    {
+                        hard.ThrowIfCancellationRequested();
+                        await headWait.WhenDoneOrCut(oldest).ConfigureAwait(false);
+                    }
+
+                    MqttClientPublishResult result = oldest.IsCompleted
+                        ? await oldest.ConfigureAwait(false)
+                        : await oldest.WaitAsync(s_goodbyeTimeout, _time, CancellationToken.None).ConfigureAwait(false);
                     while (true)
                     {
                         InFlight head = inFlight.Dequeue();
