@@ -20,6 +20,13 @@ public sealed class StaffDirectory
     /// <summary>The demo lobby manager's PIN under <c>--simulate</c>, printed in the simulation's start line.</summary>
     public const string DemoPin = "2468";
 
+    /// <summary>
+    /// The demo PIN's hash (<see cref="PinHash"/>, the fewest iterations, a fixed salt): written out rather than
+    /// computed at start, so a simulation does not load OpenSSL (about 4 MB resident, issue 17) before anyone signs in.
+    /// The PIN is printed at start anyway; a fixed salt gives nothing away.
+    /// </summary>
+    internal const string DemoPinHash = "pbkdf2-sha256$100000$TG9iYnlFZGdlIGRlbW8gIA==$5gmTlxHp0cYE5Ja3dkzakaogGSCK1ByhwggGsaDuvWk=";
+
     private readonly StaffMember? _demo;
     private readonly object _gate = new();
     private IReadOnlyList<StaffMember> _staff;
@@ -52,7 +59,7 @@ public sealed class StaffDirectory
         string full = System.IO.Path.GetFullPath(path);
         IReadOnlyList<StaffMember> staff = StaffFile.Load(full);
         StaffMember? member = demo && !staff.Any(s => s.Id == DemoId)
-            ? new StaffMember(DemoId, "演示大堂经理 Demo manager", StaffRole.LobbyManager, PinHash.Hash(DemoPin, PinHash.MinIterations))
+            ? new StaffMember(DemoId, "演示大堂经理 Demo manager", StaffRole.LobbyManager, DemoPinHash)
             : null;
         return new StaffDirectory(full, staff, member);
     }
