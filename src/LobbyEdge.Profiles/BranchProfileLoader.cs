@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using LobbyEdge.Devices.Displays;
@@ -140,7 +139,7 @@ public static class BranchProfileLoader
     {
         ArgumentNullException.ThrowIfNull(text);
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        Sha256.HashData(Encoding.UTF8.GetBytes(text), hash);
         return BinaryPrimitives.ReadInt64BigEndian(hash);
     }
 

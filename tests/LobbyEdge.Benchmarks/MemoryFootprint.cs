@@ -5,7 +5,10 @@ namespace LobbyEdge.Benchmarks;
 
 /// <summary>
 /// <c>memory [--binary &lt;lobby-edge&gt;] [--worker-binary &lt;plain-worker&gt;] [--scrapes n] [--clients n] [--hold s]
-/// [--cases idle,demo,hardware,worker]</c>: the real service's resident memory (issue 17). Each case starts a fresh
+/// [--cases idle,demo,hardware,worker] [--unit-environment yes|no]</c>: the real service's resident memory (issue 17).
+/// The service cases run with the <c>Environment=</c> of deploy/systemd/lobby-edge.service (as the box runs it) unless
+/// <c>--unit-environment no</c>; at steady state the resident set is broken down by mapping kind from
+/// <c>/proc/&lt;pid&gt;/smaps</c> (see <see cref="Breakdown"/>). Each case starts a fresh
 /// process on a fresh data directory and an HTTP port of its own, waits for its steady state, then does
 /// <c>--scrapes</c> sequential <c>GET /metrics</c> twice (two rounds: the first also warms up) and holds
 /// <c>--clients</c> concurrent Server-Sent Events clients on <c>/signage/events</c> for <c>--hold</c> seconds before
@@ -28,6 +31,7 @@ internal static class MemoryFootprint
         string? workerBinary = null;
         int scrapes = 1000, clients = 100, hold = 20;
         string[] cases = ["idle", "demo", "hardware", "worker"];
+        bool unitEnvironment = true;
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             string value = args[i + 1];
@@ -51,12 +55,17 @@ internal static class MemoryFootprint
                 case "--cases":
                     cases = value.Split(',');
                     break;
+                case "--unit-environment":
+                    unitEnvironment = value is "yes" or "true";
+                    break;
                 default:
                     throw new ArgumentException($"memory: unknown option {args[i]}");
             }
         }
 
         string branches = Path.Combine(RepositoryRoot(), "hardware-profiles", "branches");
+        Dictionary<string, string> environment = unitEnvironment ? UnitEnvironment(Path.Combine(RepositoryRoot(), "deploy", "systemd", "lobby-edge.service")) : [];
+        Console.WriteLine($"service environment (deploy/systemd/lobby-edge.service): {(environment.Count == 0 ? "none" : string.Join(' ', environment.Select(e => $"{e.Key}={e.Value}")))}");
         Console.WriteLine($"service: {binary ?? Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll") + " (JIT)"}; baseline: {workerBinary ?? "plain-worker.dll (JIT)"}");
         Console.WriteLine($"{scrapes:N0} scrapes per round, {clients} SSE clients held {hold} s; load average before: {CommitLatency.LoadAverage()}");
         var rows = new List<string>();
@@ -82,7 +91,7 @@ internal static class MemoryFootprint
 
                 string dll = Path.Combine(AppContext.BaseDirectory, name == "worker" ? "plain-worker.dll" : "lobby-edge.dll");
                 Console.WriteLine($"-- {label}");
-                rows.Add(await MeasureAsync(label, exe, dll, arguments, port, feed, scrapes, clients, hold));
+                rows.Add(await MeasureAsync(label, exe, dll, arguments, name == "worker" ? [] : environment, port, feed, scrapes, clients, hold));
 
                 List<string> Service(string branch, bool simulate) =>
                     ["--branch", branch, .. simulate ? new[] { "--simulate" } : [], "--data", data, $"--Http:Port={port}"];
@@ -107,7 +116,7 @@ internal static class MemoryFootprint
         return 0;
     }
 
-    private static async Task<string> MeasureAsync(string label, string exe, string dll, List<string> arguments, int port, bool feed, int scrapes, int clients, int hold)
+    private static async Task<string> MeasureAsync(string label, string exe, string dll, List<string> arguments, Dictionary<string, string> environment, int port, bool feed, int scrapes, int clients, int hold)
     {
         var start = new ProcessStartInfo(exe.Length > 0 ? exe : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -123,6 +132,11 @@ internal static class MemoryFootprint
         foreach (string a in arguments)
         {
             start.ArgumentList.Add(a);
+        }
+
+        foreach ((string key, string value) in environment)
+        {
+            start.Environment[key] = value;
         }
 
         using Process process = Process.Start(start) ?? throw new InvalidOperationException($"{label} did not start");
@@ -151,6 +165,7 @@ internal static class MemoryFootprint
             double steady = await SteadyAsync(process.Id);
             string gc = GcThreads(process.Id);
             Console.WriteLine($"   steady {steady:N1} MB; GC threads: {gc}");
+            Console.WriteLine($"   {Breakdown(process.Id, exe.Length > 0 ? exe : dll)}");
 
             double scraped1 = await ScrapeAsync(http, process.Id, scrapes);
             double scraped2 = await ScrapeAsync(http, process.Id, scrapes);
@@ -163,6 +178,7 @@ internal static class MemoryFootprint
                 sse = string.Create(inv, $"| {held:N1} | {closed:N1} | {closed - scraped2:+0.0;-0.0} ");
             }
 
+            Console.WriteLine($"   at the end: {Breakdown(process.Id, exe.Length > 0 ? exe : dll)}");
             double hwm = Status(process.Id, "VmHWM:");
             return string.Create(inv, $"| {label} | {gc} | {steady:N1} | {scraped1:N1} | {scraped1 - steady:+0.0;-0.0} | {scraped2:N1} | {scraped2 - scraped1:+0.0;-0.0} {sse}| {hwm:N1} |");
         }
@@ -274,6 +290,84 @@ internal static class MemoryFootprint
 
             await Task.Delay(s_sampleEvery);
         }
+    }
+
+    /// <summary>
+    /// The resident set by mapping kind, in MB, from <c>/proc/&lt;pid&gt;/smaps</c>: the executable's (or the
+    /// <c>lobby-edge.dll</c>'s) own file pages, clean (read from the file, dropped and re-read under memory pressure)
+    /// and dirty (written after load: relocations, statics); other files (shared libraries, mapped assemblies); and
+    /// anonymous memory (GC heap, thread stacks, native allocations), with the part in mappings of at most 8 MiB
+    /// that are read-write (thread stacks and malloc arenas, roughly) given separately.
+    /// </summary>
+    internal static string Breakdown(int pid, string executable)
+    {
+        string name = Path.GetFileName(executable);
+        double exeClean = 0, exeDirty = 0, files = 0, anonymous = 0, small = 0;
+        var libraries = new Dictionary<string, double>();
+        string mapping = "";
+        long size = 0;
+        foreach (string line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            string[] parts = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 5 && parts[0].Contains('-', StringComparison.Ordinal) && !parts[0].EndsWith(':'))
+            {
+                string[] range = parts[0].Split('-');
+                size = Convert.ToInt64(range[1], 16) - Convert.ToInt64(range[0], 16);
+                mapping = parts.Length == 6 ? parts[5].Trim() : "";
+                continue;
+            }
+
+            if (parts.Length < 2 || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out long kb))
+            {
+                continue;
+            }
+
+            double mb = kb / 1024.0;
+            bool file = mapping.StartsWith('/');
+            bool own = file && Path.GetFileName(mapping) == name;
+            switch (parts[0])
+            {
+                case "Rss:" when file && !own:
+                    files += mb;
+                    libraries[Path.GetFileName(mapping)] = libraries.GetValueOrDefault(Path.GetFileName(mapping)) + mb;
+                    break;
+                case "Private_Clean:" or "Shared_Clean:" when own:
+                    exeClean += mb;
+                    break;
+                case "Private_Dirty:" or "Shared_Dirty:" when own:
+                    exeDirty += mb;
+                    break;
+                case "Rss:" when !file:
+                    anonymous += mb;
+                    small += size <= 8 << 20 ? mb : 0;
+                    break;
+            }
+        }
+
+        string largest = string.Join(", ", libraries.Where(l => l.Value >= 0.5).OrderByDescending(l => l.Value).Take(4).Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Key} {l.Value:N1}")));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {exeClean:N1} clean + {exeDirty:N1} dirty; other files {files:N1} ({largest}); anonymous {anonymous:N1} (of it {small:N1} in mappings <= 8 MiB)");
+    }
+
+    /// <summary>The <c>Environment=</c> assignments of a systemd unit (space-separated <c>KEY=value</c>, no quoting).</summary>
+    private static Dictionary<string, string> UnitEnvironment(string unit)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string line in File.ReadLines(unit))
+        {
+            if (!line.StartsWith("Environment=", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (string assignment in line["Environment=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                int equals = assignment.IndexOf('=', StringComparison.Ordinal);
+                environment[assignment[..equals]] = assignment[(equals + 1)..];
+            }
+        }
+
+        return environment;
     }
 
     /// <summary>A <c>/proc/&lt;pid&gt;/status</c> field given in kB, in MB.</summary>

@@ -20,13 +20,19 @@ public sealed class StaffDirectory
     /// <summary>The demo lobby manager's PIN under <c>--simulate</c>, printed in the simulation's start line.</summary>
     public const string DemoPin = "2468";
 
-    // Hashed on the first sign-in that needs it, not at start (PBKDF2, 100,000 iterations: tens of ms; issue 17's start to ready).
-    private readonly Lazy<StaffMember>? _demo;
+    /// <summary>
+    /// The demo PIN's hash (<see cref="PinHash"/>, the fewest iterations, a fixed salt): written out rather than
+    /// computed at start, so a simulation does not load OpenSSL (about 4 MB resident, issue 17) before anyone signs in.
+    /// The PIN is printed at start anyway; a fixed salt gives nothing away.
+    /// </summary>
+    internal const string DemoPinHash = "pbkdf2-sha256$100000$TG9iYnlFZGdlIGRlbW8gIA==$5gmTlxHp0cYE5Ja3dkzakaogGSCK1ByhwggGsaDuvWk=";
+
+    private readonly StaffMember? _demo;
     private readonly object _gate = new();
     private IReadOnlyList<StaffMember> _staff;
     private DateTime _loadedWrite;
 
-    private StaffDirectory(string path, IReadOnlyList<StaffMember> staff, Lazy<StaffMember>? demo)
+    private StaffDirectory(string path, IReadOnlyList<StaffMember> staff, StaffMember? demo)
     {
         Path = path;
         _staff = staff;
@@ -52,8 +58,8 @@ public sealed class StaffDirectory
     {
         string full = System.IO.Path.GetFullPath(path);
         IReadOnlyList<StaffMember> staff = StaffFile.Load(full);
-        Lazy<StaffMember>? member = demo && !staff.Any(s => s.Id == DemoId)
-            ? new Lazy<StaffMember>(() => new StaffMember(DemoId, "演示大堂经理 Demo manager", StaffRole.LobbyManager, PinHash.Hash(DemoPin, PinHash.MinIterations)))
+        StaffMember? member = demo && !staff.Any(s => s.Id == DemoId)
+            ? new StaffMember(DemoId, "演示大堂经理 Demo manager", StaffRole.LobbyManager, DemoPinHash)
             : null;
         return new StaffDirectory(full, staff, member);
     }
@@ -82,9 +88,9 @@ public sealed class StaffDirectory
             }
         }
 
-        if (_demo is { } demo && id == DemoId)
+        if (_demo is { } demo && demo.Id == id)
         {
-            return demo.Value;
+            return demo;
         }
 
         foreach (StaffMember s in Volatile.Read(ref _staff))

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Service.Lobby;
 
@@ -33,7 +33,7 @@ public sealed class KioskTokens
     public int Count => _byHash.Count;
 
     /// <summary>The SHA-256 of a token, as the file holds it: 64 lower-case hex digits of its UTF-8 bytes.</summary>
-    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token ?? "")));
+    public static string Hash(string token) => Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(token ?? "")));
 
     /// <summary>Reads the file at <paramref name="path"/>; <see cref="None"/> for an empty path.</summary>
     /// <exception cref="InvalidDataException">
