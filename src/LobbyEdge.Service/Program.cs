@@ -1,6 +1,7 @@
 using LobbyEdge.Profiles;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Configuration;
+using LobbyEdge.Service.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -61,7 +61,8 @@ public sealed partial class ArchitectureTests
         Dictionary<string, string[]> uses = NamespaceUses(typeof(LobbyEdgeHost).Assembly, "LobbyEdge.Service");
         Assert.Contains("LobbyEdge.Service.Lobby", uses["LobbyEdge.Service"]);   // the uses were found
 
-        Assert.Null(FindCycle(uses));
+        string? cycle = FindCycle(uses);
+        Assert.True(cycle is null, $"a cycle between the service's namespaces: {cycle}");
     }
 
     /// <summary>

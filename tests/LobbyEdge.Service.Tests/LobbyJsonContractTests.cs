@@ -49,8 +49,8 @@ public sealed class LobbyJsonContractTests
             LobbyJsonContext.Http.TicketRefused,
             new { ok = false, reason = "ToleranceCallsExceeded", ticket = "A017", messageZh = Zh, message = En });
         yield return Pair(
-            new MethodNotAllowed(false, "method_not_allowed", ["POST", "GET"], Zh, En),
-            LobbyJsonContext.Http.MethodNotAllowed,
+            new LobbyEdge.Service.Operations.MethodNotAllowed(false, "method_not_allowed", ["POST", "GET"], Zh, En),
+            LobbyEdge.Service.Operations.ServiceJsonContext.Http.MethodNotAllowed,
             new { ok = false, reason = "method_not_allowed", allow = new[] { "POST", "GET" }, messageZh = Zh, message = En });
         yield return Pair(
             new SignedInStaff(true, 1024, "王小明 <Wang>", "lobby-manager", true),

@@ -161,7 +161,8 @@ public sealed partial class ConsoleSignIn
     {
         ArgumentNullException.ThrowIfNull(pin);
         string[] keys = [$"staff:{staffId}", $"address:{address}"];
-        if (Reserve(keys) is { } wait)
+        long[] seen = new long[keys.Length];
+        if (Reserve(keys, seen) is { } wait)
         {
             return Refuse(staffId, address, wait);
         }
@@ -170,6 +171,11 @@ public sealed partial class ConsoleSignIn
         bool right;
         try
         {
+            if (CheckingHook is { } hook)
+            {
+                await hook().ConfigureAwait(false);
+            }
+
             member = _staff.Find(staffId, out string? fileProblem);
             if (fileProblem is not null)
             {
@@ -208,7 +214,7 @@ public sealed partial class ConsoleSignIn
             return new SignInResult(null, null, locked);
         }
 
-        if (Succeed(keys) is { } lockedMeanwhile)
+        if (Succeed(keys, seen) is { } lockedMeanwhile)
         {
             // Wrong PINs sent alongside this one locked the id or the address: the lockout holds, even for the right PIN.
             return Refuse(staffId, address, lockedMeanwhile);
@@ -316,8 +322,8 @@ public sealed partial class ConsoleSignIn
     /// <summary>The wait given when enough attempts are already being checked (they finish within a second or two).</summary>
     private static readonly TimeSpan s_pendingWait = TimeSpan.FromSeconds(2);
 
-    /// <summary>How soon after a wrong PIN a right one still counts as part of the same burst (and does not clear the count).</summary>
-    private static readonly TimeSpan s_burstWindow = TimeSpan.FromSeconds(10);
+    /// <summary>Tests only: awaited after an attempt is reserved and before its PIN is checked (to hold it in flight).</summary>
+    internal Func<Task>? CheckingHook { get; set; }
 
     private static readonly Lazy<string> s_decoy = new(() => PinHash.Hash("000000"));
 
@@ -383,15 +389,20 @@ public sealed partial class ConsoleSignIn
     /// in flight or failed at once, however many arrive together. Returns how long to wait when the attempt is refused
     /// (locked out, or that many attempts already pending), else null (reserved: end with Strike, Succeed or Release).
     /// </summary>
-    private TimeSpan? Reserve(string[] keys)
+    /// <param name="keys">The attempt's keys (staff id, address).</param>
+    /// <param name="seen">Filled per key: the key's arrival count once this attempt arrived, or -1 when another attempt
+    /// on the key was already being checked (for <see cref="Succeed"/> to tell an attempt checked alone from a burst).</param>
+    private TimeSpan? Reserve(string[] keys, long[] seen)
     {
         DateTimeOffset now = _clock.GetUtcNow();
         lock (_strikes)
         {
             TimeSpan? refused = null;
-            foreach (string key in keys)
+            for (int i = 0; i < keys.Length; i++)
             {
-                Strikes s = Current(key, now);
+                Strikes s = Current(keys[i], now);
+                s.Arrivals++;
+                seen[i] = s.Pending > 0 ? -1 : s.Arrivals;
                 if (s.LockedUntil > now)
                 {
                     refused = refused is { } r && r > s.LockedUntil - now ? r : s.LockedUntil - now;
@@ -434,13 +445,13 @@ public sealed partial class ConsoleSignIn
 
     /// <summary>
     /// A right PIN: takes back the reservation and clears the count, unless a lockout was set while it was checked
-    /// (then returns how long it lasts, and the sign-in is refused). In a burst (another attempt on the key still being
-    /// checked, or a wrong PIN less than <see cref="s_burstWindow"/> before) the count is not cleared: the right PIN
+    /// (then returns how long it lasts, and the sign-in is refused). In a burst (another attempt on the key was being
+    /// checked when this one arrived, or arrived while it was checked) the count is not cleared: the right PIN
     /// signs in but counts as one of the burst's checked PINs, so the rest of the burst still gets at most
     /// <see cref="ConsoleOptions.LockoutFailures"/> PINs checked in all (a right PIN that cleared the count would give
     /// the attempts arriving after it a fresh allowance).
     /// </summary>
-    private TimeSpan? Succeed(string[] keys)
+    private TimeSpan? Succeed(string[] keys, long[] seen)
     {
         DateTimeOffset now = _clock.GetUtcNow();
         TimeSpan? locked = null;
@@ -460,14 +471,15 @@ public sealed partial class ConsoleSignIn
 
             if (locked is null)
             {
-                foreach (string key in keys)
+                for (int i = 0; i < keys.Length; i++)
                 {
+                    string key = keys[i];
                     if (!_strikes.TryGetValue(key, out Strikes? s))
                     {
                         continue;
                     }
 
-                    if (s.Pending > 0 || (s.Failures > 0 && now - s.Last < s_burstWindow))
+                    if (seen[i] < 0 || s.Arrivals != seen[i] || s.Pending > 0)
                     {
                         s.Failures++;
                         s.Last = now;
@@ -564,6 +576,9 @@ public sealed partial class ConsoleSignIn
 
         /// <summary>Attempts whose PIN is being checked now (each counts against the limit as a strike would).</summary>
         public int Pending { get; set; }
+
+        /// <summary>Attempts that arrived for this key (refused ones too), to tell an attempt checked alone from a burst.</summary>
+        public long Arrivals { get; set; }
     }
 
     private static partial class Log

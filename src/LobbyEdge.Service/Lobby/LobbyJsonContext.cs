@@ -21,7 +21,6 @@ namespace LobbyEdge.Service.Lobby;
 [JsonSerializable(typeof(EnrolRefused))]
 [JsonSerializable(typeof(RetryLater))]
 [JsonSerializable(typeof(TicketRefused))]
-[JsonSerializable(typeof(MethodNotAllowed))]
 [JsonSerializable(typeof(SignedInStaff))]
 [JsonSerializable(typeof(Done))]
 [JsonSerializable(typeof(ActionDone))]
@@ -62,8 +61,6 @@ internal sealed record RetryLater(bool Ok, string Reason, int RetryAfterSeconds,
 /// <summary>The engine refused an action on a ticket: <c>{"ok":false,"reason","ticket","messageZh","message"}</c>.</summary>
 internal sealed record TicketRefused(bool Ok, string Reason, string Ticket, string MessageZh, string Message);
 
-/// <summary>A console path that does not take the method (405): <c>{"ok":false,"reason","allow":[…],"messageZh","message"}</c>.</summary>
-internal sealed record MethodNotAllowed(bool Ok, string Reason, string[] Allow, string MessageZh, string Message);
 
 /// <summary>Who is signed in at the console: <c>{"ok":true,"staff":1024,"name","role","mayCancel"}</c>.</summary>
 internal sealed record SignedInStaff(bool Ok, int Staff, string Name, string Role, bool MayCancel);

@@ -184,8 +184,8 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         string methods = string.Join(", ", allowed);
         context.Response.Headers.Allow = methods;
         return Results.Json(
-            new Lobby.MethodNotAllowed(false, "method_not_allowed", allowed, $"此接口只接受 {methods} 请求", $"{path} takes {methods} only."),
-            Lobby.LobbyJsonContext.Http.MethodNotAllowed,
+            new MethodNotAllowed(false, "method_not_allowed", allowed, $"此接口只接受 {methods} 请求", $"{path} takes {methods} only."),
+            ServiceJsonContext.Http.MethodNotAllowed,
             statusCode: StatusCodes.Status405MethodNotAllowed);
     }
 

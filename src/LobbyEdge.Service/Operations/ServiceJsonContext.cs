@@ -12,6 +12,7 @@ namespace LobbyEdge.Service.Operations;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(JsonError))]
+[JsonSerializable(typeof(MethodNotAllowed))]
 public sealed partial class ServiceJsonContext : JsonSerializerContext
 {
     /// <summary>The HTTP answers' options: web defaults with <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>.</summary>
@@ -25,3 +26,11 @@ public sealed partial class ServiceJsonContext : JsonSerializerContext
 /// <param name="Ok">Always false.</param>
 /// <param name="Error">What is wrong, in English.</param>
 public sealed record JsonError(bool Ok, string Error);
+
+/// <summary>A path that does not take the method (405): <c>{"ok":false,"reason","allow":[…],"messageZh","message"}</c>.</summary>
+/// <param name="Ok">Always false.</param>
+/// <param name="Reason"><c>method_not_allowed</c>.</param>
+/// <param name="Allow">The methods the path takes (as the <c>Allow</c> header).</param>
+/// <param name="MessageZh">What to use, in Chinese.</param>
+/// <param name="Message">What to use, in English.</param>
+public sealed record MethodNotAllowed(bool Ok, string Reason, string[] Allow, string MessageZh, string Message);

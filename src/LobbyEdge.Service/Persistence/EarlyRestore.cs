@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.Service.Configuration;
+using LobbyEdge.Service.Monitoring;
 using Microsoft.Extensions.Logging;
 
 namespace LobbyEdge.Service.Persistence;

@@ -243,11 +243,15 @@ public sealed class SmartDiversionTests(ITestOutputHelper output) : IAsyncDispos
         Assert.Equal(0, OperationsTests.Parse(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).GetValueOrDefault(Diverted));
 
         // Tickets until the kiosk suggests it: then the same request is taken and counted once.
-        for (int printed = 1; !(await CashAsync(http)).GetProperty("selfService").GetProperty("suggested").GetBoolean(); printed++)
+        // The state is published after the engine's batch: each ticket is waited for there before the next is taken.
+        JsonElement cash;
+        for (int printed = 1; !(cash = await CashAsync(http)).GetProperty("selfService").GetProperty("suggested").GetBoolean(); printed++)
         {
-            Assert.True(printed < 30, "the predicted wait never reached 10 minutes");
+            Assert.True(printed < 30, $"the predicted wait never reached 10 minutes: {cash}");
             using HttpResponseMessage issued = await http.PostAsJsonAsync(new Uri("/kiosk/tickets", UriKind.Relative), new { service = "cash" });
             Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+            int expected = printed + 1;
+            await Eventually.UntilAsync(async () => (await CashAsync(http)).GetProperty("issued").GetInt32() >= expected, $"{expected} cash tickets in the state");
         }
 
         using (HttpResponseMessage taken = await PostAsync(http, """{"service": "cash"}"""))

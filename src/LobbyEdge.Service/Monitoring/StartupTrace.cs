@@ -1,4 +1,4 @@
-namespace LobbyEdge.Service;
+namespace LobbyEdge.Service.Monitoring;
 
 /// <summary>
 /// Start-up phases for measuring (issue 17, start to ready; README.md, "Start-up"): with the environment variable
