@@ -19,15 +19,7 @@ public sealed class AdviceOnTheWayTests(ITestOutputHelper output)
     {
         // Counter 1 open, 2 and 3 paused; 8 customers waiting, 5 minutes each, a 20-minute SLA: one more counter
         // is enough.
-        BranchConfig config = Small(services: 1, counters: 3, openAtStart: 3, serviceMinutes: 5, slaMinutes: 20);
-        QueueEngine engine = Opened(config, s_monday);
-        DateTimeOffset t0 = At(s_monday, 10, 0);
-        Execute(engine, Command.Pause(2), At(s_monday, 9, 1));
-        Execute(engine, Command.Pause(3), At(s_monday, 9, 1));
-        for (int i = 0; i < 8; i++)
-        {
-            Execute(engine, Command.Issue(0), t0);
-        }
+        (BranchConfig config, QueueEngine engine, DateTimeOffset t0) = OneCounterOpen(waiting: 8);
 
         var advisor = new Advisor(config, new AdviceOptions());
         Assert.True(advisor.TryAdvise(engine, t0, out Command first));
@@ -83,15 +75,7 @@ public sealed class AdviceOnTheWayTests(ITestOutputHelper output)
     {
         // 16 customers, one open counter: the first resume is not enough. The second advice's "now" already counts
         // the first counter as coming back, so its figures are higher than the first advice's "now".
-        BranchConfig config = Small(services: 1, counters: 3, openAtStart: 3, serviceMinutes: 5, slaMinutes: 20);
-        QueueEngine engine = Opened(config, s_monday);
-        DateTimeOffset t0 = At(s_monday, 10, 0);
-        Execute(engine, Command.Pause(2), At(s_monday, 9, 1));
-        Execute(engine, Command.Pause(3), At(s_monday, 9, 1));
-        for (int i = 0; i < 16; i++)
-        {
-            Execute(engine, Command.Issue(0), t0);
-        }
+        (BranchConfig config, QueueEngine engine, DateTimeOffset t0) = OneCounterOpen(waiting: 16);
 
         var advisor = new Advisor(config, new AdviceOptions());
         Assert.True(advisor.TryAdvise(engine, t0, out Command first));
@@ -227,5 +211,22 @@ public sealed class AdviceOnTheWayTests(ITestOutputHelper output)
         // Today so far like the past Mondays (served and gone: the advisor counts them; the engine has nobody waiting).
         advisor.Observe([.. Enumerable.Range(0, 4).Select(i => Issued(At(s_monday, 9, 0).AddMinutes(15 * i), 0))]);
         return (config, advisor, engine);
+    }
+
+    /// <summary>One service, counter 1 open and counters 2 and 3 paused at 9:01, <paramref name="waiting"/> customers
+    /// issued at 10:00 (5 minutes' service each, a 20-minute SLA).</summary>
+    private static (BranchConfig Config, QueueEngine Engine, DateTimeOffset T0) OneCounterOpen(int waiting)
+    {
+        BranchConfig config = Small(services: 1, counters: 3, openAtStart: 3, serviceMinutes: 5, slaMinutes: 20);
+        QueueEngine engine = Opened(config, s_monday);
+        DateTimeOffset t0 = At(s_monday, 10, 0);
+        Execute(engine, Command.Pause(2), At(s_monday, 9, 1));
+        Execute(engine, Command.Pause(3), At(s_monday, 9, 1));
+        for (int i = 0; i < waiting; i++)
+        {
+            Execute(engine, Command.Issue(0), t0);
+        }
+
+        return (config, engine, t0);
     }
 }
