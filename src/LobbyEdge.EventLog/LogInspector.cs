@@ -10,7 +10,8 @@ namespace LobbyEdge.EventLog;
 /// classes it), or null.
 /// </param>
 /// <param name="Tail">The torn tail after the last event it printed (never acknowledged; the service cuts it), or null.</param>
-public sealed record LogInspection(long Events, LogDamage? Damage, TornTail? Tail)
+/// <param name="LastSequence">The log's newest durable event's sequence number (0: no events).</param>
+public sealed record LogInspection(long Events, LogDamage? Damage, TornTail? Tail, long LastSequence)
 {
     /// <summary>True when the service refuses to start because of <see cref="Damage"/>.</summary>
     public bool Refuses => Damage?.Blocking == true;
@@ -75,6 +76,6 @@ public static class LogInspector
             }
         }
 
-        return new LogInspection(count, stop, tail);
+        return new LogInspection(count, stop, tail, check.LastSequence);
     }
 }

@@ -116,16 +116,19 @@ public static class CommandLineHelp
                 return ExitCodes.Stopped;
             }
 
-            stderr.WriteLine($"lobby-edge help: no verb '{string.Join(' ', args.Skip(1))}' (the verbs: {string.Join(", ", Verbs.Select(v => v.Name))})");
+            stderr.WriteLine(Find(args[1]) is not null
+                ? $"lobby-edge help: one verb only, nothing after it (got '{string.Join(' ', args.Skip(1))}'; for its help: lobby-edge help {args[1]})"
+                : $"lobby-edge help: no verb '{string.Join(' ', args.Skip(1))}' (the verbs: {string.Join(", ", Verbs.Select(v => v.Name))})");
             stderr.WriteLine(Hint);
             return ExitCodes.InvalidConfiguration;
         }
 
         CommandVerb? verb = Find(args[0]);
-        if (verb is not null && args.Skip(1).Any(IsHelp))
+        if (verb is not null && verb.Name != "run" && args.Skip(1).Any(IsHelp))
         {
-            stdout.Write(VerbText(verb));
-            return ExitCodes.Stopped;
+            return UnknownOption(args.Skip(1), verb.Options) is { } unknown
+                ? Refuse(stderr, $"lobby-edge {verb.Name}: unknown option '{unknown}'", $"see lobby-edge {verb.Name} --help")
+                : Help(stdout, VerbText(verb));
         }
 
         if (verb is not null && verb.Name != "run")
@@ -146,7 +149,7 @@ public static class CommandLineHelp
                 {
                     i += a.Contains('=', StringComparison.Ordinal) ? 0 : 1;
                 }
-                else if (a != "--version" && !IsHelp(a))
+                else if (a != "--version")
                 {
                     others.Add(a);
                 }
@@ -158,22 +161,44 @@ public static class CommandLineHelp
                 return ExitCodes.Stopped;
             }
 
-            string? unknown = others.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2
-                && !LaunchOptions.Options.Any(o => o.Name == a.Split('=')[0]));
-            stderr.WriteLine(unknown is null
-                ? $"lobby-edge: --version takes no other arguments (got '{string.Join(' ', others)}')"
-                : $"lobby-edge: unknown option '{unknown.Split('=')[0]}'");
-            stderr.WriteLine(Hint);
-            return ExitCodes.InvalidConfiguration;
+            return Refuse(stderr, UnknownOption(others, LaunchOptions.Options) is { } unknown
+                ? $"lobby-edge: unknown option '{unknown}'"
+                : $"lobby-edge: --version takes no other arguments (got '{string.Join(' ', others)}')");
         }
 
         if (args.Any(IsHelp))
         {
-            stdout.Write(Text());
-            return ExitCodes.Stopped;
+            // 'lobby-edge --simulate --help' is help for what was being typed; an option no verb knows is a typo the
+            // operator should see, not something help hides.
+            return UnknownOption(args, LaunchOptions.Options) is { } unknown
+                ? Refuse(stderr, $"lobby-edge: unknown option '{unknown}'")
+                : Help(stdout, verb is null ? Text() : VerbText(verb));
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The first argument that looks like an option (<c>--name</c> or <c>--name=value</c>) and is none of
+    /// <paramref name="options"/>, help or <c>--version</c>, without its value; null when there is none.
+    /// Configuration keys (<c>--Section:Key</c>) are the configuration's to check.
+    /// </summary>
+    private static string? UnknownOption(IEnumerable<string> args, IReadOnlyList<CommandOption> options) =>
+        args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2 && !a.Contains(':', StringComparison.Ordinal) && !IsHelp(a) && a != "--version")
+            .Select(a => a.Split('=')[0])
+            .FirstOrDefault(name => !options.Any(o => o.Name == name));
+
+    private static int Help(TextWriter stdout, string text)
+    {
+        stdout.Write(text);
+        return ExitCodes.Stopped;
+    }
+
+    private static int Refuse(TextWriter stderr, string message, string hint = Hint)
+    {
+        stderr.WriteLine(message);
+        stderr.WriteLine(hint);
+        return ExitCodes.InvalidConfiguration;
     }
 
     /// <summary>The verb called <paramref name="name"/>, or null.</summary>

@@ -58,6 +58,19 @@ public static class InspectCommand
             {
                 stderr.WriteLine($"lobby-edge inspect: {note}");
             }
+            else if (from > result.LastSequence && from > 1)
+            {
+                // Nothing printed and exit 0 would read as "no such events happened"; they are not in the log yet.
+                _ = ToolCommandLine.Refuse(stderr, "lobby-edge inspect", Usage, result.LastSequence == 0
+                    ? $"--from {from}: the log has no events yet"
+                    : $"--from {from} is past the log's newest event, {result.LastSequence}");
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            if (line.Config is null && result.Events > 0)
+            {
+                stderr.WriteLine("lobby-edge inspect: services, counters and tiers are shown by number; add --branch <file.yaml> to show them by name");
+            }
 
             return result.Damage is null ? ExitCodes.Stopped : result.Refuses ? VerifyCommand.Refuses : VerifyCommand.Findings;
         }

@@ -12,6 +12,22 @@ namespace LobbyEdge.Service.Tests;
 /// </summary>
 public sealed class ConsoleSignInTests : IDisposable
 {
+    /// <summary>
+    /// The lockout answer says the wait as its <c>retryAfterSeconds</c> does: "17 s", not "1 min" (which read as a
+    /// whole minute while the header said 17 seconds); minutes are whole and rounded up.
+    /// </summary>
+    [Theory]
+    [InlineData(17, "17 s", "17 秒")]
+    [InlineData(59, "59 s", "59 秒")]
+    [InlineData(60, "1 min", "1 分钟")]
+    [InlineData(61, "2 min", "2 分钟")]
+    [InlineData(900, "15 min", "15 分钟")]
+    public void LockoutWait_IsSaidInTheUnitThatFits(int seconds, string english, string chinese)
+    {
+        Assert.Equal(english, LobbyConsole.WaitEn(seconds));
+        Assert.Equal(chinese, LobbyConsole.WaitZh(seconds));
+    }
+
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("console-signin-");
     private readonly TwoClocks _clock = new(TestBranch.At(9, 0));
 

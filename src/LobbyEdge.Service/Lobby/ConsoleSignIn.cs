@@ -210,7 +210,7 @@ public sealed partial class ConsoleSignIn
         {
             _failures.WithLabels("wrong_pin").Inc();
             (int failures, TimeSpan? locked) = Strike(keys);
-            Log.WrongPin(_logger, staffId, address, failures, _options.LockoutFailures, member is null);
+            Log.WrongPin(_logger, member is null ? "unknown staff id" : "wrong PIN", staffId, address, failures, _options.LockoutFailures);
             return new SignInResult(null, null, locked);
         }
 
@@ -589,10 +589,10 @@ public sealed partial class ConsoleSignIn
         [LoggerMessage(1102, LogLevel.Information, "Console: staff {Staff} signed out")]
         public static partial void SignedOut(ILogger logger, int staff);
 
-        [LoggerMessage(1103, LogLevel.Warning, "Console: wrong staff id or PIN for staff {Staff} from {Address} ({Failures} of {Limit} before a lockout; unknown id: {UnknownId})")]
-        public static partial void WrongPin(ILogger logger, int staff, string address, int failures, int limit, bool unknownId);
+        [LoggerMessage(1103, LogLevel.Warning, "Console: {Mistake} for staff {Staff} from {Address} ({Failures} of {Limit} before a lockout)")]
+        public static partial void WrongPin(ILogger logger, string mistake, int staff, string address, int failures, int limit);
 
-        [LoggerMessage(1104, LogLevel.Warning, "Console: sign-in locked for {Key} for {Minutes} minutes after repeated wrong PINs")]
+        [LoggerMessage(1104, LogLevel.Warning, "Console: sign-in locked for {Key} for {Minutes} min after repeated wrong PINs")]
         public static partial void LockedOut(ILogger logger, string key, int minutes);
 
         [LoggerMessage(1105, LogLevel.Warning, "Console: sign-in for staff {Staff} from {Address} refused, locked out for {Seconds} s more")]

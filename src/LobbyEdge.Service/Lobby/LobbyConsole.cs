@@ -140,15 +140,7 @@ public sealed partial class LobbyConsole : IHttpEndpoints
             .Where(e => string.Equals(e.RoutePattern.RawText, path, StringComparison.OrdinalIgnoreCase))
             .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
             .Distinct(StringComparer.Ordinal)];
-        if (allowed.Length == 0)
-        {
-            return Results.Json(
-                new Refused(false, "not_found", "没有这个页面或接口", $"There is nothing at {path}."),
-                LobbyJsonContext.Http.Refused,
-                statusCode: StatusCodes.Status404NotFound);
-        }
-
-        return HttpServer.MethodNotAllowed(context, allowed);
+        return allowed.Length == 0 ? HttpServer.NotFound(context) : HttpServer.MethodNotAllowed(context, allowed);
     }
 
     internal static IResult Page(HttpContext context, string name)
@@ -211,13 +203,23 @@ public sealed partial class LobbyConsole : IHttpEndpoints
             int seconds = (int)Math.Ceiling(wait.TotalSeconds);
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             return Results.Json(
-                new RetryLater(false, "locked", seconds, $"错误次数过多，请 {Math.Ceiling(seconds / 60.0)} 分钟后再试", $"Too many wrong PINs. Try again in {Math.Ceiling(seconds / 60.0)} min."),
+                new RetryLater(false, "locked", seconds, $"错误次数过多，请 {WaitZh(seconds)}后再试", $"Too many wrong PINs. Try again in {WaitEn(seconds)}."),
                 LobbyJsonContext.Http.RetryLater,
                 statusCode: StatusCodes.Status429TooManyRequests);
         }
 
         return Results.Json(new Refused(false, "wrong_pin", "工号或密码错误", "Wrong staff id or PIN."), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status401Unauthorized);
     }
+
+    /// <summary>A lockout's wait as a person reads it: "45 s" under a minute, else whole minutes rounded up ("2 min").</summary>
+    internal static string WaitEn(int seconds) => seconds < 60
+        ? string.Create(CultureInfo.InvariantCulture, $"{Math.Max(seconds, 1)} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{(seconds + 59) / 60} min");
+
+    /// <summary>The same wait in Chinese: "45 秒" or "2 分钟".</summary>
+    internal static string WaitZh(int seconds) => seconds < 60
+        ? string.Create(CultureInfo.InvariantCulture, $"{Math.Max(seconds, 1)} 秒")
+        : string.Create(CultureInfo.InvariantCulture, $"{(seconds + 59) / 60} 分钟");
 
     private IResult SignOut(HttpContext context)
     {

@@ -102,7 +102,10 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         app.Use(AnswerBadRequests);
         app.Use(EndFeedsWhenStopping(app.Lifetime.ApplicationStopping));
 
-        // After routing (implicit, first), so the limiters see which endpoint a request is for.
+        // HEAD becomes GET before routing chooses the endpoint; the limiters come after routing, so they see which
+        // endpoint a request is for.
+        app.Use(HeadAsGet);
+        app.UseRouting();
         app.UseRateLimiter();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", Ready);
@@ -159,6 +162,11 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
                 string[] allowed = [.. context.Response.Headers.Allow.ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
                 await MethodNotAllowed(context, allowed).ExecuteAsync(context).ConfigureAwait(false);
             }
+            else if (context.Response.StatusCode == StatusCodes.Status404NotFound && !context.Response.HasStarted && context.GetEndpoint() is null)
+            {
+                // No endpoint at all (routing's bare 404): say so in the same shape as every other refusal.
+                await NotFound(context).ExecuteAsync(context).ConfigureAwait(false);
+            }
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
@@ -174,6 +182,32 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>404 <c>{"ok":false,"reason":"not_found","messageZh","message"}</c> naming the path.</summary>
+    internal static IResult NotFound(HttpContext context)
+    {
+        string path = context.Request.Path.Value?.TrimEnd('/') ?? "";
+        return Results.Json(
+            new NotFound(false, "not_found", "没有这个页面或接口", $"There is nothing at {path}."),
+            ServiceJsonContext.Http.NotFound,
+            statusCode: StatusCodes.Status404NotFound);
+    }
+
+    /// <summary>
+    /// HEAD is answered as GET without the body (RFC 9110, section 9.3.2), so a monitor or <c>curl -I</c> checking
+    /// <c>/healthz</c> or a page gets its status and headers, not 405. Kestrel never sends a body for a HEAD request
+    /// (it keeps the method it parsed), so the GET endpoint's writes are dropped. A feed (<c>…/events</c>) is left to
+    /// answer 405: as a GET it would never end.
+    /// </summary>
+    private static Task HeadAsGet(HttpContext context, RequestDelegate next)
+    {
+        if (HttpMethods.IsHead(context.Request.Method) && context.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) != true)
+        {
+            context.Request.Method = HttpMethods.Get;
+        }
+
+        return next(context);
+    }
+
     /// <summary>
     /// The 405 answer for a path that takes only <paramref name="allowed"/> methods: the <c>Allow</c> header and
     /// <c>{"ok":false,"reason":"method_not_allowed","allow":[…],"messageZh","message"}</c> saying which to use.
@@ -181,6 +215,11 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     internal static IResult MethodNotAllowed(HttpContext context, string[] allowed)
     {
         string path = context.Request.Path.Value?.TrimEnd('/') ?? "";
+        if (allowed.Contains(HttpMethods.Get) && !allowed.Contains(HttpMethods.Head) && !path.EndsWith("/events", StringComparison.Ordinal))
+        {
+            allowed = [.. allowed, HttpMethods.Head];   // answered as GET (HeadAsGet)
+        }
+
         string methods = string.Join(", ", allowed);
         context.Response.Headers.Allow = methods;
         return Results.Json(

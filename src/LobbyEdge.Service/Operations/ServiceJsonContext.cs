@@ -13,6 +13,7 @@ namespace LobbyEdge.Service.Operations;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(JsonError))]
 [JsonSerializable(typeof(MethodNotAllowed))]
+[JsonSerializable(typeof(NotFound))]
 public sealed partial class ServiceJsonContext : JsonSerializerContext
 {
     /// <summary>The HTTP answers' options: web defaults with <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>.</summary>
@@ -34,3 +35,10 @@ public sealed record JsonError(bool Ok, string Error);
 /// <param name="MessageZh">What to use, in Chinese.</param>
 /// <param name="Message">What to use, in English.</param>
 public sealed record MethodNotAllowed(bool Ok, string Reason, string[] Allow, string MessageZh, string Message);
+
+/// <summary>Nothing at the path (404): <c>{"ok":false,"reason":"not_found","messageZh","message"}</c>.</summary>
+/// <param name="Ok">Always false.</param>
+/// <param name="Reason"><c>not_found</c>.</param>
+/// <param name="MessageZh">That there is nothing there, in Chinese.</param>
+/// <param name="Message">That there is nothing at the path, in English.</param>
+public sealed record NotFound(bool Ok, string Reason, string MessageZh, string Message);

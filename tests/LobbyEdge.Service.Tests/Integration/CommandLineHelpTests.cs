@@ -117,6 +117,8 @@ public sealed class CommandLineHelpTests(ITestOutputHelper output) : IDisposable
     [InlineData("unknown option '--bogus'", "--version", "--bogus")]
     [InlineData("unknown option '--bogus'", "run", "--bogus", "--version")]
     [InlineData("--version takes no other arguments (got '--branch x.yaml')", "--version", "--branch", "x.yaml")]
+    [InlineData("--version takes no other arguments (got '--help')", "--version", "--help")]
+    [InlineData("--version takes no other arguments (got '-h')", "run", "-h", "--version")]
     public async Task Version_WithAnythingElse_ExitsTwo_SayingWhat(string message, params string[] args)
     {
         (int exitCode, string stdout, string stderr) = await RunAsync(args);
@@ -125,6 +127,38 @@ public sealed class CommandLineHelpTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("", stdout);
         Assert.Contains(message, stderr, StringComparison.Ordinal);
         Assert.EndsWith("see lobby-edge --help", stderr.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Help asked beside a mistake: an option no verb takes is a typo to show (help exited 0 and hid it), and
+    /// 'help' takes one verb, nothing after it (it said the verb did not exist). Known options beside --help are
+    /// help for what was being typed (AVerbsHelp_…).
+    /// </summary>
+    [Theory]
+    [InlineData("lobby-edge: unknown option '--bogus'", "see lobby-edge --help", "--help", "--bogus")]
+    [InlineData("lobby-edge: unknown option '--bogus'", "see lobby-edge --help", "run", "--simulate", "--bogus=1", "-h")]
+    [InlineData("lobby-edge inspect: unknown option '--bogus'", "see lobby-edge inspect --help", "inspect", "--help", "--bogus")]
+    [InlineData("lobby-edge help: one verb only, nothing after it (got 'run --bogus'", "see lobby-edge --help", "help", "run", "--bogus")]
+    public async Task Help_WithAMistake_ExitsTwo_SayingWhat(string message, string hint, params string[] args)
+    {
+        (int exitCode, string stdout, string stderr) = await RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", stdout);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.EndsWith(hint, stderr.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--simulate", "--help")]
+    [InlineData("inspect", "--data", "x", "--help")]
+    public async Task Help_BesideKnownOptions_PrintsTheHelp(params string[] args)
+    {
+        (int exitCode, string stdout, string stderr) = await RunAsync(args);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", stderr);
+        Assert.Contains("usage: lobby-edge", stdout, StringComparison.Ordinal);
     }
 
     /// <summary>

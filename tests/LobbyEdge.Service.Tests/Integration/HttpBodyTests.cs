@@ -60,13 +60,10 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task MalformedBodies_OnEveryEndpoint_Get400WithAJsonError()
     {
-        int port = ServiceProcess.FreePort();
         // The kiosk's rate limit counts every request, malformed ones too; this test is about the bodies, so it
         // raises the limit above the table's size (the limit's own tests: KioskGateProcessTests).
-        await using ServiceProcess service = ServiceProcess.Start(
-            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}",
-            "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:RatingBurst=1000");
-        await service.WaitUntilReadyAsync();
+        (ServiceProcess started, int port) = await StartDemoAsync("--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:RatingBurst=1000");
+        await using ServiceProcess service = started;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await OperationsTests.WaitForAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode);
 
@@ -130,11 +127,8 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task ByteOrderMarkBodies_AreTaken_AndOversizedBodies_Get413_OnEveryJsonEndpoint()
     {
-        int port = ServiceProcess.FreePort();
-        await using ServiceProcess service = ServiceProcess.Start(
-            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}",
-            "--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:RatingBurst=1000");
-        await service.WaitUntilReadyAsync();
+        (ServiceProcess started, int port) = await StartDemoAsync("--Kiosk:Burst=1000", "--Kiosk:BranchBurst=1000", "--Kiosk:RatingBurst=1000");
+        await using ServiceProcess service = started;
 #pragma warning disable CA2000 // the client owns the handler
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }, disposeHandler: true) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 #pragma warning restore CA2000
@@ -190,10 +184,8 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task WrongMethod_OnEveryPart_Gets405_WithAllow_AndABodyNamingTheMethod()
     {
-        int port = ServiceProcess.FreePort();
-        await using ServiceProcess service = ServiceProcess.Start(
-            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}");
-        await service.WaitUntilReadyAsync();
+        (ServiceProcess started, int port) = await StartDemoAsync();
+        await using ServiceProcess service = started;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         (string Method, string Path, string Allowed)[] wrong =
         [
@@ -237,6 +229,80 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// HEAD on a page or GET endpoint answers as GET without a body (RFC 9110, 9.3.2), not 405; a feed, which as a GET
+    /// never ends, keeps 405; a path with nothing there gets a JSON 404 naming it, on every method, not an empty body.
+    /// </summary>
+    [Fact]
+    public async Task Head_IsAnsweredAsGetWithoutABody_AndNothingThereGetsAJson404()
+    {
+        (ServiceProcess started, int port) = await StartDemoAsync();
+        await using ServiceProcess service = started;
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var failures = new List<string>();
+        foreach ((string path, HttpStatusCode expected, string type) in new (string, HttpStatusCode, string)[]
+        {
+            ("/healthz", HttpStatusCode.OK, "text/plain"),
+            ("/readyz", HttpStatusCode.OK, "text/plain"),
+            ("/metrics", HttpStatusCode.OK, "text/plain"),
+            ("/api/state", HttpStatusCode.OK, "application/json"),
+            ("/kiosk", HttpStatusCode.OK, "text/html"),
+            ("/signage", HttpStatusCode.OK, "text/html"),
+            ("/lobby", HttpStatusCode.Redirect, ""),
+            ("/lobby/api/state", HttpStatusCode.Unauthorized, "application/json"),
+            ("/signage/events", HttpStatusCode.MethodNotAllowed, "application/json"),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, path);
+            using HttpResponseMessage response = await http.SendAsync(request);
+            byte[] body = await response.Content.ReadAsByteArrayAsync();
+            string media = response.Content.Headers.ContentType?.MediaType ?? "";
+            output.WriteLine($"HEAD {path}: {(int)response.StatusCode} {media} {body.Length} B");
+            if (response.StatusCode != expected || body.Length != 0 || !media.StartsWith(type, StringComparison.Ordinal))
+            {
+                failures.Add($"HEAD {path}: {(int)response.StatusCode} '{media}' {body.Length} B (expected {(int)expected} '{type}', no body)");
+            }
+        }
+
+        foreach ((HttpMethod method, string path) in new[] { (HttpMethod.Get, "/nonexistent"), (HttpMethod.Post, "/no/such/thing"), (HttpMethod.Get, "/lobby/nothing") })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            using HttpResponseMessage response = await http.SendAsync(request);
+            string body = await response.Content.ReadAsStringAsync();
+            output.WriteLine($"{method} {path}: {(int)response.StatusCode} {body}");
+            bool named = false;
+            try
+            {
+                using JsonDocument json = JsonDocument.Parse(body);
+                named = json.RootElement.GetProperty("reason").GetString() == "not_found"
+                    && json.RootElement.GetProperty("message").GetString()!.Contains(path, StringComparison.Ordinal);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                named = false;
+            }
+
+            if (response.StatusCode != HttpStatusCode.NotFound || !named)
+            {
+                failures.Add($"{method} {path}: {(int)response.StatusCode} '{body}'");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.False(service.HasExited);
+    }
+
+    /// <summary>The demo branch simulating at speed 1 on a free port, ready; the caller disposes it.</summary>
+    private async Task<(ServiceProcess Service, int Port)> StartDemoAsync(params string[] extra)
+    {
+        int port = ServiceProcess.FreePort();
+        ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, ["--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "1", "--data", Path.Combine(_work.FullName, "data"), $"--Http:Port={port}", .. extra]);
+        await service.WaitUntilReadyAsync();
+        return (service, port);
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> PostAsync(HttpClient http, string path, byte[] body)

@@ -183,7 +183,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         // The PIN and its hash are nowhere: not in the log, the metrics, the state.
         string state = await http.GetStringAsync(new Uri("/api/state", UriKind.Relative));
         string log = string.Join("\n", service.Lines.Select(l => l.GetRawText()));
-        Assert.Contains("wrong staff id or PIN for staff 1024", log, StringComparison.Ordinal);
+        Assert.Contains("wrong PIN for staff 1024", log, StringComparison.Ordinal);
         foreach (string text in new[] { log, metrics, state })
         {
             Assert.DoesNotContain(Pin, text, StringComparison.Ordinal);
@@ -527,10 +527,10 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("not_found", body.GetProperty("reason").GetString());
 
-        // Outside /lobby nothing changed: an unknown path is a bare 404.
+        // Outside /lobby an unknown path gets the same JSON 404 (it was a bare, empty one).
         using HttpResponseMessage elsewhere = await http.GetAsync(new Uri("/nope", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
-        Assert.Empty(await elsewhere.Content.ReadAsStringAsync());
+        Assert.Equal("not_found", (await elsewhere.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
 
         // The pages and the API still answer as before.
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/lobby", UriKind.Relative))).StatusCode);

@@ -194,6 +194,18 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(calendar.NextOpenDate(DateOnly.Parse(days[0], CultureInfo.InvariantCulture).AddDays(1)), DateOnly.Parse(days[1], CultureInfo.InvariantCulture));
         Assert.Equal(2, events.Count(e => e.GetProperty("type").GetString() == "lobby.day.closed"));
         Assert.Contains(events, e => e.GetProperty("type").GetString() == "lobby.ticket.issued" && e.GetProperty("ticket").GetString() == "A001");
+
+        // Past the newest event is a mistake to say (it printed nothing and exited 0, as if nothing had happened);
+        // without the profile, the numbers in place of names are explained.
+        long last = events[^1].GetProperty("sequence").GetInt64();
+        Run past = await RunAsync(s_startPatience, "inspect", "--data", data, "--from", (last + 1).ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(2, past.ExitCode);
+        Assert.Equal("", past.Stdout);
+        Assert.Contains($"--from {last + 1} is past the log's newest event, {last}", past.Stderr, StringComparison.Ordinal);
+        Run unnamed = await RunAsync(s_startPatience, "inspect", "--data", data, "--from", "1", "--to", "3");
+        Assert.Equal(0, unnamed.ExitCode);
+        Assert.Equal(3, ParseJsonLines(unnamed.Stdout).Count);
+        Assert.Contains("add --branch <file.yaml> to show them by name", unnamed.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
