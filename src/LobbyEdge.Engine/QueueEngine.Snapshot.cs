@@ -93,7 +93,7 @@ public sealed partial class QueueEngine
     /// Restores a snapshot taken by <see cref="CreateSnapshot"/>. A snapshot taken under another configuration version
     /// (or with a configuration waiting for the next opening) needs that configuration from
     /// <see cref="ConfigurationResolver"/>; the engine then runs with it. Returns false (and leaves the engine as it
-    /// was) if the bytes are not such a snapshot, are of an older format (before 7), or name a configuration the
+    /// was) if the bytes are not such a snapshot, are of another format version (an older one: before 9), or name a configuration the
     /// resolver does not give or whose storage does not match.
     /// </summary>
     public bool TryRestoreSnapshot(ReadOnlySpan<byte> snapshot)
