@@ -93,8 +93,8 @@ public sealed partial class QueueEngine
     /// Restores a snapshot taken by <see cref="CreateSnapshot"/>. A snapshot taken under another configuration version
     /// (or with a configuration waiting for the next opening) needs that configuration from
     /// <see cref="ConfigurationResolver"/>; the engine then runs with it. Returns false (and leaves the engine as it
-    /// was) if the bytes are not such a snapshot, are of another format version (an older one: before 9), or name a configuration the
-    /// resolver does not give or whose storage does not match.
+    /// was) if the bytes are not such a snapshot, are of another format version (an older one: before 9), or name a
+    /// configuration the resolver does not give or whose storage does not match.
     /// </summary>
     public bool TryRestoreSnapshot(ReadOnlySpan<byte> snapshot)
     {
