@@ -16,8 +16,9 @@ public sealed partial class QueueEngine
     private const double LevelWeight = 0.2;            // weight of the level estimate (wait per place) in the typical wait
     private const double BreakMs = 15 * 60_000;        // a paused or away counter is expected back after a break this long
     private const double LevelAlpha = 0.3;             // weight of a new observation in the wait per place
+    private const double MedianStep = 0.005;           // learning step of the typical wait's correction (log scale)
 
-    private ServiceRates[] _rates = [];  // [service]: reset at day open, rebuilt by Apply, in the snapshot (format 8)
+    private ServiceRates[] _rates = [];  // [service]: reset at day open, rebuilt by Apply, in the snapshot (format 9)
 
     /// <summary>
     /// The prediction a new ticket of this service and tier would get now: people ahead (in its lane and the lanes
@@ -38,6 +39,9 @@ public sealed partial class QueueEngine
     /// variance and a drift of the rate. The typical wait blends that estimate with the lane's level estimate (the
     /// wait per place ahead its called tickets showed, times the new ticket's places); the upper bound is the 90th
     /// percentile of a log-normal around it, widened or narrowed by what the day's calls showed until it covers 90 %.
+    /// Both are then moved by the service's median correction for the new ticket's people ahead (0, 1-2, 3-5, 6-11,
+    /// 12 or more): learned from the day's called tickets (printed typical against actual wait) until the printed
+    /// typical wait is the median of the actual ones.
     /// </remarks>
     public WaitPrediction Predict(int service, Tier tier) => PredictAt(service, tier, _lastEventTicks);
 
@@ -124,7 +128,7 @@ public sealed partial class QueueEngine
         double scale = m + OffsetMs;
         double sigma2 = Math.Log(1 + (variance / (scale * scale)));
         double sigma = Math.Sqrt(sigma2);
-        double typical = BlendLevel(service, lane, ahead, m);
+        double typical = Math.Max(0, ((BlendLevel(service, lane, ahead, m) + OffsetMs) * Math.Exp(r.Median(ahead))) - OffsetMs);
         double upper = ((typical + OffsetMs) * Math.Exp(Math.Max(0, (Z90 * sigma) + r.UpperShift))) - OffsetMs;
         return new WaitPrediction(ahead, (long)typical, (long)Math.Max(typical, upper));
     }
@@ -216,7 +220,9 @@ public sealed partial class QueueEngine
     /// <summary>
     /// A ticket called (before it leaves its lane): a call from the queue measures the gap since the previous one
     /// while the queue had customers throughout, in counter time per mean service time; a call that settles a
-    /// printed prediction moves the upper bound's correction and its lane's wait per place (the level estimate).
+    /// printed prediction moves the upper bound's correction, the typical wait's correction for its people ahead at
+    /// issue (a stochastic-approximation median: up a step when the wait was longer than printed, down one when not)
+    /// and its lane's wait per place (the level estimate).
     /// </summary>
     private void NoteCalled(ref TicketRecord tk, CallSource source, long t)
     {
@@ -225,6 +231,7 @@ public sealed partial class QueueEngine
         {
             double actual = (t - tk.IssuedTicks) / (double)TimeSpan.TicksPerMillisecond;
             r.UpperShift += actual > tk.PredictedUpperMs ? UpperStep * 0.9 : -UpperStep * 0.1;
+            r.Median(tk.AheadAtIssue) += actual > tk.PredictedMs ? MedianStep : -MedianStep;
             ref PlaceLevel lv = ref r.Level(tk.Lane);
             double place = actual / (tk.AheadAtIssue + 1);
             lv.PlaceMs = lv.Count == 0 ? place : lv.PlaceMs + (LevelAlpha * (place - lv.PlaceMs));
@@ -308,6 +315,16 @@ internal struct ServiceRates
     /// <summary>See <see cref="LevelNormal"/> (VIP lane).</summary>
     public PlaceLevel LevelVip;
 
+    /// <summary>
+    /// The typical wait's correction (log scale of wait + 1 min) per bucket of people ahead at issue: 0, 1-2, 3-5,
+    /// 6-11, 12 or more.
+    /// </summary>
+    public AheadBuckets MedianShift;
+
+    /// <summary>The typical wait's correction for a ticket with <paramref name="ahead"/> people ahead (see <see cref="MedianShift"/>).</summary>
+    [UnscopedRef]
+    public ref double Median(int ahead) => ref MedianShift[ahead <= 0 ? 0 : ahead <= 2 ? 1 : ahead <= 5 ? 2 : ahead <= 11 ? 3 : 4];
+
     /// <summary>The level estimate of a lane (0 normal, 1 priority, 2 VIP).</summary>
     [UnscopedRef]
     public ref PlaceLevel Level(int lane)
@@ -371,7 +388,7 @@ internal struct ServiceRates
 
     /// <inheritdoc/>
     public override readonly string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"rates={CallCost:R}/{UpperShift:R}/{ArrivalsNormal:R},{ArrivalsPriority:R},{ArrivalsVip:R}@{ArrivalTicks}/{FirstArrivalTicks}/{LastCallTicks}/{QueueCalls}/{QueueLeaves}/{Backlogged} level={LevelNormal.PlaceMs:R}#{LevelNormal.Count},{LevelPriority.PlaceMs:R}#{LevelPriority.Count},{LevelVip.PlaceMs:R}#{LevelVip.Count}");
+        $"rates={CallCost:R}/{UpperShift:R}/{ArrivalsNormal:R},{ArrivalsPriority:R},{ArrivalsVip:R}@{ArrivalTicks}/{FirstArrivalTicks}/{LastCallTicks}/{QueueCalls}/{QueueLeaves}/{Backlogged} level={LevelNormal.PlaceMs:R}#{LevelNormal.Count},{LevelPriority.PlaceMs:R}#{LevelPriority.Count},{LevelVip.PlaceMs:R}#{LevelVip.Count} median={MedianShift[0]:R},{MedianShift[1]:R},{MedianShift[2]:R},{MedianShift[3]:R},{MedianShift[4]:R}");
 
     // The upper bound starts this much wider (log scale) than the model's own p90: the model knows the service times'
     // spread, not the lobby's (calling, walking, breaks); the day's calls then move it to 90 % coverage.
@@ -394,4 +411,11 @@ internal struct PlaceLevel
 
     /// <summary>Observations today.</summary>
     public int Count;
+}
+
+/// <summary>One double per bucket of people ahead at issue (0, 1-2, 3-5, 6-11, 12 or more): blittable, no allocation.</summary>
+[System.Runtime.CompilerServices.InlineArray(5)]
+internal struct AheadBuckets
+{
+    private double _first;
 }

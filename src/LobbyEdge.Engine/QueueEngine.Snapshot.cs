@@ -11,8 +11,8 @@ public sealed partial class QueueEngine
     // 3: care KPI (issue 12); 4: customer ratings (issue 13); 5: configuration versions (issue 15); 6: one timer entry
     // per (ticket, kind), none stale (issue 17: a version 5 heap may hold several, so it is refused and the log replayed);
     // 7: the day's advice list and self-service choices (issue 14); 8: prediction statistics (issue 14, ServiceRates) and
-    // the printed upper bound in the ticket record
-    private const int SnapshotVersion = 8;
+    // the printed upper bound in the ticket record; 9: the typical wait's median correction in ServiceRates (issue 14)
+    private const int SnapshotVersion = 9;
 
     /// <summary>
     /// A fingerprint of the configuration the engine's storage depends on (services, number ranges, counters and
@@ -83,7 +83,7 @@ public sealed partial class QueueEngine
         w.Raw<int>(_selfServiceChosen);
         // --- end issue 14 ---
 
-        // Prediction statistics (format 8, issue 14): one record per service.
+        // Prediction statistics (format 8, issue 14; median correction format 9): one record per service.
         w.Raw<ServiceRates>(_rates);
         // End of the prediction statistics.
         return w.ToArray();
@@ -93,8 +93,8 @@ public sealed partial class QueueEngine
     /// Restores a snapshot taken by <see cref="CreateSnapshot"/>. A snapshot taken under another configuration version
     /// (or with a configuration waiting for the next opening) needs that configuration from
     /// <see cref="ConfigurationResolver"/>; the engine then runs with it. Returns false (and leaves the engine as it
-    /// was) if the bytes are not such a snapshot, are of an older format (before 7), or name a configuration the
-    /// resolver does not give or whose storage does not match.
+    /// was) if the bytes are not such a snapshot, are of another format version (an older one: before 9), or name a
+    /// configuration the resolver does not give or whose storage does not match.
     /// </summary>
     public bool TryRestoreSnapshot(ReadOnlySpan<byte> snapshot)
     {
@@ -201,7 +201,7 @@ public sealed partial class QueueEngine
         r.Raw<int>(_selfServiceChosen);
         // --- end issue 14 ---
 
-        // Prediction statistics (format 8, issue 14): one record per service.
+        // Prediction statistics (format 8, issue 14; median correction format 9): one record per service.
         r.Raw<ServiceRates>(_rates);
         // End of the prediction statistics.
         RebuildLaneIndex();

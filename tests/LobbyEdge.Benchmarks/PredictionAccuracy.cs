@@ -6,9 +6,10 @@ using LobbyEdge.Simulator;
 namespace LobbyEdge.Benchmarks;
 
 /// <summary>
-/// <c>predictions [seeds] [--profile &lt;branch.yaml&gt;] [--csv &lt;file&gt;]</c>: how good the wait printed on tickets is. Runs simulated
+/// <c>predictions [seeds] [--from &lt;first seed&gt;] [--profile &lt;branch.yaml&gt;] [--csv &lt;file&gt;]</c>: how good the wait printed on tickets is. Runs simulated
 /// days (<see cref="SimulatedDay"/>, <see cref="TrafficProfile.ForBranch"/>) on the demo branch at three loads (quiet
-/// 0.4, normal 0.65, busy 0.95 of the counters' capacity), <c>seeds</c> days each (5 unless given, seeds 1..n), and
+/// 0.4, normal 0.65, busy 0.95 of the counters' capacity), <c>seeds</c> days each (5 unless given, seeds 1..n, or
+/// <c>--from f</c>: f..f+n-1, a hold-out range for checking that tuning on 1..n did not overfit), and
 /// for every ticket issued at the kiosk compares the engine's printed prediction (<c>TicketIssued</c> typical and
 /// upper) with the actual wait (issue to its first call) and with the naive estimator any branch would use instead,
 /// computed at the same instant on the same ticket: people ahead x the service's rolling mean handling time / the
@@ -18,7 +19,7 @@ namespace LobbyEdge.Benchmarks;
 /// one none while no counter is open). Prints per load: tickets, mean actual wait, the mean absolute error (MAE) of
 /// the naive estimate and of the engine's typical wait, the improvement, and the share of actual waits at or under
 /// the engine's upper bound (and the naive estimate's, for comparison). <c>--csv</c> writes every compared ticket
-/// (load, seed, service, tier, people ahead, naive, typical, upper, actual wait in ms) for a closer look.
+/// (load, seed, issue time in UTC ticks, service, tier, people ahead, naive, typical, upper, actual wait in ms) for a closer look.
 /// </summary>
 internal static class PredictionAccuracy
 {
@@ -27,24 +28,32 @@ internal static class PredictionAccuracy
     public static int Run(string[] args)
     {
         int seeds = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
+        int fromAt = Array.IndexOf(args, "--from");
+        int first = fromAt >= 0 && fromAt + 1 < args.Length ? int.Parse(args[fromAt + 1], CultureInfo.InvariantCulture) : 1;
+        if (seeds < 1 || first < 1)
+        {
+            Console.Error.WriteLine($"predictions: seeds ({seeds}) and --from ({first}) must be at least 1");
+            return 2;
+        }
+
         int profileAt = Array.IndexOf(args, "--profile");
         string path = profileAt >= 0 && profileAt + 1 < args.Length ? Path.GetFullPath(args[profileAt + 1])
             : Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
         BranchConfig config = BranchProfileLoader.Load(path).Branch;
         int csvAt = Array.IndexOf(args, "--csv");
         using StreamWriter? csv = csvAt >= 0 && csvAt + 1 < args.Length ? new StreamWriter(args[csvAt + 1]) : null;
-        csv?.WriteLine("load,seed,service,tier,ahead,naive_ms,typical_ms,upper_ms,actual_ms");
+        csv?.WriteLine("load,seed,issued_ticks,service,tier,ahead,naive_ms,typical_ms,upper_ms,actual_ms");
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"{config.BranchId}: {config.Services.Count} services, {config.Counters.Count} counters; {seeds} seeds per load, {TestBranches.Monday:yyyy-MM-dd}, 5 s ticks");
+        Console.WriteLine($"{config.BranchId}: {config.Services.Count} services, {config.Counters.Count} counters; {seeds} seeds per load (seeds {first}..{first + seeds - 1}), {TestBranches.Monday:yyyy-MM-dd}, 5 s ticks");
         Console.WriteLine("| load | days | tickets | mean wait (min) | MAE naive (min) | MAE engine (min) | improvement | upper covers | naive covers |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach ((string name, double utilisation) in s_loads)
         {
             var total = new Tally();
-            for (int seed = 1; seed <= seeds; seed++)
+            for (int seed = first; seed < first + seeds; seed++)
             {
                 total.Add(RunDay(config, TrafficProfile.ForBranch(config, utilisation), seed, csv is null ? null
-                    : (est, actual) => csv.WriteLine(string.Create(inv, $"{name},{seed},{est.Service},{est.Tier},{est.Ahead},{est.NaiveMs:0},{est.TypicalMs},{est.UpperMs},{actual}"))));
+                    : (est, actual) => csv.WriteLine(string.Create(inv, $"{name},{seed},{est.IssuedTicks},{est.Service},{est.Tier},{est.Ahead},{est.NaiveMs:0},{est.TypicalMs},{est.UpperMs},{actual}"))));
             }
 
             double improvement = total.NaiveAbsMs > 0 ? 1 - (total.EngineAbsMs / total.NaiveAbsMs) : 0;

@@ -253,6 +253,38 @@ public sealed class PredictionTests
     }
 
     [Fact]
+    public void Prediction_TicketsCalledLaterThanPrinted_MoveTheTypicalWaitUp_ByTheMedianCorrection()
+    {
+        // Counters 1 (cash) and 2 (non-cash, then cash), idle at every issue: the model's own wait is 0 and the
+        // level estimate (3 min per place at weight 0.2 n / (n + 1)) gives at most 36 s. Each ticket is called 3
+        // minutes after its issue, later than printed, so the median correction of "nobody ahead" rises a step
+        // (0.005, log scale of wait + 1 min) a call: after 40 calls (e^0.2) the typical wait is (35 s + 1 min) x 1.22
+        // - 1 min, about 56 s.
+        var lobby = new Lobby();
+        lobby.Ok(Command.CloseCounter(3));
+        long levelOnly = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            CommandResult issued = lobby.Ok(Command.Issue(Branches.Cash));
+            Assert.Equal(0, issued.PeopleAhead);
+            levelOnly = (long)(0.2 * i / (i + 1.0) * TimeSpan.FromMinutes(3).TotalMilliseconds);
+            Assert.True(issued.TypicalWaitMs < TimeSpan.FromMinutes(3).TotalMilliseconds, $"{issued.TypicalWaitMs}");
+            lobby.Minutes(3);
+            lobby.Ok(Command.CallNext(1));
+            lobby.Ok(Command.Start(1));
+            lobby.Minutes(5);
+            lobby.Ok(Command.Finish(1));
+        }
+
+        WaitPrediction now = lobby.Engine.Predict(Branches.Cash, Tier.Normal, lobby.Now);
+        Assert.Equal(0, now.PeopleAhead);
+        Assert.InRange(now.TypicalMs, levelOnly + 15_000, TimeSpan.FromMinutes(3).TotalMilliseconds);
+
+        // The correction is the service's: non-cash with nobody ahead is unchanged (0, counter 2 idle).
+        Assert.Equal(0, lobby.Engine.Predict(Branches.NonCash, Tier.Normal, lobby.Now).TypicalMs);
+    }
+
+    [Fact]
     public void Prediction_VipArrivals_LengthenANormalTicketsWait_NotAVipsOwn()
     {
         // Two lobbies alike but for the tier of the five customers of the last ten minutes (all served since).

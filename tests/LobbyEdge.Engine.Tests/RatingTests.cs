@@ -433,7 +433,7 @@ public sealed class RatingTests
         var lobby = new Lobby();
         ServeAt(lobby);
         byte[] snapshot = lobby.Engine.CreateSnapshot();
-        Assert.Equal(8, BitConverter.ToInt32(snapshot, 4));
+        Assert.Equal(9, BitConverter.ToInt32(snapshot, 4));
         snapshot[4] = 3;
         var other = new QueueEngine(lobby.Engine.Config);
         string before = other.DescribeState();

@@ -413,7 +413,7 @@ public sealed class ConfigurationSnapshotTests
     public void Snapshot_OfFormat4_IsRefused()
     {
         byte[] snapshot = new Lobby(Resolve(1)).Engine.CreateSnapshot();
-        Assert.Equal(8, BitConverter.ToInt32(snapshot, 4));
+        Assert.Equal(9, BitConverter.ToInt32(snapshot, 4));
         snapshot[4] = 4;
         var other = new QueueEngine(Resolve(1)!);
         Assert.False(other.TryRestoreSnapshot(snapshot));

@@ -161,7 +161,7 @@ public sealed class ScalingTests
 
         now = NoShowRecoverCycle(engine, now.AddMinutes(1));
         byte[] snapshot = engine.CreateSnapshot();
-        Assert.Equal(8, BitConverter.ToInt32(snapshot, 4));
+        Assert.Equal(9, BitConverter.ToInt32(snapshot, 4));
         var restored = new QueueEngine(StormBranch());
         Assert.True(restored.TryRestoreSnapshot(snapshot));
         Assert.Equal(engine.DescribeState(), restored.DescribeState());
