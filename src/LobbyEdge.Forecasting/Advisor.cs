@@ -10,7 +10,8 @@ namespace LobbyEdge.Forecasting;
 /// <remarks>
 /// <para>When advice is due (<see cref="TryAdvise"/>): the forecast service level over <see cref="AdviceOptions.Horizon"/>
 /// is below <see cref="AdviceOptions.ServiceLevelTarget"/> and opening a closed counter or resuming a paused/away one
-/// raises it by at least <see cref="MinimumGain"/> (or saves a customer from the care threshold): the change with the
+/// makes a material difference (<see cref="IsMaterial"/>: at least one customer fewer past the care threshold, or a
+/// rise of at least <see cref="AdviceOptions.MinimumGain"/>, 5 percentage points by default): the change with the
 /// largest gain, a resume preferred to an open when it reaches the target or comes within <see cref="ResumePreference"/>
 /// of the best open. Or, with <see cref="AdviceOptions.AdvisePause"/>, the level is at or above target over the horizon
 /// and the whole 60-minute window, and pausing one open counter keeps both there with no more customers past the care
@@ -22,6 +23,12 @@ namespace LobbyEdge.Forecasting;
 /// within the window after an open or resume advice was accepted). It waits for <see cref="PauseHistoryDays"/> days of
 /// history and the first 30 minutes of the day. A pause's figures are over the window (its horizon is 60 minutes: the
 /// counter-minutes it frees).</para>
+/// <para>Breaks: a counter paused or away by its staff (not since pause advice) is on a break and the forecast has it
+/// back after what is left of <see cref="QueueForecaster.BreakLength"/>, in every run: the current staffing, each pause
+/// and each resume or open judged against it, and the counter time the pause's utilisation check counts. A counter
+/// paused on advice stays out until advice resumes it. So a break does not make the forecast call back a counter
+/// paused on advice (the break ends anyway), and a pause judged while another counter is on a break counts on it
+/// only from its return.</para>
 /// <para>Advice on its way: accepted advice whose counter still fits it, has not changed state since the answer and
 /// was answered within the horizon is taken as made in every forecast (an open or resume calls
 /// <see cref="QueueForecaster.StartDelay"/> after the answer), so further advice is given only when still needed.</para>
@@ -37,9 +44,6 @@ namespace LobbyEdge.Forecasting;
 /// </remarks>
 public sealed class Advisor
 {
-    /// <summary>The least service-level gain (0..1) a change must bring to be advised: 2 percentage points.</summary>
-    public const double MinimumGain = 0.02;
-
     /// <summary>How close (0..1) a resume's gain must come to the best open's to be preferred: 5 percentage points.</summary>
     public const double ResumePreference = 0.05;
 
@@ -85,6 +89,7 @@ public sealed class Advisor
     private long _lastEvaluationTicks;
     private AdviceKind[] _onTheWay = [];
     private int[] _onTheWayStart = [];
+    private bool[] _pausedOnAdvice = [];
     private bool _moreOnTheWay;
     private volatile Snapshot? _last;
 
@@ -288,8 +293,7 @@ public sealed class Advisor
             _workspace.Run(engine, change, _candidate);
             double level = _candidate.ServiceLevel(horizon);
             int past = _candidate.PastCareThreshold(horizon);
-            bool helps = level - levelNow >= MinimumGain || (level > levelNow && past < pastNow);
-            if (!helps)
+            if (!IsMaterial(levelNow, pastNow, level, past, _options.MinimumGain))
             {
                 continue;
             }
@@ -337,7 +341,7 @@ public sealed class Advisor
         double windowLevelNow = _current.ServiceLevel(window);
         int windowPastNow = _current.PastCareThreshold(window);
         if (levelNow < target || windowLevelNow < target || _moreOnTheWay || !PauseIsPaced(now, adviceCount)
-            || _workspace.WorkSeconds() > PauseUtilisation * (OpenCounters(engine) - 1) * window.TotalSeconds)
+            || _workspace.WorkSeconds() > PauseUtilisation * (CounterSeconds(engine, window) - window.TotalSeconds))
         {
             return false;
         }
@@ -393,7 +397,9 @@ public sealed class Advisor
         {
             CounterConfig cc = _config.Counters[candidates[i]];
             _workspace.Run(engine, new StaffingChange(AdviceKind.Pause, cc.Number), _candidate);
-            if (_candidate.ServiceLevelOfArrivals(0, half) < target || _candidate.ServiceLevelOfArrivals(half + 1, _workspace.WindowMinutes) < target)
+            // and the half-hour between them: each is a horizon the resume advice will judge later in the hour.
+            if (_candidate.ServiceLevelOfArrivals(0, half) < target || _candidate.ServiceLevelOfArrivals(half + 1, _workspace.WindowMinutes) < target
+                || _candidate.ServiceLevelOfArrivals((half / 2) + 1, half + (half / 2)) < target)
             {
                 continue;
             }
@@ -429,14 +435,17 @@ public sealed class Advisor
         {
             _onTheWay = new AdviceKind[counters];
             _onTheWayStart = new int[counters];
+            _pausedOnAdvice = new bool[counters];
         }
 
         Array.Clear(_onTheWay);
+        Array.Clear(_pausedOnAdvice);
         _moreOnTheWay = false;
         long from = now.UtcTicks - _options.Horizon.Ticks;
         for (int i = 0; i < adviceCount; i++)
         {
             ref readonly AdviceView a = ref _advice[i];
+            MarkPausedOnAdvice(engine, in a);
 
             // Accepted, or (open and resume) not answered yet: the manager is reading it; a second counter is asked
             // for only when one more is still needed.
@@ -471,6 +480,30 @@ public sealed class Advisor
         }
     }
 
+    /// <summary>
+    /// A counter paused or away since pause (or close) advice that was not dismissed, within the horizon of the advice
+    /// (or its answer): it paused on advice and stays out until advice resumes it, where a counter paused or away by
+    /// its staff alone is on a break and forecast back after it (<see cref="QueueForecaster.BreakLength"/>). Both the
+    /// pause and the resume judgements see the same counters come back.
+    /// </summary>
+    private void MarkPausedOnAdvice(QueueEngine engine, in AdviceView a)
+    {
+        if (a.Kind is not (AdviceKind.Pause or AdviceKind.Close) || a.Answer == AdviceAnswer.Dismissed)
+        {
+            return;
+        }
+
+        int c = IndexOf(a.CounterNumber);
+        if (c < 0 || !engine.TryGetCounter(a.CounterNumber, out CounterView view) || view.State is not (CounterState.Paused or CounterState.Away))
+        {
+            return;
+        }
+
+        long issued = a.IssuedUtc.Ticks;
+        long latest = Math.Max(issued, a.Answer == AdviceAnswer.None ? issued : a.AnsweredUtc.Ticks) + _options.Horizon.Ticks;
+        _pausedOnAdvice[c] |= view.StateSinceTicks >= issued && view.StateSinceTicks <= latest;
+    }
+
     private void AssumeAdviceOnTheWay()
     {
         for (int c = 0; c < _onTheWay.Length; c++)
@@ -478,6 +511,11 @@ public sealed class Advisor
             if (_onTheWay[c] != AdviceKind.None)
             {
                 _workspace.Assume(c, _onTheWay[c], _onTheWayStart[c]);
+            }
+
+            if (_pausedOnAdvice[c])
+            {
+                _workspace.StaysOut(c);
             }
         }
     }
@@ -579,19 +617,31 @@ public sealed class Advisor
         return true;
     }
 
-    private int OpenCounters(QueueEngine engine)
+    /// <summary>
+    /// The counter time (seconds) the counters give over the window: each open one (not on its way to a pause) the
+    /// whole window, each one on a break from its forecast return.
+    /// </summary>
+    private double CounterSeconds(QueueEngine engine, TimeSpan window)
     {
-        int open = 0;
+        double seconds = 0;
         for (int c = 0; c < _config.Counters.Count; c++)
         {
-            if (engine.TryGetCounter(_config.Counters[c].Number, out CounterView view) && view.State is CounterState.Standby or CounterState.Serving
-                && _onTheWay[c] is not (AdviceKind.Pause or AdviceKind.Close))
+            if (!engine.TryGetCounter(_config.Counters[c].Number, out CounterView view))
             {
-                open++;
+                continue;
+            }
+
+            if (view.State is CounterState.Standby or CounterState.Serving && _onTheWay[c] is not (AdviceKind.Pause or AdviceKind.Close))
+            {
+                seconds += window.TotalSeconds;
+            }
+            else if (_workspace.BreakReturnSeconds(c) is { } back)
+            {
+                seconds += Math.Max(0, window.TotalSeconds - back);
             }
         }
 
-        return open;
+        return seconds;
     }
 
     /// <summary>Whether every service the counter serves has another counter open (standby or serving) for it.</summary>
@@ -693,6 +743,19 @@ public sealed class Advisor
 
         return best;
     }
+
+    /// <summary>
+    /// Whether open or resume advice makes a material difference over the horizon: it raises the service level and
+    /// keeps at least one customer from waiting past the care threshold, or raises the level by at least
+    /// <paramref name="minimumGain"/> (0..1). "47% -> 50%" with nobody spared is not worth a manager's attention.
+    /// </summary>
+    /// <param name="levelNow">Service level without the change, 0..1.</param>
+    /// <param name="pastNow">Customers past the care threshold without the change.</param>
+    /// <param name="levelWith">Service level with the change, 0..1.</param>
+    /// <param name="pastWith">Customers past the care threshold with the change.</param>
+    /// <param name="minimumGain">The least rise that is material on its own (<see cref="AdviceOptions.MinimumGain"/>).</param>
+    public static bool IsMaterial(double levelNow, int pastNow, double levelWith, int pastWith, double minimumGain) =>
+        levelWith > levelNow && (pastWith < pastNow || levelWith - levelNow >= minimumGain - 1e-9);
 
     private static int ToBasisPoints(double share) => (int)Math.Round(Math.Clamp(share, 0, 1) * 10_000);
 
