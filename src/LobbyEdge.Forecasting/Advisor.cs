@@ -68,6 +68,13 @@ public sealed class Advisor
     /// </summary>
     public const double PauseSurge = 1.25;
 
+    /// <summary>
+    /// And at least this many standard deviations of Poisson arrivals above the mean, per service over the window:
+    /// 1.645 (a one-sided 95 % band). A quiet service's few customers vary far more than a quarter: with 4 expected in
+    /// the hour, 7 come one hour in twenty, and a pause judged on 5 was undone by resume advice a quarter hour later.
+    /// </summary>
+    public const double PauseSurgeDeviations = 1.645;
+
     /// <summary>No open advice this close to the ticketing cutoff: 30 minutes.</summary>
     public static readonly TimeSpan NoOpenBeforeCutoff = TimeSpan.FromMinutes(30);
 
@@ -83,6 +90,9 @@ public sealed class Advisor
     private readonly AdviceView[] _advice = new AdviceView[MaxAdvice];
     private readonly long[] _calledTicks = new long[MaxCounterNumber];
     private readonly long[] _finishedTicks = new long[MaxCounterNumber];
+    private readonly long[] _pauseAdvisedTicks = new long[MaxCounterNumber];
+    private readonly long[] _breakTakenTicks = new long[MaxCounterNumber];
+    private long _dayOpenedTicks;
     private BranchConfig _config;
     private double _callToStartSeconds = -1;
     private double _finishToCallSeconds = -1;
@@ -148,6 +158,11 @@ public sealed class Advisor
         {
             ref readonly LobbyEvent e = ref events[i];
             History.Observe(in e);
+            if (e.Kind == EventKind.DayOpened)
+            {
+                _dayOpenedTicks = e.TimeTicks;
+            }
+
             int counter = e.Counter;
             if ((uint)counter >= MaxCounterNumber)
             {
@@ -192,6 +207,15 @@ public sealed class Advisor
                     break;
                 case EventKind.CounterStateChanged:
                     _finishedTicks[counter] = 0;
+                    if (e.AsCounterStateChanged().State is CounterState.Paused or CounterState.Away
+                        && e.TimeTicks - _pauseAdvisedTicks[counter] > _options.Horizon.Ticks + _options.RepeatAfter.Ticks)
+                    {
+                        _breakTakenTicks[counter] = e.TimeTicks;  // paused by its staff, not on advice: today's break
+                    }
+
+                    break;
+                case EventKind.AdviceIssued when e.AsAdviceIssued().Kind is AdviceKind.Pause or AdviceKind.Close:
+                    _pauseAdvisedTicks[counter] = e.TimeTicks;
                     break;
                 default:
                     break;
@@ -386,7 +410,7 @@ public sealed class Advisor
 
         // Then with a quarter more customers than forecast: each half of the window must still keep the target (a
         // peak in the second half-hour is not hidden by a quiet first one).
-        _workspace.Prepare(engine, _arrivals, now, window, Handover, PauseSurge);
+        _workspace.Prepare(engine, _arrivals, now, window, Handover, PauseSurge, PauseSurgeDeviations);
         AssumeAdviceOnTheWay();
         int half = _workspace.WindowMinutes / 2;
         int best = -1;
@@ -396,10 +420,7 @@ public sealed class Advisor
         for (int i = 0; i < found; i++)
         {
             CounterConfig cc = _config.Counters[candidates[i]];
-            _workspace.Run(engine, new StaffingChange(AdviceKind.Pause, cc.Number), _candidate);
-            // and the half-hour between them: each is a horizon the resume advice will judge later in the hour.
-            if (_candidate.ServiceLevelOfArrivals(0, half) < target || _candidate.ServiceLevelOfArrivals(half + 1, _workspace.WindowMinutes) < target
-                || _candidate.ServiceLevelOfArrivals((half / 2) + 1, half + (half / 2)) < target)
+            if (!HoldsWithABreakToCome(engine, candidates[i], cc.Number, half, target))
             {
                 continue;
             }
@@ -420,6 +441,46 @@ public sealed class Advisor
         advise = Command.Advise(best, -1,
             new AdviceFigures(AdviceKind.Pause, ToBasisPoints(windowLevelNow), ToBasisPoints(bestLevel), windowPastNow - bestPast, _workspace.WindowMinutes));
         return true;
+    }
+
+    /// <summary>
+    /// Whether the pause of <paramref name="counterNumber"/> (index <paramref name="candidate"/>) keeps the target with the
+    /// surge's arrivals in each half of the window and the half-hour between them (each a horizon the resume advice
+    /// judges later in the hour), also when any one other open counter that has not had its break today takes it in
+    /// the middle of the first half-hour (<see cref="QueueForecaster.BreakLength"/> from minute 15): breaks come
+    /// whatever the forecast says, and a pause that holds only without them is undone by resume advice.
+    /// </summary>
+    private bool HoldsWithABreakToCome(QueueEngine engine, int candidate, int counterNumber, int half, double target)
+    {
+        int from = half / 2 * 60;
+        int to = from + (int)QueueForecaster.BreakLength.TotalSeconds;
+        for (int b = -1; b < _config.Counters.Count; b++)
+        {
+            if (b >= 0 && (b == candidate || !BreakToCome(engine, b)))
+            {
+                continue;
+            }
+
+            _workspace.AssumeBreak(b, from, to);
+            _workspace.Run(engine, new StaffingChange(AdviceKind.Pause, counterNumber), _candidate);
+            _workspace.AssumeBreak(-1, 0, 0);
+            if (_candidate.ServiceLevelOfArrivals(0, half) < target || _candidate.ServiceLevelOfArrivals(half + 1, _workspace.WindowMinutes) < target
+                || _candidate.ServiceLevelOfArrivals((half / 2) + 1, half + (half / 2)) < target)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether an open counter (not on its way to a pause) has not had its break today (paused or away by its staff since the day opened).</summary>
+    private bool BreakToCome(QueueEngine engine, int index)
+    {
+        int number = _config.Counters[index].Number;
+        return (uint)number < MaxCounterNumber && _breakTakenTicks[number] < _dayOpenedTicks
+            && engine.TryGetCounter(number, out CounterView view) && view.State is CounterState.Standby or CounterState.Serving
+            && _onTheWay[index] is not (AdviceKind.Pause or AdviceKind.Close);
     }
 
     /// <summary>

@@ -106,6 +106,9 @@ internal sealed class ForecastWorkspace
     private AdviceKind[] _assumed = [];  // accepted advice not carried out yet, taken as made (None: none)
     private int[] _assumedStart = [];    // when an assumed open/resume starts calling, seconds from now
     private int[] _back = [];            // when a counter on a break calls again, seconds from now; NotCalled: stays out
+    private int _breakIndex = -1;        // a break still to come (AssumeBreak): the counter, from and to, seconds from now
+    private int _breakFrom;
+    private int _breakTo;
 
     private int _windowSeconds;
     private int _endSeconds;
@@ -123,7 +126,16 @@ internal sealed class ForecastWorkspace
     /// <paramref name="arrivalScale"/> (1: as forecast; 1.25: a quarter more customers than forecast): once per
     /// evaluation, for every staffing. Clears the assumed changes (<see cref="Assume"/>).
     /// </summary>
-    public void Prepare(QueueEngine engine, ArrivalForecast arrivals, DateTimeOffset now, TimeSpan window, TimeSpan handover, double arrivalScale = 1)
+    /// <param name="engine">The live engine.</param>
+    /// <param name="arrivals">The arrival forecast for today.</param>
+    /// <param name="now">The instant forecast from.</param>
+    /// <param name="window">The window (1..120 minutes).</param>
+    /// <param name="handover">Time per customer beyond the mean service time.</param>
+    /// <param name="arrivalScale">Each service's arrivals times this (1: as forecast).</param>
+    /// <param name="upperZ">0: as scaled; above 0, each service's arrivals are at least its Poisson upper band over the
+    /// window, the expected count E plus <paramref name="upperZ"/> standard deviations (sqrt E): a quiet service's few
+    /// customers vary by far more than a quarter.</param>
+    public void Prepare(QueueEngine engine, ArrivalForecast arrivals, DateTimeOffset now, TimeSpan window, TimeSpan handover, double arrivalScale = 1, double upperZ = 0)
     {
         BranchConfig config = engine.Config;
         Now = now;
@@ -166,12 +178,19 @@ internal sealed class ForecastWorkspace
             }
 
             // Forecast arrivals: the k-th when the expectation reaches k - 1/2, linear within each minute.
+            double scale = arrivalScale;
+            if (upperZ > 0)
+            {
+                double expected = arrivals.Integrate(s, nowLocal, nowLocal + (_windowSeconds / 60));
+                scale = expected > 0 ? Math.Max(scale, 1 + (upperZ / Math.Sqrt(expected))) : scale;
+            }
+
             double cumulative = 0;
             double next = 0.5;
             int endMinutes = _endSeconds / 60;
             for (int m = 0; m < endMinutes; m++)
             {
-                double inMinute = arrivals.Integrate(s, nowLocal + m, nowLocal + m + 1) * arrivalScale;
+                double inMinute = arrivals.Integrate(s, nowLocal + m, nowLocal + m + 1) * scale;
                 while (inMinute > 0 && cumulative + inMinute >= next)
                 {
                     int at = (int)((m + ((next - cumulative) / inMinute)) * 60);
@@ -197,6 +216,7 @@ internal sealed class ForecastWorkspace
         }
 
         Array.Clear(_assumed);
+        _breakIndex = -1;
         for (int c = 0; c < counters; c++)
         {
             _back[c] = engine.TryGetCounter(config.Counters[c].Number, out CounterView view) && view.State is CounterState.Paused or CounterState.Away
@@ -246,6 +266,14 @@ internal sealed class ForecastWorkspace
             _back[counterIndex] = NotCalled;
         }
     }
+
+    /// <summary>
+    /// Takes a break still to come as made in every run until the next call (or <see cref="Prepare"/>): the counter
+    /// (<paramref name="counterIndex"/>, or -1 for none) calls nobody from <paramref name="fromSeconds"/> to
+    /// <paramref name="toSeconds"/> (its customer then is finished first).
+    /// </summary>
+    public void AssumeBreak(int counterIndex, int fromSeconds, int toSeconds) =>
+        (_breakIndex, _breakFrom, _breakTo) = (counterIndex, fromSeconds, toSeconds);
 
     /// <summary>
     /// When a paused or away counter on a break calls again, in seconds from now (0 and up), or null when it is not on a
@@ -349,6 +377,12 @@ internal sealed class ForecastWorkspace
             if (c < 0 || t >= _endSeconds)
             {
                 return;
+            }
+
+            if (c == _breakIndex && t >= _breakFrom && t < _breakTo)
+            {
+                _free[c] = _breakTo;
+                continue;
             }
 
             CounterConfig cc = config.Counters[c];
