@@ -16,7 +16,9 @@ namespace LobbyEdge.Forecasting;
 /// of the best open. Or, with <see cref="AdviceOptions.AdvisePause"/>, the level is at or above target over the horizon
 /// and the whole 60-minute window, and pausing one open counter keeps both there with no more customers past the care
 /// threshold and no service below the lower of the target and its level now; the same pause, forecast with
-/// <see cref="PauseSurge"/> times the arrivals, keeps the target in each half of the window; the counters left open
+/// each service's arrivals at their Poisson upper band (<see cref="PauseSurgeDeviations"/>, at least <see cref="PauseSurge"/>
+/// times), keeps the target in each half of the window and the half-hour between them, also with a break still to come
+/// at any other open counter that has not had its own today; the counters left open
 /// would be busy at most <see cref="PauseUtilisation"/> of the hour; every service keeps another open counter; and
 /// pause advice goes one at a time (none while any advice is unanswered, none within
 /// <see cref="AdviceOptions.RepeatAfter"/> of any advice, none while an open or resume advice is on its way, none
