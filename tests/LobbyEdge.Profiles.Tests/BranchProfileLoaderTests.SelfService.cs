@@ -148,6 +148,20 @@ public sealed partial class BranchProfileLoaderTests
         }
     }
 
+    /// <summary>Every shipped branch profile still loads under the printable-text check (its names and notes pass).</summary>
+    [Fact]
+    public void Load_EveryShippedBranchProfile_PassesThePrintableTextCheck()
+    {
+        string[] profiles = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "profiles"), "*.yaml");
+        Assert.Contains(profiles, p => p.EndsWith("demo-hardware.yaml", StringComparison.Ordinal));
+        foreach (string profile in profiles)
+        {
+            BranchConfig config = BranchProfileLoader.Load(profile).Branch;
+            Assert.All(config.Services, s => Assert.Null(PrintableText.FindUnprintable(s.Name + s.NameZh + s.SelfService?.Name + s.SelfService?.NameZh)));
+            Assert.Null(PrintableText.FindUnprintable(config.Name + config.NameZh));
+        }
+    }
+
     [Fact]
     public void Load_CustomerFacingTextWithChineseFullWidthPunctuationAndSymbols_IsRead()
     {
