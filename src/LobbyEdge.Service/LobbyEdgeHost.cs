@@ -354,6 +354,7 @@ public static partial class LobbyEdgeHost
 
                 // After every part started (Kestrel bound, as systemd's READY=1): whoever reads "ready" can open the pages.
                 Log.Ready(logger, host.Services.GetService<HttpServer>()?.BaseAddress?.ToString() ?? "disabled");
+                StartupTrace.Mark("ready");
                 await host.WaitForShutdownAsync().ConfigureAwait(false);
             }
             catch (Exception e)
