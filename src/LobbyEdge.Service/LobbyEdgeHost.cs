@@ -205,6 +205,7 @@ public static partial class LobbyEdgeHost
             AddSimulationDriver(builder.Services);
         }
 
+        AddClosedLoggersAndOptions(builder.Services);
         StartupTrace.Mark("services-added");
         if (restoreWhileBuilding)
         {

@@ -8,8 +8,8 @@ using LobbyEdge.Simulator;
 namespace LobbyEdge.Benchmarks;
 
 /// <summary>
-/// <c>startup [runs] [--binary &lt;lobby-edge&gt;] [--phases]</c>: starts the real service, <c>dotnet lobby-edge.dll --branch demo.yaml
-/// --simulate --data &lt;dir&gt; --Http:Enabled=false</c> (or the native executable given by <c>--binary</c> or
+/// <c>startup [runs] [--binary &lt;lobby-edge&gt;] [--phases] [--http-off]</c>: starts the real service, <c>dotnet lobby-edge.dll --branch demo.yaml
+/// --simulate --data &lt;dir&gt; --Http:Port=0</c> (HTTP bound on a port the system picks; <c>--http-off</c>: <c>--Http:Enabled=false</c>) (or the native executable given by <c>--binary</c> or
 /// <c>LOBBYEDGE_BINARY</c>, the Native AOT build, with the same arguments), and times it from just before the process starts until its stdout carries
 /// the JSON log line whose message ends with "; ready" (the event log is open, the engine restored and every part started). The process
 /// is then killed.
@@ -34,6 +34,7 @@ internal static class StartupTime
             : Environment.GetEnvironmentVariable("LOBBYEDGE_BINARY") is { Length: > 0 } binary ? binary
             : Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll");
         string profile = Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
+        bool httpOff = args.Contains("--http-off");
         // Numbered as the service numbers the profile it starts with on a fresh data directory (version 1 of its
         // configuration store): a snapshot records the configuration version its engine ran with, and start-up skips
         // one that does not fit.
@@ -50,7 +51,7 @@ internal static class StartupTime
             DayLogInfo plain = DayLog.Write(config, day, busy);
             DayLogInfo kept = DayLog.Write(config, day, snapshots, (sequence, last) => sequence - last >= SnapshotEveryEvents);
             Console.WriteLine($"busy day on {config.BranchId}: {plain.Tickets:N0} tickets, {plain.Events:N0} events; snapshots taken at {string.Join(", ", kept.Snapshots)} (the two newest kept)");
-            Console.WriteLine($"{app}, {runs} runs per case; load average before: {CommitLatency.LoadAverage()}");
+            Console.WriteLine($"{app}, {runs} runs per case, HTTP {(httpOff ? "off" : "on")}; load average before: {CommitLatency.LoadAverage()}");
 
             (string Name, string? Template)[] cases =
             [
@@ -61,7 +62,7 @@ internal static class StartupTime
             var results = cases.Select(_ => new List<Ready>()).ToArray();
 
             // One start that is not counted, so the runtime's and the app's files are in the page cache.
-            await StartAsync(app, profile, Path.Combine(root.FullName, "warm-up"), root.FullName);
+            await StartAsync(app, profile, Path.Combine(root.FullName, "warm-up"), root.FullName, httpOff);
             for (int run = 1; run <= runs; run++)
             {
                 for (int c = 0; c < cases.Length; c++)
@@ -72,7 +73,7 @@ internal static class StartupTime
                         DayLog.Copy(template, data);
                     }
 
-                    results[c].Add(await StartAsync(app, profile, data, root.FullName));
+                    results[c].Add(await StartAsync(app, profile, data, root.FullName, httpOff));
                 }
             }
 
@@ -126,7 +127,7 @@ internal static class StartupTime
     /// Starts the service (<paramref name="app"/>: lobby-edge.dll under dotnet, or a native executable) on
     /// <paramref name="data"/>, waits for "; ready", kills it (SIGKILL).
     /// </summary>
-    private static async Task<Ready> StartAsync(string app, string profile, string data, string workingDirectory)
+    private static async Task<Ready> StartAsync(string app, string profile, string data, string workingDirectory, bool httpOff)
     {
         bool native = !app.EndsWith(".dll", StringComparison.Ordinal);
         var start = new ProcessStartInfo(native ? app : "dotnet")
@@ -138,14 +139,14 @@ internal static class StartupTime
         };
         // Phase marks on stderr, each with the process's CPU time so far (src/LobbyEdge.Service/README.md, "Start-up").
         start.Environment["LOBBYEDGE_STARTUP_TRACE"] = "1";
-        // No HTTP endpoints: they start after the ready line anyway, and the port (9180) may be in use by other runs.
-        // Older builds ignore the unknown key.
+        // HTTP on, as "ready" promises (Kestrel bound), on a port the system picks: 9180 may be in use by other runs.
+        // --http-off measures without it (Http:Enabled=false), as this mode did before.
         if (!native)
         {
             start.ArgumentList.Add(app);
         }
 
-        foreach (string arg in new[] { "--branch", profile, "--simulate", "--data", data, "--Http:Enabled=false" })
+        foreach (string arg in new[] { "--branch", profile, "--simulate", "--data", data, httpOff ? "--Http:Enabled=false" : "--Http:Port=0" })
         {
             start.ArgumentList.Add(arg);
         }
