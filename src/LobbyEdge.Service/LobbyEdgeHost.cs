@@ -205,6 +205,7 @@ public static partial class LobbyEdgeHost
             AddSimulationDriver(builder.Services);
         }
 
+        AddClosedLoggersAndOptions(builder.Services);
         StartupTrace.Mark("services-added");
         if (restoreWhileBuilding)
         {
@@ -354,6 +355,7 @@ public static partial class LobbyEdgeHost
 
                 // After every part started (Kestrel bound, as systemd's READY=1): whoever reads "ready" can open the pages.
                 Log.Ready(logger, host.Services.GetService<HttpServer>()?.BaseAddress?.ToString() ?? "disabled");
+                StartupTrace.Mark("ready");
                 await host.WaitForShutdownAsync().ConfigureAwait(false);
             }
             catch (Exception e)

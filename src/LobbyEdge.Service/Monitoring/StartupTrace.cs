@@ -3,8 +3,10 @@ namespace LobbyEdge.Service.Monitoring;
 /// <summary>
 /// Start-up phases for measuring (issue 17, start to ready; README.md, "Start-up"): with the environment variable
 /// <c>LOBBYEDGE_STARTUP_TRACE=1</c> each phase's end is written to stderr as <c>startup-trace {phase} {µs since the
-/// Unix epoch}</c>; otherwise nothing. The phases: main, builder, config-checked, services-added, profile,
-/// host-built, start-logged, restore-begin, restore-end, restored, services-resolved, host-started.
+/// Unix epoch} cpu {µs}</c>, the last field the process's CPU time so far (all threads, user and system, since the
+/// process was started: <see cref="Environment.CpuUsage"/>); otherwise nothing. The phases: main, builder,
+/// config-checked, services-added, profile, host-built, start-logged, restore-begin, restore-end, restored,
+/// services-resolved, host-started, ready.
 /// </summary>
 internal static class StartupTrace
 {
@@ -17,7 +19,8 @@ internal static class StartupTrace
         if (s_on)
         {
             long microseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
-            Console.Error.WriteLine($"startup-trace {phase} {microseconds}");
+            long cpu = Environment.CpuUsage.TotalTime.Ticks / 10;
+            Console.Error.WriteLine($"startup-trace {phase} {microseconds} cpu {cpu}");
         }
     }
 }
