@@ -14,7 +14,7 @@ namespace LobbyEdge.Service.Operations;
 /// last trim is at least <see cref="AtMostEvery"/> ago, runs the same <see cref="GCCollectionMode.Aggressive"/>
 /// collection again: a burst (1,000 back-to-back <c>/metrics</c> scrapes, 100 Server-Sent Events clients) leaves
 /// free regions and a grown young generation committed, which the collector otherwise keeps for later. Each trim
-/// blocks the process for a few milliseconds (the heap holds a few MB of live objects), at most once a minute;
+/// blocks the process for a few milliseconds (the heap holds a few MB of live objects), at most once in 20 s;
 /// the time is real time (<see cref="TimeProvider.System"/>), not a simulation's clock.
 /// </summary>
 internal sealed partial class HeapTrim : BackgroundService
@@ -23,13 +23,13 @@ internal sealed partial class HeapTrim : BackgroundService
     public static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(5);
 
     /// <summary>How often the committed bytes are compared with the level after the last trim.</summary>
-    public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(5);
 
-    /// <summary>The least time between two trims, so that a steady stream of bursts costs at most one pause a minute.</summary>
-    public static readonly TimeSpan AtMostEvery = TimeSpan.FromSeconds(60);
+    /// <summary>The least time between two trims, so that a steady stream of bursts costs at most one pause in 20 s.</summary>
+    public static readonly TimeSpan AtMostEvery = TimeSpan.FromSeconds(20);
 
-    /// <summary>Growth of the committed heap, in bytes, over the level after the last trim that triggers a trim (4 MiB).</summary>
-    public const long GrowthAllowanceBytes = 4L << 20;
+    /// <summary>Growth of the committed heap, in bytes, over the level after the last trim that triggers a trim (3 MiB).</summary>
+    public const long GrowthAllowanceBytes = 3L << 20;
 
     private readonly ILogger<HeapTrim> _logger;
     private readonly TimeProvider _time;
