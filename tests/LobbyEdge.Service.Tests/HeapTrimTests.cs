@@ -49,17 +49,49 @@ public sealed class HeapTrimTests
         Assert.True(trim.Check());
         Assert.Equal(2, collections);
 
-        // Bursts back to back: the next trim waits for 20 s to pass.
-        committed = 25 * Mb;
+        // A burst that goes on (the heap still growing at every check): the next trim waits for 20 s to pass.
         for (TimeSpan since = HeapTrim.CheckEvery; since < HeapTrim.AtMostEvery; since += HeapTrim.CheckEvery)
         {
+            committed += 2 * Mb;
             time.Advance(HeapTrim.CheckEvery);
             Assert.False(trim.Check());
         }
 
+        committed += 2 * Mb;
         time.Advance(HeapTrim.CheckEvery);
         Assert.True(trim.Check());
         Assert.Equal(3, collections);
+    }
+
+    [Fact]
+    public void Checks_TrimAsSoonAsABurstHasEnded_WithoutWaitingForTheRateLimit()
+    {
+        var time = new FakeTimeProvider();
+        long committed = 30 * Mb;
+        int collections = 0;
+        using var trim = new HeapTrim(NullLogger<HeapTrim>.Instance, time, () => committed, () =>
+        {
+            collections++;
+            committed = 10 * Mb;
+        });
+        trim.TrimAfterStart();
+
+        // The burst: growing at the first check (no trim yet), the same at the next: it has ended, trim now.
+        committed = 30 * Mb;
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.False(trim.Check());
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.True(trim.Check());
+        Assert.Equal(2, collections);
+        Assert.True(HeapTrim.CheckEvery * 2 < HeapTrim.AtMostEvery);
+
+        // Not grown past the allowance: no trim, however flat.
+        committed = 12 * Mb;
+        for (int i = 0; i < 100; i++)
+        {
+            time.Advance(HeapTrim.CheckEvery);
+            Assert.False(trim.Check());
+        }
     }
 
     [Fact]

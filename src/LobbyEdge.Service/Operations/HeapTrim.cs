@@ -11,10 +11,12 @@ namespace LobbyEdge.Service.Operations;
 /// collection may not come for hours on a quiet day. Then, every <see cref="CheckEvery"/>, it reads the heap's
 /// committed bytes as of the last collection (<see cref="GCMemoryInfo.TotalCommittedBytes"/>, no collection of its
 /// own) and, when they exceed the level after the last trim by more than <see cref="GrowthAllowanceBytes"/> and the
-/// last trim is at least <see cref="AtMostEvery"/> ago, runs the same <see cref="GCCollectionMode.Aggressive"/>
+/// last trim is at least <see cref="AtMostEvery"/> ago, or when the grown heap has not grown since the previous check (a
+/// burst has ended: <see cref="BurstEnded"/>), runs the same <see cref="GCCollectionMode.Aggressive"/>
 /// collection again: a burst (1,000 back-to-back <c>/metrics</c> scrapes, 100 Server-Sent Events clients) leaves
 /// free regions and a grown young generation committed, which the collector otherwise keeps for later. Each trim
-/// blocks the process for a few milliseconds (the heap holds a few MB of live objects), at most once in 20 s;
+/// blocks the process for a few milliseconds (the heap holds a few MB of live objects): at most once in 20 s while the
+/// heap keeps growing, once when a burst ends, at most every other check;
 /// the time is real time (<see cref="TimeProvider.System"/>), not a simulation's clock.
 /// </summary>
 internal sealed partial class HeapTrim : BackgroundService
@@ -37,6 +39,7 @@ internal sealed partial class HeapTrim : BackgroundService
     private readonly Action _collect;
     private long _afterLastTrim;
     private long _lastTrim;
+    private long _atLastCheck = long.MaxValue;
 
     /// <summary>Creates the trim against the process's own garbage collector and real time.</summary>
     public HeapTrim(ILogger<HeapTrim> logger)
@@ -60,6 +63,13 @@ internal sealed partial class HeapTrim : BackgroundService
     /// </summary>
     public static bool Due(long committedBytes, long afterLastTrimBytes, TimeSpan sinceLastTrim) =>
         committedBytes - afterLastTrimBytes > GrowthAllowanceBytes && sinceLastTrim >= AtMostEvery;
+
+    /// <summary>
+    /// Whether a burst has just ended: the committed heap has grown past the allowance and did not grow since the
+    /// previous check (<paramref name="atLastCheckBytes"/>); then the trim does not wait for <see cref="AtMostEvery"/>.
+    /// </summary>
+    public static bool BurstEnded(long committedBytes, long afterLastTrimBytes, long atLastCheckBytes) =>
+        committedBytes - afterLastTrimBytes > GrowthAllowanceBytes && committedBytes <= atLastCheckBytes;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -86,7 +96,10 @@ internal sealed partial class HeapTrim : BackgroundService
     /// <summary>One check: trims when <see cref="Due"/>; returns whether it did.</summary>
     internal bool Check()
     {
-        if (!Due(_committedBytes(), _afterLastTrim, _time.GetElapsedTime(_lastTrim)))
+        long committed = _committedBytes();
+        long atLastCheck = _atLastCheck;
+        _atLastCheck = committed;
+        if (!Due(committed, _afterLastTrim, _time.GetElapsedTime(_lastTrim)) && !BurstEnded(committed, _afterLastTrim, atLastCheck))
         {
             return false;
         }
@@ -100,7 +113,7 @@ internal sealed partial class HeapTrim : BackgroundService
         long before = _committedBytes();
         TimeSpan paused = GC.GetTotalPauseDuration();
         _collect();
-        _afterLastTrim = _committedBytes();
+        _afterLastTrim = _atLastCheck = _committedBytes();
         _lastTrim = _time.GetTimestamp();
         Log.Trimmed(_logger, before / (1024.0 * 1024.0), _afterLastTrim / (1024.0 * 1024.0), (GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
     }
