@@ -151,7 +151,7 @@ public static partial class LobbyEdgeHost
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddSingleton<IEngineLoopHealth>(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
-        builder.Services.AddHostedService<StartupGarbageCollection>();
+        builder.Services.AddHostedService<HeapTrim>();
         if (profileText is not null)
         {
             // Unversioned hosts (tools, tests building the host without the profile's text) have no store to number from.

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LobbyEdge.Service.Operations;
+
+/// <summary>
+/// Gives the garbage collector's spare memory back to the system (issue 17, src/LobbyEdge.Service/README.md, "Memory
+/// and the garbage collector"). First, one full, compacting, decommitting collection <see cref="StartDelay"/> after the
+/// start: start-up allocates far more than the service keeps (the profile's YAML tree, the log replay, the host's
+/// builders, the advisor's history load), whatever of it outlived a gen-0 collection was promoted, and a gen-2
+/// collection may not come for hours on a quiet day. Then, every <see cref="CheckEvery"/>, it reads the heap's
+/// committed bytes as of the last collection (<see cref="GCMemoryInfo.TotalCommittedBytes"/>, no collection of its
+/// own) and, when they exceed the level after the last trim by more than <see cref="GrowthAllowanceBytes"/> and the
+/// last trim is at least <see cref="AtMostEvery"/> ago, or when the grown heap has not grown since the previous check (a
+/// burst has ended: <see cref="BurstEnded"/>), runs the same <see cref="GCCollectionMode.Aggressive"/>
+/// collection again: a burst (1,000 back-to-back <c>/metrics</c> scrapes, 100 Server-Sent Events clients) leaves
+/// free regions and a grown young generation committed, which the collector otherwise keeps for later. Each trim
+/// blocks the process for a few milliseconds (the heap holds a few MB of live objects): at most once in 20 s while the
+/// heap keeps growing, once when a burst ends, at most every other check;
+/// the time is real time (<see cref="TimeProvider.System"/>), not a simulation's clock.
+/// </summary>
+internal sealed partial class HeapTrim : BackgroundService
+{
+    /// <summary>How long after start the first collection runs: once start-up and the advisor's history load (a second or two with a busy day's log) are done; anything allocated later is left to the checks.</summary>
+    public static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the committed bytes are compared with the level after the last trim.</summary>
+    public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>The least time between two trims, so that a steady stream of bursts costs at most one pause in 20 s.</summary>
+    public static readonly TimeSpan AtMostEvery = TimeSpan.FromSeconds(20);
+
+    /// <summary>Growth of the committed heap, in bytes, over the level after the last trim that triggers a trim (3 MiB).</summary>
+    public const long GrowthAllowanceBytes = 3L << 20;
+
+    private readonly ILogger<HeapTrim> _logger;
+    private readonly TimeProvider _time;
+    private readonly Func<long> _committedBytes;
+    private readonly Action _collect;
+    private long _afterLastTrim;
+    private long _lastTrim;
+    private long _atLastCheck = long.MaxValue;
+
+    /// <summary>Creates the trim against the process's own garbage collector and real time.</summary>
+    public HeapTrim(ILogger<HeapTrim> logger)
+        : this(logger, TimeProvider.System, static () => GC.GetGCMemoryInfo().TotalCommittedBytes, Collect)
+    {
+    }
+
+    /// <summary>For tests: <paramref name="committedBytes"/> reads the heap's committed bytes, <paramref name="collect"/> trims.</summary>
+    internal HeapTrim(ILogger<HeapTrim> logger, TimeProvider time, Func<long> committedBytes, Action collect)
+    {
+        _logger = logger;
+        _time = time;
+        _committedBytes = committedBytes;
+        _collect = collect;
+    }
+
+    /// <summary>
+    /// Whether to trim now: the committed heap (<paramref name="committedBytes"/>) has grown by more than
+    /// <see cref="GrowthAllowanceBytes"/> over <paramref name="afterLastTrimBytes"/>, the level right after the last
+    /// trim, and the last trim is at least <see cref="AtMostEvery"/> (<paramref name="sinceLastTrim"/>) ago.
+    /// </summary>
+    public static bool Due(long committedBytes, long afterLastTrimBytes, TimeSpan sinceLastTrim) =>
+        committedBytes - afterLastTrimBytes > GrowthAllowanceBytes && sinceLastTrim >= AtMostEvery;
+
+    /// <summary>
+    /// Whether a burst has just ended: the committed heap has grown past the allowance and did not grow since the
+    /// previous check (<paramref name="atLastCheckBytes"/>); then the trim does not wait for <see cref="AtMostEvery"/>.
+    /// </summary>
+    public static bool BurstEnded(long committedBytes, long afterLastTrimBytes, long atLastCheckBytes) =>
+        committedBytes - afterLastTrimBytes > GrowthAllowanceBytes && committedBytes <= atLastCheckBytes;
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(StartDelay, _time, stoppingToken).ConfigureAwait(false);
+            TrimAfterStart();
+            using var timer = new PeriodicTimer(CheckEvery, _time);
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                Check();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>The collection after the start, whatever the heap's size.</summary>
+    internal void TrimAfterStart() => Trim();
+
+    /// <summary>One check: trims when <see cref="Due"/>; returns whether it did.</summary>
+    internal bool Check()
+    {
+        long committed = _committedBytes();
+        long atLastCheck = _atLastCheck;
+        _atLastCheck = committed;
+        if (!Due(committed, _afterLastTrim, _time.GetElapsedTime(_lastTrim)) && !BurstEnded(committed, _afterLastTrim, atLastCheck))
+        {
+            return false;
+        }
+
+        Trim();
+        return true;
+    }
+
+    private void Trim()
+    {
+        long before = _committedBytes();
+        TimeSpan paused = GC.GetTotalPauseDuration();
+        _collect();
+        _afterLastTrim = _atLastCheck = _committedBytes();
+        _lastTrim = _time.GetTimestamp();
+        Log.Trimmed(_logger, before / (1024.0 * 1024.0), _afterLastTrim / (1024.0 * 1024.0), (GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
+    }
+
+    private static void Collect() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1701, LogLevel.Debug, "heap trimmed: committed {BeforeMb:F1} MB before, {AfterMb:F1} MB after, paused {PauseMs:F1} ms")]
+        public static partial void Trimmed(ILogger logger, double beforeMb, double afterMb, double pauseMs);
+    }
+}
