@@ -18,14 +18,6 @@ public sealed record AdviceOptions
     /// <summary>The same kind of advice for the same counter is not given again before this (15 minutes).</summary>
     public TimeSpan RepeatAfter { get; init; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>
-    /// The least rise in the forecast service level over the horizon, 0..0.5 (0.05: 5 percentage points), that makes
-    /// open or resume advice worth giving when the change keeps nobody from the care threshold. A change that keeps at
-    /// least one customer from waiting past the care threshold is material whatever its gain; one that does neither
-    /// ("47% -> 50%", nobody spared) is not advised.
-    /// </summary>
-    public double MinimumGain { get; init; } = 0.05;
-
     /// <summary>Whether a counter that can pause without loss is advised to pause.</summary>
     public bool AdvisePause { get; init; } = true;
 
@@ -57,11 +49,6 @@ public sealed record AdviceOptions
         if (RepeatAfter < TimeSpan.Zero || RepeatAfter > TimeSpan.FromHours(12))
         {
             problems.Add(("RepeatAfter", $"must be 0 to 12 hours, not {RepeatAfter}"));
-        }
-
-        if (!(MinimumGain is >= 0 and <= 0.5))
-        {
-            problems.Add(("MinimumGain", $"must be 0 to 0.5 (a share of the customers), not {MinimumGain}"));
         }
 
         if (RetainedDays is < 1 or > 366)

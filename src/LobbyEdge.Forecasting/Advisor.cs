@@ -10,27 +10,18 @@ namespace LobbyEdge.Forecasting;
 /// <remarks>
 /// <para>When advice is due (<see cref="TryAdvise"/>): the forecast service level over <see cref="AdviceOptions.Horizon"/>
 /// is below <see cref="AdviceOptions.ServiceLevelTarget"/> and opening a closed counter or resuming a paused/away one
-/// makes a material difference (<see cref="IsMaterial"/>: at least one customer fewer past the care threshold, or a
-/// rise of at least <see cref="AdviceOptions.MinimumGain"/>, 5 percentage points by default): the change with the
+/// raises it by at least <see cref="MinimumGain"/> (or saves a customer from the care threshold): the change with the
 /// largest gain, a resume preferred to an open when it reaches the target or comes within <see cref="ResumePreference"/>
 /// of the best open. Or, with <see cref="AdviceOptions.AdvisePause"/>, the level is at or above target over the horizon
 /// and the whole 60-minute window, and pausing one open counter keeps both there with no more customers past the care
 /// threshold and no service below the lower of the target and its level now; the same pause, forecast with
-/// each service's arrivals at their Poisson upper band (<see cref="PauseSurgeDeviations"/>, at least <see cref="PauseSurge"/>
-/// times), keeps the target in each half of the window and the half-hour between them, also with a break still to come
-/// at any other open counter that has not had its own today; the counters left open
+/// <see cref="PauseSurge"/> times the arrivals, keeps the target in each half of the window; the counters left open
 /// would be busy at most <see cref="PauseUtilisation"/> of the hour; every service keeps another open counter; and
 /// pause advice goes one at a time (none while any advice is unanswered, none within
 /// <see cref="AdviceOptions.RepeatAfter"/> of any advice, none while an open or resume advice is on its way, none
 /// within the window after an open or resume advice was accepted). It waits for <see cref="PauseHistoryDays"/> days of
 /// history and the first 30 minutes of the day. A pause's figures are over the window (its horizon is 60 minutes: the
 /// counter-minutes it frees).</para>
-/// <para>Breaks: a counter paused or away by its staff (not since pause advice) is on a break and the forecast has it
-/// back after what is left of <see cref="QueueForecaster.BreakLength"/>, in every run: the current staffing, each pause
-/// and each resume or open judged against it, and the counter time the pause's utilisation check counts. A counter
-/// paused on advice stays out until advice resumes it. So a break does not make the forecast call back a counter
-/// paused on advice (the break ends anyway), and a pause judged while another counter is on a break counts on it
-/// only from its return.</para>
 /// <para>Advice on its way: accepted advice whose counter still fits it, has not changed state since the answer and
 /// was answered within the horizon is taken as made in every forecast (an open or resume calls
 /// <see cref="QueueForecaster.StartDelay"/> after the answer), so further advice is given only when still needed.</para>
@@ -46,6 +37,9 @@ namespace LobbyEdge.Forecasting;
 /// </remarks>
 public sealed class Advisor
 {
+    /// <summary>The least service-level gain (0..1) a change must bring to be advised: 2 percentage points.</summary>
+    public const double MinimumGain = 0.02;
+
     /// <summary>How close (0..1) a resume's gain must come to the best open's to be preferred: 5 percentage points.</summary>
     public const double ResumePreference = 0.05;
 
@@ -70,13 +64,6 @@ public sealed class Advisor
     /// </summary>
     public const double PauseSurge = 1.25;
 
-    /// <summary>
-    /// And at least this many standard deviations of Poisson arrivals above the mean, per service over the window:
-    /// 1.645 (a one-sided 95 % band). A quiet service's few customers vary far more than a quarter: with 4 expected in
-    /// the hour, 7 come one hour in twenty, and a pause judged on 5 was undone by resume advice a quarter hour later.
-    /// </summary>
-    public const double PauseSurgeDeviations = 1.645;
-
     /// <summary>No open advice this close to the ticketing cutoff: 30 minutes.</summary>
     public static readonly TimeSpan NoOpenBeforeCutoff = TimeSpan.FromMinutes(30);
 
@@ -92,16 +79,12 @@ public sealed class Advisor
     private readonly AdviceView[] _advice = new AdviceView[MaxAdvice];
     private readonly long[] _calledTicks = new long[MaxCounterNumber];
     private readonly long[] _finishedTicks = new long[MaxCounterNumber];
-    private readonly long[] _pauseAdvisedTicks = new long[MaxCounterNumber];
-    private readonly long[] _breakTakenTicks = new long[MaxCounterNumber];
-    private long _dayOpenedTicks;
     private BranchConfig _config;
     private double _callToStartSeconds = -1;
     private double _finishToCallSeconds = -1;
     private long _lastEvaluationTicks;
     private AdviceKind[] _onTheWay = [];
     private int[] _onTheWayStart = [];
-    private bool[] _pausedOnAdvice = [];
     private bool _moreOnTheWay;
     private volatile Snapshot? _last;
 
@@ -160,11 +143,6 @@ public sealed class Advisor
         {
             ref readonly LobbyEvent e = ref events[i];
             History.Observe(in e);
-            if (e.Kind == EventKind.DayOpened)
-            {
-                _dayOpenedTicks = e.TimeTicks;
-            }
-
             int counter = e.Counter;
             if ((uint)counter >= MaxCounterNumber)
             {
@@ -209,15 +187,6 @@ public sealed class Advisor
                     break;
                 case EventKind.CounterStateChanged:
                     _finishedTicks[counter] = 0;
-                    if (e.AsCounterStateChanged().State is CounterState.Paused or CounterState.Away
-                        && e.TimeTicks - _pauseAdvisedTicks[counter] > _options.Horizon.Ticks + _options.RepeatAfter.Ticks)
-                    {
-                        _breakTakenTicks[counter] = e.TimeTicks;  // paused by its staff, not on advice: today's break
-                    }
-
-                    break;
-                case EventKind.AdviceIssued when e.AsAdviceIssued().Kind is AdviceKind.Pause or AdviceKind.Close:
-                    _pauseAdvisedTicks[counter] = e.TimeTicks;
                     break;
                 default:
                     break;
@@ -319,7 +288,8 @@ public sealed class Advisor
             _workspace.Run(engine, change, _candidate);
             double level = _candidate.ServiceLevel(horizon);
             int past = _candidate.PastCareThreshold(horizon);
-            if (!IsMaterial(levelNow, pastNow, level, past, _options.MinimumGain))
+            bool helps = level - levelNow >= MinimumGain || (level > levelNow && past < pastNow);
+            if (!helps)
             {
                 continue;
             }
@@ -367,7 +337,7 @@ public sealed class Advisor
         double windowLevelNow = _current.ServiceLevel(window);
         int windowPastNow = _current.PastCareThreshold(window);
         if (levelNow < target || windowLevelNow < target || _moreOnTheWay || !PauseIsPaced(now, adviceCount)
-            || _workspace.WorkSeconds() > PauseUtilisation * (CounterSeconds(engine, window) - window.TotalSeconds))
+            || _workspace.WorkSeconds() > PauseUtilisation * (OpenCounters(engine) - 1) * window.TotalSeconds)
         {
             return false;
         }
@@ -412,7 +382,7 @@ public sealed class Advisor
 
         // Then with a quarter more customers than forecast: each half of the window must still keep the target (a
         // peak in the second half-hour is not hidden by a quiet first one).
-        _workspace.Prepare(engine, _arrivals, now, window, Handover, PauseSurge, PauseSurgeDeviations);
+        _workspace.Prepare(engine, _arrivals, now, window, Handover, PauseSurge);
         AssumeAdviceOnTheWay();
         int half = _workspace.WindowMinutes / 2;
         int best = -1;
@@ -422,7 +392,8 @@ public sealed class Advisor
         for (int i = 0; i < found; i++)
         {
             CounterConfig cc = _config.Counters[candidates[i]];
-            if (!HoldsWithABreakToCome(engine, candidates[i], cc.Number, half, target))
+            _workspace.Run(engine, new StaffingChange(AdviceKind.Pause, cc.Number), _candidate);
+            if (_candidate.ServiceLevelOfArrivals(0, half) < target || _candidate.ServiceLevelOfArrivals(half + 1, _workspace.WindowMinutes) < target)
             {
                 continue;
             }
@@ -446,46 +417,6 @@ public sealed class Advisor
     }
 
     /// <summary>
-    /// Whether the pause of <paramref name="counterNumber"/> (index <paramref name="candidate"/>) keeps the target with the
-    /// surge's arrivals in each half of the window and the half-hour between them (each a horizon the resume advice
-    /// judges later in the hour), also when any one other open counter that has not had its break today takes it in
-    /// the middle of the first half-hour (<see cref="QueueForecaster.BreakLength"/> from minute 15): breaks come
-    /// whatever the forecast says, and a pause that holds only without them is undone by resume advice.
-    /// </summary>
-    private bool HoldsWithABreakToCome(QueueEngine engine, int candidate, int counterNumber, int half, double target)
-    {
-        int from = half / 2 * 60;
-        int to = from + (int)QueueForecaster.BreakLength.TotalSeconds;
-        for (int b = -1; b < _config.Counters.Count; b++)
-        {
-            if (b >= 0 && (b == candidate || !BreakToCome(engine, b)))
-            {
-                continue;
-            }
-
-            _workspace.AssumeBreak(b, from, to);
-            _workspace.Run(engine, new StaffingChange(AdviceKind.Pause, counterNumber), _candidate);
-            _workspace.AssumeBreak(-1, 0, 0);
-            if (_candidate.ServiceLevelOfArrivals(0, half) < target || _candidate.ServiceLevelOfArrivals(half + 1, _workspace.WindowMinutes) < target
-                || _candidate.ServiceLevelOfArrivals((half / 2) + 1, half + (half / 2)) < target)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Whether an open counter (not on its way to a pause) has not had its break today (paused or away by its staff since the day opened).</summary>
-    private bool BreakToCome(QueueEngine engine, int index)
-    {
-        int number = _config.Counters[index].Number;
-        return (uint)number < MaxCounterNumber && _breakTakenTicks[number] < _dayOpenedTicks
-            && engine.TryGetCounter(number, out CounterView view) && view.State is CounterState.Standby or CounterState.Serving
-            && _onTheWay[index] is not (AdviceKind.Pause or AdviceKind.Close);
-    }
-
-    /// <summary>
     /// Accepted advice the counter has not carried out yet (and open or resume advice not answered yet): its state
     /// still fits the advice and has not changed since the answer (or the advice), and that is younger than the horizon. The forecast takes it as made (an open or resume starts
     /// calling <see cref="QueueForecaster.StartDelay"/> after the answer), no other advice is given for that counter,
@@ -498,17 +429,14 @@ public sealed class Advisor
         {
             _onTheWay = new AdviceKind[counters];
             _onTheWayStart = new int[counters];
-            _pausedOnAdvice = new bool[counters];
         }
 
         Array.Clear(_onTheWay);
-        Array.Clear(_pausedOnAdvice);
         _moreOnTheWay = false;
         long from = now.UtcTicks - _options.Horizon.Ticks;
         for (int i = 0; i < adviceCount; i++)
         {
             ref readonly AdviceView a = ref _advice[i];
-            MarkPausedOnAdvice(engine, in a);
 
             // Accepted, or (open and resume) not answered yet: the manager is reading it; a second counter is asked
             // for only when one more is still needed.
@@ -543,30 +471,6 @@ public sealed class Advisor
         }
     }
 
-    /// <summary>
-    /// A counter paused or away since pause (or close) advice that was not dismissed, within the horizon of the advice
-    /// (or its answer): it paused on advice and stays out until advice resumes it, where a counter paused or away by
-    /// its staff alone is on a break and forecast back after it (<see cref="QueueForecaster.BreakLength"/>). Both the
-    /// pause and the resume judgements see the same counters come back.
-    /// </summary>
-    private void MarkPausedOnAdvice(QueueEngine engine, in AdviceView a)
-    {
-        if (a.Kind is not (AdviceKind.Pause or AdviceKind.Close) || a.Answer == AdviceAnswer.Dismissed)
-        {
-            return;
-        }
-
-        int c = IndexOf(a.CounterNumber);
-        if (c < 0 || !engine.TryGetCounter(a.CounterNumber, out CounterView view) || view.State is not (CounterState.Paused or CounterState.Away))
-        {
-            return;
-        }
-
-        long issued = a.IssuedUtc.Ticks;
-        long latest = Math.Max(issued, a.Answer == AdviceAnswer.None ? issued : a.AnsweredUtc.Ticks) + _options.Horizon.Ticks;
-        _pausedOnAdvice[c] |= view.StateSinceTicks >= issued && view.StateSinceTicks <= latest;
-    }
-
     private void AssumeAdviceOnTheWay()
     {
         for (int c = 0; c < _onTheWay.Length; c++)
@@ -574,11 +478,6 @@ public sealed class Advisor
             if (_onTheWay[c] != AdviceKind.None)
             {
                 _workspace.Assume(c, _onTheWay[c], _onTheWayStart[c]);
-            }
-
-            if (_pausedOnAdvice[c])
-            {
-                _workspace.StaysOut(c);
             }
         }
     }
@@ -680,31 +579,19 @@ public sealed class Advisor
         return true;
     }
 
-    /// <summary>
-    /// The counter time (seconds) the counters give over the window: each open one (not on its way to a pause) the
-    /// whole window, each one on a break from its forecast return.
-    /// </summary>
-    private double CounterSeconds(QueueEngine engine, TimeSpan window)
+    private int OpenCounters(QueueEngine engine)
     {
-        double seconds = 0;
+        int open = 0;
         for (int c = 0; c < _config.Counters.Count; c++)
         {
-            if (!engine.TryGetCounter(_config.Counters[c].Number, out CounterView view))
+            if (engine.TryGetCounter(_config.Counters[c].Number, out CounterView view) && view.State is CounterState.Standby or CounterState.Serving
+                && _onTheWay[c] is not (AdviceKind.Pause or AdviceKind.Close))
             {
-                continue;
-            }
-
-            if (view.State is CounterState.Standby or CounterState.Serving && _onTheWay[c] is not (AdviceKind.Pause or AdviceKind.Close))
-            {
-                seconds += window.TotalSeconds;
-            }
-            else if (_workspace.BreakReturnSeconds(c) is { } back)
-            {
-                seconds += Math.Max(0, window.TotalSeconds - back);
+                open++;
             }
         }
 
-        return seconds;
+        return open;
     }
 
     /// <summary>Whether every service the counter serves has another counter open (standby or serving) for it.</summary>
@@ -806,19 +693,6 @@ public sealed class Advisor
 
         return best;
     }
-
-    /// <summary>
-    /// Whether open or resume advice makes a material difference over the horizon: it raises the service level and
-    /// keeps at least one customer from waiting past the care threshold, or raises the level by at least
-    /// <paramref name="minimumGain"/> (0..1). "47% -> 50%" with nobody spared is not worth a manager's attention.
-    /// </summary>
-    /// <param name="levelNow">Service level without the change, 0..1.</param>
-    /// <param name="pastNow">Customers past the care threshold without the change.</param>
-    /// <param name="levelWith">Service level with the change, 0..1.</param>
-    /// <param name="pastWith">Customers past the care threshold with the change.</param>
-    /// <param name="minimumGain">The least rise that is material on its own (<see cref="AdviceOptions.MinimumGain"/>).</param>
-    public static bool IsMaterial(double levelNow, int pastNow, double levelWith, int pastWith, double minimumGain) =>
-        levelWith > levelNow && (pastWith < pastNow || levelWith - levelNow >= minimumGain - 1e-9);
 
     private static int ToBasisPoints(double share) => (int)Math.Round(Math.Clamp(share, 0, 1) * 10_000);
 

@@ -10,11 +10,8 @@ namespace LobbyEdge.Forecasting;
 /// their issue and queue times, then the forecast arrivals of each service spread over the window (the k-th customer
 /// arrives when the expected arrivals reach k - 1/2; they join the normal lane).</para>
 /// <para>Who calls: every counter that is open now (standby: at once; serving: when its customer's mean service time
-/// since the call has passed, at least a fifth of it from now). A paused or away counter is on a break, as the engine's
-/// wait prediction takes it: back after what is left of a <see cref="BreakLength"/> break since it stopped (a quarter
-/// of one at least), unless it has been away longer than <see cref="LongestBreak"/> or the advisor knows it paused on
-/// advice (then it stays out). Closed counters stay closed. A change that opens or resumes one starts it calling after
-/// <see cref="StartDelay"/> (staff walk to it; a break that ends sooner ends sooner). A paused or
+/// since the call has passed, at least a fifth of it from now). Paused, away and closed counters stay so, unless the
+/// change opens or resumes one: it starts calling after <see cref="StartDelay"/> (staff walk to it). A paused or
 /// closed counter finishes its customer and calls nobody else. Each counter picks as the engine does: ordered (first
 /// service with someone waiting), longest wait (the head queued longest) or weighted (smooth weighted round robin,
 /// credits from zero).</para>
@@ -38,15 +35,6 @@ public static class QueueForecaster
 
     /// <summary>How long an opened or resumed counter takes to start calling: 3 minutes.</summary>
     public static readonly TimeSpan StartDelay = TimeSpan.FromMinutes(3);
-
-    /// <summary>How long a break lasts when a paused or away counter's return is forecast: 15 minutes (as the engine's wait prediction takes it).</summary>
-    public static readonly TimeSpan BreakLength = TimeSpan.FromMinutes(15);
-
-    /// <summary>
-    /// A counter paused or away longer than this (twice <see cref="BreakLength"/>) is not on a break (staff sent
-    /// elsewhere, a pause on advice from before a restart) and stays out of the forecast: 30 minutes.
-    /// </summary>
-    public static readonly TimeSpan LongestBreak = TimeSpan.FromMinutes(30);
 
     /// <summary>The longest window: 120 minutes.</summary>
     public static readonly TimeSpan MaxWindow = TimeSpan.FromMinutes(120);
@@ -105,10 +93,6 @@ internal sealed class ForecastWorkspace
     private int[][] _credit = [];
     private AdviceKind[] _assumed = [];  // accepted advice not carried out yet, taken as made (None: none)
     private int[] _assumedStart = [];    // when an assumed open/resume starts calling, seconds from now
-    private int[] _back = [];            // when a counter on a break calls again, seconds from now; NotCalled: stays out
-    private int _breakIndex = -1;        // a break still to come (AssumeBreak): the counter, from and to, seconds from now
-    private int _breakFrom;
-    private int _breakTo;
 
     private int _windowSeconds;
     private int _endSeconds;
@@ -126,16 +110,7 @@ internal sealed class ForecastWorkspace
     /// <paramref name="arrivalScale"/> (1: as forecast; 1.25: a quarter more customers than forecast): once per
     /// evaluation, for every staffing. Clears the assumed changes (<see cref="Assume"/>).
     /// </summary>
-    /// <param name="engine">The live engine.</param>
-    /// <param name="arrivals">The arrival forecast for today.</param>
-    /// <param name="now">The instant forecast from.</param>
-    /// <param name="window">The window (1..120 minutes).</param>
-    /// <param name="handover">Time per customer beyond the mean service time.</param>
-    /// <param name="arrivalScale">Each service's arrivals times this (1: as forecast).</param>
-    /// <param name="upperZ">0: as scaled; above 0, each service's arrivals are at least its Poisson upper band over the
-    /// window, the expected count E plus <paramref name="upperZ"/> standard deviations (sqrt E): a quiet service's few
-    /// customers vary by far more than a quarter.</param>
-    public void Prepare(QueueEngine engine, ArrivalForecast arrivals, DateTimeOffset now, TimeSpan window, TimeSpan handover, double arrivalScale = 1, double upperZ = 0)
+    public void Prepare(QueueEngine engine, ArrivalForecast arrivals, DateTimeOffset now, TimeSpan window, TimeSpan handover, double arrivalScale = 1)
     {
         BranchConfig config = engine.Config;
         Now = now;
@@ -178,19 +153,12 @@ internal sealed class ForecastWorkspace
             }
 
             // Forecast arrivals: the k-th when the expectation reaches k - 1/2, linear within each minute.
-            double scale = arrivalScale;
-            if (upperZ > 0)
-            {
-                double expected = arrivals.Integrate(s, nowLocal, nowLocal + (_windowSeconds / 60));
-                scale = expected > 0 ? Math.Max(scale, 1 + (upperZ / Math.Sqrt(expected))) : scale;
-            }
-
             double cumulative = 0;
             double next = 0.5;
             int endMinutes = _endSeconds / 60;
             for (int m = 0; m < endMinutes; m++)
             {
-                double inMinute = arrivals.Integrate(s, nowLocal + m, nowLocal + m + 1) * scale;
+                double inMinute = arrivals.Integrate(s, nowLocal + m, nowLocal + m + 1) * arrivalScale;
                 while (inMinute > 0 && cumulative + inMinute >= next)
                 {
                     int at = (int)((m + ((next - cumulative) / inMinute)) * 60);
@@ -212,17 +180,9 @@ internal sealed class ForecastWorkspace
             _stopAfter = new int[counters];
             _assumed = new AdviceKind[counters];
             _assumedStart = new int[counters];
-            _back = new int[counters];
         }
 
         Array.Clear(_assumed);
-        _breakIndex = -1;
-        for (int c = 0; c < counters; c++)
-        {
-            _back[c] = engine.TryGetCounter(config.Counters[c].Number, out CounterView view) && view.State is CounterState.Paused or CounterState.Away
-                ? BreakReturn(view, nowTicks)
-                : NotCalled;
-        }
 
         if (_credit.Length < counters)
         {
@@ -253,34 +213,6 @@ internal sealed class ForecastWorkspace
             _assumedStart[counterIndex] = Math.Max(0, startSeconds);
         }
     }
-
-    /// <summary>
-    /// Takes a paused or away counter (<paramref name="counterIndex"/> into the configuration's counters) as staying
-    /// out for the whole window, not on a break: it paused on advice, which lasts until advice resumes it. Until the
-    /// next <see cref="Prepare"/>.
-    /// </summary>
-    public void StaysOut(int counterIndex)
-    {
-        if ((uint)counterIndex < (uint)_back.Length)
-        {
-            _back[counterIndex] = NotCalled;
-        }
-    }
-
-    /// <summary>
-    /// Takes a break still to come as made in every run until the next call (or <see cref="Prepare"/>): the counter
-    /// (<paramref name="counterIndex"/>, or -1 for none) calls nobody from <paramref name="fromSeconds"/> to
-    /// <paramref name="toSeconds"/> (its customer then is finished first).
-    /// </summary>
-    public void AssumeBreak(int counterIndex, int fromSeconds, int toSeconds) =>
-        (_breakIndex, _breakFrom, _breakTo) = (counterIndex, fromSeconds, toSeconds);
-
-    /// <summary>
-    /// When a paused or away counter on a break calls again, in seconds from now (0 and up), or null when it is not on a
-    /// break (open, closed, away longer than <see cref="QueueForecaster.LongestBreak"/>, or <see cref="StaysOut"/>).
-    /// </summary>
-    public int? BreakReturnSeconds(int counterIndex) =>
-        (uint)counterIndex < (uint)_back.Length && _back[counterIndex] != NotCalled ? _back[counterIndex] : null;
 
     /// <summary>
     /// The counter time (seconds) the customers waiting now and those forecast within the window need: each service's
@@ -331,8 +263,11 @@ internal sealed class ForecastWorkspace
                     _free[c] = RemainingSeconds(engine, view, nowTicks);
                     break;
                 case CounterState.Paused or CounterState.Away:
-                    // On a break: back when it ends; resumed: when staff get there, or the break ends if sooner.
-                    _free[c] = changed && kind == AdviceKind.Resume ? Math.Min(start, _back[c]) : _back[c];
+                    if (changed && kind == AdviceKind.Resume)
+                    {
+                        _free[c] = start;
+                    }
+
                     break;
                 default:
                     if (changed && kind == AdviceKind.Open)
@@ -377,12 +312,6 @@ internal sealed class ForecastWorkspace
             if (c < 0 || t >= _endSeconds)
             {
                 return;
-            }
-
-            if (c == _breakIndex && t >= _breakFrom && t < _breakTo)
-            {
-                _free[c] = _breakTo;
-                continue;
             }
 
             CounterConfig cc = config.Counters[c];
@@ -547,19 +476,6 @@ internal sealed class ForecastWorkspace
         int elapsed = view.StateSinceTicks > 0 ? ToSeconds(nowTicks - view.StateSinceTicks) : 0;
         int remaining = mean + _handoverSeconds - elapsed;
         return Math.Max(Math.Max(mean / 5, 1), remaining);
-    }
-
-    /// <summary>When a paused or away counter is back, in seconds from now: what is left of a break, a quarter of one at least; NotCalled past the longest break.</summary>
-    private static int BreakReturn(CounterView view, long nowTicks)
-    {
-        long away = view.StateSinceTicks > 0 ? Math.Max(0, nowTicks - view.StateSinceTicks) : 0;
-        if (away > QueueForecaster.LongestBreak.Ticks)
-        {
-            return NotCalled;
-        }
-
-        long breakTicks = QueueForecaster.BreakLength.Ticks;
-        return ToSeconds(Math.Max(breakTicks - away, breakTicks / 4));
     }
 
     private static int ToSeconds(long ticks) => (int)Math.Clamp(ticks / TimeSpan.TicksPerSecond, -86_400, 86_400);

@@ -311,14 +311,14 @@ internal sealed class CalendarSection(ProfileReader r)
 
     private string ReadNote(Slot? slot)
     {
-        if (r.DisplayText(slot) is not { } text || slot is not { } s)
+        if (r.Text(slot) is not { } text || slot is not { } s)
         {
             return "";
         }
 
-        if (text.Length > MaxNoteLength)
+        if (text.Length > MaxNoteLength || text.Any(char.IsControl))
         {
-            r.Fail(s.At, s.Field, string.Create(CultureInfo.InvariantCulture, $"must be at most {MaxNoteLength} characters (it is shown on one line on the kiosk and the signage), not {text.Length}"));
+            r.Fail(s.At, s.Field, string.Create(CultureInfo.InvariantCulture, $"must be one line of at most {MaxNoteLength} characters (it is shown on the kiosk and the signage)"));
             return "";
         }
 

@@ -347,29 +347,6 @@ internal sealed class ProfileReader
     }
 
     /// <summary>
-    /// Text a customer reads or hears: printed on the ticket, shown on the kiosk, the signage and the counter displays,
-    /// or spoken (names of the branch and its services, self-service alternatives, calendar notes). Null when absent,
-    /// not a single value, or holding a character those devices cannot show (reported at the value with the field and
-    /// the code point, see <see cref="PrintableText.FindUnprintable"/>); the caller checks the width.
-    /// </summary>
-    public string? DisplayText(Slot? slot)
-    {
-        if (Text(slot) is not { } text || slot is not { } s)
-        {
-            return null;
-        }
-
-        if (PrintableText.FindUnprintable(text) is { } bad)
-        {
-            Fail(s.At, s.Field, string.Create(CultureInfo.InvariantCulture,
-                $"character {bad.Position} is {bad.Describe()}, which the ticket printer, the kiosk and the displays cannot show; it is printed, shown and spoken to customers, so use letters, digits, punctuation and spaces on one line"));
-            return null;
-        }
-
-        return text;
-    }
-
-    /// <summary>
     /// An id (branch, service, device): 1 to 64 characters, starting with a letter or digit; lowercase letters,
     /// digits, '-' and '_', and with <paramref name="upperAllowed"/> also capitals and '.'. Null when absent or not
     /// one (reported).

@@ -116,7 +116,7 @@ internal static class AdviceBenchmark
         {
             string local = BusinessCalendar.ToLocal(engine.Config.TimeZone, a.IssuedUtc).ToString("HH:mm", CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"      {local} {a.Kind} counter {a.CounterNumber}: SL {AdviceWording.Percent(a.Figures.ServiceLevelNowBp)} -> {AdviceWording.Percent(a.Figures.ServiceLevelWithBp)}, past care avoided {a.Figures.PastCareAvoided}, {a.Answer}"));
+                $"      {local} {a.Kind} counter {a.CounterNumber}: SL {a.Figures.ServiceLevelNowBp / 100.0:0}% -> {a.Figures.ServiceLevelWithBp / 100.0:0}%, past care avoided {a.Figures.PastCareAvoided}, {a.Answer}"));
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed class AdvisorTests(ITestOutputHelper output)
         foreach ((DateTimeOffset _, Command c) in open7)
         {
             Assert.Equal(corp, c.Service);
-            Assert.True(c.Advice.ServiceLevelNowBp < 8000 && c.Advice.ServiceLevelWithBp >= c.Advice.ServiceLevelNowBp + (int)(new AdviceOptions().MinimumGain * 10_000) - 1);
+            Assert.True(c.Advice.ServiceLevelNowBp < 8000 && c.Advice.ServiceLevelWithBp >= c.Advice.ServiceLevelNowBp + (int)(Advisor.MinimumGain * 10_000) - 1);
             Assert.Equal(30, c.Advice.HorizonMinutes);
         }
 

@@ -233,7 +233,7 @@ public sealed class AdviceFollowingTests(ITestOutputHelper output)
 
         Do(Command.ChooseSelfService(cash));
 
-        Assert.Contains(logger.Lines, l => l.StartsWith("10:12:05 Advice 1: Open counter 7 for Corporate: service level 40.0% -> 88.0% over the next 30 min; 6 fewer customers past ", StringComparison.Ordinal));
+        Assert.Contains("10:12:05 Advice 1: open counter 7 for Corporate (对公业务): service level 40 % -> 88 % over the next 30 min; 6 fewer customers past the care threshold", logger.Lines);
         Assert.Contains("10:12:53 Advice 1 accepted by Lobby manager (大堂经理), 0.8 min after it was given", logger.Lines);
         Assert.Contains(logger.Lines, l => l.StartsWith("10:12:53 A customer of Personal cash (个人现金) takes the self-service alternative (ATM / cash recycler in the lobby, 智能分流) instead of a ticket", StringComparison.Ordinal));
     }

@@ -92,7 +92,6 @@ public sealed partial class AdviceHost : IEngineEventSink, IHostedService
             RepeatAfter = TimeSpan.FromMinutes(settings.RepeatAfterMinutes),
             AdvisePause = settings.AdvisePause,
             RetainedDays = settings.RetainedDays,
-            MinimumGain = settings.MinimumGainPoints / 100,
         };
     }
 
@@ -308,7 +307,7 @@ public sealed partial class AdviceHost : IEngineEventSink, IHostedService
             CommandOutcome outcome = await _commands.SendAsync(command, _stopping.Token).ConfigureAwait(false);
             if (outcome.Result.Accepted)
             {
-                Log.Advised(_logger, AdviceText.Describe(_engine.Config, command.Advice.Kind, command.Counter, command.Service, command.Advice).En);
+                Log.Advised(_logger, AdviceText.KindName(command.Advice.Kind), command.Counter, AdviceText.Percent(command.Advice.ServiceLevelNowBp), AdviceText.Percent(command.Advice.ServiceLevelWithBp));
             }
             else
             {
@@ -337,8 +336,8 @@ public sealed partial class AdviceHost : IEngineEventSink, IHostedService
         [LoggerMessage(1403, LogLevel.Warning, "Advice: more than {Events} events came while the past days were read; the forecast learns from the live events only")]
         public static partial void HistoryGivenUp(ILogger logger, int events);
 
-        [LoggerMessage(1404, LogLevel.Information, "Advice: {Advice}")]
-        public static partial void Advised(ILogger logger, string advice);
+        [LoggerMessage(1404, LogLevel.Information, "Advice: {Kind} counter {Counter}: service level {Now} -> {With}")]
+        public static partial void Advised(ILogger logger, string kind, int counter, string now, string with);
 
         [LoggerMessage(1406, LogLevel.Error, "Advice stopped: the advisor failed; the branch runs on without forecast and advice until the service restarts")]
         public static partial void AdvisorFailed(ILogger logger, Exception exception);

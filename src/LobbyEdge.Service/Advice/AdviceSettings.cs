@@ -33,13 +33,6 @@ public sealed class AdviceSettings
     /// <summary>Whether to say when a counter can pause or close without loss (default true).</summary>
     public bool AdvisePause { get; set; } = true;
 
-    /// <summary>
-    /// The least rise of the forecast service level, in percentage points (0..50, default 5), that makes open or resume
-    /// advice worth giving when it keeps nobody from waiting past the care threshold; advice that spares at least one
-    /// customer is given whatever its rise. "47% -> 50%" with nobody spared is not advised.
-    /// </summary>
-    public double MinimumGainPoints { get; set; } = 5;
-
     /// <summary>How many past days of the log the arrival forecast learns from (1..366, default 28; the log keeps <c>EventLog:RetentionDays</c>).</summary>
     public int RetainedDays { get; set; } = 28;
 
@@ -65,11 +58,6 @@ public sealed class AdviceSettings
         if (!(settings.RepeatAfterMinutes is >= 1 and <= 480))
         {
             yield return Line(nameof(RepeatAfterMinutes), settings.RepeatAfterMinutes, "must be minutes from 1 to 480");
-        }
-
-        if (!(settings.MinimumGainPoints is >= 0 and <= 50))
-        {
-            yield return Line(nameof(MinimumGainPoints), settings.MinimumGainPoints, "must be percentage points from 0 to 50 (5 = advice must raise the service level by 5 points, or spare a customer the care threshold)");
         }
 
         if (settings.RetainedDays is < 1 or > 366)

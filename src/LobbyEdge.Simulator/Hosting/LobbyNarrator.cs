@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
 using LobbyEdge.Engine;
-using LobbyEdge.Forecasting;
 using LobbyEdge.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -245,17 +244,40 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         }
     }
 
-    /// <summary>Advice in the console's words (<see cref="AdviceWording"/>): "Open counter 7 for Corporate: service level 40.0% -> 88.0% over the next 30 min; 6 fewer customers past 10 min".</summary>
+    /// <summary>Advice in the console's words: "open counter 7 for Corporate: service level 40 % -> 88 % over the next 30 min; 6 fewer customers past the care threshold".</summary>
     private void NarrateAdvice(in LobbyEvent e)
     {
         AdviceIssuedView advice = e.AsAdviceIssued();
-        (string text, _) = AdviceWording.Describe(_config, advice.Kind, advice.CounterNumber, advice.Service, advice.Figures);
-        Log.AdviceIssued(_logger, Clock(in e), advice.AdviceId, text);
+        string change = advice.Kind switch
+        {
+            AdviceKind.Open => "open",
+            AdviceKind.Resume => "resume",
+            AdviceKind.Pause => "pause",
+            AdviceKind.Close => "close",
+            _ => advice.Kind.ToString(),
+        };
+        string forService = advice.Service >= 0 ? " for " + ServiceName(advice.Service) : string.Empty;
+        int avoided = advice.PastCareAvoided;
+        string pastCare = avoided >= 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{avoided} fewer {Wording.Plural(avoided, "customer")} past the care threshold")
+            : string.Create(CultureInfo.InvariantCulture, $"{-avoided} more {Wording.Plural(-avoided, "customer")} past the care threshold");
+        if (advice.Kind is AdviceKind.Pause or AdviceKind.Close)
+        {
+            // What a pause frees, not "service level 100 % -> 100 %".
+            Log.PauseAdviceIssued(_logger, Clock(in e), advice.AdviceId, change, advice.CounterNumber, advice.HorizonMinutes, advice.HorizonMinutes,
+                Percent(advice.ServiceLevelWithBp), Percent(advice.ServiceLevelNowBp), pastCare);
+            return;
+        }
+
+        Log.AdviceIssued(_logger, Clock(in e), advice.AdviceId, change, advice.CounterNumber, forService,
+            Percent(advice.ServiceLevelNowBp), Percent(advice.ServiceLevelWithBp), advice.HorizonMinutes, pastCare);
     }
 
     private void LogServiceLevel(DateOnly date, DaySummary s) =>
-        Log.DayServiceLevel(_logger, Date(date), AdviceWording.Percent(s.ServiceLevel), s.CalledWithinTarget, s.ServiceLevelJudged, s.PastCareThreshold,
+        Log.DayServiceLevel(_logger, Date(date), Math.Round(s.ServiceLevel * 100, 1), s.CalledWithinTarget, s.ServiceLevelJudged, s.PastCareThreshold,
             Math.Round(s.CounterHours.TotalHours, 1), s.AdviceIssued, s.AdviceAccepted, s.SelfServiceChosen);
+
+    private static string Percent(int basisPoints) => (basisPoints / 100.0).ToString("0", CultureInfo.InvariantCulture) + " %";
 
     private string Alternative(int service) =>
         (uint)service < (uint)_services.Length && _services[service].SelfService is { } alternative ? alternative.Name : "self-service";
@@ -517,8 +539,11 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         [LoggerMessage(129, LogLevel.Information, "Day {Date} ratings after a wait of {Wait}, {Care}: {Figures}")]
         public static partial void WaitBandRatings(ILogger logger, string date, string wait, string care, string figures);
 
-        [LoggerMessage(132, LogLevel.Information, "{Clock} Advice {AdviceId}: {Advice}")]
-        public static partial void AdviceIssued(ILogger logger, string clock, int adviceId, string advice);
+        [LoggerMessage(132, LogLevel.Information, "{Clock} Advice {AdviceId}: {Change} counter {Counter}{ForService}: service level {ServiceLevelNow} -> {ServiceLevelWith} over the next {HorizonMinutes} min; {PastCare}")]
+        public static partial void AdviceIssued(ILogger logger, string clock, int adviceId, string change, int counter, string forService, string serviceLevelNow, string serviceLevelWith, int horizonMinutes, string pastCare);
+
+        [LoggerMessage(141, LogLevel.Information, "{Clock} Advice {AdviceId}: {Change} counter {Counter}: frees {CounterMinutes} counter-minutes over the next {HorizonMinutes} min; service level {ServiceLevelWith} without it ({ServiceLevelNow} now); {PastCare}")]
+        public static partial void PauseAdviceIssued(ILogger logger, string clock, int adviceId, string change, int counter, int counterMinutes, int horizonMinutes, string serviceLevelWith, string serviceLevelNow, string pastCare);
 
         [LoggerMessage(133, LogLevel.Information, "{Clock} Advice {AdviceId} {Answer} by {Who}, {AnswerMinutes} min after it was given")]
         public static partial void AdviceAnswered(ILogger logger, string clock, int adviceId, string answer, string who, double answerMinutes);
@@ -527,9 +552,9 @@ public sealed partial class LobbyNarrator : IEngineEventSink
         public static partial void SelfServiceChosen(ILogger logger, string clock, string serviceName, string alternative, string predictedWait, int waiting);
 
         [LoggerMessage(135, LogLevel.Information,
-            "Day {Date} service level {ServiceLevel} ({WithinTarget} of {Judged} customers called within their service's SLA target); "
+            "Day {Date} service level {ServiceLevelPercent}% ({WithinTarget} of {Judged} customers called within their service's SLA target); "
             + "past the care threshold {PastCareThreshold}; counter-hours used {CounterHours}; advice issued {AdviceIssued}, accepted {AdviceAccepted}; self-service chosen {SelfServiceChosen}")]
-        public static partial void DayServiceLevel(ILogger logger, string date, string serviceLevel, int withinTarget, int judged, int pastCareThreshold,
+        public static partial void DayServiceLevel(ILogger logger, string date, double serviceLevelPercent, int withinTarget, int judged, int pastCareThreshold,
             double counterHours, int adviceIssued, int adviceAccepted, int selfServiceChosen);
 
         [LoggerMessage(113, LogLevel.Information, "{Clock} Care given to {Ticket} by staff {Staff}, {ResponseMinutes} min after the alert (care {Care})")]

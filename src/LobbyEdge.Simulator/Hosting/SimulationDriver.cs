@@ -1,7 +1,6 @@
 using System.Globalization;
 using LobbyEdge.Devices.Dispenser;
 using LobbyEdge.Engine;
-using LobbyEdge.Forecasting;
 using LobbyEdge.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -99,7 +98,7 @@ public sealed partial class SimulationDriver : BackgroundService
 
         if (_plan.Traffic.FollowAdvice)
         {
-            Log.FollowingAdvice(_logger, Math.Round(_plan.Traffic.AdviceResponse.TotalMinutes, 1), AdviceWording.CountersAre([.. _config.Counters.Where(c => !c.OpenAtDayStart).Select(c => c.Number)]));
+            Log.FollowingAdvice(_logger, Counters(_config.Counters.Where(c => !c.OpenAtDayStart).Select(c => c.Number)), Math.Round(_plan.Traffic.AdviceResponse.TotalMinutes, 1));
         }
 
         if (_plan.Traffic.SelfServiceTakeUp > 0)
@@ -328,8 +327,8 @@ public sealed partial class SimulationDriver : BackgroundService
         public static partial void RatingStations(ILogger logger, string padCounters, string pageCounters, double responseRate);
 
         [LoggerMessage(210, LogLevel.Information,
-            "Staff follow the staffing advice (Simulation:FollowAdvice): the lobby manager accepts it on the console, the counter's clerk carries it out about {Minutes} min later; {CountersAre} staffed only when advised to open")]
-        public static partial void FollowingAdvice(ILogger logger, double minutes, string countersAre);
+            "Staff follow the staffing advice (Simulation:FollowAdvice): the lobby manager accepts it on the console, the counter's clerk carries it out about {Minutes} min later; counters {Counters} are staffed only when advised to open")]
+        public static partial void FollowingAdvice(ILogger logger, string counters, double minutes);
 
         [LoggerMessage(211, LogLevel.Information,
             "{TakeUp:P0} of customers take the self-service alternative (Simulation:SelfServiceTakeUp) when the kiosk shows a wait at its threshold; services with one: {Services}")]

@@ -41,7 +41,6 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     [InlineData("--Advice:HorizonMinutes=90", "Advice:HorizonMinutes", "90")]
     [InlineData("--Advice:EvaluateEveryMinutes=0", "Advice:EvaluateEveryMinutes", "0")]
     [InlineData("--Advice:RepeatAfterMinutes=0.5", "Advice:RepeatAfterMinutes", "0.5")]
-    [InlineData("--Advice:MinimumGainPoints=60", "Advice:MinimumGainPoints", "60")]
     [InlineData("--Advice:RetainedDays=0", "Advice:RetainedDays", "0")]
     [InlineData("--Advice:Enabled=perhaps", "Advice:Enabled", "perhaps")]
     public async Task ValueOutOfRangeOrNotConverting_ExitsTwoNamingKeyAndValue(string argument, string key, string value)

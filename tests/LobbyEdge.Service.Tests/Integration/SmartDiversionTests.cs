@@ -45,34 +45,6 @@ public sealed class SmartDiversionTests(ITestOutputHelper output) : IAsyncDispos
         Assert.DoesNotContain("Unhandled", stderr, StringComparison.Ordinal);
     }
 
-    /// <summary>
-    /// Issue 14 (outside tester): a bidi override, a zero-width space, a line separator or an emoji in a name that is
-    /// printed on the ticket and shown on the kiosk and signage was accepted. The service now stops with exit code 2,
-    /// naming the file, line, column, field and code point; the self-service names and the service's own name alike.
-    /// </summary>
-    [Theory]
-    [InlineData("selfService: {name: \"ATM", "selfService: {name: \"ATM\\u202E", "services[0].selfService.name: character 4 is U+202E (")]
-    [InlineData("nameZh: \"大厅自助存取款机\"", "nameZh: \"大厅自助\\u200B存取款机\"", "services[0].selfService.nameZh: character 5 is U+200B (")]
-    [InlineData("name: \"Personal cash\"", "name: \"Personal\\u2028cash\"", "services[0].name: character 9 is U+2028 (")]
-    [InlineData("nameZh: \"个人现金\"", "nameZh: \"个人现金\\U0001F4B0\"", "services[0].nameZh: character 5 is U+1F4B0 (")]
-    public async Task UnprintableNameInTheProfile_ExitsTwo_NamingFileLineColumnFieldAndCodePoint(string written, string replacement, string message)
-    {
-        string profile = Profile("");
-        string text = await File.ReadAllTextAsync(profile);
-        Assert.Contains(written, text, StringComparison.Ordinal);
-        int at = text.IndexOf(written, StringComparison.Ordinal);
-        await File.WriteAllTextAsync(profile, string.Concat(text.AsSpan(0, at), replacement, text.AsSpan(at + written.Length)));
-        int line = text[..at].Count(c => c == '\n') + 1;
-
-        (int exitCode, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "--branch", profile, "--data", Path.Combine(_work.FullName, "data"));
-
-        output.WriteLine(stderr);
-        Assert.Equal(2, exitCode);
-        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(profile)}:{line}:\d+: {System.Text.RegularExpressions.Regex.Escape(message)}", stderr);
-        Assert.DoesNotContain("printer columns", stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Unhandled", stderr, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task LongWait_KioskSuggestsTheAlternative_TakingItIsRecordedAndCounted_TicketAndSignageSayItToo()
     {
