@@ -31,6 +31,7 @@ need systemd-analyze || missing+=(systemd)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 [ -x /usr/sbin/mosquitto ] || need mosquitto || missing+=(mosquitto)
+need mosquitto_pub || missing+=(mosquitto-clients)   # head office's commands as a plain client sends them (CalendarProcessTests)
 # espeak-ng and sox: the voice tests generate the default voice pack (deploy/voice/make-voice-pack.sh) and
 # check announcements with soxi.
 need espeak-ng || missing+=(espeak-ng)

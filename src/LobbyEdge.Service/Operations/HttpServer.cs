@@ -198,6 +198,13 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     }
 
     /// <summary>
+    /// Whether a path is a long-lived feed (Server-Sent Events): it ends in <c>/events</c>, as routing matches it, in
+    /// any case and with or without trailing slashes (<c>/SIGNAGE/EVENTS/</c> reaches the signage feed too).
+    /// </summary>
+    internal static bool IsFeed(string? path) =>
+        path is not null && path.TrimEnd('/').EndsWith("/events", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// HEAD is answered as GET without the body (RFC 9110, section 9.3.2), so a monitor or <c>curl -I</c> checking
     /// <c>/healthz</c> or a page gets its status and headers, not 405. Kestrel never sends a body for a HEAD request
     /// (it keeps the method it parsed), so the GET endpoint's writes are dropped. A feed (<c>…/events</c>) is left to
@@ -205,7 +212,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     /// </summary>
     private static Task HeadAsGet(HttpContext context, RequestDelegate next)
     {
-        if (HttpMethods.IsHead(context.Request.Method) && context.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) != true)
+        if (HttpMethods.IsHead(context.Request.Method) && !IsFeed(context.Request.Path.Value))
         {
             context.Request.Method = HttpMethods.Get;
         }
@@ -220,7 +227,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     internal static IResult MethodNotAllowed(HttpContext context, string[] allowed)
     {
         string path = context.Request.Path.Value?.TrimEnd('/') ?? "";
-        if (allowed.Contains(HttpMethods.Get) && !allowed.Contains(HttpMethods.Head) && !path.EndsWith("/events", StringComparison.Ordinal))
+        if (allowed.Contains(HttpMethods.Get) && !allowed.Contains(HttpMethods.Head) && !IsFeed(path))
         {
             allowed = [.. allowed, HttpMethods.Head];   // answered as GET (HeadAsGet)
         }
@@ -241,7 +248,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     /// </summary>
     private static Func<HttpContext, RequestDelegate, Task> EndFeedsWhenStopping(CancellationToken stopping) => async (context, next) =>
     {
-        if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) != true)
+        if (!HttpMethods.IsGet(context.Request.Method) || !IsFeed(context.Request.Path.Value))
         {
             await next(context).ConfigureAwait(false);
             return;

@@ -68,10 +68,13 @@ public sealed class EmittedEventSchemaTests(ITestOutputHelper output) : IAsyncLi
             await live.WaitForLineAsync(m => m.StartsWith("Head office connected", StringComparison.Ordinal), s_long);
             await SendAsync("close-day", "", "close-1");
             await SendAsync("open-day", "", "open-1");
+            // The entrance printer's own report, which the checks below name (any device's offline report could come
+            // first and end the wait before the printer's was shipped).
             await Wait.UntilAsync(
-                () => CloudEvents().Any(e => e.GetProperty("type").GetString() == "lobby.device.status_changed" && e.GetProperty("data").GetProperty("status").GetString() == "offline"),
+                () => CloudEvents().Any(e => e.GetProperty("type").GetString() == "lobby.device.status_changed" && e.GetProperty("data").GetProperty("status").GetString() == "offline")
+                    && CloudEvents().Any(e => e.GetProperty("subject").GetString() == "device/printer-entrance"),
                 s_long,
-                "a device reported offline",
+                "a device reported offline, and the entrance printer's report",
                 BranchLines);
             await Wait.UntilAsync(() => Decided() >= 5, s_long, "the five commands decided and shipped", BranchLines);
             await live.KillAsync();

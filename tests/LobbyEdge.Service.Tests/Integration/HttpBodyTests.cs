@@ -254,6 +254,9 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
             ("/lobby", HttpStatusCode.Redirect, ""),
             ("/lobby/api/state", HttpStatusCode.Unauthorized, "application/json"),
             ("/signage/events", HttpStatusCode.MethodNotAllowed, "application/json"),
+            ("/signage/events/", HttpStatusCode.MethodNotAllowed, "application/json"),
+            ("/SIGNAGE/EVENTS", HttpStatusCode.MethodNotAllowed, "application/json"),
+            ("/rate/1/events/", HttpStatusCode.MethodNotAllowed, "application/json"),
         })
         {
             using var request = new HttpRequestMessage(HttpMethod.Head, path);
