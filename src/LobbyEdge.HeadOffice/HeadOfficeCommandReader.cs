@@ -328,6 +328,13 @@ internal static class HeadOfficeCommandReader
             return null;
         }
 
+        if (ShownText.Problem(text) is { } unshown)
+        {
+            // The same check as every other text a person reads: the signage and displays show it as written.
+            error = $"text: must be one line of plain text the lobby screens show as written: {unshown}";
+            return null;
+        }
+
         DateTimeOffset? end = null;
         if (until is not null)
         {

@@ -233,7 +233,7 @@ public static class BranchProfileLoader
             {
                 Dictionary<string, Slot> keys = r.Keys((YamlMappingNode)branch.Node, "branch", s_branchKeys);
                 branchId = r.Id(r.Required(keys, branch, "id", "id: sh-pudong-001"), upperAllowed: true) ?? "";
-                name = r.Text(r.Required(keys, branch, "name", "name: \"Pudong Branch\"")) ?? name;
+                name = r.ShownText(r.Required(keys, branch, "name", "name: \"Pudong Branch\"")) ?? name;
                 timeZone = ReadTimeZone(r.Required(keys, branch, "timeZone", "timeZone: Asia/Shanghai")) ?? timeZone;
                 open = ReadTime(r.Required(keys, branch, "open", "open: \"09:00\"")) ?? open;
                 close = ReadTime(r.Required(keys, branch, "close", "close: \"17:00\"")) ?? close;
@@ -245,7 +245,7 @@ public static class BranchProfileLoader
                 // The range (1 s .. 1 h) is the engine's check, reported at this line.
                 ratingWindow = r.Int(ProfileReader.Optional(keys, "ratingWindowSeconds")) is { } seconds ? TimeSpan.FromSeconds(seconds) : ratingWindow;
 
-                nameZh = r.Text(ProfileReader.Optional(keys, "nameZh")) ?? nameZh;
+                nameZh = r.ShownText(ProfileReader.Optional(keys, "nameZh")) ?? nameZh;
 
                 // With open or close unreadable, comparing the other with a stand-in would
                 // report a problem the profile may not have.
@@ -339,8 +339,8 @@ public static class BranchProfileLoader
             }
 
             char prefix = ReadPrefix(r.Required(keys, item, "prefix", "prefix: A"));
-            string name = r.Text(r.Required(keys, item, "name", "name: \"Personal cash\"")) ?? "";
-            string nameZh = r.Text(ProfileReader.Optional(keys, "nameZh")) ?? "";
+            string name = r.ShownText(r.Required(keys, item, "name", "name: \"Personal cash\"")) ?? "";
+            string nameZh = r.ShownText(ProfileReader.Optional(keys, "nameZh")) ?? "";
             (int First, int Last)? numbers = ReadRange(ProfileReader.Optional(keys, "numbers"));
             int dailyCap = r.Int(ProfileReader.Optional(keys, "dailyCap")) ?? engine.DailyCap;
             Rules rules = ReadRules(keys, defaults, path);
@@ -417,14 +417,14 @@ public static class BranchProfileLoader
         /// </summary>
         private string? SelfServiceName(Slot? slot)
         {
-            if (r.Text(slot) is not { } text || slot is not { } s)
+            if (r.ShownText(slot) is not { } text || slot is not { } s)
             {
                 return null;
             }
 
             // An empty name is the engine's check ("must not be empty").
             int columns = text.Sum(c => c < 0x80 ? 1 : 2);
-            if (text.Any(char.IsControl) || columns > MaxSelfServiceNameColumns)
+            if (columns > MaxSelfServiceNameColumns)
             {
                 r.Fail(s.At, s.Field, string.Create(CultureInfo.InvariantCulture, $"must be one line of at most {MaxSelfServiceNameColumns} printer columns (a Chinese character takes two; the ticket printer has 48 and the kiosk shows it on one line), not {columns}"));
                 return null;

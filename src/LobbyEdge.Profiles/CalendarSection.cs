@@ -311,12 +311,12 @@ internal sealed class CalendarSection(ProfileReader r)
 
     private string ReadNote(Slot? slot)
     {
-        if (r.Text(slot) is not { } text || slot is not { } s)
+        if (r.ShownText(slot) is not { } text || slot is not { } s)
         {
             return "";
         }
 
-        if (text.Length > MaxNoteLength || text.Any(char.IsControl))
+        if (text.Length > MaxNoteLength)
         {
             r.Fail(s.At, s.Field, string.Create(CultureInfo.InvariantCulture, $"must be one line of at most {MaxNoteLength} characters (it is shown on the kiosk and the signage)"));
             return "";

@@ -541,6 +541,13 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
             }
 
             string literal = template!.LiteralText;
+            if (ShownText.Problem(literal) is { } unshown)
+            {
+                // The same check as every other text a person reads: a tab or ESC in a line would end or corrupt the frame.
+                r.Report(t.At, $"{mf}.text", $"must be plain text the display shows as written: {unshown}");
+                continue;
+            }
+
             if (encoder.GetString(encoder.GetBytes(literal)) != literal)
             {
                 r.Report(t.At, $"{mf}.text", $"\"{literal}\" cannot be shown in {encoding}; use gb2312 or gb18030 for Chinese");

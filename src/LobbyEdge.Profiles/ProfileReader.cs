@@ -347,6 +347,27 @@ internal sealed class ProfileReader
     }
 
     /// <summary>
+    /// Text a person reads (a name, a note, a display message): as <see cref="Text"/>, and refused (reported, null)
+    /// when <see cref="LobbyEdge.Engine.ShownText.Problem"/> finds a character no device shows as written: a control or
+    /// bidi character, an emoji.
+    /// </summary>
+    public string? ShownText(Slot? slot)
+    {
+        if (Text(slot) is not { } text || slot is not { } s)
+        {
+            return null;
+        }
+
+        if (LobbyEdge.Engine.ShownText.Problem(text) is { } problem)
+        {
+            Fail(s.At, s.Field, $"must be one line of plain text that displays and printers show as written: {problem}");
+            return null;
+        }
+
+        return text;
+    }
+
+    /// <summary>
     /// An id (branch, service, device): 1 to 64 characters, starting with a letter or digit; lowercase letters,
     /// digits, '-' and '_', and with <paramref name="upperAllowed"/> also capitals and '.'. Null when absent or not
     /// one (reported).

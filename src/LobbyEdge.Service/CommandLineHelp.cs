@@ -15,7 +15,8 @@ public sealed record CommandOption(string Name, string? Value, string Descriptio
 /// <param name="Summary">What the verb does, one sentence.</param>
 /// <param name="Options">Every option the verb's parser accepts; the parser refuses any other.</param>
 /// <param name="ExitCodes">The verb's exit codes, one line each (<c>"0  …"</c>).</param>
-public sealed record CommandVerb(string Name, string Usage, string Summary, IReadOnlyList<CommandOption> Options, IReadOnlyList<string> ExitCodes);
+/// <param name="Actions">The words the verb takes right after it (<c>staff add</c>); empty when it takes none.</param>
+public sealed record CommandVerb(string Name, string Usage, string Summary, IReadOnlyList<CommandOption> Options, IReadOnlyList<string> ExitCodes, IReadOnlyList<string>? Actions = null);
 
 /// <summary>
 /// <c>lobby-edge --version</c>, <c>lobby-edge --help</c> (<c>-h</c>, <c>help</c>) and <c>lobby-edge &lt;verb&gt; --help</c>:
@@ -73,7 +74,8 @@ public static class CommandLineHelp
                 "0  done ('list' of a file that does not exist says so and lists nothing)",
                 "1  the staff file cannot be written",
                 "2  bad command line, PIN, name or role, or a staff file that cannot be read",
-            ]),
+            ],
+            StaffCommand.Actions),
         new(
             "help",
             "usage: lobby-edge help [<verb>]   (or lobby-edge --help, -h; lobby-edge <verb> --help)",
@@ -82,7 +84,7 @@ public static class CommandLineHelp
                 new("--help", null, "prints this help (also -h, -?); after a verb, that verb's help"),
                 new("--version", null, "prints the version (the same as the head-office 'status' message's \"version\")"),
             ],
-            ["0  help or version printed", "2  'help' of a verb that does not exist"]),
+            ["0  help or version printed", "2  help of a verb that does not exist, or beside an option or word the verb does not take"]),
     ];
 
     /// <summary>Whether <paramref name="arg"/> asks for help: <c>--help</c>, <c>-h</c> or <c>-?</c>.</summary>
@@ -90,7 +92,11 @@ public static class CommandLineHelp
 
     /// <summary>
     /// Answers <paramref name="args"/> when they ask for the version or help, and returns the exit code; returns
-    /// null for any other command line (the verb's own parser then reads it).
+    /// null for any other command line (the verb's own parser then reads it). <c>help &lt;verb&gt; …</c> is answered as
+    /// <c>&lt;verb&gt; … --help</c>, and help anywhere on a line is help for the verb the line names (its first word
+    /// that is not an option or an option's value), whatever its place: <c>-h inspect</c> is inspect's help. Help beside
+    /// a mistake (a word that is no verb, an option the verb does not take, a word it does not take) exits 2 saying so,
+    /// as the same line without help would.
     /// </summary>
     public static int? TryAnswer(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -106,46 +112,30 @@ public static class CommandLineHelp
         {
             if (args.Count == 1)
             {
-                stdout.Write(Text());
-                return ExitCodes.Stopped;
+                return Help(stdout, Text());
             }
 
-            if (Find(args[1]) is { } asked && args.Count == 2)
+            if (Find(args[1]) is null)
             {
-                stdout.Write(VerbText(asked));
-                return ExitCodes.Stopped;
+                return Refuse(stderr, $"lobby-edge help: no verb '{args[1]}' (the verbs: {string.Join(", ", Verbs.Select(v => v.Name))})");
             }
 
-            stderr.WriteLine(Find(args[1]) is not null
-                ? $"lobby-edge help: one verb only, nothing after it (got '{string.Join(' ', args.Skip(1))}'; for its help: lobby-edge help {args[1]})"
-                : $"lobby-edge help: no verb '{string.Join(' ', args.Skip(1))}' (the verbs: {string.Join(", ", Verbs.Select(v => v.Name))})");
-            stderr.WriteLine(Hint);
-            return ExitCodes.InvalidConfiguration;
+            // 'help staff add' is 'staff add --help': one rule for both spellings.
+            args = [.. args.Skip(1), "--help"];
         }
 
         CommandVerb? verb = Find(args[0]);
-        if (verb is not null && verb.Name != "run" && args.Skip(1).Any(IsHelp))
-        {
-            return UnknownOption(args.Skip(1), verb.Options) is { } unknown
-                ? Refuse(stderr, $"lobby-edge {verb.Name}: unknown option '{unknown}'", $"see lobby-edge {verb.Name} --help")
-                : Help(stdout, VerbText(verb));
-        }
-
-        if (verb is not null && verb.Name != "run")
-        {
-            return null;
-        }
 
         // The service's own command line (with or without 'run'). --version stands alone: an option or argument beside
         // it is a mistake the operator should see (an unknown option first), not something silently ignored.
         // Configuration keys (--Section:Key=value, as a wrapper or unit may add) change nothing here and are let be.
-        if (args.Contains("--version"))
+        if ((verb is null || verb.Name == "run") && args.Contains("--version"))
         {
             var others = new List<string>();
             for (int i = verb is null ? 0 : 1; i < args.Count; i++)
             {
                 string a = args[i];
-                if (a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal))
+                if (IsConfigurationKey(a))
                 {
                     i += a.Contains('=', StringComparison.Ordinal) ? 0 : 1;
                 }
@@ -166,17 +156,66 @@ public static class CommandLineHelp
                 : $"lobby-edge: --version takes no other arguments (got '{string.Join(' ', others)}')");
         }
 
-        if (args.Any(IsHelp))
+        return args.Any(IsHelp) ? AnswerHelp(args, stdout, stderr) : null;
+    }
+
+    /// <summary>
+    /// Help asked somewhere on <paramref name="args"/>: the help of the verb the line names (its first word that is no
+    /// option or option's value; none is the whole help), or exit 2 for a word that is no verb, an option the verb does
+    /// not take, or a word after the verb it does not take (only <c>staff</c> takes one, its action). Help hides no
+    /// typo: <c>lobby-edge --simulate --help</c> is help for what was being typed, <c>lobby-edge --simulat --help</c> a mistake.
+    /// </summary>
+    private static int AnswerHelp(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        CommandVerb? verb = null;
+        bool action = false;
+        var options = new List<string>();
+        for (int i = 0; i < args.Count; i++)
         {
-            // 'lobby-edge --simulate --help' is help for what was being typed; an option no verb knows is a typo the
-            // operator should see, not something help hides.
-            return UnknownOption(args, LaunchOptions.Options) is { } unknown
-                ? Refuse(stderr, $"lobby-edge: unknown option '{unknown}'")
-                : Help(stdout, verb is null ? Text() : VerbText(verb));
+            string a = args[i];
+            IReadOnlyList<CommandOption> known = verb?.Options ?? LaunchOptions.Options;
+            if (IsConfigurationKey(a))
+            {
+                i += a.Contains('=', StringComparison.Ordinal) ? 0 : 1;
+            }
+            else if (a.StartsWith('-') && a.Length > 1)
+            {
+                options.Add(a);
+                string name = a.Split('=')[0];
+                i += !a.Contains('=', StringComparison.Ordinal) && known.Any(o => o.Name == name && o.Value is not null) ? 1 : 0;
+            }
+            else if (verb is null)
+            {
+                verb = Find(a);
+                if (verb is null)
+                {
+                    return Refuse(stderr, $"lobby-edge: no verb '{a}' (the verbs: {string.Join(", ", Verbs.Select(v => v.Name))})");
+                }
+            }
+            else if (verb?.Actions is { } actions && !action && actions.Contains(a))
+            {
+                action = true;
+            }
+            else
+            {
+                return verb is null || verb.Name is "run" or "help"
+                    ? Refuse(stderr, $"lobby-edge: unexpected argument '{a}'")
+                    : Refuse(stderr, $"lobby-edge {verb.Name}: unexpected argument '{a}'", $"see lobby-edge {verb.Name} --help");
+            }
         }
 
-        return null;
+        if (UnknownOption(options, verb?.Options ?? LaunchOptions.Options) is { } unknown)
+        {
+            return verb is null || verb.Name is "run" or "help"
+                ? Refuse(stderr, $"lobby-edge: unknown option '{unknown}'")
+                : Refuse(stderr, $"lobby-edge {verb.Name}: unknown option '{unknown}'", $"see lobby-edge {verb.Name} --help");
+        }
+
+        return Help(stdout, verb is null || verb.Name == "help" ? Text() : VerbText(verb));
     }
+
+    /// <summary>Whether <paramref name="arg"/> is a configuration key (<c>--Section:Key[=value]</c>), which help and --version let be.</summary>
+    private static bool IsConfigurationKey(string arg) => arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains(':', StringComparison.Ordinal);
 
     /// <summary>
     /// The first argument that looks like an option (<c>--name</c> or <c>--name=value</c>) and is none of

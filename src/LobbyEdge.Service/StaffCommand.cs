@@ -22,6 +22,9 @@ public static class StaffCommand
         "       lobby-edge staff remove (--data <dir> | --file <staff.txt>) --id <id>\n" +
         "       lobby-edge staff list   (--data <dir> | --file <staff.txt>)";
 
+    /// <summary>The actions, the word after <c>staff</c>.</summary>
+    public static IReadOnlyList<string> Actions { get; } = ["add", "pin", "remove", "list"];
+
     /// <summary>Every option <c>staff</c> takes (each at most once).</summary>
     public static IReadOnlyList<CommandOption> Options { get; } =
     [
@@ -55,7 +58,7 @@ public static class StaffCommand
 
         string? file = options.GetValueOrDefault("--file") ?? (options.GetValueOrDefault("--data") is { } data ? Path.Combine(data, StaffFile.DefaultFileName) : null);
         bool needsId = verb is "add" or "pin" or "remove";
-        if (verb is not ("add" or "pin" or "remove" or "list"))
+        if (!Actions.Contains(verb))
         {
             return Fail(stderr, $"lobby-edge staff: unknown action '{verb}'");
         }

@@ -64,7 +64,7 @@ internal static class MemoryFootprint
         }
 
         string branches = Path.Combine(RepositoryRoot(), "hardware-profiles", "branches");
-        Dictionary<string, string> environment = unitEnvironment ? UnitEnvironment(Path.Combine(RepositoryRoot(), "deploy", "systemd", "lobby-edge.service")) : [];
+        Dictionary<string, string> environment = unitEnvironment ? SystemdUnit.Environment(Path.Combine(RepositoryRoot(), "deploy", "systemd", "lobby-edge.service")) : [];
         Console.WriteLine($"service environment (deploy/systemd/lobby-edge.service): {(environment.Count == 0 ? "none" : string.Join(' ', environment.Select(e => $"{e.Key}={e.Value}")))}");
         Console.WriteLine($"service: {binary ?? Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll") + " (JIT)"}; baseline: {workerBinary ?? "plain-worker.dll (JIT)"}");
         Console.WriteLine($"{scrapes:N0} scrapes per round, {clients} SSE clients held {hold} s; load average before: {CommitLatency.LoadAverage()}");
@@ -347,27 +347,6 @@ internal static class MemoryFootprint
         string largest = string.Join(", ", libraries.Where(l => l.Value >= 0.5).OrderByDescending(l => l.Value).Take(4).Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Key} {l.Value:N1}")));
         return string.Create(CultureInfo.InvariantCulture,
             $"{name}: {exeClean:N1} clean + {exeDirty:N1} dirty; other files {files:N1} ({largest}); anonymous {anonymous:N1} (of it {small:N1} in mappings <= 8 MiB)");
-    }
-
-    /// <summary>The <c>Environment=</c> assignments of a systemd unit (space-separated <c>KEY=value</c>, no quoting).</summary>
-    private static Dictionary<string, string> UnitEnvironment(string unit)
-    {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadLines(unit))
-        {
-            if (!line.StartsWith("Environment=", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            foreach (string assignment in line["Environment=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                int equals = assignment.IndexOf('=', StringComparison.Ordinal);
-                environment[assignment[..equals]] = assignment[(equals + 1)..];
-            }
-        }
-
-        return environment;
     }
 
     /// <summary>A <c>/proc/&lt;pid&gt;/status</c> field given in kB, in MB.</summary>

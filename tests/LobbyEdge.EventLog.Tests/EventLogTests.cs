@@ -285,13 +285,24 @@ public sealed class EventLogTests
             Step();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 300; i++)
+        // Six windows of 50 steps, as the engine's allocation tests count: a log that allocates on append or commit
+        // allocates in every window; the runtime itself (a tier-up) may touch this thread's counter once in a while
+        // (CI once saw 8,128 B in one measurement of all 300 steps on a loaded machine), so two windows may show a
+        // few kilobytes.
+        var windows = new long[6];
+        for (int w = 0; w < windows.Length; w++)
         {
-            Step();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++)
+            {
+                Step();
+            }
+
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(windows.Count(b => b == 0) >= 4, $"allocated bytes per window of 50 steps: {string.Join(", ", windows)}");
+        Assert.True(windows.Max() < 16 * 1024, $"allocated bytes per window of 50 steps: {string.Join(", ", windows)}");
         Assert.Equal(350 * 8, log.LastSequence);
     }
 

@@ -202,6 +202,10 @@ public sealed class UnitTests
 
         Assert.Null(Read("broadcast-notice", $$"""{"text":"{{new string('x', 501)}}"}""", config, now, out error));
         Assert.Equal("text: at most 500 characters (got 501)", error);
+        Assert.Null(Read("broadcast-notice", """{"text":"Closed \u202Eat 15:00"}""", config, now, out error));
+        Assert.Contains("U+202E", error, StringComparison.Ordinal);
+        Assert.Null(Read("broadcast-notice", """{"text":"Line one\nline two"}""", config, now, out error));
+        Assert.Contains("U+000A", error, StringComparison.Ordinal);
         Assert.Null(Read("issue-ticket", new string(' ', 70_000), config, now, out error));
         Assert.StartsWith("payload: too large", error, StringComparison.Ordinal);
         Assert.Null(Read("issue-ticket", """{"service":"cash","channel":"mobile","tier":null}""", config, now, out error));

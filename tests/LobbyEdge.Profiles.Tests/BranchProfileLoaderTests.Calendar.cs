@@ -155,7 +155,7 @@ public sealed partial class BranchProfileLoaderTests
         { "calendar:\n  dates:\n    - { date: 2026-10-07, to: 2026-10-01, closed: true }", "calendar.dates[0].to", 3, 27, "must not be before date 2026-10-07 (got 2026-10-01)" },
         { "calendar:\n  dates:\n    - { date: 2026-01-01, to: 2027-01-02, closed: true }", "calendar.dates[0].to", 3, 27, "a range runs at most 366 days (2026-01-01 .. 2027-01-02 is 367)" },
         { "calendar:\n  dates:\n    - { date: 2026-10-01, to: 2026-10-07, closed: true }\n    - { date: 2026-10-07, hours: \"09:00-12:00\" }", "calendar.dates[1]", 4, 7, "2026-10-07 is already given by calendar.dates[0]; one entry per date" },
-        { "calendar:\n  dates:\n    - { date: 2026-10-01, closed: true, note: \"line one\\nline two\" }", "calendar.dates[0].note", 3, 41, "must be one line of at most 80 characters" },
+        { "calendar:\n  dates:\n    - { date: 2026-10-01, closed: true, note: \"line one\\nline two\" }", "calendar.dates[0].note", 3, 41, "U+000A (a control character) at character 9" },
     };
 
     [Theory]

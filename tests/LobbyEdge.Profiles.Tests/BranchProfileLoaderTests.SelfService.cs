@@ -90,8 +90,7 @@ public sealed partial class BranchProfileLoaderTests
     [Theory]
     [InlineData("name: \"ATM / cash recycler in the main lobby\"", "services[0].selfService.name", 37)]
     [InlineData("name: \"ATM\", nameZh: \"大厅一楼东侧自助存取款机与智能柜员机区\"", "services[0].selfService.nameZh", 38)]
-    [InlineData("name: \"ATM\\tin the lobby\"", "services[0].selfService.name", 16)]
-    public void Load_SelfServiceNameTooWideForTheTicketLine_OrNotOneLine_IsAnError(string names, string field, int columns)
+    public void Load_SelfServiceNameTooWideForTheTicketLine_IsAnError(string names, string field, int columns)
     {
         string path = Write(Minimal(cashExtra: $"selfService: {{{names}, waitMinutes: 10}}"));
 
@@ -102,6 +101,20 @@ public sealed partial class BranchProfileLoaderTests
         Assert.Equal(12, problem.Line);
         Assert.Contains($"must be one line of at most {BranchProfileLoader.MaxSelfServiceNameColumns} printer columns", problem.Message, StringComparison.Ordinal);
         Assert.EndsWith($"not {columns}", problem.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A tab (or any character no printer shows as written) is the shared text check's refusal, naming the code point.</summary>
+    [Fact]
+    public void Load_SelfServiceNameNotOneLineOfPlainText_IsAnError_NamingTheCharacter()
+    {
+        string path = Write(Minimal(cashExtra: "selfService: {name: \"ATM\\tin the lobby\", waitMinutes: 10}"));
+
+        ProfileException e = Assert.Throws<ProfileException>(() => BranchProfileLoader.Load(path));
+
+        ProfileProblem problem = Assert.Single(e.Problems);
+        Assert.Equal("services[0].selfService.name", problem.Field);
+        Assert.Equal(12, problem.Line);
+        Assert.Contains("U+0009 (a control character) at character 4", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]

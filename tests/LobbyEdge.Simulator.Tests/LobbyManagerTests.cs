@@ -65,6 +65,27 @@ public sealed class LobbyManagerTests(ITestOutputHelper output)
         });
     }
 
+    /// <summary>A counter's transfer (转办) is told as it happens: the narrator used to skip every one.</summary>
+    [Fact]
+    public void BusierDay_EveryTransferIsTold_WithItsCounterTicketAndServices()
+    {
+        var logger = new LinesLogger();
+        Day day = Run(TrafficProfile.ForBranch(s_demo, utilisation: 0.9), Seed, engine => new LobbyNarrator(s_demo, engine, logger).OnEvents);
+
+        LobbyEvent[] transfers = [.. day.Events.Where(e => e.Kind == EventKind.TicketTransferred)];
+        string[] told = [.. logger.Lines.Where(l => l.Contains(" transfers ", StringComparison.Ordinal))];
+        output.WriteLine(told.FirstOrDefault() ?? "(no transfer told)");
+        Assert.NotEmpty(transfers);
+        Assert.Equal(transfers.Length, told.Length);
+        for (int i = 0; i < transfers.Length; i++)
+        {
+            LobbyEvent e = transfers[i];
+            string ticket = s_demo.Services[e.NumberService].FormatNumber(e.Number);
+            Assert.Contains($"Counter {e.Counter} transfers {ticket} from {s_demo.Services[e.AsTicketTransferred().FromService].Name} ", told[i], StringComparison.Ordinal);
+            Assert.Contains($" to {s_demo.Services[e.Service].Name} ", told[i], StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void WholeDay_SheNeverCaresForATicketThatIsNotWaiting()
     {

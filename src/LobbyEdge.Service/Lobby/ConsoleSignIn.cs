@@ -160,7 +160,8 @@ public sealed partial class ConsoleSignIn
     public async Task<SignInResult> SignInAsync(int staffId, string pin, string address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pin);
-        string[] keys = [$"staff:{staffId}", $"address:{address}"];
+        // The keys read as they are logged: "sign-in locked for staff 3", "… for address 10.0.0.7".
+        string[] keys = [$"staff {staffId}", $"address {address}"];
         long[] seen = new long[keys.Length];
         if (Reserve(keys, seen) is { } wait)
         {
@@ -592,8 +593,8 @@ public sealed partial class ConsoleSignIn
         [LoggerMessage(1103, LogLevel.Warning, "Console: {Mistake} for staff {Staff} from {Address} ({Failures} of {Limit} before a lockout)")]
         public static partial void WrongPin(ILogger logger, string mistake, int staff, string address, int failures, int limit);
 
-        [LoggerMessage(1104, LogLevel.Warning, "Console: sign-in locked for {Key} for {Minutes} min after repeated wrong PINs")]
-        public static partial void LockedOut(ILogger logger, string key, int minutes);
+        [LoggerMessage(1104, LogLevel.Warning, "Console: sign-in locked for {Who} for {Minutes} min after repeated wrong PINs")]
+        public static partial void LockedOut(ILogger logger, string who, int minutes);
 
         [LoggerMessage(1105, LogLevel.Warning, "Console: sign-in for staff {Staff} from {Address} refused, locked out for {Seconds} s more")]
         public static partial void Locked(ILogger logger, int staff, string address, int seconds);

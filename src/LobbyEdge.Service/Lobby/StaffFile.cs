@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using LobbyEdge.Engine;
 
 namespace LobbyEdge.Service.Lobby;
 
@@ -196,7 +197,7 @@ public static class StaffFile
     public static string? NameProblem(string name) =>
         string.IsNullOrWhiteSpace(name) ? "a name is needed"
         : name.Length > 64 ? "at most 64 characters"
-        : name.Any(char.IsControl) ? "no control characters"
+        : ShownText.Problem(name) is { } problem ? $"one line of plain text the console shows as written: {problem}"
         : null;
 
     /// <summary>Reads the staff file; a file that does not exist is an empty list.</summary>

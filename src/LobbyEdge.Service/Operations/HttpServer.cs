@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Text;
 using System.Text.Json.Serialization.Metadata;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
@@ -159,6 +160,13 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     /// </remarks>
     private async Task AnswerBadRequests(HttpContext context, RequestDelegate next)
     {
+        if (!IsImplemented(context.Request.Method))
+        {
+            // Method names are case-sensitive (RFC 9110, 9.1): "get" is not GET, though routing would take it as GET.
+            await NotImplemented(context).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await next(context).ConfigureAwait(false);
@@ -187,15 +195,53 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>404 <c>{"ok":false,"reason":"not_found","messageZh","message"}</c> naming the path.</summary>
-    internal static IResult NotFound(HttpContext context)
+    /// <summary>404 <c>{"ok":false,"reason":"not_found","messageZh","message"}</c> naming the path (as <see cref="ShownPath"/> gives it).</summary>
+    internal static IResult NotFound(HttpContext context) => Results.Json(
+        new HttpRefusal(false, "not_found", "没有这个页面或接口", $"There is nothing at {ShownPath(context)}."),
+        ServiceJsonContext.Http.HttpRefusal,
+        statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>
+    /// 501 <c>{"ok":false,"reason":"method_not_implemented","messageZh","message"}</c> for a method this server does
+    /// not implement (RFC 9110, 15.6.2), a lower-case <c>get</c> included; the method is not echoed.
+    /// </summary>
+    private static IResult NotImplemented(HttpContext context) => Results.Json(
+        new HttpRefusal(false, "method_not_implemented", "不支持此请求方法", $"This server does not implement that method; {ShownPath(context)} takes standard upper-case methods (GET, HEAD, POST)."),
+        ServiceJsonContext.Http.HttpRefusal,
+        statusCode: StatusCodes.Status501NotImplemented);
+
+    /// <summary>
+    /// Whether <paramref name="method"/> is one of the methods this server answers, spelt exactly (RFC 9110, 9.1: method
+    /// names are case-sensitive). Others, <c>get</c> or <c>FOO</c>, get 501 before routing, which would match <c>get</c>
+    /// to GET endpoints.
+    /// </summary>
+    internal static bool IsImplemented(string method) => method is "GET" or "HEAD" or "POST" or "PUT" or "DELETE" or "PATCH" or "OPTIONS";
+
+    /// <summary>
+    /// The request's path as an answer may show it: without trailing slashes, control characters as <c>?</c>, at most
+    /// <see cref="ShownPathLength"/> characters (longer ones end in <c>…</c>), so an answer never echoes a long or
+    /// crafted path back whole.
+    /// </summary>
+    internal static string ShownPath(HttpContext context)
     {
-        string path = context.Request.Path.Value?.TrimEnd('/') ?? "";
-        return Results.Json(
-            new NotFound(false, "not_found", "没有这个页面或接口", $"There is nothing at {path}."),
-            ServiceJsonContext.Http.NotFound,
-            statusCode: StatusCodes.Status404NotFound);
+        ReadOnlySpan<char> path = (context.Request.Path.Value ?? "").AsSpan().TrimEnd('/');
+        if (path.IsEmpty)
+        {
+            return "/";
+        }
+
+        bool cut = path.Length > ShownPathLength;
+        var shown = new StringBuilder(cut ? ShownPathLength + 1 : path.Length);
+        foreach (char c in cut ? path[..ShownPathLength] : path)
+        {
+            shown.Append(char.IsControl(c) || char.IsSurrogate(c) ? '?' : c);
+        }
+
+        return cut ? shown.Append('…').ToString() : shown.ToString();
     }
+
+    /// <summary>The most characters of a path an answer shows (<see cref="ShownPath"/>).</summary>
+    internal const int ShownPathLength = 80;
 
     /// <summary>
     /// Whether a path is a long-lived feed (Server-Sent Events): it ends in <c>/events</c>, as routing matches it, in
@@ -226,8 +272,8 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     /// </summary>
     internal static IResult MethodNotAllowed(HttpContext context, string[] allowed)
     {
-        string path = context.Request.Path.Value?.TrimEnd('/') ?? "";
-        if (allowed.Contains(HttpMethods.Get) && !allowed.Contains(HttpMethods.Head) && !IsFeed(path))
+        string path = ShownPath(context);
+        if (allowed.Contains(HttpMethods.Get) && !allowed.Contains(HttpMethods.Head) && !IsFeed(context.Request.Path.Value))
         {
             allowed = [.. allowed, HttpMethods.Head];   // answered as GET (HeadAsGet)
         }

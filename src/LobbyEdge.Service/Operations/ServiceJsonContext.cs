@@ -13,7 +13,7 @@ namespace LobbyEdge.Service.Operations;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(JsonError))]
 [JsonSerializable(typeof(MethodNotAllowed))]
-[JsonSerializable(typeof(NotFound))]
+[JsonSerializable(typeof(HttpRefusal))]
 public sealed partial class ServiceJsonContext : JsonSerializerContext
 {
     /// <summary>The HTTP answers' options: web defaults with <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>.</summary>
@@ -36,9 +36,12 @@ public sealed record JsonError(bool Ok, string Error);
 /// <param name="Message">What to use, in English.</param>
 public sealed record MethodNotAllowed(bool Ok, string Reason, string[] Allow, string MessageZh, string Message);
 
-/// <summary>Nothing at the path (404): <c>{"ok":false,"reason":"not_found","messageZh","message"}</c>.</summary>
+/// <summary>
+/// A request refused before any endpoint saw it: nothing at the path (404, <c>not_found</c>) or a method this server
+/// does not implement (501, <c>method_not_implemented</c>): <c>{"ok":false,"reason","messageZh","message"}</c>.
+/// </summary>
 /// <param name="Ok">Always false.</param>
-/// <param name="Reason"><c>not_found</c>.</param>
-/// <param name="MessageZh">That there is nothing there, in Chinese.</param>
-/// <param name="Message">That there is nothing at the path, in English.</param>
-public sealed record NotFound(bool Ok, string Reason, string MessageZh, string Message);
+/// <param name="Reason"><c>not_found</c> or <c>method_not_implemented</c>.</param>
+/// <param name="MessageZh">What was refused, in Chinese.</param>
+/// <param name="Message">What was refused, in English.</param>
+public sealed record HttpRefusal(bool Ok, string Reason, string MessageZh, string Message);

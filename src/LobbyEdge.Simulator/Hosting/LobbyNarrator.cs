@@ -8,7 +8,7 @@ namespace LobbyEdge.Simulator.Hosting;
 
 /// <summary>
 /// Tells a simulated day in the log as it happens, from the engine's events: calls, recalls, no-shows,
-/// recoveries, care alerts and SLA breaches, care given, tier changes, diversions and reprints (what the simulated
+/// recoveries, transfers between services, care alerts and SLA breaches, care given, tier changes, diversions and reprints (what the simulated
 /// lobby manager does in her own words, see <see cref="LobbyManager"/>), and at close the day's
 /// <see cref="DaySummary"/> with the engine's care figures. Lets someone watching a demo follow the lobby without a
 /// display.
@@ -177,6 +177,11 @@ public sealed partial class LobbyNarrator : IEngineEventSink
 
             case EventKind.TicketDiverted:
                 Log.Diverted(_logger, Clock(in e), Ticket(in e), ServiceId(e.AsTicketDiverted().FromService), ServiceId(e.Service), e.AsTicketDiverted().PlacesFromFront, Wording.Plural(e.AsTicketDiverted().PlacesFromFront, "place"));
+                break;
+
+            case EventKind.TicketTransferred:
+                TicketTransferredView transferred = e.AsTicketTransferred();
+                Log.Transferred(_logger, Clock(in e), e.Counter, Ticket(in e), ServiceName(transferred.FromService), ServiceName(e.Service), transferred.PlacesFromFront, Wording.Plural(transferred.PlacesFromFront, "place"));
                 break;
 
             case EventKind.TicketReprinted:
@@ -565,6 +570,9 @@ public sealed partial class LobbyNarrator : IEngineEventSink
 
         [LoggerMessage(115, LogLevel.Information, "{Clock} Tier of {Ticket} changed from {OldTier} to {Tier}: {Places} {PlacesWord} from the front")]
         public static partial void TierChanged(ILogger logger, string clock, string ticket, Tier oldTier, Tier tier, int places, string placesWord);
+
+        [LoggerMessage(142, LogLevel.Information, "{Clock} Counter {Counter} transfers {Ticket} from {FromService} to {ToService} (转办): {Places} {PlacesWord} from the front")]
+        public static partial void Transferred(ILogger logger, string clock, int counter, string ticket, string fromService, string toService, int places, string placesWord);
 
         [LoggerMessage(116, LogLevel.Information, "{Clock} Diverted {Ticket} from {FromService} to {Service}: {Places} {PlacesWord} from the front")]
         public static partial void Diverted(ILogger logger, string clock, string ticket, string fromService, string service, int places, string placesWord);

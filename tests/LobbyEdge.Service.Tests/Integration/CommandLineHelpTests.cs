@@ -70,11 +70,14 @@ public sealed class CommandLineHelpTests(ITestOutputHelper output) : IDisposable
     [InlineData("staff", "add", "--help")]
     [InlineData("run", "--help")]
     [InlineData("help", "inspect")]
+    [InlineData("help", "staff", "add")]
+    [InlineData("-h", "verify")]
+    [InlineData("--help", "staff", "list", "--data", "x")]
     public async Task AVerbsHelp_PrintsThatVerbsUsageAndOptionsOnly(params string[] args)
     {
         (int exitCode, string stdout, string stderr) = await RunAsync(args);
 
-        CommandVerb verb = CommandLineHelp.Find(args[0] == "help" ? args[1] : args[0])!;
+        CommandVerb verb = CommandLineHelp.Find(args[0] is "help" or "-h" or "--help" ? args[1] : args[0])!;
         Assert.Equal(0, exitCode);
         Assert.Empty(stderr);
         Assert.StartsWith(verb.Usage, stdout, StringComparison.Ordinal);
@@ -130,15 +133,23 @@ public sealed class CommandLineHelpTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// Help asked beside a mistake: an option no verb takes is a typo to show (help exited 0 and hid it), and
-    /// 'help' takes one verb, nothing after it (it said the verb did not exist). Known options beside --help are
-    /// help for what was being typed (AVerbsHelp_…).
+    /// Help asked beside a mistake: an option the verb does not take is a typo to show (help exited 0 and hid it); a
+    /// word that is no verb, or a word after the verb it does not take, exits 2 wherever help stands on the line
+    /// ('-h bogusverb' printed the whole help, 'help bogusverb' exited 2). 'help verb …' is 'verb … --help'. Known
+    /// options beside --help are help for what was being typed (AVerbsHelp_…).
     /// </summary>
     [Theory]
     [InlineData("lobby-edge: unknown option '--bogus'", "see lobby-edge --help", "--help", "--bogus")]
     [InlineData("lobby-edge: unknown option '--bogus'", "see lobby-edge --help", "run", "--simulate", "--bogus=1", "-h")]
     [InlineData("lobby-edge inspect: unknown option '--bogus'", "see lobby-edge inspect --help", "inspect", "--help", "--bogus")]
-    [InlineData("lobby-edge help: one verb only, nothing after it (got 'run --bogus'", "see lobby-edge --help", "help", "run", "--bogus")]
+    [InlineData("lobby-edge: unknown option '--bogus'", "see lobby-edge --help", "help", "run", "--bogus")]
+    [InlineData("lobby-edge: no verb 'bogusverb'", "see lobby-edge --help", "-h", "bogusverb")]
+    [InlineData("lobby-edge: no verb 'bogusverb'", "see lobby-edge --help", "--simulate", "bogusverb", "--help")]
+    [InlineData("lobby-edge: unexpected argument 'extra'", "see lobby-edge --help", "--help", "run", "extra")]
+    [InlineData("lobby-edge: unexpected argument 'extra'", "see lobby-edge --help", "help", "run", "extra")]
+    [InlineData("lobby-edge inspect: unexpected argument 'extra'", "see lobby-edge inspect --help", "inspect", "extra", "-h")]
+    [InlineData("lobby-edge staff: unexpected argument 'bogus'", "see lobby-edge staff --help", "help", "staff", "bogus")]
+    [InlineData("lobby-edge help: no verb 'inpsect'", "see lobby-edge --help", "help", "inpsect", "extra")]
     public async Task Help_WithAMistake_ExitsTwo_SayingWhat(string message, string hint, params string[] args)
     {
         (int exitCode, string stdout, string stderr) = await RunAsync(args);

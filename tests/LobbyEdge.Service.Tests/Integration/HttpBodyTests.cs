@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -296,6 +297,74 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.False(service.HasExited);
+    }
+
+    /// <summary>
+    /// Method names are case-sensitive (RFC 9110, 9.1): <c>get</c> or <c>post</c> is not routed as GET or POST (a
+    /// lower-case <c>post</c> took a ticket) but answered 501 in JSON, as is a method nobody implements; an answer
+    /// naming a path never echoes a long or crafted one back whole.
+    /// </summary>
+    [Fact]
+    public async Task UnknownOrLowerCaseMethods_Get501_AndAnswersNeverEchoALongPath()
+    {
+        (ServiceProcess started, int port) = await StartDemoAsync();
+        await using ServiceProcess service = started;
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var failures = new List<string>();
+        foreach ((string method, string path) in new[] { ("get", "/healthz"), ("post", "/kiosk/tickets"), ("Get", "/api/state"), ("head", "/metrics"), ("FOO", "/healthz"), ("TRACE", "/") })
+        {
+            // Raw bytes: HttpClient writes a known method in upper case whatever it is given.
+            string body = method == "post" ? """{"service":"cash"}""" : "";
+            (int status, string answer) = await RawRequestAsync(port, $"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}");
+            output.WriteLine($"{method} {path}: {status} {answer}");
+            if (status != 501 || !answer.Contains("\"method_not_implemented\"", StringComparison.Ordinal))
+            {
+                failures.Add($"{method} {path}: {status} '{answer[..Math.Min(answer.Length, 200)]}' (expected 501 method_not_implemented)");
+            }
+        }
+
+        string longPath = "/" + new string('a', 4000);
+        string crafted = "/x%0D%0AInjected:%20header";
+        foreach ((HttpMethod method, string path) in new[] { (HttpMethod.Get, longPath), (HttpMethod.Get, crafted), (HttpMethod.Delete, "/healthz/" + new string('b', 3000)) })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            using HttpResponseMessage response = await http.SendAsync(request);
+            string body = await response.Content.ReadAsStringAsync();
+            output.WriteLine($"{method} {path[..Math.Min(path.Length, 40)]}…: {(int)response.StatusCode} {body.Length} chars");
+            string message = "";
+            try
+            {
+                using JsonDocument json = JsonDocument.Parse(body);
+                message = json.RootElement.GetProperty("message").GetString() ?? "";
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException)
+            {
+                failures.Add($"{method} {path[..40]}: not JSON: '{body[..Math.Min(body.Length, 200)]}'");
+            }
+
+            if (message.Length > 200 || message.Contains('\r') || message.Contains('\n'))
+            {
+                failures.Add($"{method} {path[..Math.Min(path.Length, 40)]}: the answer echoes the path ({message.Length} chars: '{message[..Math.Min(message.Length, 120)]}')");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.False(service.HasExited);
+    }
+
+    /// <summary>Sends <paramref name="request"/> as written over a new connection; returns the status and the body.</summary>
+    private static async Task<(int Status, string Body)> RawRequestAsync(int port, string request)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        await using System.Net.Sockets.NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        string answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        string statusLine = answer.Split("\r\n")[0];
+        int status = int.Parse(statusLine.Split(' ')[1], CultureInfo.InvariantCulture);
+        int bodyAt = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        return (status, bodyAt < 0 ? "" : answer[(bodyAt + 4)..]);
     }
 
     /// <summary>The demo branch simulating at speed 1 on a free port, ready; the caller disposes it.</summary>
