@@ -336,6 +336,14 @@ public static partial class LobbyEdgeHost
             loops = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
             StartupTrace.Mark("services-resolved");
         }
+        catch (OtherBranchDataException e)
+        {
+            // A deployment mistake, not a fault: exit 2, which systemd does not restart.
+            Log.OtherBranchData(logger, e.Message);
+            Console.Error.WriteLine($"lobby-edge: {e.Message}");
+            _ = await DisposeAsync(host).ConfigureAwait(false);
+            return ExitCodes.InvalidConfiguration;
+        }
         catch (Exception e)
         {
             Log.RestoreFailed(logger, e);
@@ -498,6 +506,9 @@ public static partial class LobbyEdgeHost
 
         [LoggerMessage(5, LogLevel.Critical, "The event log could not be opened or replayed; the service stops with exit code 1")]
         public static partial void RestoreFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(11, LogLevel.Critical, "Refusing to start: {Message}")]
+        public static partial void OtherBranchData(ILogger logger, string message);
 
         [LoggerMessage(6, LogLevel.Information, "Started, HTTP {Http}; ready")]
         public static partial void Ready(ILogger logger, string http);

@@ -1,5 +1,6 @@
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
+using LobbyEdge.Service.Configuration;
 
 namespace LobbyEdge.Service;
 
@@ -70,15 +71,30 @@ internal sealed class ToolCommandLine
             return Refuse(stderr, tool, usage, "--data is required");
         }
 
+        BranchConfig? config;
         try
         {
-            return new ToolCommandLine(data, branch is null ? null : BranchProfileLoader.Load(branch).Branch, branch);
+            config = branch is null ? null : BranchProfileLoader.Load(branch).Branch;
         }
         catch (ProfileException e)
         {
             stderr.WriteLine(e.Message);
             return null;
         }
+
+        // Another branch's profile would name this branch's services, counters and tiers wrongly: refused, as the
+        // service refuses to start on another branch's data.
+        if (config is not null && ConfigurationStore.BranchOf(data, BranchProfileLoader.ModelsDirectoryOf(branch!)) is { } owner
+            && !string.Equals(owner.BranchId, config.BranchId, StringComparison.Ordinal))
+        {
+            return Refuse(stderr, tool, usage,
+                $"the data directory {data} belongs to branch \"{owner.BranchId}\" (its configuration version {owner.Version}), but {branch} is branch \"{config.BranchId}\": " +
+                "give that branch's profile, or leave --branch out " + (args[0] == "inspect"
+                    ? "(services, counters and tiers are then shown by number)"
+                    : "(the files are then checked without replaying today)"));
+        }
+
+        return new ToolCommandLine(data, config, branch);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using LobbyEdge.Engine;
 using LobbyEdge.EventLog;
 using LobbyEdge.Profiles;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service.Configuration;
 
@@ -119,6 +120,24 @@ public sealed partial class ConfigurationStore
 
         versions ??= Rebuild(directory, logger);
         return new ConfigurationStore(directory, modelsDirectory, versions, logger);
+    }
+
+    /// <summary>
+    /// The branch the data directory belongs to: the branch id and number of the store's latest configuration version,
+    /// read without creating or changing anything (the read-only tools' check, as <see cref="ConfigurationVersions"/>
+    /// makes it at start). Null when there is no store yet or its latest version cannot be read as a profile.
+    /// </summary>
+    /// <param name="dataDirectory">The branch's data directory.</param>
+    /// <param name="modelsDirectory">Where device models are, for reading the stored profile.</param>
+    public static (string BranchId, long Version)? BranchOf(string dataDirectory, string modelsDirectory)
+    {
+        if (!System.IO.Directory.Exists(Path.Combine(dataDirectory, FolderName)))
+        {
+            return null;
+        }
+
+        ConfigurationStore store = Open(dataDirectory, modelsDirectory, NullLogger.Instance);
+        return store.Latest is { } latest && store.Resolve(latest.Version) is { } config ? (config.BranchId, latest.Version) : null;
     }
 
     /// <summary>The path of a version's text.</summary>

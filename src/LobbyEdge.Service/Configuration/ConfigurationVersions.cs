@@ -58,6 +58,7 @@ public sealed partial class ConfigurationVersions
     /// configuration to create the engine with: the one the log ran with (the latest stored version before this
     /// start), or the file's when the store was empty or that version is not usable.
     /// </summary>
+    /// <exception cref="OtherBranchDataException">The store's latest version is of another branch than the file.</exception>
     public BranchConfig Prepare(string dataDirectory)
     {
         try
@@ -79,6 +80,13 @@ public sealed partial class ConfigurationVersions
         }
 
         BranchConfig? ranWith = latest is null ? null : Store.Resolve(latest.Version);
+        if (latest is not null && ranWith is not null && !string.Equals(ranWith.BranchId, FileConfig.BranchId, StringComparison.Ordinal))
+        {
+            // Another branch's data (a copied SD card, a wrong --data): starting would replay its log under this
+            // branch's id and ship it to head office as this branch's. Refused before anything is written.
+            throw new OtherBranchDataException(dataDirectory, ranWith.BranchId, latest.Version, ProfilePath, FileConfig.BranchId);
+        }
+
         try
         {
             StoredVersion added = Store.Add(FileText, new StoredVersion(0, StoredVersion.HashText(FileConfig.Hash), StoredVersion.SourceText(ConfigurationSource.Profile), DateTimeOffset.UtcNow));

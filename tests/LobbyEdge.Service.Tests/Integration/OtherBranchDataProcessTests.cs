@@ -1,0 +1,64 @@
+using Xunit.Abstractions;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>
+/// A data directory belongs to one branch. Started on another branch's data (a copied SD card, a wrong --data, the next
+/// branch's profile), the service started, replayed that branch's log under its own id and added the profile as a new
+/// configuration version; inspect and verify named the other branch's services with this profile's names. Now the
+/// service exits 2 before writing anything, and the tools refuse the profile, naming both branches.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan s_patience = TimeSpan.FromMinutes(2);
+
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("lobby-edge-branchdata-");
+
+    private static string SmallProfile => Path.Combine(AppContext.BaseDirectory, "profiles", "small.yaml");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Fact]
+    public async Task AnotherBranchsData_TheServiceExitsTwoWritingNothing_AndTheToolsRefuseTheProfile()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
+            _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
+        Assert.True(simulated == 0, simulationError);
+        Dictionary<string, long> before = Files(data);
+
+        (int exitCode, _, string stderr) = await ServiceProcess.RunToEndAsync(
+            _work.FullName, s_patience, "--branch", SmallProfile, "--data", data, "--Http:Port=0");
+        output.WriteLine(stderr);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("belongs to branch \"demo-001\"", stderr, StringComparison.Ordinal);
+        Assert.Contains("is branch \"small-001\"", stderr, StringComparison.Ordinal);
+        Dictionary<string, long> after = Files(data);
+        after.Remove(Path.Combine(data, "lock"));
+        before.Remove(Path.Combine(data, "lock"));
+        Assert.Equal(before, after);
+
+        foreach (string tool in new[] { "inspect", "verify" })
+        {
+            (int refused, string printed, string problem) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, tool, "--data", data, "--branch", SmallProfile);
+            output.WriteLine($"{tool}: {problem}");
+            Assert.Equal(2, refused);
+            Assert.Equal("", printed);
+            Assert.Contains("belongs to branch \"demo-001\"", problem, StringComparison.Ordinal);
+            Assert.EndsWith($"see lobby-edge {tool} --help", problem.TrimEnd(), StringComparison.Ordinal);
+
+            (int own, _, string ownError) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, tool, "--data", data, "--branch", ServiceProcess.DemoProfile);
+            Assert.True(own == 0, $"{tool} with the branch's own profile: {ownError}");
+        }
+
+        // The branch's own profile still starts on its data.
+        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", data, $"--Http:Port={ServiceProcess.FreePort()}");
+        await service.WaitUntilReadyAsync();
+    }
+
+    /// <summary>Every file under <paramref name="directory"/> with its length.</summary>
+    private static Dictionary<string, long> Files(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(f => f, f => new FileInfo(f).Length, StringComparer.Ordinal);
+}
