@@ -177,13 +177,26 @@ public sealed partial class SimulationDriver : BackgroundService
     /// </summary>
     private async Task PlayAsync(LobbyTraffic traffic, DateTimeOffset close, CancellationToken cancellationToken)
     {
+        var lag = new ClockLag(ClockLag.DefaultThreshold);
         while (true)
         {
             DateTimeOffset now = _clock.GetUtcNow();
             if (now >= close)
             {
                 // What is still planned (customers at the counters) ends with the day: the engine closes it.
+                if (lag.Warned)
+                {
+                    Log.BehindOnTheDay(_logger, Date(DateOnly.FromDateTime(BusinessCalendar.ToLocal(_config.TimeZone, close.UtcDateTime))), Math.Round(lag.Worst.TotalMinutes, 1), _clock.Speed);
+                }
+
                 return;
+            }
+
+            // A machine that cannot keep up with --speed (or a process stalled by the system) plays the day late:
+            // customers and staff act after their time, so waits and care figures read worse than the lobby's.
+            if (traffic.NextDue is { } overdue && lag.Observe(now - overdue))
+            {
+                Log.Behind(_logger, Math.Round((now - overdue).TotalMinutes, 1), _clock.Speed);
             }
 
             _feed.Drain(traffic);
@@ -333,6 +346,14 @@ public sealed partial class SimulationDriver : BackgroundService
         [LoggerMessage(211, LogLevel.Information,
             "{TakeUp:P0} of customers take the self-service alternative (Simulation:SelfServiceTakeUp) when the kiosk shows a wait at its threshold; services with one: {Services}")]
         public static partial void SelfServiceTakeUp(ILogger logger, double takeUp, string services);
+
+        [LoggerMessage(214, LogLevel.Warning,
+            "Simulation {Minutes} simulated min behind its clock at {Speed}x real time: this machine cannot keep up (or the process was held up), so customers and staff act late and waits and care figures read worse than the lobby's; lower --speed")]
+        public static partial void Behind(ILogger logger, double minutes, double speed);
+
+        [LoggerMessage(215, LogLevel.Warning,
+            "Day {Date} ran up to {Minutes} simulated min behind its clock at {Speed}x real time: its figures are not the lobby's; lower --speed")]
+        public static partial void BehindOnTheDay(ILogger logger, string date, double minutes, double speed);
 
         [LoggerMessage(204, LogLevel.Information, "Simulation finished after {Days} day(s); stopping")]
         public static partial void Finished(ILogger logger, int days);
