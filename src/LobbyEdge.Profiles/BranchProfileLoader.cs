@@ -132,6 +132,33 @@ public static class BranchProfileLoader
     public static string ModelsDirectoryOf(string profilePath) => HardwareSections.DefaultModelsDirectory(profilePath);
 
     /// <summary>
+    /// The <c>branch.id</c> of a profile's text, read without checking the rest or loading device models (the data
+    /// directory's owner, from a stored configuration whose models may be elsewhere); null when the text is not YAML or
+    /// has no such scalar.
+    /// </summary>
+    public static string? BranchIdOf(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return stream.Documents.Count > 0
+                && stream.Documents[0].RootNode is YamlMappingNode root
+                && root.Children.TryGetValue(new YamlScalarNode("branch"), out YamlNode? branch)
+                && branch is YamlMappingNode map
+                && map.Children.TryGetValue(new YamlScalarNode("id"), out YamlNode? id)
+                && id is YamlScalarNode { Value: { Length: > 0 } value }
+                ? value
+                : null;
+        }
+        catch (YamlException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// The content hash of a profile's text, as <see cref="BranchConfig.Hash"/> carries it: the first 8 bytes of the
     /// SHA-256 of its UTF-8 bytes, read big-endian. Shown as 16 lower-case hex digits (<c>x16</c>).
     /// </summary>

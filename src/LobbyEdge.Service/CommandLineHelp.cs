@@ -110,8 +110,9 @@ public static class CommandLineHelp
 
         if (args[0] == "help")
         {
-            if (args.Count == 1)
+            if (args.Count == 1 || (args.Count == 2 && IsHelp(args[1])))
             {
+                // 'help', 'help --help': the whole help, as '--help --help' and 'help help' give.
                 return Help(stdout, Text());
             }
 

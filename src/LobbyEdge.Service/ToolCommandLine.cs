@@ -84,7 +84,7 @@ internal sealed class ToolCommandLine
 
         // Another branch's profile would name this branch's services, counters and tiers wrongly: refused, as the
         // service refuses to start on another branch's data.
-        if (config is not null && ConfigurationStore.BranchOf(data, BranchProfileLoader.ModelsDirectoryOf(branch!)) is { } owner
+        if (config is not null && ConfigurationStore.BranchOf(data) is { } owner
             && !string.Equals(owner.BranchId, config.BranchId, StringComparison.Ordinal))
         {
             return Refuse(stderr, tool, usage,

@@ -10,6 +10,8 @@ public sealed class ShownTextTests
     [InlineData("室温 25℃ ① × ½ ©")]         // ordinary symbols printers have
     [InlineData("Zoë Ñúñez-O'Brien")]
     [InlineData("김민준 やまだ")]
+    [InlineData("★贵宾☆ ♀ ♂ ✓")]           // in GB2312: refused as emoji before
+    [InlineData("Nguyễn Thị Hằng")]         // Vietnamese: two marks on a letter when decomposed too
     public void PlainText_HasNoProblem(string text) => Assert.Null(ShownText.Problem(text));
 
     [Theory]
@@ -26,7 +28,13 @@ public sealed class ShownTextTests
     [InlineData("a\uE000", "U+E000", 2)]     // private use
     [InlineData("😀", "U+1F600", 1)]
     [InlineData("张\U00020000\U0001F3E7", "U+1F3E7", 3)] // positions count characters, not UTF-16 units
-    [InlineData("\u2764\uFE0F", "U+2764", 1)]
+    [InlineData("\u2764\uFE0F", "U+FE0F", 2)]
+    [InlineData("\u3164", "U+3164", 1)]    // hangul filler: an invisible name
+    [InlineData("a\u2800\u2800", "U+2800", 2)]
+    [InlineData("ab\u034F", "U+034F", 3)]
+    [InlineData("1\u20E3", "U+20E3", 2)]    // keycap
+    [InlineData("a\uFFFD", "U+FFFD", 2)]
+    [InlineData("a\u0301\u0301\u0301\u0301", "U+0301", 5)] // a fourth combining mark in a row
     [InlineData("a\uFE0F", "U+FE0F", 2)]
     public void TextNoDeviceShowsAsWritten_IsRefused_NamingTheCodePointAndItsPosition(string text, string codePoint, int position)
     {

@@ -123,21 +123,32 @@ public sealed partial class ConfigurationStore
     }
 
     /// <summary>
-    /// The branch the data directory belongs to: the branch id and number of the store's latest configuration version,
-    /// read without creating or changing anything (the read-only tools' check, as <see cref="ConfigurationVersions"/>
-    /// makes it at start). Null when there is no store yet or its latest version cannot be read as a profile.
+    /// The branch the data directory belongs to, read without creating or changing anything (the read-only tools'
+    /// check; <see cref="ConfigurationVersions"/> makes the same at start): the <c>branch.id</c> and number of the newest
+    /// stored version whose text is intact, read without device models (they may not be beside the profile used now).
+    /// Null when there is no store, or no version can be read.
     /// </summary>
     /// <param name="dataDirectory">The branch's data directory.</param>
-    /// <param name="modelsDirectory">Where device models are, for reading the stored profile.</param>
-    public static (string BranchId, long Version)? BranchOf(string dataDirectory, string modelsDirectory)
+    public static (string BranchId, long Version)? BranchOf(string dataDirectory) =>
+        System.IO.Directory.Exists(Path.Combine(dataDirectory, FolderName))
+            ? Open(dataDirectory, "", NullLogger.Instance).Owner()
+            : null;
+
+    /// <summary>
+    /// The <c>branch.id</c> and number of the newest version whose text is intact (a damaged or missing newest version
+    /// falls back to the one before); null when none can be read.
+    /// </summary>
+    public (string BranchId, long Version)? Owner()
     {
-        if (!System.IO.Directory.Exists(Path.Combine(dataDirectory, FolderName)))
+        for (int i = _versions.Count - 1; i >= 0; i--)
         {
-            return null;
+            if (ReadText(_versions[i].Version) is { } text && BranchProfileLoader.BranchIdOf(text) is { } id)
+            {
+                return (id, _versions[i].Version);
+            }
         }
 
-        ConfigurationStore store = Open(dataDirectory, modelsDirectory, NullLogger.Instance);
-        return store.Latest is { } latest && store.Resolve(latest.Version) is { } config ? (config.BranchId, latest.Version) : null;
+        return null;
     }
 
     /// <summary>The path of a version's text.</summary>

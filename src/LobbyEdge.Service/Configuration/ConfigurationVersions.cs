@@ -80,11 +80,12 @@ public sealed partial class ConfigurationVersions
         }
 
         BranchConfig? ranWith = latest is null ? null : Store.Resolve(latest.Version);
-        if (latest is not null && ranWith is not null && !string.Equals(ranWith.BranchId, FileConfig.BranchId, StringComparison.Ordinal))
+        if (Store.Owner() is { } owner && !string.Equals(owner.BranchId, FileConfig.BranchId, StringComparison.Ordinal))
         {
             // Another branch's data (a copied SD card, a wrong --data): starting would replay its log under this
-            // branch's id and ship it to head office as this branch's. Refused before anything is written.
-            throw new OtherBranchDataException(dataDirectory, ranWith.BranchId, latest.Version, ProfilePath, FileConfig.BranchId);
+            // branch's id and ship it to head office as this branch's. Refused before anything is stored. Read from
+            // the newest intact version's text, without its device models (they may not be beside this profile).
+            throw new OtherBranchDataException(dataDirectory, owner.BranchId, owner.Version, ProfilePath, FileConfig.BranchId);
         }
 
         try

@@ -17,7 +17,7 @@ public sealed class OtherBranchDataException : Exception
     public OtherBranchDataException(string dataDirectory, string dataBranch, long version, string profilePath, string profileBranch)
         : base($"the data directory {dataDirectory} belongs to branch \"{dataBranch}\" (its configuration version {version}), " +
             $"but {profilePath} is branch \"{profileBranch}\". A box does not change branch: give this branch a data directory " +
-            $"of its own (--data), or move {dataDirectory} away first (keep it: events in it may not have reached head office yet). Nothing was written.")
+            $"of its own (--data), or move {dataDirectory} away first (keep it: events in it may not have reached head office yet). No configuration was stored and no event added.")
     {
         DataBranch = dataBranch;
         ProfileBranch = profileBranch;

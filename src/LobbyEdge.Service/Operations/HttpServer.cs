@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using System.Text.Json.Serialization.Metadata;
+using LobbyEdge.Engine;
 using LobbyEdge.Service.Monitoring;
 using LobbyEdge.Service.Persistence;
 using Microsoft.AspNetCore.Builder;
@@ -206,7 +207,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     /// not implement (RFC 9110, 15.6.2), a lower-case <c>get</c> included; the method is not echoed.
     /// </summary>
     private static IResult NotImplemented(HttpContext context) => Results.Json(
-        new HttpRefusal(false, "method_not_implemented", "不支持此请求方法", $"This server does not implement that method; {ShownPath(context)} takes standard upper-case methods (GET, HEAD, POST)."),
+        new HttpRefusal(false, "method_not_implemented", "不支持此请求方法", $"This server does not implement that method (at {ShownPath(context)}); methods are spelt in capitals, as GET, HEAD and POST."),
         ServiceJsonContext.Http.HttpRefusal,
         statusCode: StatusCodes.Status501NotImplemented);
 
@@ -218,9 +219,10 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     internal static bool IsImplemented(string method) => method is "GET" or "HEAD" or "POST" or "PUT" or "DELETE" or "PATCH" or "OPTIONS";
 
     /// <summary>
-    /// The request's path as an answer may show it: without trailing slashes, control characters as <c>?</c>, at most
-    /// <see cref="ShownPathLength"/> characters (longer ones end in <c>…</c>), so an answer never echoes a long or
-    /// crafted path back whole.
+    /// The request's path as an answer may show it: without trailing slashes, every character the shared text check
+    /// refuses (control, bidi and invisible characters, emoji: <see cref="ShownText.Refuses"/>) and every broken
+    /// surrogate as <c>?</c>, at most <see cref="ShownPathLength"/> characters (longer ones end in <c>…</c>), so an
+    /// answer never echoes a long or crafted path back whole.
     /// </summary>
     internal static string ShownPath(HttpContext context)
     {
@@ -230,14 +232,27 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
             return "/";
         }
 
-        bool cut = path.Length > ShownPathLength;
-        var shown = new StringBuilder(cut ? ShownPathLength + 1 : path.Length);
-        foreach (char c in cut ? path[..ShownPathLength] : path)
+        var shown = new StringBuilder(Math.Min(path.Length, ShownPathLength) + 1);
+        int characters = 0;
+        for (int i = 0; i < path.Length && characters < ShownPathLength; characters++)
         {
-            shown.Append(char.IsControl(c) || char.IsSurrogate(c) ? '?' : c);
+            if (Rune.DecodeFromUtf16(path[i..], out Rune rune, out int consumed) != OperationStatus.Done || ShownText.Refuses(rune))
+            {
+                shown.Append('?');
+            }
+            else
+            {
+                shown.Append(rune.ToString());
+            }
+
+            i += Math.Max(1, consumed);
+            if (characters == ShownPathLength - 1 && i < path.Length)
+            {
+                return shown.Append('…').ToString();
+            }
         }
 
-        return cut ? shown.Append('…').ToString() : shown.ToString();
+        return shown.ToString();
     }
 
     /// <summary>The most characters of a path an answer shows (<see cref="ShownPath"/>).</summary>

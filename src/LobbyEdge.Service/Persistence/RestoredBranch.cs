@@ -122,15 +122,35 @@ public sealed partial class RestoredBranch : IDisposable
     /// today's figures (metrics, the lobby console) rebuild them at start. Reads the log; call before the engine loop
     /// runs.
     /// </summary>
+    /// <remarks>
+    /// After a structural configuration change put in force while the day was closed (a service removed from the
+    /// profile), the segment still holds the day's events under the old structure: an event naming a service the
+    /// configuration in force does not have is left out (the sinks index their families by service, and the service
+    /// crashed at every start, exit 1, until the next day). The events of services that remain are kept as logged.
+    /// </remarks>
     public IEnumerable<LobbyEvent> TodaysEvents()
     {
         long last = Engine.LastSequence;
+        int services = Engine.ServiceCount;
         using LogReader reader = Log.ReadFrom(Log.NewestSegmentFirst);
         while (reader.NextSequence <= last && reader.TryRead(out LobbyEvent e))
         {
-            yield return e;
+            if (NamesKnownServices(in e, services))
+            {
+                yield return e;
+            }
         }
     }
+
+    /// <summary>Whether every service <paramref name="e"/> names (its service, its number's, the one a ticket left) is one of <paramref name="services"/>.</summary>
+    internal static bool NamesKnownServices(in LobbyEvent e, int services) =>
+        (uint)e.Service < (uint)services && (uint)e.NumberService < (uint)services
+        && (e.Kind switch
+        {
+            EventKind.TicketDiverted => (uint)e.AsTicketDiverted().FromService < (uint)services,
+            EventKind.TicketTransferred => (uint)e.AsTicketTransferred().FromService < (uint)services,
+            _ => true,
+        });
 
     /// <summary>Closes the log (committing anything pending), then releases the data directory.</summary>
     public void Dispose()

@@ -35,7 +35,9 @@ public sealed class CommandLineHelpTests(ITestOutputHelper output) : IDisposable
     [InlineData("--help")]
     [InlineData("-h")]
     [InlineData("help")]
-    public async Task Help_ListsEveryVerb_EveryOptionItsParserAccepts_ConfigurationAndExitCodes(string help)
+    [InlineData("help", "--help")]
+    [InlineData("help", "help")]
+    public async Task Help_ListsEveryVerb_EveryOptionItsParserAccepts_ConfigurationAndExitCodes(params string[] help)
     {
         (int exitCode, string stdout, string stderr) = await RunAsync(help);
 

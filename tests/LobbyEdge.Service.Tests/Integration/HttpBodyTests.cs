@@ -325,7 +325,7 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
 
         string longPath = "/" + new string('a', 4000);
         string crafted = "/x%0D%0AInjected:%20header";
-        foreach ((HttpMethod method, string path) in new[] { (HttpMethod.Get, longPath), (HttpMethod.Get, crafted), (HttpMethod.Delete, "/healthz/" + new string('b', 3000)) })
+        foreach ((HttpMethod method, string path) in new[] { (HttpMethod.Get, longPath), (HttpMethod.Get, crafted), (HttpMethod.Delete, "/healthz/" + new string('b', 3000)), (HttpMethod.Get, "/nope/%E2%80%AE%E2%81%A6abc%E2%80%8B") })
         {
             using var request = new HttpRequestMessage(method, path);
             using HttpResponseMessage response = await http.SendAsync(request);
@@ -342,7 +342,7 @@ public sealed class HttpBodyTests(ITestOutputHelper output) : IDisposable
                 failures.Add($"{method} {path[..40]}: not JSON: '{body[..Math.Min(body.Length, 200)]}'");
             }
 
-            if (message.Length > 200 || message.Contains('\r') || message.Contains('\n'))
+            if (message.Length > 200 || message.Contains('\r') || message.Contains('\n') || message.Contains('\u202E') || message.Contains('\u2066') || message.Contains('\u200B'))
             {
                 failures.Add($"{method} {path[..Math.Min(path.Length, 40)]}: the answer echoes the path ({message.Length} chars: '{message[..Math.Min(message.Length, 120)]}')");
             }

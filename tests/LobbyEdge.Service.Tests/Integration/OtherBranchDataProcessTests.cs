@@ -58,6 +58,33 @@ public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDis
         await service.WaitUntilReadyAsync();
     }
 
+    /// <summary>
+    /// The data's stored profile names device models the profile started now does not have beside it: the check read
+    /// the owner by loading the stored profile with this profile's models, failed, and let the start go on.
+    /// </summary>
+    [Fact]
+    public async Task AnotherBranchsDataWithDevices_IsRefusedToo_WithoutTheirModelsBesideTheProfile()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
+            _work.FullName, s_patience, "--branch", Path.Combine(AppContext.BaseDirectory, "profiles", "demo-hardware.yaml"), "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
+        Assert.True(simulated == 0, simulationError);
+
+        // Another branch's profile alone in a folder: no ../devices beside it.
+        string alone = Path.Combine(_work.FullName, "elsewhere", "branch.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(alone)!);
+        string text = await File.ReadAllTextAsync(ServiceProcess.DemoProfile);
+        await File.WriteAllTextAsync(alone, text.Replace("id: demo-001", "id: demo-002", StringComparison.Ordinal));
+
+        (int exitCode, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "--branch", alone, "--data", data, "--Http:Port=0");
+        output.WriteLine(stderr);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("is branch \"demo-002\"", stderr, StringComparison.Ordinal);
+
+        (int verified, _, string verifyError) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "verify", "--data", data, "--branch", alone);
+        Assert.True(verified == 2, verifyError);
+    }
+
     /// <summary>Every file under <paramref name="directory"/> with its length.</summary>
     private static Dictionary<string, long> Files(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(f => f, f => new FileInfo(f).Length, StringComparer.Ordinal);

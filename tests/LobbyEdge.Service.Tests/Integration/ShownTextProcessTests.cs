@@ -60,7 +60,8 @@ public sealed class ShownTextProcessTests(ITestOutputHelper output) : IDisposabl
     [InlineData("Li Na \U0001F600", "U+1F600")]
     [InlineData("Zhao\u200DLei", "U+200D")]
     [InlineData("Wang\tFang", "U+0009")]
-    [InlineData("Chen \u2764\uFE0F", "U+2764")]
+    [InlineData("Chen \u2764\uFE0F", "U+FE0F")]
+    [InlineData("\u3164", "U+3164")]
     public async Task StaffAdd_WithANameTheConsoleCannotShowAsWritten_ExitsTwo_AndStoresNothing(string name, string codePoint)
     {
         string data = Path.Combine(_work.FullName, "data");
