@@ -193,11 +193,25 @@ public static class StaffFile
             ? null
             : $"a staff id is a number 1..{MaxId} (got \"{text}\")";
 
-    /// <summary>Why <paramref name="name"/> cannot be a staff name, or null.</summary>
+    /// <summary>
+    /// Why <paramref name="name"/> cannot be a new staff name (<c>staff add</c>), or null: the shared text check
+    /// (<see cref="ShownText"/>), so no bidi, invisible or emoji character is stored.
+    /// </summary>
     public static string? NameProblem(string name) =>
+        string.IsNullOrWhiteSpace(name) || name.Length > 64 ? StoredNameProblem(name)
+        : ShownText.Problem(name) is { } unshown ? $"one line of plain text the console shows as written: {unshown}"
+        : null;
+
+    /// <summary>
+    /// Why a name already in the staff file stops the file being read, or null: empty, over 64 characters or with a
+    /// control character (a line break would split the line). Names stored before the shared text check (an emoji in
+    /// one) are still read: a staff file that stopped the service at an upgrade would stop the branch; `staff add`
+    /// applies the whole check to new names.
+    /// </summary>
+    private static string? StoredNameProblem(string name) =>
         string.IsNullOrWhiteSpace(name) ? "a name is needed"
         : name.Length > 64 ? "at most 64 characters"
-        : ShownText.Problem(name) is { } problem ? $"one line of plain text the console shows as written: {problem}"
+        : name.Any(char.IsControl) ? "no control characters"
         : null;
 
     /// <summary>Reads the staff file; a file that does not exist is an empty list.</summary>
@@ -274,7 +288,7 @@ public static class StaffFile
             }
 
             string name = fields[3].Trim();
-            if (NameProblem(name) is { } nameProblem)
+            if (StoredNameProblem(name) is { } nameProblem)
             {
                 problems.Add($"{at}: name: {nameProblem}");
             }

@@ -76,6 +76,27 @@ public sealed class ShownTextProcessTests(ITestOutputHelper output) : IDisposabl
         Assert.False(File.Exists(Path.Combine(data, "staff.txt")));
     }
 
+    /// <summary>
+    /// A name stored before the check (an emoji in it) is still read: a staff file the service refused after an
+    /// upgrade would stop the branch (exit 2). Only new names get the whole check.
+    /// </summary>
+    [Fact]
+    public async Task AStaffFileWithANameStoredBeforeTheCheck_IsStillRead()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        Directory.CreateDirectory(data);
+        (int added, _, string addError) = await ServiceProcess.RunWithInputAsync(
+            _work.FullName, s_patience, "2468\n", "staff", "add", "--data", data, "--id", "7", "--name", "Li Na", "--role", "counter");
+        Assert.True(added == 0, addError);
+        string file = Path.Combine(data, "staff.txt");
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace(":Li Na", ":Li Na \U0001F600", StringComparison.Ordinal));
+
+        (int listed, string stdout, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "staff", "list", "--data", data);
+
+        Assert.True(listed == 0, stderr);
+        Assert.Contains("Li Na \U0001F600", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StaffAdd_WithChineseAndExtensionBIdeographs_IsStored()
     {
