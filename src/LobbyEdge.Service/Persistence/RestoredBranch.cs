@@ -142,15 +142,23 @@ public sealed partial class RestoredBranch : IDisposable
         }
     }
 
-    /// <summary>Whether every service <paramref name="e"/> names (its service, its number's, the one a ticket left) is one of <paramref name="services"/>.</summary>
-    internal static bool NamesKnownServices(in LobbyEvent e, int services) =>
-        (uint)e.Service < (uint)services && (uint)e.NumberService < (uint)services
-        && (e.Kind switch
-        {
-            EventKind.TicketDiverted => (uint)e.AsTicketDiverted().FromService < (uint)services,
-            EventKind.TicketTransferred => (uint)e.AsTicketTransferred().FromService < (uint)services,
-            _ => true,
-        });
+    /// <summary>
+    /// Whether a ticket's event among <paramref name="e"/>'s kinds names only services of <paramref name="services"/>
+    /// (its service, its number's, the one it left). Events that are not about one ticket's service keep theirs as
+    /// logged: an unlinked rating's or a pause advice's service is "none" by design and must be counted again.
+    /// </summary>
+    internal static bool NamesKnownServices(in LobbyEvent e, int services) => e.Kind switch
+    {
+        EventKind.TicketDiverted => Known(e.Service, e.NumberService, e.AsTicketDiverted().FromService, services),
+        EventKind.TicketTransferred => Known(e.Service, e.NumberService, e.AsTicketTransferred().FromService, services),
+        EventKind.CareGiven or EventKind.TierChanged or EventKind.TicketReprinted or EventKind.SelfServiceChosen
+            or EventKind.RatingRequested => Known(e.Service, e.NumberService, 0, services),
+        EventKind.TicketRated => !e.AsTicketRated().Linked || Known(e.Service, e.NumberService, 0, services),
+        _ => true,
+    };
+
+    private static bool Known(int service, int numberService, int fromService, int services) =>
+        (uint)service < (uint)services && (uint)numberService < (uint)services && (uint)fromService < (uint)services;
 
     /// <summary>Closes the log (committing anything pending), then releases the data directory.</summary>
     public void Dispose()
