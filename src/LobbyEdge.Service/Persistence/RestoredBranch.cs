@@ -124,9 +124,10 @@ public sealed partial class RestoredBranch : IDisposable
     /// </summary>
     /// <remarks>
     /// After a structural configuration change put in force while the day was closed (a service removed from the
-    /// profile), the segment still holds the day's events under the old structure: an event naming a service the
-    /// configuration in force does not have is left out (the sinks index their families by service, and the service
-    /// crashed at every start, exit 1, until the next day). The events of services that remain are kept as logged.
+    /// profile), the segment still holds the day's events under the old structure: a ticket's event naming a service
+    /// the configuration in force does not have is left out (<see cref="NamesKnownServices"/>; the sinks index their
+    /// families by service, and the service crashed at every start, exit 1, until the next day). Everything else is
+    /// kept as logged, the "none" service of an unlinked rating or a pause advice included.
     /// </remarks>
     public IEnumerable<LobbyEvent> TodaysEvents()
     {
