@@ -330,10 +330,21 @@ public static partial class LobbyEdgeHost
         try
         {
             // Nothing accepts a command before the branch is restored from its log.
-            _ = host.Services.GetService<RestoredBranch>();
+            RestoredBranch? restored = host.Services.GetService<RestoredBranch>();
             StartupTrace.Mark("restored");
+
+            // Start-up (issue 17): the two sinks that rebuild today's figures from the log (the lobby console's state,
+            // the metrics) are made side by side, one on another thread; the container makes each singleton once.
+            Task console = Task.Run(() => host.Services.GetService<ConsoleState>());
             _ = host.Services.GetService<LobbyMetrics>();
             loops = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
+            await console.ConfigureAwait(false);
+
+            // The web application is built while the other parts start (HttpServer.StartAsync then binds it).
+            host.Services.GetService<HttpServer>()?.PrepareInBackground();
+
+            // Every sink that rebuilds today's figures from the log has been made: its one reading is not needed any more.
+            restored?.ForgetToday();
             StartupTrace.Mark("services-resolved");
         }
         catch (OtherBranchDataException e)
