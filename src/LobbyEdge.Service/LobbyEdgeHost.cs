@@ -333,12 +333,13 @@ public static partial class LobbyEdgeHost
             RestoredBranch? restored = host.Services.GetService<RestoredBranch>();
             StartupTrace.Mark("restored");
 
-            // Start-up (issue 17): the two sinks that rebuild today's figures from the log (the lobby console's state,
-            // the metrics) are made side by side, one on another thread; the container makes each singleton once.
-            Task console = Task.Run(() => host.Services.GetService<ConsoleState>());
-            _ = host.Services.GetService<LobbyMetrics>();
+            // Start-up (issue 17): the two sinks that rebuild today's figures from the log (the metrics, the lobby
+            // console's state) are made side by side, the metrics on another thread, while this one goes on with the
+            // other parts; the container makes each singleton once (a part that needs one waits for it).
+            Task metrics = Task.Run(() => host.Services.GetService<MetricsSink>());
+            _ = host.Services.GetService<ConsoleState>();
             loops = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
-            await console.ConfigureAwait(false);
+            await metrics.ConfigureAwait(false);
 
             // The web application is built while the other parts start (HttpServer.StartAsync then binds it).
             host.Services.GetService<HttpServer>()?.PrepareInBackground();
@@ -375,6 +376,7 @@ public static partial class LobbyEdgeHost
                 // After every part started (Kestrel bound, as systemd's READY=1): whoever reads "ready" can open the pages.
                 Log.Ready(logger, host.Services.GetService<HttpServer>()?.BaseAddress?.ToString() ?? "disabled");
                 StartupTrace.Mark("ready");
+                StartupCollections.End();
                 await host.WaitForShutdownAsync().ConfigureAwait(false);
             }
             catch (Exception e)
