@@ -85,6 +85,25 @@ public sealed class HeapTrimTests
         Assert.Equal(2, collections);
         Assert.True(HeapTrim.CheckEvery * 2 < HeapTrim.AtMostEvery);
 
+        // Another burst; after it the service's own work commits a little more (less than the tolerance): it has
+        // ended all the same, trim without waiting for the rate limit.
+        committed = 30 * Mb;
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.False(trim.Check());
+        committed += HeapTrim.BurstEndToleranceBytes / 2;
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.True(trim.Check());
+        Assert.Equal(3, collections);
+
+        // Still growing by more than the tolerance at every check: a burst that goes on waits for the rate limit.
+        committed = 20 * Mb;
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.False(trim.Check());
+        committed += 2 * HeapTrim.BurstEndToleranceBytes;
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.False(trim.Check());
+        Assert.Equal(3, collections);
+
         // Not grown past the allowance: no trim, however flat.
         committed = 12 * Mb;
         for (int i = 0; i < 100; i++)
