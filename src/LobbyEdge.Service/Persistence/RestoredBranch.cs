@@ -15,6 +15,7 @@ public sealed partial class RestoredBranch : IDisposable
     private readonly Lock _todayLock = new();
     private LobbyEvent[]? _today;
     private int _todayCount;
+    private long _todayUpTo;
 
     private RestoredBranch(DataDirectoryLock directoryLock, BranchLog log, QueueEngine engine, RecoveryReport report)
     {
@@ -125,8 +126,9 @@ public sealed partial class RestoredBranch : IDisposable
     /// The current business day's events read back from the log, up to the engine's last event: the newest segment,
     /// which begins with the day's opening (<see cref="BranchLog.NewestSegmentFirst"/>). How the sinks that show
     /// today's figures (metrics, the lobby console) rebuild them at start. Read from the log once and kept for the
-    /// next caller until <see cref="ForgetToday"/> (each sink used to read, check and decode the whole segment again:
-    /// about 3 ms of a busy day's start, issue 17). Call before the engine loop runs: events appended later are not in it.
+    /// next caller until <see cref="ForgetToday"/> or until the engine has moved on (each sink used to read, check and
+    /// decode the whole segment again: about 3 ms of a busy day's start, issue 17). Call while the engine loop does not
+    /// run (before it starts): the engine's last event is read to know what is current.
     /// </summary>
     /// <remarks>
     /// After a structural configuration change put in force while the day was closed (a service removed from the
@@ -140,7 +142,13 @@ public sealed partial class RestoredBranch : IDisposable
     {
         lock (_todayLock)
         {
-            _today ??= ReadToday();
+            if (_today is null || _todayUpTo != Engine.LastSequence)
+            {
+                // First asked, or the engine has moved on since (a host that applied commands before a sink was made).
+                _todayUpTo = Engine.LastSequence;
+                _today = ReadToday(_todayUpTo, out _todayCount);
+            }
+
             return _today.AsSpan(0, _todayCount);
         }
     }
@@ -158,13 +166,12 @@ public sealed partial class RestoredBranch : IDisposable
         }
     }
 
-    private LobbyEvent[] ReadToday()
+    private LobbyEvent[] ReadToday(long last, out int count)
     {
-        long last = Engine.LastSequence;
         int services = Engine.ServiceCount;
         using LogReader reader = Log.ReadFrom(Log.NewestSegmentFirst);
         var events = new LobbyEvent[(int)Math.Clamp(last - Log.NewestSegmentFirst + 1, 0, 1 << 20)];
-        int count = 0;
+        count = 0;
         while (reader.NextSequence <= last && reader.TryRead(out LobbyEvent e))
         {
             if (NamesKnownServices(in e, services))
@@ -178,7 +185,6 @@ public sealed partial class RestoredBranch : IDisposable
             }
         }
 
-        _todayCount = count;
         return events;
     }
 
