@@ -35,7 +35,7 @@ public sealed class HeapTrimTests
         trim.TrimAfterStart();
         Assert.Equal(1, collections);
 
-        // Quiet: the heap stays within the allowance of the 12 MB after the trim; an hour of checks, no trim.
+        // Quiet: the heap stays within the allowance of the 12 MB after the trim; 720 checks, no trim.
         committed = 12 * Mb + HeapTrim.GrowthAllowanceBytes;
         for (int i = 0; i < 720; i++)
         {
