@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using LobbyEdge.Service.Advice;
 using LobbyEdge.Service.Configuration;
 using LobbyEdge.Service.Devices;
@@ -7,9 +6,11 @@ using LobbyEdge.Service.Operations;
 using LobbyEdge.Service.Persistence;
 using LobbyEdge.Voice;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging.Console;
 
 namespace LobbyEdge.Service;
 
@@ -25,42 +26,39 @@ public static partial class LobbyEdgeHost
     /// </summary>
     private static void AddClosedLoggersAndOptions(IServiceCollection services)
     {
-        AddLogger<EngineLoop>(services);
-        AddLogger<EventLogSink>(services);
-        AddLogger<HttpServer>(services);
-        AddLogger<SystemdWatchdog>(services);
-        AddLogger<KioskGate>(services);
-        AddLogger<RatingPage>(services);
-        AddLogger<RatingPrompter>(services);
-        AddLogger<ReprintDesk>(services);
-        AddLogger<ConsoleSignIn>(services);
-        AddLogger<LobbyConsole>(services);
-        AddLogger<AdviceHost>(services);
-        AddLogger<HostRestart>(services);
-        AddLogger<ConfigurationUpdates>(services);
-        AddLogger<ConfigurationAtStart>(services);
-        AddLogger<LobbyDevicesService>(services);
-        AddLogger<DeviceKioskPrinter>(services);
-        AddLogger<Announcer>(services);
-        AddOptions<HostOptions>(services);
-        AddOptions<EventLogOptions>(services);
-        AddOptions<HttpOptions>(services);
-        AddOptions<ConsoleOptions>(services);
-        AddOptions<VoiceOptions>(services);
-    }
+        // The host's own: its lifetime and the console logger (the JSON and plain formatters, and systemd's).
+        ClosedServices.AddOptions<ConsoleLifetimeOptions>(services);
+        ClosedServices.AddOptions<LoggerFactoryOptions>(services);
+        ClosedServices.AddOptionsMonitor<LoggerFilterOptions>(services);
+        ClosedServices.AddOptionsMonitor<ConsoleLoggerOptions>(services);
+        ClosedServices.AddOptionsMonitor<ConsoleFormatterOptions>(services);
+        ClosedServices.AddOptionsMonitor<JsonConsoleFormatterOptions>(services);
+        ClosedServices.AddOptionsMonitor<SimpleConsoleFormatterOptions>(services);
+        ClosedServices.AddOptionsMonitor<MetricsOptions>(services);
+        ClosedServices.AddLogger<ApplicationLifetime>(services);
 
-    private static void AddLogger<T>(IServiceCollection services) =>
-        services.AddSingleton<ILogger<T>>(sp => new Logger<T>(sp.GetRequiredService<ILoggerFactory>()));
-
-    private static void AddOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceCollection services)
-        where T : class
-    {
-        // As IOptions<T> and IOptionsFactory<T> are registered by AddOptions: a singleton giving the unnamed options,
-        // made once by a transient factory from every Configure, PostConfigure and Validate registered for T.
-        services.AddSingleton<IOptions<T>>(sp => new OptionsManager<T>(sp.GetRequiredService<IOptionsFactory<T>>()));
-        services.AddTransient<IOptionsFactory<T>>(sp => new OptionsFactory<T>(
-            sp.GetServices<IConfigureOptions<T>>(),
-            sp.GetServices<IPostConfigureOptions<T>>(),
-            sp.GetServices<IValidateOptions<T>>()));
+        // The service's parts.
+        ClosedServices.AddLogger<EngineLoop>(services);
+        ClosedServices.AddLogger<EventLogSink>(services);
+        ClosedServices.AddLogger<HttpServer>(services);
+        ClosedServices.AddLogger<SystemdWatchdog>(services);
+        ClosedServices.AddLogger<KioskGate>(services);
+        ClosedServices.AddLogger<RatingPage>(services);
+        ClosedServices.AddLogger<RatingPrompter>(services);
+        ClosedServices.AddLogger<ReprintDesk>(services);
+        ClosedServices.AddLogger<ConsoleSignIn>(services);
+        ClosedServices.AddLogger<LobbyConsole>(services);
+        ClosedServices.AddLogger<AdviceHost>(services);
+        ClosedServices.AddLogger<HostRestart>(services);
+        ClosedServices.AddLogger<ConfigurationUpdates>(services);
+        ClosedServices.AddLogger<ConfigurationAtStart>(services);
+        ClosedServices.AddLogger<LobbyDevicesService>(services);
+        ClosedServices.AddLogger<DeviceKioskPrinter>(services);
+        ClosedServices.AddLogger<Announcer>(services);
+        ClosedServices.AddOptions<HostOptions>(services);
+        ClosedServices.AddOptions<EventLogOptions>(services);
+        ClosedServices.AddOptions<HttpOptions>(services);
+        ClosedServices.AddOptions<ConsoleOptions>(services);
+        ClosedServices.AddOptions<VoiceOptions>(services);
     }
 }

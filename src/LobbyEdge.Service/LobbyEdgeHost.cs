@@ -330,10 +330,22 @@ public static partial class LobbyEdgeHost
         try
         {
             // Nothing accepts a command before the branch is restored from its log.
-            _ = host.Services.GetService<RestoredBranch>();
+            RestoredBranch? restored = host.Services.GetService<RestoredBranch>();
             StartupTrace.Mark("restored");
-            _ = host.Services.GetService<LobbyMetrics>();
+
+            // Start-up (issue 17): the two sinks that rebuild today's figures from the log (the metrics, the lobby
+            // console's state) are made side by side, the metrics on another thread, while this one goes on with the
+            // other parts; the container makes each singleton once (a part that needs one waits for it).
+            Task metrics = Task.Run(() => host.Services.GetService<MetricsSink>());
+            _ = host.Services.GetService<ConsoleState>();
             loops = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
+            await metrics.ConfigureAwait(false);
+
+            // The web application is built while the other parts start (HttpServer.StartAsync then binds it).
+            host.Services.GetService<HttpServer>()?.PrepareInBackground();
+
+            // Every sink that rebuilds today's figures from the log has been made: its one reading is not needed any more.
+            restored?.ForgetToday();
             StartupTrace.Mark("services-resolved");
         }
         catch (OtherBranchDataException e)
@@ -364,6 +376,7 @@ public static partial class LobbyEdgeHost
                 // After every part started (Kestrel bound, as systemd's READY=1): whoever reads "ready" can open the pages.
                 Log.Ready(logger, host.Services.GetService<HttpServer>()?.BaseAddress?.ToString() ?? "disabled");
                 StartupTrace.Mark("ready");
+                StartupCollections.End();
                 await host.WaitForShutdownAsync().ConfigureAwait(false);
             }
             catch (Exception e)

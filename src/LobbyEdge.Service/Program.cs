@@ -2,6 +2,7 @@ using LobbyEdge.Profiles;
 using LobbyEdge.Service;
 using LobbyEdge.Service.Configuration;
 using LobbyEdge.Service.Monitoring;
+using LobbyEdge.Service.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -95,6 +96,7 @@ while (true)
     }
 
     StartupTrace.Mark("profile");
+    _ = StartupCollections.Begin();
     IHost host;
     try
     {

@@ -372,7 +372,7 @@ internal static class MemoryFootprint
         return background + server == 0 ? $"none ({names.Length} threads)" : $"{background} BGC, {server} server ({names.Length} threads)";
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {

@@ -3,18 +3,21 @@ using System.Globalization;
 using System.Text.Json;
 using LobbyEdge.Engine;
 using LobbyEdge.Profiles;
+using LobbyEdge.Service.Configuration;
 using LobbyEdge.Simulator;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Benchmarks;
 
 /// <summary>
-/// <c>startup [runs] [--binary &lt;lobby-edge&gt;] [--phases] [--http-off]</c>: starts the real service, <c>dotnet lobby-edge.dll --branch demo.yaml
+/// <c>startup [runs] [--binary &lt;lobby-edge&gt;] [--phases] [--http-off] [--keep] [--unit-environment yes|no]</c>: starts the real service, <c>dotnet lobby-edge.dll --branch demo.yaml
 /// --simulate --data &lt;dir&gt; --Http:Port=0</c> (HTTP bound on a port the system picks; <c>--http-off</c>: <c>--Http:Enabled=false</c>) (or the native executable given by <c>--binary</c> or
 /// <c>LOBBYEDGE_BINARY</c>, the Native AOT build, with the same arguments), and times it from just before the process starts until its stdout carries
 /// the JSON log line whose message ends with "; ready" (the event log is open, the engine restored and every part started). The process
 /// is then killed.
-/// Each run gets a fresh copy of its data directory: empty, the recorded busy day's log without snapshots, and
-/// the same day with the snapshots the service itself would have kept (one every 5,000 events, two newest kept).
+/// Each run gets a fresh copy of its data directory: empty (a first start), the recorded busy day's log without
+/// snapshots, and the same day with the snapshots the service itself would have kept (one every 5,000 events, two
+/// newest kept); both busy days with the configuration store the service keeps beside its log (the profile as version 1).
 /// The service runs with <c>LOBBYEDGE_STARTUP_TRACE=1</c>: its phase marks give the CPU time (all threads) it had used
 /// when it logged "ready", less noisy than the wall time while other work shares the machine; <c>--phases</c> also
 /// prints each phase mark's median.
@@ -35,6 +38,13 @@ internal static class StartupTime
             : Path.Combine(AppContext.BaseDirectory, "lobby-edge.dll");
         string profile = Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
         bool httpOff = args.Contains("--http-off");
+
+        // As the service runs on a branch box: with the systemd unit's environment (its GC settings), as the memory
+        // mode does; --unit-environment no starts it with none.
+        int unitAt = Array.IndexOf(args, "--unit-environment");
+        Dictionary<string, string> environment = unitAt >= 0 && unitAt + 1 < args.Length && args[unitAt + 1] is "no" or "false"
+            ? []
+            : SystemdUnit.Environment(Path.Combine(MemoryFootprint.RepositoryRoot(), "deploy", "systemd", "lobby-edge.service"));
         // Numbered as the service numbers the profile it starts with on a fresh data directory (version 1 of its
         // configuration store): a snapshot records the configuration version its engine ran with, and start-up skips
         // one that does not fit.
@@ -50,8 +60,18 @@ internal static class StartupTime
             string snapshots = Path.Combine(root.FullName, "template-busy-day-snapshots");
             DayLogInfo plain = DayLog.Write(config, day, busy);
             DayLogInfo kept = DayLog.Write(config, day, snapshots, (sequence, last) => sequence - last >= SnapshotEveryEvents);
+
+            // A branch that ran all day has its configuration store: the service stored the profile as version 1 at
+            // its first start (the numbers the log and snapshots carry). Without it every "busy" start was also the
+            // store's first, writing and syncing version 1 (about 6 ms, which no restart of a busy branch pays).
+            foreach (string template in new[] { busy, snapshots })
+            {
+                StoreVersionOne(profile, template);
+            }
+
             Console.WriteLine($"busy day on {config.BranchId}: {plain.Tickets:N0} tickets, {plain.Events:N0} events; snapshots taken at {string.Join(", ", kept.Snapshots)} (the two newest kept)");
             Console.WriteLine($"{app}, {runs} runs per case, HTTP {(httpOff ? "off" : "on")}; load average before: {CommitLatency.LoadAverage()}");
+            Console.WriteLine($"service environment (deploy/systemd/lobby-edge.service): {(environment.Count == 0 ? "none" : string.Join(' ', environment.Select(e => $"{e.Key}={e.Value}")))}");
 
             (string Name, string? Template)[] cases =
             [
@@ -62,7 +82,7 @@ internal static class StartupTime
             var results = cases.Select(_ => new List<Ready>()).ToArray();
 
             // One start that is not counted, so the runtime's and the app's files are in the page cache.
-            await StartAsync(app, profile, Path.Combine(root.FullName, "warm-up"), root.FullName, httpOff);
+            await StartAsync(app, profile, Path.Combine(root.FullName, "warm-up"), root.FullName, httpOff, environment);
             for (int run = 1; run <= runs; run++)
             {
                 for (int c = 0; c < cases.Length; c++)
@@ -73,7 +93,7 @@ internal static class StartupTime
                         DayLog.Copy(template, data);
                     }
 
-                    results[c].Add(await StartAsync(app, profile, data, root.FullName, httpOff));
+                    results[c].Add(await StartAsync(app, profile, data, root.FullName, httpOff, environment));
                 }
             }
 
@@ -116,7 +136,26 @@ internal static class StartupTime
         }
         finally
         {
-            root.Delete(recursive: true);
+            if (args.Contains("--keep"))
+            {
+                // For profiling a start by hand (perf record): the data directories stay, each as the run left it.
+                Console.WriteLine($"kept: {root.FullName} (template-busy-day, template-busy-day-snapshots: the data directories as written)");
+            }
+            else
+            {
+                root.Delete(recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Stores the profile in <paramref name="data"/>'s configuration store as the service's first start does (version 1).</summary>
+    private static void StoreVersionOne(string profile, string data)
+    {
+        BranchProfile loaded = BranchProfileLoader.Load(profile);
+        var versions = new ConfigurationVersions(profile, loaded, File.ReadAllText(profile), NullLogger<ConfigurationVersions>.Instance);
+        if (versions.Prepare(data).Version != 1)
+        {
+            throw new InvalidOperationException($"the profile was not stored as version 1 in {data}");
         }
     }
 
@@ -127,7 +166,7 @@ internal static class StartupTime
     /// Starts the service (<paramref name="app"/>: lobby-edge.dll under dotnet, or a native executable) on
     /// <paramref name="data"/>, waits for "; ready", kills it (SIGKILL).
     /// </summary>
-    private static async Task<Ready> StartAsync(string app, string profile, string data, string workingDirectory, bool httpOff)
+    private static async Task<Ready> StartAsync(string app, string profile, string data, string workingDirectory, bool httpOff, Dictionary<string, string> environment)
     {
         bool native = !app.EndsWith(".dll", StringComparison.Ordinal);
         var start = new ProcessStartInfo(native ? app : "dotnet")
@@ -139,6 +178,11 @@ internal static class StartupTime
         };
         // Phase marks on stderr, each with the process's CPU time so far (src/LobbyEdge.Service/README.md, "Start-up").
         start.Environment["LOBBYEDGE_STARTUP_TRACE"] = "1";
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         // HTTP on, as "ready" promises (Kestrel bound), on a port the system picks: 9180 may be in use by other runs.
         // --http-off measures without it (Http:Enabled=false), as this mode did before.
         if (!native)
@@ -233,7 +277,7 @@ internal static class StartupTime
             string[] fields = line.TrimEnd('\r').Split(' ');
             if (fields.Length >= 3 && fields[0] == "startup-trace" && long.TryParse(fields[2], CultureInfo.InvariantCulture, out long at))
             {
-                double cpu = fields is [_, _, _, "cpu", string c] ? long.Parse(c, CultureInfo.InvariantCulture) / 1000.0 : double.NaN;
+                double cpu = fields is [_, _, _, "cpu", string c, ..] ? long.Parse(c, CultureInfo.InvariantCulture) / 1000.0 : double.NaN;
                 marks.TryAdd(fields[1], new Mark((at - spawnedUs) / 1000.0, cpu));
             }
         }

@@ -35,7 +35,7 @@ public sealed class HeapTrimTests
         trim.TrimAfterStart();
         Assert.Equal(1, collections);
 
-        // Quiet: the heap stays within the allowance of the 12 MB after the trim; an hour of checks, no trim.
+        // Quiet: the heap stays within the allowance of the 12 MB after the trim; 720 checks, no trim.
         committed = 12 * Mb + HeapTrim.GrowthAllowanceBytes;
         for (int i = 0; i < 720; i++)
         {
@@ -84,6 +84,25 @@ public sealed class HeapTrimTests
         Assert.True(trim.Check());
         Assert.Equal(2, collections);
         Assert.True(HeapTrim.CheckEvery * 2 < HeapTrim.AtMostEvery);
+
+        // Another burst; after it the service's own work commits a little more (less than the tolerance): it has
+        // ended all the same, trim without waiting for the rate limit.
+        committed = 30 * Mb;
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.False(trim.Check());
+        committed += HeapTrim.BurstEndToleranceBytes / 2;
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.True(trim.Check());
+        Assert.Equal(3, collections);
+
+        // Still growing by more than the tolerance at every check: a burst that goes on waits for the rate limit.
+        committed = 20 * Mb;
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.False(trim.Check());
+        committed += 2 * HeapTrim.BurstEndToleranceBytes;
+        time.Advance(HeapTrim.CheckEvery);
+        Assert.False(trim.Check());
+        Assert.Equal(3, collections);
 
         // Not grown past the allowance: no trim, however flat.
         committed = 12 * Mb;

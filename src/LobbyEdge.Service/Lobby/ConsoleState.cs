@@ -105,7 +105,7 @@ public sealed partial class ConsoleState : IEngineEventSink
         }
 
         // The day's low scores so far, from the log: the follow-up list survives a restart.
-        foreach (LobbyEvent e in branch.TodaysEvents())
+        foreach (ref readonly LobbyEvent e in branch.TodaysEvents())
         {
             NoteRating(in e);
         }

@@ -3,10 +3,11 @@ namespace LobbyEdge.Service.Monitoring;
 /// <summary>
 /// Start-up phases for measuring (issue 17, start to ready; README.md, "Start-up"): with the environment variable
 /// <c>LOBBYEDGE_STARTUP_TRACE=1</c> each phase's end is written to stderr as <c>startup-trace {phase} {µs since the
-/// Unix epoch} cpu {µs}</c>, the last field the process's CPU time so far (all threads, user and system, since the
-/// process was started: <see cref="Environment.CpuUsage"/>); otherwise nothing. The phases: main, builder,
-/// config-checked, services-added, profile, host-built, start-logged, restore-begin, restore-end, restored,
-/// services-resolved, host-started, ready.
+/// Unix epoch} cpu {µs} gc {gen0}/{gen1}/{gen2}</c>: the process's CPU time so far (all threads, user and system, since
+/// the process was started: <see cref="Environment.CpuUsage"/>) and the garbage collections of each generation so far
+/// (<see cref="GC.CollectionCount"/>); otherwise nothing. The phases: main, profile, builder, config-checked,
+/// services-added, restore-begin, log-opened, config-prepared, restore-end (the restore's thread), host-built,
+/// start-logged, restored, services-resolved, http-prepared, host-started, ready.
 /// </summary>
 internal static class StartupTrace
 {
@@ -20,7 +21,7 @@ internal static class StartupTrace
         {
             long microseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
             long cpu = Environment.CpuUsage.TotalTime.Ticks / 10;
-            Console.Error.WriteLine($"startup-trace {phase} {microseconds} cpu {cpu}");
+            Console.Error.WriteLine($"startup-trace {phase} {microseconds} cpu {cpu} gc {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
         }
     }
 }

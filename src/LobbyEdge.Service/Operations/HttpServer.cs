@@ -8,6 +8,9 @@ using LobbyEdge.Service.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,6 +37,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     private readonly ILogger<HttpServer> _logger;
     private readonly MemoryStream _export = new();
     private WebApplication? _app;
+    private Task<WebApplication>? _prepared;
 
     /// <summary>Creates the server over the host's services.</summary>
     public HttpServer(
@@ -60,6 +64,20 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     /// <summary>The address the server listens on, once started.</summary>
     public Uri? BaseAddress { get; private set; }
 
+    /// <summary>
+    /// Start-up (issue 17, start to ready; README.md, "Start-up"): builds the web application and maps every endpoint
+    /// on a thread of its own, while the host starts its other parts; <see cref="StartAsync"/> then only binds Kestrel.
+    /// The service's start calls it once every part is made; without it, <see cref="StartAsync"/> builds in line. A
+    /// failure (an address that is no endpoint) is thrown by <see cref="StartAsync"/>, as before.
+    /// </summary>
+    internal void PrepareInBackground()
+    {
+        if (_options.Enabled && _prepared is null)
+        {
+            _prepared = Task.Run(Prepare);
+        }
+    }
+
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -69,6 +87,17 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
             return;
         }
 
+        WebApplication app = await (_prepared ?? Task.FromResult(Prepare())).ConfigureAwait(false);
+        _app = app;
+        StartupTrace.Mark("http-prepared");
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        BaseAddress = new Uri(app.Urls.First());
+        Log.Listening(_logger, BaseAddress);
+    }
+
+    /// <summary>The web application with every endpoint mapped, not started.</summary>
+    private WebApplication Prepare()
+    {
         if (!IPAddress.TryParse(_options.Address, out IPAddress? address) || _options.Port is < 0 or > 65535)
         {
             throw new InvalidOperationException($"Http: address '{_options.Address}' and port {_options.Port} are not a valid endpoint");
@@ -105,6 +134,7 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
                 limits.Configure(o);
             }
         });
+        AddClosedServices(builder.Services);
         WebApplication app = builder.Build();
         app.Use(AnswerBadRequests);
         app.Use(EndFeedsWhenStopping(app.Lifetime.ApplicationStopping));
@@ -123,10 +153,24 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
             part.Map(app);
         }
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        _app = app;
-        BaseAddress = new Uri(app.Urls.First());
-        Log.Listening(_logger, BaseAddress);
+        return app;
+    }
+
+    /// <summary>
+    /// The web application's options and loggers that the framework registers as open generics, registered closed
+    /// (<see cref="ClosedServices"/>): Kestrel's, its socket transport's, routing's, the rate limiter's, the JSON
+    /// options of the endpoints and the web host's lifetime.
+    /// </summary>
+    private static void AddClosedServices(IServiceCollection services)
+    {
+        ClosedServices.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(services);
+        ClosedServices.AddOptions<SocketTransportOptions>(services);
+        ClosedServices.AddOptions<RouteOptions>(services);
+        ClosedServices.AddOptions<RateLimiterOptions>(services);
+        ClosedServices.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>(services);
+        ClosedServices.AddOptions<HostOptions>(services);
+        ClosedServices.AddLogger<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServer>(services);
+        ClosedServices.AddLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>(services);
     }
 
     /// <inheritdoc />
@@ -141,6 +185,19 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_app is null && _prepared is not null)
+        {
+            // Prepared but never started (the host stopped first): wait for it, and close what it made.
+            try
+            {
+                _app = await _prepared.ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // StartAsync was never called to report it; nothing was made.
+            }
+        }
+
         if (_app is not null)
         {
             await _app.DisposeAsync().ConfigureAwait(false);

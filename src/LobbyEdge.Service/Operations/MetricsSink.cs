@@ -112,12 +112,7 @@ public sealed class MetricsSink : IEngineEventSink
     /// <summary>Counts the event-built day families from the current day's events in the log, up to the engine's last event.</summary>
     private void CountToday(RestoredBranch branch)
     {
-        Span<LobbyEvent> one = stackalloc LobbyEvent[1];
-        foreach (LobbyEvent e in branch.TodaysEvents())
-        {
-            one[0] = e;
-            CountDay(one);
-        }
+        CountDay(branch.TodaysEvents());
     }
 
     private void Count(ReadOnlySpan<LobbyEvent> events)

@@ -240,10 +240,14 @@ public sealed class AdviceProcessTests(ITestOutputHelper output) : IDisposable
     private async Task<(ServiceProcess Service, Uri BaseAddress)> StartSimulationAsync(string data, params string[] more)
     {
         int port = ServiceProcess.FreePort();
+
+        // Two simulated days: with one (the default) the service stops when the day closes, about 110 s after the
+        // start at this speed, and on a loaded CI machine the browser's steps took long enough that the last wait (an
+        // advice left open) found the process gone ("connection refused", ci9).
         ServiceProcess service = ServiceProcess.Start(
             _work.FullName,
             [.. new[] { "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", Speed.ToString(CultureInfo.InvariantCulture), "--seed", Seed.ToString(CultureInfo.InvariantCulture),
-                "--data", data, $"--Http:Port={port}" }, .. more]);
+                "--days", "2", "--data", data, $"--Http:Port={port}" }, .. more]);
         await service.WaitUntilReadyAsync();
         await service.WaitForLineAsync(m => m.StartsWith("HTTP endpoints on", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
         return (service, new Uri($"http://127.0.0.1:{port}"));
