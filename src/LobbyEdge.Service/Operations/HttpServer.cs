@@ -187,14 +187,12 @@ public sealed partial class HttpServer : IHostedService, IAsyncDisposable
     {
         if (_app is null && _prepared is not null)
         {
-            // Prepared but never started (the host stopped first): wait for it, and close what it made.
-            try
+            // Prepared but never started (the host stopped first): wait for it and close what it made. A preparation
+            // that failed made nothing; StartAsync, if it ran, reported the failure.
+            await ((Task)_prepared).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_prepared.IsCompletedSuccessfully)
             {
-                _app = await _prepared.ConfigureAwait(false);
-            }
-            catch (InvalidOperationException)
-            {
-                // StartAsync was never called to report it; nothing was made.
+                _app = _prepared.Result;
             }
         }
 

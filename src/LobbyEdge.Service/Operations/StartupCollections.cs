@@ -14,7 +14,7 @@ namespace LobbyEdge.Service.Operations;
 /// </summary>
 internal static class StartupCollections
 {
-    /// <summary>What the start may allocate without a collection, large objects included (64 MiB; a busy day's start allocates about a third of it).</summary>
+    /// <summary>What the start may allocate without a collection, large objects included (64 MiB); a start that needs more collects as before.</summary>
     public const long BudgetBytes = 64L << 20;
 
     /// <summary>Of <see cref="BudgetBytes"/>, what may be large objects (arrays of 85,000 bytes or more: 32 MiB).</summary>
