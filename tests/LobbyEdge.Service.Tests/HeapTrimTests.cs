@@ -6,7 +6,8 @@ namespace LobbyEdge.Service.Tests;
 
 /// <summary>
 /// Issue 17, item 2: <see cref="HeapTrim"/> collects once after the start, then again only when the committed heap
-/// has grown by more than its allowance over the level after the last trim, and at most once in 20 s.
+/// has grown by more than its allowance over the level after the last trim, and at most once in 20 s, or once a burst
+/// has ended, at most once in 8 s.
 /// </summary>
 public sealed class HeapTrimTests
 {
@@ -63,8 +64,18 @@ public sealed class HeapTrimTests
         Assert.Equal(3, collections);
     }
 
+    [Theory]
+    [InlineData(30, 10, 29, true, 8, true)]
+    [InlineData(30, 10, 30, true, 600, true)]
+    [InlineData(30, 10, 29, false, 600, false)] // no growth of more than the tolerance between two checks: slow growth, not a burst
+    [InlineData(30, 10, 28, true, 600, false)]  // still growing by more than the tolerance: the burst goes on
+    [InlineData(30, 10, 30, true, 7, false)]    // ended, but the last trim was under 8 s ago
+    [InlineData(13, 10, 13, true, 600, false)]  // not grown past the allowance
+    public void BurstEnded_OnlyAfterABurst_WhenFlat_AndAtMostEvery8Seconds(long committedMb, long afterLastTrimMb, long atLastCheckMb, bool burst, int secondsSince, bool ended) =>
+        Assert.Equal(ended, HeapTrim.BurstEnded(committedMb * Mb, afterLastTrimMb * Mb, atLastCheckMb * Mb, burst, TimeSpan.FromSeconds(secondsSince)));
+
     [Fact]
-    public void Checks_TrimAsSoonAsABurstHasEnded_WithoutWaitingForTheRateLimit()
+    public void Checks_TrimOnceABurstHasEnded_WithoutWaitingForTheRateLimit()
     {
         var time = new FakeTimeProvider();
         long committed = 30 * Mb;
@@ -75,27 +86,37 @@ public sealed class HeapTrimTests
             committed = 10 * Mb;
         });
         trim.TrimAfterStart();
+        Assert.True(HeapTrim.BurstEndAtMostEvery < HeapTrim.AtMostEvery);
 
-        // The burst: growing at the first check (no trim yet), the same at the next: it has ended, trim now.
+        // Quiet for a while, then the burst: growing at one check (no trim yet), the same at the next: it has ended,
+        // trim now, not 20 s after the last trim.
+        AdvanceChecks(time, trim, 5);
         committed = 30 * Mb;
         time.Advance(HeapTrim.CheckEvery);
         Assert.False(trim.Check());
         time.Advance(HeapTrim.CheckEvery);
         Assert.True(trim.Check());
         Assert.Equal(2, collections);
-        Assert.True(HeapTrim.CheckEvery * 2 < HeapTrim.AtMostEvery);
 
-        // Another burst; after it the service's own work commits a little more (less than the tolerance): it has
-        // ended all the same, trim without waiting for the rate limit.
+        // Another burst right after; after it the service's own work commits a little more (less than the
+        // tolerance): it has ended all the same, and is trimmed once 8 s have passed since the last trim.
         committed = 30 * Mb;
         time.Advance(HeapTrim.CheckEvery);
         Assert.False(trim.Check());
-        committed += HeapTrim.BurstEndToleranceBytes / 2;
-        time.Advance(HeapTrim.CheckEvery);
-        Assert.True(trim.Check());
+        int checks = 1;
+        do
+        {
+            committed += HeapTrim.BurstEndToleranceBytes / 2;
+            time.Advance(HeapTrim.CheckEvery);
+            checks++;
+        }
+        while (!trim.Check());
         Assert.Equal(3, collections);
+        Assert.Equal(HeapTrim.BurstEndAtMostEvery, HeapTrim.CheckEvery * checks);
 
-        // Still growing by more than the tolerance at every check: a burst that goes on waits for the rate limit.
+        // 6 s later, still growing by more than the tolerance at every check: a burst that goes on waits for the rate
+        // limit of 20 s, though 8 s have passed.
+        AdvanceChecks(time, trim, 2);
         committed = 20 * Mb;
         time.Advance(HeapTrim.CheckEvery);
         Assert.False(trim.Check());
@@ -103,10 +124,64 @@ public sealed class HeapTrimTests
         time.Advance(HeapTrim.CheckEvery);
         Assert.False(trim.Check());
         Assert.Equal(3, collections);
+    }
 
-        // Not grown past the allowance: no trim, however flat.
-        committed = 12 * Mb;
-        for (int i = 0; i < 100; i++)
+    [Fact]
+    public void Checks_SlowGrowth_IsTrimmedAtMostOnceIn20Seconds()
+    {
+        // The heap grows by just under the tolerance at every check, for ten minutes: never a burst, so only the
+        // rate-limited trim runs (this trimmed every 8-12 s when any flat check past the allowance counted as a
+        // burst's end).
+        List<TimeSpan> trims = TrimTimes(_ => HeapTrim.BurstEndToleranceBytes - (64 << 10));
+        Assert.True(trims.Count > 10, $"{trims.Count} trims in 10 min of growth");
+        AssertSpacedBy(trims, HeapTrim.AtMostEvery);
+    }
+
+    [Fact]
+    public void Checks_BurstsOneAfterAnother_AreTrimmedAtMostOnceIn8Seconds()
+    {
+        // 4 MiB in one check, flat the next, over and over: each burst ends, but the pauses stay 8 s apart.
+        List<TimeSpan> trims = TrimTimes(check => check % 2 == 0 ? 4 * Mb : 0);
+        Assert.True(trims.Count > 20, $"{trims.Count} trims in 10 min of bursts");
+        AssertSpacedBy(trims, HeapTrim.BurstEndAtMostEvery);
+    }
+
+    /// <summary>300 checks (10 minutes) from a trim to 10 MB, the heap growing by <paramref name="growth"/> bytes before each: when it trimmed.</summary>
+    private static List<TimeSpan> TrimTimes(Func<int, long> growth)
+    {
+        var time = new FakeTimeProvider();
+        long committed = 30 * Mb;
+        var trims = new List<TimeSpan>();
+        TimeSpan now = TimeSpan.Zero;
+        using var trim = new HeapTrim(NullLogger<HeapTrim>.Instance, time, () => committed, () =>
+        {
+            trims.Add(now);
+            committed = 10 * Mb;
+        });
+        trim.TrimAfterStart();
+        trims.Clear();
+        for (int i = 0; i < 300; i++)
+        {
+            committed += growth(i);
+            time.Advance(HeapTrim.CheckEvery);
+            now += HeapTrim.CheckEvery;
+            trim.Check();
+        }
+
+        return trims;
+    }
+
+    private static void AssertSpacedBy(List<TimeSpan> trims, TimeSpan least)
+    {
+        for (int i = 1; i < trims.Count; i++)
+        {
+            Assert.True(trims[i] - trims[i - 1] >= least, $"trims at {trims[i - 1]} and {trims[i]}");
+        }
+    }
+
+    private static void AdvanceChecks(FakeTimeProvider time, HeapTrim trim, int checks)
+    {
+        for (int i = 0; i < checks; i++)
         {
             time.Advance(HeapTrim.CheckEvery);
             Assert.False(trim.Check());

@@ -7,7 +7,8 @@ namespace LobbyEdge.Service.Monitoring;
 /// the process was started: <see cref="Environment.CpuUsage"/>) and the garbage collections of each generation so far
 /// (<see cref="GC.CollectionCount"/>); otherwise nothing. The phases: main, profile, builder, config-checked,
 /// services-added, restore-begin, log-opened, config-prepared, restore-end (the restore's thread), host-built,
-/// start-logged, restored, services-resolved, http-prepared, host-started, ready.
+/// start-logged, restored, services-resolved, http-prepared, host-started, ready, and start-budget-collected (250 ms after
+/// ready: <see cref="Operations.StartupCollections"/>).
 /// </summary>
 internal static class StartupTrace
 {

@@ -11,13 +11,15 @@ namespace LobbyEdge.Service.Operations;
 /// collection may not come for hours on a quiet day. Then, every <see cref="CheckEvery"/>, it reads the heap's
 /// committed bytes as of the last collection (<see cref="GCMemoryInfo.TotalCommittedBytes"/>, no collection of its
 /// own) and, when they exceed the level after the last trim by more than <see cref="GrowthAllowanceBytes"/> and the
-/// last trim is at least <see cref="AtMostEvery"/> ago, or when the grown heap has not grown since the previous check (a
-/// burst has ended: <see cref="BurstEnded"/>), runs the same <see cref="GCCollectionMode.Aggressive"/>
-/// collection again: a burst (1,000 back-to-back <c>/metrics</c> scrapes, 100 Server-Sent Events clients) leaves
-/// free regions and a grown young generation committed, which the collector otherwise keeps for later. Each trim
-/// blocks the process for a few milliseconds (the heap holds a few MB of live objects): at most once in 20 s while the
-/// heap keeps growing, once when a burst ends, at most every other check;
-/// the time is real time (<see cref="TimeProvider.System"/>), not a simulation's clock.
+/// last trim is at least <see cref="AtMostEvery"/> ago, or when a burst has ended (<see cref="BurstEnded"/>: the heap
+/// grew by more than <see cref="BurstEndToleranceBytes"/> between two checks since the last trim, has now stopped
+/// growing, and the last trim is at least <see cref="BurstEndAtMostEvery"/> ago), runs the same
+/// <see cref="GCCollectionMode.Aggressive"/> collection again: a burst (1,000 back-to-back <c>/metrics</c> scrapes,
+/// 100 Server-Sent Events clients) leaves free regions and a grown young generation committed, which the collector
+/// otherwise keeps for later. Each trim blocks the process for a few milliseconds (the heap holds a few MB of live
+/// objects): at most once in 20 s while the heap keeps growing, slowly or fast; once when a burst ends, and then at
+/// most once in 8 s however the bursts come. The time is real time (<see cref="TimeProvider.System"/>), not a
+/// simulation's clock.
 /// </summary>
 internal sealed partial class HeapTrim : BackgroundService
 {
@@ -35,6 +37,14 @@ internal sealed partial class HeapTrim : BackgroundService
     /// <summary>The least time between two trims, so that a steady stream of bursts costs at most one pause in 20 s.</summary>
     public static readonly TimeSpan AtMostEvery = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// The least time between a trim and the next one that a burst's end sets off (8 s, four checks): bursts that come
+    /// one after another (a scraper hammering <c>/metrics</c> every few seconds) cost at most one pause in 8 s, and
+    /// the end of a burst that set off a trim itself while it lasted (<see cref="AtMostEvery"/>) is still seen before
+    /// the heap has been flat for 10 s.
+    /// </summary>
+    public static readonly TimeSpan BurstEndAtMostEvery = TimeSpan.FromSeconds(8);
+
     /// <summary>Growth of the committed heap, in bytes, over the level after the last trim that triggers a trim (3 MiB).</summary>
     public const long GrowthAllowanceBytes = 3L << 20;
 
@@ -45,6 +55,7 @@ internal sealed partial class HeapTrim : BackgroundService
     private long _afterLastTrim;
     private long _lastTrim;
     private long _atLastCheck = long.MaxValue;
+    private bool _burstSinceLastTrim;
 
     /// <summary>Creates the trim against the process's own garbage collector and real time.</summary>
     public HeapTrim(ILogger<HeapTrim> logger)
@@ -70,21 +81,28 @@ internal sealed partial class HeapTrim : BackgroundService
         committedBytes - afterLastTrimBytes > GrowthAllowanceBytes && sinceLastTrim >= AtMostEvery;
 
     /// <summary>
-    /// Growth between two checks that still counts as "not grown" for <see cref="BurstEnded"/> (1 MiB): the service's
-    /// own work after a burst (the simulation, the engine's timers, a scrape now and then) has the collector commit a
-    /// region or two more now and then; with no tolerance a burst that had ended was not recognised, and its memory
-    /// waited up to <see cref="AtMostEvery"/> for the next trim (read at 42.9-45.4 MB 10 s after 1,000 scrapes in two
-    /// of four runs).
+    /// Growth between two checks (1 MiB) above which the heap is taken to be in a burst, and at or below which it has
+    /// "not grown" for <see cref="BurstEnded"/>: the service's own work after a burst (the simulation, the engine's
+    /// timers, a scrape now and then) has the collector commit a region or two more now and then; with no tolerance a
+    /// burst that had ended was not recognised, and its memory waited up to <see cref="AtMostEvery"/> for the next
+    /// trim (read at 42.9-45.4 MB 10 s after 1,000 scrapes in two of four runs). Growth that never exceeds it between
+    /// two checks is slow growth, not a burst, and is left to <see cref="Due"/>.
     /// </summary>
     public const long BurstEndToleranceBytes = 1L << 20;
 
     /// <summary>
-    /// Whether a burst has just ended: the committed heap has grown past the allowance and did not grow since the
-    /// previous check (<paramref name="atLastCheckBytes"/>) by more than <see cref="BurstEndToleranceBytes"/>; then
-    /// the trim does not wait for <see cref="AtMostEvery"/>.
+    /// Whether a burst has just ended: the committed heap (<paramref name="committedBytes"/>) has grown past the
+    /// allowance over <paramref name="afterLastTrimBytes"/>; it grew by more than <see cref="BurstEndToleranceBytes"/>
+    /// between two checks since the last trim (<paramref name="burstSinceLastTrim"/>); it did not grow by more than
+    /// that since the previous check (<paramref name="atLastCheckBytes"/>); and the last trim is at least
+    /// <see cref="BurstEndAtMostEvery"/> (<paramref name="sinceLastTrim"/>) ago. Then the trim does not wait for
+    /// <see cref="AtMostEvery"/>.
     /// </summary>
-    public static bool BurstEnded(long committedBytes, long afterLastTrimBytes, long atLastCheckBytes) =>
-        committedBytes - afterLastTrimBytes > GrowthAllowanceBytes && committedBytes - atLastCheckBytes <= BurstEndToleranceBytes;
+    public static bool BurstEnded(long committedBytes, long afterLastTrimBytes, long atLastCheckBytes, bool burstSinceLastTrim, TimeSpan sinceLastTrim) =>
+        burstSinceLastTrim
+        && committedBytes - afterLastTrimBytes > GrowthAllowanceBytes
+        && committedBytes - atLastCheckBytes <= BurstEndToleranceBytes
+        && sinceLastTrim >= BurstEndAtMostEvery;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -108,13 +126,17 @@ internal sealed partial class HeapTrim : BackgroundService
     /// <summary>The collection after the start, whatever the heap's size.</summary>
     internal void TrimAfterStart() => Trim();
 
-    /// <summary>One check: trims when <see cref="Due"/>; returns whether it did.</summary>
+    /// <summary>One check: trims when <see cref="Due"/> or when a burst has ended (<see cref="BurstEnded"/>); returns whether it did.</summary>
     internal bool Check()
     {
         long committed = _committedBytes();
         long atLastCheck = _atLastCheck;
         _atLastCheck = committed;
-        if (!Due(committed, _afterLastTrim, _time.GetElapsedTime(_lastTrim)) && !BurstEnded(committed, _afterLastTrim, atLastCheck))
+        TimeSpan sinceLastTrim = _time.GetElapsedTime(_lastTrim);
+        bool trim = Due(committed, _afterLastTrim, sinceLastTrim)
+            || BurstEnded(committed, _afterLastTrim, atLastCheck, _burstSinceLastTrim, sinceLastTrim);
+        _burstSinceLastTrim |= committed - atLastCheck > BurstEndToleranceBytes;
+        if (!trim)
         {
             return false;
         }
@@ -129,6 +151,7 @@ internal sealed partial class HeapTrim : BackgroundService
         TimeSpan paused = GC.GetTotalPauseDuration();
         _collect();
         _afterLastTrim = _atLastCheck = _committedBytes();
+        _burstSinceLastTrim = false;
         _lastTrim = _time.GetTimestamp();
         Log.Trimmed(_logger, before / (1024.0 * 1024.0), _afterLastTrim / (1024.0 * 1024.0), (GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
     }
