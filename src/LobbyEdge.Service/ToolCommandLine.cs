@@ -84,11 +84,10 @@ internal sealed class ToolCommandLine
 
         // Another branch's profile would name this branch's services, counters and tiers wrongly: refused, as the
         // service refuses to start on another branch's data.
-        if (config is not null && ConfigurationStore.BranchOf(data) is { } owner
-            && !string.Equals(owner.BranchId, config.BranchId, StringComparison.Ordinal))
+        if (config is not null && BranchMarker.OtherThan(config.BranchId, ConfigurationStore.BranchOf(data), data) is { } owner)
         {
             return Refuse(stderr, tool, usage,
-                $"the data directory {data} belongs to branch \"{owner.BranchId}\" (its configuration version {owner.Version}), but {branch} is branch \"{config.BranchId}\": " +
+                $"the data directory {data} belongs to branch \"{owner.BranchId}\" ({owner.RecordedIn}), but {branch} is branch \"{config.BranchId}\": " +
                 "give that branch's profile, or leave --branch out " + (args[0] == "inspect"
                     ? "(services, counters and tiers are then shown by number)"
                     : "(the files are then checked without replaying today)"));

@@ -58,8 +58,55 @@ public sealed partial class ConfigurationVersions
     /// configuration to create the engine with: the one the log ran with (the latest stored version before this
     /// start), or the file's when the store was empty or that version is not usable.
     /// </summary>
-    /// <exception cref="OtherBranchDataException">The store's latest version is of another branch than the file.</exception>
+    /// <exception cref="OtherBranchDataException">
+    /// The store's newest intact version, or the data directory's <see cref="BranchMarker"/> file, is of another branch
+    /// than the file.
+    /// </exception>
     public BranchConfig Prepare(string dataDirectory)
+    {
+        // The marker before anything is written: it is all that is left of the owner when config/ was deleted or
+        // cannot be read. (The store is checked as it is opened, below.) When it names another branch, the refusal
+        // names the store's version instead if that says the same, as the read-only tools do.
+        string? marked = BranchMarker.Read(dataDirectory, out string? damaged);
+        if (marked is not null && !string.Equals(marked, FileConfig.BranchId, StringComparison.Ordinal))
+        {
+            (string BranchId, long Version)? stored;
+            try
+            {
+                stored = ConfigurationStore.BranchOf(dataDirectory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stored = null;
+            }
+
+            (string BranchId, string RecordedIn) other = BranchMarker.OtherThan(FileConfig.BranchId, stored, dataDirectory) ?? (marked, $"its {BranchMarker.FileName} file");
+            throw new OtherBranchDataException(dataDirectory, other.BranchId, other.RecordedIn, ProfilePath, FileConfig.BranchId);
+        }
+
+        if (damaged is not null)
+        {
+            Log.MarkerDamaged(_logger, BranchMarker.PathIn(dataDirectory), damaged);
+        }
+
+        BranchConfig prepared = PrepareStore(dataDirectory);
+        if (marked is null)
+        {
+            // Only once every check passed: the profile is this data's branch.
+            try
+            {
+                BranchMarker.Write(dataDirectory, FileConfig.BranchId);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.MarkerUnwritable(_logger, BranchMarker.PathIn(dataDirectory), e.Message);
+            }
+        }
+
+        return prepared;
+    }
+
+    private BranchConfig PrepareStore(string dataDirectory)
     {
         try
         {
@@ -85,7 +132,7 @@ public sealed partial class ConfigurationVersions
             // Another branch's data (a copied SD card, a wrong --data): starting would replay its log under this
             // branch's id and ship it to head office as this branch's. Refused before anything is stored. Read from
             // the newest intact version's text, without its device models (they may not be beside this profile).
-            throw new OtherBranchDataException(dataDirectory, owner.BranchId, owner.Version, ProfilePath, FileConfig.BranchId);
+            throw new OtherBranchDataException(dataDirectory, owner.BranchId, $"its configuration version {owner.Version}", ProfilePath, FileConfig.BranchId);
         }
 
         try
@@ -127,6 +174,14 @@ public sealed partial class ConfigurationVersions
         [LoggerMessage(712, LogLevel.Error,
             "Configuration store {Directory} cannot be used ({Problem}); the branch runs with its profile file, unversioned, and refuses configuration pushes until it can")]
         public static partial void StoreUnavailable(ILogger logger, string directory, string problem);
+
+        [LoggerMessage(726, LogLevel.Warning,
+            "{Path} cannot be used ({Problem}); the branch is checked against the configuration store alone and the file is written again")]
+        public static partial void MarkerDamaged(ILogger logger, string path, string problem);
+
+        [LoggerMessage(727, LogLevel.Warning,
+            "{Path} cannot be written ({Problem}); the branch runs, checked against the configuration store alone, and tries again at the next start")]
+        public static partial void MarkerUnwritable(ILogger logger, string path, string problem);
     }
 }
 

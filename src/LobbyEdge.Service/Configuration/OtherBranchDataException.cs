@@ -10,12 +10,12 @@ public sealed class OtherBranchDataException : Exception
 {
     /// <summary>Says which branch the data belongs to, which branch the profile is, and what to do.</summary>
     /// <param name="dataDirectory">The <c>--data</c> directory.</param>
-    /// <param name="dataBranch">The branch id of the data's latest configuration version.</param>
-    /// <param name="version">That version's number.</param>
+    /// <param name="dataBranch">The branch id the data records.</param>
+    /// <param name="recordedIn">Where it is recorded: "its configuration version 3", "its branch.id file" (<see cref="BranchMarker.OtherThan"/>).</param>
     /// <param name="profilePath">The <c>--branch</c> profile file.</param>
     /// <param name="profileBranch">The profile's branch id.</param>
-    public OtherBranchDataException(string dataDirectory, string dataBranch, long version, string profilePath, string profileBranch)
-        : base($"the data directory {dataDirectory} belongs to branch \"{dataBranch}\" (its configuration version {version}), " +
+    public OtherBranchDataException(string dataDirectory, string dataBranch, string recordedIn, string profilePath, string profileBranch)
+        : base($"the data directory {dataDirectory} belongs to branch \"{dataBranch}\" ({recordedIn}), " +
             $"but {profilePath} is branch \"{profileBranch}\". A box does not change branch: give this branch a data directory " +
             $"of its own (--data), or move {dataDirectory} away first (keep it: events in it may not have reached head office yet). No configuration was stored and no event added.")
     {

@@ -22,23 +22,8 @@ public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDis
     [Fact]
     public async Task AnotherBranchsData_TheServiceExitsTwoWritingNothing_AndTheToolsRefuseTheProfile()
     {
-        string data = Path.Combine(_work.FullName, "data");
-        (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
-            _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
-        Assert.True(simulated == 0, simulationError);
-        Dictionary<string, long> before = Files(data);
-
-        (int exitCode, _, string stderr) = await ServiceProcess.RunToEndAsync(
-            _work.FullName, s_patience, "--branch", SmallProfile, "--data", data, "--Http:Port=0");
-        output.WriteLine(stderr);
-
-        Assert.Equal(2, exitCode);
-        Assert.Contains("belongs to branch \"demo-001\"", stderr, StringComparison.Ordinal);
-        Assert.Contains("is branch \"small-001\"", stderr, StringComparison.Ordinal);
-        Dictionary<string, long> after = Files(data);
-        after.Remove(Path.Combine(data, "lock"));
-        before.Remove(Path.Combine(data, "lock"));
-        Assert.Equal(before, after);
+        string data = await SimulatedDemoDayAsync();
+        await AssertTheStartIsRefusedWritingNothingAsync(data, "its configuration version");
 
         foreach (string tool in new[] { "inspect", "verify" })
         {
@@ -83,6 +68,107 @@ public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDis
 
         (int verified, _, string verifyError) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "verify", "--data", data, "--branch", alone);
         Assert.True(verified == 2, verifyError);
+    }
+
+    /// <summary>
+    /// The kind: the data directory's record of its branch in the configuration store is gone or unreadable
+    /// (<c>config/</c> deleted, every stored version damaged, the index and versions replaced by junk). The store was
+    /// the only record, so such data started under any profile; the <c>branch.id</c> file beside it now refuses it.
+    /// </summary>
+    [Theory]
+    [InlineData("config-deleted")]
+    [InlineData("every-version-damaged")]
+    [InlineData("config-a-file")]
+    public async Task AnotherBranchsData_WithoutItsConfigurationStore_IsRefusedByTheBranchFile(string damage)
+    {
+        string data = await SimulatedDemoDayAsync();
+        Assert.Contains("branch.id: demo-001", await File.ReadAllTextAsync(Path.Combine(data, "branch.id")), StringComparison.Ordinal);
+        string config = Path.Combine(data, "config");
+        switch (damage)
+        {
+            case "config-deleted":
+                Directory.Delete(config, recursive: true);
+                break;
+            case "every-version-damaged":
+                foreach (string version in Directory.EnumerateFiles(config, "v*.yaml"))
+                {
+                    await File.WriteAllTextAsync(version, "branch:\n  id: garbled\n");
+                }
+
+                break;
+            default:
+                Directory.Delete(config, recursive: true);
+                await File.WriteAllTextAsync(config, "not a folder");
+                break;
+        }
+
+        await AssertTheStartIsRefusedWritingNothingAsync(data, "its branch.id file");
+        foreach (string tool in new[] { "inspect", "verify" })
+        {
+            (int refused, _, string problem) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, tool, "--data", data, "--branch", SmallProfile);
+            Assert.True(refused == 2, $"{tool}: {problem}");
+            Assert.Contains("belongs to branch \"demo-001\" (its branch.id file)", problem, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// A damaged <c>branch.id</c> (a flipped bit, an edit by hand) must not refuse the branch its own data: it is
+    /// said in a Warning and written again; a missing one (data from before the file) is written at the next start.
+    /// </summary>
+    [Fact]
+    public async Task ADamagedOrMissingBranchFile_TheOwnBranchStarts_AndTheFileIsWrittenAgain()
+    {
+        string data = await SimulatedDemoDayAsync();
+        string marker = Path.Combine(data, "branch.id");
+        string written = await File.ReadAllTextAsync(marker);
+        foreach (bool damaged in new[] { true, false })
+        {
+            if (damaged)
+            {
+                await File.WriteAllTextAsync(marker, written.Replace("demo-001", "demo-00l", StringComparison.Ordinal));
+            }
+            else
+            {
+                File.Delete(marker);
+            }
+
+            await using (ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", data, $"--Http:Port={ServiceProcess.FreePort()}"))
+            {
+                await service.WaitUntilReadyAsync();
+                if (damaged)
+                {
+                    Assert.Contains(service.Lines, l => ServiceProcess.Message(l).Contains("branch.id cannot be used (its check does not match", StringComparison.Ordinal));
+                }
+            }
+
+            Assert.Equal(written, await File.ReadAllTextAsync(marker));
+        }
+    }
+
+    /// <summary>A data directory of branch demo-001 with one simulated day in it.</summary>
+    private async Task<string> SimulatedDemoDayAsync()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
+            _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
+        Assert.True(simulated == 0, simulationError);
+        return data;
+    }
+
+    /// <summary>Starting branch small-001 on <paramref name="data"/> exits 2, names both branches and where the data's is <paramref name="recordedIn"/>, and changes no file.</summary>
+    private async Task AssertTheStartIsRefusedWritingNothingAsync(string data, string recordedIn)
+    {
+        Dictionary<string, long> before = Files(data);
+        (int exitCode, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "--branch", SmallProfile, "--data", data, "--Http:Port=0");
+        output.WriteLine(stderr);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"belongs to branch \"demo-001\" ({recordedIn}", stderr, StringComparison.Ordinal);
+        Assert.Contains("is branch \"small-001\"", stderr, StringComparison.Ordinal);
+        Dictionary<string, long> after = Files(data);
+        after.Remove(Path.Combine(data, "lock"));
+        before.Remove(Path.Combine(data, "lock"));
+        Assert.Equal(before, after);
     }
 
     /// <summary>Every file under <paramref name="directory"/> with its length.</summary>
