@@ -17,7 +17,9 @@ namespace LobbyEdge.HeadOffice.Tests;
 /// (ours, bare, bare, ours, …) so that load from elsewhere falls on both; the medians and their ratio are printed.
 /// One untimed drain of each first warms the JIT up. Both are timed from the connection attempt to the broker's last PUBACK; ours also reads the log, writes each
 /// CloudEvent, publishes <c>status</c>, subscribes to its commands and saves its cursor durably, as in production.
-/// <c>LOBBYEDGE_DRAIN_EVENTS</c> (default 5,000) and <c>LOBBYEDGE_DRAIN_RUNS</c> (runs of each, default 1).
+/// <c>LOBBYEDGE_DRAIN_EVENTS</c> (default 5,000), <c>LOBBYEDGE_DRAIN_RUNS</c> (runs of each, default 1),
+/// <c>LOBBYEDGE_DRAIN_WINDOWS</c> (default <c>1,8,32</c>) and, for profiling one side, <c>LOBBYEDGE_DRAIN_ONLY</c>
+/// (<c>ours</c> or <c>bare</c>; no ratio then).
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DrainComparison(ITestOutputHelper output)
@@ -45,18 +47,34 @@ public sealed class DrainComparison(ITestOutputHelper output)
         output.WriteLine("| In flight | Ours (events/s, median) | Bare MQTTnet (events/s, median) | Ours / bare |");
         output.WriteLine("|---:|---:|---:|---:|");
 
-        foreach (int window in new[] { 1, 8, 32 })
+        string only = Environment.GetEnvironmentVariable("LOBBYEDGE_DRAIN_ONLY") ?? "";
+        foreach (int window in (Environment.GetEnvironmentVariable("LOBBYEDGE_DRAIN_WINDOWS") ?? "1,8,32").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)))
         {
             var ours = new List<double>();
             var bare = new List<double>();
             for (int run = 0; run < 2 * runs; run++)
             {
                 // ours, bare, bare, ours, ours, bare, …: neither always goes first.
-                bool oursNow = (run % 4) is 0 or 3;
+                bool oursNow = only switch { "ours" => true, "bare" => false, _ => (run % 4) is 0 or 3 };
                 await using Mosquitto broker = await Mosquitto.StartAsync();
+                long workItems = ThreadPool.CompletedWorkItemCount;
+                TimeSpan cpu = Environment.CpuUsage.TotalTime;
+                long allocated = GC.GetTotalAllocatedBytes(precise: false);
+                int collections = GC.CollectionCount(0);
                 TimeSpan took = oursNow ? await OursAsync(branch, broker, window, total) : await BareAsync(branch, broker, window, payloads);
+                workItems = ThreadPool.CompletedWorkItemCount - workItems;
+                cpu = Environment.CpuUsage.TotalTime - cpu;
+                allocated = GC.GetTotalAllocatedBytes(precise: false) - allocated;
+                collections = GC.CollectionCount(0) - collections;
                 (oursNow ? ours : bare).Add(total / took.TotalSeconds);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  window {window,2} {(oursNow ? "ours" : "bare"),-4}: {took.TotalSeconds:0.000} s, {total / took.TotalSeconds:0} events/s"));
+                // The thread pool's work items and this process's CPU time per event: a drain with one in flight waits
+                // on round trips, so each hop between threads (a wake-up) counts more than the CPU.
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  window {window,2} {(oursNow ? "ours" : "bare"),-4}: {took.TotalSeconds:0.000} s, {total / took.TotalSeconds:0} events/s, {workItems / (double)total:0.00} work items and {cpu.TotalMicroseconds / total:0.0} µs CPU, {allocated / (double)total:0} B allocated per event, {collections} gen-0 collections"));
+            }
+
+            if (only.Length > 0)
+            {
+                continue;
             }
 
             double o = Median(ours);
