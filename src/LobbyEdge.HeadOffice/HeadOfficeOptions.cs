@@ -196,9 +196,9 @@ public readonly record struct BrokerEndpoint(string Host, int Port)
             return false;
         }
 
-        if (s.Contains("://", StringComparison.Ordinal))
+        if (s.Contains("://", StringComparison.Ordinal) || s.Contains('@', StringComparison.Ordinal))
         {
-            problem = $"must be host:port, without a scheme (TLS is set under Tls), e.g. mqtt.example.com:8883 (got \"{s}\")";
+            problem = $"must be host:port, without a scheme or user name (TLS is set under Tls, credentials in files), e.g. mqtt.example.com:8883 (got \"{Shown(s)}\")";
             return false;
         }
 
@@ -247,6 +247,25 @@ public readonly record struct BrokerEndpoint(string Host, int Port)
 
         endpoint = new BrokerEndpoint(host, number);
         return true;
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> as an error message, a log line or the console may show it: a URL's user information
+    /// (<c>mqtt://user:password@host</c>, RFC 3986 section 3.2.1, which deprecates a password there) is replaced by
+    /// <c>***</c>, so a password written into a broker address by mistake is not echoed to the journal.
+    /// </summary>
+    public static string Shown(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int at = text.LastIndexOf('@');
+        if (at < 0)
+        {
+            return text;
+        }
+
+        int scheme = text.IndexOf("://", StringComparison.Ordinal);
+        int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        return string.Concat(text.AsSpan(0, start), "***", text.AsSpan(at));
     }
 
     /// <inheritdoc />

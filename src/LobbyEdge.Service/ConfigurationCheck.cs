@@ -22,7 +22,9 @@ namespace LobbyEdge.Service;
 /// Checks the configuration outside the branch profile before anything starts: every key the operator set
 /// (in <c>appsettings*.json</c>, <c>LOBBYEDGE__</c> environment variables or <c>--Section:Key=value</c>) must be
 /// one the service reads, and every value must bind and lie in its range. A mistake stops the start with exit
-/// code 2 and names the key, the value and, for a misspelling, the key that was probably meant.
+/// code 2 and names the key, the value and, for a misspelling, the key that was probably meant. The value of a key the
+/// service does not know is never shown (it may be a password under a misspelt key), and a URL's user information in
+/// a value is shown as <c>***</c> (<see cref="BrokerEndpoint.Shown"/>).
 /// </summary>
 internal static class ConfigurationCheck
 {
@@ -79,7 +81,9 @@ internal static class ConfigurationCheck
         {
             if (UnknownKey(key) is { } problem && !problems.Contains(problem))
             {
-                problems.Add($"{problem} (value '{configuration[key]}')");
+                // Not the value: what a key the service does not know holds is unknown too, and a misspelt
+                // password key (HeadOffice:Passwrd) would put the password into the journal.
+                problems.Add(problem);
             }
         }
 
@@ -205,7 +209,7 @@ internal static class ConfigurationCheck
                 .Where(kv => kv.Value is not null && e.Message.Contains($"'{kv.Key}'", StringComparison.OrdinalIgnoreCase))
                 .Select(kv => kv.Key)
                 .FirstOrDefault();
-            problems.Add(key is null ? $"{section}: {e.Message}" : $"{key} = '{configuration[key]}': {e.Message}");
+            problems.Add(key is null ? $"{section}: {e.Message}" : $"{key} = '{BrokerEndpoint.Shown(configuration[key] ?? "")}': {e.Message}");
             return null;
         }
     }

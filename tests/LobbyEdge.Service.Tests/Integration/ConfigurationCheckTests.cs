@@ -74,6 +74,34 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
         Assert.Contains(hint, stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The kind: a secret in a configuration value echoed by the check into stderr (the journal under systemd). A
+    /// misspelt or made-up password key showed its value ("unknown key … (value 'hunter2')"), and a broker address with
+    /// credentials in it was echoed whole. Now an unknown key's value is never shown, and a URL's user information is
+    /// shown as ***.
+    /// </summary>
+    [Theory]
+    [InlineData("LOBBYEDGE__HeadOffice__Passwrd", "hunter2", "HeadOffice:Passwrd")]
+    [InlineData("LOBBYEDGE__HeadOffice__Password", "S3cretPW", "HeadOffice:Password")]
+    [InlineData("LOBBYEDGE__Kiosk__Token", "tok-4f2a9c", "Kiosk:Token")]
+    [InlineData("LOBBYEDGE__MqttPassword", "S3cretPW", "MqttPassword")]
+    [InlineData("--HeadOffice:Password", "S3cretPW", "HeadOffice:Password")]
+    [InlineData("--HeadOffice:Brokers:0", "mqtt://admin:S3cretPW@127.0.0.1:1883", "HeadOffice:Brokers:0")]
+    [InlineData("--HeadOffice:Brokers:0", "admin:S3cretPW@127.0.0.1:1883", "HeadOffice:Brokers:0")]
+    [InlineData("--HeadOffice:Brokers:0", "mqtts://S3cretPW@broker.example.com", "HeadOffice:Brokers:0")]
+    public async Task ASecretInAValue_IsNeverEchoed_TheKeyIsNamed(string where, string secret, string key)
+    {
+        (int exitCode, string stdout, string stderr) = where.StartsWith("--", StringComparison.Ordinal)
+            ? await RunAsync(null, $"{where}={secret}")
+            : await RunAsync(new Dictionary<string, string> { [where] = secret });
+        output.WriteLine(stderr);
+        Assert.Equal(2, exitCode);
+        Assert.Contains(key, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("S3cretPW", stderr + stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", stderr + stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-4f2a9c", stderr + stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EveryKeyOfEveryOptionsClass_IsKnown_AndEveryNestedClassIsListed()
     {
