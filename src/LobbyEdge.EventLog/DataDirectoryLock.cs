@@ -29,21 +29,39 @@ public sealed class DataDirectoryLock : IDisposable
 
     /// <summary>Takes the lock of <paramref name="directory"/> (creating the directory if needed) and writes this process's id into it.</summary>
     /// <exception cref="DataDirectoryLockedException">Another process holds it; the message names the directory and that process.</exception>
+    /// <exception cref="DataDirectoryNotWritableException">
+    /// This process may not write in the directory (its owner or mode: EACCES, EPERM) or the file system is read-only
+    /// (EROFS); the message says which and what to do. Before, the first was a bare "Access to the path … is denied",
+    /// and a read-only directory with a lock file in it was reported as in use by another process.
+    /// </exception>
     public static DataDirectoryLock Acquire(string directory)
     {
         string root = Path.GetFullPath(directory);
-        Directory.CreateDirectory(root);
         string path = Path.Combine(root, "lock");
-        SafeFileHandle? directoryLock = LogFiles.TryLockDirectory(root, out bool heldByOther);
-        if (heldByOther)
+        SafeFileHandle? directoryLock;
+        try
         {
-            throw Locked(root, path, null);
+            Directory.CreateDirectory(root);
+            directoryLock = LogFiles.TryLockDirectory(root, out bool heldByOther);
+            if (heldByOther)
+            {
+                throw Locked(root, path, null);
+            }
+        }
+        catch (Exception e) when (DataDirectoryNotWritableException.Explains(e))
+        {
+            throw new DataDirectoryNotWritableException(root, e);
         }
 
         SafeFileHandle file;
         try
         {
             file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (Exception e) when (DataDirectoryNotWritableException.Explains(e))
+        {
+            directoryLock?.Dispose();
+            throw new DataDirectoryNotWritableException(root, e);
         }
         catch (IOException e) when (File.Exists(path))
         {
@@ -134,4 +152,41 @@ public sealed class DataDirectoryLockedException : IOException
         : base(message, inner)
     {
     }
+}
+
+/// <summary>
+/// The service may not write in its data directory: a permission (the directory belongs to another user, or its mode
+/// refuses this one: EACCES, EPERM), a deployment mistake the start is refused for with exit code 2; or a read-only
+/// file system (EROFS: mounted read-only, or made read-only by the kernel after errors on the card), a storage fault
+/// (exit code 1, as a full card). The message names the directory, the user and what to do.
+/// </summary>
+public sealed class DataDirectoryNotWritableException : IOException
+{
+    private const int Eperm = 1;
+    private const int Eacces = 13;
+    private const int Erofs = 30;
+
+    /// <summary>Says why <paramref name="directory"/> cannot be written and what to do.</summary>
+    public DataDirectoryNotWritableException(string directory, Exception inner)
+        : base(Describe(directory, inner), inner)
+    {
+        ReadOnlyFileSystem = IsReadOnly(inner);
+    }
+
+    /// <summary>Whether the file system is read-only (a storage fault) rather than a permission (a deployment mistake).</summary>
+    public bool ReadOnlyFileSystem { get; }
+
+    /// <summary>Whether <paramref name="e"/> means the directory cannot be written: a permission or a read-only file system.</summary>
+    public static bool Explains(Exception e) =>
+        e is UnauthorizedAccessException || (e is IOException io && io.HResult is Eperm or Eacces or Erofs);
+
+    private static bool IsReadOnly(Exception e) => e is IOException { HResult: Erofs };
+
+    private static string Describe(string directory, Exception e) => IsReadOnly(e)
+        ? $"the data directory {directory} is on a read-only file system ({e.Message}). If it is mounted read-only, mount it " +
+            "read-write; if the kernel made the card read-only after errors (dmesg: \"Remounting filesystem read-only\"), the card " +
+            $"is failing: replace it and restore {directory} from its backup. Nothing was written."
+        : $"the data directory {directory} cannot be written by this process (user {Environment.UserName}): {e.Message}. " +
+            $"Give it to the user the service runs as (the systemd unit runs as lobby-edge): sudo chown -R lobby-edge:lobby-edge {directory}; " +
+            "or start with --data naming a directory of its own. Nothing was written.";
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LobbyEdge.Engine;
+using LobbyEdge.EventLog;
 using LobbyEdge.HeadOffice;
 using LobbyEdge.Profiles;
 using LobbyEdge.Runtime;
@@ -351,10 +352,18 @@ public static partial class LobbyEdgeHost
         catch (OtherBranchDataException e)
         {
             // A deployment mistake, not a fault: exit 2, which systemd does not restart.
-            Log.OtherBranchData(logger, e.Message);
-            Console.Error.WriteLine($"lobby-edge: {e.Message}");
-            _ = await DisposeAsync(host).ConfigureAwait(false);
-            return ExitCodes.InvalidConfiguration;
+            return await RefuseAsync(host, logger, e.Message, ExitCodes.InvalidConfiguration).ConfigureAwait(false);
+        }
+        catch (DataDirectoryNotWritableException e)
+        {
+            // A permission is a deployment mistake (2); a read-only file system a storage fault (1), as a full card.
+            return await RefuseAsync(host, logger, e.Message, e.ReadOnlyFileSystem ? ExitCodes.Fatal : ExitCodes.InvalidConfiguration).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DataDirectoryLockedException or LogDamagedException)
+        {
+            // Expected, and said in full by the message (who holds the directory; which file, offset and what to do):
+            // no stack trace in the journal.
+            return await RefuseAsync(host, logger, e.Message, ExitCodes.Fatal).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -379,6 +388,15 @@ public static partial class LobbyEdgeHost
                 StartupCollections.End();
                 await host.WaitForShutdownAsync().ConfigureAwait(false);
             }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // Kestrel's "Failed to bind to address http://0.0.0.0:9180: address already in use.": said in full, no
+                // stack trace. Exit 1: the other program may be gone at systemd's next try.
+                string message = $"{e.Message} Another program (or another lobby-edge) listens on that port: stop it, or give this one another port (Http:Port).";
+                Log.PortInUse(logger, message);
+                Console.Error.WriteLine($"lobby-edge: {message}");
+                exitCode = ExitCodes.Fatal;
+            }
             catch (Exception e)
             {
                 Log.HostFailed(logger, e);
@@ -390,9 +408,13 @@ public static partial class LobbyEdgeHost
 
             foreach (BackgroundService loop in loops)
             {
-                if (loop.ExecuteTask is { IsFaulted: true })
+                if (loop.ExecuteTask is { IsFaulted: true } failed)
                 {
-                    Log.LoopFailed(logger, loop.GetType().Name);
+                    // The engine loop says its own failure (a storage fault in plain words, anything else with its stack
+                    // trace); another part's is a bug, logged here with its stack trace (the host's own line for it
+                    // is filtered out, above).
+                    Exception? bug = loop is EngineLoop ? null : failed.Exception?.InnerException;
+                    Log.LoopFailed(logger, loop.GetType().Name, bug);
                     exitCode = ExitCodes.Fatal;
                 }
             }
@@ -407,6 +429,19 @@ public static partial class LobbyEdgeHost
             }
         }
 
+        return exitCode;
+    }
+
+    /// <summary>
+    /// Refuses the start for a reason its message says in full (another branch's data, a data directory this process
+    /// cannot write or another process holds): one Critical line without a stack trace, the message on stderr too for
+    /// whoever started it by hand, the host disposed; returns <paramref name="exitCode"/>.
+    /// </summary>
+    private static async Task<int> RefuseAsync(IHost host, ILogger logger, string message, int exitCode)
+    {
+        Log.Refusing(logger, message, exitCode);
+        Console.Error.WriteLine($"lobby-edge: {message}");
+        _ = await DisposeAsync(host).ConfigureAwait(false);
         return exitCode;
     }
 
@@ -484,6 +519,11 @@ public static partial class LobbyEdgeHost
     private static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.ClearProviders();
+
+        // The generic host's own lines when a part fails ("Hosting failed to start", "A BackgroundService has thrown an
+        // unhandled exception … configure this to Ignore") repeat, with a stack trace and advice that is not ours,
+        // what RunAsync says itself: once, as Critical, with the stack trace only for a failure nobody expected.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         if (Console.IsOutputRedirected)
         {
             // Not a terminal (journald, a pipe, a file): one JSON object per line, for machines to read.
@@ -514,14 +554,17 @@ public static partial class LobbyEdgeHost
         [LoggerMessage(2, LogLevel.Critical, "The host failed; the service stops")]
         public static partial void HostFailed(ILogger logger, Exception exception);
 
+        [LoggerMessage(12, LogLevel.Critical, "Cannot serve HTTP: {Message}; the service stops with exit code 1")]
+        public static partial void PortInUse(ILogger logger, string message);
+
         [LoggerMessage(3, LogLevel.Critical, "{Loop} failed; the service stops with exit code 1")]
-        public static partial void LoopFailed(ILogger logger, string loop);
+        public static partial void LoopFailed(ILogger logger, string loop, Exception? exception);
 
         [LoggerMessage(5, LogLevel.Critical, "The event log could not be opened or replayed; the service stops with exit code 1")]
         public static partial void RestoreFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(11, LogLevel.Critical, "Refusing to start: {Message}")]
-        public static partial void OtherBranchData(ILogger logger, string message);
+        [LoggerMessage(11, LogLevel.Critical, "Refusing to start: {Message} (exit code {ExitCode})")]
+        public static partial void Refusing(ILogger logger, string message, int exitCode);
 
         [LoggerMessage(6, LogLevel.Information, "Started, HTTP {Http}; ready")]
         public static partial void Ready(ILogger logger, string http);

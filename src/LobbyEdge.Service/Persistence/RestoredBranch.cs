@@ -64,9 +64,9 @@ public sealed partial class RestoredBranch : IDisposable
             log = BranchLog.Open(dataDirectory, observer);
             Monitoring.StartupTrace.Mark("log-opened");
         }
-        catch (LogDamagedException e)
+        catch (LogDamagedException)
         {
-            Messages.Refused(logger, e.Message);
+            // Said once, without a stack trace, where the start is refused (LobbyEdgeHost.RunAsync).
             directoryLock.Dispose();
             throw;
         }
@@ -230,9 +230,6 @@ public sealed partial class RestoredBranch : IDisposable
         [LoggerMessage(303, LogLevel.Information,
             "Event log {Directory} open: {Segments} segment(s), last event {Sequence}; restored from snapshot {Snapshot} plus {Replayed} replayed event(s) in {Milliseconds:0.0} ms")]
         public static partial void Restored(ILogger logger, string directory, int segments, long sequence, long snapshot, long replayed, double milliseconds);
-
-        [LoggerMessage(304, LogLevel.Critical, "Refusing to start: {Message}")]
-        public static partial void Refused(ILogger logger, string message);
 
         [LoggerMessage(305, LogLevel.Critical,
             "Event log damage in a closed segment nobody needs any more (the branch runs; restore the file from a backup): {Damage}")]

@@ -56,6 +56,12 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
                 && ServiceProcess.Message(l).StartsWith("branch storage full: ", StringComparison.Ordinal)
                 && ServiceProcess.Message(l).Contains("exit code 1", StringComparison.Ordinal));
             Assert.Contains(lines, l => ServiceProcess.Message(l) == "Exiting with code 1");
+
+            // Said once, by the service: not the generic host's "A BackgroundService has thrown an unhandled exception
+            // … configure this to Ignore" with a stack trace, which reads as a crash.
+            Assert.DoesNotContain(lines, l => ServiceProcess.Message(l).Contains("unhandled exception", StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(lines, l => l.GetProperty("Category").GetString() is "LobbyEdge.Service.EngineLoop" or "LobbyEdge.Service.LobbyEdgeHost"
+                && l.TryGetProperty("Exception", out JsonElement e) && e.GetString() is { Length: > 0 });
             if (run == 1)
             {
                 Assert.True(tickets.Count > 100, $"only {tickets.Count} tickets before the disk was full");

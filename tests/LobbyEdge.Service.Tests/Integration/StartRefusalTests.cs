@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace LobbyEdge.Service.Tests;
+
+/// <summary>
+/// The kind: a data directory the service cannot write in. One that could not be created was refused with exit 2 and
+/// a plain message; one that existed but was not writable ended with exit 1 and a bare "Access to the path '…/lock' is
+/// denied" or "Read-only file system", and a read-only one with a lock file left in it was reported as "in use by
+/// process N" (another lobby-edge), all with a stack trace in the journal. Now: a permission is a deployment mistake
+/// (exit 2, naming the user and the chown to run), a read-only file system a storage fault (exit 1, as a full card,
+/// saying what to check), neither with a stack trace; another process holding the directory, and a damaged log, are
+/// said without one too, and so is an HTTP port another program holds (Kestrel's own stack trace before). On the real
+/// process, a real read-only mount, a real other user and a real listener on the port.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class StartRefusalTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan s_patience = TimeSpan.FromMinutes(2);
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("lobby-datadir-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AReadOnlyDataDirectory_ExitsOne_SayingReadOnly_NotInUse(bool withALogInIt)
+    {
+        using var disk = new Tmpfs(8 * 1024);
+        string data = Path.Combine(disk.Path, "data");
+        if (withALogInIt)
+        {
+            (int simulated, _, string error) = await ServiceProcess.RunToEndAsync(
+                _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
+            Assert.True(simulated == 0, error);
+            Assert.True(File.Exists(Path.Combine(data, "lock")));
+        }
+        else
+        {
+            Directory.CreateDirectory(data);
+        }
+
+        disk.MakeReadOnly(data);
+        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", data, "--Http:Port=0");
+        int exitCode = await service.WaitForExitWithoutReadyAsync(s_patience);
+        string stderr = await service.StderrAsync();
+        output.WriteLine(stderr);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"the data directory {data} is on a read-only file system", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("in use by process", stderr, StringComparison.Ordinal);
+        AssertRefusedWithoutAStackTrace(service.Lines, "read-only file system");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task ADataDirectoryItMayNotWriteIn_ExitsTwo_NamingTheUserAndTheFix()
+    {
+        // A directory nobody may write in (r-x), and the service without root's power to override file permissions
+        // (the capabilities dropped from its bounding set: as the service's own user on a box where root made the
+        // directory, without needing the test's files to be readable by another user).
+        string data = Path.Combine(_work.FullName, "data");
+        Directory.CreateDirectory(data);
+        File.SetUnixFileMode(data, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        try
+        {
+            await using ServiceProcess service = ServiceProcess.StartUnder(
+                ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"], _work.FullName, null,
+                "--branch", ServiceProcess.DemoProfile, "--data", data, "--Http:Port=0");
+            int exitCode = await service.WaitForExitWithoutReadyAsync(s_patience);
+            string stderr = await service.StderrAsync();
+            output.WriteLine(stderr);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains($"the data directory {data} cannot be written by this process (user {Environment.UserName})", stderr, StringComparison.Ordinal);
+            Assert.Contains($"sudo chown -R lobby-edge:lobby-edge {data}", stderr, StringComparison.Ordinal);
+            AssertRefusedWithoutAStackTrace(service.Lines, "cannot be written by this process");
+        }
+        finally
+        {
+            File.SetUnixFileMode(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    [Fact]
+    public async Task ASecondInstance_IsRefusedWithoutAStackTrace()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        await using ServiceProcess first = ServiceProcess.Start(_work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", data, $"--Http:Port={ServiceProcess.FreePort()}");
+        await first.WaitUntilReadyAsync();
+
+        await using ServiceProcess second = ServiceProcess.Start(_work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", data, $"--Http:Port={ServiceProcess.FreePort()}");
+        Assert.Equal(1, await second.WaitForExitWithoutReadyAsync(s_patience));
+        Assert.Contains($"is in use by process {first.Id}", await second.StderrAsync(), StringComparison.Ordinal);
+        AssertRefusedWithoutAStackTrace(second.Lines, "is in use by process");
+    }
+
+    [Fact]
+    public async Task AnHttpPortInUse_ExitsOne_SayingWhatToDo_WithoutAStackTrace()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        await using ServiceProcess service = ServiceProcess.Start(
+            _work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", Path.Combine(_work.FullName, "data"), "--Http:Address=127.0.0.1", $"--Http:Port={port}");
+        Assert.Equal(1, await service.ExitCodeAsync(s_patience));
+        string stderr = await service.StderrAsync();
+        output.WriteLine(stderr);
+        Assert.Contains("address already in use", stderr, StringComparison.Ordinal);
+        Assert.Contains("give this one another port (Http:Port)", stderr, StringComparison.Ordinal);
+        Assert.Contains(service.Lines, l => l.GetProperty("LogLevel").GetString() == "Critical" && ServiceProcess.Message(l).StartsWith("Cannot serve HTTP: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(service.Lines, l => l.TryGetProperty("Exception", out JsonElement e) && e.GetString() is { Length: > 0 });
+    }
+
+    /// <summary>One Critical "Refusing to start" line saying <paramref name="what"/>, and no log line carrying a stack trace.</summary>
+    private static void AssertRefusedWithoutAStackTrace(List<JsonElement> lines, string what)
+    {
+        Assert.Contains(lines, l => l.GetProperty("LogLevel").GetString() == "Critical"
+            && ServiceProcess.Message(l).StartsWith("Refusing to start: ", StringComparison.Ordinal)
+            && ServiceProcess.Message(l).Contains(what, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.TryGetProperty("Exception", out JsonElement e) && e.GetString() is { Length: > 0 });
+    }
+}
