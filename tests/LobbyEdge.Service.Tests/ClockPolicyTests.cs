@@ -1,6 +1,7 @@
 using LobbyEdge.Engine;
 using LobbyEdge.Runtime;
 using LobbyEdge.Service.Clock;
+using LobbyEdge.Simulator;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
@@ -211,6 +212,44 @@ public sealed class ClockPolicyTests
         Assert.Equal(TimeSpan.Zero, branch.Offset);
     }
 
+    /// <summary>
+    /// The new-user tryout: <c>--simulate --speed 600</c> on a busy two-core machine logged "The wall clock stepped by
+    /// -4.268 s" and then +4.267 s, and recorded both as <c>lobby.clock.jumped</c>. Under simulation the wall and the
+    /// monotonic clock are one scaled real clock; the engine's thread held up for 10 real ms between two of its reads
+    /// of it is 6 simulated seconds, which is no step. Whichever read the stall falls before, there is none, and the
+    /// branch clock is the simulated clock.
+    /// </summary>
+    [Fact]
+    public void Simulated_AThreadHeldUpBetweenReadsOfTheClock_IsNoStep() =>
+        AssertNoStepWhicheverReadItFallsBefore((real, _) => real.Advance(TimeSpan.FromMilliseconds(10)));
+
+    /// <summary>The simulation skipping the night (from its driver's thread) between two of the engine's reads is no step either.</summary>
+    [Fact]
+    public void Simulated_ANightSkippedBetweenReadsOfTheClock_IsNoStep() =>
+        AssertNoStepWhicheverReadItFallsBefore((_, simulated) => simulated.SkipTo(simulated.GetUtcNow() + TimeSpan.FromHours(15)));
+
+    private static void AssertNoStepWhicheverReadItFallsBefore(Action<RealClock, ScaledTimeProvider> happening)
+    {
+        const double speed = 600;
+        for (int read = 0; read < 16; read++)
+        {
+            var real = new RealClock();
+            var simulated = new ScaledTimeProvider(TestBranch.At(9, 0), speed, real);
+            real.Before(read, () => happening(real, simulated));
+            var branch = new BranchClock(simulated, new FakeSynchronization { Synchronized = true }, DateTime.MinValue, s_threshold);
+            DateTimeOffset last = DateTimeOffset.MinValue;
+            for (int reading = 0; reading < 4; reading++)
+            {
+                real.Advance(TimeSpan.FromMilliseconds(100));
+                DateTimeOffset now = branch.Read(dayOpen: reading % 2 == 0, out ClockStep? step);
+                Assert.True(step is null, $"happening before real read {read}: a step of {step?.Step.TotalSeconds} s at reading {reading}");
+                Assert.True(now >= last, $"happening before real read {read}: the branch clock went back at reading {reading}");
+                Assert.Equal(TimeSpan.Zero, branch.Offset);
+                last = now;
+            }
+        }
+    }
+
     private static void AssertNeverBackwards(List<LobbyEvent> events)
     {
         for (int i = 1; i < events.Count; i++)
@@ -242,6 +281,32 @@ public sealed class ClockPolicyTests
         {
             await _loop.StopAsync(CancellationToken.None);
             _loop.Dispose();
+        }
+    }
+
+    /// <summary>A real monotonic clock that moves only when told, and runs something just before its n-th read.</summary>
+    private sealed class RealClock : TimeProvider
+    {
+        private long _ticks = TimeSpan.TicksPerDay;
+        private int _reads;
+        private int _at = -1;
+        private Action? _happening;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+
+        /// <summary>Runs <paramref name="happening"/> before the <paramref name="read"/>-th read from now (0: the next).</summary>
+        public void Before(int read, Action happening) => (_at, _happening) = (_reads + read, happening);
+
+        public override long GetTimestamp()
+        {
+            if (_reads++ == _at)
+            {
+                _happening?.Invoke();
+            }
+
+            return _ticks;
         }
     }
 

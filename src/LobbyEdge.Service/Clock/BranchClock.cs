@@ -16,6 +16,16 @@ public readonly record struct ClockStep(TimeSpan Step, TimeSpan Offset, bool AtS
 /// measured on the branch clock, so they never freeze and never run backwards; the business calendar is judged on
 /// the wall clock (<c>branch - offset</c>). Used only on the engine loop.
 /// </summary>
+/// <remarks>
+/// The wall clock and the monotonic clock cannot be read at one instant: a reading takes the monotonic clock, then the
+/// wall clock, then the monotonic clock again, so the wall clock is known to have been read somewhere between the
+/// two. The monotonic time between two readings is therefore known only within a range (from the end of the last
+/// reading to the start of this one, up to from its start to this one's end), and a step is only the part of the
+/// wall clock's move that no monotonic time in that range explains. On a real box the range is microseconds wide and
+/// a step is what it always was. Under <c>--simulate</c> both clocks are the simulated clock, a scaled real clock,
+/// so a thread held up between two reads (10 ms at 600x is 6 simulated seconds) widens the range by as much and is
+/// never a step, nor is the simulation skipping a night while the engine reads.
+/// </remarks>
 public sealed class BranchClock
 {
     /// <summary>While catching up (day closed, branch clock ahead), the branch clock runs at 1/this of real time.</summary>
@@ -26,6 +36,7 @@ public sealed class BranchClock
     private readonly long _thresholdTicks;
     private long _branchTicks;
     private long _wallTicks;
+    private long _before;
     private long _timestamp;
     private long _checkedTimestamp;
     private bool _synchronized;
@@ -43,6 +54,7 @@ public sealed class BranchClock
         _time = time;
         _synchronization = synchronization;
         _thresholdTicks = stepThreshold.Ticks;
+        _before = time.GetTimestamp();
         _wallTicks = time.GetUtcNow().UtcTicks;
         _timestamp = time.GetTimestamp();
         _checkedTimestamp = _timestamp;
@@ -74,9 +86,15 @@ public sealed class BranchClock
     /// <param name="step">The step to record, or null.</param>
     public DateTimeOffset Read(bool dayOpen, out ClockStep? step)
     {
+        long before = _time.GetTimestamp();
         long wall = _time.GetUtcNow().UtcTicks;
         long timestamp = _time.GetTimestamp();
-        long elapsed = Math.Max(0, _time.GetElapsedTime(_timestamp, timestamp).Ticks);
+
+        // The monotonic time between the two wall readings lies between these (class remarks); the wall clock's move
+        // is taken as that time where the range allows, and only what lies outside it is a jump.
+        long least = Math.Max(0, _time.GetElapsedTime(_timestamp, before).Ticks);
+        long most = Math.Max(least, _time.GetElapsedTime(_before, timestamp).Ticks);
+        long elapsed = Math.Clamp(wall - _wallTicks, least, most);
         long jump = wall - (_wallTicks + elapsed);
         long advance = elapsed;
         if (!dayOpen && _branchTicks > _wallTicks)
@@ -101,6 +119,7 @@ public sealed class BranchClock
 
         _branchTicks = branch;
         _wallTicks = wall;
+        _before = before;
         _timestamp = timestamp;
         return new DateTimeOffset(branch, TimeSpan.Zero);
     }

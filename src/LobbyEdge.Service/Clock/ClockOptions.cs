@@ -20,7 +20,9 @@ public sealed class ClockOptions
     /// <summary>
     /// How far, in seconds, the wall clock may move against the monotonic clock between two readings before the
     /// move counts as a step (reported, and never followed backwards). NTP slews by at most 0.5 ms a second, so
-    /// anything above a few milliseconds is a step; the default 2 s leaves room for a busy machine.
+    /// anything above a few milliseconds is a step; the default 2 s leaves room for a busy machine. A delay between the
+    /// reads of the two clocks is not part of the move (<see cref="BranchClock"/>), so this is never scaled by a
+    /// simulation's speed.
     /// </summary>
     public double StepThresholdSeconds { get; set; } = 2;
 }
