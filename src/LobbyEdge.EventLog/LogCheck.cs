@@ -115,7 +115,11 @@ public sealed class LogCheck
     /// <summary>Damage found, in log order; evidence of missing events last.</summary>
     public IReadOnlyList<LogDamage> Damage { get; private set; } = [];
 
-    /// <summary>The torn tail of the newest segment, or null.</summary>
+    /// <summary>
+    /// The torn tail of the newest segment, which a start cuts, or null. A bad end of the newest segment that lies behind
+    /// evidence of durable events (the durable mark, a snapshot, a cursor) is no torn tail: it is reported as
+    /// <see cref="LogDamageKind.MissingEvents"/> damage at the same offset, and this is null.
+    /// </summary>
     public TornTail? Tail { get; private set; }
 
     /// <summary>The last event of the log once a torn tail is cut (0 for an empty log).</summary>
@@ -219,13 +223,17 @@ public sealed class LogCheck
         foreach (SegmentCheck s in Segments)
         {
             string range = s.LastSequence >= s.First ? $"events {s.First} to {s.LastSequence}" : "no events";
-            string verdict = Damage.Any(d => d.File == s.Path && d.Kind != LogDamageKind.MissingEvents) ? "DAMAGED" : Tail?.File == s.Path ? "torn tail" : "ok";
+            // Events missing after a clean end leave the file itself intact; missing from inside it (its bad end), damaged.
+            string verdict = Damage.Any(d => d.File == s.Path && (d.Kind != LogDamageKind.MissingEvents || d.Offset < s.Length)) ? "DAMAGED"
+                : Tail?.File == s.Path ? "torn tail" : "ok";
             output.WriteLine($"segment  {s.Path}: {s.Length} bytes, {s.Records} intact record(s), {range}: {verdict}");
         }
 
         if (Tail is not null)
         {
-            output.WriteLine($"  torn tail at offset {Tail.GoodLength}, {Tail.Bytes} byte(s) ({Tail.Reason}): never acknowledged; the service cuts it at its next start");
+            // A start cuts it only when it starts at all: damage elsewhere makes it refuse first, cutting nothing.
+            output.WriteLine($"  torn tail at offset {Tail.GoodLength}, {Tail.Bytes} byte(s) ({Tail.Reason}): never acknowledged; "
+                + (MustRefuse ? "the service cuts it when it starts, but it refuses to start until the damage below is repaired" : "the service cuts it at its next start"));
         }
 
         foreach (SnapshotCheck s in Snapshots)
@@ -347,12 +355,17 @@ public sealed class LogCheck
         LastSequence = segments.Count == 0 ? 0 : Tail is null ? segments[^1].LastSequence : newestFirst + ((Tail.GoodLength - LogFiles.SegmentHeaderSize) / RecordCodec.EventRecordSize) - 1;
         long endOffset = Tail?.GoodLength ?? (segments.Count > 0 ? segments[^1].Length : 0);
 
+        // Every file that shows an event beyond the log's end: one finding (events missing from one offset), however
+        // many files show it.
+        var evidence = new List<string>();
+        long lostTo = LastSequence;
+
         void Evidence(string file, long sequence, string what)
         {
             if (sequence > LastSequence)
             {
-                damage.Add(new LogDamage(LogDamageKind.MissingEvents, newestPath, endOffset, LastSequence + 1, sequence, 0,
-                    $"the log ends at event {LastSequence}, but {file} shows event {sequence} was durable ({what}): acknowledged events are missing (the segment was cut short or replaced by an older copy)", true));
+                evidence.Add($"{file} shows event {sequence} was durable ({what})");
+                lostTo = Math.Max(lostTo, sequence);
             }
         }
 
@@ -372,6 +385,18 @@ public sealed class LogCheck
         foreach (SnapshotCheck snapshot in snapshots)
         {
             Evidence(snapshot.Path, snapshot.Sequence, "a snapshot of the state as of that event");
+        }
+
+        if (evidence.Count > 0)
+        {
+            // A bad end of the newest segment behind evidence held acknowledged events: it is this damage, not a torn
+            // tail, and the start refuses rather than cut it (so it is no longer reported as a tail).
+            string end = Tail is { } t
+                ? $"; the file's last {t.Bytes} byte(s), from this offset ({t.Reason}), are what is left of them: not a torn tail, so the start does not cut them"
+                : "";
+            damage.Add(new LogDamage(LogDamageKind.MissingEvents, newestPath, endOffset, LastSequence + 1, lostTo, 0,
+                $"the log ends at event {LastSequence}, but {string.Join(", and ", evidence)}: acknowledged events are missing (the segment was cut short or replaced by an older copy){end}", true));
+            Tail = null;
         }
 
         // Damage in closed segments blocks the start when the branch still needs it: today's segment (the engine

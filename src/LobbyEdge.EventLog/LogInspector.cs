@@ -11,7 +11,11 @@ namespace LobbyEdge.EventLog;
 /// </param>
 /// <param name="Tail">The torn tail after the last event it printed (never acknowledged; the service cuts it), or null.</param>
 /// <param name="LastSequence">The log's newest durable event's sequence number (0: no events).</param>
-public sealed record LogInspection(long Events, LogDamage? Damage, TornTail? Tail, long LastSequence)
+/// <param name="StartRefuses">
+/// True when the service refuses to start because of damage anywhere in the data directory, also outside the events
+/// asked for (then it cuts no torn tail either).
+/// </param>
+public sealed record LogInspection(long Events, LogDamage? Damage, TornTail? Tail, long LastSequence, bool StartRefuses = false)
 {
     /// <summary>True when the service refuses to start because of <see cref="Damage"/>.</summary>
     public bool Refuses => Damage?.Blocking == true;
@@ -20,7 +24,10 @@ public sealed record LogInspection(long Events, LogDamage? Damage, TornTail? Tai
     public string? Note(string root) => Damage is { } d
         ? $"stopped at damage: {d}; {(d.Blocking ? "the service will refuse to start" : "a closed segment nobody needs: the service starts and reports it")}; run lobby-edge verify --data {root}"
         : Tail is { } t
-        ? $"stopped at a torn tail: {t.File}, offset {t.GoodLength}, {t.Bytes} byte(s) ({t.Reason}): never acknowledged; the service cuts it when it next starts"
+        ? $"stopped at a torn tail: {t.File}, offset {t.GoodLength}, {t.Bytes} byte(s) ({t.Reason}): never acknowledged; "
+            + (StartRefuses
+                ? $"the service cuts it when it starts, but it refuses to start because of damage outside the events asked for; run lobby-edge verify --data {root}"
+                : "the service cuts it when it next starts")
         : null;
 }
 
@@ -76,6 +83,6 @@ public static class LogInspector
             }
         }
 
-        return new LogInspection(count, stop, tail, check.LastSequence);
+        return new LogInspection(count, stop, tail, check.LastSequence, check.MustRefuse);
     }
 }

@@ -47,11 +47,15 @@ public sealed class LogCheckTests
         string segment = dir.LastSegment;
         Flip(segment, new FileInfo(segment).Length - 10);
         LogCheck check = LogCheck.Run(dir.Path);
-        Assert.NotNull(check.Tail);
+
+        // One finding, not a torn tail and damage at once: the bad last record is part of the damage.
+        Assert.Null(check.Tail);
         LogDamage damage = Assert.Single(check.Damage);
         Assert.Equal(LogDamageKind.MissingEvents, damage.Kind);
         Assert.Equal(last, damage.FirstSequence);
+        Assert.Equal(new FileInfo(segment).Length - 64, damage.Offset);
         Assert.Contains("durable.mark", damage.What, StringComparison.Ordinal);
+        Assert.Contains("not a torn tail", damage.What, StringComparison.Ordinal);
         Assert.Throws<LogDamagedException>(() => BranchLog.Open(dir.Path));
 
         // Had the last commit never returned (a power cut), the mark would be one behind: then it is a torn tail.
