@@ -69,7 +69,7 @@ public static class BranchProfileLoader
 
     /// <summary>Reads and checks the branch profile at <paramref name="path"/> and the device models it names.</summary>
     /// <param name="path">The profile file; problems name it exactly as given here. Device models are looked for in
-    /// <c>../devices</c> beside the folder that holds it.</param>
+    /// a <c>devices</c> folder beside it, or else in <c>../devices</c> (<see cref="ModelsDirectoryOf"/>).</param>
     /// <returns>The branch (a configuration that <see cref="BranchConfig.Validate"/> accepts), its hardware
     /// (<see cref="BranchHardware.Empty"/> without hardware sections) and its voice settings.</returns>
     /// <exception cref="ProfileException">
@@ -93,8 +93,8 @@ public static class BranchProfileLoader
     /// <summary>
     /// Reads and checks a branch profile given as text (YAML, or JSON, which is YAML's flow style), exactly as
     /// <see cref="Load"/> checks a file: the same problems, the same messages, positions as
-    /// <c>sourceName:line:column</c> within <paramref name="text"/>. Device models are looked for in <c>../devices</c>
-    /// beside <paramref name="sourceName"/> taken as a path.
+    /// <c>sourceName:line:column</c> within <paramref name="text"/>. Device models are looked for as for a file
+    /// at <paramref name="sourceName"/> (<see cref="ModelsDirectoryOf"/>).
     /// </summary>
     /// <param name="text">The profile's text (a leading byte-order mark is not expected: pass the text as read).</param>
     /// <param name="sourceName">What problems name as the file, e.g. <c>update-configuration</c> or the file's path.</param>
@@ -128,7 +128,11 @@ public static class BranchProfileLoader
         return read with { Branch = read.Branch.WithVersion(0, HashOf(text)) };
     }
 
-    /// <summary>Where the device models a profile at <paramref name="profilePath"/> names are looked for: <c>../devices</c> from its folder.</summary>
+    /// <summary>
+    /// Where the device models a profile at <paramref name="profilePath"/> names are looked for: a <c>devices</c> folder
+    /// beside it (the installed layout, <c>/etc/lobby-edge/devices/</c>), or else <c>../devices</c> from its folder (the
+    /// repository's layout).
+    /// </summary>
     public static string ModelsDirectoryOf(string profilePath) => HardwareSections.DefaultModelsDirectory(profilePath);
 
     /// <summary>

@@ -44,11 +44,17 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
     private static readonly string[] s_elementKinds = ["bytes", "address", "length", "text", "checksum", "line", "blink"];
     private static readonly string[] s_messageKinds = ["call", "recall", "idle", "paused", "away", "closed"];
 
-    /// <summary>Where a branch profile's device models are looked for: <c>../devices</c> from the branch file's folder.</summary>
+    /// <summary>
+    /// Where a branch profile's device models are looked for: a <c>devices</c> folder beside the branch file
+    /// (<c>/etc/lobby-edge/devices/</c> for <c>/etc/lobby-edge/branch.yaml</c>, the installed layout), or else
+    /// <c>../devices</c> from the branch file's folder (the repository's <c>hardware-profiles/branches/</c> and
+    /// <c>hardware-profiles/devices/</c>).
+    /// </summary>
     public static string DefaultModelsDirectory(string branchPath)
     {
         string folder = Path.GetDirectoryName(Path.GetFullPath(branchPath)) ?? ".";
-        return Path.Combine(folder, "..", "devices");
+        string beside = Path.Combine(folder, "devices");
+        return Directory.Exists(beside) ? beside : Path.Combine(folder, "..", "devices");
     }
 
     /// <summary>A device model file as read: its kind, serial settings and the settings of its kind.</summary>
@@ -425,7 +431,10 @@ internal sealed partial class HardwareSections(ProfileReader r, BranchConfig? br
                 ? [.. Directory.GetFiles(modelsDirectory, "*.yaml").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)]
                 : [];
             string? closest = ClosestName.Find(name, known);
-            r.Report(at, field, $"unknown model \"{name}\" (no {Path.GetFullPath(file)}; known: {(known.Length == 0 ? "none" : string.Join(", ", known))}){(closest is null ? "" : $"; did you mean \"{closest}\"?")}");
+            string where = known.Length == 0
+                ? $"; known: none: copy the device models (hardware-profiles/devices/*.yaml) into a devices/ folder beside the profile"
+                : $"; known: {string.Join(", ", known)}";
+            r.Report(at, field, $"unknown model \"{name}\" (no {Path.GetFullPath(file)}{where}){(closest is null ? "" : $"; did you mean \"{closest}\"?")}");
             _models[name] = null;
             return null;
         }

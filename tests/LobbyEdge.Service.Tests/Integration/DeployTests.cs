@@ -16,6 +16,37 @@ public sealed partial class DeployTests : IDisposable
 
     public void Dispose() => _work.Delete(recursive: true);
 
+    /// <summary>
+    /// The README's install steps put the profile at <c>/etc/lobby-edge/branch.yaml</c>; device models were looked for
+    /// only in <c>../devices</c> from the profile's folder (<c>/etc/devices/</c>), which no step made, so a branch with
+    /// hardware stopped with exit 2 at its first start. Now a <c>devices/</c> folder beside the profile is used, the
+    /// README copies the models there, and a profile without them says so.
+    /// </summary>
+    [Fact]
+    public async Task AnInstalledLayout_ProfileAndModelsInOneFolder_Starts_AndWithoutTheModelsSaysWhereTheyGo()
+    {
+        string etc = Path.Combine(_work.FullName, "etc", "lobby-edge");
+        Directory.CreateDirectory(etc);
+        string branch = Path.Combine(etc, "branch.yaml");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "profiles", "demo-hardware.yaml"), branch);
+
+        (int refused, _, string problem) = await ServiceProcess.RunToEndAsync(
+            _work.FullName, TimeSpan.FromMinutes(2), "--branch", branch, "--simulate", "--speed", "5000", "--days", "1", "--data", Path.Combine(_work.FullName, "data0"), "--Http:Port=0");
+        Assert.True(refused == 2, problem);
+        Assert.Contains("copy the device models (hardware-profiles/devices/*.yaml) into a devices/ folder beside the profile", problem, StringComparison.Ordinal);
+
+        // As the README's install steps do: the models beside the profile.
+        Directory.CreateDirectory(Path.Combine(etc, "devices"));
+        foreach (string model in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "devices"), "*.yaml"))
+        {
+            File.Copy(model, Path.Combine(etc, "devices", Path.GetFileName(model)));
+        }
+
+        (int ran, _, string error) = await ServiceProcess.RunToEndAsync(
+            _work.FullName, TimeSpan.FromMinutes(2), "--branch", branch, "--simulate", "--speed", "5000", "--days", "1", "--data", Path.Combine(_work.FullName, "data"), "--Http:Port=0");
+        Assert.True(ran == 0, error);
+    }
+
     [Fact]
     public void SystemdUnit_Verifies_AndHasTheNotifyWatchdogAndHardening()
     {
