@@ -411,9 +411,11 @@ public static partial class LobbyEdgeHost
                 if (loop.ExecuteTask is { IsFaulted: true } failed)
                 {
                     // The engine loop says its own failure (a storage fault in plain words, anything else with its stack
-                    // trace); another part's is a bug, logged here with its stack trace (the host's own line for it
-                    // is filtered out, above).
-                    Exception? bug = loop is EngineLoop ? null : failed.Exception?.InnerException;
+                    // trace), and a part that failed because the engine had stopped (EngineStoppedException: the
+                    // simulation, the keypads) adds nothing to it; any other part's failure is a bug, logged here with
+                    // its stack trace (the host's own line for it is filtered out, above).
+                    Exception? inner = failed.Exception?.InnerException;
+                    Exception? bug = loop is EngineLoop || inner is EngineStoppedException or LogWriteException ? null : inner;
                     Log.LoopFailed(logger, loop.GetType().Name, bug);
                     exitCode = ExitCodes.Fatal;
                 }

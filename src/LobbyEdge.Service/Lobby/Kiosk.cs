@@ -317,8 +317,10 @@ public sealed class Kiosk
             return null;
         }
 
+        // A 400 names the field in "error" like every other 400 (a malformed body), beside the customer's messages.
         (string zh, string en) = Explain(RefusalReason.UnknownService);
-        return Results.Json(new Refused(false, "unknown_service", zh, en), LobbyJsonContext.Http.Refused, statusCode: StatusCodes.Status400BadRequest);
+        string error = $"service: not a service of this branch (known: {string.Join(", ", _config.Services.Select(s => s.Id))})";
+        return Results.Json(new RefusedWithError(false, "unknown_service", zh, en, error), LobbyJsonContext.Http.RefusedWithError, statusCode: StatusCodes.Status400BadRequest);
     }
 
     /// <summary>

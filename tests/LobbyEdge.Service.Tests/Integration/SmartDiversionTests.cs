@@ -144,6 +144,9 @@ public sealed class SmartDiversionTests(ITestOutputHelper output) : IAsyncDispos
         await AssertRefusedAsync(http, """{"service": 5}""", HttpStatusCode.BadRequest, "service");
         await AssertRefusedAsync(http, """{"service": "cash", "priority": true}""", HttpStatusCode.BadRequest, "priority");
         await AssertRefusedAsync(http, """{"service": "nope"}""", HttpStatusCode.BadRequest, "unknown_service");
+
+        // Like every other 400, it names the field (the tryout found only reason and messages).
+        await AssertRefusedAsync(http, """{"service": "nope"}""", HttpStatusCode.BadRequest, "\"error\":\"service: not a service of this branch (known: ");
         await AssertRefusedAsync(http, """{"service": "loans"}""", HttpStatusCode.Conflict, "no_self_service");
 
         // The signage: a hint for cash, none for loans.
