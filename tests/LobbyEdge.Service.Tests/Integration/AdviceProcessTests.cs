@@ -272,7 +272,7 @@ public sealed class AdviceProcessTests(ITestOutputHelper output) : IDisposable
     private static async Task<string> SignInInBrowserAsync(HeadlessChromium chromium, Uri baseAddress)
     {
         string tab = await chromium.OpenAsync(new Uri(baseAddress, "/lobby/signin"), 1024, 600);
-        await chromium.WaitForAsync(tab, "document.getElementById('pad') !== null", TimeSpan.FromSeconds(30));
+        await chromium.WaitForAsync(tab, "document.readyState !== 'loading' && document.getElementById('pad') !== null", TimeSpan.FromSeconds(30));
         foreach (char key in DemoStaff.ToString(CultureInfo.InvariantCulture))
         {
             await chromium.EvaluateAsync(tab, $"document.querySelector('#pad button[data-k=\"{key}\"]').click()");

@@ -91,7 +91,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
         // In the browser: /lobby lands on the PIN pad.
         await using HeadlessChromium chromium = await HeadlessChromium.StartAsync();
         string tab = await chromium.OpenAsync(new Uri(baseAddress, "/lobby"), 1024, 600);
-        await chromium.WaitForAsync(tab, "location.pathname === '/lobby/signin' && document.getElementById('pad') !== null", TimeSpan.FromSeconds(30));
+        await chromium.WaitForAsync(tab, "location.pathname === '/lobby/signin' && document.readyState !== 'loading' && document.getElementById('pad') !== null", TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -891,7 +891,7 @@ public sealed class LobbyConsoleTests(ITestOutputHelper output) : IDisposable
     private static async Task<string> SignInInBrowserAsync(HeadlessChromium chromium, Uri baseAddress, int width, int height, int staff = DemoStaff, string pin = DemoPin)
     {
         string tab = await chromium.OpenAsync(new Uri(baseAddress, "/lobby/signin"), width, height);
-        await chromium.WaitForAsync(tab, "document.getElementById('pad') !== null", TimeSpan.FromSeconds(30));
+        await chromium.WaitForAsync(tab, "document.readyState !== 'loading' && document.getElementById('pad') !== null", TimeSpan.FromSeconds(30));
         foreach (char key in staff.ToString(System.Globalization.CultureInfo.InvariantCulture))
         {
             await chromium.EvaluateAsync(tab, $"document.querySelector('#pad button[data-k=\"{key}\"]').click()");
