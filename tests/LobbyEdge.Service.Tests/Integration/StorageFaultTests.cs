@@ -31,6 +31,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
         using var disk = new Tmpfs(200);
         BranchConfig config = BranchProfileLoader.Load(ServiceProcess.DemoProfile).Branch;
         var acknowledged = new List<string>();
+        int refusedInAll = 0;
         for (int run = 1; run <= 2; run++)
         {
             // The second run starts on the still-full disk.
@@ -62,12 +63,16 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IDisposable
             Assert.DoesNotContain(lines, l => ServiceProcess.Message(l).Contains("unhandled exception", StringComparison.OrdinalIgnoreCase));
             Assert.DoesNotContain(lines, l => l.GetProperty("Category").GetString() is "LobbyEdge.Service.EngineLoop" or "LobbyEdge.Service.LobbyEdgeHost"
                 && l.TryGetProperty("Exception", out JsonElement e) && e.GetString() is { Length: > 0 });
+            refusedInAll += refusals;
             if (run == 1)
             {
                 Assert.True(tickets.Count > 100, $"only {tickets.Count} tickets before the disk was full");
-                Assert.True(refusals > 0, "no kiosk request was refused while the service stopped");
             }
         }
+
+        // A request meets the stopping service (a 503 JSON refusal) in a window of milliseconds in the first run, which
+        // a run can miss now that the stop is quicker; the restart on the full disk refuses for longer. Over both, one must.
+        Assert.True(refusedInAll > 0, "no kiosk request was refused with the storage_full JSON while the service stopped, in either run");
 
         // Read what the branch left, on a copy (opening may repair a torn tail): every acknowledged ticket, gap-free.
         string copy = disk.CopyTo(Path.Combine(_work.FullName, "copy"));
