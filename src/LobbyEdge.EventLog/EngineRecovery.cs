@@ -24,6 +24,7 @@ public static class EngineRecovery
     /// <paramref name="createEngine"/> returns its <see cref="QueueEngine.ConfigurationResolver"/>, so a snapshot or a
     /// day of another version than the engine's is restored with that version's configuration.
     /// </summary>
+    /// <exception cref="LogReplayException">An event names a service, counter or tier the created engine's configuration does not have.</exception>
     public static (QueueEngine Engine, RecoveryReport Report) Restore(Func<QueueEngine> createEngine, BranchLog log)
     {
         ArgumentNullException.ThrowIfNull(createEngine);
@@ -71,7 +72,7 @@ public static class EngineRecovery
         using LogReader reader = log.ReadFrom(from);
         while (reader.TryRead(out LobbyEvent e))
         {
-            engine.Apply(in e);
+            ApplyLogged(engine, in e);
             count++;
         }
 
@@ -81,6 +82,24 @@ public static class EngineRecovery
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Applies one event read back from the log; how every replay (the start's, <c>verify</c>'s) applies them.
+    /// </summary>
+    /// <exception cref="LogReplayException">The event names a service, counter or tier the engine's configuration does not have.</exception>
+    public static void ApplyLogged(QueueEngine engine, in LobbyEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        try
+        {
+            engine.Apply(in e);
+        }
+        catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or KeyNotFoundException)
+        {
+            // The engine indexes services, counters and tiers by number: an event of another configuration.
+            throw new LogReplayException(e.Sequence, e.Kind, ex);
+        }
     }
 
     /// <summary>The first sequence of the newest segment that begins with a day opening, else 1.</summary>

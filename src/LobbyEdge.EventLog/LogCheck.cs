@@ -204,12 +204,12 @@ public sealed class LogCheck
             using var reader = new LogReader(Root, Segments[^1].First, () => end);
             while (reader.TryRead(out LobbyEvent e))
             {
-                engine.Apply(in e);
+                EngineRecovery.ApplyLogged(engine, in e);
             }
 
             return engine.LastSequence == end ? null : $"replay of the day stopped at event {engine.LastSequence}, the log ends at {end}";
         }
-        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or ArgumentException or LogReplayException)
         {
             return $"replay of the day from event {Segments[^1].First} fails: {e.Message}";
         }

@@ -354,6 +354,11 @@ public static partial class LobbyEdgeHost
             // A deployment mistake, not a fault: exit 2, which systemd does not restart.
             return await RefuseAsync(host, logger, e.Message, ExitCodes.InvalidConfiguration).ConfigureAwait(false);
         }
+        catch (LogReplayException e)
+        {
+            // A profile that is not the one the log ran with: a deployment mistake (2), nothing was written.
+            return await RefuseAsync(host, logger, $"{e.Message}. Start with this data's own branch profile (the one it ran with; its earlier versions are in config/ of the data directory when that is still there); no configuration was stored.", ExitCodes.InvalidConfiguration).ConfigureAwait(false);
+        }
         catch (DataDirectoryNotWritableException e)
         {
             // A permission is a deployment mistake (2); a read-only file system a storage fault (1), as a full card.

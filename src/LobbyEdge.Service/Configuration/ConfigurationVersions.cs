@@ -17,6 +17,10 @@ namespace LobbyEdge.Service.Configuration;
 public sealed partial class ConfigurationVersions
 {
     private readonly ILogger _logger;
+    private string? _marked;
+    private string? _markerDamaged;
+    private bool _ownerChecked;
+    private StoredVersion? _added;
 
     /// <summary>Takes the profile as loaded from <paramref name="profilePath"/> and its exact text.</summary>
     /// <param name="profilePath">The <c>--branch</c> file (rewritten on each accepted change).</param>
@@ -54,56 +58,78 @@ public sealed partial class ConfigurationVersions
     public bool ReconfigureAtStart { get; private set; }
 
     /// <summary>
-    /// Opens the store (the data directory is locked by now) and numbers the file's configuration. Returns the
-    /// configuration to create the engine with: the one the log ran with (the latest stored version before this
-    /// start), or the file's when the store was empty or that version is not usable.
+    /// Refuses another branch's data before anything in it is opened for writing (the data directory is locked by now;
+    /// the log is not opened yet, so not even a torn tail is cut): the data directory's <see cref="BranchMarker"/>
+    /// file and the store's newest intact version are read, nothing is written. When the marker names another
+    /// branch, the refusal names the store's version instead if that says the same, as the read-only tools do.
     /// </summary>
-    /// <exception cref="OtherBranchDataException">
-    /// The store's newest intact version, or the data directory's <see cref="BranchMarker"/> file, is of another branch
-    /// than the file.
-    /// </exception>
-    public BranchConfig Prepare(string dataDirectory)
+    /// <exception cref="OtherBranchDataException">Either record names another branch than the profile file.</exception>
+    public void CheckOwner(string dataDirectory)
     {
-        // The marker before anything is written: it is all that is left of the owner when config/ was deleted or
-        // cannot be read. (The store is checked as it is opened, below.) When it names another branch, the refusal
-        // names the store's version instead if that says the same, as the read-only tools do.
-        string? marked = BranchMarker.Read(dataDirectory, out string? damaged);
-        if (marked is not null && !string.Equals(marked, FileConfig.BranchId, StringComparison.Ordinal))
+        _marked = BranchMarker.Read(dataDirectory, out _markerDamaged);
+        (string BranchId, long Version)? stored;
+        try
         {
-            (string BranchId, long Version)? stored;
-            try
-            {
-                stored = ConfigurationStore.BranchOf(dataDirectory);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                stored = null;
-            }
+            stored = ConfigurationStore.BranchOf(dataDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Said when the store is opened (Prepare), where the branch goes on with its profile file.
+            stored = null;
+        }
 
-            (string BranchId, string RecordedIn) other = BranchMarker.OtherThan(FileConfig.BranchId, stored, dataDirectory) ?? (marked, $"its {BranchMarker.FileName} file");
+        if (BranchMarker.OtherThan(FileConfig.BranchId, stored, dataDirectory) is { } other)
+        {
             throw new OtherBranchDataException(dataDirectory, other.BranchId, other.RecordedIn, ProfilePath, FileConfig.BranchId);
         }
 
-        if (damaged is not null)
+        _ownerChecked = true;
+    }
+
+    /// <summary>
+    /// Opens the store (the data directory is locked and <see cref="CheckOwner"/> passed) and numbers the file's
+    /// configuration. Returns the configuration to create the engine with: the one the log ran with (the latest stored
+    /// version before this start), or the file's when the store was empty or that version is not usable.
+    /// </summary>
+    /// <exception cref="OtherBranchDataException">
+    /// The store's newest intact version is of another branch than the file (checked again as the store is opened).
+    /// </exception>
+    public BranchConfig Prepare(string dataDirectory)
+    {
+        if (!_ownerChecked)
         {
-            Log.MarkerDamaged(_logger, BranchMarker.PathIn(dataDirectory), damaged);
+            CheckOwner(dataDirectory);
         }
 
-        BranchConfig prepared = PrepareStore(dataDirectory);
-        if (marked is null)
+        if (_markerDamaged is not null)
         {
-            // Only once every check passed: the profile is this data's branch.
-            try
-            {
-                BranchMarker.Write(dataDirectory, FileConfig.BranchId);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Log.MarkerUnwritable(_logger, BranchMarker.PathIn(dataDirectory), e.Message);
-            }
+            Log.MarkerDamaged(_logger, BranchMarker.PathIn(dataDirectory), _markerDamaged);
         }
 
-        return prepared;
+        return PrepareStore(dataDirectory);
+    }
+
+    /// <summary>
+    /// Records the profile's branch in the data directory's <see cref="BranchMarker"/> file when it records none (or a
+    /// damaged one). Called only once the log was replayed under this profile (<c>RestoredBranch.Open</c>):
+    /// a wrong profile on data that records no branch fails at replay and is not written down as the owner.
+    /// </summary>
+    public void RecordOwner(string dataDirectory)
+    {
+        if (_marked is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            BranchMarker.Write(dataDirectory, FileConfig.BranchId);
+            _marked = FileConfig.BranchId;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.MarkerUnwritable(_logger, BranchMarker.PathIn(dataDirectory), e.Message);
+        }
     }
 
     private BranchConfig PrepareStore(string dataDirectory)
@@ -138,6 +164,7 @@ public sealed partial class ConfigurationVersions
         try
         {
             StoredVersion added = Store.Add(FileText, new StoredVersion(0, StoredVersion.HashText(FileConfig.Hash), StoredVersion.SourceText(ConfigurationSource.Profile), DateTimeOffset.UtcNow));
+            _added = added;
             FileConfig = FileConfig.WithVersion(added.Version, FileConfig.Hash);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -156,6 +183,29 @@ public sealed partial class ConfigurationVersions
         Log.EditedOnTheBox(_logger, ProfilePath, FileConfig.Version, latest.Version);
         ReconfigureAtStart = true;
         return ranWith;
+    }
+
+    /// <summary>
+    /// The start failed after <see cref="Prepare"/> (the log could not be replayed under this profile): takes back the
+    /// version this start stored, so a wrong profile on data that records no branch is not left recorded as its owner
+    /// (the right profile would then be refused). A store that cannot be written is logged.
+    /// </summary>
+    public void Abandon()
+    {
+        if (_added is null || Store is null || Store.Latest?.Version != _added.Version)
+        {
+            return;
+        }
+
+        try
+        {
+            Store.RemoveLatest();
+            _added = null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.StoreUnavailable(_logger, Store.Directory, e.Message);
+        }
     }
 
     /// <summary>The engine's <see cref="QueueEngine.ConfigurationResolver"/>: the file's configuration, or a stored version.</summary>

@@ -61,6 +61,9 @@ public sealed partial class RestoredBranch : IDisposable
         BranchLog log;
         try
         {
+            // Another branch's data is refused before its log is opened: opening cuts a torn tail and writes the
+            // durable mark.
+            versions?.CheckOwner(dataDirectory);
             log = BranchLog.Open(dataDirectory, observer);
             Monitoring.StartupTrace.Mark("log-opened");
         }
@@ -112,10 +115,12 @@ public sealed partial class RestoredBranch : IDisposable
             }
 
             Messages.Restored(logger, log.Directory, open.Segments, report.LastSequence, report.SnapshotSequence, report.EventsReplayed, report.Elapsed.TotalMilliseconds);
+            versions?.RecordOwner(dataDirectory);
             return new RestoredBranch(directoryLock, log, engine, report);
         }
         catch
         {
+            versions?.Abandon();
             log.Dispose();
             directoryLock.Dispose();
             throw;

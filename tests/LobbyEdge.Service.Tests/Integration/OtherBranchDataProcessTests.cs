@@ -35,7 +35,8 @@ public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDis
             Assert.EndsWith($"see lobby-edge {tool} --help", problem.TrimEnd(), StringComparison.Ordinal);
 
             (int own, _, string ownError) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, tool, "--data", data, "--branch", ServiceProcess.DemoProfile);
-            Assert.True(own == 0, $"{tool} with the branch's own profile: {ownError}");
+            // verify finds the torn tail put there by the refusal's check (exit 3: the service cuts it at its start).
+            Assert.True(own == (tool == "verify" ? 3 : 0), $"{tool} with the branch's own profile, exit {own}: {ownError}");
         }
 
         // The branch's own profile still starts on its data.
@@ -112,6 +113,37 @@ public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDis
     }
 
     /// <summary>
+    /// Data that records no branch any more (its <c>config/</c> folder and <c>branch.id</c> both deleted), started
+    /// under the wrong profile: the log cannot be replayed under it, so the start is refused (exit 2, saying so; it was exit 1 "Index was outside the bounds of the array"). It used to leave that profile
+    /// stored as configuration version 1 and written in <c>branch.id</c>, so the data's own branch was refused from
+    /// then on. Now a start that fails takes back what it stored and records no owner; the own profile starts.
+    /// </summary>
+    [Fact]
+    public async Task DataThatRecordsNoBranch_AFailedStartUnderTheWrongProfile_DoesNotRecordItAsTheOwner()
+    {
+        string data = await SimulatedDemoDayAsync();
+        Directory.Delete(Path.Combine(data, "config"), recursive: true);
+        File.Delete(Path.Combine(data, "branch.id"));
+
+        // verify replays the day under the profile the same way (it crashed with an unhandled exception, exit 134).
+        (int verified, string report, string verifyError) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "verify", "--data", data, "--branch", SmallProfile);
+        Assert.True(verified == 1, $"verify exit {verified}: {verifyError}");
+        Assert.Contains("REPLAY FAILS (the branch refuses to start): replay of the day from event", report, StringComparison.Ordinal);
+        Assert.Contains("cannot be replayed under this configuration", report, StringComparison.Ordinal);
+
+        (int exitCode, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "--branch", SmallProfile, "--data", data, "--Http:Port=0");
+        output.WriteLine(stderr);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("of the log cannot be replayed under this configuration", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data, "branch.id")), "branch.id was written by the failed start");
+
+        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", data, $"--Http:Port={ServiceProcess.FreePort()}");
+        await service.WaitUntilReadyAsync();
+        Assert.Contains("branch.id: demo-001", await File.ReadAllTextAsync(Path.Combine(data, "branch.id")), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A damaged <c>branch.id</c> (a flipped bit, an edit by hand) must not refuse the branch its own data: it is
     /// said in a Warning and written again; a missing one (data from before the file) is written at the next start.
     /// </summary>
@@ -155,23 +187,35 @@ public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDis
         return data;
     }
 
-    /// <summary>Starting branch small-001 on <paramref name="data"/> exits 2, names both branches and where the data's is <paramref name="recordedIn"/>, and changes no file.</summary>
+    /// <summary>
+    /// Starting branch small-001 on <paramref name="data"/> exits 2, names both branches and where the data's is
+    /// <paramref name="recordedIn"/>, and changes no byte of any file: not even the torn tail (an interrupted write)
+    /// put at the end of its newest segment here, which any start of the data's own branch cuts. The refusal used to
+    /// come after the log was opened, which cut it.
+    /// </summary>
     private async Task AssertTheStartIsRefusedWritingNothingAsync(string data, string recordedIn)
     {
-        Dictionary<string, long> before = Files(data);
+        string newest = Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Max(StringComparer.Ordinal)!;
+        await using (FileStream segment = new(newest, FileMode.Append))
+        {
+            segment.Write("torn write"u8);
+        }
+
+        Dictionary<string, string> before = Files(data);
         (int exitCode, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "--branch", SmallProfile, "--data", data, "--Http:Port=0");
         output.WriteLine(stderr);
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"belongs to branch \"demo-001\" ({recordedIn}", stderr, StringComparison.Ordinal);
         Assert.Contains("is branch \"small-001\"", stderr, StringComparison.Ordinal);
-        Dictionary<string, long> after = Files(data);
+        Dictionary<string, string> after = Files(data);
         after.Remove(Path.Combine(data, "lock"));
         before.Remove(Path.Combine(data, "lock"));
         Assert.Equal(before, after);
     }
 
-    /// <summary>Every file under <paramref name="directory"/> with its length.</summary>
-    private static Dictionary<string, long> Files(string directory) =>
-        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(f => f, f => new FileInfo(f).Length, StringComparer.Ordinal);
+    /// <summary>Every file under <paramref name="directory"/> with the SHA-256 of its bytes.</summary>
+    private static Dictionary<string, string> Files(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(
+            f => f, f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))), StringComparer.Ordinal);
 }
