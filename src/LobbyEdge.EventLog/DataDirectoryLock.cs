@@ -158,7 +158,9 @@ public sealed class DataDirectoryLockedException : IOException
 /// The service may not write in its data directory: a permission (the directory belongs to another user, or its mode
 /// refuses this one: EACCES, EPERM), a deployment mistake the start is refused for with exit code 2; or a read-only
 /// file system (EROFS: mounted read-only, or made read-only by the kernel after errors on the card), a storage fault
-/// (exit code 1, as a full card). The message names the directory, the user and what to do.
+/// (exit code 1, as a full card). Also thrown for a file inside the directory the service may not write (a segment
+/// left by a run as root). The message names the directory, the file where it is not the directory itself, the user
+/// and what to do.
 /// </summary>
 public sealed class DataDirectoryNotWritableException : IOException
 {
@@ -187,6 +189,8 @@ public sealed class DataDirectoryNotWritableException : IOException
             "read-write; if the kernel made the card read-only after errors (dmesg: \"Remounting filesystem read-only\"), the card " +
             $"is failing: replace it and restore {directory} from its backup. Nothing was written."
         : $"the data directory {directory} cannot be written by this process (user {Environment.UserName}): {e.Message}. " +
-            $"Give it to the user the service runs as (the systemd unit runs as lobby-edge): sudo chown -R lobby-edge:lobby-edge {directory}; " +
-            "or start with --data naming a directory of its own. Nothing was written.";
+            $"Give the directory and everything in it to the user the service runs as: sudo chown -R {Environment.UserName}: {directory}; " +
+            "or start with --data naming a directory of its own. Under the shipped systemd unit (a dynamic user, which exists " +
+            "only while the unit runs) use its state directory, --data /var/lib/lobby-edge, which systemd gives to the " +
+            "service's user at every start. Nothing was written.";
 }

@@ -122,9 +122,15 @@ while (true)
     }
     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     {
-        Console.Error.WriteLine($"lobby-edge: --data '{options.DataDirectory}': cannot create the data directory: {e.Message}");
+        // As an existing directory that cannot be written (DataDirectoryNotWritableException): a read-only file
+        // system is a storage fault (1: a failing card, a read-only mount), anything else a deployment mistake (2).
+        var refusal = new LobbyEdge.EventLog.DataDirectoryNotWritableException(Path.GetFullPath(options.DataDirectory), e);
+        bool readOnly = refusal.ReadOnlyFileSystem;
+        Console.Error.WriteLine(readOnly
+            ? $"lobby-edge: {refusal.Message}"
+            : $"lobby-edge: --data '{options.DataDirectory}': cannot create the data directory: {e.Message}");
         host.Dispose();
-        return ExitCodes.InvalidConfiguration;
+        return readOnly ? ExitCodes.Fatal : ExitCodes.InvalidConfiguration;
     }
 
     StartupTrace.Mark("host-built");

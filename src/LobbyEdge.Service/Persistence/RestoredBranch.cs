@@ -73,6 +73,13 @@ public sealed partial class RestoredBranch : IDisposable
             directoryLock.Dispose();
             throw;
         }
+        catch (Exception e) when (DataDirectoryNotWritableException.Explains(e) && e is not DataDirectoryNotWritableException)
+        {
+            // A file in it this process may not write (the newest segment left by a run as root): a permission, said
+            // as the directory's own (exit 2, what to run), not a crash.
+            directoryLock.Dispose();
+            throw new DataDirectoryNotWritableException(dataDirectory, e);
+        }
         catch
         {
             directoryLock.Dispose();

@@ -22,13 +22,14 @@ public sealed class StartRefusalTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _work.Delete(recursive: true);
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task AReadOnlyDataDirectory_ExitsOne_SayingReadOnly_NotInUse(bool withALogInIt)
+    [InlineData("with-a-log")]
+    [InlineData("empty")]
+    [InlineData("not-created-yet")]
+    public async Task AReadOnlyDataDirectory_ExitsOne_SayingReadOnly_NotInUse(string layout)
     {
         using var disk = new Tmpfs(8 * 1024);
         string data = Path.Combine(disk.Path, "data");
-        if (withALogInIt)
+        if (layout == "with-a-log")
         {
             (int simulated, _, string error) = await ServiceProcess.RunToEndAsync(
                 _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
@@ -41,46 +42,63 @@ public sealed class StartRefusalTests(ITestOutputHelper output) : IDisposable
         }
 
         disk.MakeReadOnly(data);
-        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", data, "--Http:Port=0");
+
+        // A data directory still to be made on the read-only mount: the same storage fault (it was exit 2, "cannot
+        // create the data directory", as a deployment mistake).
+        string given = layout == "not-created-yet" ? Path.Combine(data, "branch") : data;
+        await using ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", given, "--Http:Port=0");
         int exitCode = await service.WaitForExitWithoutReadyAsync(s_patience);
         string stderr = await service.StderrAsync();
         output.WriteLine(stderr);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains($"the data directory {data} is on a read-only file system", stderr, StringComparison.Ordinal);
+        Assert.Contains($"the data directory {given} is on a read-only file system", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("in use by process", stderr, StringComparison.Ordinal);
-        AssertRefusedWithoutAStackTrace(service.Lines, "read-only file system");
+        if (layout != "not-created-yet")
+        {
+            AssertRefusedWithoutAStackTrace(service.Lines, "read-only file system");
+        }
     }
 
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task ADataDirectoryItMayNotWriteIn_ExitsTwo_NamingTheUserAndTheFix()
     {
-        // A directory nobody may write in (r-x), and the service without root's power to override file permissions
-        // (the capabilities dropped from its bounding set: as the service's own user on a box where root made the
-        // directory, without needing the test's files to be readable by another user).
+        // A directory nobody may write in (r-x).
         string data = Path.Combine(_work.FullName, "data");
         Directory.CreateDirectory(data);
         File.SetUnixFileMode(data, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
             | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         try
         {
-            await using ServiceProcess service = ServiceProcess.StartUnder(
-                ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"], _work.FullName, null,
-                "--branch", ServiceProcess.DemoProfile, "--data", data, "--Http:Port=0");
-            int exitCode = await service.WaitForExitWithoutReadyAsync(s_patience);
-            string stderr = await service.StderrAsync();
-            output.WriteLine(stderr);
-
-            Assert.Equal(2, exitCode);
-            Assert.Contains($"the data directory {data} cannot be written by this process (user {Environment.UserName})", stderr, StringComparison.Ordinal);
-            Assert.Contains($"sudo chown -R lobby-edge:lobby-edge {data}", stderr, StringComparison.Ordinal);
-            AssertRefusedWithoutAStackTrace(service.Lines, "cannot be written by this process");
+            await AssertRefusedForPermissionAsync(data);
         }
         finally
         {
             File.SetUnixFileMode(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+    }
+
+    /// <summary>
+    /// The directory is writable but its newest segment is not (left by a run as root, or its mode changed): the start
+    /// failed when the log was opened, exit 1 with "Access to the path … is denied" and a stack trace. Now it is the
+    /// same refusal as an unwritable directory, naming the file: exit 2 and the chown to run.
+    /// </summary>
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task AFileInTheDataDirectoryItMayNotWrite_ExitsTwo_NamingTheFileAndTheFix()
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
+            _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
+        Assert.True(simulated == 0, simulationError);
+        string newest = Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Max(StringComparer.Ordinal)!;
+        File.SetUnixFileMode(newest, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        byte[] before = await File.ReadAllBytesAsync(newest);
+
+        string stderr = await AssertRefusedForPermissionAsync(data);
+        Assert.Contains(newest, stderr, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(newest));
     }
 
     [Fact]
@@ -111,6 +129,31 @@ public sealed class StartRefusalTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("give this one another port (Http:Port)", stderr, StringComparison.Ordinal);
         Assert.Contains(service.Lines, l => l.GetProperty("LogLevel").GetString() == "Critical" && ServiceProcess.Message(l).StartsWith("Cannot serve HTTP: ", StringComparison.Ordinal));
         Assert.DoesNotContain(service.Lines, l => l.TryGetProperty("Exception", out JsonElement e) && e.GetString() is { Length: > 0 });
+    }
+
+    /// <summary>
+    /// Starts the service on <paramref name="data"/> without root's power to override file permissions (the
+    /// capabilities dropped from its bounding set: as the service's own user on a box where root made the files,
+    /// without needing the test's files to be readable by another user) and checks the permission refusal: exit 2,
+    /// the directory, the user this process runs as and the chown for that user (the shipped unit's user is dynamic:
+    /// a chown to "lobby-edge" fails while it is stopped), no stack trace. Returns stderr.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private async Task<string> AssertRefusedForPermissionAsync(string data)
+    {
+        await using ServiceProcess service = ServiceProcess.StartUnder(
+            ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"], _work.FullName, null,
+            "--branch", ServiceProcess.DemoProfile, "--data", data, "--Http:Port=0");
+        int exitCode = await service.WaitForExitWithoutReadyAsync(s_patience);
+        string stderr = await service.StderrAsync();
+        output.WriteLine(stderr);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"the data directory {data} cannot be written by this process (user {Environment.UserName})", stderr, StringComparison.Ordinal);
+        Assert.Contains($"sudo chown -R {Environment.UserName}: {data}", stderr, StringComparison.Ordinal);
+        Assert.Contains("--data /var/lib/lobby-edge", stderr, StringComparison.Ordinal);
+        AssertRefusedWithoutAStackTrace(service.Lines, "cannot be written by this process");
+        return stderr;
     }
 
     /// <summary>One Critical "Refusing to start" line saying <paramref name="what"/>, and no log line carrying a stack trace.</summary>
