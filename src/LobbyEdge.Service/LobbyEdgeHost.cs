@@ -421,7 +421,8 @@ public static partial class LobbyEdgeHost
                     // its stack trace (the host's own line for it is filtered out, above).
                     Exception? inner = failed.Exception?.InnerException;
                     Exception? bug = loop is EngineLoop || inner is EngineStoppedException or LogWriteException ? null : inner;
-                    Log.LoopFailed(logger, loop.GetType().Name, bug);
+                    // The reason is said in the line either way (the stack trace only for a bug).
+                    Log.LoopFailed(logger, loop.GetType().Name, inner?.Message ?? "no reason given", bug);
                     exitCode = ExitCodes.Fatal;
                 }
             }
@@ -564,8 +565,8 @@ public static partial class LobbyEdgeHost
         [LoggerMessage(12, LogLevel.Critical, "Cannot serve HTTP: {Message}; the service stops with exit code 1")]
         public static partial void PortInUse(ILogger logger, string message);
 
-        [LoggerMessage(3, LogLevel.Critical, "{Loop} failed; the service stops with exit code 1")]
-        public static partial void LoopFailed(ILogger logger, string loop, Exception? exception);
+        [LoggerMessage(3, LogLevel.Critical, "{Loop} failed ({Reason}); the service stops with exit code 1")]
+        public static partial void LoopFailed(ILogger logger, string loop, string reason, Exception? exception);
 
         [LoggerMessage(5, LogLevel.Critical, "The event log could not be opened or replayed; the service stops with exit code 1")]
         public static partial void RestoreFailed(ILogger logger, Exception exception);
