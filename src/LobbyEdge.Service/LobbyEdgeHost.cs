@@ -287,11 +287,20 @@ public static partial class LobbyEdgeHost
     /// The lobby manager's console (<c>/lobby</c>): the staff file is read now, so a bad one stops the start with exit
     /// code 2 naming file, line and field; its state is built on the engine loop like the signage's.
     /// </summary>
-    /// <exception cref="InvalidDataException">The staff file cannot be read or has a bad line.</exception>
+    /// <exception cref="InvalidDataException">
+    /// <c>Lobby:StaffFile</c> is set and not an absolute path (the value not shown), or the staff file cannot be read or
+    /// has a bad line.
+    /// </exception>
     private static void AddConsole(HostApplicationBuilder builder, LaunchOptions options)
     {
         builder.Services.Configure<ConsoleOptions>(builder.Configuration.GetSection(ConsoleOptions.Section));
         string? configured = builder.Configuration.GetSection(ConsoleOptions.Section)[nameof(ConsoleOptions.StaffFile)];
+        if (!string.IsNullOrWhiteSpace(configured) && ConfiguredSecrets.FileProblem(configured) is { } problem)
+        {
+            // The configuration check refuses it first; this keeps the rule where the path is used.
+            throw new InvalidDataException($"{ConsoleOptions.Section}:{nameof(ConsoleOptions.StaffFile)}: {problem}");
+        }
+
         string path = string.IsNullOrWhiteSpace(configured) ? Path.Combine(options.DataDirectory, StaffFile.DefaultFileName) : configured;
         try
         {
