@@ -81,7 +81,11 @@ public sealed class HeadOfficeOptions
     /// <summary>Whether the link should run: enabled and at least one broker configured.</summary>
     public bool IsActive => Enabled && Brokers.Count > 0;
 
-    /// <summary>Checks the options and returns what is wrong, each as (configuration key, message). Empty means fine.</summary>
+    /// <summary>
+    /// Checks the options and returns what is wrong, each as (configuration key, message). Empty means fine. A file
+    /// setting must be an absolute path (<see cref="ConfiguredSecrets.FileProblem"/>: any other value is refused without
+    /// being shown) naming a file that exists (<c>file '/abs/path' does not exist</c>).
+    /// </summary>
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
         var errors = new List<(string, string)>();
@@ -144,9 +148,19 @@ public sealed class HeadOfficeOptions
 
     private static void CheckFile(List<(string, string)> errors, string field, string? path)
     {
-        // Only when the link will use it: a missing file is a deployment mistake worth stopping the start for,
-        // and the message names the key and the path, never the content.
-        if (path is not null && !File.Exists(path))
+        // A missing file is a deployment mistake worth stopping the start for. The message names the key and the
+        // path, never the content; and the path only when it is absolute: anything else may be the secret itself,
+        // put into the path's key by mistake (ConfiguredSecrets).
+        if (path is null)
+        {
+            return;
+        }
+
+        if (ConfiguredSecrets.FileProblem(path) is { } problem)
+        {
+            errors.Add((field, problem));
+        }
+        else if (!File.Exists(path))
         {
             errors.Add((field, $"file '{path}' does not exist"));
         }

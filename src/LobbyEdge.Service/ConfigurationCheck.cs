@@ -23,8 +23,11 @@ namespace LobbyEdge.Service;
 /// (in <c>appsettings*.json</c>, <c>LOBBYEDGE__</c> environment variables or <c>--Section:Key=value</c>) must be
 /// one the service reads, and every value must bind and lie in its range. A mistake stops the start with exit
 /// code 2 and names the key, the value and, for a misspelling, the key that was probably meant. The value of a key the
-/// service does not know is never shown (it may be a password under a misspelt key), and a URL's user information in
-/// a value is shown as <c>***</c> (<see cref="BrokerEndpoint.Shown"/>).
+/// service does not know is never shown (it may be a password under a misspelt key); what is shown of a known key's
+/// value follows <see cref="ConfiguredSecrets"/>: a <c>…File</c> key must be an absolute path and any other value of it
+/// is refused without being shown, a key whose name suggests a secret never has its value shown, and a URL's user
+/// information is shown as <c>***</c>. Every problem line, the configuration binder's own message included, is scrubbed
+/// of the values that must not be shown (<see cref="ConfiguredSecrets.Scrub"/>).
 /// </summary>
 internal static class ConfigurationCheck
 {
@@ -72,18 +75,34 @@ internal static class ConfigurationCheck
     /// <summary>
     /// Checks every key the operator set and every section's values.
     /// </summary>
-    /// <exception cref="InvalidDataException">One line per problem: <c>Section:Key = 'value': what is wrong</c>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// One line per problem: <c>Section:Key = 'value': what is wrong</c> (the value as <see cref="ConfiguredSecrets.Shown"/>
+    /// allows, <c>***</c> where it must not be shown), or <c>Section:Key: what is wrong</c> for an unknown key and a
+    /// <c>…File</c> key that is not an absolute path.
+    /// </exception>
     public static void Check(IConfigurationRoot configuration, Func<IConfigurationSource, bool> isOperatorSource)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>();
-        foreach (string key in OperatorKeys(configuration, isOperatorSource))
+        SortedSet<string> operatorKeys = OperatorKeys(configuration, isOperatorSource);
+        foreach (string key in operatorKeys)
         {
             if (UnknownKey(key) is { } problem && !problems.Contains(problem))
             {
                 // Not the value: what a key the service does not know holds is unknown too, and a misspelt
                 // password key (HeadOffice:Passwrd) would put the password into the journal.
                 problems.Add(problem);
+            }
+        }
+
+        foreach (string key in FileKeys)
+        {
+            // Every path setting, one rule: an absolute path, and not the value when it is not one, which may be the
+            // secret itself in the wrong key (HeadOffice:PasswordFile=hunter2). Empty means "none" or "the default"
+            // to its section, which says so if it needs one.
+            if (configuration[key] is { } path && !string.IsNullOrWhiteSpace(path) && ConfiguredSecrets.FileProblem(path) is { } fileProblem)
+            {
+                problems.Add($"{key}: {fileProblem}");
             }
         }
 
@@ -123,6 +142,10 @@ internal static class ConfigurationCheck
                 problems.Add($"{VoiceOptions.Section}:Player = '{voice.Player}': a command is needed (default '{VoiceOptions.DefaultPlayer}')");
             }
         }
+
+        // Values that do not convert only: the section's own check (HeadOfficeOptions.Validate, files included) runs
+        // when the link is set up, still before anything starts.
+        _ = Bind(configuration, HeadOfficeOptions.SectionName, problems, static s => s.Get<HeadOfficeOptions>());
 
         if (Bind(configuration, ClockOptions.Section, problems, static s => s.Get<ClockOptions>()) is { } clock)
         {
@@ -176,7 +199,13 @@ internal static class ConfigurationCheck
 
         if (problems.Count > 0)
         {
-            throw new InvalidDataException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
+            // One place for every line, the checks' own and the binder's: whatever a line quotes of a value that must not
+            // be shown (a secret-looking key's, a relative path's, a URL's user information) is replaced.
+            string text = string.Join(Environment.NewLine, problems);
+            text = ConfiguredSecrets.Scrub(text, operatorKeys.Select(k => KeyValuePair.Create(k, configuration[k]))
+                .Concat(FileKeys.Select(k => KeyValuePair.Create(k, configuration[k])))
+                .Concat(s_sections.SelectMany(section => configuration.GetSection(section.Name).AsEnumerable(makePathsRelative: false))));
+            throw new InvalidDataException("invalid configuration:" + Environment.NewLine + text);
         }
     }
 
@@ -203,13 +232,14 @@ internal static class ConfigurationCheck
         }
         catch (InvalidOperationException e)
         {
-            // The binder's message names the key and the type ("Failed to convert configuration value at
-            // 'Http:Port' to type 'System.Int32'."); the problem line names the value too.
+            // The binder's message names the key, the type and the value ("Failed to convert configuration value
+            // 'http' at 'Http:Port' to type 'System.Int32'."); the problem line names the value first. Both are
+            // scrubbed with every other line before they are shown (Check), so a value that must not be shown is not.
             string? key = values.AsEnumerable(makePathsRelative: false)
                 .Where(kv => kv.Value is not null && e.Message.Contains($"'{kv.Key}'", StringComparison.OrdinalIgnoreCase))
                 .Select(kv => kv.Key)
                 .FirstOrDefault();
-            problems.Add(key is null ? $"{section}: {e.Message}" : $"{key} = '{BrokerEndpoint.Shown(configuration[key] ?? "")}': {e.Message}");
+            problems.Add(key is null ? $"{section}: {e.Message}" : $"{key} = '{configuration[key]}': {e.Message}");
             return null;
         }
     }
@@ -320,6 +350,15 @@ internal static class ConfigurationCheck
     /// </summary>
     internal static OptionsSection? NestedOptions(Type type) =>
         type.IsClass && type != typeof(string) ? Array.Find(s_nested, n => n.Options == type) : null;
+
+    /// <summary>
+    /// Every path setting (<see cref="ConfiguredSecrets.IsFileKey"/>: a string key whose name ends in <c>File</c>) of every
+    /// options class, as <c>Section:Key</c> paths spelt as the classes spell them, e.g. <c>HeadOffice:Tls:ClientKeyFile</c>.
+    /// </summary>
+    internal static IEnumerable<string> FileKeys => AllOptions.SelectMany(o => o.Options!
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.PropertyType == typeof(string) && p.CanWrite && ConfiguredSecrets.IsFileKey(p.Name))
+        .Select(p => ConfigurationPath.Combine(o.Name, p.Name)));
 
     /// <summary>Every options class the check knows (sections and nested), for the tests that keep the table whole.</summary>
     internal static IEnumerable<OptionsSection> AllOptions => s_sections.Where(s => s.Options is not null).Concat(s_nested);

@@ -287,11 +287,20 @@ public static partial class LobbyEdgeHost
     /// The lobby manager's console (<c>/lobby</c>): the staff file is read now, so a bad one stops the start with exit
     /// code 2 naming file, line and field; its state is built on the engine loop like the signage's.
     /// </summary>
-    /// <exception cref="InvalidDataException">The staff file cannot be read or has a bad line.</exception>
+    /// <exception cref="InvalidDataException">
+    /// <c>Lobby:StaffFile</c> is set and not an absolute path (the value not shown), or the staff file cannot be read or
+    /// has a bad line.
+    /// </exception>
     private static void AddConsole(HostApplicationBuilder builder, LaunchOptions options)
     {
         builder.Services.Configure<ConsoleOptions>(builder.Configuration.GetSection(ConsoleOptions.Section));
         string? configured = builder.Configuration.GetSection(ConsoleOptions.Section)[nameof(ConsoleOptions.StaffFile)];
+        if (!string.IsNullOrWhiteSpace(configured) && ConfiguredSecrets.FileProblem(configured) is { } problem)
+        {
+            // The configuration check refuses it first; this keeps the rule where the path is used.
+            throw new InvalidDataException($"{ConsoleOptions.Section}:{nameof(ConsoleOptions.StaffFile)}: {problem}");
+        }
+
         string path = string.IsNullOrWhiteSpace(configured) ? Path.Combine(options.DataDirectory, StaffFile.DefaultFileName) : configured;
         try
         {
@@ -421,7 +430,8 @@ public static partial class LobbyEdgeHost
                     // its stack trace (the host's own line for it is filtered out, above).
                     Exception? inner = failed.Exception?.InnerException;
                     Exception? bug = loop is EngineLoop || inner is EngineStoppedException or LogWriteException ? null : inner;
-                    Log.LoopFailed(logger, loop.GetType().Name, bug);
+                    // The reason is said in the line either way (the stack trace only for a bug).
+                    Log.LoopFailed(logger, loop.GetType().Name, inner?.Message ?? "no reason given", bug);
                     exitCode = ExitCodes.Fatal;
                 }
             }
@@ -564,8 +574,8 @@ public static partial class LobbyEdgeHost
         [LoggerMessage(12, LogLevel.Critical, "Cannot serve HTTP: {Message}; the service stops with exit code 1")]
         public static partial void PortInUse(ILogger logger, string message);
 
-        [LoggerMessage(3, LogLevel.Critical, "{Loop} failed; the service stops with exit code 1")]
-        public static partial void LoopFailed(ILogger logger, string loop, Exception? exception);
+        [LoggerMessage(3, LogLevel.Critical, "{Loop} failed ({Reason}); the service stops with exit code 1")]
+        public static partial void LoopFailed(ILogger logger, string loop, string reason, Exception? exception);
 
         [LoggerMessage(5, LogLevel.Critical, "The event log could not be opened or replayed; the service stops with exit code 1")]
         public static partial void RestoreFailed(ILogger logger, Exception exception);

@@ -99,7 +99,10 @@ public static class HeadOfficeHosting
         }
         catch (InvalidOperationException e)
         {
-            throw new InvalidDataException($"Configuration section '{section.Path}': {e.Message}", e);
+            // The binder quotes the value: scrubbed as the configuration check does (ConfiguredSecrets), and the inner
+            // exceptions (which quote it again, and which the program prints) are not passed on.
+            string message = ConfiguredSecrets.Scrub(e.Message, section.AsEnumerable(makePathsRelative: false));
+            throw new InvalidDataException($"Configuration section '{section.Path}': {message}");
         }
 
         IReadOnlyList<(string Field, string Message)> problems = options.Validate();

@@ -79,6 +79,14 @@ public sealed class Kiosk
     private readonly QueueEngine? _engine;
     private readonly CurrentConfiguration? _current;
 
+    /// <summary>
+    /// The configuration in force: the engine's, as a push or a structural change at the day's opening put it in force
+    /// (the host is rebuilt a second later for a structural one; until then the services are this one's, not the
+    /// host's start-time list, so a new service is not refused as unknown and a ticket's number is formatted by its
+    /// own service).
+    /// </summary>
+    private BranchConfig InForce => _current?.Config ?? _config;
+
     /// <summary>Creates the kiosk endpoint; a refusal outside the branch's hours says only "not open yet".</summary>
     /// <param name="commands">The engine's command channel.</param>
     /// <param name="config">The configuration the host was built with.</param>
@@ -179,9 +187,9 @@ public sealed class Kiosk
             return refused;
         }
 
-        ServiceConfig sc = _config.Services[r.NumberService];
+        ServiceConfig sc = InForce.Services[r.NumberService];
         Tier tier = priority ? Tier.Priority : Tier.Normal;
-        var ticket = new KioskTicket(sc.FormatNumber(r.Number), (_current?.Config ?? _config).Services[service], r.PeopleAhead, r.TypicalWaitMs, r.UpperWaitMs, outcome.At, r.Ticket, tier);
+        var ticket = new KioskTicket(sc.FormatNumber(r.Number), InForce.Services[service], r.PeopleAhead, r.TypicalWaitMs, r.UpperWaitMs, outcome.At, r.Ticket, tier);
         try
         {
             // Not cut short when the browser goes away: the ticket exists, so it is either confirmed or taken back.
@@ -252,7 +260,7 @@ public sealed class Kiosk
         }
 
         // Judged on the configuration in force (a push may have added or removed the alternative); the engine judges again.
-        ServiceConfig sc = (_current?.Config ?? _config).Services[service];
+        ServiceConfig sc = InForce.Services[service];
         if (sc.SelfService is null)
         {
             return NoSelfService(sc);
@@ -304,9 +312,10 @@ public sealed class Kiosk
     private IResult? UnknownService(string serviceId, out int service)
     {
         service = -1;
-        for (int i = 0; i < _config.Services.Count; i++)
+        BranchConfig config = InForce;
+        for (int i = 0; i < config.Services.Count; i++)
         {
-            if (_config.Services[i].Id == serviceId)
+            if (config.Services[i].Id == serviceId)
             {
                 service = i;
             }
@@ -319,7 +328,7 @@ public sealed class Kiosk
 
         // A 400 names the field in "error" like every other 400 (a malformed body), beside the customer's messages.
         (string zh, string en) = Explain(RefusalReason.UnknownService);
-        string error = $"service: not a service of this branch (known: {string.Join(", ", _config.Services.Select(s => s.Id))})";
+        string error = $"service: not a service of this branch (known: {string.Join(", ", config.Services.Select(s => s.Id))})";
         return Results.Json(new RefusedWithError(false, "unknown_service", zh, en, error), LobbyJsonContext.Http.RefusedWithError, statusCode: StatusCodes.Status400BadRequest);
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LobbyEdge.HeadOffice;
 using LobbyEdge.Profiles;
 
 namespace LobbyEdge.Service.Lobby;
@@ -37,13 +38,20 @@ public sealed class KioskTokens
 
     /// <summary>Reads the file at <paramref name="path"/>; <see cref="None"/> for an empty path.</summary>
     /// <exception cref="InvalidDataException">
-    /// The file cannot be read, or a line is malformed: <c>Kiosk:TokenFile 'path': …</c> or <c>path:line: what is wrong</c>.
+    /// The path is not absolute (<c>Kiosk:TokenFile: must be an absolute path …</c>, the value not shown: it may be a
+    /// token put into the key by mistake), the file cannot be read, or a line is malformed:
+    /// <c>Kiosk:TokenFile '/abs/path': cannot be read: …</c> or <c>path:line: what is wrong</c>.
     /// </exception>
     public static KioskTokens Read(string path)
     {
         if (string.IsNullOrEmpty(path))
         {
             return None;
+        }
+
+        if (ConfiguredSecrets.FileProblem(path) is { } problem)
+        {
+            throw new InvalidDataException($"{KioskOptions.Section}:TokenFile: {problem}");
         }
 
         string text;

@@ -78,7 +78,12 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     /// The kind: a secret in a configuration value echoed by the check into stderr (the journal under systemd). A
     /// misspelt or made-up password key showed its value ("unknown key … (value 'hunter2')"), and a broker address with
     /// credentials in it was echoed whole. Now an unknown key's value is never shown, and a URL's user information is
-    /// shown as ***.
+    /// shown as ***. Then the two left: a secret put into a <c>…File</c> key was quoted by "file '…' does not exist" or
+    /// "cannot be read" (now such a key takes an absolute path, and any other value is refused without being shown), and
+    /// a value that does not convert was quoted in full by the configuration binder's own message, which the check line
+    /// repeated after masking its own copy (now every problem line is scrubbed of the values that must not be shown);
+    /// a key whose name suggests a secret (a logging category here, the only such key that takes a checked value)
+    /// never has its value shown.
     /// </summary>
     [Theory]
     [InlineData("LOBBYEDGE__HeadOffice__Passwrd", "hunter2", "HeadOffice:Passwrd")]
@@ -89,6 +94,17 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     [InlineData("--HeadOffice:Brokers:0", "mqtt://admin:S3cretPW@127.0.0.1:1883", "HeadOffice:Brokers:0")]
     [InlineData("--HeadOffice:Brokers:0", "admin:S3cretPW@127.0.0.1:1883", "HeadOffice:Brokers:0")]
     [InlineData("--HeadOffice:Brokers:0", "mqtts://S3cretPW@broker.example.com", "HeadOffice:Brokers:0")]
+    [InlineData("--HeadOffice:PasswordFile", "hunter2", "HeadOffice:PasswordFile")]
+    [InlineData("LOBBYEDGE__HeadOffice__UsernameFile", "S3cretPW", "HeadOffice:UsernameFile")]
+    [InlineData("--HeadOffice:Tls:ClientKeyFile", "S3cretPW", "HeadOffice:Tls:ClientKeyFile")]
+    [InlineData("--HeadOffice:Tls:ClientCertFile", "S3cretPW", "HeadOffice:Tls:ClientCertFile")]
+    [InlineData("--HeadOffice:Tls:CaFile", "S3cretPW", "HeadOffice:Tls:CaFile")]
+    [InlineData("--Kiosk:TokenFile", "tok-4f2a9c", "Kiosk:TokenFile")]
+    [InlineData("LOBBYEDGE__Lobby__StaffFile", "hunter2", "Lobby:StaffFile")]
+    [InlineData("--Http:Port", "mqtt://admin:S3cretPW@127.0.0.1:1883", "Http:Port")]
+    [InlineData("--Http:Address", "mqtt://admin:S3cretPW@127.0.0.1", "Http:Address")]
+    [InlineData("--HeadOffice:KeepAliveSeconds", "mqtt://admin:S3cretPW@127.0.0.1:1883", "HeadOffice:KeepAliveSeconds")]
+    [InlineData("--Logging:LogLevel:MqttPassword", "hunter2", "Logging:LogLevel:MqttPassword")]
     public async Task ASecretInAValue_IsNeverEchoed_TheKeyIsNamed(string where, string secret, string key)
     {
         (int exitCode, string stdout, string stderr) = where.StartsWith("--", StringComparison.Ordinal)
@@ -100,6 +116,26 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
         Assert.DoesNotContain("S3cretPW", stderr + stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", stderr + stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("tok-4f2a9c", stderr + stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A <c>…File</c> key takes an absolute path: anything else is refused naming the key and not the value; an absolute
+    /// path that does not exist is still shown (the technician needs it to fix the mistake).
+    /// </summary>
+    [Theory]
+    [InlineData("--HeadOffice:PasswordFile=mqtt-password", "HeadOffice:PasswordFile: must be an absolute path")]
+    [InlineData("--Kiosk:TokenFile=./kiosk-tokens", "Kiosk:TokenFile: must be an absolute path")]
+    [InlineData("--Lobby:StaffFile=staff.txt", "Lobby:StaffFile: must be an absolute path")]
+    [InlineData("--kiosk:tokenfile=tok-4f2a9c", "Kiosk:TokenFile: must be an absolute path")]
+    [InlineData("--HeadOffice:PasswordFile=/nonexistent/mqtt-password", "HeadOffice:PasswordFile: file '/nonexistent/mqtt-password' does not exist")]
+    [InlineData("--Kiosk:TokenFile=/nonexistent/kiosk-tokens", "Kiosk:TokenFile '/nonexistent/kiosk-tokens': cannot be read")]
+    public async Task AFileKey_TakesAnAbsolutePath_WhichIsShown(string argument, string message)
+    {
+        (int exitCode, _, string stderr) = await RunAsync(null, argument);
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        string value = argument[(argument.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        Assert.Equal(Path.IsPathFullyQualified(value), stderr.Contains(value, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -135,6 +171,11 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
         output.WriteLine($"{keys} keys known");
         Assert.True(keys > 40, $"only {keys} keys");
         Assert.Null(ConfigurationCheck.UnknownKey("HeadOffice:Tls:CaFile"));
+
+        // Every path setting takes the one rule for files (ConfiguredSecrets.FileProblem).
+        Assert.Equal(
+            ["HeadOffice:PasswordFile", "HeadOffice:Tls:CaFile", "HeadOffice:Tls:ClientCertFile", "HeadOffice:Tls:ClientKeyFile", "HeadOffice:UsernameFile", "Kiosk:TokenFile", "Lobby:StaffFile"],
+            ConfigurationCheck.FileKeys.Order(StringComparer.Ordinal));
         Assert.Contains("did you mean 'HeadOffice:Tls:CaFile'", ConfigurationCheck.UnknownKey("HeadOffice:Tls:CaFlie"), StringComparison.Ordinal);
         Assert.Contains("is a single value", ConfigurationCheck.UnknownKey("Http:Port:Number"), StringComparison.Ordinal);
     }
