@@ -14,6 +14,15 @@ public static class CloudEventWriter
     /// <summary>The MQTT 5 content type of a structured-mode CloudEvent (the CloudEvents MQTT binding).</summary>
     public const string ContentType = "application/cloudevents+json";
 
+    /// <summary>
+    /// The writer options the link encodes every shipped event with: the writer's structural validation off
+    /// (<see cref="JsonWriterOptions.SkipValidation"/>). What this class writes is well formed by construction, checked
+    /// against the JSON Schemas in <c>schemas/events/</c> by the tests, and the check cost a share of the encoding at
+    /// every event of a backlog drain (<c>CloudEventBenchmarks</c> in tests/LobbyEdge.Benchmarks). Escaping is
+    /// unchanged (the default encoder), so the bytes are the same as with validation on.
+    /// </summary>
+    public static readonly JsonWriterOptions ShippingOptions = new() { SkipValidation = true };
+
     private static readonly JsonEncodedText s_specVersion = JsonEncodedText.Encode("specversion");
     private static readonly JsonEncodedText s_specVersionValue = JsonEncodedText.Encode("1.0");
     private static readonly JsonEncodedText s_id = JsonEncodedText.Encode("id");

@@ -141,7 +141,7 @@ public sealed partial class HeadOfficeLink : IAsyncDisposable
         })];
         _cursor = log.Cursor(HeadOfficeOptions.CursorName);
         _acked = _cursor.Position;
-        _eventJson = new Utf8JsonWriter(_eventBuffer);
+        _eventJson = new Utf8JsonWriter(_eventBuffer, CloudEventWriter.ShippingOptions);
         _requests = new RequestMemory(log, options.RequestMemory, HeadOfficeOptions.RequestMemoryCapacity);
     }
 
