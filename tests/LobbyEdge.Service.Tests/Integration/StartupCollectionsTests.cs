@@ -16,6 +16,27 @@ public sealed class StartupCollectionsTests(ITestOutputHelper output) : IDisposa
 
     public void Dispose() => _work.Delete(recursive: true);
 
+    /// <summary>
+    /// Only the process's first start runs in a no-GC region: a host restarted in the same process (a structural
+    /// configuration change, <c>HostRestart</c>) starts on the old host's garbage and must collect as usual. In this
+    /// test process nothing else begins a region (only <c>Program</c> does), so the first call here may start one; after
+    /// it ended, a second call must not start another.
+    /// </summary>
+    [Fact]
+    public void Begin_StartsARegionOnlyOncePerProcess_NotForAHostRestartedInIt()
+    {
+        _ = Operations.StartupCollections.Begin();
+        Operations.StartupCollections.End();
+        bool again = Operations.StartupCollections.Begin();
+        if (again)
+        {
+            Operations.StartupCollections.End();
+        }
+
+        Assert.False(again, "a second start in the same process began a no-GC region again");
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+    }
+
     [Fact]
     public async Task Start_CollectsNothingUntilReady_ThenRestoresTheYoungBudget()
     {
