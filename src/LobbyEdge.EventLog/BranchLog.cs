@@ -81,6 +81,52 @@ public sealed class BranchLog : IDisposable
     /// <summary>The log's directory.</summary>
     public string Directory => _root;
 
+    /// <summary>
+    /// Checks now what the branch cannot run without writing, rather than at the next day's opening (a new segment)
+    /// or after a crash (the durable mark): the log's folder must take a new file, and the durable mark must be
+    /// writable. Only a permission is thrown; anything else (a full card) is a storage fault where the write happens,
+    /// as at any commit. Leaves nothing behind.
+    /// </summary>
+    /// <exception cref="DataDirectoryNotWritableException">The log's folder or the durable mark is not writable by this process (a permission).</exception>
+    public void CheckWritable()
+    {
+        string probe = Path.Combine(LogFiles.SegmentsDirectory(_root), ".write-check");
+        try
+        {
+            using (File.Open(probe, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+            }
+
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full card (ENOSPC) or a failing one is a storage fault where the log writes, said there.
+            if (DataDirectoryNotWritableException.Explains(e) && !DataDirectoryNotWritableException.IsReadOnly(e))
+            {
+                throw new DataDirectoryNotWritableException(_root, e);
+            }
+        }
+
+        string mark = DurableMarkFile.PathOf(_root);
+        if (File.Exists(mark))
+        {
+            try
+            {
+                using (File.Open(mark, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+                {
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (DataDirectoryNotWritableException.Explains(e) && !DataDirectoryNotWritableException.IsReadOnly(e))
+                {
+                    throw new DataDirectoryNotWritableException(_root, e);
+                }
+            }
+        }
+    }
+
     /// <summary>What opening found and repaired.</summary>
     public LogOpenReport OpenReport { get; private set; } = new(0, 0, 0, null, null);
 

@@ -182,14 +182,16 @@ public sealed class DataDirectoryNotWritableException : IOException
     public static bool Explains(Exception e) =>
         e is UnauthorizedAccessException || (e is IOException io && io.HResult is Eperm or Eacces or Erofs);
 
-    private static bool IsReadOnly(Exception e) => e is IOException { HResult: Erofs };
+    /// <summary>Whether <paramref name="e"/> says the file system is read-only (EROFS).</summary>
+    public static bool IsReadOnly(Exception e) => e is IOException { HResult: Erofs };
 
     private static string Describe(string directory, Exception e) => IsReadOnly(e)
         ? $"the data directory {directory} is on a read-only file system ({e.Message}). If it is mounted read-only, mount it " +
             "read-write; if the kernel made the card read-only after errors (dmesg: \"Remounting filesystem read-only\"), the card " +
             $"is failing: replace it and restore {directory} from its backup. Nothing was written."
-        : $"the data directory {directory} cannot be written by this process (user {Environment.UserName}): {e.Message}. " +
-            $"Give the directory and everything in it to the user the service runs as: sudo chown -R {Environment.UserName}: {directory}; " +
+        : $"the data directory {directory} cannot be written by this process (user {Environment.UserName}): {e.Message.TrimEnd('.')}. " +
+            $"Give the directory and everything in it to the user the service runs as, writable by it: sudo chown -R {Environment.UserName}: {directory}; " +
+            $"sudo chmod -R u+w {directory}; " +
             "or start with --data naming a directory of its own. Under the shipped systemd unit (a dynamic user, which exists " +
             "only while the unit runs) use its state directory, --data /var/lib/lobby-edge, which systemd gives to the " +
             "service's user at every start. Nothing was written.";

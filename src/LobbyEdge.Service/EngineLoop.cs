@@ -113,7 +113,13 @@ public sealed partial class EngineLoop : BackgroundService, IEngineLoopHealth
             _ = StopAfter(e);
             if (e is LogWriteException storage)
             {
-                Log.StorageFailed(_logger, storage.Problem, storage.Message);
+                string advice = storage.InnerException is UnauthorizedAccessException
+                    ? $"give the data directory and everything in it to the user this service runs as ({Environment.UserName}) and let it write there (sudo chown -R {Environment.UserName}: <data>; chmod -R u+w <data>), then start it again"
+                    : "free space on the data directory (or replace the storage), then start it again";
+                Log.StorageFailed(_logger, storage.Message, storage.Problem, advice);
+
+                // Also for whoever runs it by hand: the journal has the line above.
+                Console.Error.WriteLine($"lobby-edge: {storage.Message}; the service stops with exit code 1: {advice}");
             }
             else
             {
@@ -273,8 +279,8 @@ public sealed partial class EngineLoop : BackgroundService, IEngineLoopHealth
         public static partial void Failed(ILogger logger, Exception exception);
 
         [LoggerMessage(4, LogLevel.Critical,
-            "{Problem}: {Detail}. The engine takes no more commands (every sender is refused with \"{Problem}\"); every acknowledged event is in the log, and the events of the failed commit were never acknowledged. The service stops with exit code 1: free space on the data directory (or replace the storage), then start it again")]
-        public static partial void StorageFailed(ILogger logger, string problem, string detail);
+            "{Detail}. The engine takes no more commands (every sender is refused with \"{Problem}\"); every acknowledged event is in the log, and the events of the failed commit were never acknowledged. The service stops with exit code 1: {Advice}")]
+        public static partial void StorageFailed(ILogger logger, string detail, string problem, string advice);
 
         [LoggerMessage(6, LogLevel.Warning, "The wall clock stepped by {StepSeconds:0.###} s {When}; the branch clock runs {OffsetSeconds:0.###} s ahead of it and goes on from {BranchTime:O} (never backwards)")]
         public static partial void ClockStepped(ILogger logger, double stepSeconds, string when, double offsetSeconds, DateTimeOffset branchTime);

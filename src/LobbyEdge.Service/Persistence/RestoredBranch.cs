@@ -65,6 +65,15 @@ public sealed partial class RestoredBranch : IDisposable
             // durable mark.
             versions?.CheckOwner(dataDirectory);
             log = BranchLog.Open(dataDirectory, observer);
+            try
+            {
+                log.CheckWritable();
+            }
+            catch
+            {
+                log.Dispose();
+                throw;
+            }
             Monitoring.StartupTrace.Mark("log-opened");
         }
         catch (LogDamagedException)

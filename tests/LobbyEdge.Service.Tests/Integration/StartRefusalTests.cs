@@ -80,25 +80,48 @@ public sealed class StartRefusalTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// The directory is writable but its newest segment is not (left by a run as root, or its mode changed): the start
-    /// failed when the log was opened, exit 1 with "Access to the path … is denied" and a stack trace. Now it is the
-    /// same refusal as an unwritable directory, naming the file: exit 2 and the chown to run.
+    /// The directory is writable but something in it the branch must write is not (left by a run as root, or its mode
+    /// changed). The newest segment: the start failed when the log was opened, exit 1 with "Access to the path … is
+    /// denied" and a stack trace. The log's folder: the branch started and failed at the next day's opening (a new
+    /// segment), exit 1, saying "free space", nothing on stderr. The durable mark: only a Warning, though without it
+    /// acknowledged numbers could be handed out again after a crash. Now each is the permission refusal at the start,
+    /// naming the directory and the fix: exit 2, and nothing changed.
     /// </summary>
-    [Fact]
+    [Theory]
+    [InlineData("newest-segment")]
+    [InlineData("log-folder")]
+    [InlineData("durable-mark")]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    public async Task AFileInTheDataDirectoryItMayNotWrite_ExitsTwo_NamingTheFileAndTheFix()
+    public async Task SomethingInTheDataDirectoryItMayNotWrite_ExitsTwo_NamingTheFix(string what)
     {
         string data = Path.Combine(_work.FullName, "data");
         (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
             _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
         Assert.True(simulated == 0, simulationError);
         string newest = Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Max(StringComparer.Ordinal)!;
-        File.SetUnixFileMode(newest, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        const UnixFileMode Execute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        string named = what switch
+        {
+            "newest-segment" => newest,
+            "log-folder" => Path.Combine(data, "log"),
+            _ => Path.Combine(data, "durable.mark"),
+        };
+        File.SetUnixFileMode(named, what == "log-folder" ? ReadOnly | Execute : ReadOnly);
         byte[] before = await File.ReadAllBytesAsync(newest);
-
-        string stderr = await AssertRefusedForPermissionAsync(data);
-        Assert.Contains(newest, stderr, StringComparison.Ordinal);
-        Assert.Equal(before, await File.ReadAllBytesAsync(newest));
+        try
+        {
+            string stderr = await AssertRefusedForPermissionAsync(data);
+            Assert.Contains(what == "log-folder" ? Path.Combine(data, "log") : named, stderr, StringComparison.Ordinal);
+            Assert.Contains($"sudo chmod -R u+w {data}", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("denied..", stderr, StringComparison.Ordinal);
+            Assert.Equal(before, await File.ReadAllBytesAsync(newest));
+            Assert.Empty(Directory.GetFiles(Path.Combine(data, "log"), ".write-check"));
+        }
+        finally
+        {
+            File.SetUnixFileMode(named, what == "log-folder" ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute : UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     [Fact]
