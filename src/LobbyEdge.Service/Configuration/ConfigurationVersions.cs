@@ -60,13 +60,23 @@ public sealed partial class ConfigurationVersions
     /// <summary>
     /// Refuses another branch's data before anything in it is opened for writing (the data directory is locked by now;
     /// the log is not opened yet, so not even a torn tail is cut): the data directory's <see cref="BranchMarker"/>
-    /// file and the store's newest intact version are read, nothing is written. When the marker names another
-    /// branch, the refusal names the store's version instead if that says the same, as the read-only tools do.
+    /// file, and unless that names the profile's branch the store's newest intact version, are read; nothing is written.
+    /// When the marker names another branch, the refusal names the store's version instead if that says the same, as
+    /// the read-only tools do.
     /// </summary>
     /// <exception cref="OtherBranchDataException">Either record names another branch than the profile file.</exception>
     public void CheckOwner(string dataDirectory)
     {
         _marked = BranchMarker.Read(dataDirectory, out _markerDamaged);
+        if (string.Equals(_marked, FileConfig.BranchId, StringComparison.Ordinal))
+        {
+            // The file is written only after a replay under this branch's profile: it agrees, and the store is checked
+            // as it is opened when the profile's text changed (PrepareStore), as before. No second read of the store
+            // at every start.
+            _ownerChecked = true;
+            return;
+        }
+
         (string BranchId, long Version)? stored;
         try
         {
