@@ -108,22 +108,11 @@ public sealed class BranchLog : IDisposable
             }
         }
 
-        string mark = DurableMarkFile.PathOf(_root);
-        if (File.Exists(mark))
+        // The mark was opened for writing as the log opened (DurableMarkFile.Attach): its failure is judged here, not
+        // opened again. A directory in its place is a Warning there (the start goes on), not a permission.
+        if (_mark.OpenFailure is UnauthorizedAccessException failure && !System.IO.Directory.Exists(DurableMarkFile.PathOf(_root)))
         {
-            try
-            {
-                using (File.Open(mark, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
-                {
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                if (DataDirectoryNotWritableException.Explains(e) && !DataDirectoryNotWritableException.IsReadOnly(e))
-                {
-                    throw new DataDirectoryNotWritableException(_root, e);
-                }
-            }
+            throw new DataDirectoryNotWritableException(_root, failure);
         }
     }
 

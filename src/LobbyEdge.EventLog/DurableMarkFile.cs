@@ -24,6 +24,9 @@ internal sealed class DurableMarkFile : ILogCommitObserver, IDisposable
     /// <summary>Why the mark could not be opened for writing at <see cref="Attach"/> (the branch then runs without that evidence), or null.</summary>
     public string? Problem { get; private set; }
 
+    /// <summary>Why the mark could not be opened for writing (the exception), or null: what <see cref="BranchLog.CheckWritable"/> judges.</summary>
+    public Exception? OpenFailure { get; private set; }
+
     public static string PathOf(string root) => Path.Combine(root, "durable.mark");
 
     /// <summary>Reads the mark: (sequence, null), (0, null) when there is none, (0, why) when it is unreadable.</summary>
@@ -51,6 +54,7 @@ internal sealed class DurableMarkFile : ILogCommitObserver, IDisposable
             // Evidence only: the branch runs on, but without it a cut-short newest segment looks like a torn tail,
             // so the start reports it (a Warning naming the file) instead of going on silently.
             _file = null;
+            OpenFailure = e;
             Problem = $"durable mark {PathOf(log.Directory)} cannot be opened for writing ({e.Message}): until it can, a newest segment cut short after a crash looks like a torn tail and acknowledged events could be cut and their numbers handed out again; make it a writable file (delete a directory or other object in its place)";
         }
 
