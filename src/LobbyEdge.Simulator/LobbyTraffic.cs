@@ -605,7 +605,7 @@ public sealed class LobbyTraffic
 
     private long ServiceTime(int service)
     {
-        TimeSpan mean = _profile.MeanServiceTime ?? _config.Services[Math.Max(0, service)].SeedServiceTime;
+        TimeSpan mean = _profile.MeanServiceTime ?? (_config.Services[Math.Max(0, service)].SeedServiceTime * _profile.ServiceTimeFactor);
 
         // Log-normal around the mean (sigma 0.5): most transactions are quick, a few take long.
         const double Sigma = 0.5;

@@ -85,6 +85,13 @@ public sealed record TrafficProfile
     /// <summary>Mean service time; when null, each service's configured seed is used.</summary>
     public TimeSpan? MeanServiceTime { get; init; }
 
+    /// <summary>
+    /// Each service's true mean service time as a multiple of its configured seed (1 = the profile is right; 1.4 =
+    /// customers take 40 % longer than the profile's seeds say, as a branch's first guess may be off). Ignored when
+    /// <see cref="MeanServiceTime"/> is set. Must be positive.
+    /// </summary>
+    public double ServiceTimeFactor { get; init; } = 1;
+
     /// <summary>Busy hours (local time) and how much busier than the base rate they are.</summary>
     public IReadOnlyList<(TimeOnly From, TimeOnly To, double Factor)> Peaks { get; init; } =
     [

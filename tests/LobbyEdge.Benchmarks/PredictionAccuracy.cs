@@ -6,10 +6,12 @@ using LobbyEdge.Simulator;
 namespace LobbyEdge.Benchmarks;
 
 /// <summary>
-/// <c>predictions [seeds] [--from &lt;first seed&gt;] [--profile &lt;branch.yaml&gt;] [--csv &lt;file&gt;]</c>: how good the wait printed on tickets is. Runs simulated
+/// <c>predictions [seeds] [--from &lt;first seed&gt;] [--service-factor &lt;f&gt;] [--profile &lt;branch.yaml&gt;] [--csv &lt;file&gt;]</c>: how good the wait printed on tickets is. Runs simulated
 /// days (<see cref="SimulatedDay"/>, <see cref="TrafficProfile.ForBranch"/>) on the demo branch at three loads (quiet
 /// 0.4, normal 0.65, busy 0.95 of the counters' capacity), <c>seeds</c> days each (5 unless given, seeds 1..n, or
-/// <c>--from f</c>: f..f+n-1, a hold-out range for checking that tuning on 1..n did not overfit), and
+/// <c>--from f</c>: f..f+n-1, a hold-out range for checking that tuning on 1..n did not overfit; <c>--service-factor f</c>:
+/// customers take f times the profile's seeded service times, at the same loads, for checking that the predictions do
+/// not lean on the seeds being right), and
 /// for every ticket issued at the kiosk compares the engine's printed prediction (<c>TicketIssued</c> typical and
 /// upper) with the actual wait (issue to its first call) and with the naive estimator any branch would use instead,
 /// computed at the same instant on the same ticket: people ahead x the service's rolling mean handling time / the
@@ -36,6 +38,14 @@ internal static class PredictionAccuracy
             return 2;
         }
 
+        int factorAt = Array.IndexOf(args, "--service-factor");
+        double factor = factorAt >= 0 && factorAt + 1 < args.Length ? double.Parse(args[factorAt + 1], CultureInfo.InvariantCulture) : 1;
+        if (!(factor is > 0 and <= 10))
+        {
+            Console.Error.WriteLine($"predictions: --service-factor ({factor}) must be above 0 and at most 10");
+            return 2;
+        }
+
         int profileAt = Array.IndexOf(args, "--profile");
         string path = profileAt >= 0 && profileAt + 1 < args.Length ? Path.GetFullPath(args[profileAt + 1])
             : Path.Combine(AppContext.BaseDirectory, "profiles", "demo.yaml");
@@ -44,7 +54,8 @@ internal static class PredictionAccuracy
         using StreamWriter? csv = csvAt >= 0 && csvAt + 1 < args.Length ? new StreamWriter(args[csvAt + 1]) : null;
         csv?.WriteLine("load,seed,issued_ticks,service,tier,ahead,naive_ms,typical_ms,upper_ms,actual_ms");
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"{config.BranchId}: {config.Services.Count} services, {config.Counters.Count} counters; {seeds} seeds per load (seeds {first}..{first + seeds - 1}), {TestBranches.Monday:yyyy-MM-dd}, 5 s ticks");
+        Console.WriteLine($"{config.BranchId}: {config.Services.Count} services, {config.Counters.Count} counters; {seeds} seeds per load (seeds {first}..{first + seeds - 1}), {TestBranches.Monday:yyyy-MM-dd}, 5 s ticks"
+            + (factor != 1 ? string.Create(inv, $"; true service times {factor:0.##} x the profile's seeds") : ""));
         Console.WriteLine("| load | days | tickets | mean wait (min) | MAE naive (min) | MAE engine (min) | improvement | upper covers | naive covers |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach ((string name, double utilisation) in s_loads)
@@ -52,7 +63,9 @@ internal static class PredictionAccuracy
             var total = new Tally();
             for (int seed = first; seed < first + seeds; seed++)
             {
-                total.Add(RunDay(config, TrafficProfile.ForBranch(config, utilisation), seed, csv is null ? null
+                // The same load whatever the factor: fewer customers when each takes longer than the profile says.
+                TrafficProfile traffic = TrafficProfile.ForBranch(config, utilisation / factor) with { ServiceTimeFactor = factor };
+                total.Add(RunDay(config, traffic, seed, csv is null ? null
                     : (est, actual) => csv.WriteLine(string.Create(inv, $"{name},{seed},{est.IssuedTicks},{est.Service},{est.Tier},{est.Ahead},{est.NaiveMs:0},{est.TypicalMs},{est.UpperMs},{actual}"))));
             }
 

@@ -31,6 +31,29 @@ public sealed class PredictionTests
         Assert.Equal(fourth.UpperWaitMs, issued.AsTicketIssued().UpperWaitMs);
     }
 
+    [Theory]
+    [InlineData(5, 1.95, 2.3)]     // at the mean: 2.30 min left (0.46 of a mean), where "mean - ran" says none
+    [InlineData(15, 2.2, 2.61)]    // three means in: a long transaction runs on (2.61 min), it is not nearly done
+    [InlineData(1, 3.4, 4.0)]      // a fifth in: 4.00 min left, what "mean - ran" says too
+    public void Prediction_WithNobodyAhead_IsWhatIsLeftOfTheServiceInProgress_GivenHowLongItHasRun(double ranMinutes, double fromMinutes, double toMinutes)
+    {
+        // One counter serves cash (2 and 3 closed), its customer started at 09:00 and has run ranMinutes. The seeded
+        // service time is 5 minutes with the seeded spread (standard deviation half the mean: sigma^2 = ln 1.25 for
+        // the log-normal). The next ticket has nobody ahead, so its wait is the rest of that service:
+        // E[T - x | T > x] = mean Phi(sigma - z) / Phi(-z) - x, z = (ln x - mu) / sigma. The typical wait printed is
+        // about 0.9 of it: the first ticket's call (no wait) is blended in as the lane's level (wait per place).
+        var lobby = new Lobby();
+        lobby.Ok(Command.CloseCounter(2));
+        lobby.Ok(Command.CloseCounter(3));
+        lobby.Issue(Branches.Cash);
+        lobby.Ok(Command.CallNext(1));
+        lobby.Ok(Command.Start(1));
+        lobby.Minutes(ranMinutes);
+        CommandResult next = lobby.Ok(Command.Issue(Branches.Cash));
+        Assert.Equal(0, next.PeopleAhead);
+        Assert.InRange(next.TypicalWaitMs / 60_000.0, fromMinutes, toMinutes);
+    }
+
     [Fact]
     public void Prediction_ShrinksWhenMoreCountersOpen()
     {
