@@ -368,6 +368,11 @@ public static partial class LobbyEdgeHost
             // A profile that is not the one the log ran with: a deployment mistake (2), nothing was written.
             return await RefuseAsync(host, logger, $"{e.Message}. Start with this data's own branch profile (the one it ran with; its earlier versions are in config/ of the data directory when that is still there); no configuration was stored.", ExitCodes.InvalidConfiguration).ConfigureAwait(false);
         }
+        catch (DataDirectoryLayoutException e)
+        {
+            // A file where a folder belongs, a link in a loop: a mistake made on the box (2); a restart cannot help.
+            return await RefuseAsync(host, logger, e.Message, ExitCodes.InvalidConfiguration).ConfigureAwait(false);
+        }
         catch (DataDirectoryNotWritableException e)
         {
             // A permission is a deployment mistake (2); a read-only file system a storage fault (1), as a full card.

@@ -50,6 +50,17 @@ public static class VerifyCommand
         try
         {
             string root = Path.GetFullPath(line.Data);
+            try
+            {
+                DataDirectoryLayout.Check(root, DataDirectoryLayout.LogEntries.Concat(Persistence.RestoredBranch.ServiceEntries));
+            }
+            catch (DataDirectoryLayoutException e)
+            {
+                // The start's first check (a file where a folder belongs, a link in a loop): the rest is not read.
+                stdout.WriteLine($"LAYOUT (the branch refuses to start): {e.Message}");
+                return Refuses;
+            }
+
             if (!Directory.Exists(Path.Combine(root, "log")))
             {
                 stderr.WriteLine($"lobby-edge verify: {root}: no event log here (expected a 'log' folder)");

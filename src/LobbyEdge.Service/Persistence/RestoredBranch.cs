@@ -25,6 +25,13 @@ public sealed partial class RestoredBranch : IDisposable
         Report = report;
     }
 
+    /// <summary>What the service keeps in the data directory beside the event log's own (<see cref="DataDirectoryLayout.LogEntries"/>).</summary>
+    public static IReadOnlyList<DataDirectoryEntry> ServiceEntries { get; } =
+    [
+        new(ConfigurationStore.FolderName, true, "the branch's configuration versions", ".yaml"),
+        new(BranchMarker.FileName, false, "the record of the branch this data belongs to"),
+    ];
+
     /// <summary>The open log; the engine loop appends to it.</summary>
     public BranchLog Log { get; }
 
@@ -39,6 +46,7 @@ public sealed partial class RestoredBranch : IDisposable
     /// cursor; a torn tail is cut), and rebuilds the engine. Everything found is logged: damage the branch does not
     /// need and damaged snapshots as Critical/Warning, unreadable cursors as Warning.
     /// </summary>
+    /// <exception cref="DataDirectoryLayoutException">Something in the directory is of the wrong kind (a file where a folder belongs, a link in a loop); nothing written.</exception>
     /// <exception cref="DataDirectoryLockedException">Another process runs on the directory (message names it and the process).</exception>
     /// <exception cref="LogDamagedException">The log is damaged where the branch needs it; logged as Critical, nothing changed.</exception>
     /// <param name="dataDirectory">The branch's data directory.</param>
@@ -57,6 +65,10 @@ public sealed partial class RestoredBranch : IDisposable
     {
         ArgumentNullException.ThrowIfNull(fileConfig);
         ArgumentNullException.ThrowIfNull(logger);
+        // A file where a folder belongs, a link in a loop: refused before anything is opened or written (exit 2). The
+        // log's own entries (the lock among them) before the lock is taken; the service's after the owner check, so
+        // another branch's data is said to be that first.
+        DataDirectoryLayout.Check(dataDirectory, DataDirectoryLayout.LogEntries);
         DataDirectoryLock directoryLock = DataDirectoryLock.Acquire(dataDirectory);
         BranchLog log;
         try
@@ -64,6 +76,7 @@ public sealed partial class RestoredBranch : IDisposable
             // Another branch's data is refused before its log is opened: opening cuts a torn tail and writes the
             // durable mark.
             versions?.CheckOwner(dataDirectory);
+            DataDirectoryLayout.Check(dataDirectory, ServiceEntries);
             log = BranchLog.Open(dataDirectory, observer);
             try
             {

@@ -124,10 +124,13 @@ public sealed class LogFaultTests : IDisposable
         Assert.False(again.HasExited);
     }
 
-    [Theory]
-    [InlineData("deleted")]
-    [InlineData("directory")]
-    public async Task DurableMarkMissingOrUnreadable_OnALogWithEvents_IsAFinding_VerifyExits3_AndTheStartWarnsNamingIt(string how)
+    /// <remarks>
+    /// A folder where the mark belongs was a second case here (a Warning, and the branch ran without a mark). It is now
+    /// refused at the start like every entry of another kind:
+    /// <c>StartRefusalTests.SomethingInTheDataDirectoryOfAnotherKind_ExitsTwo_NamingItAndWhatBelongsThere_ChangingNothing</c>.
+    /// </remarks>
+    [Fact]
+    public async Task DurableMarkMissing_OnALogWithEvents_IsAFinding_VerifyExits3_AndTheStartWarnsNamingIt()
     {
         string data = Path.Combine(_work.FullName, "data");
 
@@ -145,10 +148,6 @@ public sealed class LogFaultTests : IDisposable
 
         string mark = Path.Combine(data, "durable.mark");
         File.Delete(mark);
-        if (how == "directory")
-        {
-            Directory.CreateDirectory(mark);
-        }
 
         (int verifyCode, string report, string verifyErr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "verify", "--data", data);
         Assert.True(verifyCode == 3, $"verify exit {verifyCode}: {report} {verifyErr}");

@@ -52,9 +52,7 @@ public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDis
     public async Task AnotherBranchsDataWithDevices_IsRefusedToo_WithoutTheirModelsBesideTheProfile()
     {
         string data = Path.Combine(_work.FullName, "data");
-        (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
-            _work.FullName, s_patience, "--branch", Path.Combine(AppContext.BaseDirectory, "profiles", "demo-hardware.yaml"), "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
-        Assert.True(simulated == 0, simulationError);
+        await DataDirectories.SimulatedDayAsync(_work.FullName, data, s_patience, Path.Combine(AppContext.BaseDirectory, "profiles", "demo-hardware.yaml"));
 
         // Another branch's profile alone in a folder: no ../devices beside it.
         string alone = Path.Combine(_work.FullName, "elsewhere", "branch.yaml");
@@ -181,9 +179,7 @@ public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDis
     private async Task<string> SimulatedDemoDayAsync()
     {
         string data = Path.Combine(_work.FullName, "data");
-        (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
-            _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
-        Assert.True(simulated == 0, simulationError);
+        await DataDirectories.SimulatedDayAsync(_work.FullName, data, s_patience);
         return data;
     }
 
@@ -201,21 +197,16 @@ public sealed class OtherBranchDataProcessTests(ITestOutputHelper output) : IDis
             segment.Write("torn write"u8);
         }
 
-        Dictionary<string, string> before = Files(data);
+        Dictionary<string, string> before = DataDirectories.Contents(data);
         (int exitCode, _, string stderr) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "--branch", SmallProfile, "--data", data, "--Http:Port=0");
         output.WriteLine(stderr);
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"belongs to branch \"demo-001\" ({recordedIn}", stderr, StringComparison.Ordinal);
         Assert.Contains("is branch \"small-001\"", stderr, StringComparison.Ordinal);
-        Dictionary<string, string> after = Files(data);
-        after.Remove(Path.Combine(data, "lock"));
-        before.Remove(Path.Combine(data, "lock"));
+        Dictionary<string, string> after = DataDirectories.Contents(data);
+        after.Remove("lock");
+        before.Remove("lock");
         Assert.Equal(before, after);
     }
-
-    /// <summary>Every file under <paramref name="directory"/> with the SHA-256 of its bytes.</summary>
-    private static Dictionary<string, string> Files(string directory) =>
-        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(
-            f => f, f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))), StringComparer.Ordinal);
 }

@@ -21,9 +21,7 @@ public sealed class RestructuredBranchProcessTests(ITestOutputHelper output) : I
     public async Task AServiceRemovedAfterADay_StartsWithTheNewStructure_AndServesItsPages()
     {
         string data = Path.Combine(_work.FullName, "data");
-        (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
-            _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
-        Assert.True(simulated == 0, simulationError);
+        await DataDirectories.SimulatedDayAsync(_work.FullName, data, s_patience);
 
         // The demo without its last service (help, D) and the counter that served only it.
         string text = await File.ReadAllTextAsync(ServiceProcess.DemoProfile);

@@ -31,9 +31,7 @@ public sealed class StartRefusalTests(ITestOutputHelper output) : IDisposable
         string data = Path.Combine(disk.Path, "data");
         if (layout == "with-a-log")
         {
-            (int simulated, _, string error) = await ServiceProcess.RunToEndAsync(
-                _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
-            Assert.True(simulated == 0, error);
+            await DataDirectories.SimulatedDayAsync(_work.FullName, data, s_patience);
             Assert.True(File.Exists(Path.Combine(data, "lock")));
         }
         else
@@ -95,9 +93,7 @@ public sealed class StartRefusalTests(ITestOutputHelper output) : IDisposable
     public async Task SomethingInTheDataDirectoryItMayNotWrite_ExitsTwo_NamingTheFix(string what)
     {
         string data = Path.Combine(_work.FullName, "data");
-        (int simulated, _, string simulationError) = await ServiceProcess.RunToEndAsync(
-            _work.FullName, s_patience, "--branch", ServiceProcess.DemoProfile, "--simulate", "--speed", "5000", "--days", "1", "--data", data, "--Http:Port=0");
-        Assert.True(simulated == 0, simulationError);
+        await DataDirectories.SimulatedDayAsync(_work.FullName, data, s_patience);
         string newest = Directory.GetFiles(Path.Combine(data, "log"), "*.seg").Max(StringComparer.Ordinal)!;
         const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         const UnixFileMode Execute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
@@ -122,6 +118,88 @@ public sealed class StartRefusalTests(ITestOutputHelper output) : IDisposable
         {
             File.SetUnixFileMode(named, what == "log-folder" ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute : UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+    }
+
+    /// <summary>
+    /// The kind: something in the data directory of another kind than the branch keeps there: a file where a folder
+    /// belongs, a folder where a file belongs, a symbolic link that loops or leads nowhere, for every entry the branch
+    /// keeps (and the files in its folders). Before: exit 1, "The file '…/log' already exists." or "Too many levels of
+    /// symbolic links" and a stack trace; a folder named <c>lock</c> was a permission refusal whose <c>chown</c> could
+    /// not help. Now: exit 2 before anything is opened, naming the entry, what belongs there and what to do, no stack
+    /// trace, nothing changed but the lock file's PID; <c>verify</c> says the same (LAYOUT, exit 1).
+    /// </summary>
+    [Theory]
+    [InlineData("log", "is a file")]
+    [InlineData("cursors", "is a file")]
+    [InlineData("snapshots", "is a file")]
+    [InlineData("config", "is a file")]
+    [InlineData("durable.mark", "is a folder")]
+    [InlineData("lock", "is a folder")]
+    [InlineData("branch.id", "is a folder")]
+    [InlineData("log/00000000000000900000.seg", "is a folder")]
+    [InlineData("log/00000000000000900000.seg", "a symbolic link that cannot be followed")]
+    [InlineData("log/00000000000000900000.seg", "which does not exist")]
+    [InlineData("log", "which does not exist")]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task SomethingInTheDataDirectoryOfAnotherKind_ExitsTwo_NamingItAndWhatBelongsThere_ChangingNothing(string entry, string problem)
+    {
+        string data = Path.Combine(_work.FullName, "data");
+        await DataDirectories.SimulatedDayAsync(_work.FullName, data, s_patience);
+        string path = Path.Combine(data, entry);
+        string aside = Path.Combine(_work.FullName, "aside");
+        if (Directory.Exists(path))
+        {
+            Directory.Move(path, aside);
+        }
+        else if (File.Exists(path))
+        {
+            File.Move(path, aside);
+        }
+
+        switch (problem)
+        {
+            case "is a file":
+                await File.WriteAllTextAsync(path, "copied here by mistake\n");
+                break;
+            case "is a folder":
+                Directory.CreateDirectory(path);
+                break;
+            case "which does not exist":
+                File.CreateSymbolicLink(path, Path.Combine(_work.FullName, "unmounted", entry));
+                break;
+            default:
+                string other = Path.Combine(data, "log", "00000000000000900001.seg");
+                File.CreateSymbolicLink(path, other);
+                File.CreateSymbolicLink(other, path);
+                break;
+        }
+
+        Dictionary<string, string> before = DataDirectories.Contents(data);
+        await using (ServiceProcess service = ServiceProcess.Start(_work.FullName, "--branch", ServiceProcess.DemoProfile, "--data", data, "--Http:Port=0"))
+        {
+            int exitCode = await service.WaitForExitWithoutReadyAsync(s_patience);
+            string stderr = await service.StderrAsync();
+            output.WriteLine(stderr);
+            Assert.Equal(2, exitCode);
+            Assert.Contains($"the data directory {data} is not laid out as the branch keeps it: ", stderr, StringComparison.Ordinal);
+            Assert.Contains(problem, stderr, StringComparison.Ordinal);
+            Assert.Contains($"Move {(problem == "a symbolic link that cannot be followed" ? Path.Combine(data, "log") : path)}", stderr, StringComparison.Ordinal);
+            AssertRefusedWithoutAStackTrace(service.Lines, "is not laid out as the branch keeps it");
+        }
+
+        // The lock file takes the PID of whoever holds the directory (config/ and branch.id are checked after the lock
+        // is taken and the owner checked: another branch's data is said to be that first); nothing else changes.
+        Dictionary<string, string> after = DataDirectories.Contents(data);
+        if (entry != "lock")
+        {
+            before.Remove("lock");
+            after.Remove("lock");
+        }
+
+        Assert.Equal(before, after);
+        (int verified, string report, _) = await ServiceProcess.RunToEndAsync(_work.FullName, s_patience, "verify", "--data", data);
+        Assert.Equal(1, verified);
+        Assert.StartsWith("LAYOUT (the branch refuses to start): ", report, StringComparison.Ordinal);
     }
 
     [Fact]
