@@ -56,6 +56,13 @@ public static class ConfiguredSecrets
     }
 
     /// <summary>
+    /// For an absolute path (see <see cref="FileProblem"/>) that names a folder: <c>'…' is a folder, not a file: name
+    /// the file in it</c>; otherwise null. A folder was reported as "does not exist" or "Access … denied".
+    /// </summary>
+    public static string? FolderProblem(string path) =>
+        Path.IsPathFullyQualified(path) && Directory.Exists(path) ? $"'{path}' is a folder, not a file: name the file in it" : null;
+
+    /// <summary>
     /// Whether the name of <paramref name="key"/> suggests that its value is a secret: a part of it contains Password,
     /// Passwd, Passphrase, Secret, Token, Credential, ApiKey or PrivateKey, or is the word Key, Pin, Pwd, Pass or Auth
     /// (so <c>ClientKey</c> and <c>PinCode</c> are, <c>KeepAliveSeconds</c> and <c>Mapping</c> are not).

@@ -156,7 +156,7 @@ public sealed class HeadOfficeOptions
             return;
         }
 
-        if (ConfiguredSecrets.FileProblem(path) is { } problem)
+        if ((ConfiguredSecrets.FileProblem(path) ?? ConfiguredSecrets.FolderProblem(path)) is { } problem)
         {
             errors.Add((field, problem));
         }

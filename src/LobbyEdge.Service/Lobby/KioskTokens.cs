@@ -49,7 +49,7 @@ public sealed class KioskTokens
             return None;
         }
 
-        if (ConfiguredSecrets.FileProblem(path) is { } problem)
+        if ((ConfiguredSecrets.FileProblem(path) ?? ConfiguredSecrets.FolderProblem(path)) is { } problem)
         {
             throw new InvalidDataException($"{KioskOptions.Section}:TokenFile: {problem}");
         }

@@ -120,7 +120,8 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
 
     /// <summary>
     /// A <c>…File</c> key takes an absolute path: anything else is refused naming the key and not the value; an absolute
-    /// path that does not exist is still shown (the technician needs it to fix the mistake).
+    /// path that does not exist, or names a folder, is still shown (the technician needs it to fix the mistake); a folder
+    /// was "does not exist" or "Access to the path … is denied" before.
     /// </summary>
     [Theory]
     [InlineData("--HeadOffice:PasswordFile=mqtt-password", "HeadOffice:PasswordFile: must be an absolute path")]
@@ -129,6 +130,10 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
     [InlineData("--kiosk:tokenfile=tok-4f2a9c", "Kiosk:TokenFile: must be an absolute path")]
     [InlineData("--HeadOffice:PasswordFile=/nonexistent/mqtt-password", "HeadOffice:PasswordFile: file '/nonexistent/mqtt-password' does not exist")]
     [InlineData("--Kiosk:TokenFile=/nonexistent/kiosk-tokens", "Kiosk:TokenFile '/nonexistent/kiosk-tokens': cannot be read")]
+    [InlineData("--HeadOffice:PasswordFile=/etc", "HeadOffice:PasswordFile: '/etc' is a folder, not a file: name the file in it")]
+    [InlineData("--HeadOffice:Tls:CaFile=/etc/ssl", "HeadOffice:Tls:CaFile: '/etc/ssl' is a folder, not a file: name the file in it")]
+    [InlineData("--Kiosk:TokenFile=/etc", "Kiosk:TokenFile: '/etc' is a folder, not a file: name the file in it")]
+    [InlineData("--Lobby:StaffFile=/etc", "/etc: is a directory, not a staff file")]
     public async Task AFileKey_TakesAnAbsolutePath_WhichIsShown(string argument, string message)
     {
         (int exitCode, _, string stderr) = await RunAsync(null, argument);
