@@ -84,10 +84,11 @@ internal static class ConfigurationCheck
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>();
-        SortedSet<string> operatorKeys = OperatorKeys(configuration, isOperatorSource);
+        SortedSet<string> valued = new(StringComparer.OrdinalIgnoreCase);
+        SortedSet<string> operatorKeys = OperatorKeys(configuration, isOperatorSource, valued);
         foreach (string key in operatorKeys)
         {
-            if (UnknownKey(key) is { } problem && !problems.Contains(problem))
+            if (UnknownKey(key, valued.Contains(key)) is { } problem && !problems.Contains(problem))
             {
                 // Not the value: what a key the service does not know holds is unknown too, and a misspelt
                 // password key (HeadOffice:Passwrd) would put the password into the journal.
@@ -253,7 +254,7 @@ internal static class ConfigurationCheck
     }
 
     /// <summary>Every leaf key the operator's sources set, as <c>Section:Key</c> paths.</summary>
-    private static SortedSet<string> OperatorKeys(IConfigurationRoot configuration, Func<IConfigurationSource, bool> isOperatorSource)
+    private static SortedSet<string> OperatorKeys(IConfigurationRoot configuration, Func<IConfigurationSource, bool> isOperatorSource, SortedSet<string> valued)
     {
         var keys = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
         IList<IConfigurationSource> sources = configuration is IConfigurationBuilder builder ? builder.Sources : [];
@@ -264,29 +265,41 @@ internal static class ConfigurationCheck
             i++;
             if (source is not null && isOperatorSource(source))
             {
-                Walk(provider, null, keys);
+                Walk(provider, null, keys, valued);
             }
         }
 
         return keys;
     }
 
-    private static void Walk(IConfigurationProvider provider, string? path, SortedSet<string> keys)
+    /// <summary>
+    /// Adds every key <paramref name="provider"/> sets under <paramref name="path"/> to <paramref name="keys"/>, and
+    /// those with a value (not null: a JSON <c>{}</c> or <c>null</c> sets a key without one) to <paramref name="valued"/>.
+    /// </summary>
+    private static void Walk(IConfigurationProvider provider, string? path, SortedSet<string> keys, SortedSet<string> valued)
     {
         foreach (string child in provider.GetChildKeys([], path).Distinct(StringComparer.OrdinalIgnoreCase))
         {
             string full = path is null ? child : ConfigurationPath.Combine(path, child);
-            if (provider.TryGet(full, out _))
+            if (provider.TryGet(full, out string? value))
             {
                 keys.Add(full);
+                if (value is not null)
+                {
+                    valued.Add(full);
+                }
             }
 
-            Walk(provider, full, keys);
+            Walk(provider, full, keys, valued);
         }
     }
 
-    /// <summary>What is wrong with a key the operator set, or null when the service reads it.</summary>
-    internal static string? UnknownKey(string key)
+    /// <summary>
+    /// What is wrong with a key the operator set, or null when the service reads it. <paramref name="hasValue"/>: the
+    /// key was given a value; a value given to a section (<c>--HeadOffice:Tls=true</c>, <c>--Logging:LogLevel=Debug</c>)
+    /// is never read, and was accepted without a word.
+    /// </summary>
+    internal static string? UnknownKey(string key, bool hasValue = false)
     {
         string[] parts = key.Split(ConfigurationPath.KeyDelimiter);
         foreach (string host in s_hostKeys)
@@ -301,7 +314,18 @@ internal static class ConfigurationCheck
         {
             if (string.Equals(parts[0], section.Name, StringComparison.OrdinalIgnoreCase))
             {
-                return section.Options is null ? null : UnknownKey(section.Options, section.Name, parts, 1);
+                if (section.Options is null)
+                {
+                    // Logging: any category, but the section itself and its LogLevel sections take no value.
+                    bool level = parts.Length == 1 || string.Equals(parts[^1], "LogLevel", StringComparison.OrdinalIgnoreCase);
+                    return hasValue && level
+                        ? $"{key}: a section, a value here is not read; set a level in it, e.g. {ConfigurationPath.Combine(parts.Length == 1 ? [section.Name, "LogLevel"] : parts)}:Default=Warning"
+                        : null;
+                }
+
+                return parts.Length == 1 && hasValue
+                    ? SectionGivenAValue(key, section.Options)
+                    : UnknownKey(section.Options, section.Name, parts, 1, hasValue);
             }
         }
 
@@ -309,7 +333,7 @@ internal static class ConfigurationCheck
         return $"{key}: unknown section '{parts[0]}'" + (meant is null ? $"; known sections: {string.Join(", ", s_sections.Select(s => s.Name))}" : $"; did you mean '{meant}'?");
     }
 
-    private static string? UnknownKey([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, string path, string[] parts, int at)
+    private static string? UnknownKey([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, string path, string[] parts, int at, bool hasValue)
     {
         if (at >= parts.Length)
         {
@@ -338,10 +362,21 @@ internal static class ConfigurationCheck
 
         if (NestedOptions(t) is { } nested)
         {
-            return UnknownKey(nested.Options!, ConfigurationPath.Combine(path, property.Name), parts, at + 1);
+            return at + 1 == parts.Length && hasValue
+                ? SectionGivenAValue(here, nested.Options!)
+                : UnknownKey(nested.Options!, ConfigurationPath.Combine(path, property.Name), parts, at + 1, hasValue);
         }
 
         return at + 1 == parts.Length ? null : $"{string.Join(ConfigurationPath.KeyDelimiter, parts)}: '{here}' is a single value, it has no keys";
+    }
+
+    /// <summary>A value given to the section <paramref name="key"/> (not read): which keys it has, and one to set instead.</summary>
+    private static string SectionGivenAValue(string key, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type options)
+    {
+        string[] names = [.. options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && (p.CanWrite || IsList(p.PropertyType)))
+            .Select(p => p.Name)];
+        return $"{key}: a section, a value here is not read; set one of its keys ({string.Join(", ", names)}), e.g. {key}:{names[0]}=...";
     }
 
     /// <summary>

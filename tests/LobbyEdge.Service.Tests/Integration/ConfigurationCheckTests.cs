@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Xunit.Abstractions;
 
 namespace LobbyEdge.Service.Tests;
@@ -141,6 +142,49 @@ public sealed class ConfigurationCheckTests(ITestOutputHelper output) : IDisposa
         Assert.Contains(message, stderr, StringComparison.Ordinal);
         string value = argument[(argument.IndexOf('=', StringComparison.Ordinal) + 1)..];
         Assert.Equal(Path.IsPathFullyQualified(value), stderr.Contains(value, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The kind: a value given to a section, which nothing reads (the section's keys keep their defaults). It was
+    /// accepted without a word: <c>--HeadOffice:Tls=true</c> looked like TLS switched on and was not. Now exit 2, naming
+    /// the section, its keys and one to set instead; on the command line and in the environment alike. A JSON <c>{}</c>
+    /// (a section with nothing in it) stays fine.
+    /// </summary>
+    [Theory]
+    [InlineData("--HeadOffice:Tls=true", "HeadOffice:Tls: a section, a value here is not read; set one of its keys (Enabled, CaFile, ClientCertFile, ClientKeyFile, ServerName), e.g. HeadOffice:Tls:Enabled=...")]
+    [InlineData("--Logging:LogLevel=Debug", "Logging:LogLevel: a section, a value here is not read; set a level in it, e.g. Logging:LogLevel:Default=Warning")]
+    [InlineData("--Logging:Console:LogLevel=Debug", "Logging:Console:LogLevel: a section, a value here is not read; set a level in it, e.g. Logging:Console:LogLevel:Default=Warning")]
+    [InlineData("LOBBYEDGE__Http=8080", "Http: a section, a value here is not read; set one of its keys (")]
+    [InlineData("LOBBYEDGE__Kiosk=on", "Kiosk: a section, a value here is not read; set one of its keys (")]
+    [InlineData("LOBBYEDGE__Logging=Debug", "Logging: a section, a value here is not read; set a level in it, e.g. Logging:LogLevel:Default=Warning")]
+    public async Task AValueGivenToASection_IsRefused_NamingItsKeys(string setting, string message)
+    {
+        (int exitCode, _, string stderr) = setting.StartsWith("--", StringComparison.Ordinal)
+            ? await RunAsync(null, setting)
+            : await RunAsync(new Dictionary<string, string> { [setting[..setting.IndexOf('=', StringComparison.Ordinal)]] = setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..] });
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "HeadOffice": { "Tls": {} }, "Logging": { "LogLevel": {} } }""", null)]
+    [InlineData("""{ "HeadOffice": { "Tls": null } }""", null)]
+    [InlineData("""{ "HeadOffice": { "Tls": "true" } }""", "HeadOffice:Tls: a section, a value here is not read")]
+    [InlineData("""{ "Logging": { "LogLevel": "Debug" } }""", "Logging:LogLevel: a section, a value here is not read")]
+    public void ASectionInAJsonFile_MayBeEmpty_ButTakesNoValue(string json, string? problem)
+    {
+        // The JSON provider sets a key without a value for {} and null: a section with nothing in it, not a value.
+        using var configuration = new ConfigurationManager();
+        configuration.AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)));
+        InvalidDataException? refused = Record.Exception(() => { ConfigurationCheck.Check(configuration, _ => true); }) as InvalidDataException;
+        if (problem is null)
+        {
+            Assert.Null(refused);
+        }
+        else
+        {
+            Assert.Contains(problem, refused?.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
