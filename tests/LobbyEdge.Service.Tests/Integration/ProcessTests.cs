@@ -208,8 +208,13 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("add --branch <file.yaml> to show them by name", unnamed.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A file where the log's folder belongs, under <c>--simulate</c>: refused before anything is opened, exit 2, saying
+    /// what is wrong (it was exit 1, "The event log could not be opened" and a stack trace; every other entry of another
+    /// kind: <c>StartRefusalTests.SomethingInTheDataDirectoryOfAnotherKind_…</c>).
+    /// </summary>
     [Fact]
-    public async Task DataDirectoryWhoseLogCannotBeOpened_ExitsOneSayingSo()
+    public async Task DataDirectoryWhoseLogIsAFile_ExitsTwoSayingSo()
     {
         string data = Path.Combine(_workingDirectory.FullName, "bad-data");
         Directory.CreateDirectory(data);
@@ -217,8 +222,9 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 
         Run run = await RunAsync(s_startPatience, "--branch", s_demoProfile, "--simulate", "--data", data);
 
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains(ParseJsonLines(run.Stdout), l => Message(l).Contains("event log could not be opened", StringComparison.Ordinal));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(ParseJsonLines(run.Stdout), l => Message(l).Contains($"{Path.Combine(data, "log")} is a file, where the branch keeps the event log's segments", StringComparison.Ordinal));
+        Assert.Equal("not a directory", File.ReadAllText(Path.Combine(data, "log")));
     }
 
     [Fact]
