@@ -114,9 +114,5 @@ public sealed class DataDirectoryLayoutException : IOException
             $"Move {path} out of the data directory (keep it: it may be a backup put back in the wrong place, or hold events) and " +
             $"start again; lobby-edge verify --data {directory} then checks the rest without writing.")
     {
-        Path = path;
     }
-
-    /// <summary>The entry that is of the wrong kind.</summary>
-    public string Path { get; }
 }

@@ -340,8 +340,7 @@ internal static class ConfigurationCheck
             return null;
         }
 
-        PropertyInfo[] properties = [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetIndexParameters().Length == 0 && (p.CanWrite || IsList(p.PropertyType)))];
+        PropertyInfo[] properties = KeysOf(type);
         PropertyInfo? property = properties.FirstOrDefault(p => string.Equals(p.Name, parts[at], StringComparison.OrdinalIgnoreCase));
         string here = string.Join(ConfigurationPath.KeyDelimiter, parts[..(at + 1)]);
         if (property is null)
@@ -370,12 +369,15 @@ internal static class ConfigurationCheck
         return at + 1 == parts.Length ? null : $"{string.Join(ConfigurationPath.KeyDelimiter, parts)}: '{here}' is a single value, it has no keys";
     }
 
+    /// <summary>The keys an options class reads: its public settable properties and its lists.</summary>
+    private static PropertyInfo[] KeysOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type options) =>
+        [.. options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && (p.CanWrite || IsList(p.PropertyType)))];
+
     /// <summary>A value given to the section <paramref name="key"/> (not read): which keys it has, and one to set instead.</summary>
     private static string SectionGivenAValue(string key, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type options)
     {
-        string[] names = [.. options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetIndexParameters().Length == 0 && (p.CanWrite || IsList(p.PropertyType)))
-            .Select(p => p.Name)];
+        string[] names = [.. KeysOf(options).Select(p => p.Name)];
         return $"{key}: a section, a value here is not read; set one of its keys ({string.Join(", ", names)}), e.g. {key}:{names[0]}=...";
     }
 
