@@ -20,7 +20,7 @@ namespace LobbyEdge.HeadOffice.Tests;
 /// Both are watched the same way, by a loop that looks every millisecond; a run in which that loop itself stood still for
 /// 200 ms or more is marked <c>frozen</c>: the whole test process stopped (no acknowledgement is
 /// read either), which is not the drain's doing. On the development VM such freezes of 0.5-1 s hit both sides, in most
-/// runs at 1 in flight (the longest runs) and a few at 32, without a garbage collection, a page fault or a pause in
+/// runs at 1 in flight (the longest runs) and a few at 32, without a GC pause, with at most one major page fault, and no pause in
 /// other processes (root README, "Performance"). The ratio is printed over all runs as timed, and with the time the
 /// watcher stood still taken out of each run (every look of 50 ms or more, less the 10 ms a look may take on a busy
 /// machine): a freeze stops both sides' drains alike, so what is left is the drain's own pace.
